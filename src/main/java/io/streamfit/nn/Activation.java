@@ -1,0 +1,111 @@
+package io.streamfit.nn;
+
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Elementwise nonlinearity without parameters: {@code relu}, {@code tanh}, {@code sigmoid},
+ * {@code gelu}. GELU is PyTorch's default {@code nn.GELU()} (approximate='none'):
+ * {@code y = x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2))}, not ND4J's sigmoid approximation.
+ */
+public final class Activation implements Layer {
+
+    /** The supported nonlinearities, named as in the spec. */
+    public enum Kind {
+        RELU, TANH, SIGMOID, GELU;
+
+        public String specName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private static final double INV_SQRT2 = 1.0 / Math.sqrt(2.0);
+    private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
+
+    private final Kind kind;
+    private final int width;
+
+    public Activation(Kind kind, int width) {
+        this.kind = kind;
+        this.width = width;
+    }
+
+    public Kind activation() {
+        return kind;
+    }
+
+    @Override
+    public String kind() {
+        return kind.specName();
+    }
+
+    @Override
+    public int inWidth() {
+        return width;
+    }
+
+    @Override
+    public int outWidth() {
+        return width;
+    }
+
+    @Override
+    public List<ParamShape> paramShapes() {
+        return List.of();
+    }
+
+    @Override
+    public void bind(List<INDArray> params, List<INDArray> grads) {
+        // no parameters
+    }
+
+    @Override
+    public INDArray forward(INDArray x) {
+        switch (kind) {
+            case RELU:
+                return Transforms.relu(x, true);
+            case TANH:
+                return Transforms.tanh(x, true);
+            case SIGMOID:
+                return Transforms.sigmoid(x, true);
+            case GELU:
+                INDArray cdf = standardNormalCdf(x);
+                return cdf.muli(x);
+            default:
+                throw new IllegalStateException(kind.toString());
+        }
+    }
+
+    @Override
+    public INDArray backward(INDArray x, INDArray y, INDArray dy, boolean needInputGrad) {
+        if (!needInputGrad) {
+            return null;
+        }
+        switch (kind) {
+            case RELU:
+                // PyTorch: the gradient at exactly 0 is 0.
+                return y.gt(0.0).castTo(dy.dataType()).muli(dy);
+            case TANH:
+                // 1 - y^2
+                return y.mul(y).rsubi(1.0).muli(dy);
+            case SIGMOID:
+                // y (1 - y)
+                return y.rsub(1.0).muli(y).muli(dy);
+            case GELU:
+                // d/dx [x Phi(x)] = Phi(x) + x phi(x)
+                INDArray pdf = Transforms.exp(x.mul(x).muli(-0.5), false).muli(INV_SQRT_2PI).muli(x);
+                return standardNormalCdf(x).addi(pdf).muli(dy);
+            default:
+                throw new IllegalStateException(kind.toString());
+        }
+    }
+
+    private static INDArray standardNormalCdf(INDArray x) {
+        INDArray t = x.mul(INV_SQRT2);
+        Nd4j.exec(new Erf(t, t));
+        return t.addi(1.0).muli(0.5);
+    }
+}

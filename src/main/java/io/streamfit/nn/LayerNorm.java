@@ -1,0 +1,95 @@
+package io.streamfit.nn;
+
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Layer normalization over the feature dimension, {@code torch.nn.LayerNorm(width, eps)} with
+ * {@code elementwise_affine=True}: {@code y = (x - mean) / sqrt(var + eps) * weight + bias},
+ * where mean and the biased variance are taken per row. {@code weight} (the gain) starts at 1
+ * and {@code bias} at 0, as in PyTorch.
+ *
+ * <p>Backward (per row, N features, xhat the normalized input, g = dy * weight):
+ * {@code dx = rstd * (g - mean(g) - xhat * mean(g * xhat))}, {@code dweight = sum_rows(dy * xhat)},
+ * {@code dbias = sum_rows(dy)}. The row statistics are recomputed rather than cached, so the layer
+ * stays free of per-call state.
+ */
+public final class LayerNorm implements Layer {
+    private final int width;
+    private final double eps;
+    private INDArray weight;
+    private INDArray bias;
+    private INDArray dWeight;
+    private INDArray dBias;
+
+    public LayerNorm(int width, double eps) {
+        this.width = width;
+        this.eps = eps;
+    }
+
+    public double eps() {
+        return eps;
+    }
+
+    @Override
+    public String kind() {
+        return "layer_norm";
+    }
+
+    @Override
+    public int inWidth() {
+        return width;
+    }
+
+    @Override
+    public int outWidth() {
+        return width;
+    }
+
+    @Override
+    public List<ParamShape> paramShapes() {
+        return List.of(
+                new ParamShape("weight", new long[] {width}, Init.ONES),
+                new ParamShape("bias", new long[] {width}, Init.ZEROS));
+    }
+
+    @Override
+    public void bind(List<INDArray> params, List<INDArray> grads) {
+        weight = params.get(0);
+        bias = params.get(1);
+        dWeight = grads.get(0);
+        dBias = grads.get(1);
+    }
+
+    @Override
+    public INDArray forward(INDArray x) {
+        INDArray[] norm = normalize(x);
+        return norm[0].mulRowVector(weight).addiRowVector(bias);
+    }
+
+    @Override
+    public INDArray backward(INDArray x, INDArray y, INDArray dy, boolean needInputGrad) {
+        INDArray[] norm = normalize(x);
+        INDArray xhat = norm[0];
+        INDArray rstd = norm[1];
+        dy.mul(xhat).sum(dWeight, 0);
+        dy.sum(dBias, 0);
+        if (!needInputGrad) {
+            return null;
+        }
+        INDArray g = dy.mulRowVector(weight);
+        INDArray meanG = g.mean(true, 1);
+        INDArray meanGx = g.mul(xhat).mean(true, 1);
+        return g.subiColumnVector(meanG).subi(xhat.muliColumnVector(meanGx)).muliColumnVector(rstd);
+    }
+
+    /** Returns {xhat, rstd} where rstd is the column {@code 1/sqrt(var + eps)}. */
+    private INDArray[] normalize(INDArray x) {
+        INDArray mean = x.mean(true, 1);
+        INDArray centered = x.subColumnVector(mean);
+        INDArray var = centered.mul(centered).mean(true, 1);
+        INDArray rstd = Transforms.pow(var.addi(eps), -0.5, false);
+        return new INDArray[] {centered.muliColumnVector(rstd), rstd};
+    }
+}

@@ -1,0 +1,91 @@
+package io.streamfit.optim;
+
+import java.nio.FloatBuffer;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Shared base of the optimizers: owns the step count and the state buffers, and moves the
+ * parameters and gradients between ND4J's native buffers and Java arrays in bulk.
+ *
+ * <p>Why Java arrays: ND4J's own Adam op took about 1.4 ms per step over 269k parameters here
+ * (nine in-place ND4J ops: 0.86 ms), while the arithmetic is one pass over a few megabytes. A
+ * fused loop over primitive arrays, which the JIT vectorizes, plus two bulk copies is that one
+ * pass; {@code TrainingStepBenchmark} measures it. Subclasses write only the per-element rule in
+ * {@link #update}.
+ */
+public abstract class FlatOptimizer implements Optimizer {
+    private final INDArray params;
+    private final INDArray grads;
+    private final float[] p;
+    private final float[] g;
+    private final Map<String, float[]> state = new LinkedHashMap<>();
+    private long steps;
+
+    protected FlatOptimizer(INDArray params, INDArray grads) {
+        if (params.dataType() != DataType.FLOAT || grads.dataType() != DataType.FLOAT) {
+            throw new IllegalArgumentException("optimizers run on float32 parameters, got " + params.dataType());
+        }
+        if (params.length() != grads.length() || params.isView() || grads.isView()) {
+            throw new IllegalArgumentException("parameters and gradients must be flat buffers of equal length");
+        }
+        this.params = params;
+        this.grads = grads;
+        this.p = new float[Math.toIntExact(params.length())];
+        this.g = new float[p.length];
+    }
+
+    /** Declares a state buffer, zero-filled (or {@code initial}). */
+    protected final float[] addState(String name, float initial) {
+        float[] buffer = new float[p.length];
+        if (initial != 0f) {
+            java.util.Arrays.fill(buffer, initial);
+        }
+        state.put(name, buffer);
+        return buffer;
+    }
+
+    @Override
+    public final void step(double lr, float gradScale) {
+        FloatBuffer pb = params.data().asNioFloat();
+        FloatBuffer gb = grads.data().asNioFloat();
+        pb.get(0, p);
+        gb.get(0, g);
+        steps++;
+        update(p, g, gradScale, lr, steps);
+        pb.put(0, p);
+    }
+
+    /**
+     * The rule itself, over all parameters: {@code p} is updated in place, {@code g} holds the raw
+     * gradients (multiply by {@code gradScale} first), {@code step} counts from 1.
+     */
+    protected abstract void update(float[] p, float[] g, float gradScale, double lr, long step);
+
+    @Override
+    public final long steps() {
+        return steps;
+    }
+
+    @Override
+    public final void restoreSteps(long steps) {
+        this.steps = steps;
+    }
+
+    @Override
+    public final List<String> stateNames() {
+        return List.copyOf(state.keySet());
+    }
+
+    @Override
+    public final float[] state(String name) {
+        float[] buffer = state.get(name);
+        if (buffer == null) {
+            throw new IllegalArgumentException(type() + " has no state '" + name + "', only " + state.keySet());
+        }
+        return buffer;
+    }
+}

@@ -1,0 +1,176 @@
+package io.streamfit.snapshot;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The safetensors file format (huggingface/safetensors), float32 tensors only:
+ *
+ * <pre>
+ * 8 bytes   N, unsigned little-endian: length of the header
+ * N bytes   UTF-8 JSON: {"__metadata__": {str: str}, name: {"dtype": "F32", "shape": [...],
+ *           "data_offsets": [begin, end]}, ...}, padded with spaces to a multiple of 8
+ * rest      the tensors' bytes, little-endian, row-major, back to back in header order
+ * </pre>
+ *
+ * Reading is pure parsing (JSON and little-endian floats): no Java serialization, no code runs.
+ * The reader checks what the reference implementation checks (offsets in order, contiguous, the
+ * buffer exactly covered, shapes matching byte lengths) and reports violations as
+ * {@link SnapshotFormatException}.
+ */
+public final class Safetensors {
+    /** Refuse headers above this size before allocating anything for them. */
+    public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Safetensors() {}
+
+    /** A named float32 tensor; {@code data} holds exactly {@code product(shape)} floats from its position. */
+    public record Tensor(String name, long[] shape, FloatBuffer data) {
+        public long elements() {
+            long n = 1;
+            for (long d : shape) {
+                n *= d;
+            }
+            return n;
+        }
+    }
+
+    /** A parsed file: tensors in file order and the string metadata. */
+    public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata, int headerLength) {}
+
+    /** Writes the tensor bytes of {@code tensors} back to back, little-endian. */
+    public static byte[] dataSection(List<Tensor> tensors) {
+        long total = 0;
+        for (Tensor t : tensors) {
+            total += 4 * t.elements();
+        }
+        ByteBuffer data = ByteBuffer.allocate(Math.toIntExact(total)).order(ByteOrder.LITTLE_ENDIAN);
+        FloatBuffer out = data.asFloatBuffer();
+        for (Tensor t : tensors) {
+            FloatBuffer src = t.data().duplicate();
+            src.limit(src.position() + Math.toIntExact(t.elements()));
+            out.put(src);
+        }
+        return data.array();
+    }
+
+    /** Builds the file from a data section made by {@link #dataSection} over the same tensors. */
+    public static byte[] write(List<Tensor> tensors, byte[] dataSection, Map<String, String> metadata) {
+        ObjectNode header = JSON.createObjectNode();
+        ObjectNode meta = header.putObject("__metadata__");
+        metadata.forEach(meta::put);
+        long offset = 0;
+        for (Tensor t : tensors) {
+            ObjectNode e = header.putObject(t.name());
+            e.put("dtype", "F32");
+            ArrayNode shape = e.putArray("shape");
+            for (long d : t.shape()) {
+                shape.add(d);
+            }
+            long end = offset + 4 * t.elements();
+            e.putArray("data_offsets").add(offset).add(end);
+            offset = end;
+        }
+        if (offset != dataSection.length) {
+            throw new IllegalArgumentException("data section has " + dataSection.length + " bytes, tensors need " + offset);
+        }
+        byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
+        int padded = (json.length + 7) / 8 * 8;
+        ByteBuffer file = ByteBuffer.allocate(8 + padded + dataSection.length).order(ByteOrder.LITTLE_ENDIAN);
+        file.putLong(padded).put(json);
+        for (int i = json.length; i < padded; i++) {
+            file.put((byte) ' ');
+        }
+        file.put(dataSection);
+        return file.array();
+    }
+
+    public static Contents read(byte[] file) throws SnapshotFormatException {
+        if (file.length < 8) {
+            throw new SnapshotFormatException("file is " + file.length + " bytes, shorter than the 8-byte header length");
+        }
+        ByteBuffer buf = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
+        long n = buf.getLong(0);
+        if (n < 2 || n > MAX_HEADER_BYTES || n > file.length - 8L) {
+            throw new SnapshotFormatException("header length " + n + " does not fit a file of " + file.length + " bytes (truncated?)");
+        }
+        JsonNode header;
+        try {
+            header = JSON.readTree(new String(file, 8, (int) n, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new SnapshotFormatException("header is not valid JSON: " + e.getMessage());
+        }
+        if (header == null || !header.isObject()) {
+            throw new SnapshotFormatException("header is not a JSON object");
+        }
+        int dataStart = 8 + (int) n;
+        int dataLength = file.length - dataStart;
+        Map<String, String> metadata = new LinkedHashMap<>();
+        List<long[]> ranges = new ArrayList<>();
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            if (f.getKey().equals("__metadata__")) {
+                f.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                continue;
+            }
+            tensors.put(f.getKey(), tensor(f.getKey(), f.getValue(), buf, dataStart, dataLength, ranges));
+        }
+        ranges.sort((a, b) -> Long.compare(a[0], b[0]));
+        long expected = 0;
+        for (long[] r : ranges) {
+            if (r[0] != expected) {
+                throw new SnapshotFormatException("tensor data is not contiguous at byte " + expected);
+            }
+            expected = r[1];
+        }
+        if (expected != dataLength) {
+            throw new SnapshotFormatException("tensors cover " + expected + " bytes but the data section has " + dataLength + " (truncated?)");
+        }
+        return new Contents(tensors, metadata, (int) n);
+    }
+
+    private static Tensor tensor(String name, JsonNode e, ByteBuffer buf, int dataStart, int dataLength, List<long[]> ranges)
+            throws SnapshotFormatException {
+        if (!"F32".equals(e.path("dtype").asText())) {
+            throw new SnapshotFormatException("tensor " + name + " has dtype " + e.path("dtype") + "; only F32 is supported");
+        }
+        JsonNode shapeNode = e.path("shape");
+        JsonNode offs = e.path("data_offsets");
+        if (!shapeNode.isArray() || !offs.isArray() || offs.size() != 2) {
+            throw new SnapshotFormatException("tensor " + name + " lacks a shape or data_offsets");
+        }
+        long[] shape = new long[shapeNode.size()];
+        long elements = 1;
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = shapeNode.get(i).asLong(-1);
+            if (shape[i] < 0) {
+                throw new SnapshotFormatException("tensor " + name + " has a negative dimension");
+            }
+            elements = Math.multiplyExact(elements, shape[i]);
+        }
+        long begin = offs.get(0).asLong(-1);
+        long end = offs.get(1).asLong(-1);
+        if (begin < 0 || end < begin || end > dataLength || end - begin != 4 * elements) {
+            throw new SnapshotFormatException("tensor " + name + " has data_offsets [" + begin + ", " + end
+                    + "] that do not match its shape or the data section of " + dataLength + " bytes");
+        }
+        ranges.add(new long[] {begin, end});
+        ByteBuffer slice = buf.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        slice.position(dataStart + (int) begin).limit(dataStart + (int) end);
+        return new Tensor(name, shape, slice.slice().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer());
+    }
+}

@@ -1,0 +1,222 @@
+package io.streamfit.snapshot;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamfit.data.Position;
+import io.streamfit.nn.ParamTensor;
+import io.streamfit.optim.Optimizer;
+import io.streamfit.spec.ModelSpec;
+import io.streamfit.spec.SpecException;
+import io.streamfit.spec.SpecParser;
+import io.streamfit.train.ModelState;
+import java.nio.FloatBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.CRC32C;
+
+/**
+ * Encodes the whole training state of a model as one safetensors file, and back.
+ *
+ * <p>Tensors, named as PyTorch names them so that {@code model.load_state_dict(...)} works on the
+ * equivalent {@code nn.Sequential}:
+ * <ul>
+ *   <li>{@code <i>.weight}, {@code <i>.bias}: module {@code i}'s parameters (dense weight
+ *       {@code [out, in]}, bias {@code [out]}; layer-norm gain {@code weight} and {@code bias}
+ *       {@code [width]})</li>
+ *   <li>{@code optimizer.<param>.<state>}: the optimizer's per-parameter state under PyTorch's
+ *       state names, e.g. {@code optimizer.0.weight.exp_avg}, {@code optimizer.0.weight.exp_avg_sq},
+ *       {@code optimizer.2.bias.momentum_buffer}</li>
+ * </ul>
+ * Metadata (all strings): {@code format}, {@code format_version}, {@code model_id},
+ * {@code version}, {@code optimizer}, {@code optimizer_steps} (PyTorch's {@code state['step']}),
+ * {@code schedule}, {@code schedule_position}, {@code rng_state}, {@code examples_seen},
+ * {@code skipped_steps}, {@code clipped_steps}, {@code topic}, {@code positions} (JSON
+ * {@code {"<partition>": {"offset": o, "skip": k}}}: the first untrained example per partition),
+ * {@code prequential_loss}, {@code prequential_accuracy}, {@code spec} (the model spec as JSON),
+ * {@code created_at}, {@code data_crc32c} (CRC-32C of the tensor bytes, hex).
+ */
+public final class SnapshotCodec {
+    public static final String FORMAT = "streamfit.snapshot";
+    public static final int FORMAT_VERSION = 1;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private SnapshotCodec() {}
+
+    /** Call with the model's optimizer quiescent (on the training thread). */
+    public static byte[] encode(ModelState state, long version, Map<Integer, Position> positions) {
+        List<Safetensors.Tensor> tensors = new ArrayList<>();
+        FloatBuffer params = state.network().params().data().asNioFloat();
+        for (ParamTensor t : state.network().tensors()) {
+            tensors.add(new Safetensors.Tensor(t.name(), t.shape(), slice(params, t)));
+        }
+        Optimizer opt = state.optimizer();
+        for (String s : opt.stateNames()) {
+            FloatBuffer buffer = FloatBuffer.wrap(opt.state(s));
+            for (ParamTensor t : state.network().tensors()) {
+                tensors.add(new Safetensors.Tensor("optimizer." + t.name() + "." + s, t.shape(), slice(buffer, t)));
+            }
+        }
+        byte[] data = Safetensors.dataSection(tensors);
+        CRC32C crc = new CRC32C();
+        crc.update(data);
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", FORMAT);
+        meta.put("format_version", Integer.toString(FORMAT_VERSION));
+        meta.put("model_id", state.spec().id());
+        meta.put("version", Long.toString(version));
+        meta.put("optimizer", opt.type());
+        meta.put("optimizer_steps", Long.toString(opt.steps()));
+        meta.put("schedule", state.schedule().type());
+        meta.put("schedule_position", Long.toString(opt.steps()));
+        meta.put("rng_state", Long.toString(state.rng().state()));
+        meta.put("examples_seen", Long.toString(state.examplesSeen()));
+        meta.put("skipped_steps", Long.toString(state.skippedSteps()));
+        meta.put("clipped_steps", Long.toString(state.clippedSteps()));
+        meta.put("topic", state.spec().topic());
+        meta.put("positions", positionsJson(positions));
+        meta.put("prequential_loss", Double.toString(state.window().loss()));
+        meta.put("prequential_accuracy", Double.toString(state.window().accuracy()));
+        meta.put("spec", SpecParser.toJson(state.spec()));
+        meta.put("created_at", Instant.now().toString());
+        meta.put("data_crc32c", String.format("%08x", crc.getValue()));
+        return Safetensors.write(tensors, data, meta);
+    }
+
+    private static FloatBuffer slice(FloatBuffer flat, ParamTensor t) {
+        FloatBuffer d = flat.duplicate();
+        d.position(Math.toIntExact(t.offset()));
+        return d.slice();
+    }
+
+    /**
+     * Decodes a snapshot for the model declared by {@code spec}. The spec's hyper-parameters
+     * apply from here on; the architecture must match the snapshot's tensors.
+     */
+    public static ModelState decode(byte[] file, ModelSpec spec) throws SnapshotFormatException {
+        Safetensors.Contents c = Safetensors.read(file);
+        Map<String, String> meta = c.metadata();
+        checkFormat(meta);
+        String id = meta.get("model_id");
+        if (!spec.id().equals(id)) {
+            throw new SnapshotFormatException("snapshot is of model \"" + id + "\", not \"" + spec.id() + "\"");
+        }
+        checkCrc(file, c, meta);
+        ModelState state = ModelState.forRestore(spec);
+        FloatBuffer params = state.network().params().data().asNioFloat();
+        for (ParamTensor t : state.network().tensors()) {
+            copy(c, t.name(), t, params);
+        }
+        Optimizer opt = state.optimizer();
+        for (String s : opt.stateNames()) {
+            FloatBuffer buffer = FloatBuffer.wrap(opt.state(s));
+            for (ParamTensor t : state.network().tensors()) {
+                String name = "optimizer." + t.name() + "." + s;
+                if (c.tensors().containsKey(name)) {
+                    copy(c, name, t, buffer);
+                }
+            }
+        }
+        opt.restoreSteps(longMeta(meta, "optimizer_steps"));
+        state.rng().setState(longMeta(meta, "rng_state"));
+        state.restoreCounters(longMeta(meta, "examples_seen"), longMeta(meta, "skipped_steps"),
+                longMeta(meta, "clipped_steps"), longMeta(meta, "version"));
+        state.markPublished(longMeta(meta, "version"), positions(meta.get("positions")));
+        double loss = Double.parseDouble(meta.getOrDefault("prequential_loss", "NaN"));
+        if (!Double.isNaN(loss)) {
+            // The window restarts from one entry that carries the snapshot's window means.
+            double acc = Double.parseDouble(meta.getOrDefault("prequential_accuracy", "NaN"));
+            state.window().add(loss, Double.isNaN(acc) ? 0 : Math.round(acc * 1_000_000), Double.isNaN(acc) ? 0 : 1_000_000, 1);
+        }
+        return state;
+    }
+
+    /** Reads only the metadata (for listings and checks) after verifying the format. */
+    public static Map<String, String> metadata(byte[] file) throws SnapshotFormatException {
+        Safetensors.Contents c = Safetensors.read(file);
+        checkFormat(c.metadata());
+        return c.metadata();
+    }
+
+    /** The spec a snapshot was trained under. */
+    public static ModelSpec spec(Map<String, String> meta) throws SnapshotFormatException {
+        try {
+            return SpecParser.parse(meta.get("spec"));
+        } catch (SpecException e) {
+            throw new SnapshotFormatException("snapshot carries an invalid spec: " + e.getMessage());
+        }
+    }
+
+    private static void checkFormat(Map<String, String> meta) throws SnapshotFormatException {
+        if (!FORMAT.equals(meta.get("format"))) {
+            throw new SnapshotFormatException("not a streamfit snapshot (metadata format=" + meta.get("format") + ")");
+        }
+        int v;
+        try {
+            v = Integer.parseInt(meta.getOrDefault("format_version", ""));
+        } catch (NumberFormatException e) {
+            throw new SnapshotFormatException("format_version is missing or not a number");
+        }
+        if (v > FORMAT_VERSION) {
+            throw new SnapshotFormatException("snapshot format version " + v + " is newer than this streamfit understands ("
+                    + FORMAT_VERSION + "): upgrade streamfit to restore it");
+        }
+    }
+
+    private static void checkCrc(byte[] file, Safetensors.Contents c, Map<String, String> meta) throws SnapshotFormatException {
+        CRC32C crc = new CRC32C();
+        int start = 8 + c.headerLength();
+        crc.update(file, start, file.length - start);
+        String actual = String.format("%08x", crc.getValue());
+        if (!actual.equals(meta.get("data_crc32c"))) {
+            throw new SnapshotFormatException("tensor data checksum " + actual + " does not match data_crc32c="
+                    + meta.get("data_crc32c") + ": the snapshot is corrupt");
+        }
+    }
+
+    private static void copy(Safetensors.Contents c, String name, ParamTensor t, FloatBuffer target) throws SnapshotFormatException {
+        Safetensors.Tensor src = c.tensors().get(name);
+        if (src == null) {
+            throw new SnapshotFormatException("snapshot lacks tensor " + name + ": the spec's architecture differs from the snapshot's");
+        }
+        if (!java.util.Arrays.equals(src.shape(), t.shape())) {
+            throw new SnapshotFormatException("tensor " + name + " is " + java.util.Arrays.toString(src.shape())
+                    + " in the snapshot but " + java.util.Arrays.toString(t.shape()) + " in the spec");
+        }
+        FloatBuffer dst = target.duplicate();
+        dst.position(Math.toIntExact(t.offset()));
+        dst.put(src.data().duplicate());
+    }
+
+    private static long longMeta(Map<String, String> meta, String key) throws SnapshotFormatException {
+        try {
+            return Long.parseLong(meta.get(key));
+        } catch (NumberFormatException e) {
+            throw new SnapshotFormatException("metadata " + key + " is missing or not an integer: " + meta.get(key));
+        }
+    }
+
+    static String positionsJson(Map<Integer, Position> positions) {
+        ObjectNode n = JSON.createObjectNode();
+        positions.forEach((p, pos) -> n.putObject(Integer.toString(p)).put("offset", pos.offset()).put("skip", pos.skip()));
+        return n.toString();
+    }
+
+    public static Map<Integer, Position> positions(String json) throws SnapshotFormatException {
+        Map<Integer, Position> out = new TreeMap<>();
+        try {
+            JsonNode n = JSON.readTree(json == null ? "{}" : json);
+            for (var it = n.fields(); it.hasNext(); ) {
+                var e = it.next();
+                out.put(Integer.parseInt(e.getKey()), new Position(e.getValue().get("offset").asLong(), e.getValue().get("skip").asInt()));
+            }
+        } catch (Exception e) {
+            throw new SnapshotFormatException("metadata positions is not valid: " + json);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,223 @@
+package io.streamfit.spec;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Parses and validates model specs (YAML or JSON; JSON is YAML). Every rejection lists all
+ * problems, each naming the field and the reason; nothing is thrown but {@link SpecException}.
+ *
+ * <pre>
+ * id: fashion-mlp                  # [A-Za-z0-9._-]{1,64}: used in group, transactional ids and file names
+ * topic: fashion.examples          # input topic
+ * input_width: 784
+ * task: {type: classification, classes: 10}     # or {type: regression|binary, outputs: M}
+ * layers:                          # torch.nn.Sequential order; the last width must equal the task's
+ *   - {type: dense, units: 256}
+ *   - {type: relu}                 # relu | tanh | sigmoid | gelu
+ *   - {type: layer_norm, eps: 1.0e-5}
+ *   - {type: dense, units: 10}
+ * loss: softmax_cross_entropy      # default by task: mse (regression), binary_cross_entropy (binary)
+ * optimizer: {type: adam, lr: 0.001, betas: [0.9, 0.999], eps: 1.0e-8, weight_decay: 0, amsgrad: false}
+ * schedule: {type: constant}       # or {type: step, step_size: 1000, gamma: 0.5}
+ * gradient_clipping: {max_norm: 5.0}
+ * batch_size: 64
+ * seed: 42
+ * snapshot: {every_steps: 1000, every_seconds: 30}
+ * evaluation: {window: 100}        # prequential window, in batches
+ * dead_letter_topic: fashion.examples.dlq
+ * </pre>
+ */
+public final class SpecParser {
+    static final String ID_PATTERN = "[A-Za-z0-9._-]{1,64}";
+    static final String TOPIC_PATTERN = "[A-Za-z0-9._-]{1,249}";
+    /** Upper bound on parameters: keeps one spec from exhausting memory (and snapshot size). */
+    public static final long MAX_PARAMETERS = 50_000_000L;
+    private static final int MAX_WIDTH = 1_000_000;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private static final Set<String> TOP = Set.of("id", "topic", "input_width", "task", "layers", "loss", "optimizer",
+            "schedule", "gradient_clipping", "batch_size", "seed", "snapshot", "evaluation", "dead_letter_topic");
+    private static final Set<String> LAYER_TYPES = Set.of("dense", "relu", "tanh", "sigmoid", "gelu", "layer_norm");
+    private static final Set<String> LOSSES = Set.of("softmax_cross_entropy", "mse", "binary_cross_entropy");
+    private static final Set<String> SCHEDULES = Set.of("constant", "step");
+
+    private SpecParser() {}
+
+    /** Parses YAML or JSON text. */
+    public static ModelSpec parse(String text) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new SpecException(List.of("spec is not valid YAML/JSON: " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr())));
+        }
+        return parse(root);
+    }
+
+    public static ModelSpec parse(JsonNode root) {
+        if (root == null || !root.isObject()) {
+            throw new SpecException(List.of("spec must be an object with fields " + TOP));
+        }
+        SpecReader r = new SpecReader();
+        r.rejectUnknown(root, "", TOP);
+        String id = r.string(root, "id", "", null, ID_PATTERN, "1-64 characters of [A-Za-z0-9._-]");
+        String topic = r.string(root, "topic", "", null, TOPIC_PATTERN, "a Kafka topic name ([A-Za-z0-9._-], 1-249 characters)");
+        int inputWidth = r.integer(root, "input_width", "", null, 1, MAX_WIDTH).intValue();
+        ModelSpec.Task task = task(r, root);
+        List<ModelSpec.LayerSpec> layers = layers(r, root, inputWidth, task);
+        String loss = loss(r, root, task);
+        ModelSpec.OptimizerSpec optimizer = OptimizerSpecs.parse(r, r.object(root, "optimizer", "", true));
+        ModelSpec.ScheduleSpec schedule = schedule(r, r.object(root, "schedule", "", false));
+        JsonNode clip = r.object(root, "gradient_clipping", "", false);
+        r.rejectUnknown(clip, "gradient_clipping", Set.of("max_norm"));
+        double maxNorm = clip == null ? Double.POSITIVE_INFINITY
+                : r.number(clip, "max_norm", "gradient_clipping", null, 0, true, Double.MAX_VALUE, false);
+        int batch = r.integer(root, "batch_size", "", null, 1, 65_536).intValue();
+        long seed = r.integer(root, "seed", "", 0L, Long.MIN_VALUE, Long.MAX_VALUE);
+        JsonNode snap = r.object(root, "snapshot", "", false);
+        r.rejectUnknown(snap, "snapshot", Set.of("every_steps", "every_seconds"));
+        long everySteps = r.integer(snap, "every_steps", "snapshot", 1000L, 0, Long.MAX_VALUE);
+        double everySeconds = r.number(snap, "every_seconds", "snapshot", 30.0, 0, false, 86_400 * 365.0, false);
+        if (everySteps == 0 && everySeconds == 0) {
+            r.error("snapshot", "must set every_steps or every_seconds above 0, or no snapshot would ever be published");
+        }
+        JsonNode eval = r.object(root, "evaluation", "", false);
+        r.rejectUnknown(eval, "evaluation", Set.of("window"));
+        int window = r.integer(eval, "window", "evaluation", 100L, 1, 1_000_000).intValue();
+        String dlq = r.string(root, "dead_letter_topic", "", topic == null ? "" : topic + ".dlq", TOPIC_PATTERN, "a Kafka topic name");
+        if (!r.errors().isEmpty()) {
+            throw new SpecException(r.errors());
+        }
+        return new ModelSpec(id, topic, inputWidth, task, layers, loss, optimizer, schedule, maxNorm, batch, seed,
+                new ModelSpec.SnapshotPolicy(everySteps, everySeconds), window, dlq, root.deepCopy());
+    }
+
+    private static ModelSpec.Task task(SpecReader r, JsonNode root) {
+        JsonNode t = r.object(root, "task", "", true);
+        if (t == null) {
+            return new ModelSpec.Task(ModelSpec.TaskType.CLASSIFICATION, 0);
+        }
+        String type = r.choice(t, "type", "task", null, Set.of("classification", "regression", "binary"));
+        if ("classification".equals(type)) {
+            r.rejectUnknown(t, "task", Set.of("type", "classes"));
+            return new ModelSpec.Task(ModelSpec.TaskType.CLASSIFICATION, r.integer(t, "classes", "task", null, 2, MAX_WIDTH).intValue());
+        }
+        if (type == null) {
+            return new ModelSpec.Task(ModelSpec.TaskType.CLASSIFICATION, 0);
+        }
+        r.rejectUnknown(t, "task", Set.of("type", "outputs"));
+        int outputs = r.integer(t, "outputs", "task", null, 1, MAX_WIDTH).intValue();
+        return new ModelSpec.Task("binary".equals(type) ? ModelSpec.TaskType.BINARY : ModelSpec.TaskType.REGRESSION, outputs);
+    }
+
+    private static List<ModelSpec.LayerSpec> layers(SpecReader r, JsonNode root, int inputWidth, ModelSpec.Task task) {
+        JsonNode arr = root.get("layers");
+        List<ModelSpec.LayerSpec> out = new ArrayList<>();
+        if (arr == null || !arr.isArray() || arr.isEmpty()) {
+            r.error("layers", arr == null ? "is required" : "must be a non-empty array of layers");
+            return out;
+        }
+        long width = inputWidth;
+        long params = 0;
+        for (int i = 0; i < arr.size(); i++) {
+            String path = "layers[" + i + "]";
+            JsonNode l = arr.get(i);
+            if (!l.isObject()) {
+                r.error(path, "must be an object like {type: dense, units: 64}, got " + SpecReader.describe(l));
+                continue;
+            }
+            String type = r.choice(l, "type", path, null, LAYER_TYPES);
+            if (type == null) {
+                continue;
+            }
+            switch (type) {
+                case "dense" -> {
+                    r.rejectUnknown(l, path, Set.of("type", "units"));
+                    int units = r.integer(l, "units", path, null, 1, MAX_WIDTH).intValue();
+                    params += width * Math.max(units, 0) + Math.max(units, 0);
+                    width = units;
+                    out.add(new ModelSpec.LayerSpec(type, units, 0));
+                }
+                case "layer_norm" -> {
+                    r.rejectUnknown(l, path, Set.of("type", "eps"));
+                    double eps = r.number(l, "eps", path, 1e-5, 0, true, 1, false);
+                    params += 2 * width;
+                    out.add(new ModelSpec.LayerSpec(type, (int) width, eps));
+                }
+                default -> {
+                    r.rejectUnknown(l, path, Set.of("type"));
+                    out.add(new ModelSpec.LayerSpec(type, (int) width, 0));
+                }
+            }
+        }
+        if (params > MAX_PARAMETERS) {
+            r.error("layers", "declare " + params + " parameters, more than the limit of " + MAX_PARAMETERS);
+        }
+        if (r.errors().isEmpty() && task.width() > 0 && width != task.width()) {
+            r.error("layers", "end with width " + width + " but task " + (task.type() == ModelSpec.TaskType.CLASSIFICATION
+                    ? "classes" : "outputs") + " is " + task.width() + ": the last dense layer must have that many units");
+        }
+        return out;
+    }
+
+    private static String loss(SpecReader r, JsonNode root, ModelSpec.Task task) {
+        String dflt = switch (task.type()) {
+            case CLASSIFICATION -> "softmax_cross_entropy";
+            case REGRESSION -> "mse";
+            case BINARY -> "binary_cross_entropy";
+        };
+        String loss = r.choice(root, "loss", "", dflt, LOSSES);
+        if (loss == null) {
+            return dflt;
+        }
+        boolean ok = switch (loss) {
+            case "softmax_cross_entropy" -> task.type() == ModelSpec.TaskType.CLASSIFICATION;
+            case "binary_cross_entropy" -> task.type() == ModelSpec.TaskType.BINARY;
+            default -> task.type() == ModelSpec.TaskType.REGRESSION;
+        };
+        if (!ok) {
+            r.error("loss", "\"" + loss + "\" does not fit task type " + task.type().name().toLowerCase()
+                    + " (use " + dflt + ")");
+        }
+        return loss;
+    }
+
+    private static ModelSpec.ScheduleSpec schedule(SpecReader r, JsonNode s) {
+        if (s == null) {
+            return new ModelSpec.ScheduleSpec("constant", 0, 1);
+        }
+        String type = r.choice(s, "type", "schedule", null, SCHEDULES);
+        if ("step".equals(type)) {
+            r.rejectUnknown(s, "schedule", Set.of("type", "step_size", "gamma"));
+            long stepSize = r.integer(s, "step_size", "schedule", null, 1, Long.MAX_VALUE);
+            double gamma = r.number(s, "gamma", "schedule", 0.1, 0, true, 1, false);
+            return new ModelSpec.ScheduleSpec(type, stepSize, gamma);
+        }
+        r.rejectUnknown(s, "schedule", Set.of("type"));
+        return new ModelSpec.ScheduleSpec("constant", 0, 1);
+    }
+
+    /** The spec as canonical JSON text (what snapshots and the REST API carry). */
+    public static String toJson(ModelSpec spec) {
+        try {
+            return JSON.writeValueAsString(spec.source());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Map<String, Object> ordered() {
+        return new LinkedHashMap<>();
+    }
+}

@@ -1,0 +1,195 @@
+package io.streamfit.train;
+
+import io.streamfit.data.Batch;
+import io.streamfit.data.Position;
+import io.streamfit.nn.Loss;
+import io.streamfit.nn.Network;
+import io.streamfit.nn.SplitMix64;
+import io.streamfit.optim.GradientClipper;
+import io.streamfit.optim.Optimizer;
+import io.streamfit.schedule.LrSchedule;
+import io.streamfit.spec.ModelSpec;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Everything one model is: its spec, network, optimizer and schedule, RNG, prequential window,
+ * counters, and the stream positions its parameters reflect. A snapshot is exactly this.
+ *
+ * <p>Threading: {@link #train} runs on the model's one training thread. {@link #predict} may run
+ * on any thread: it holds the read lock while the training thread holds the write lock only for
+ * the optimizer's in-place update, so a prediction never sees a half-updated model and training
+ * never waits for more than one forward pass.
+ */
+public final class ModelState {
+    private final ModelSpec spec;
+    private final Network network;
+    private final Loss loss;
+    private final Optimizer optimizer;
+    private final LrSchedule schedule;
+    private final GradientClipper clipper;
+    private final SplitMix64 rng;
+    private final PrequentialWindow window;
+    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+
+    private long examplesSeen;
+    private long skippedSteps;
+    private long clippedSteps;
+    private long version;
+    private Map<Integer, Position> positions = new TreeMap<>();
+
+    private ModelState(ModelSpec spec) {
+        this.spec = spec;
+        this.network = ModelFactory.network(spec, DataType.FLOAT);
+        this.loss = ModelFactory.loss(spec);
+        this.optimizer = ModelFactory.optimizer(spec, network);
+        this.schedule = ModelFactory.schedule(spec);
+        this.clipper = Double.isInfinite(spec.clipMaxNorm()) ? GradientClipper.none() : new GradientClipper(spec.clipMaxNorm());
+        this.rng = new SplitMix64(spec.seed());
+        this.window = new PrequentialWindow(spec.evaluationWindow());
+    }
+
+    /** A new model, initialized from the spec's seed: the same spec always gives the same parameters. */
+    public static ModelState fresh(ModelSpec spec) {
+        ModelState s = new ModelState(spec);
+        s.network.initialize(s.rng);
+        return s;
+    }
+
+    /** An empty shell for a snapshot decoder to fill in. */
+    public static ModelState forRestore(ModelSpec spec) {
+        return new ModelState(spec);
+    }
+
+    /** Scores the batch with the current parameters (prequential), then trains on it. */
+    public StepResult train(Batch batch) {
+        INDArray x = Nd4j.create(batch.x(), new long[] {batch.size(), batch.width()}, 'c');
+        INDArray y = targets(batch);
+        INDArray[] acts = network.forward(x);
+        // No layer behaves differently in training (no dropout or batch norm yet), so this forward
+        // pass is also the prequential score of the model before the update.
+        Loss.Result r = loss.evaluate(acts[acts.length - 1], y, true);
+        window.add(r.lossSum(), r.correct(), r.judged(), batch.size());
+        examplesSeen += batch.size();
+        network.backward(acts, r.gradient());
+        GradientClipper.Decision d = clipper.decide(network.grads());
+        double lr = schedule.lr(optimizer.steps());
+        if (d.skip()) {
+            skippedSteps++;
+        } else {
+            if (d.clipped()) {
+                clippedSteps++;
+            }
+            lock.writeLock().lock();
+            try {
+                optimizer.step(lr, d.scale());
+            } finally {
+                lock.writeLock().unlock();
+            }
+        }
+        return new StepResult(batch.size(), r.lossSum(), r.correct(), r.judged(), d.norm(), d.clipped(), d.skip(), lr);
+    }
+
+    private INDArray targets(Batch batch) {
+        if (spec.task().type() != ModelSpec.TaskType.CLASSIFICATION) {
+            return Nd4j.create(batch.y(), new long[] {batch.size(), batch.targetWidth()}, 'c');
+        }
+        int classes = spec.task().width();
+        float[] oneHot = new float[batch.size() * classes];
+        for (int i = 0; i < batch.size(); i++) {
+            oneHot[i * classes + (int) batch.y()[i]] = 1f;
+        }
+        return Nd4j.create(oneHot, new long[] {batch.size(), classes}, 'c');
+    }
+
+    /** Inference on the current parameters; {@code x} is {@code [n, input_width]}. */
+    public INDArray predict(INDArray x) {
+        lock.readLock().lock();
+        try {
+            return network.predict(x);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Runs {@code action} while no optimizer update can happen (for consistent snapshots). */
+    public <T> T whileFrozen(java.util.function.Supplier<T> action) {
+        lock.readLock().lock();
+        try {
+            return action.get();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    public Network network() {
+        return network;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    public LrSchedule schedule() {
+        return schedule;
+    }
+
+    public SplitMix64 rng() {
+        return rng;
+    }
+
+    public PrequentialWindow window() {
+        return window;
+    }
+
+    public long steps() {
+        return optimizer.steps();
+    }
+
+    public long examplesSeen() {
+        return examplesSeen;
+    }
+
+    public long skippedSteps() {
+        return skippedSteps;
+    }
+
+    public long clippedSteps() {
+        return clippedSteps;
+    }
+
+    public long version() {
+        return version;
+    }
+
+    public Map<Integer, Position> positions() {
+        return positions;
+    }
+
+    public double currentLr() {
+        return schedule.lr(optimizer.steps());
+    }
+
+    /** Restores the counters a snapshot carries. */
+    public void restoreCounters(long examplesSeen, long skippedSteps, long clippedSteps, long version) {
+        this.examplesSeen = examplesSeen;
+        this.skippedSteps = skippedSteps;
+        this.clippedSteps = clippedSteps;
+        this.version = version;
+    }
+
+    /** Records the version just published and the positions it covers. */
+    public void markPublished(long version, Map<Integer, Position> positions) {
+        this.version = version;
+        this.positions = new TreeMap<>(positions);
+    }
+}

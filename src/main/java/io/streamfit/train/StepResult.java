@@ -1,0 +1,11 @@
+package io.streamfit.train;
+
+/**
+ * What one training step did.
+ *
+ * @param lossSum prequential loss of the batch (summed over its examples), scored before the update
+ * @param gradNorm global L2 norm of the gradients before clipping
+ * @param skipped the norm was not finite: parameters and optimizer state were left unchanged
+ */
+public record StepResult(int examples, double lossSum, long correct, long judged, double gradNorm,
+        boolean clipped, boolean skipped, double lr) {}
