@@ -1,0 +1,43 @@
+package io.streamfit.api;
+
+import io.streamfit.stream.ModelRunner;
+import io.streamfit.train.ModelState;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The JSON status of one model. */
+final class ModelStatus {
+    private ModelStatus() {}
+
+    static Map<String, Object> of(ModelRunner r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", r.spec().id());
+        m.put("topic", r.spec().topic());
+        m.put("phase", r.phase().name().toLowerCase());
+        m.put("ready", r.ready());
+        ModelState s = r.state();
+        if (s != null) {
+            m.put("version", s.version());
+            m.put("steps", s.steps());
+            m.put("examples_seen", s.examplesSeen());
+            m.put("skipped_steps", s.skippedSteps());
+            m.put("clipped_steps", s.clippedSteps());
+            m.put("parameters", s.network().paramCount());
+            m.put("learning_rate", s.currentLr());
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("loss", finite(s.window().loss()));
+            p.put("accuracy", finite(s.window().accuracy()));
+            p.put("window_batches", s.window().batches());
+            m.put("prequential", p);
+            m.put("snapshot_positions", s.positions());
+        }
+        m.put("assigned_partitions", r.assignedPartitions().stream().map(tp -> tp.partition()).sorted().toList());
+        m.put("consumer_lag", r.lag());
+        m.put("last_error", r.lastError());
+        return m;
+    }
+
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+}

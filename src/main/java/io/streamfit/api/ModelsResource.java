@@ -1,0 +1,144 @@
+package io.streamfit.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamfit.service.ModelRegistry;
+import io.streamfit.spec.ModelSpec;
+import io.streamfit.spec.SpecException;
+import io.streamfit.spec.SpecParser;
+import io.streamfit.stream.ModelRunner;
+import io.streamfit.train.ModelState;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The models API: list, status, specs, prediction, snapshots. Errors are JSON {@code {"errors": [...]}}. */
+@Path("/models")
+@Produces(MediaType.APPLICATION_JSON)
+public class ModelsResource {
+    static final int MAX_PREDICT_ROWS = 10_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final ModelRegistry registry;
+
+    public ModelsResource(ModelRegistry registry) {
+        this.registry = registry;
+    }
+
+    @GET
+    public Map<String, Object> list() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("models", registry.all().stream().map(e -> ModelStatus.of(e.runner())).toList());
+        out.put("rejected_specs", registry.rejectedSpecs());
+        return out;
+    }
+
+    /** Declares a model (YAML or JSON body), validated like a spec file; starts training it. */
+    @POST
+    @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml", MediaType.TEXT_PLAIN})
+    public Response create(String body) throws IOException {
+        ModelSpec spec;
+        try {
+            spec = SpecParser.parse(body == null ? "" : body);
+        } catch (SpecException e) {
+            return errors(Response.Status.BAD_REQUEST, e.errors());
+        }
+        if (registry.get(spec.id()) != null || !registry.start(spec)) {
+            return errors(Response.Status.CONFLICT, List.of("id \"" + spec.id() + "\" is already declared"));
+        }
+        registry.persist(spec);
+        return Response.status(Response.Status.CREATED).header("Location", "/models/" + spec.id())
+                .entity(ModelStatus.of(registry.get(spec.id()).runner())).build();
+    }
+
+    /** Validates a spec without starting anything. */
+    @POST
+    @Path("/validate")
+    @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml", MediaType.TEXT_PLAIN})
+    public Response validate(String body) {
+        try {
+            ModelSpec spec = SpecParser.parse(body == null ? "" : body);
+            return Response.ok(Map.of("valid", true, "id", spec.id())).build();
+        } catch (SpecException e) {
+            return errors(Response.Status.BAD_REQUEST, e.errors());
+        }
+    }
+
+    @GET
+    @Path("/{id}")
+    public Response status(@PathParam("id") String id) {
+        ModelRegistry.Entry e = registry.get(id);
+        return e == null ? notFound(id) : Response.ok(ModelStatus.of(e.runner())).build();
+    }
+
+    @GET
+    @Path("/{id}/spec")
+    public Response spec(@PathParam("id") String id) {
+        ModelRegistry.Entry e = registry.get(id);
+        return e == null ? notFound(id) : Response.ok(e.runner().spec().source()).build();
+    }
+
+    /**
+     * Predicts on the current parameters. Body {@code {"x": [...]}} (one example) or
+     * {@code {"x": [[...], ...]}} (several). Never sees a half-applied update.
+     */
+    @POST
+    @Path("/{id}/predict")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response predict(@PathParam("id") String id, String body) {
+        ModelRegistry.Entry e = registry.get(id);
+        if (e == null) {
+            return notFound(id);
+        }
+        ModelState state = e.runner().state();
+        if (state == null) {
+            return errors(Response.Status.SERVICE_UNAVAILABLE, List.of("model " + id + " is still restoring"));
+        }
+        ModelSpec spec = state.spec();
+        float[][] rows;
+        try {
+            rows = PredictRequest.parse(JSON.readTree(body == null ? "" : body), spec.inputWidth(), MAX_PREDICT_ROWS);
+        } catch (IllegalArgumentException | IOException ex) {
+            return errors(Response.Status.BAD_REQUEST, List.of(ex.getMessage()));
+        }
+        INDArray out = state.predict(Nd4j.create(rows));
+        return Response.ok(PredictRequest.response(spec, state, out)).build();
+    }
+
+    @GET
+    @Path("/{id}/snapshot")
+    @Produces({MediaType.APPLICATION_OCTET_STREAM, MediaType.APPLICATION_JSON})
+    public Response snapshot(@PathParam("id") String id) {
+        ModelRegistry.Entry e = registry.get(id);
+        if (e == null) {
+            return notFound(id);
+        }
+        ModelRunner r = e.runner();
+        byte[] bytes = r.lastSnapshot();
+        if (bytes == null) {
+            return errors(Response.Status.NOT_FOUND, List.of("model " + id + " has not published a snapshot yet"));
+        }
+        return Response.ok(bytes, MediaType.APPLICATION_OCTET_STREAM)
+                .header("Content-Disposition", "attachment; filename=\"" + id + ".safetensors\"")
+                .build();
+    }
+
+    static Response notFound(String id) {
+        return errors(Response.Status.NOT_FOUND, List.of("no model with id \"" + id + "\""));
+    }
+
+    static Response errors(Response.Status status, List<String> errors) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("errors", errors)).build();
+    }
+
+}

@@ -1,0 +1,67 @@
+package io.streamfit.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamfit.spec.ModelSpec;
+import io.streamfit.train.ModelState;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/** Validation of {@code /predict} bodies and the shape of its answers. */
+final class PredictRequest {
+    private PredictRequest() {}
+
+    static float[][] parse(JsonNode body, int width, int maxRows) {
+        JsonNode xs = body == null ? null : body.get("x");
+        if (xs == null || !xs.isArray() || xs.isEmpty()) {
+            throw new IllegalArgumentException("x must be an array of " + width + " numbers or an array of such arrays");
+        }
+        boolean batch = xs.get(0).isArray();
+        int n = batch ? xs.size() : 1;
+        if (n > maxRows) {
+            throw new IllegalArgumentException("x holds " + n + " rows, at most " + maxRows + " are accepted per request");
+        }
+        float[][] rows = new float[n][width];
+        for (int i = 0; i < n; i++) {
+            JsonNode row = batch ? xs.get(i) : xs;
+            String path = batch ? "x[" + i + "]" : "x";
+            if (!row.isArray() || row.size() != width) {
+                throw new IllegalArgumentException(path + " must have " + width + " numbers, got "
+                        + (row.isArray() ? row.size() : "a non-array"));
+            }
+            for (int j = 0; j < width; j++) {
+                JsonNode v = row.get(j);
+                if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
+                    throw new IllegalArgumentException(path + "[" + j + "] must be a finite number, got " + v);
+                }
+                rows[i][j] = (float) v.asDouble();
+            }
+        }
+        return rows;
+    }
+
+    static Map<String, Object> response(ModelSpec spec, ModelState state, INDArray out) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", spec.id());
+        m.put("version", state.version());
+        m.put("steps", state.steps());
+        switch (spec.task().type()) {
+            case CLASSIFICATION -> {
+                INDArray probs = Nd4j.createUninitialized(out.dataType(), out.shape());
+                Nd4j.exec(new SoftMax(out, probs));
+                m.put("predictions", out.argMax(1).toLongVector());
+                m.put("probabilities", probs.toFloatMatrix());
+            }
+            case BINARY -> {
+                INDArray probs = Transforms.sigmoid(out, true);
+                m.put("predictions", probs.gt(0.5).castTo(org.nd4j.linalg.api.buffer.DataType.INT32).toIntMatrix());
+                m.put("probabilities", probs.toFloatMatrix());
+            }
+            case REGRESSION -> m.put("predictions", out.toFloatMatrix());
+        }
+        return m;
+    }
+}

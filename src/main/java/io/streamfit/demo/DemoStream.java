@@ -1,0 +1,134 @@
+package io.streamfit.demo;
+
+import io.streamfit.config.StreamfitConfig;
+import io.streamfit.data.RecordDecoder;
+import io.streamfit.spec.ModelSpec;
+import io.streamfit.spec.SpecParser;
+import io.streamfit.stream.KafkaClients;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.jboss.logging.Logger;
+
+/**
+ * The demo: a producer thread writing a labelled stream into a topic, and the spec of a model
+ * that learns it. Fashion-MNIST (in file order, epoch after epoch) when Debian's
+ * {@code dataset-fashion-mnist} is installed, else {@link SyntheticProblem}. Records are binary
+ * mini-batches of 16 examples, written at a configured rate.
+ */
+public final class DemoStream implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(DemoStream.class);
+    private static final int RECORD_EXAMPLES = 16;
+
+    private final ModelSpec spec;
+    private final KafkaClients clients;
+    private final int examplesPerSecond;
+    private final Source source;
+    private volatile boolean running = true;
+    private Thread thread;
+
+    /** Produces the next {@code count} examples. */
+    private interface Source {
+        void next(int count, float[] x, int[] y);
+    }
+
+    private DemoStream(ModelSpec spec, KafkaClients clients, int examplesPerSecond, Source source) {
+        this.spec = spec;
+        this.clients = clients;
+        this.examplesPerSecond = examplesPerSecond;
+        this.source = source;
+    }
+
+    public static DemoStream create(StreamfitConfig.Demo cfg, KafkaClients clients) throws IOException {
+        Path dir = Path.of(cfg.fashionMnistDir());
+        boolean fashion = switch (cfg.dataset()) {
+            case "fashion-mnist" -> true;
+            case "synthetic" -> false;
+            default -> FashionMnist.present(dir);
+        };
+        if (fashion) {
+            FashionMnist.Split train = FashionMnist.train(dir);
+            LOG.infof("demo: streaming Fashion-MNIST (%d training images from %s) at %d examples/s", train.count(), dir, cfg.examplesPerSecond());
+            int[] cursor = {0};
+            return new DemoStream(spec("demo/fashion-mnist.yaml"), clients, cfg.examplesPerSecond(), (count, x, y) -> {
+                for (int i = 0; i < count; i++) {
+                    int k = cursor[0];
+                    System.arraycopy(train.x(), k * FashionMnist.WIDTH, x, i * FashionMnist.WIDTH, FashionMnist.WIDTH);
+                    y[i] = train.labels()[k];
+                    cursor[0] = (k + 1) % train.count();
+                }
+            });
+        }
+        ModelSpec s = spec("demo/synthetic.yaml");
+        SyntheticProblem p = new SyntheticProblem(s.inputWidth(), s.task().width(), 7, cfg.driftEvery());
+        LOG.infof("demo: Fashion-MNIST not found in %s; streaming a synthetic %d-class problem%s at %d examples/s",
+                dir, p.classes(), cfg.driftEvery() > 0 ? " drifting every " + cfg.driftEvery() + " examples" : "", cfg.examplesPerSecond());
+        return new DemoStream(s, clients, cfg.examplesPerSecond(), p::next);
+    }
+
+    static ModelSpec spec(String resource) throws IOException {
+        try (InputStream in = DemoStream.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException("missing resource " + resource);
+            }
+            return SpecParser.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    public void start() throws InterruptedException {
+        try (Admin admin = clients.admin()) {
+            admin.createTopics(List.of(new NewTopic(spec.topic(), 1, (short) 1))).all().get();
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create demo topic " + spec.topic(), e.getCause());
+            }
+        }
+        thread = new Thread(this::produce, "demo-producer");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void produce() {
+        int width = spec.inputWidth();
+        float[] x = new float[RECORD_EXAMPLES * width];
+        int[] y = new int[RECORD_EXAMPLES];
+        long sent = 0;
+        long t0 = System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> producer = clients.plainProducer()) {
+            while (running) {
+                source.next(RECORD_EXAMPLES, x, y);
+                producer.send(new ProducerRecord<>(spec.topic(), RecordDecoder.encodeBinary(RECORD_EXAMPLES, width, x, y, null, 1)));
+                sent += RECORD_EXAMPLES;
+                long due = t0 + (long) (sent * 1e9 / examplesPerSecond);
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("demo producer stopped", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+}

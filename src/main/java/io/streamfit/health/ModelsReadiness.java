@@ -1,0 +1,32 @@
+package io.streamfit.health;
+
+import io.streamfit.service.ModelRegistry;
+import io.streamfit.stream.ModelRunner;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Readiness;
+
+/** Ready when start-up finished and every model is restored and holds partitions. */
+@Readiness
+@ApplicationScoped
+public class ModelsReadiness implements HealthCheck {
+    private final ModelRegistry registry;
+
+    public ModelsReadiness(ModelRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        HealthCheckResponseBuilder b = HealthCheckResponse.named("models");
+        boolean up = registry.started();
+        for (ModelRegistry.Entry e : registry.all()) {
+            ModelRunner r = e.runner();
+            b.withData(r.spec().id(), r.phase().name().toLowerCase() + (r.ready() ? ", ready" : ", not ready"));
+            up &= r.ready();
+        }
+        return b.status(up).build();
+    }
+}

@@ -1,0 +1,42 @@
+package io.streamfit.metrics;
+
+/**
+ * Every metric streamfit exports, in Micrometer's dotted form, and the Prometheus name it is
+ * scraped as. Dashboards, alerts and tests refer to the Prometheus names.
+ */
+public final class MetricNames {
+    private MetricNames() {}
+
+    /** {@code streamfit_examples_trained_total} */
+    public static final String EXAMPLES_TRAINED = "streamfit.examples.trained";
+    /** {@code streamfit_batches_trained_total} */
+    public static final String BATCHES_TRAINED = "streamfit.batches.trained";
+    /** {@code streamfit_prequential_loss} */
+    public static final String PREQUENTIAL_LOSS = "streamfit.prequential.loss";
+    /** {@code streamfit_prequential_accuracy_ratio} */
+    public static final String PREQUENTIAL_ACCURACY = "streamfit.prequential.accuracy";
+    /** {@code streamfit_gradient_norm} */
+    public static final String GRADIENT_NORM = "streamfit.gradient.norm";
+    /** {@code streamfit_gradient_clipped_steps_total} */
+    public static final String GRADIENT_CLIPPED_STEPS = "streamfit.gradient.clipped.steps";
+    /** {@code streamfit_gradient_skipped_steps_total} */
+    public static final String GRADIENT_SKIPPED_STEPS = "streamfit.gradient.skipped.steps";
+    /** {@code streamfit_learning_rate} */
+    public static final String LEARNING_RATE = "streamfit.learning.rate";
+    /** {@code streamfit_step_duration_seconds} (histogram) */
+    public static final String STEP_DURATION = "streamfit.step.duration";
+    /** {@code streamfit_snapshot_version} */
+    public static final String SNAPSHOT_VERSION = "streamfit.snapshot.version";
+    /** {@code streamfit_snapshot_bytes} */
+    public static final String SNAPSHOT_BYTES = "streamfit.snapshot";
+    /** {@code streamfit_snapshot_age_seconds} */
+    public static final String SNAPSHOT_AGE = "streamfit.snapshot.age";
+    /** {@code streamfit_snapshots_published_total} */
+    public static final String SNAPSHOTS_PUBLISHED = "streamfit.snapshots.published";
+    /** {@code streamfit_records_rejected_total} (tag {@code reason}) */
+    public static final String RECORDS_REJECTED = "streamfit.records.rejected";
+    /** {@code streamfit_consumer_lag_records} */
+    public static final String CONSUMER_LAG = "streamfit.consumer.lag";
+    /** {@code streamfit_transaction_rollbacks_total} */
+    public static final String ROLLBACKS = "streamfit.transaction.rollbacks";
+}

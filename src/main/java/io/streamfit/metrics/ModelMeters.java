@@ -1,0 +1,136 @@
+package io.streamfit.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.streamfit.train.StepResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The meters of one model, all tagged {@code model=<id>}. Names are Micrometer's dotted form;
+ * the Prometheus registry renders them with base units and {@code _total}, e.g.
+ * {@code streamfit.examples.trained} becomes {@code streamfit_examples_trained_total} and the
+ * step timer {@code streamfit_step_duration_seconds_bucket}. {@link MetricNames} lists them.
+ */
+public final class ModelMeters implements AutoCloseable {
+    private final MeterRegistry registry;
+    private final Tags tags;
+    private final List<Meter> meters = new ArrayList<>();
+    private final ConcurrentHashMap<String, Counter> rejected = new ConcurrentHashMap<>();
+    private final Counter examples;
+    private final Counter batches;
+    private final Counter clipped;
+    private final Counter skipped;
+    private final Counter snapshots;
+    private final Counter rollbacks;
+    private final Timer stepTimer;
+    private volatile double loss = Double.NaN;
+    private volatile double accuracy = Double.NaN;
+    private volatile double gradNorm = Double.NaN;
+    private volatile double lr = Double.NaN;
+    private volatile double snapshotVersion;
+    private volatile double snapshotBytes;
+    private volatile long snapshotAtNanos = System.nanoTime();
+    private volatile double lag;
+
+    public ModelMeters(MeterRegistry registry, String modelId) {
+        this.registry = registry;
+        this.tags = Tags.of("model", modelId);
+        examples = counter(MetricNames.EXAMPLES_TRAINED, "Examples trained on (in steps that were applied)");
+        batches = counter(MetricNames.BATCHES_TRAINED, "Mini-batches trained on (in steps that were applied)");
+        clipped = counter(MetricNames.GRADIENT_CLIPPED_STEPS, "Steps whose gradient was clipped by global norm");
+        skipped = counter(MetricNames.GRADIENT_SKIPPED_STEPS, "Steps skipped because the gradient norm was not finite");
+        snapshots = counter(MetricNames.SNAPSHOTS_PUBLISHED, "Snapshots committed to the snapshot topic");
+        rollbacks = counter(MetricNames.ROLLBACKS, "Failed snapshot transactions rolled back to the last snapshot");
+        stepTimer = Timer.builder(MetricNames.STEP_DURATION).description("Wall time of one training step (forward, backward, update)")
+                .tags(tags).publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(50_000))
+                .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
+        meters.add(stepTimer);
+        gauge(MetricNames.PREQUENTIAL_LOSS, null, "Prequential loss over the sliding window", () -> loss);
+        gauge(MetricNames.PREQUENTIAL_ACCURACY, "ratio", "Prequential accuracy over the sliding window", () -> accuracy);
+        gauge(MetricNames.GRADIENT_NORM, null, "Global L2 norm of the gradients before clipping, last step", () -> gradNorm);
+        gauge(MetricNames.LEARNING_RATE, null, "Learning rate of the last step", () -> lr);
+        gauge(MetricNames.SNAPSHOT_VERSION, null, "Version of the last committed snapshot", () -> snapshotVersion);
+        gauge(MetricNames.SNAPSHOT_BYTES, "bytes", "Size of the last committed snapshot", () -> snapshotBytes);
+        gauge(MetricNames.SNAPSHOT_AGE, "seconds", "Time since the last committed snapshot (or since start)",
+                () -> (System.nanoTime() - snapshotAtNanos) / 1e9);
+        gauge(MetricNames.CONSUMER_LAG, "records", "Records behind the end of the input topic, all partitions", () -> lag);
+    }
+
+    private Counter counter(String name, String help) {
+        Counter c = Counter.builder(name).description(help).tags(tags).register(registry);
+        meters.add(c);
+        return c;
+    }
+
+    /** Strong reference: Micrometer holds gauge targets weakly, and a lambda would be collected (NaN). */
+    private void gauge(String name, String unit, String help, java.util.function.DoubleSupplier f) {
+        Gauge.Builder<java.util.function.DoubleSupplier> b = Gauge.builder(name, f, java.util.function.DoubleSupplier::getAsDouble)
+                .description(help).tags(tags).strongReference(true);
+        if (unit != null) {
+            b.baseUnit(unit);
+        }
+        meters.add(b.register(registry));
+    }
+
+    public void step(StepResult r, long nanos, double windowLoss, double windowAccuracy) {
+        stepTimer.record(nanos, TimeUnit.NANOSECONDS);
+        loss = windowLoss;
+        accuracy = windowAccuracy;
+        gradNorm = r.gradNorm();
+        lr = r.lr();
+        if (r.skipped()) {
+            skipped.increment();
+            return;
+        }
+        examples.increment(r.examples());
+        batches.increment();
+        if (r.clipped()) {
+            clipped.increment();
+        }
+    }
+
+    public void snapshot(long version, int bytes) {
+        snapshots.increment();
+        snapshotVersion = version;
+        snapshotBytes = bytes;
+        snapshotAtNanos = System.nanoTime();
+    }
+
+    /** After a restore: show the restored version without counting a publication. */
+    public void restored(long version, double windowLoss, double windowAccuracy, double currentLr) {
+        snapshotVersion = version;
+        loss = windowLoss;
+        accuracy = windowAccuracy;
+        lr = currentLr;
+    }
+
+    public void rejected(String reason) {
+        rejected.computeIfAbsent(reason, r -> {
+            Counter c = Counter.builder(MetricNames.RECORDS_REJECTED).description("Records sent to the dead-letter topic, by reason")
+                    .tags(tags.and("reason", r)).register(registry);
+            meters.add(c);
+            return c;
+        }).increment();
+    }
+
+    public void rollback() {
+        rollbacks.increment();
+    }
+
+    public void lag(long records) {
+        lag = records;
+    }
+
+    @Override
+    public void close() {
+        meters.forEach(registry::remove);
+    }
+}

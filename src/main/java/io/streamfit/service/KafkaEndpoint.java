@@ -1,0 +1,87 @@
+package io.streamfit.service;
+
+import io.streamfit.config.StreamfitConfig;
+import io.streamfit.stream.EmbeddedKafka;
+import io.streamfit.stream.KafkaClients;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.Logger;
+
+/**
+ * Where Kafka is. Every {@code kafka.*} property (bootstrap servers, security protocol, SASL
+ * settings, ...) is handed to the clients without the prefix. Without
+ * {@code kafka.bootstrap.servers}, a real broker is started in this JVM (demo mode).
+ */
+@ApplicationScoped
+public class KafkaEndpoint {
+    private static final Logger LOG = Logger.getLogger(KafkaEndpoint.class);
+    private final StreamfitConfig config;
+    private KafkaClients clients;
+    private EmbeddedKafka embedded;
+
+    public KafkaEndpoint(StreamfitConfig config) {
+        this.config = config;
+    }
+
+    public synchronized KafkaClients clients() {
+        if (clients == null) {
+            Map<String, Object> props = kafkaProperties(ConfigProvider.getConfig());
+            if (!props.containsKey("bootstrap.servers")) {
+                embedded = startEmbedded();
+                props.put("bootstrap.servers", embedded.bootstrapServers());
+            }
+            clients = new KafkaClients(props);
+        }
+        return clients;
+    }
+
+    public synchronized boolean embedded() {
+        return embedded != null;
+    }
+
+    /** Whether the user configured a cluster (nothing embedded will start). */
+    public static boolean externalConfigured() {
+        return ConfigProvider.getConfig().getOptionalValue("kafka.bootstrap.servers", String.class)
+                .filter(s -> !s.isBlank()).isPresent();
+    }
+
+    static Map<String, Object> kafkaProperties(Config cfg) {
+        Map<String, Object> props = new HashMap<>();
+        for (String name : cfg.getPropertyNames()) {
+            if (name.startsWith("kafka.") && !name.startsWith("kafka.devservices")) {
+                cfg.getOptionalValue(name, String.class).filter(v -> !v.isBlank())
+                        .ifPresent(v -> props.put(name.substring("kafka.".length()), v));
+            }
+        }
+        return props;
+    }
+
+    private EmbeddedKafka startEmbedded() {
+        try {
+            Path dir = config.embedded().dataDir().map(Path::of).orElse(null);
+            EmbeddedKafka k = EmbeddedKafka.start(dir);
+            LOG.infof("no kafka.bootstrap.servers configured: started an embedded Kafka 4.1.2 broker at %s%s",
+                    k.bootstrapServers(), dir == null ? " (data deleted on exit)" : " (data in " + dir + ")");
+            return k;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the embedded Kafka broker: " + e.getMessage(), e);
+        }
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        if (embedded != null) {
+            try {
+                embedded.close();
+            } catch (Exception e) {
+                LOG.warn("closing the embedded broker", e);
+            }
+            embedded = null;
+        }
+    }
+}

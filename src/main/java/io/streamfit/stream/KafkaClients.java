@@ -1,0 +1,91 @@
+package io.streamfit.stream;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Builds the Kafka clients streamfit uses, from one base configuration: the bootstrap servers
+ * plus whatever else the user set under {@code kafka.*} (security, SASL credentials, client
+ * rack...). Each factory method fixes the settings its guarantees rest on.
+ */
+public final class KafkaClients {
+    private final Map<String, Object> base;
+
+    public KafkaClients(Map<String, Object> base) {
+        this.base = Map.copyOf(base);
+    }
+
+    public String bootstrapServers() {
+        return String.valueOf(base.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG));
+    }
+
+    private Map<String, Object> with(Map<String, Object> extra) {
+        Map<String, Object> m = new HashMap<>(base);
+        m.putAll(extra);
+        return m;
+    }
+
+    public Admin admin() {
+        return Admin.create(with(Map.of()));
+    }
+
+    /**
+     * The consumer of one training loop: reads only committed records, never commits on its own
+     * (offsets are committed inside the snapshot transaction), cooperative-sticky assignment.
+     */
+    public KafkaConsumer<byte[], byte[]> trainingConsumer(String groupId, String clientId) {
+        return new KafkaConsumer<>(with(Map.of(
+                ConsumerConfig.GROUP_ID_CONFIG, groupId,
+                ConsumerConfig.CLIENT_ID_CONFIG, clientId,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName(),
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500)),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** Idempotent, transactional producer; initTransactions() fences any older instance with the same id. */
+    public KafkaProducer<String, byte[]> transactionalProducer(String transactionalId, int maxRequestBytes) {
+        return new KafkaProducer<>(with(Map.of(
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId,
+                ProducerConfig.CLIENT_ID_CONFIG, transactionalId,
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxRequestBytes,
+                ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(33_554_432L, 2L * maxRequestBytes),
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "none")),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Reads snapshots: committed records only, from the beginning, no group. */
+    public KafkaConsumer<String, byte[]> snapshotReader(int maxBytes) {
+        return new KafkaConsumer<>(with(Map.of(
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, maxBytes,
+                ConsumerConfig.FETCH_MAX_BYTES_CONFIG, maxBytes)),
+                new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** A plain idempotent producer (demo data). */
+    public KafkaProducer<byte[], byte[]> plainProducer() {
+        return new KafkaProducer<>(with(Map.of(
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, 5)),
+                new ByteArraySerializer(), new ByteArraySerializer());
+    }
+}
