@@ -164,7 +164,11 @@ public final class Safetensors {
         }
         long begin = offs.get(0).asLong(-1);
         long end = offs.get(1).asLong(-1);
-        if (begin < 0 || end < begin || end > dataLength || end - begin != 4 * elements) {
+        if (end > dataLength) {
+            throw new SnapshotFormatException("tensor " + name + " ends at byte " + end + ", beyond the data section of "
+                    + dataLength + " bytes (truncated?)");
+        }
+        if (begin < 0 || end < begin || end - begin != 4 * elements) {
             throw new SnapshotFormatException("tensor " + name + " has data_offsets [" + begin + ", " + end
                     + "] that do not match its shape or the data section of " + dataLength + " bytes");
         }

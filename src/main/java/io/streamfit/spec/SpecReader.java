@@ -91,12 +91,13 @@ final class SpecReader {
         if (n == null || n.isNull()) {
             if (dflt == null) {
                 error(p, "is required");
+                return 0L; // placeholder: the error list is non-empty, so it is never used
             }
             return dflt;
         }
         if (!n.isIntegralNumber() || !n.canConvertToLong()) {
             error(p, "must be an integer, got " + describe(n));
-            return dflt;
+            return dflt == null ? 0L : dflt;
         }
         long v = n.asLong();
         if (v < min) {
@@ -114,12 +115,13 @@ final class SpecReader {
         if (n == null || n.isNull()) {
             if (dflt == null) {
                 error(p, "is required");
+                return 0.0; // placeholder: the error list is non-empty, so it is never used
             }
             return dflt;
         }
         if (!n.isNumber()) {
             error(p, "must be a number, got " + describe(n));
-            return dflt;
+            return dflt == null ? 0.0 : dflt;
         }
         return checkNumber(p, n.asDouble(), min, minExclusive, max, maxExclusive);
     }

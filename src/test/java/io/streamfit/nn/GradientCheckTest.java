@@ -1,0 +1,176 @@
+package io.streamfit.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Central finite differences in float64 against every layer's and loss's analytic gradient:
+ * d/dtheta of L = sum(output * R) for a fixed random R (so every output element contributes with
+ * a different weight), for parameters and inputs.
+ */
+class GradientCheckTest {
+    private static final double H = 1e-6;
+    private static final double TOL = 1e-6;
+
+    private static INDArray random(SplitMix64 rng, long... shape) {
+        INDArray a = Nd4j.create(DataType.DOUBLE, shape);
+        for (long i = 0; i < a.length(); i++) {
+            a.putScalar(i, rng.nextGaussian());
+        }
+        return a;
+    }
+
+    /** Checks one layer inside a one-layer network: parameter and input gradients. */
+    private static void checkLayer(Layer layer, double inputScale) {
+        SplitMix64 rng = new SplitMix64(11);
+        Network net = new Network(List.of(layer), DataType.DOUBLE);
+        for (ParamTensor t : net.tensors()) {
+            t.value().assign(random(rng, t.shape()).muli(0.5).addi(t.name().endsWith("weight") && layer instanceof LayerNorm ? 1 : 0));
+        }
+        INDArray x = random(rng, 5, layer.inWidth()).muli(inputScale);
+        INDArray r = random(rng, 5, layer.outWidth());
+        Function<INDArray, Double> objective = in -> net.predict(in).mul(r).sumNumber().doubleValue();
+
+        INDArray[] acts = net.forward(x);
+        net.backward(acts, r.dup());
+        INDArray analytic = net.grads().dup();
+        INDArray numeric = Nd4j.create(DataType.DOUBLE, net.params().length());
+        for (long i = 0; i < net.params().length(); i++) {
+            double orig = net.params().getDouble(i);
+            net.params().putScalar(i, orig + H);
+            double plus = objective.apply(x);
+            net.params().putScalar(i, orig - H);
+            double minus = objective.apply(x);
+            net.params().putScalar(i, orig);
+            numeric.putScalar(i, (plus - minus) / (2 * H));
+        }
+        if (!net.tensors().isEmpty()) {
+            assertClose(numeric, analytic, layer.kind() + " parameter gradient");
+        }
+
+        INDArray dx = layer.backward(x, acts[1], r.dup(), true);
+        INDArray numericDx = Nd4j.create(DataType.DOUBLE, x.shape());
+        for (long i = 0; i < x.length(); i++) {
+            double orig = x.getDouble(i);
+            x.putScalar(i, orig + H);
+            double plus = objective.apply(x);
+            x.putScalar(i, orig - H);
+            double minus = objective.apply(x);
+            x.putScalar(i, orig);
+            numericDx.putScalar(i, (plus - minus) / (2 * H));
+        }
+        assertClose(numericDx, dx, layer.kind() + " input gradient");
+    }
+
+    private static void assertClose(INDArray numeric, INDArray analytic, String what) {
+        double scale = Math.max(1.0, numeric.norm2Number().doubleValue());
+        double err = numeric.sub(analytic).norm2Number().doubleValue() / scale;
+        assertTrue(err < TOL, what + ": relative error " + err + "\nnumeric  " + numeric + "\nanalytic " + analytic);
+    }
+
+    @Test
+    void dense() {
+        checkLayer(new Dense(4, 3), 1.0);
+    }
+
+    @Test
+    void relu() {
+        // inputs kept away from the kink at 0, where the derivative does not exist
+        checkLayer(new Activation(Activation.Kind.RELU, 6), 1.0);
+    }
+
+    @Test
+    void tanh() {
+        checkLayer(new Activation(Activation.Kind.TANH, 6), 1.0);
+    }
+
+    @Test
+    void sigmoid() {
+        checkLayer(new Activation(Activation.Kind.SIGMOID, 6), 2.0);
+    }
+
+    @Test
+    void gelu() {
+        checkLayer(new Activation(Activation.Kind.GELU, 6), 2.0);
+    }
+
+    @Test
+    void layerNorm() {
+        checkLayer(new LayerNorm(6, 1e-5), 3.0);
+    }
+
+    private static void checkLoss(Loss loss, INDArray target) {
+        SplitMix64 rng = new SplitMix64(5);
+        INDArray out = random(rng, target.shape()).muli(2);
+        INDArray grad = loss.evaluate(out, target, true).gradient();
+        long batch = out.rows();
+        INDArray numeric = Nd4j.create(DataType.DOUBLE, out.shape());
+        for (long i = 0; i < out.length(); i++) {
+            double orig = out.getDouble(i);
+            out.putScalar(i, orig + H);
+            double plus = loss.evaluate(out, target, false).lossSum() / batch;
+            out.putScalar(i, orig - H);
+            double minus = loss.evaluate(out, target, false).lossSum() / batch;
+            out.putScalar(i, orig);
+            numeric.putScalar(i, (plus - minus) / (2 * H));
+        }
+        assertClose(numeric, grad, loss.specName() + " gradient");
+    }
+
+    @Test
+    void softmaxCrossEntropy() {
+        INDArray oneHot = Nd4j.create(new double[][] {{0, 1, 0, 0}, {1, 0, 0, 0}, {0, 0, 0, 1}});
+        checkLoss(new SoftmaxCrossEntropy(), oneHot);
+    }
+
+    @Test
+    void meanSquaredError() {
+        checkLoss(new MeanSquaredError(), random(new SplitMix64(3), 3, 2));
+    }
+
+    @Test
+    void binaryCrossEntropy() {
+        checkLoss(new BinaryCrossEntropy(), Nd4j.create(new double[][] {{0, 1, 1}, {1, 0, 0.3}}));
+    }
+
+    @Test
+    void softmaxCrossEntropyValueMatchesDefinition() {
+        // logits [1, 2, 3], target class 2: -log(e^3 / (e^1 + e^2 + e^3)) = 0.40760596
+        Loss.Result r = new SoftmaxCrossEntropy().evaluate(Nd4j.create(new double[][] {{1, 2, 3}}),
+                Nd4j.create(new double[][] {{0, 0, 1}}), false);
+        assertEquals(0.4076059644, r.lossSum(), 1e-9);
+        assertEquals(1, r.correct());
+    }
+
+    @Test
+    void wholeNetworkGradient() {
+        SplitMix64 rng = new SplitMix64(2);
+        Network net = new Network(List.of(new Dense(5, 7), new LayerNorm(7, 1e-5), new Activation(Activation.Kind.GELU, 7),
+                new Dense(7, 4), new Activation(Activation.Kind.TANH, 4), new Dense(4, 3)), DataType.DOUBLE);
+        net.initialize(rng);
+        INDArray x = random(rng, 6, 5);
+        INDArray target = Nd4j.create(new double[][] {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {1, 0, 0}, {0, 1, 0}, {0, 0, 1}});
+        Loss loss = new SoftmaxCrossEntropy();
+        INDArray[] acts = net.forward(x);
+        net.backward(acts, loss.evaluate(acts[acts.length - 1], target, true).gradient());
+        INDArray analytic = net.grads().dup();
+        INDArray numeric = Nd4j.create(DataType.DOUBLE, net.params().length());
+        for (long i = 0; i < net.params().length(); i++) {
+            double orig = net.params().getDouble(i);
+            net.params().putScalar(i, orig + H);
+            double plus = loss.evaluate(net.predict(x), target, false).lossSum() / 6;
+            net.params().putScalar(i, orig - H);
+            double minus = loss.evaluate(net.predict(x), target, false).lossSum() / 6;
+            net.params().putScalar(i, orig);
+            numeric.putScalar(i, (plus - minus) / (2 * H));
+        }
+        assertClose(numeric, analytic, "network gradient");
+    }
+}

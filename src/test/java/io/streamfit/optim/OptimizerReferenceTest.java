@@ -1,0 +1,125 @@
+package io.streamfit.optim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamfit.nn.SplitMix64;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Each optimizer against an independent float64 re-statement of torch.optim's algorithm
+ * (as printed in PyTorch's documentation), over 40 steps of random gradients with a gradient
+ * scale (clipping) on some steps. Trajectories must agree to float32 precision.
+ */
+class OptimizerReferenceTest {
+    private static final int N = 257;
+    private static final int STEPS = 40;
+
+    /** The reference: plain double loops, written from the PyTorch docs, sharing no code with optim. */
+    interface Reference {
+        void step(double[] p, double[] g, double lr, long t);
+    }
+
+    private static void compare(FlatOptimizer opt, INDArray params, INDArray grads, Reference ref, double lr) {
+        SplitMix64 rng = new SplitMix64(99);
+        double[] p = new double[N];
+        for (int i = 0; i < N; i++) {
+            p[i] = rng.nextGaussian();
+            params.putScalar(i, (float) p[i]);
+            p[i] = params.getFloat(i);
+        }
+        for (int t = 1; t <= STEPS; t++) {
+            float scale = t % 3 == 0 ? 0.5f : 1f;
+            double[] g = new double[N];
+            for (int i = 0; i < N; i++) {
+                float gi = (float) (rng.nextGaussian() * (1 + t % 5));
+                grads.putScalar(i, gi);
+                g[i] = gi * (double) scale;
+            }
+            opt.step(lr, scale);
+            ref.step(p, g, lr, t);
+        }
+        assertEquals(STEPS, opt.steps());
+        for (int i = 0; i < N; i++) {
+            double actual = params.getFloat(i);
+            assertEquals(p[i], actual, 2e-5 * Math.max(1, Math.abs(p[i])), "parameter " + i);
+        }
+    }
+
+    private static INDArray flat() {
+        return Nd4j.zeros(DataType.FLOAT, N);
+    }
+
+    @ParameterizedTest(name = "momentum={0} dampening={1} wd={2} nesterov={3}")
+    @CsvSource({"0,0,0,false", "0.9,0,0,false", "0.9,0.1,0.01,false", "0.9,0,0.001,true", "0,0,0.05,false"})
+    void sgdMatchesTorch(double momentum, double dampening, double wd, boolean nesterov) {
+        INDArray params = flat();
+        INDArray grads = flat();
+        Sgd sgd = new Sgd(params, grads, momentum, dampening, wd, nesterov);
+        double[] buf = new double[N];
+        compare(sgd, params, grads, (p, g, lr, t) -> {
+            for (int i = 0; i < N; i++) {
+                double d = g[i] + wd * p[i];
+                if (momentum != 0) {
+                    buf[i] = t == 1 ? d : momentum * buf[i] + (1 - dampening) * d;
+                    d = nesterov ? d + momentum * buf[i] : buf[i];
+                }
+                p[i] -= lr * d;
+            }
+        }, 0.05);
+    }
+
+    @ParameterizedTest(name = "betas=({0},{1}) eps={2} wd={3} amsgrad={4}")
+    @CsvSource({"0.9,0.999,1e-8,0,false", "0.8,0.99,1e-6,0.01,false", "0.9,0.999,1e-8,0,true", "0.5,0.9,1e-3,0.1,true"})
+    void adamMatchesTorch(double b1, double b2, double eps, double wd, boolean amsgrad) {
+        INDArray params = flat();
+        INDArray grads = flat();
+        Adam adam = new Adam(params, grads, b1, b2, eps, wd, amsgrad);
+        double[] m = new double[N];
+        double[] v = new double[N];
+        double[] vmax = new double[N];
+        compare(adam, params, grads, (p, g, lr, t) -> {
+            for (int i = 0; i < N; i++) {
+                double d = g[i] + wd * p[i];
+                m[i] = b1 * m[i] + (1 - b1) * d;
+                v[i] = b2 * v[i] + (1 - b2) * d * d;
+                vmax[i] = Math.max(vmax[i], v[i]);
+                double vhat = (amsgrad ? vmax[i] : v[i]) / (1 - Math.pow(b2, t));
+                double mhat = m[i] / (1 - Math.pow(b1, t));
+                p[i] -= lr * mhat / (Math.sqrt(vhat) + eps);
+            }
+        }, 0.01);
+    }
+
+    @Test
+    void adamStateIsNamedLikeTorch() {
+        Adam adam = new Adam(flat(), flat(), 0.9, 0.999, 1e-8, 0, true);
+        assertEquals(java.util.List.of("exp_avg", "exp_avg_sq", "max_exp_avg_sq"), adam.stateNames());
+        Sgd sgd = new Sgd(flat(), flat(), 0.9, 0, 0, false);
+        assertEquals(java.util.List.of("momentum_buffer"), sgd.stateNames());
+    }
+
+    @Test
+    void clipperFollowsClipGradNorm() {
+        INDArray g = Nd4j.create(new float[] {3, 4}); // norm 5
+        GradientClipper.Decision d = new GradientClipper(1.0).decide(g);
+        assertEquals(5.0, d.norm(), 1e-6);
+        assertTrue(d.clipped());
+        assertEquals(1.0 / (5 + 1e-6), d.scale(), 1e-7);
+        GradientClipper.Decision loose = new GradientClipper(10).decide(g);
+        assertEquals(1f, loose.scale());
+        assertTrue(!loose.clipped());
+    }
+
+    @Test
+    void nonFiniteGradientSkipsTheStepAndLeavesStateAlone() {
+        INDArray g = Nd4j.create(new float[] {1, Float.NaN});
+        assertTrue(new GradientClipper(1.0).decide(g).skip());
+        assertTrue(GradientClipper.none().decide(Nd4j.create(new float[] {Float.POSITIVE_INFINITY, 0})).skip());
+    }
+}

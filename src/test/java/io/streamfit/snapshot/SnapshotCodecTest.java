@@ -1,0 +1,127 @@
+package io.streamfit.snapshot;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamfit.data.Batch;
+import io.streamfit.data.Position;
+import io.streamfit.nn.SplitMix64;
+import io.streamfit.spec.ModelSpec;
+import io.streamfit.spec.SpecParser;
+import io.streamfit.train.ModelState;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SnapshotCodecTest {
+    static final ModelSpec SPEC = SpecParser.parse("""
+            id: snap
+            topic: t
+            input_width: 5
+            task: {type: classification, classes: 3}
+            layers: [{type: dense, units: 6}, {type: layer_norm}, {type: tanh}, {type: dense, units: 3}]
+            optimizer: {type: adam, lr: 0.01, amsgrad: true}
+            batch_size: 4
+            seed: 3
+            """);
+
+    static ModelState trained(int steps) {
+        ModelState s = ModelState.fresh(SPEC);
+        SplitMix64 rng = new SplitMix64(1);
+        for (int i = 0; i < steps; i++) {
+            float[] x = new float[4 * 5];
+            float[] y = new float[4];
+            for (int k = 0; k < x.length; k++) {
+                x[k] = (float) rng.nextGaussian();
+            }
+            for (int k = 0; k < 4; k++) {
+                y[k] = (float) Math.floorMod(rng.nextLong(), 3L);
+            }
+            s.train(new Batch(4, 5, x, 1, y));
+        }
+        return s;
+    }
+
+    @Test
+    void roundTripIsBitwise() throws Exception {
+        ModelState s = trained(7);
+        byte[] file = SnapshotCodec.encode(s, 3, Map.of(0, new Position(42, 2), 1, new Position(7, 0)));
+        ModelState r = SnapshotCodec.decode(file, SPEC);
+        assertEquals(s.network().params(), r.network().params());
+        for (String name : s.optimizer().stateNames()) {
+            assertArrayEquals(s.optimizer().state(name), r.optimizer().state(name), name);
+        }
+        assertEquals(7, r.steps());
+        assertEquals(3, r.version());
+        assertEquals(s.rng().state(), r.rng().state());
+        assertEquals(28, r.examplesSeen());
+        assertEquals(Map.of(0, new Position(42, 2), 1, new Position(7, 0)), r.positions());
+        // and it trains on identically
+        ModelState a = trained(7);
+        float[] x = new float[20];
+        java.util.Arrays.fill(x, 0.3f);
+        a.train(new Batch(4, 5, x, 1, new float[] {0, 1, 2, 0}));
+        r.train(new Batch(4, 5, x, 1, new float[] {0, 1, 2, 0}));
+        assertEquals(a.network().params(), r.network().params());
+    }
+
+    @Test
+    void fileIsSafetensorsWithTorchNamesAndLayouts() throws Exception {
+        byte[] file = SnapshotCodec.encode(trained(1), 1, Map.of());
+        long n = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        assertEquals(0, n % 8, "header padded to 8 bytes");
+        JsonNode header = new ObjectMapper().readTree(new String(file, 8, (int) n, StandardCharsets.UTF_8));
+        assertEquals("[6,5]", header.get("0.weight").get("shape").toString());
+        assertEquals("[6]", header.get("0.bias").get("shape").toString());
+        assertEquals("[6]", header.get("1.weight").get("shape").toString());
+        assertEquals("[3,6]", header.get("3.weight").get("shape").toString());
+        assertEquals("F32", header.get("3.weight").get("dtype").asText());
+        assertTrue(header.has("optimizer.0.weight.exp_avg"));
+        assertTrue(header.has("optimizer.3.bias.max_exp_avg_sq"));
+        JsonNode meta = header.get("__metadata__");
+        assertEquals("1", meta.get("optimizer_steps").asText());
+        assertEquals("snap", SpecParser.parse(meta.get("spec").asText()).id());
+        // first tensor starts at data offset 0 and the data section is exactly covered
+        assertEquals(0, header.get("0.weight").get("data_offsets").get(0).asLong());
+    }
+
+    @Test
+    void corruptionIsDetected() {
+        byte[] file = SnapshotCodec.encode(trained(2), 1, Map.of());
+        file[file.length - 3] ^= 0x40;
+        SnapshotFormatException e = assertThrows(SnapshotFormatException.class, () -> SnapshotCodec.decode(file, SPEC));
+        assertTrue(e.getMessage().contains("checksum"), e.getMessage());
+    }
+
+    @Test
+    void truncationIsDetected() {
+        byte[] file = SnapshotCodec.encode(trained(2), 1, Map.of());
+        byte[] cut = java.util.Arrays.copyOf(file, file.length - 10);
+        SnapshotFormatException e = assertThrows(SnapshotFormatException.class, () -> SnapshotCodec.decode(cut, SPEC));
+        assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+        assertThrows(SnapshotFormatException.class, () -> SnapshotCodec.decode(java.util.Arrays.copyOf(file, 100), SPEC));
+    }
+
+    @Test
+    void newerFormatIsRefusedClearly() {
+        byte[] file = SnapshotCodec.encode(trained(1), 1, Map.of());
+        String s = new String(file, StandardCharsets.ISO_8859_1).replace("\"format_version\":\"1\"", "\"format_version\":\"9\"");
+        SnapshotFormatException e = assertThrows(SnapshotFormatException.class,
+                () -> SnapshotCodec.decode(s.getBytes(StandardCharsets.ISO_8859_1), SPEC));
+        assertTrue(e.getMessage().contains("newer than this streamfit understands"), e.getMessage());
+    }
+
+    @Test
+    void architectureMismatchIsNamed() {
+        byte[] file = SnapshotCodec.encode(trained(1), 1, Map.of());
+        ModelSpec wider = SpecParser.parse(SpecParser.toJson(SPEC).replace("\"units\":6", "\"units\":7"));
+        SnapshotFormatException e = assertThrows(SnapshotFormatException.class, () -> SnapshotCodec.decode(file, wider));
+        assertTrue(e.getMessage().contains("tensor 0.weight is [6, 5] in the snapshot but [7, 5] in the spec"), e.getMessage());
+    }
+}
