@@ -87,6 +87,8 @@ public final class ModelRunner implements Runnable {
     private long stepsAtSnapshot;
     private Map<Integer, Position> positionsAtSnapshot = Map.of();
     private volatile long lag;
+    private volatile long restoredVersion = -1;
+    private volatile Map<Integer, Position> restoredPositions = Map.of();
 
     public ModelRunner(ModelSpec spec, KafkaClients clients, SnapshotStore store, ModelMeters meters, Settings settings) {
         this.spec = spec;
@@ -128,6 +130,16 @@ public final class ModelRunner implements Runnable {
         return lag;
     }
 
+    /** The snapshot version this run restored (0 = started fresh, -1 = not restored yet). */
+    public long restoredVersion() {
+        return restoredVersion;
+    }
+
+    /** The positions this run resumed at. */
+    public Map<Integer, Position> restoredPositions() {
+        return restoredPositions;
+    }
+
     public byte[] lastSnapshot() {
         return lastSnapshot;
     }
@@ -147,6 +159,7 @@ public final class ModelRunner implements Runnable {
         try {
             phase = Phase.RESTORING;
             restore();
+            ensureDeadLetterTopic();
             producer = clients.transactionalProducer(settings.groupPrefix() + spec.id(), store.maxBytes());
             producer.initTransactions();
             consumer = clients.trainingConsumer(settings.groupPrefix() + spec.id(), "streamfit-" + spec.id());
@@ -183,8 +196,22 @@ public final class ModelRunner implements Runnable {
         batcher.resume(state.positions());
         stepsAtSnapshot = state.steps();
         positionsAtSnapshot = state.positions();
+        restoredVersion = state.version();
+        restoredPositions = Map.copyOf(state.positions());
         meters.restored(state.version(), state.window().loss(), state.window().accuracy(), state.currentLr());
         restored = true;
+    }
+
+    /** Created up front: a send to a missing topic would fail the transaction on clusters without auto-creation. */
+    private void ensureDeadLetterTopic() throws InterruptedException {
+        try (org.apache.kafka.clients.admin.Admin admin = clients.admin()) {
+            admin.createTopics(java.util.List.of(new org.apache.kafka.clients.admin.NewTopic(spec.deadLetterTopic(),
+                    Optional.empty(), Optional.empty()))).all().get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                LOG.warnf("model %s: cannot create dead-letter topic %s: %s", spec.id(), spec.deadLetterTopic(), e.getCause());
+            }
+        }
     }
 
     private void loop() throws InterruptedException {
@@ -238,6 +265,12 @@ public final class ModelRunner implements Runnable {
             if (res.skipped()) {
                 LOG.warnf("model %s skipped a step: gradient norm %s is not finite", spec.id(), res.gradNorm());
             }
+            // Step-count snapshots are taken right after the step, not at the end of the poll, so
+            // they fall on the same steps whatever the poll sizes were.
+            long every = spec.snapshot().everySteps();
+            if (every > 0 && state.steps() - stepsAtSnapshot >= every) {
+                publishIfChanged();
+            }
         }
     }
 
@@ -272,10 +305,8 @@ public final class ModelRunner implements Runnable {
 
     private void maybePublish() {
         ModelSpec.SnapshotPolicy p = spec.snapshot();
-        long steps = state.steps() - stepsAtSnapshot;
         double seconds = (System.nanoTime() - lastSnapshotNanos) / 1e9;
-        boolean due = (p.everySteps() > 0 && steps >= p.everySteps())
-                || (p.everySeconds() > 0 && seconds >= p.everySeconds())
+        boolean due = (p.everySeconds() > 0 && seconds >= p.everySeconds())
                 || (inTransaction && System.nanoTime() - transactionStartNanos >= settings.maxTransactionOpen().toNanos());
         if (due) {
             publishIfChanged();

@@ -1,0 +1,228 @@
+package io.streamfit.stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streamfit.data.Position;
+import io.streamfit.data.RecordDecoder;
+import io.streamfit.demo.SyntheticProblem;
+import io.streamfit.metrics.MetricNames;
+import io.streamfit.metrics.ModelMeters;
+import io.streamfit.snapshot.SnapshotCodec;
+import io.streamfit.spec.ModelSpec;
+import io.streamfit.spec.SpecParser;
+import io.streamfit.train.ModelState;
+import io.streamfit.train.NativeThreads;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Training loops against a real in-JVM Kafka broker: restart from the snapshot topic, and
+ * poison records.
+ */
+class ModelRunnerKafkaTest {
+    private static EmbeddedKafka kafka;
+    private static KafkaClients clients;
+    private static SnapshotStore store;
+    private static final SimpleMeterRegistry METRICS = new SimpleMeterRegistry();
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        NativeThreads.configure(1);
+        kafka = EmbeddedKafka.start(null);
+        clients = new KafkaClients(Map.of("bootstrap.servers", kafka.bootstrapServers()));
+        store = new SnapshotStore(clients, "streamfit.snapshots", 16 << 20, (short) 1);
+        store.ensureTopic();
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        kafka.close();
+    }
+
+    private static String spec(String id, String topic, int batch, String snapshot) {
+        return """
+                id: %s
+                topic: %s
+                input_width: 6
+                task: {type: classification, classes: 3}
+                layers: [{type: dense, units: 16}, {type: layer_norm}, {type: relu}, {type: dense, units: 3}]
+                optimizer: {type: adam, lr: 0.01}
+                gradient_clipping: {max_norm: 1.0}
+                batch_size: %d
+                seed: 5
+                snapshot: %s
+                """.formatted(id, topic, batch, snapshot);
+    }
+
+    /** A running runner and its thread. */
+    record Running(ModelRunner runner, Thread thread) {
+        void stop() throws InterruptedException {
+            runner.stop();
+            thread.join(30_000);
+            assertTrue(!thread.isAlive(), "runner thread ended");
+        }
+    }
+
+    private static Running run(ModelSpec spec) {
+        ModelRunner r = new ModelRunner(spec, clients, store, new ModelMeters(METRICS, spec.id()),
+                new ModelRunner.Settings("streamfit.", Duration.ofMillis(100), Duration.ofSeconds(60), Duration.ofSeconds(5)));
+        Thread t = new Thread(r);
+        t.start();
+        return new Running(r, t);
+    }
+
+    /** {@code records} binary records of {@code perRecord} examples of a 3-class problem. */
+    private static List<byte[]> records(int records, int perRecord) {
+        SyntheticProblem p = new SyntheticProblem(6, 3, 11, 0);
+        List<byte[]> out = new ArrayList<>();
+        float[] x = new float[perRecord * 6];
+        int[] y = new int[perRecord];
+        for (int i = 0; i < records; i++) {
+            p.next(perRecord, x, y);
+            out.add(RecordDecoder.encodeBinary(perRecord, 6, x, y, null, 1));
+        }
+        return out;
+    }
+
+    private static List<Long> versions(String modelId) {
+        return TestKafka.readCommitted(kafka.bootstrapServers(), "streamfit.snapshots").stream()
+                .filter(r -> modelId.equals(new String(r.key(), StandardCharsets.UTF_8)))
+                .map(r -> {
+                    try {
+                        return Long.parseLong(SnapshotCodec.metadata(r.value()).get("version"));
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                }).collect(Collectors.toList());
+    }
+
+    @Test
+    void restartResumesFromTheSnapshotAndMatchesAnUninterruptedRunBitwise() throws Exception {
+        String bootstrap = kafka.bootstrapServers();
+        TestKafka.createTopic(bootstrap, "restart.in", 1);
+        // 5 examples per record and batch 8: batch boundaries fall inside records, so resuming
+        // needs the snapshot's (offset, skip) positions to be exact.
+        List<byte[]> data = records(100, 5);
+        TestKafka.produce(bootstrap, "restart.in", data.subList(0, 60));
+
+        ModelSpec spec = SpecParser.parse(spec("restart", "restart.in", 8, "{every_steps: 4, every_seconds: 0}"));
+        Running a = run(spec);
+        TestKafka.await("first instance to train on 300 examples", Duration.ofSeconds(60),
+                () -> a.runner().state() != null && a.runner().state().examplesSeen() >= 296);
+        a.stop();
+        ModelState sa = a.runner().state();
+        long versionA = sa.version();
+        Map<Integer, Position> positionsA = sa.positions();
+        assertEquals(Map.of(0, new Position(59, 1)), positionsA, "296 of 300 examples trained: record 59 from example 1");
+        assertTrue(versionA >= 2);
+
+        TestKafka.produce(bootstrap, "restart.in", data.subList(60, 100));
+        Running b = run(spec);
+        TestKafka.await("second instance to catch up", Duration.ofSeconds(60),
+                () -> b.runner().state() != null && b.runner().state().examplesSeen() >= 496);
+        assertEquals(versionA, b.runner().restoredVersion(), "resumed from the snapshot, not from scratch");
+        assertEquals(positionsA, b.runner().restoredPositions());
+        b.stop();
+        ModelState sb = b.runner().state();
+        assertEquals(496, sb.examplesSeen(), "no example trained twice, none skipped");
+        assertTrue(sb.version() > versionA);
+
+        // The same records, uninterrupted, under another model id (own group and transactional id).
+        ModelSpec refSpec = SpecParser.parse(spec("restart-ref", "restart.in", 8, "{every_steps: 1000, every_seconds: 0}"));
+        Running c = run(refSpec);
+        TestKafka.await("reference run", Duration.ofSeconds(60),
+                () -> c.runner().state() != null && c.runner().state().examplesSeen() >= 496);
+        c.stop();
+        ModelState sc = c.runner().state();
+        assertEquals(sc.steps(), sb.steps());
+        assertEquals(sc.network().params(), sb.network().params(), "parameters bitwise equal to the uninterrupted run");
+        for (String s : sc.optimizer().stateNames()) {
+            assertArrayEquals(sc.optimizer().state(s), sb.optimizer().state(s), s);
+        }
+
+        List<Long> versions = versions("restart");
+        for (int i = 0; i < versions.size(); i++) {
+            assertEquals(i + 1, versions.get(i), "snapshot versions strictly increase by one across the restart: " + versions);
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed = TestKafka.committed(bootstrap, "streamfit.restart");
+        assertEquals(99, committed.get(new TopicPartition("restart.in", 0)).offset(),
+                "group offset = the record holding the first untrained example, never beyond the snapshot");
+    }
+
+    @Test
+    void poisonRecordsGoToTheDeadLetterTopicAndTrainingGoesOn() throws Exception {
+        String bootstrap = kafka.bootstrapServers();
+        TestKafka.createTopic(bootstrap, "poison.in", 1);
+        List<byte[]> values = new ArrayList<>();
+        Map<Long, String> bad = new HashMap<>();
+        int good = 0;
+        String[] poison = {
+            "{\"x\":[1,2,3],\"y\":1}",                          // wrong width
+            "{\"x\":[1,2,3,4,5,NaN],\"y\":1}",                  // non-finite
+            "{\"x\":[1,2,3,4,5,6],\"y\":7}",                    // label out of range
+            "not json at all",                                  // decode error
+            "{\"x\":[1,2,3,4,5,6],\"y\":1",                     // truncated JSON
+        };
+        String[] reasons = {"wrong_width", "non_finite", "bad_label", "decode_error", "decode_error"};
+        for (int i = 0; i < 25; i++) {
+            if (i % 5 == 2) {
+                bad.put((long) i, reasons[i / 5]);
+                values.add(poison[i / 5].getBytes(StandardCharsets.UTF_8));
+            } else {
+                values.add(("{\"x\":[" + (i % 3) + ",0.5,-1,2,0," + i + "],\"y\":" + (i % 3) + "}").getBytes(StandardCharsets.UTF_8));
+                good++;
+            }
+        }
+        TestKafka.produce(bootstrap, "poison.in", values);
+        ModelSpec spec = SpecParser.parse(spec("poison", "poison.in", 4, "{every_steps: 1, every_seconds: 0.2}"));
+        Running r = run(spec);
+        int expectedGood = good;
+        TestKafka.await("all records consumed and committed", Duration.ofSeconds(60), () -> {
+            ModelState s = r.runner().state();
+            return s != null && s.examplesSeen() == expectedGood && Map.of(0, new Position(25, 0)).equals(s.positions());
+        });
+        assertEquals(ModelRunner.Phase.RUNNING, r.runner().phase(), "training goes on");
+        r.stop();
+
+        List<ConsumerRecord<byte[], byte[]>> dlq = TestKafka.readCommitted(bootstrap, "poison.in.dlq");
+        assertEquals(bad.size(), dlq.size(), "every bad record dead-lettered exactly once");
+        for (ConsumerRecord<byte[], byte[]> d : dlq) {
+            long offset = Long.parseLong(header(d, DeadLetterHeaders.OFFSET));
+            assertEquals(bad.get(offset), header(d, DeadLetterHeaders.REASON), "reason of offset " + offset);
+            assertEquals("poison.in", header(d, DeadLetterHeaders.TOPIC));
+            assertEquals("0", header(d, DeadLetterHeaders.PARTITION));
+            assertEquals("poison", header(d, DeadLetterHeaders.MODEL));
+            assertNotNull(header(d, DeadLetterHeaders.MESSAGE));
+            assertArrayEquals(values.get((int) offset), d.value(), "original value kept");
+        }
+        assertEquals(Set.copyOf(bad.keySet()), dlq.stream().map(d -> Long.parseLong(header(d, DeadLetterHeaders.OFFSET))).collect(Collectors.toSet()));
+        double rejected = METRICS.find(MetricNames.RECORDS_REJECTED).tag("model", "poison").counters().stream()
+                .mapToDouble(c -> c.count()).sum();
+        assertEquals(5.0, rejected);
+        assertEquals(2.0, METRICS.find(MetricNames.RECORDS_REJECTED).tags("model", "poison", "reason", "decode_error").counter().count());
+        assertEquals(25, TestKafka.committed(bootstrap, "streamfit.poison").get(new TopicPartition("poison.in", 0)).offset(),
+                "the bad records' offsets are committed too");
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+}
