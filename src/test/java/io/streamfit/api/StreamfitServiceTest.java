@@ -1,0 +1,167 @@
+package io.streamfit.api;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.streamfit.data.RecordDecoder;
+import io.streamfit.demo.SyntheticProblem;
+import io.streamfit.snapshot.SnapshotCodec;
+import io.streamfit.stream.KafkaTestResource;
+import io.streamfit.stream.TestKafka;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The service end to end against a real broker: a model declared over HTTP learns a synthetic
+ * stream, publishes snapshots to the snapshot topic, exports metrics, serves predictions; bad
+ * specs and bad prediction requests get clear errors.
+ */
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+class StreamfitServiceTest {
+    static final String LEARN_SPEC = """
+            id: learn
+            topic: learn.in
+            input_width: 8
+            task: {type: classification, classes: 4}
+            layers:
+              - {type: dense, units: 32}
+              - {type: gelu}
+              - {type: dense, units: 4}
+            optimizer: {type: adam, lr: 0.01}
+            gradient_clipping: {max_norm: 5.0}
+            batch_size: 16
+            seed: 1
+            snapshot: {every_steps: 50, every_seconds: 1}
+            evaluation: {window: 50}
+            """;
+
+    static {
+        // REST Assured must be told that YAML bodies are text.
+        io.restassured.RestAssured.config = io.restassured.RestAssured.config().encoderConfig(
+                io.restassured.config.EncoderConfig.encoderConfig().encodeContentTypeAs("application/yaml", io.restassured.http.ContentType.TEXT));
+    }
+
+    private static String bootstrap() {
+        return ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
+    }
+
+    @Test
+    void aDeclaredModelLearnsTheStreamAndPublishesSnapshots() throws Exception {
+        TestKafka.createTopic(bootstrap(), "learn.in", 1);
+        given().contentType("application/yaml").body(LEARN_SPEC).post("/models")
+                .then().statusCode(201).body("id", equalTo("learn"));
+
+        SyntheticProblem p = new SyntheticProblem(8, 4, 3, 0);
+        List<byte[]> records = new ArrayList<>();
+        float[] x = new float[20 * 8];
+        int[] y = new int[20];
+        for (int i = 0; i < 300; i++) { // 6000 examples
+            p.next(20, x, y);
+            records.add(RecordDecoder.encodeBinary(20, 8, x, y, null, 1));
+        }
+        TestKafka.produce(bootstrap(), "learn.in", records);
+        TestKafka.await("6000 examples trained and a snapshot covering them", Duration.ofSeconds(90), () -> {
+            JsonPath s = given().get("/models/learn").then().statusCode(200).extract().jsonPath();
+            return s.getLong("examples_seen") == 6000 && s.getLong("snapshot_positions.0.offset") == 300;
+        });
+
+        JsonPath status = given().get("/models/learn").then().extract().jsonPath();
+        double accuracy = status.getDouble("prequential.accuracy");
+        assertTrue(accuracy > 0.8, "prequential accuracy " + accuracy + " should be far above chance (0.25)");
+        assertEquals("running", status.getString("phase"));
+        assertTrue(status.getBoolean("ready"));
+
+        // the snapshot topic holds committed snapshots of this model, versions increasing
+        List<Long> versions = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : TestKafka.readCommitted(bootstrap(), "streamfit.snapshots")) {
+            if ("learn".equals(new String(r.key(), StandardCharsets.UTF_8))) {
+                Map<String, String> meta = SnapshotCodec.metadata(r.value());
+                versions.add(Long.parseLong(meta.get("version")));
+            }
+        }
+        assertFalse(versions.isEmpty(), "a snapshot appeared on the snapshot topic");
+        for (int i = 1; i < versions.size(); i++) {
+            assertEquals(versions.get(i - 1) + 1, versions.get(i), "versions " + versions);
+        }
+        assertEquals(status.getLong("version"), versions.get(versions.size() - 1));
+
+        // download the latest snapshot
+        byte[] file = given().get("/models/learn/snapshot").then().statusCode(200)
+                .header("Content-Type", containsString("application/octet-stream")).extract().asByteArray();
+        assertEquals(Long.toString(status.getLong("version")), SnapshotCodec.metadata(file).get("version"));
+
+        // predictions on the current parameters
+        p.next(1, x, y);
+        StringBuilder row = new StringBuilder("[");
+        for (int j = 0; j < 8; j++) {
+            row.append(j == 0 ? "" : ",").append(x[j]);
+        }
+        row.append(']');
+        given().contentType("application/json").body("{\"x\":[" + row + "," + row + "]}").post("/models/learn/predict")
+                .then().statusCode(200).body("predictions", hasSize(2)).body("probabilities[0]", hasSize(4))
+                .body("model", equalTo("learn"));
+
+        // metrics, named by Prometheus conventions and tagged by model
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        for (String name : List.of("streamfit_examples_trained_total{model=\"learn\"}", "streamfit_batches_trained_total{model=\"learn\"}",
+                "streamfit_prequential_loss{model=\"learn\"}", "streamfit_prequential_accuracy_ratio{model=\"learn\"}",
+                "streamfit_gradient_norm{model=\"learn\"}", "streamfit_gradient_clipped_steps_total{model=\"learn\"}",
+                "streamfit_learning_rate{model=\"learn\"}", "streamfit_step_duration_seconds_bucket{model=\"learn\"",
+                "streamfit_snapshot_version{model=\"learn\"}", "streamfit_snapshot_age_seconds{model=\"learn\"}",
+                "streamfit_consumer_lag_records{model=\"learn\"}")) {
+            assertTrue(metrics.contains(name), name + " missing from /q/metrics");
+        }
+        assertTrue(metrics.contains("streamfit_examples_trained_total{model=\"learn\"} 6000.0"), "examples counter");
+        assertTrue(metrics.contains("streamfit_learning_rate{model=\"learn\"} 0.01"), "learning rate gauge");
+
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/models").then().statusCode(200).body("models.id", hasItem("learn"));
+    }
+
+    @Test
+    void invalidSpecsAreRejectedWithTheFieldAndReason() {
+        given().contentType("application/yaml").body(LEARN_SPEC.replace("id: learn", "id: bad").replace("units: 32", "units: -3"))
+                .post("/models").then().statusCode(400)
+                .body("errors", hasItem("layers[0].units must be > 0, got -3"));
+        given().contentType("application/json").body("{\"id\": 5}").post("/models").then().statusCode(400)
+                .body("errors", hasItem("id must be a string, got 5"));
+        given().contentType("application/json").body("not: [valid").post("/models").then().statusCode(400)
+                .body("errors[0]", containsString("spec is not valid YAML/JSON"));
+        given().contentType("application/yaml").body(LEARN_SPEC.replace("id: learn", "id: other")).post("/models/validate")
+                .then().statusCode(200).body("valid", equalTo(true));
+        given().get("/models/bad").then().statusCode(404).body("errors[0]", equalTo("no model with id \"bad\""));
+    }
+
+    @Test
+    void duplicateIdsAndBadPredictionsAreClearErrors() throws Exception {
+        TestKafka.createTopic(bootstrap(), "dup.in", 1);
+        String spec = LEARN_SPEC.replace("id: learn", "id: dup").replace("topic: learn.in", "topic: dup.in");
+        given().contentType("application/yaml").body(spec).post("/models").then().statusCode(201);
+        given().contentType("application/yaml").body(spec).post("/models").then().statusCode(409)
+                .body("errors[0]", equalTo("id \"dup\" is already declared"));
+        TestKafka.await("dup restored", Duration.ofSeconds(30),
+                () -> given().get("/models/dup").then().extract().jsonPath().get("version") != null);
+        given().contentType("application/json").body("{\"x\":[1,2,3]}").post("/models/dup/predict").then().statusCode(400)
+                .body("errors[0]", equalTo("x must have 8 numbers, got 3"));
+        given().contentType("application/json").body("{\"y\":1}").post("/models/dup/predict").then().statusCode(400)
+                .body("errors[0]", containsString("x must be an array"));
+        given().contentType("application/json").body("{\"x\":[1,2,3,4,5,6,7,\"a\"]}").post("/models/dup/predict").then().statusCode(400)
+                .body("errors[0]", equalTo("x[7] must be a finite number, got \"a\""));
+    }
+}
