@@ -2,6 +2,7 @@ package io.streamfit.nn;
 
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -85,9 +86,12 @@ public final class Activation implements Layer {
             return null;
         }
         switch (kind) {
-            case RELU:
-                // PyTorch: the gradient at exactly 0 is 0.
-                return y.gt(0.0).castTo(dy.dataType()).muli(dy);
+            case RELU: {
+                // One fused op (relu_bp): dy where y > 0, else 0 (PyTorch's gradient at 0 is 0 too).
+                INDArray dx = Nd4j.createUninitialized(dy.dataType(), dy.shape());
+                Nd4j.exec(new RectifiedLinearDerivative(y, dy, dx));
+                return dx;
+            }
             case TANH:
                 // 1 - y^2
                 return y.mul(y).rsubi(1.0).muli(dy);

@@ -1,8 +1,6 @@
 package io.streamfit.nn;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Binary cross-entropy on logits, {@code torch.nn.BCEWithLogitsLoss()} (the same value as
@@ -19,17 +17,25 @@ public final class BinaryCrossEntropy implements Loss {
     }
 
     @Override
-    public Result evaluate(INDArray logits, INDArray target, boolean withGradient) {
+    public Result evaluate(INDArray logits, float[] targets, boolean withGradient) {
         long batch = logits.rows();
         long outputs = logits.columns();
-        INDArray softplusNegAbs = Transforms.log(Transforms.exp(Transforms.abs(logits, true).negi(), false).addi(1.0), false);
-        INDArray elementwise = Transforms.relu(logits, true).subi(logits.mul(target)).addi(softplusNegAbs);
-        double lossSum = elementwise.sumNumber().doubleValue() / outputs;
-        long correct = logits.gt(0.0).eq(target.gte(0.5)).castTo(DataType.INT64).sumNumber().longValue();
-        INDArray grad = null;
-        if (withGradient) {
-            grad = Transforms.sigmoid(logits, true).subi(target).divi(batch * outputs);
+        double[] z = Loss.values(logits);
+        double[] g = withGradient ? new double[z.length] : null;
+        double sum = 0;
+        long correct = 0;
+        double scale = 1.0 / (batch * outputs);
+        for (int i = 0; i < z.length; i++) {
+            double zi = z[i];
+            double t = targets[i];
+            sum += Math.max(zi, 0) - zi * t + Math.log1p(Math.exp(-Math.abs(zi)));
+            if ((zi > 0) == (t >= 0.5)) {
+                correct++;
+            }
+            if (g != null) {
+                g[i] = scale * (1.0 / (1.0 + Math.exp(-zi)) - t);
+            }
         }
-        return new Result(lossSum, correct, batch * outputs, grad);
+        return new Result(sum / outputs, correct, batch * outputs, g == null ? null : Loss.gradient(g, logits));
     }
 }

@@ -15,12 +15,20 @@ public final class MeanSquaredError implements Loss {
     }
 
     @Override
-    public Result evaluate(INDArray output, INDArray target, boolean withGradient) {
+    public Result evaluate(INDArray output, float[] targets, boolean withGradient) {
         long batch = output.rows();
         long outputs = output.columns();
-        INDArray diff = output.sub(target);
-        double sq = diff.mul(diff).sumNumber().doubleValue();
-        INDArray grad = withGradient ? diff.muli(2.0 / (batch * outputs)) : null;
-        return new Result(sq / outputs, 0, 0, grad);
+        double[] y = Loss.values(output);
+        double[] g = withGradient ? new double[y.length] : null;
+        double sq = 0;
+        double scale = 2.0 / (batch * outputs);
+        for (int i = 0; i < y.length; i++) {
+            double d = y[i] - targets[i];
+            sq += d * d;
+            if (g != null) {
+                g[i] = scale * d;
+            }
+        }
+        return new Result(sq / outputs, 0, 0, g == null ? null : Loss.gradient(g, output));
     }
 }

@@ -1,15 +1,12 @@
 package io.streamfit.nn;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.LogSoftMax;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * Softmax cross-entropy on logits, {@code torch.nn.CrossEntropyLoss()}: for logits z and one-hot
- * target t, {@code L = -(1/B) sum_i sum_c t_ic log softmax(z_i)_c}; gradient
- * {@code (softmax(z) - t) / B}. Computed through log-softmax, so large logits do not overflow.
+ * Softmax cross-entropy on logits with class-index targets, {@code torch.nn.CrossEntropyLoss()}:
+ * for logits z and class y, {@code L = -(1/B) sum_i log softmax(z_i)_{y_i}}; gradient
+ * {@code (softmax(z) - onehot(y)) / B}. Computed through log-sum-exp (max subtracted), so large
+ * logits do not overflow. Accuracy counts {@code argmax z == y} (first maximum on ties).
  */
 public final class SoftmaxCrossEntropy implements Loss {
 
@@ -19,16 +16,40 @@ public final class SoftmaxCrossEntropy implements Loss {
     }
 
     @Override
-    public Result evaluate(INDArray logits, INDArray oneHot, boolean withGradient) {
-        long batch = logits.rows();
-        INDArray logp = Nd4j.createUninitialized(logits.dataType(), logits.shape());
-        Nd4j.exec(new LogSoftMax(logits, logp));
-        double lossSum = -logp.mul(oneHot).sumNumber().doubleValue();
-        long correct = logits.argMax(1).eq(oneHot.argMax(1)).castTo(DataType.INT64).sumNumber().longValue();
-        INDArray grad = null;
-        if (withGradient) {
-            grad = Transforms.exp(logp, false).subi(oneHot).divi(batch);
+    public Result evaluate(INDArray logits, float[] classes, boolean withGradient) {
+        int batch = (int) logits.rows();
+        int c = (int) logits.columns();
+        double[] z = Loss.values(logits);
+        double[] g = withGradient ? new double[z.length] : null;
+        double lossSum = 0;
+        long correct = 0;
+        for (int i = 0; i < batch; i++) {
+            int row = i * c;
+            int label = (int) classes[i];
+            double max = z[row];
+            int argmax = 0;
+            for (int j = 1; j < c; j++) {
+                if (z[row + j] > max) {
+                    max = z[row + j];
+                    argmax = j;
+                }
+            }
+            double sum = 0;
+            for (int j = 0; j < c; j++) {
+                sum += Math.exp(z[row + j] - max);
+            }
+            double logZ = max + Math.log(sum);
+            lossSum += logZ - z[row + label];
+            if (argmax == label) {
+                correct++;
+            }
+            if (g != null) {
+                for (int j = 0; j < c; j++) {
+                    g[row + j] = Math.exp(z[row + j] - logZ) / batch;
+                }
+                g[row + label] -= 1.0 / batch;
+            }
         }
-        return new Result(lossSum, correct, batch, grad);
+        return new Result(lossSum, correct, batch, g == null ? null : Loss.gradient(g, logits));
     }
 }

@@ -69,11 +69,10 @@ public final class ModelState {
     /** Scores the batch with the current parameters (prequential), then trains on it. */
     public StepResult train(Batch batch) {
         INDArray x = Nd4j.create(batch.x(), new long[] {batch.size(), batch.width()}, 'c');
-        INDArray y = targets(batch);
         INDArray[] acts = network.forward(x);
         // No layer behaves differently in training (no dropout or batch norm yet), so this forward
         // pass is also the prequential score of the model before the update.
-        Loss.Result r = loss.evaluate(acts[acts.length - 1], y, true);
+        Loss.Result r = loss.evaluate(acts[acts.length - 1], batch.y(), true);
         window.add(r.lossSum(), r.correct(), r.judged(), batch.size());
         examplesSeen += batch.size();
         network.backward(acts, r.gradient());
@@ -93,18 +92,6 @@ public final class ModelState {
             }
         }
         return new StepResult(batch.size(), r.lossSum(), r.correct(), r.judged(), d.norm(), d.clipped(), d.skip(), lr);
-    }
-
-    private INDArray targets(Batch batch) {
-        if (spec.task().type() != ModelSpec.TaskType.CLASSIFICATION) {
-            return Nd4j.create(batch.y(), new long[] {batch.size(), batch.targetWidth()}, 'c');
-        }
-        int classes = spec.task().width();
-        float[] oneHot = new float[batch.size() * classes];
-        for (int i = 0; i < batch.size(); i++) {
-            oneHot[i * classes + (int) batch.y()[i]] = 1f;
-        }
-        return Nd4j.create(oneHot, new long[] {batch.size(), classes}, 'c');
     }
 
     /** Inference on the current parameters; {@code x} is {@code [n, input_width]}. */

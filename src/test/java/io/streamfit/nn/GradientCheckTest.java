@@ -106,9 +106,9 @@ class GradientCheckTest {
         checkLayer(new LayerNorm(6, 1e-5), 3.0);
     }
 
-    private static void checkLoss(Loss loss, INDArray target) {
+    private static void checkLoss(Loss loss, long rows, long cols, float[] target) {
         SplitMix64 rng = new SplitMix64(5);
-        INDArray out = random(rng, target.shape()).muli(2);
+        INDArray out = random(rng, rows, cols).muli(2);
         INDArray grad = loss.evaluate(out, target, true).gradient();
         long batch = out.rows();
         INDArray numeric = Nd4j.create(DataType.DOUBLE, out.shape());
@@ -126,25 +126,35 @@ class GradientCheckTest {
 
     @Test
     void softmaxCrossEntropy() {
-        INDArray oneHot = Nd4j.create(new double[][] {{0, 1, 0, 0}, {1, 0, 0, 0}, {0, 0, 0, 1}});
-        checkLoss(new SoftmaxCrossEntropy(), oneHot);
+        checkLoss(new SoftmaxCrossEntropy(), 3, 4, new float[] {1, 0, 3});
+    }
+
+    @Test
+    void lossValuesMatchTheirDefinitions() {
+        INDArray z = Nd4j.create(new double[][] {{0.5, -2}});
+        // MSE: ((0.5-1)^2 + (-2-0)^2) / 2 = 2.125 per example
+        assertEquals(2.125, new MeanSquaredError().evaluate(z, new float[] {1, 0}, false).lossSum(), 1e-12);
+        // BCE with logits: mean of log(1+e^-0.5) and log(1+e^-2) for targets 1 and 0 at logits 0.5 and -2
+        double expected = (Math.log1p(Math.exp(-0.5)) + Math.log1p(Math.exp(-2))) / 2;
+        Loss.Result b = new BinaryCrossEntropy().evaluate(z, new float[] {1, 0}, false);
+        assertEquals(expected, b.lossSum(), 1e-12);
+        assertEquals(2, b.correct());
     }
 
     @Test
     void meanSquaredError() {
-        checkLoss(new MeanSquaredError(), random(new SplitMix64(3), 3, 2));
+        checkLoss(new MeanSquaredError(), 3, 2, new float[] {0.5f, -1f, 2f, 0f, 1.5f, -0.25f});
     }
 
     @Test
     void binaryCrossEntropy() {
-        checkLoss(new BinaryCrossEntropy(), Nd4j.create(new double[][] {{0, 1, 1}, {1, 0, 0.3}}));
+        checkLoss(new BinaryCrossEntropy(), 2, 3, new float[] {0, 1, 1, 1, 0, 0.3f});
     }
 
     @Test
     void softmaxCrossEntropyValueMatchesDefinition() {
         // logits [1, 2, 3], target class 2: -log(e^3 / (e^1 + e^2 + e^3)) = 0.40760596
-        Loss.Result r = new SoftmaxCrossEntropy().evaluate(Nd4j.create(new double[][] {{1, 2, 3}}),
-                Nd4j.create(new double[][] {{0, 0, 1}}), false);
+        Loss.Result r = new SoftmaxCrossEntropy().evaluate(Nd4j.create(new double[][] {{1, 2, 3}}), new float[] {2}, false);
         assertEquals(0.4076059644, r.lossSum(), 1e-9);
         assertEquals(1, r.correct());
     }
@@ -156,7 +166,7 @@ class GradientCheckTest {
                 new Dense(7, 4), new Activation(Activation.Kind.TANH, 4), new Dense(4, 3)), DataType.DOUBLE);
         net.initialize(rng);
         INDArray x = random(rng, 6, 5);
-        INDArray target = Nd4j.create(new double[][] {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {1, 0, 0}, {0, 1, 0}, {0, 0, 1}});
+        float[] target = {0, 1, 2, 0, 1, 2};
         Loss loss = new SoftmaxCrossEntropy();
         INDArray[] acts = net.forward(x);
         net.backward(acts, loss.evaluate(acts[acts.length - 1], target, true).gradient());

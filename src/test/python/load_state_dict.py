@@ -1,0 +1,59 @@
+#!/usr/bin/python3
+"""Loads a streamfit snapshot into the equivalent torch.nn.Sequential with load_state_dict
+(strict) and prints the model's outputs for the given inputs, as JSON.
+
+    load_state_dict.py SNAPSHOT.safetensors INPUTS.json
+
+Parses safetensors by hand (json + numpy) because Debian's torch 1.13 ships no safetensors
+package: that also checks the file against the format's definition rather than one reader.
+"""
+import json
+import struct
+import sys
+
+import numpy as np
+import torch
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + n])
+    meta = header.pop("__metadata__", {})
+    body = data[8 + n:]
+    tensors = {}
+    for name, t in header.items():
+        assert t["dtype"] == "F32", t
+        begin, end = t["data_offsets"]
+        arr = np.frombuffer(body[begin:end], dtype="<f4").reshape(t["shape"])
+        tensors[name] = torch.from_numpy(arr.copy())
+    return tensors, meta
+
+
+def build(spec):
+    modules = []
+    width = spec["input_width"]
+    for layer in spec["layers"]:
+        kind = layer["type"]
+        if kind == "dense":
+            modules.append(torch.nn.Linear(width, layer["units"]))
+            width = layer["units"]
+        elif kind == "layer_norm":
+            modules.append(torch.nn.LayerNorm(width, eps=layer.get("eps", 1e-5)))
+        else:
+            modules.append({"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid,
+                            "gelu": torch.nn.GELU}[kind]())
+    return torch.nn.Sequential(*modules)
+
+
+if __name__ == "__main__":
+    tensors, meta = read_safetensors(sys.argv[1])
+    spec = json.loads(meta["spec"])
+    model = build(spec)
+    state = {k: v for k, v in tensors.items() if not k.startswith("optimizer.")}
+    model.load_state_dict(state, strict=True)
+    with open(sys.argv[2]) as f:
+        x = torch.tensor(json.load(f), dtype=torch.float32)
+    with torch.no_grad():
+        print(json.dumps(model(x).tolist()))
