@@ -1,0 +1,84 @@
+package io.streamfit.snapshot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamfit.data.Batch;
+import io.streamfit.nn.SplitMix64;
+import io.streamfit.spec.ModelSpec;
+import io.streamfit.spec.SpecParser;
+import io.streamfit.train.ModelState;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A snapshot loads into the equivalent {@code torch.nn.Sequential} with
+ * {@code load_state_dict(strict=True)} and that model computes the same outputs. Needs Debian's
+ * {@code python3-torch} ({@code .ci/run} installs it); skipped with a message where it is absent.
+ */
+class PyTorchInteropTest {
+
+    private static boolean torchAvailable() {
+        try {
+            Process p = new ProcessBuilder("/usr/bin/python3", "-c", "import torch").redirectErrorStream(true).start();
+            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    @Test
+    void snapshotLoadsIntoTorchSequentialAndPredictsTheSame(@TempDir Path dir) throws Exception {
+        assumeTrue(torchAvailable(), "PyTorch (Debian python3-torch) is not installed: skipping the load_state_dict check");
+        ModelSpec spec = SpecParser.parse("""
+                id: interop
+                topic: t
+                input_width: 5
+                task: {type: classification, classes: 3}
+                layers: [{type: dense, units: 8}, {type: layer_norm, eps: 1.0e-5}, {type: gelu}, {type: dense, units: 6},
+                         {type: tanh}, {type: dense, units: 4}, {type: sigmoid}, {type: relu}, {type: dense, units: 3}]
+                optimizer: {type: sgd, lr: 0.1, momentum: 0.9}
+                batch_size: 4
+                seed: 9
+                """);
+        ModelState s = ModelState.fresh(spec);
+        SplitMix64 rng = new SplitMix64(4);
+        float[][] inputs = new float[6][5];
+        for (int step = 0; step < 5; step++) {
+            float[] x = new float[20];
+            for (int i = 0; i < 20; i++) {
+                x[i] = (float) rng.nextGaussian();
+            }
+            s.train(new Batch(4, 5, x, 1, new float[] {0, 1, 2, 1}));
+        }
+        for (float[] row : inputs) {
+            for (int j = 0; j < 5; j++) {
+                row[j] = (float) rng.nextGaussian();
+            }
+        }
+        float[][] ours = s.predict(Nd4j.create(inputs)).toFloatMatrix();
+        Path file = dir.resolve("interop.safetensors");
+        Files.write(file, SnapshotCodec.encode(s, 1, Map.of()));
+        Path in = dir.resolve("inputs.json");
+        ObjectMapper json = new ObjectMapper();
+        Files.writeString(in, json.writeValueAsString(inputs));
+
+        Process p = new ProcessBuilder("/usr/bin/python3", "src/test/python/load_state_dict.py", file.toString(), in.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), "python exited with an error; output: " + out);
+        float[][] theirs = json.readValue(out, float[][].class);
+        for (int i = 0; i < inputs.length; i++) {
+            for (int j = 0; j < 3; j++) {
+                assertEquals(theirs[i][j], ours[i][j], 1e-5, "output [" + i + "][" + j + "]");
+            }
+        }
+    }
+}
