@@ -50,13 +50,26 @@ public class KafkaEndpoint {
                 .filter(s -> !s.isBlank()).isPresent();
     }
 
+    /**
+     * Every {@code kafka.*} property, from any config source. Environment variables
+     * ({@code KAFKA_SASL_MECHANISM}) appear under their own names, so they are mapped to the dotted
+     * form and read back through the config, which applies the usual precedence.
+     */
     static Map<String, Object> kafkaProperties(Config cfg) {
-        Map<String, Object> props = new HashMap<>();
+        java.util.Set<String> keys = new java.util.TreeSet<>();
         for (String name : cfg.getPropertyNames()) {
-            if (name.startsWith("kafka.") && !name.startsWith("kafka.devservices")) {
-                cfg.getOptionalValue(name, String.class).filter(v -> !v.isBlank())
-                        .ifPresent(v -> props.put(name.substring("kafka.".length()), v));
+            if (name.startsWith("kafka.")) {
+                keys.add(name.substring("kafka.".length()));
+            } else if (name.startsWith("KAFKA_")) {
+                keys.add(name.substring("KAFKA_".length()).toLowerCase(java.util.Locale.ROOT).replace('_', '.'));
             }
+        }
+        Map<String, Object> props = new HashMap<>();
+        for (String key : keys) {
+            if (key.startsWith("devservices") || key.startsWith("health") || key.startsWith("snappy")) {
+                continue; // Quarkus' own settings, not client properties
+            }
+            cfg.getOptionalValue("kafka." + key, String.class).filter(v -> !v.isBlank()).ifPresent(v -> props.put(key, v));
         }
         return props;
     }
