@@ -3,7 +3,10 @@ package io.streamfit.nn;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -64,34 +67,36 @@ public final class Activation implements Layer {
     }
 
     @Override
-    public INDArray forward(INDArray x) {
+    public INDArray forward(INDArray x, INDArray out) {
+        INDArray y = out != null ? out : Nd4j.createUninitialized(x.dataType(), x.shape());
         switch (kind) {
             case RELU:
-                return Transforms.relu(x, true);
+                Nd4j.exec(new RectifiedLinear(x, y));
+                return y;
             case TANH:
-                return Transforms.tanh(x, true);
+                Nd4j.exec(new Tanh(x, y));
+                return y;
             case SIGMOID:
-                return Transforms.sigmoid(x, true);
+                Nd4j.exec(new Sigmoid(x, y));
+                return y;
             case GELU:
-                INDArray cdf = standardNormalCdf(x);
-                return cdf.muli(x);
+                standardNormalCdf(x, y);
+                return y.muli(x);
             default:
                 throw new IllegalStateException(kind.toString());
         }
     }
 
     @Override
-    public INDArray backward(INDArray x, INDArray y, INDArray dy, boolean needInputGrad) {
-        if (!needInputGrad) {
+    public INDArray backward(INDArray x, INDArray y, INDArray dy, INDArray dx) {
+        if (dx == null) {
             return null;
         }
         switch (kind) {
-            case RELU: {
+            case RELU:
                 // One fused op (relu_bp): dy where y > 0, else 0 (PyTorch's gradient at 0 is 0 too).
-                INDArray dx = Nd4j.createUninitialized(dy.dataType(), dy.shape());
                 Nd4j.exec(new RectifiedLinearDerivative(y, dy, dx));
                 return dx;
-            }
             case TANH:
                 // 1 - y^2
                 return y.mul(y).rsubi(1.0).muli(dy);
@@ -101,14 +106,15 @@ public final class Activation implements Layer {
             case GELU:
                 // d/dx [x Phi(x)] = Phi(x) + x phi(x)
                 INDArray pdf = Transforms.exp(x.mul(x).muli(-0.5), false).muli(INV_SQRT_2PI).muli(x);
-                return standardNormalCdf(x).addi(pdf).muli(dy);
+                return standardNormalCdf(x, dx).addi(pdf).muli(dy);
             default:
                 throw new IllegalStateException(kind.toString());
         }
     }
 
-    private static INDArray standardNormalCdf(INDArray x) {
-        INDArray t = x.mul(INV_SQRT2);
+    /** Phi(x) into {@code t}. */
+    private static INDArray standardNormalCdf(INDArray x, INDArray t) {
+        t.assign(x).muli(INV_SQRT2);
         Nd4j.exec(new Erf(t, t));
         return t.addi(1.0).muli(0.5);
     }

@@ -17,11 +17,11 @@ public final class BinaryCrossEntropy implements Loss {
     }
 
     @Override
-    public Result evaluate(INDArray logits, float[] targets, boolean withGradient) {
+    public Result evaluate(INDArray logits, float[] targets, INDArray gradient) {
         long batch = logits.rows();
         long outputs = logits.columns();
         double[] z = Loss.values(logits);
-        double[] g = withGradient ? new double[z.length] : null;
+        double[] g = gradient != null ? new double[z.length] : null;
         double sum = 0;
         long correct = 0;
         double scale = 1.0 / (batch * outputs);
@@ -36,6 +36,9 @@ public final class BinaryCrossEntropy implements Loss {
                 g[i] = scale * (1.0 / (1.0 + Math.exp(-zi)) - t);
             }
         }
-        return new Result(sum / outputs, correct, batch * outputs, g == null ? null : Loss.gradient(g, logits));
+        if (g != null) {
+            Loss.store(g, gradient);
+        }
+        return new Result(sum / outputs, correct, batch * outputs);
     }
 }

@@ -55,20 +55,21 @@ public final class Dense implements Layer {
     }
 
     @Override
-    public INDArray forward(INDArray x) {
-        INDArray y = Nd4j.createUninitialized(x.dataType(), x.rows(), out);
+    public INDArray forward(INDArray x, INDArray y) {
+        if (y == null) {
+            y = Nd4j.createUninitialized(x.dataType(), x.rows(), out);
+        }
         Nd4j.gemm(x, weight, y, false, true, 1.0, 0.0);
         return y.addiRowVector(bias);
     }
 
     @Override
-    public INDArray backward(INDArray x, INDArray y, INDArray dy, boolean needInputGrad) {
+    public INDArray backward(INDArray x, INDArray y, INDArray dy, INDArray dx) {
         Nd4j.gemm(dy, x, dWeight, true, false, 1.0, 0.0);
         dy.sum(dBias, 0);
-        if (!needInputGrad) {
+        if (dx == null) {
             return null;
         }
-        INDArray dx = Nd4j.createUninitialized(x.dataType(), x.rows(), in);
         Nd4j.gemm(dy, weight, dx, false, false, 1.0, 0.0);
         return dx;
     }

@@ -9,9 +9,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>A layer is bound once to views of the network's flat parameter and gradient buffers
  * ({@link #bind}); it keeps no per-call state, so {@link #forward} may run on a serving thread
  * while the training thread runs {@link #forward}/{@link #backward} on its own inputs. Call order
- * on the training thread: {@code forward(x)} then {@code backward(x, y, dy)} with the same
- * {@code x} and the {@code y} that forward returned; backward <em>overwrites</em> the layer's
+ * on the training thread: {@code forward(x, out)} then {@code backward(x, y, dy, dx)} with the
+ * same {@code x} and the {@code y} that forward returned; backward <em>overwrites</em> the layer's
  * parameter gradients (it does not accumulate).
+ *
+ * <p>{@code out} and {@code dx} are buffers the caller reuses from step to step (allocating a
+ * native array costs 40-55 us here, as much as a small op); a layer writes its result into them
+ * where it can and returns the array that holds the result.
  */
 public interface Layer {
 
@@ -28,14 +32,23 @@ public interface Layer {
     /** Receives views of the flat buffers, in the order of {@link #paramShapes()}. */
     void bind(List<INDArray> params, List<INDArray> grads);
 
-    /** {@code x} is {@code [batch, inWidth]}; returns a new {@code [batch, outWidth]} array. */
-    INDArray forward(INDArray x);
+    /**
+     * {@code x} is {@code [batch, inWidth]}; returns {@code [batch, outWidth]}, written into
+     * {@code out} when it is not null (it must not alias {@code x}).
+     */
+    INDArray forward(INDArray x, INDArray out);
+
+    /** Inference convenience: forward into a new array. */
+    default INDArray forward(INDArray x) {
+        return forward(x, null);
+    }
 
     /**
-     * Writes this layer's parameter gradients and returns dL/dx (or {@code null} when
-     * {@code needInputGrad} is false, which saves the first layer's largest GEMM).
+     * Writes this layer's parameter gradients and returns dL/dx, written into {@code dx} where
+     * possible; with {@code dx == null} the input gradient is not computed at all and null is
+     * returned (saving the first layer's largest GEMM).
      */
-    INDArray backward(INDArray x, INDArray y, INDArray dy, boolean needInputGrad);
+    INDArray backward(INDArray x, INDArray y, INDArray dy, INDArray dx);
 
     /** A parameter's name within the layer ({@code weight}, {@code bias}) and its shape. */
     record ParamShape(String name, long[] shape, Init init) {

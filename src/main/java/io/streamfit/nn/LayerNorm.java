@@ -63,19 +63,21 @@ public final class LayerNorm implements Layer {
     }
 
     @Override
-    public INDArray forward(INDArray x) {
+    public INDArray forward(INDArray x, INDArray out) {
         INDArray[] norm = normalize(x);
-        return norm[0].mulRowVector(weight).addiRowVector(bias);
+        INDArray xhat = norm[0];
+        return out == null ? xhat.muliRowVector(weight).addiRowVector(bias)
+                : out.assign(xhat).muliRowVector(weight).addiRowVector(bias);
     }
 
     @Override
-    public INDArray backward(INDArray x, INDArray y, INDArray dy, boolean needInputGrad) {
+    public INDArray backward(INDArray x, INDArray y, INDArray dy, INDArray dx) {
         INDArray[] norm = normalize(x);
         INDArray xhat = norm[0];
         INDArray rstd = norm[1];
         dy.mul(xhat).sum(dWeight, 0);
         dy.sum(dBias, 0);
-        if (!needInputGrad) {
+        if (dx == null) {
             return null;
         }
         INDArray g = dy.mulRowVector(weight);

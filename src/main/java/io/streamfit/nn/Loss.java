@@ -1,5 +1,7 @@
 package io.streamfit.nn;
 
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -24,16 +26,17 @@ public interface Loss {
      * @param output {@code [batch, outputs]}
      * @param targets row-major {@code [batch, outputs]}, or one class index per row for
      *     classification losses
+     * @param gradient where to write dL/dOutput of the mean loss (shape and type of
+     *     {@code output}), or null for no gradient
      */
-    Result evaluate(INDArray output, float[] targets, boolean withGradient);
+    Result evaluate(INDArray output, float[] targets, INDArray gradient);
 
     /**
      * @param lossSum sum over examples of each example's loss
      * @param correct correctly predicted labels (classes, or binary outputs), 0 for regression
      * @param judged how many labels {@code correct} counts out of (0 where accuracy is undefined)
-     * @param gradient dL/dOutput of the mean loss, or null
      */
-    record Result(double lossSum, long correct, long judged, INDArray gradient) {}
+    record Result(double lossSum, long correct, long judged) {}
 
     /** The output's values, row-major. */
     static double[] values(INDArray output) {
@@ -41,15 +44,21 @@ public interface Loss {
         return c.data().asDouble();
     }
 
-    /** A gradient array of the output's shape and data type. */
-    static INDArray gradient(double[] g, INDArray like) {
-        if (like.dataType() == DataType.DOUBLE) {
-            return Nd4j.create(g, like.shape(), 'c');
+    /** Copies {@code g} (row-major) into the float32 or float64 array {@code out}. */
+    static void store(double[] g, INDArray out) {
+        if (out.isView() || out.ordering() != 'c' || out.length() != g.length) {
+            throw new IllegalArgumentException("gradient buffer must be a dense row-major array of " + g.length);
         }
-        float[] f = new float[g.length];
-        for (int i = 0; i < g.length; i++) {
-            f[i] = (float) g[i];
+        if (out.dataType() == DataType.DOUBLE) {
+            ((DoublePointer) out.data().addressPointer()).put(g);
+        } else if (out.dataType() == DataType.FLOAT) {
+            float[] f = new float[g.length];
+            for (int i = 0; i < g.length; i++) {
+                f[i] = (float) g[i];
+            }
+            ((FloatPointer) out.data().addressPointer()).put(f);
+        } else {
+            out.assign(Nd4j.create(g, out.shape(), 'c'));
         }
-        return Nd4j.create(f, like.shape(), 'c').castTo(like.dataType());
     }
 }

@@ -15,11 +15,11 @@ public final class MeanSquaredError implements Loss {
     }
 
     @Override
-    public Result evaluate(INDArray output, float[] targets, boolean withGradient) {
+    public Result evaluate(INDArray output, float[] targets, INDArray gradient) {
         long batch = output.rows();
         long outputs = output.columns();
         double[] y = Loss.values(output);
-        double[] g = withGradient ? new double[y.length] : null;
+        double[] g = gradient != null ? new double[y.length] : null;
         double sq = 0;
         double scale = 2.0 / (batch * outputs);
         for (int i = 0; i < y.length; i++) {
@@ -29,6 +29,9 @@ public final class MeanSquaredError implements Loss {
                 g[i] = scale * d;
             }
         }
-        return new Result(sq / outputs, 0, 0, g == null ? null : Loss.gradient(g, output));
+        if (g != null) {
+            Loss.store(g, gradient);
+        }
+        return new Result(sq / outputs, 0, 0);
     }
 }

@@ -132,21 +132,45 @@ public final class Network {
         return a;
     }
 
-    /** Training forward pass: returns all activations, {@code [0]} the input, last the output. */
+    /**
+     * Training forward pass: returns all activations, {@code [0]} the input, last the output.
+     * Activations live in buffers reused by the next call with the same batch size, so the
+     * returned arrays are valid until then. Training thread only.
+     */
     public INDArray[] forward(INDArray x) {
+        ensureBuffers(x.rows());
         INDArray[] acts = new INDArray[layers.size() + 1];
         acts[0] = x;
         for (int i = 0; i < layers.size(); i++) {
-            acts[i + 1] = layers.get(i).forward(acts[i]);
+            acts[i + 1] = layers.get(i).forward(acts[i], outBuffers[i]);
         }
         return acts;
     }
 
-    /** Backward pass from dL/dOutput; overwrites {@link #grads()}. */
+    /** Backward pass from dL/dOutput; overwrites {@link #grads()}. Training thread only. */
     public void backward(INDArray[] acts, INDArray dOut) {
+        ensureBuffers(acts[0].rows());
         INDArray d = dOut;
         for (int i = layers.size() - 1; i >= 0; i--) {
-            d = layers.get(i).backward(acts[i], acts[i + 1], d, i > 0);
+            d = layers.get(i).backward(acts[i], acts[i + 1], d, i > 0 ? inGradBuffers[i] : null);
         }
+    }
+
+    // Per-layer output and input-gradient buffers of the training path, for one batch size.
+    private INDArray[] outBuffers;
+    private INDArray[] inGradBuffers;
+    private long bufferRows = -1;
+
+    private void ensureBuffers(long rows) {
+        if (rows == bufferRows) {
+            return;
+        }
+        outBuffers = new INDArray[layers.size()];
+        inGradBuffers = new INDArray[layers.size()];
+        for (int i = 0; i < layers.size(); i++) {
+            outBuffers[i] = Nd4j.create(dataType, rows, layers.get(i).outWidth());
+            inGradBuffers[i] = Nd4j.create(dataType, rows, layers.get(i).inWidth());
+        }
+        bufferRows = rows;
     }
 }

@@ -16,11 +16,11 @@ public final class SoftmaxCrossEntropy implements Loss {
     }
 
     @Override
-    public Result evaluate(INDArray logits, float[] classes, boolean withGradient) {
+    public Result evaluate(INDArray logits, float[] classes, INDArray gradient) {
         int batch = (int) logits.rows();
         int c = (int) logits.columns();
         double[] z = Loss.values(logits);
-        double[] g = withGradient ? new double[z.length] : null;
+        double[] g = gradient != null ? new double[z.length] : null;
         double lossSum = 0;
         long correct = 0;
         for (int i = 0; i < batch; i++) {
@@ -50,6 +50,9 @@ public final class SoftmaxCrossEntropy implements Loss {
                 g[row + label] -= 1.0 / batch;
             }
         }
-        return new Result(lossSum, correct, batch, g == null ? null : Loss.gradient(g, logits));
+        if (g != null) {
+            Loss.store(g, gradient);
+        }
+        return new Result(lossSum, correct, batch);
     }
 }

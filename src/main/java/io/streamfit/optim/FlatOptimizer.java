@@ -58,6 +58,31 @@ public abstract class FlatOptimizer implements Optimizer {
         steps++;
         update(p, g, gradScale, lr, steps);
         pp.put(p);
+        if (steps % FLUSH_EVERY == 0) {
+            flushSubnormals();
+        }
+    }
+
+    /**
+     * How often state buffers are swept for subnormal values. A parameter whose gradient stays
+     * zero (a dead ReLU unit, a pixel that is always black) decays its moments geometrically into
+     * the subnormal range below 1.2e-38, where x86 float arithmetic is 10-100x slower: measured
+     * here, an Adam step over 269k parameters went from 0.2 ms to 2.7 ms. Flushing them to zero
+     * (what {@code torch.set_flush_denormal(True)} does in hardware) changes each affected update
+     * by less than 1e-30. A sweep every 64 steps keeps the vectorized kernel branch-free and costs
+     * about 2 us per step; it depends only on the step count, so it is deterministic and restores
+     * exactly from a snapshot.
+     */
+    static final int FLUSH_EVERY = 64;
+
+    private void flushSubnormals() {
+        for (float[] buffer : state.values()) {
+            for (int i = 0; i < buffer.length; i++) {
+                if (Math.abs(buffer[i]) < Float.MIN_NORMAL) {
+                    buffer[i] = 0f;
+                }
+            }
+        }
     }
 
     /**

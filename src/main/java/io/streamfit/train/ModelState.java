@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -42,6 +43,9 @@ public final class ModelState {
     private long clippedSteps;
     private long version;
     private Map<Integer, Position> positions = new TreeMap<>();
+    // Reused from step to step while the batch size stays the same (training thread only).
+    private INDArray input;
+    private INDArray outputGrad;
 
     private ModelState(ModelSpec spec) {
         this.spec = spec;
@@ -68,14 +72,18 @@ public final class ModelState {
 
     /** Scores the batch with the current parameters (prequential), then trains on it. */
     public StepResult train(Batch batch) {
-        INDArray x = Nd4j.create(batch.x(), new long[] {batch.size(), batch.width()}, 'c');
-        INDArray[] acts = network.forward(x);
+        if (input == null || input.rows() != batch.size()) {
+            input = Nd4j.create(DataType.FLOAT, batch.size(), batch.width());
+            outputGrad = Nd4j.create(DataType.FLOAT, batch.size(), network.outWidth());
+        }
+        ((FloatPointer) input.data().addressPointer()).put(batch.x(), 0, batch.size() * batch.width());
+        INDArray[] acts = network.forward(input);
         // No layer behaves differently in training (no dropout or batch norm yet), so this forward
         // pass is also the prequential score of the model before the update.
-        Loss.Result r = loss.evaluate(acts[acts.length - 1], batch.y(), true);
+        Loss.Result r = loss.evaluate(acts[acts.length - 1], batch.y(), outputGrad);
         window.add(r.lossSum(), r.correct(), r.judged(), batch.size());
         examplesSeen += batch.size();
-        network.backward(acts, r.gradient());
+        network.backward(acts, outputGrad);
         GradientClipper.Decision d = clipper.decide(network.grads());
         double lr = schedule.lr(optimizer.steps());
         if (d.skip()) {

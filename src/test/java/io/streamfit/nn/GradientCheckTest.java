@@ -55,7 +55,7 @@ class GradientCheckTest {
             assertClose(numeric, analytic, layer.kind() + " parameter gradient");
         }
 
-        INDArray dx = layer.backward(x, acts[1], r.dup(), true);
+        INDArray dx = layer.backward(x, acts[1], r.dup(), Nd4j.create(DataType.DOUBLE, x.shape()));
         INDArray numericDx = Nd4j.create(DataType.DOUBLE, x.shape());
         for (long i = 0; i < x.length(); i++) {
             double orig = x.getDouble(i);
@@ -109,15 +109,16 @@ class GradientCheckTest {
     private static void checkLoss(Loss loss, long rows, long cols, float[] target) {
         SplitMix64 rng = new SplitMix64(5);
         INDArray out = random(rng, rows, cols).muli(2);
-        INDArray grad = loss.evaluate(out, target, true).gradient();
+        INDArray grad = Nd4j.create(DataType.DOUBLE, rows, cols);
+        loss.evaluate(out, target, grad);
         long batch = out.rows();
         INDArray numeric = Nd4j.create(DataType.DOUBLE, out.shape());
         for (long i = 0; i < out.length(); i++) {
             double orig = out.getDouble(i);
             out.putScalar(i, orig + H);
-            double plus = loss.evaluate(out, target, false).lossSum() / batch;
+            double plus = loss.evaluate(out, target, null).lossSum() / batch;
             out.putScalar(i, orig - H);
-            double minus = loss.evaluate(out, target, false).lossSum() / batch;
+            double minus = loss.evaluate(out, target, null).lossSum() / batch;
             out.putScalar(i, orig);
             numeric.putScalar(i, (plus - minus) / (2 * H));
         }
@@ -133,10 +134,10 @@ class GradientCheckTest {
     void lossValuesMatchTheirDefinitions() {
         INDArray z = Nd4j.create(new double[][] {{0.5, -2}});
         // MSE: ((0.5-1)^2 + (-2-0)^2) / 2 = 2.125 per example
-        assertEquals(2.125, new MeanSquaredError().evaluate(z, new float[] {1, 0}, false).lossSum(), 1e-12);
+        assertEquals(2.125, new MeanSquaredError().evaluate(z, new float[] {1, 0}, null).lossSum(), 1e-12);
         // BCE with logits: mean of log(1+e^-0.5) and log(1+e^-2) for targets 1 and 0 at logits 0.5 and -2
         double expected = (Math.log1p(Math.exp(-0.5)) + Math.log1p(Math.exp(-2))) / 2;
-        Loss.Result b = new BinaryCrossEntropy().evaluate(z, new float[] {1, 0}, false);
+        Loss.Result b = new BinaryCrossEntropy().evaluate(z, new float[] {1, 0}, null);
         assertEquals(expected, b.lossSum(), 1e-12);
         assertEquals(2, b.correct());
     }
@@ -154,7 +155,7 @@ class GradientCheckTest {
     @Test
     void softmaxCrossEntropyValueMatchesDefinition() {
         // logits [1, 2, 3], target class 2: -log(e^3 / (e^1 + e^2 + e^3)) = 0.40760596
-        Loss.Result r = new SoftmaxCrossEntropy().evaluate(Nd4j.create(new double[][] {{1, 2, 3}}), new float[] {2}, false);
+        Loss.Result r = new SoftmaxCrossEntropy().evaluate(Nd4j.create(new double[][] {{1, 2, 3}}), new float[] {2}, null);
         assertEquals(0.4076059644, r.lossSum(), 1e-9);
         assertEquals(1, r.correct());
     }
@@ -169,15 +170,17 @@ class GradientCheckTest {
         float[] target = {0, 1, 2, 0, 1, 2};
         Loss loss = new SoftmaxCrossEntropy();
         INDArray[] acts = net.forward(x);
-        net.backward(acts, loss.evaluate(acts[acts.length - 1], target, true).gradient());
+        INDArray dOut = Nd4j.create(DataType.DOUBLE, 6, 3);
+        loss.evaluate(acts[acts.length - 1], target, dOut);
+        net.backward(acts, dOut);
         INDArray analytic = net.grads().dup();
         INDArray numeric = Nd4j.create(DataType.DOUBLE, net.params().length());
         for (long i = 0; i < net.params().length(); i++) {
             double orig = net.params().getDouble(i);
             net.params().putScalar(i, orig + H);
-            double plus = loss.evaluate(net.predict(x), target, false).lossSum() / 6;
+            double plus = loss.evaluate(net.predict(x), target, null).lossSum() / 6;
             net.params().putScalar(i, orig - H);
-            double minus = loss.evaluate(net.predict(x), target, false).lossSum() / 6;
+            double minus = loss.evaluate(net.predict(x), target, null).lossSum() / 6;
             net.params().putScalar(i, orig);
             numeric.putScalar(i, (plus - minus) / (2 * H));
         }

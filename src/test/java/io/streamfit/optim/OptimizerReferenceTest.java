@@ -13,12 +13,12 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Each optimizer against an independent float64 re-statement of torch.optim's algorithm
- * (as printed in PyTorch's documentation), over 40 steps of random gradients with a gradient
+ * (as printed in PyTorch's documentation), over 130 steps of random gradients with a gradient
  * scale (clipping) on some steps. Trajectories must agree to float32 precision.
  */
 class OptimizerReferenceTest {
     private static final int N = 257;
-    private static final int STEPS = 40;
+    private static final int STEPS = 130; // past two subnormal sweeps (every 64 steps)
 
     /** The reference: plain double loops, written from the PyTorch docs, sharing no code with optim. */
     interface Reference {
@@ -102,6 +102,25 @@ class OptimizerReferenceTest {
         assertEquals(java.util.List.of("exp_avg", "exp_avg_sq", "max_exp_avg_sq"), adam.stateNames());
         Sgd sgd = new Sgd(flat(), flat(), 0.9, 0, 0, false);
         assertEquals(java.util.List.of("momentum_buffer"), sgd.stateNames());
+    }
+
+    @Test
+    void momentsDecayingIntoSubnormalsAreFlushedToZero() {
+        INDArray params = Nd4j.zeros(DataType.FLOAT, 2);
+        INDArray grads = Nd4j.zeros(DataType.FLOAT, 2);
+        Adam adam = new Adam(params, grads, 0.9, 0.999, 1e-8, 0, false);
+        grads.putScalar(0, 1f);
+        grads.putScalar(1, 1f);
+        adam.step(1e-3, 1f);
+        grads.putScalar(0, 0f); // element 0 never gets a gradient again; element 1 keeps one
+        float[] m = adam.state("exp_avg");
+        for (int t = 2; t <= 64 * 14; t++) {
+            adam.step(1e-3, 1f);
+            assertTrue(m[0] == 0f || Math.abs(m[0]) >= Float.MIN_NORMAL || t % 64 != 0,
+                    "step " + t + ": exp_avg " + m[0] + " is subnormal right after a sweep");
+        }
+        assertEquals(0f, m[0], "0.1 * 0.9^895 underflowed and was flushed, not left subnormal");
+        assertEquals(1f, m[1], 1e-6, "a live moment is untouched");
     }
 
     @Test

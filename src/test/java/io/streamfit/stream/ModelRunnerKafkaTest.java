@@ -72,20 +72,22 @@ class ModelRunnerKafkaTest {
     }
 
     /** A running runner and its thread. */
-    record Running(ModelRunner runner, Thread thread) {
+    record Running(ModelRunner runner, Thread thread, ModelMeters meters) {
         void stop() throws InterruptedException {
             runner.stop();
             thread.join(30_000);
             assertTrue(!thread.isAlive(), "runner thread ended");
+            meters.close();
         }
     }
 
     private static Running run(ModelSpec spec) {
-        ModelRunner r = new ModelRunner(spec, clients, store, new ModelMeters(METRICS, spec.id()),
+        ModelMeters meters = new ModelMeters(METRICS, spec.id());
+        ModelRunner r = new ModelRunner(spec, clients, store, meters,
                 new ModelRunner.Settings("streamfit.", Duration.ofMillis(100), Duration.ofSeconds(60), Duration.ofSeconds(5)));
         Thread t = new Thread(r);
         t.start();
-        return new Running(r, t);
+        return new Running(r, t, meters);
     }
 
     /** {@code records} binary records of {@code perRecord} examples of a 3-class problem. */
@@ -199,6 +201,10 @@ class ModelRunnerKafkaTest {
             return s != null && s.examplesSeen() == expectedGood && Map.of(0, new Position(25, 0)).equals(s.positions());
         });
         assertEquals(ModelRunner.Phase.RUNNING, r.runner().phase(), "training goes on");
+        double rejected = METRICS.find(MetricNames.RECORDS_REJECTED).tag("model", "poison").counters().stream()
+                .mapToDouble(c -> c.count()).sum();
+        assertEquals(5.0, rejected);
+        assertEquals(2.0, METRICS.find(MetricNames.RECORDS_REJECTED).tags("model", "poison", "reason", "decode_error").counter().count());
         r.stop();
 
         List<ConsumerRecord<byte[], byte[]>> dlq = TestKafka.readCommitted(bootstrap, "poison.in.dlq");
@@ -213,10 +219,6 @@ class ModelRunnerKafkaTest {
             assertArrayEquals(values.get((int) offset), d.value(), "original value kept");
         }
         assertEquals(Set.copyOf(bad.keySet()), dlq.stream().map(d -> Long.parseLong(header(d, DeadLetterHeaders.OFFSET))).collect(Collectors.toSet()));
-        double rejected = METRICS.find(MetricNames.RECORDS_REJECTED).tag("model", "poison").counters().stream()
-                .mapToDouble(c -> c.count()).sum();
-        assertEquals(5.0, rejected);
-        assertEquals(2.0, METRICS.find(MetricNames.RECORDS_REJECTED).tags("model", "poison", "reason", "decode_error").counter().count());
         assertEquals(25, TestKafka.committed(bootstrap, "streamfit.poison").get(new TopicPartition("poison.in", 0)).offset(),
                 "the bad records' offsets are committed too");
     }
