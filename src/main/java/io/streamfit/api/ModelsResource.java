@@ -46,19 +46,23 @@ public class ModelsResource {
     /** Declares a model (YAML or JSON body), validated like a spec file; starts training it. */
     @POST
     @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml", MediaType.TEXT_PLAIN})
-    public Response create(String body) throws IOException {
+    public Response create(String body) {
         ModelSpec spec;
         try {
             spec = SpecParser.parse(body == null ? "" : body);
         } catch (SpecException e) {
             return errors(Response.Status.BAD_REQUEST, e.errors());
         }
-        if (registry.get(spec.id()) != null || !registry.start(spec)) {
-            return errors(Response.Status.CONFLICT, List.of("id \"" + spec.id() + "\" is already declared"));
+        try {
+            if (!registry.start(spec)) {
+                return errors(Response.Status.CONFLICT, List.of("id \"" + spec.id() + "\" is already declared"));
+            }
+        } catch (SpecException e) {
+            return errors(Response.Status.BAD_REQUEST, e.errors());
         }
-        registry.persist(spec);
-        return Response.status(Response.Status.CREATED).header("Location", "/models/" + spec.id())
-                .entity(ModelStatus.of(registry.get(spec.id()).runner())).build();
+        Map<String, Object> status = ModelStatus.of(registry.get(spec.id()).runner());
+        status.put("persisted", registry.persist(spec));
+        return Response.status(Response.Status.CREATED).header("Location", "/models/" + spec.id()).entity(status).build();
     }
 
     /** Validates a spec without starting anything. */

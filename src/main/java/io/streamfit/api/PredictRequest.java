@@ -12,6 +12,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** Validation of {@code /predict} bodies and the shape of its answers. */
 final class PredictRequest {
+    /** Bound on the values of one request (4 MB of floats), checked before allocating. */
+    static final long MAX_VALUES = 1L << 20;
+
     private PredictRequest() {}
 
     static float[][] parse(JsonNode body, int width, int maxRows) {
@@ -21,8 +24,9 @@ final class PredictRequest {
         }
         boolean batch = xs.get(0).isArray();
         int n = batch ? xs.size() : 1;
-        if (n > maxRows) {
-            throw new IllegalArgumentException("x holds " + n + " rows, at most " + maxRows + " are accepted per request");
+        if (n > maxRows || (long) n * width > MAX_VALUES) {
+            throw new IllegalArgumentException("x holds " + n + " rows of width " + width + "; at most " + maxRows
+                    + " rows and " + MAX_VALUES + " values are accepted per request");
         }
         float[][] rows = new float[n][width];
         for (int i = 0; i < n; i++) {

@@ -112,6 +112,11 @@ public final class Batcher {
         return new Batch(batchSize, width, x, tw, y);
     }
 
+    /** Per partition, the offset after the last record offered. */
+    public Map<Integer, Long> consumed() {
+        return new TreeMap<>(nextOffset);
+    }
+
     /** Per partition, the first example not yet returned in a batch. */
     public Map<Integer, Position> positions() {
         Map<Integer, Position> out = new TreeMap<>();

@@ -144,6 +144,12 @@ public final class RecordDecoder {
         if (count > MAX_EXAMPLES_PER_RECORD) {
             throw new RejectedRecordException(Reason.TOO_LARGE, "record holds " + count + " examples, more than " + MAX_EXAMPLES_PER_RECORD);
         }
+        // A number takes at least two bytes of JSON ("0,"): more values than that cannot be in
+        // the record, so this bounds what is allocated by the record's own size.
+        if ((long) count * width > value.length / 2 + 1) {
+            throw new RejectedRecordException(Reason.WRONG_WIDTH, "record of " + value.length + " bytes cannot hold "
+                    + count + " rows of width " + width);
+        }
         if (batch && (!ys.isArray() || ys.size() != count)) {
             throw new RejectedRecordException(Reason.BAD_LABEL, "a mini-batch record needs y as an array of " + count + " labels");
         }

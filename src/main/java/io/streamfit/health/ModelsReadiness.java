@@ -8,7 +8,12 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready when start-up finished and every model is restored and holds partitions. */
+/**
+ * Ready when start-up finished and every model that is still running is restored, holds
+ * partitions and has no failing snapshot transaction. A model that stopped for good (failed,
+ * fenced) does not take the whole instance out of service: it is listed here with its phase, in
+ * {@code GET /models} with its last error, and can be declared again.
+ */
 @Readiness
 @ApplicationScoped
 public class ModelsReadiness implements HealthCheck {
@@ -25,7 +30,7 @@ public class ModelsReadiness implements HealthCheck {
         for (ModelRegistry.Entry e : registry.all()) {
             ModelRunner r = e.runner();
             b.withData(r.spec().id(), r.phase().name().toLowerCase() + (r.ready() ? ", ready" : ", not ready"));
-            up &= r.ready();
+            up &= r.ready() || r.terminated();
         }
         return b.status(up).build();
     }

@@ -68,7 +68,12 @@ public class ModelRegistry {
             demo.start();
         }
         for (ModelSpec s : specs) {
-            start(s);
+            try {
+                start(s);
+            } catch (SpecException e) {
+                rejectedSpecs.put(s.id(), e.getMessage());
+                LOG.errorf("model %s not started: %s", s.id(), e.getMessage());
+            }
         }
         started = true;
     }
@@ -105,10 +110,25 @@ public class ModelRegistry {
         return specs;
     }
 
-    /** Starts training a model; false if one with that id already runs. */
+    /**
+     * Starts training a model; false if one with that id is running. A model that stopped for
+     * good (failed, fenced) is replaced.
+     *
+     * @throws SpecException if the model could not be snapshotted under the configured limits
+     */
     public synchronized boolean start(ModelSpec spec) {
-        if (models.containsKey(spec.id())) {
-            return false;
+        Entry existing = models.get(spec.id());
+        if (existing != null) {
+            if (!existing.runner().terminated()) {
+                return false;
+            }
+            existing.meters().close();
+            models.remove(spec.id());
+        }
+        long estimate = spec.estimatedSnapshotBytes();
+        if (estimate > store.maxBytes()) {
+            throw new SpecException(List.of("layers make snapshots of about " + estimate + " bytes, more than the snapshot limit of "
+                    + store.maxBytes() + " bytes (streamfit.snapshot.max-bytes and the snapshot topic's max.message.bytes)"));
         }
         ModelMeters meters = new ModelMeters(meterRegistry, spec.id());
         ModelRunner runner = new ModelRunner(spec, kafka.clients(), store, meters, new ModelRunner.Settings(
@@ -120,11 +140,25 @@ public class ModelRegistry {
         return true;
     }
 
-    /** Writes a spec accepted over HTTP into the specs directory, so it survives a restart. */
-    public void persist(ModelSpec spec) throws IOException {
+    /**
+     * Writes a spec accepted over HTTP into the specs directory, so it survives a restart.
+     * Returns false (and logs why) when there is no writable directory.
+     */
+    public boolean persist(ModelSpec spec) {
         if (config.modelsDir().isEmpty()) {
-            return;
+            return false;
         }
+        try {
+            write(spec);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("model %s runs but its spec could not be written to %s (%s): it will not survive a restart",
+                    spec.id(), config.modelsDir().get(), e.toString());
+            return false;
+        }
+    }
+
+    private void write(ModelSpec spec) throws IOException {
         Path dir = Path.of(config.modelsDir().get());
         Files.createDirectories(dir);
         Path tmp = dir.resolve("." + spec.id() + ".json.tmp");

@@ -37,8 +37,10 @@ import java.util.zip.CRC32C;
  * {@code schedule}, {@code schedule_position}, {@code rng_state}, {@code examples_seen},
  * {@code skipped_steps}, {@code clipped_steps}, {@code topic}, {@code positions} (JSON
  * {@code {"<partition>": {"offset": o, "skip": k}}}: the first untrained example per partition),
- * {@code prequential_loss}, {@code prequential_accuracy}, {@code spec} (the model spec as JSON),
- * {@code created_at}, {@code data_crc32c} (CRC-32C of the tensor bytes, hex).
+ * {@code consumed} (JSON {@code {"<partition>": offset}}: after the last record read),
+ * {@code prequential_loss}, {@code prequential_accuracy}, {@code prequential_window} (the window's
+ * sums), {@code spec} (the model spec as JSON), {@code created_at}, {@code crc32c} (CRC-32C, hex,
+ * over the tensor bytes and then every other metadata entry as {@code key=value\n} in key order).
  */
 public final class SnapshotCodec {
     public static final String FORMAT = "streamfit.snapshot";
@@ -49,6 +51,15 @@ public final class SnapshotCodec {
 
     /** Call with the model's optimizer quiescent (on the training thread). */
     public static byte[] encode(ModelState state, long version, Map<Integer, Position> positions) {
+        return encode(state, version, positions, Map.of());
+    }
+
+    /**
+     * @param positions per partition, the first example not yet trained on
+     * @param consumed per partition, the offset after the last record read (rejected records
+     *     below it were dead-lettered in the transaction that commits this snapshot)
+     */
+    public static byte[] encode(ModelState state, long version, Map<Integer, Position> positions, Map<Integer, Long> consumed) {
         List<Safetensors.Tensor> tensors = new ArrayList<>();
         FloatBuffer params = state.network().params().data().asNioFloat();
         for (ParamTensor t : state.network().tensors()) {
@@ -62,8 +73,6 @@ public final class SnapshotCodec {
             }
         }
         byte[] data = Safetensors.dataSection(tensors);
-        CRC32C crc = new CRC32C();
-        crc.update(data);
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", FORMAT);
         meta.put("format_version", Integer.toString(FORMAT_VERSION));
@@ -79,11 +88,13 @@ public final class SnapshotCodec {
         meta.put("clipped_steps", Long.toString(state.clippedSteps()));
         meta.put("topic", state.spec().topic());
         meta.put("positions", positionsJson(positions));
+        meta.put("consumed", consumedJson(consumed));
         meta.put("prequential_loss", Double.toString(state.window().loss()));
         meta.put("prequential_accuracy", Double.toString(state.window().accuracy()));
+        meta.put("prequential_window", windowJson(state.window()));
         meta.put("spec", SpecParser.toJson(state.spec()));
         meta.put("created_at", Instant.now().toString());
-        meta.put("data_crc32c", String.format("%08x", crc.getValue()));
+        meta.put(CRC_KEY, crc(data, meta));
         return Safetensors.write(tensors, data, meta);
     }
 
@@ -98,6 +109,15 @@ public final class SnapshotCodec {
      * apply from here on; the architecture must match the snapshot's tensors.
      */
     public static ModelState decode(byte[] file, ModelSpec spec) throws SnapshotFormatException {
+        try {
+            return decodeChecked(file, spec);
+        } catch (RuntimeException e) {
+            // A hostile or damaged file must end as a format error, never crash the restore.
+            throw new SnapshotFormatException("snapshot is malformed: " + e);
+        }
+    }
+
+    private static ModelState decodeChecked(byte[] file, ModelSpec spec) throws SnapshotFormatException {
         Safetensors.Contents c = Safetensors.read(file);
         Map<String, String> meta = c.metadata();
         checkFormat(meta);
@@ -112,26 +132,27 @@ public final class SnapshotCodec {
             copy(c, t.name(), t, params);
         }
         Optimizer opt = state.optimizer();
-        for (String s : opt.stateNames()) {
-            FloatBuffer buffer = FloatBuffer.wrap(opt.state(s));
-            for (ParamTensor t : state.network().tensors()) {
-                String name = "optimizer." + t.name() + "." + s;
-                if (c.tensors().containsKey(name)) {
-                    copy(c, name, t, buffer);
+        // A different optimizer type starts its state (and the schedule) afresh: Adam resumed
+        // with zero moments but an old step count would take steps ~3x too large.
+        if (opt.type().equals(meta.get("optimizer"))) {
+            for (String s : opt.stateNames()) {
+                FloatBuffer buffer = FloatBuffer.wrap(opt.state(s));
+                for (ParamTensor t : state.network().tensors()) {
+                    copy(c, "optimizer." + t.name() + "." + s, t, buffer);
                 }
             }
+            opt.restoreSteps(longMeta(meta, "optimizer_steps"));
         }
-        opt.restoreSteps(longMeta(meta, "optimizer_steps"));
         state.rng().setState(longMeta(meta, "rng_state"));
+        long version = longMeta(meta, "version");
         state.restoreCounters(longMeta(meta, "examples_seen"), longMeta(meta, "skipped_steps"),
-                longMeta(meta, "clipped_steps"), longMeta(meta, "version"));
-        state.markPublished(longMeta(meta, "version"), positions(meta.get("positions")));
-        double loss = Double.parseDouble(meta.getOrDefault("prequential_loss", "NaN"));
-        if (!Double.isNaN(loss)) {
-            // The window restarts from one entry that carries the snapshot's window means.
-            double acc = Double.parseDouble(meta.getOrDefault("prequential_accuracy", "NaN"));
-            state.window().add(loss, Double.isNaN(acc) ? 0 : Math.round(acc * 1_000_000), Double.isNaN(acc) ? 0 : 1_000_000, 1);
-        }
+                longMeta(meta, "clipped_steps"), version);
+        // Positions are offsets of the snapshot's topic; a spec that moved to another topic starts
+        // that topic from its committed group offsets instead.
+        boolean sameTopic = spec.topic().equals(meta.get("topic"));
+        state.markPublished(version, sameTopic ? positions(meta.get("positions")) : Map.of(),
+                sameTopic ? consumed(meta.get("consumed")) : Map.of());
+        restoreWindow(state.window(), meta.get("prequential_window"));
         return state;
     }
 
@@ -167,14 +188,31 @@ public final class SnapshotCodec {
         }
     }
 
-    private static void checkCrc(byte[] file, Safetensors.Contents c, Map<String, String> meta) throws SnapshotFormatException {
+    /** Metadata key of the CRC-32C over the tensor bytes and every other metadata entry. */
+    static final String CRC_KEY = "crc32c";
+
+    /** CRC-32C over the data section, then each metadata entry but the checksum, sorted by key. */
+    private static String crc(byte[] data, int offset, int length, Map<String, String> meta) {
         CRC32C crc = new CRC32C();
+        crc.update(data, offset, length);
+        new TreeMap<>(meta).forEach((k, v) -> {
+            if (!k.equals(CRC_KEY)) {
+                crc.update((k + "=" + v + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        });
+        return String.format("%08x", crc.getValue());
+    }
+
+    private static String crc(byte[] data, Map<String, String> meta) {
+        return crc(data, 0, data.length, meta);
+    }
+
+    private static void checkCrc(byte[] file, Safetensors.Contents c, Map<String, String> meta) throws SnapshotFormatException {
         int start = 8 + c.headerLength();
-        crc.update(file, start, file.length - start);
-        String actual = String.format("%08x", crc.getValue());
-        if (!actual.equals(meta.get("data_crc32c"))) {
-            throw new SnapshotFormatException("tensor data checksum " + actual + " does not match data_crc32c="
-                    + meta.get("data_crc32c") + ": the snapshot is corrupt");
+        String actual = crc(file, start, file.length - start, meta);
+        if (!actual.equals(meta.get(CRC_KEY))) {
+            throw new SnapshotFormatException("checksum " + actual + " does not match " + CRC_KEY + "="
+                    + meta.get(CRC_KEY) + ": the snapshot is corrupt");
         }
     }
 
@@ -204,6 +242,44 @@ public final class SnapshotCodec {
         ObjectNode n = JSON.createObjectNode();
         positions.forEach((p, pos) -> n.putObject(Integer.toString(p)).put("offset", pos.offset()).put("skip", pos.skip()));
         return n.toString();
+    }
+
+    static String consumedJson(Map<Integer, Long> consumed) {
+        ObjectNode n = JSON.createObjectNode();
+        consumed.forEach((p, o) -> n.put(Integer.toString(p), o));
+        return n.toString();
+    }
+
+    static Map<Integer, Long> consumed(String json) throws SnapshotFormatException {
+        Map<Integer, Long> out = new TreeMap<>();
+        try {
+            JsonNode n = JSON.readTree(json == null ? "{}" : json);
+            n.fields().forEachRemaining(e -> out.put(Integer.parseInt(e.getKey()), e.getValue().asLong()));
+        } catch (Exception e) {
+            throw new SnapshotFormatException("metadata consumed is not valid: " + json);
+        }
+        return out;
+    }
+
+    /** The window's totals, so a restored window weighs the past exactly as the snapshot did. */
+    static String windowJson(io.streamfit.train.PrequentialWindow w) {
+        io.streamfit.train.PrequentialWindow.Totals t = w.totals();
+        return JSON.createObjectNode().put("loss_sum", t.lossSum()).put("correct", t.correct())
+                .put("judged", t.judged()).put("examples", t.examples()).put("batches", t.batches()).toString();
+    }
+
+    private static void restoreWindow(io.streamfit.train.PrequentialWindow w, String json) throws SnapshotFormatException {
+        if (json == null) {
+            return;
+        }
+        try {
+            JsonNode n = JSON.readTree(json);
+            if (n.get("examples").asLong() > 0) {
+                w.add(n.get("loss_sum").asDouble(), n.get("correct").asLong(), n.get("judged").asLong(), n.get("examples").asLong());
+            }
+        } catch (Exception e) {
+            throw new SnapshotFormatException("metadata prequential_window is not valid: " + json);
+        }
     }
 
     public static Map<Integer, Position> positions(String json) throws SnapshotFormatException {

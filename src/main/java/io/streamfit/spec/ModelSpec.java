@@ -28,6 +28,34 @@ public record ModelSpec(
         String deadLetterTopic,
         JsonNode source) {
 
+    /** Number of trainable parameters the layers declare. */
+    public long parameterCount() {
+        long width = inputWidth;
+        long n = 0;
+        for (LayerSpec l : layers) {
+            if (l.type().equals("dense")) {
+                n += width * l.units() + l.units();
+                width = l.units();
+            } else if (l.type().equals("layer_norm")) {
+                n += 2 * width;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * An upper estimate of a snapshot's size: parameters and per-parameter optimizer state in
+     * float32, plus room for the header (tensor table, spec, metadata).
+     */
+    public long estimatedSnapshotBytes() {
+        int stateBuffers = switch (optimizer.type()) {
+            case "sgd" -> optimizer.number("momentum") != 0 ? 1 : 0;
+            case "adam" -> optimizer.flag("amsgrad") ? 3 : 2;
+            default -> 3;
+        };
+        return 4 * parameterCount() * (1 + stateBuffers) + 64 * 1024 + 2L * source.toString().length();
+    }
+
     /** What the model predicts. */
     public record Task(TaskType type, int width) {}
 

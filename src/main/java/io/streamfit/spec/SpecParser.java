@@ -96,6 +96,9 @@ public final class SpecParser {
         r.rejectUnknown(eval, "evaluation", Set.of("window"));
         int window = r.integer(eval, "window", "evaluation", 100L, 1, 1_000_000).intValue();
         String dlq = r.string(root, "dead_letter_topic", "", topic == null ? "" : topic + ".dlq", TOPIC_PATTERN, "a Kafka topic name");
+        if (dlq != null && dlq.equals(topic)) {
+            r.error("dead_letter_topic", "must differ from topic \"" + topic + "\": rejected records would be read again");
+        }
         if (!r.errors().isEmpty()) {
             throw new SpecException(r.errors());
         }

@@ -8,18 +8,19 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Builds the Kafka clients streamfit uses, from one base configuration: the bootstrap servers
  * plus whatever else the user set under {@code kafka.*} (security, SASL credentials, client
- * rack...). Each factory method fixes the settings its guarantees rest on.
+ * rack...). Each factory method fixes the settings its guarantees rest on. Not final: fault
+ * injection tests override the producer factory.
  */
-public final class KafkaClients {
+public class KafkaClients {
     private final Map<String, Object> base;
 
     public KafkaClients(Map<String, Object> base) {
@@ -52,12 +53,14 @@ public final class KafkaClients {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName(),
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500)),
+                // Records may hold up to 65,536 examples each: keep polls small enough to be
+                // trained well within max.poll.interval.ms and the transaction timeout.
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100)),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     /** Idempotent, transactional producer; initTransactions() fences any older instance with the same id. */
-    public KafkaProducer<String, byte[]> transactionalProducer(String transactionalId, int maxRequestBytes) {
+    public Producer<byte[], byte[]> transactionalProducer(String transactionalId, int maxRequestBytes) {
         return new KafkaProducer<>(with(Map.of(
                 ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId,
                 ProducerConfig.CLIENT_ID_CONFIG, transactionalId,
@@ -66,7 +69,7 @@ public final class KafkaClients {
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxRequestBytes,
                 ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(33_554_432L, 2L * maxRequestBytes),
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "none")),
-                new StringSerializer(), new ByteArraySerializer());
+                new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     /** Reads snapshots: committed records only, from the beginning, no group. */

@@ -17,20 +17,30 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Headers;
 import org.jboss.logging.Logger;
@@ -40,29 +50,43 @@ import org.jboss.logging.Logger;
  *
  * <p>Guarantees (exactly-once in the published lineage):
  * <ul>
+ *   <li>The producer is initialized (fencing any older instance of the model, whose transactional
+ *       id is the same) <em>before</em> the snapshot topic is read, so no zombie can commit a
+ *       snapshot after this instance restored.</li>
  *   <li>Group offsets are committed only inside the transaction that publishes a snapshot
  *       ({@code sendOffsetsToTransaction} with the consumer's group metadata), and they are the
  *       positions of the first example that snapshot has not trained on. A {@code read_committed}
  *       reader sees a snapshot exactly when its offsets are committed.</li>
  *   <li>Dead-lettered records are produced in the same transaction, so they appear exactly when
- *       the offsets that skip them are committed.</li>
- *   <li>On start the model is restored from its newest snapshot and the consumer seeks to the
- *       snapshot's positions; examples already trained in the lineage are dropped by
- *       {@link Batcher}. If a transaction fails, the in-memory state rolls back to the last
- *       committed snapshot and the consumer seeks back to its positions.</li>
- *   <li>The transactional id is per model, so a second instance running the same model fences
- *       the first ({@link ProducerFencedException}); the fenced one stops and publishes nothing
- *       more.</li>
+ *       the offsets that pass them are committed; after a restart, records below the snapshot's
+ *       {@code consumed} offsets are not dead-lettered again.</li>
+ *   <li>On start the model is restored from its newest usable snapshot and the consumer seeks to
+ *       its positions; examples the lineage already trained on are dropped by {@link Batcher}.
+ *       Versions keep increasing, past any snapshot that failed to decode.</li>
+ *   <li>If a transaction fails, the rest of the poll is abandoned, the in-memory state returns to
+ *       the last committed snapshot (re-read from the topic when the outcome is unknown) and the
+ *       consumer seeks back to its positions; retries back off. Errors no retry can fix
+ *       (authorization, a snapshot over the size limit, ...) stop the model with a clear error;
+ *       {@link ProducerFencedException} means another instance owns the model: this one stops and
+ *       publishes nothing more.</li>
  * </ul>
  */
 public final class ModelRunner implements Runnable {
     private static final Logger LOG = Logger.getLogger(ModelRunner.class);
+    private static final long MAX_BACKOFF_MS = 30_000;
 
     /** Life cycle of a runner, as the status endpoint shows it. */
     public enum Phase { STARTING, RESTORING, RUNNING, STOPPED, FENCED, FAILED }
 
     /** What the runner needs besides the spec. */
     public record Settings(String groupPrefix, Duration pollTimeout, Duration progressInterval, Duration maxTransactionOpen) {}
+
+    /** An error no retry can fix. */
+    private static final class FatalModelException extends RuntimeException {
+        FatalModelException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 
     private final ModelSpec spec;
     private final KafkaClients clients;
@@ -71,21 +95,25 @@ public final class ModelRunner implements Runnable {
     private final Settings settings;
     private final RecordDecoder decoder;
     private final Batcher batcher;
+    private final String transactionalId;
 
     private volatile ModelState state;
     private volatile Phase phase = Phase.STARTING;
     private volatile String lastError;
     private volatile boolean stopping;
     private volatile boolean restored;
-    private final Set<TopicPartition> assigned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
     private volatile byte[] lastSnapshot;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
-    private KafkaProducer<String, byte[]> producer;
+    private Producer<byte[], byte[]> producer;
     private boolean inTransaction;
+    private boolean abandonPoll;
+    private volatile int consecutiveFailures;
     private long transactionStartNanos;
     private long lastSnapshotNanos = System.nanoTime();
     private long stepsAtSnapshot;
     private Map<Integer, Position> positionsAtSnapshot = Map.of();
+    private Map<Integer, Long> deadLetteredBelow = Map.of();
     private volatile long lag;
     private volatile long restoredVersion = -1;
     private volatile Map<Integer, Position> restoredPositions = Map.of();
@@ -98,6 +126,7 @@ public final class ModelRunner implements Runnable {
         this.settings = settings;
         this.decoder = new RecordDecoder(spec);
         this.batcher = new Batcher(spec.batchSize());
+        this.transactionalId = settings.groupPrefix() + spec.id();
     }
 
     public ModelSpec spec() {
@@ -117,9 +146,17 @@ public final class ModelRunner implements Runnable {
         return lastError;
     }
 
-    /** Ready = restored from the snapshot topic (or started fresh) and holding partitions. */
+    /**
+     * Ready = restored from the snapshot topic (or started fresh), holding partitions, and the
+     * last snapshot transaction did not fail.
+     */
     public boolean ready() {
-        return phase == Phase.RUNNING && restored && !assigned.isEmpty();
+        return phase == Phase.RUNNING && restored && !assigned.isEmpty() && consecutiveFailures == 0;
+    }
+
+    /** Stopped for good (fenced, failed, or stopped on request). */
+    public boolean terminated() {
+        return phase == Phase.STOPPED || phase == Phase.FENCED || phase == Phase.FAILED;
     }
 
     public Set<TopicPartition> assignedPartitions() {
@@ -140,6 +177,7 @@ public final class ModelRunner implements Runnable {
         return restoredPositions;
     }
 
+    /** The last committed snapshot (safetensors), or null before the first. */
     public byte[] lastSnapshot() {
         return lastSnapshot;
     }
@@ -158,58 +196,71 @@ public final class ModelRunner implements Runnable {
         Thread.currentThread().setName("train-" + spec.id());
         try {
             phase = Phase.RESTORING;
+            producer = clients.transactionalProducer(transactionalId, store.maxBytes());
+            producer.initTransactions(); // fences older instances before we read their snapshots
             restore();
             ensureDeadLetterTopic();
-            producer = clients.transactionalProducer(settings.groupPrefix() + spec.id(), store.maxBytes());
-            producer.initTransactions();
-            consumer = clients.trainingConsumer(settings.groupPrefix() + spec.id(), "streamfit-" + spec.id());
-            consumer.subscribe(java.util.List.of(spec.topic()), new Rebalance());
+            consumer = clients.trainingConsumer(transactionalId, "streamfit-" + spec.id());
+            consumer.subscribe(List.of(spec.topic()), new Rebalance());
             phase = Phase.RUNNING;
             loop();
             if (phase == Phase.RUNNING) {
                 publishIfChanged();
                 phase = Phase.STOPPED;
             }
-        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+        } catch (ProducerFencedException e) {
             fenced(e);
+        } catch (KafkaException e) {
+            // An exception thrown in the rebalance listener reaches us wrapped by poll().
+            if (e.getCause() instanceof ProducerFencedException fencedCause) {
+                fenced(fencedCause);
+            } else {
+                failed(e);
+            }
         } catch (RuntimeException | InterruptedException e) {
-            phase = Phase.FAILED;
-            lastError = e.toString();
-            LOG.errorf(e, "model %s stopped on an error", spec.id());
+            failed(e);
         } finally {
             closeClients();
         }
     }
 
     private void restore() {
-        Optional<SnapshotStore.Stored> s = store.latest(spec);
-        if (s.isPresent()) {
-            state = s.get().state();
-            lastSnapshot = s.get().bytes();
+        SnapshotStore.Restored r = store.latest(spec);
+        if (r.state().isPresent()) {
+            state = r.state().get();
+            lastSnapshot = r.bytes();
             LOG.infof("model %s restored snapshot version %d (step %d, %d examples) at positions %s",
                     spec.id(), state.version(), state.steps(), state.examplesSeen(), state.positions());
         } else {
             state = ModelState.fresh(spec);
-            LOG.infof("model %s has no snapshot: starting fresh from seed %d (%d parameters)",
+            LOG.infof("model %s has no usable snapshot: starting fresh from seed %d (%d parameters)",
                     spec.id(), spec.seed(), state.network().paramCount());
         }
-        batcher.resume(state.positions());
-        stepsAtSnapshot = state.steps();
-        positionsAtSnapshot = state.positions();
         restoredVersion = state.version();
         restoredPositions = Map.copyOf(state.positions());
+        state.versionAtLeast(r.highestVersion());
+        resetToState();
         meters.restored(state.version(), state.window().loss(), state.window().accuracy(), state.currentLr());
         restored = true;
     }
 
-    /** Created up front: a send to a missing topic would fail the transaction on clusters without auto-creation. */
+    /** Points the batcher (and the bookkeeping) at the current state's positions. */
+    private void resetToState() {
+        batcher.resume(state.positions());
+        stepsAtSnapshot = state.steps();
+        positionsAtSnapshot = state.positions();
+        deadLetteredBelow = state.consumed();
+        lastSnapshotNanos = System.nanoTime();
+    }
+
+    /** Created up front: a send to a missing topic would fail every transaction on clusters without auto-creation. */
     private void ensureDeadLetterTopic() throws InterruptedException {
-        try (org.apache.kafka.clients.admin.Admin admin = clients.admin()) {
-            admin.createTopics(java.util.List.of(new org.apache.kafka.clients.admin.NewTopic(spec.deadLetterTopic(),
-                    Optional.empty(), Optional.empty()))).all().get();
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
-                LOG.warnf("model %s: cannot create dead-letter topic %s: %s", spec.id(), spec.deadLetterTopic(), e.getCause());
+        try (Admin admin = clients.admin()) {
+            admin.createTopics(List.of(new NewTopic(spec.deadLetterTopic(), Optional.empty(), Optional.empty()))).all().get();
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                LOG.warnf("model %s: cannot create dead-letter topic %s (%s); dead-lettering will fail if it does not exist",
+                        spec.id(), spec.deadLetterTopic(), e.getCause());
             }
         }
     }
@@ -224,9 +275,15 @@ public final class ModelRunner implements Runnable {
             } catch (WakeupException e) {
                 break;
             }
+            abandonPoll = false;
+            poll:
             for (TopicPartition tp : records.partitions()) {
                 for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
                     handle(r);
+                    if (abandonPoll) {
+                        // A rollback seeked the consumer back: the rest of this poll is stale.
+                        break poll;
+                    }
                 }
             }
             updateLag();
@@ -236,7 +293,7 @@ public final class ModelRunner implements Runnable {
                 double seconds = (now - progressAt) / 1e9;
                 ModelState s = state;
                 LOG.infof("model=%s examples/s=%.0f steps=%d examples=%d prequential_loss=%.4f prequential_accuracy=%.4f lr=%.3g snapshot_version=%d lag=%d",
-                        spec.id(), (s.examplesSeen() - examplesAtProgress) / seconds, s.steps(), s.examplesSeen(),
+                        spec.id(), Math.max(0, s.examplesSeen() - examplesAtProgress) / seconds, s.steps(), s.examplesSeen(),
                         s.window().loss(), s.window().accuracy(), s.currentLr(), s.version(), lag);
                 progressAt = now;
                 examplesAtProgress = s.examplesSeen();
@@ -244,13 +301,16 @@ public final class ModelRunner implements Runnable {
         }
     }
 
-    private void handle(ConsumerRecord<byte[], byte[]> r) {
+    private void handle(ConsumerRecord<byte[], byte[]> r) throws InterruptedException {
         Examples ex;
         try {
             ex = decoder.decode(r.value());
         } catch (RejectedRecordException e) {
             if (batcher.offer(r.partition(), r.offset(), null)) {
-                deadLetter(r, e);
+                meters.rejected(e.reason().label());
+                if (r.offset() >= deadLetteredBelow.getOrDefault(r.partition(), 0L)) {
+                    deadLetter(r, e);
+                }
             }
             return;
         }
@@ -258,7 +318,7 @@ public final class ModelRunner implements Runnable {
             return;
         }
         Batch b;
-        while ((b = batcher.next()) != null) {
+        while (!abandonPoll && (b = batcher.next()) != null) {
             long t0 = System.nanoTime();
             StepResult res = state.train(b);
             meters.step(res, System.nanoTime() - t0, state.window().loss(), state.window().accuracy());
@@ -274,12 +334,9 @@ public final class ModelRunner implements Runnable {
         }
     }
 
-    private void deadLetter(ConsumerRecord<byte[], byte[]> r, RejectedRecordException e) {
-        meters.rejected(e.reason().label());
+    private void deadLetter(ConsumerRecord<byte[], byte[]> r, RejectedRecordException e) throws InterruptedException {
         LOG.debugf("model %s rejected %s-%d@%d: %s", spec.id(), r.topic(), r.partition(), r.offset(), e.getMessage());
-        beginIfNeeded();
-        ProducerRecord<String, byte[]> dlq = new ProducerRecord<>(spec.deadLetterTopic(), null,
-                r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8), r.value());
+        ProducerRecord<byte[], byte[]> dlq = new ProducerRecord<>(spec.deadLetterTopic(), null, r.key(), r.value());
         Headers h = dlq.headers();
         r.headers().forEach(h::add);
         h.add(DeadLetterHeaders.REASON, bytes(e.reason().label()));
@@ -288,7 +345,14 @@ public final class ModelRunner implements Runnable {
         h.add(DeadLetterHeaders.PARTITION, bytes(Integer.toString(r.partition())));
         h.add(DeadLetterHeaders.OFFSET, bytes(Long.toString(r.offset())));
         h.add(DeadLetterHeaders.MODEL, bytes(spec.id()));
-        producer.send(dlq);
+        try {
+            beginIfNeeded();
+            producer.send(dlq);
+        } catch (ProducerFencedException ex) {
+            throw ex;
+        } catch (KafkaException ex) {
+            recover(ex);
+        }
     }
 
     private static byte[] bytes(String s) {
@@ -303,7 +367,7 @@ public final class ModelRunner implements Runnable {
         }
     }
 
-    private void maybePublish() {
+    private void maybePublish() throws InterruptedException {
         ModelSpec.SnapshotPolicy p = spec.snapshot();
         double seconds = (System.nanoTime() - lastSnapshotNanos) / 1e9;
         boolean due = (p.everySeconds() > 0 && seconds >= p.everySeconds())
@@ -314,7 +378,7 @@ public final class ModelRunner implements Runnable {
     }
 
     /** Publishes a snapshot if anything changed since the last one (steps or positions). */
-    private void publishIfChanged() {
+    private void publishIfChanged() throws InterruptedException {
         Map<Integer, Position> positions = batcher.positions();
         if (!inTransaction && state.steps() == stepsAtSnapshot && positions.equals(positionsAtSnapshot)) {
             lastSnapshotNanos = System.nanoTime();
@@ -323,25 +387,33 @@ public final class ModelRunner implements Runnable {
         publish(positions);
     }
 
-    private void publish(Map<Integer, Position> positions) {
+    private void publish(Map<Integer, Position> positions) throws InterruptedException {
         long version = state.version() + 1;
-        byte[] bytes = SnapshotCodec.encode(state, version, positions);
+        Map<Integer, Long> consumed = batcher.consumed();
+        byte[] bytes = SnapshotCodec.encode(state, version, positions, consumed);
+        if (bytes.length > store.maxBytes()) {
+            throw new FatalModelException("snapshot of " + bytes.length + " bytes exceeds the snapshot topic's limit of "
+                    + store.maxBytes() + " bytes (streamfit.snapshot.max-bytes / the topic's max.message.bytes)", null);
+        }
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         positions.forEach((p, pos) -> offsets.put(new TopicPartition(spec.topic(), p),
                 new OffsetAndMetadata(pos.offset(), "v=" + version + ";skip=" + pos.skip())));
         try {
             beginIfNeeded();
-            producer.send(new ProducerRecord<>(store.topic(), spec.id(), bytes));
+            ProducerRecord<byte[], byte[]> rec = new ProducerRecord<>(store.topic(), bytes(spec.id()), bytes);
+            rec.headers().add(SnapshotStore.VERSION_HEADER, bytes(Long.toString(version)));
+            producer.send(rec);
             producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
             producer.commitTransaction();
             inTransaction = false;
-        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+        } catch (ProducerFencedException e) {
             throw e;
         } catch (KafkaException e) {
-            rollback(e);
+            recover(e);
             return;
         }
-        state.markPublished(version, positions);
+        consecutiveFailures = 0;
+        state.markPublished(version, positions, consumed);
         lastSnapshot = bytes;
         stepsAtSnapshot = state.steps();
         positionsAtSnapshot = Map.copyOf(positions);
@@ -350,27 +422,70 @@ public final class ModelRunner implements Runnable {
         LOG.debugf("model %s published snapshot version %d (%d bytes) at %s", spec.id(), version, bytes.length, positions);
     }
 
-    /** Abort, then return memory and consumer to the last committed snapshot. */
-    private void rollback(KafkaException cause) {
-        LOG.errorf("model %s: snapshot transaction failed (%s); rolling back to version %d", spec.id(), cause, state.version());
+    /** Errors that the same transaction would hit again, however often it is retried. */
+    private static boolean fatal(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof AuthorizationException || t instanceof AuthenticationException || t instanceof UnsupportedVersionException
+                    || t instanceof OutOfOrderSequenceException || t instanceof RecordTooLargeException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * After a failed transaction: abort (or, if even that fails, start a new producer, which makes
+     * the coordinator finish the old transaction one way or the other), return memory to the last
+     * committed snapshot, seek back, and back off.
+     */
+    private void recover(KafkaException cause) throws InterruptedException {
+        if (fatal(cause)) {
+            throw new FatalModelException("snapshot transaction failed permanently: " + cause, cause);
+        }
+        consecutiveFailures++;
         lastError = cause.toString();
         meters.rollback();
+        LOG.errorf("model %s: transaction failed (%s), attempt %d; rolling back to the last committed snapshot",
+                spec.id(), cause, consecutiveFailures);
+        boolean outcomeKnown = true;
         try {
             producer.abortTransaction();
-        } catch (KafkaException e) {
-            LOG.warnf("abort failed as well: %s", e.toString());
+        } catch (RuntimeException e) {
+            LOG.warnf("model %s: abort failed too (%s): replacing the producer", spec.id(), e.toString());
+            outcomeKnown = false;
+            try {
+                producer.close(Duration.ZERO);
+            } catch (RuntimeException ignored) {
+                // closing a broken producer may fail as well
+            }
+            producer = clients.transactionalProducer(transactionalId, store.maxBytes());
+            producer.initTransactions();
         }
         inTransaction = false;
-        try {
-            state = lastSnapshot == null ? ModelState.fresh(spec) : SnapshotCodec.decode(lastSnapshot, spec);
-        } catch (SnapshotFormatException e) {
-            throw new IllegalStateException("the last committed snapshot no longer decodes", e);
+        if (outcomeKnown) {
+            try {
+                state = lastSnapshot == null ? freshState() : SnapshotCodec.decode(lastSnapshot, spec);
+            } catch (SnapshotFormatException e) {
+                throw new IllegalStateException("the last committed snapshot no longer decodes", e);
+            }
+        } else {
+            // The old transaction may have committed after all: the snapshot topic knows.
+            SnapshotStore.Restored r = store.latest(spec);
+            state = r.state().orElseGet(this::freshState);
+            state.versionAtLeast(r.highestVersion());
+            lastSnapshot = r.bytes();
         }
-        batcher.resume(state.positions());
+        resetToState();
         seekToPositions(assigned);
-        stepsAtSnapshot = state.steps();
-        positionsAtSnapshot = state.positions();
-        lastSnapshotNanos = System.nanoTime();
+        abandonPoll = true;
+        Thread.sleep(Math.min(MAX_BACKOFF_MS, 250L << Math.min(consecutiveFailures, 10)));
+    }
+
+    /** A fresh model whose next version still follows every version published so far. */
+    private ModelState freshState() {
+        ModelState fresh = ModelState.fresh(spec);
+        fresh.versionAtLeast(state.version());
+        return fresh;
     }
 
     private void seekToPositions(Collection<TopicPartition> partitions) {
@@ -393,7 +508,7 @@ public final class ModelRunner implements Runnable {
                 if (om != null) {
                     consumer.seek(tp, om.offset());
                 } else {
-                    consumer.seekToBeginning(java.util.List.of(tp));
+                    consumer.seekToBeginning(List.of(tp));
                 }
             }
         }
@@ -408,10 +523,16 @@ public final class ModelRunner implements Runnable {
         meters.lag(total);
     }
 
-    private void fenced(KafkaException e) {
+    private void fenced(ProducerFencedException e) {
         phase = Phase.FENCED;
         lastError = e.toString();
         LOG.errorf("model %s was fenced by another instance (%s): giving it up, publishing nothing more", spec.id(), e);
+    }
+
+    private void failed(Exception e) {
+        phase = Phase.FAILED;
+        lastError = e.getMessage() == null ? e.toString() : e.getMessage();
+        LOG.errorf(e, "model %s stopped: %s", spec.id(), lastError);
     }
 
     private void closeClients() {
@@ -445,7 +566,11 @@ public final class ModelRunner implements Runnable {
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             if (!partitions.isEmpty() && phase == Phase.RUNNING) {
                 // Offsets of revoked partitions can only be committed now: publish what we have.
-                publishIfChanged();
+                try {
+                    publishIfChanged();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
             assigned.removeAll(partitions);
         }
@@ -455,7 +580,11 @@ public final class ModelRunner implements Runnable {
             // Never commit here: another instance may own them already. Roll back instead.
             assigned.removeAll(partitions);
             if (inTransaction) {
-                rollback(new KafkaException("partitions lost: " + partitions));
+                try {
+                    recover(new KafkaException("partitions lost: " + partitions));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
     }

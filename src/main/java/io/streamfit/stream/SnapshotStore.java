@@ -4,33 +4,45 @@ import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.snapshot.SnapshotFormatException;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.train.ModelState;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.header.Header;
 import org.jboss.logging.Logger;
 
 /**
- * The snapshot topic: compacted, keyed by model id, each value one safetensors snapshot. Large
- * snapshots are handled by configuring the topic ({@code max.message.bytes}) rather than by
- * chunking, which would break compaction's "latest value per key" meaning.
+ * The snapshot topic: compacted, keyed by model id, each value one safetensors snapshot, each
+ * record carrying its version in the {@value #VERSION_HEADER} header. Large snapshots are handled
+ * by configuring the topic ({@code max.message.bytes}) rather than by chunking, which would break
+ * compaction's "latest value per key" meaning.
  */
 public final class SnapshotStore {
     private static final Logger LOG = Logger.getLogger(SnapshotStore.class);
+    /** Header with the snapshot's version, readable even when the value is corrupt. */
+    public static final String VERSION_HEADER = "streamfit.snapshot.version";
+    /** How many of a model's newest snapshots a restore keeps as fallbacks while scanning. */
+    private static final int FALLBACKS = 3;
+
     private final KafkaClients clients;
     private final String topic;
-    private final int maxBytes;
     private final short replicationFactor;
+    private volatile int maxBytes;
 
     public SnapshotStore(KafkaClients clients, String topic, int maxBytes, short replicationFactor) {
         this.clients = clients;
@@ -43,11 +55,12 @@ public final class SnapshotStore {
         return topic;
     }
 
+    /** The largest snapshot the topic accepts (the configured limit, or the topic's own if lower). */
     public int maxBytes() {
         return maxBytes;
     }
 
-    /** Creates the snapshot topic if it does not exist. */
+    /** Creates the snapshot topic if it does not exist; adopts an existing topic's lower size limit. */
     public void ensureTopic() throws InterruptedException {
         try (Admin admin = clients.admin()) {
             NewTopic t = new NewTopic(topic, 1, replicationFactor).configs(Map.of(
@@ -55,60 +68,102 @@ public final class SnapshotStore {
                     "max.message.bytes", Integer.toString(maxBytes),
                     "segment.ms", "3600000",
                     "min.cleanable.dirty.ratio", "0.1"));
-            admin.createTopics(List.of(t)).all().get();
-            LOG.infof("created snapshot topic %s (compacted, max.message.bytes=%d)", topic, maxBytes);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create snapshot topic " + topic + ": " + e.getCause().getMessage(), e.getCause());
+            try {
+                admin.createTopics(List.of(t)).all().get();
+                LOG.infof("created snapshot topic %s (compacted, max.message.bytes=%d)", topic, maxBytes);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("cannot create snapshot topic " + topic + ": " + e.getCause().getMessage(), e.getCause());
+                }
+                adoptTopicLimit(admin);
             }
         }
     }
 
-    /** A snapshot as read back from the topic. */
-    public record Stored(ModelState state, byte[] bytes, long offset) {}
+    private void adoptTopicLimit(Admin admin) throws InterruptedException {
+        ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        try {
+            Config c = admin.describeConfigs(List.of(r)).all().get().get(r);
+            int limit = Integer.parseInt(c.get("max.message.bytes").value());
+            if (limit < maxBytes) {
+                LOG.warnf("snapshot topic %s accepts at most %d bytes (max.message.bytes), less than streamfit.snapshot.max-bytes=%d: "
+                        + "models whose snapshots are larger are refused", topic, limit, maxBytes);
+                maxBytes = limit;
+            }
+        } catch (ExecutionException | RuntimeException e) {
+            LOG.warnf("cannot read the configuration of snapshot topic %s: %s", topic, e.toString());
+        }
+    }
+
+    /**
+     * The outcome of a restore: the newest usable snapshot (or none) and the highest version the
+     * topic holds for the model, which is higher than the restored one when newer snapshots were
+     * unusable; the next version published must exceed it.
+     */
+    public record Restored(Optional<ModelState> state, byte[] bytes, long highestVersion) {}
 
     /**
      * The newest snapshot of {@code spec.id()} that decodes, reading committed records only. A
      * corrupt newest snapshot is reported and the previous good one is used.
      */
-    public Optional<Stored> latest(ModelSpec spec) {
-        List<ConsumerRecord<String, byte[]>> mine = readAll(spec.id());
-        for (int i = mine.size() - 1; i >= 0; i--) {
-            ConsumerRecord<String, byte[]> r = mine.get(i);
+    public Restored latest(ModelSpec spec) {
+        Scan scan = scan(spec.id());
+        for (ConsumerRecord<String, byte[]> r : scan.newestFirst) {
             try {
-                return Optional.of(new Stored(SnapshotCodec.decode(r.value(), spec), r.value(), r.offset()));
+                return new Restored(Optional.of(SnapshotCodec.decode(r.value(), spec)), r.value(), scan.highestVersion);
             } catch (SnapshotFormatException e) {
                 LOG.errorf("snapshot of model %s at %s offset %d is unusable, trying the previous one: %s",
                         spec.id(), topic, r.offset(), e.getMessage());
             }
         }
-        return Optional.empty();
+        if (scan.highestVersion > 0) {
+            LOG.errorf("model %s has snapshots up to version %d but none of the newest %d is usable: starting fresh",
+                    spec.id(), scan.highestVersion, FALLBACKS);
+        }
+        return new Restored(Optional.empty(), null, scan.highestVersion);
     }
 
-    /** All committed snapshot records of one model, oldest first (tombstones skipped). */
-    public List<ConsumerRecord<String, byte[]>> readAll(String modelId) {
-        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+    private record Scan(List<ConsumerRecord<String, byte[]>> newestFirst, long highestVersion) {}
+
+    /** Reads the topic once, keeping only the model's newest few snapshots (memory stays bounded). */
+    private Scan scan(String modelId) {
+        Deque<ConsumerRecord<String, byte[]>> newest = new ArrayDeque<>();
+        long highest = 0;
         try (KafkaConsumer<String, byte[]> c = clients.snapshotReader(maxBytes + 1024 * 1024)) {
             List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(30));
             if (infos == null || infos.isEmpty()) {
-                return out;
+                return new Scan(List.of(), 0);
             }
             List<TopicPartition> parts = infos.stream().map(p -> new TopicPartition(topic, p.partition())).collect(Collectors.toList());
             c.assign(parts);
             c.seekToBeginning(parts);
             Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
             while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("timed out reading snapshot topic " + topic);
                 }
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    if (modelId.equals(r.key()) && r.value() != null) {
-                        out.add(r);
+                    if (!modelId.equals(r.key()) || r.value() == null) {
+                        continue;
+                    }
+                    highest = Math.max(highest, version(r));
+                    newest.addFirst(r);
+                    if (newest.size() > FALLBACKS) {
+                        newest.removeLast();
                     }
                 }
             }
         }
-        return out;
+        return new Scan(new ArrayList<>(newest), highest);
+    }
+
+    private static long version(ConsumerRecord<String, byte[]> r) {
+        Header h = r.headers().lastHeader(VERSION_HEADER);
+        try {
+            return h == null ? 0 : Long.parseLong(new String(h.value(), StandardCharsets.UTF_8));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 }

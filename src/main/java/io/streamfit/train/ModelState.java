@@ -43,6 +43,7 @@ public final class ModelState {
     private long clippedSteps;
     private long version;
     private Map<Integer, Position> positions = new TreeMap<>();
+    private Map<Integer, Long> consumed = new TreeMap<>();
     // Reused from step to step while the batch size stays the same (training thread only).
     private INDArray input;
     private INDArray outputGrad;
@@ -182,9 +183,20 @@ public final class ModelState {
         this.version = version;
     }
 
+    /** Per partition, the offset after the last record read when the snapshot was taken. */
+    public Map<Integer, Long> consumed() {
+        return consumed;
+    }
+
     /** Records the version just published and the positions it covers. */
-    public void markPublished(long version, Map<Integer, Position> positions) {
+    public void markPublished(long version, Map<Integer, Position> positions, Map<Integer, Long> consumed) {
         this.version = version;
         this.positions = new TreeMap<>(positions);
+        this.consumed = new TreeMap<>(consumed);
+    }
+
+    /** Makes the next published version come after {@code version} (e.g. one that failed to decode). */
+    public void versionAtLeast(long version) {
+        this.version = Math.max(this.version, version);
     }
 }

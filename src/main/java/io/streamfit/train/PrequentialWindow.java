@@ -53,4 +53,21 @@ public final class PrequentialWindow {
     public int batches() {
         return filled;
     }
+
+    /** Sums over the window. */
+    public record Totals(double lossSum, long correct, long judged, long examples, int batches) {}
+
+    public Totals totals() {
+        double l = 0;
+        long c = 0;
+        long j = 0;
+        long n = 0;
+        for (int i = 0; i < filled; i++) {
+            l += loss[i];
+            c += correct[i];
+            j += judged[i];
+            n += examples[i];
+        }
+        return new Totals(l, c, j, n, filled);
+    }
 }

@@ -66,6 +66,16 @@ class RecordDecoderTest {
     }
 
     @Test
+    void aShortJsonRecordCannotClaimHugeRows() {
+        StringBuilder rows = new StringBuilder("{\"x\":[");
+        for (int i = 0; i < 60_000; i++) {
+            rows.append(i == 0 ? "" : ",").append("[]");
+        }
+        rows.append("],\"y\":[]}");
+        assertEquals(RejectedRecordException.Reason.WRONG_WIDTH, rejected(CLS, rows.toString()));
+    }
+
+    @Test
     void binaryHeaderLiesAreCaughtBeforeAllocation() {
         byte[] b = RecordDecoder.encodeBinary(1, 3, new float[] {1, 2, 3}, new int[] {1}, null, 1);
         java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(4, 60_000);

@@ -118,6 +118,63 @@ class SnapshotCodecTest {
     }
 
     @Test
+    void tamperedMetadataIsDetected() {
+        byte[] file = SnapshotCodec.encode(trained(2), 1, Map.of(0, new Position(10, 0)));
+        String s = new String(file, StandardCharsets.ISO_8859_1).replace("\\\"offset\\\":10", "\\\"offset\\\":90");
+        assertTrue(!s.equals(new String(file, StandardCharsets.ISO_8859_1)), "the test changed the header");
+        SnapshotFormatException e = assertThrows(SnapshotFormatException.class,
+                () -> SnapshotCodec.decode(s.getBytes(StandardCharsets.ISO_8859_1), SPEC));
+        assertTrue(e.getMessage().contains("checksum"), e.getMessage());
+    }
+
+    @Test
+    void aDifferentOptimizerStartsAfreshButKeepsTheParameters() throws Exception {
+        ModelState adam = trained(3);
+        byte[] file = SnapshotCodec.encode(adam, 1, Map.of());
+        ModelSpec sgd = SpecParser.parse(SpecParser.toJson(SPEC).replace("{\"type\":\"adam\",\"lr\":0.01,\"amsgrad\":true}",
+                "{\"type\":\"sgd\",\"lr\":0.1,\"momentum\":0.9}"));
+        ModelState r = SnapshotCodec.decode(file, sgd);
+        assertEquals(adam.network().params(), r.network().params());
+        assertEquals(0, r.steps(), "Adam's step count must not leak into SGD's first step");
+        assertEquals(0f, r.optimizer().state("momentum_buffer")[0]);
+    }
+
+    @Test
+    void aSpecOnAnotherTopicDropsThePositions() throws Exception {
+        byte[] file = SnapshotCodec.encode(trained(1), 4, Map.of(0, new Position(5, 0)));
+        ModelSpec moved = SpecParser.parse(SpecParser.toJson(SPEC).replace("\"topic\":\"t\"", "\"topic\":\"t2\""));
+        ModelState r = SnapshotCodec.decode(file, moved);
+        assertEquals(Map.of(), r.positions());
+        assertEquals(4, r.version());
+    }
+
+    @Test
+    void garbageNeverEscapesAsAnUncheckedException() {
+        byte[] file = SnapshotCodec.encode(trained(1), 1, Map.of());
+        java.util.Random random = new java.util.Random(3);
+        for (int i = 0; i < 200; i++) {
+            byte[] broken = file.clone();
+            for (int k = 0; k < 4; k++) {
+                broken[random.nextInt(Math.min(broken.length, 2000))] = (byte) random.nextInt();
+            }
+            try {
+                SnapshotCodec.decode(broken, SPEC);
+            } catch (SnapshotFormatException expected) {
+                // the only acceptable failure
+            }
+        }
+    }
+
+    @Test
+    void prequentialWindowSurvivesWithItsWeights() throws Exception {
+        ModelState s = trained(5);
+        ModelState r = SnapshotCodec.decode(SnapshotCodec.encode(s, 1, Map.of()), SPEC);
+        assertEquals(s.window().loss(), r.window().loss(), 1e-12);
+        assertEquals(s.window().accuracy(), r.window().accuracy(), 1e-12);
+        assertEquals(s.window().totals().examples(), r.window().totals().examples());
+    }
+
+    @Test
     void architectureMismatchIsNamed() {
         byte[] file = SnapshotCodec.encode(trained(1), 1, Map.of());
         ModelSpec wider = SpecParser.parse(SpecParser.toJson(SPEC).replace("\"units\":6", "\"units\":7"));

@@ -115,6 +115,19 @@ class SpecParserTest {
     }
 
     @Test
+    void deadLetterTopicMustNotBeTheInput() {
+        List<String> e = errorsOf(VALID + "dead_letter_topic: clicks.examples\n");
+        assertEquals(List.of("dead_letter_topic must differ from topic \"clicks.examples\": rejected records would be read again"), e);
+    }
+
+    @Test
+    void snapshotSizeIsEstimatedFromTheLayers() {
+        ModelSpec s = SpecParser.parse(VALID);
+        assertEquals(4 * 8 + 8 + 16 + 8 * 3 + 3, s.parameterCount());
+        assertTrue(s.estimatedSnapshotBytes() >= 4 * s.parameterCount() * 3);
+    }
+
+    @Test
     void snapshotPolicyCannotBeOff() {
         List<String> e = errorsOf(VALID.replace("{every_steps: 100, every_seconds: 5}", "{every_steps: 0, every_seconds: 0}"));
         assertTrue(e.get(0).startsWith("snapshot must set every_steps or every_seconds"), e.toString());

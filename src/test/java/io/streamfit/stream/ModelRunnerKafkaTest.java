@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -82,8 +83,12 @@ class ModelRunnerKafkaTest {
     }
 
     private static Running run(ModelSpec spec) {
+        return run(spec, clients);
+    }
+
+    private static Running run(ModelSpec spec, KafkaClients with) {
         ModelMeters meters = new ModelMeters(METRICS, spec.id());
-        ModelRunner r = new ModelRunner(spec, clients, store, meters,
+        ModelRunner r = new ModelRunner(spec, with, store, meters,
                 new ModelRunner.Settings("streamfit.", Duration.ofMillis(100), Duration.ofSeconds(60), Duration.ofSeconds(5)));
         Thread t = new Thread(r);
         t.start();
@@ -221,6 +226,64 @@ class ModelRunnerKafkaTest {
         assertEquals(Set.copyOf(bad.keySet()), dlq.stream().map(d -> Long.parseLong(header(d, DeadLetterHeaders.OFFSET))).collect(Collectors.toSet()));
         assertEquals(25, TestKafka.committed(bootstrap, "streamfit.poison").get(new TopicPartition("poison.in", 0)).offset(),
                 "the bad records' offsets are committed too");
+    }
+
+    @Test
+    void aFailedCommitRollsBackAndTheLineageStaysExact() throws Exception {
+        String bootstrap = kafka.bootstrapServers();
+        TestKafka.createTopic(bootstrap, "faulty.in", 1);
+        TestKafka.produce(bootstrap, "faulty.in", records(80, 5));
+        AtomicInteger commits = new AtomicInteger();
+        KafkaClients faulty = FaultyProducer.clients(Map.of("bootstrap.servers", bootstrap), commits, List.of(3, 4));
+        ModelSpec spec = SpecParser.parse(spec("faulty", "faulty.in", 8, "{every_steps: 5, every_seconds: 0}"));
+        Running f = run(spec, faulty);
+        TestKafka.await("faulty run to train all 400 examples", Duration.ofSeconds(60),
+                () -> f.runner().state() != null && f.runner().state().examplesSeen() >= 400);
+        double rollbacks = METRICS.find(MetricNames.ROLLBACKS).tag("model", "faulty").counter().count();
+        f.stop();
+        assertEquals(2.0, rollbacks, "both injected failures were rolled back");
+        assertTrue(f.runner().lastError().contains("injected failure"), f.runner().lastError());
+        ModelState sf = f.runner().state();
+        assertEquals(400, sf.examplesSeen(), "the rolled-back steps were retrained once, not skipped or doubled");
+
+        ModelSpec refSpec = SpecParser.parse(spec("faulty-ref", "faulty.in", 8, "{every_steps: 1000, every_seconds: 0}"));
+        Running c = run(refSpec);
+        TestKafka.await("reference run", Duration.ofSeconds(60),
+                () -> c.runner().state() != null && c.runner().state().examplesSeen() >= 400);
+        c.stop();
+        assertEquals(c.runner().state().network().params(), sf.network().params(), "bitwise equal to a run without faults");
+
+        List<Long> versions = versions("faulty");
+        for (int i = 0; i < versions.size(); i++) {
+            assertEquals(i + 1, versions.get(i), "a read_committed reader sees every version once, in order: " + versions);
+        }
+        assertEquals(sf.version(), versions.get(versions.size() - 1));
+    }
+
+    @Test
+    void deadLetteredRecordsAreNotRepeatedAfterARestart() throws Exception {
+        String bootstrap = kafka.bootstrapServers();
+        TestKafka.createTopic(bootstrap, "redo.in", 1);
+        String good = "{\"x\":[1,0,0,0,0,1],\"y\":1}";
+        List<byte[]> first = List.of(good.getBytes(StandardCharsets.UTF_8), good.getBytes(StandardCharsets.UTF_8),
+                good.getBytes(StandardCharsets.UTF_8), "{\"x\":[1],\"y\":1}".getBytes(StandardCharsets.UTF_8));
+        TestKafka.produce(bootstrap, "redo.in", first);
+        // batch 4: three good examples stay pending, so the snapshot's position is offset 0 and
+        // the bad record at offset 3 will be read again after the restart
+        ModelSpec spec = SpecParser.parse(spec("redo", "redo.in", 4, "{every_steps: 1, every_seconds: 0.2}"));
+        Running a = run(spec);
+        TestKafka.await("bad record dead-lettered and committed", Duration.ofSeconds(30),
+                () -> TestKafka.readCommitted(bootstrap, "redo.in.dlq").size() == 1);
+        a.stop();
+        assertEquals(Map.of(0, new Position(0, 0)), a.runner().state().positions());
+
+        TestKafka.produce(bootstrap, "redo.in", List.of(good.getBytes(StandardCharsets.UTF_8)));
+        Running b = run(spec);
+        TestKafka.await("the batch completes after the restart", Duration.ofSeconds(30),
+                () -> b.runner().state() != null && b.runner().state().examplesSeen() == 4);
+        b.stop();
+        assertEquals(1, TestKafka.readCommitted(bootstrap, "redo.in.dlq").size(), "the bad record is dead-lettered once");
+        assertEquals(1, b.runner().state().steps());
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> r, String name) {

@@ -1,0 +1,125 @@
+package io.streamfit.stream;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.metrics.KafkaMetric;
+
+/**
+ * A real producer that fails chosen {@code commitTransaction} calls (counted across all
+ * producers sharing {@code commits}) without committing, leaving the transaction open, as a
+ * broker error mid-commit would.
+ */
+final class FaultyProducer implements Producer<byte[], byte[]> {
+    private final Producer<byte[], byte[]> delegate;
+    private final AtomicInteger commits;
+    private final List<Integer> failing;
+
+    FaultyProducer(Producer<byte[], byte[]> delegate, AtomicInteger commits, List<Integer> failing) {
+        this.delegate = delegate;
+        this.commits = commits;
+        this.failing = failing;
+    }
+
+    /** Clients whose transactional producers fail the given commits (1-based). */
+    static KafkaClients clients(Map<String, Object> base, AtomicInteger commits, List<Integer> failing) {
+        return new KafkaClients(base) {
+            @Override
+            public Producer<byte[], byte[]> transactionalProducer(String transactionalId, int maxRequestBytes) {
+                return new FaultyProducer(super.transactionalProducer(transactionalId, maxRequestBytes), commits, failing);
+            }
+        };
+    }
+
+    @Override
+    public void commitTransaction() {
+        if (failing.contains(commits.incrementAndGet())) {
+            throw new KafkaException("injected failure of commit #" + commits.get());
+        }
+        delegate.commitTransaction();
+    }
+
+    @Override
+    public void initTransactions() {
+        delegate.initTransactions();
+    }
+
+    @Override
+    public void beginTransaction() {
+        delegate.beginTransaction();
+    }
+
+    @Override
+    public void sendOffsetsToTransaction(Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata groupMetadata) {
+        delegate.sendOffsetsToTransaction(offsets, groupMetadata);
+    }
+
+    @Override
+    public void abortTransaction() {
+        delegate.abortTransaction();
+    }
+
+    @Override
+    public void registerMetricForSubscription(KafkaMetric metric) {
+        delegate.registerMetricForSubscription(metric);
+    }
+
+    @Override
+    public void unregisterMetricFromSubscription(KafkaMetric metric) {
+        delegate.unregisterMetricFromSubscription(metric);
+    }
+
+    @Override
+    public Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record) {
+        return delegate.send(record);
+    }
+
+    @Override
+    public Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
+        return delegate.send(record, callback);
+    }
+
+    @Override
+    public void flush() {
+        delegate.flush();
+    }
+
+    @Override
+    public List<PartitionInfo> partitionsFor(String topic) {
+        return delegate.partitionsFor(topic);
+    }
+
+    @Override
+    public Map<MetricName, ? extends Metric> metrics() {
+        return delegate.metrics();
+    }
+
+    @Override
+    public Uuid clientInstanceId(Duration timeout) {
+        return delegate.clientInstanceId(timeout);
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+
+    @Override
+    public void close(Duration timeout) {
+        delegate.close(timeout);
+    }
+}

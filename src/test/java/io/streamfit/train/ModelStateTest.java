@@ -1,0 +1,61 @@
+package io.streamfit.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamfit.data.Batch;
+import io.streamfit.spec.ModelSpec;
+import io.streamfit.spec.SpecParser;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+class ModelStateTest {
+    static final ModelSpec SPEC = SpecParser.parse("""
+            id: m
+            topic: t
+            input_width: 3
+            task: {type: classification, classes: 2}
+            layers: [{type: dense, units: 4}, {type: relu}, {type: dense, units: 2}]
+            optimizer: {type: adam, lr: 0.1}
+            gradient_clipping: {max_norm: 1.0}
+            batch_size: 2
+            """);
+
+    @Test
+    void aNonFiniteGradientLeavesParametersStateAndStepCountUnchanged() {
+        // (the record decoder rejects NaN inputs; here one reaches the model to force a NaN gradient)
+        ModelState s = ModelState.fresh(SPEC);
+        s.train(new Batch(2, 3, new float[] {1, 2, 3, 3, 2, 1}, 1, new float[] {0, 1}));
+        INDArray params = s.network().params().dup();
+        float[] m = s.optimizer().state("exp_avg").clone();
+        StepResult r = s.train(new Batch(2, 3, new float[] {1, 2, Float.NaN, 3, 2, 1}, 1, new float[] {0, 1}));
+        assertTrue(r.skipped(), "norm " + r.gradNorm());
+        assertEquals(params, s.network().params());
+        assertArrayEquals(m, s.optimizer().state("exp_avg"));
+        assertEquals(1, s.steps());
+        assertEquals(1, s.skippedSteps());
+    }
+
+    @Test
+    void clippingIsCountedAndTheLearningRateReported() {
+        ModelState s = ModelState.fresh(SPEC);
+        StepResult r = s.train(new Batch(2, 3, new float[] {100, 200, 300, 300, 200, 100}, 1, new float[] {0, 1}));
+        assertTrue(r.gradNorm() > 1.0);
+        assertTrue(r.clipped());
+        assertEquals(1, s.clippedSteps());
+        assertEquals(0.1, r.lr(), 1e-12);
+    }
+
+    @Test
+    void theSameSpecAndDataGiveTheSameModel() {
+        ModelState a = ModelState.fresh(SPEC);
+        ModelState b = ModelState.fresh(SPEC);
+        for (int i = 0; i < 5; i++) {
+            Batch batch = new Batch(2, 3, new float[] {i, 1, -i, 2, i * 0.5f, 1}, 1, new float[] {i % 2, 1 - i % 2});
+            a.train(batch);
+            b.train(batch);
+        }
+        assertEquals(a.network().params(), b.network().params());
+    }
+}
