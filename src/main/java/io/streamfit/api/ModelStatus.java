@@ -31,6 +31,8 @@ final class ModelStatus {
             m.put("prequential", p);
             m.put("snapshot_positions", s.positions());
         }
+        m.put("restored_version", r.restoredVersion());
+        m.put("restored_positions", r.restoredPositions());
         m.put("assigned_partitions", r.assignedPartitions().stream().map(tp -> tp.partition()).sorted().toList());
         m.put("consumer_lag", r.lag());
         m.put("last_error", r.lastError());

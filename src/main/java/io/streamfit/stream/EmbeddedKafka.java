@@ -22,7 +22,9 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setNumBrokerNodes(1)
                 .setNumControllerNodes(1);
         if (dataDir != null) {
-            nodes.setBaseDirectory(dataDir);
+            // A kept data directory must be reopened by a cluster of the same id.
+            java.util.UUID id = java.util.UUID.nameUUIDFromBytes(dataDir.toAbsolutePath().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            nodes.setBaseDirectory(dataDir).setClusterId(new org.apache.kafka.common.Uuid(id.getMostSignificantBits(), id.getLeastSignificantBits()).toString());
         }
         KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes.build())
                 .setConfigProp("offsets.topic.replication.factor", "1")
@@ -34,7 +36,10 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setConfigProp("message.max.bytes", "104857600")
                 .setDeleteOnClose(dataDir == null)
                 .build();
-        cluster.format();
+        boolean formatted = dataDir != null && java.nio.file.Files.exists(dataDir.resolve("combined_0_0").resolve("meta.properties"));
+        if (!formatted) {
+            cluster.format();
+        }
         cluster.startup();
         cluster.waitForReadyBrokers();
         return new EmbeddedKafka(cluster);

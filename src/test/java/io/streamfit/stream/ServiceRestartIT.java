@@ -1,0 +1,141 @@
+package io.streamfit.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamfit.data.RecordDecoder;
+import io.streamfit.demo.SyntheticProblem;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged service ({@code java -jar target/quarkus-app/quarkus-run.jar}) as a real process
+ * against a real broker: stopped with SIGTERM after training, a new process resumes from the
+ * snapshot's version and offsets rather than from scratch, and trains every example exactly once.
+ */
+class ServiceRestartIT {
+    private static EmbeddedKafka kafka;
+    private static Path dir;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        kafka = EmbeddedKafka.start(null);
+        dir = Files.createDirectories(Path.of("target", "it-restart"));
+        Path models = Files.createDirectories(dir.resolve("models"));
+        Files.writeString(models.resolve("restart.yaml"), """
+                id: restart
+                topic: restart.examples
+                input_width: 8
+                task: {type: classification, classes: 4}
+                layers: [{type: dense, units: 16}, {type: tanh}, {type: dense, units: 4}]
+                optimizer: {type: sgd, lr: 0.05, momentum: 0.9, nesterov: true}
+                batch_size: 10
+                seed: 3
+                snapshot: {every_steps: 7, every_seconds: 1}
+                """);
+        TestKafka.createTopic(kafka.bootstrapServers(), "restart.examples", 1);
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        kafka.close();
+    }
+
+    private static Process start(int port, String log) throws IOException {
+        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
+        assertTrue(Files.exists(jar), "run after package: " + jar);
+        return new ProcessBuilder("java", "-Xmx1g", "-Dquarkus.http.port=" + port,
+                "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
+                "-Dstreamfit.models-dir=" + dir.resolve("models").toAbsolutePath(),
+                "-Dstreamfit.demo.enabled=false", "-jar", jar.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve(log).toFile()).start();
+    }
+
+    private static JsonNode status(int port) {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/models/restart"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private static List<byte[]> records(SyntheticProblem p, int n) {
+        List<byte[]> out = new ArrayList<>();
+        float[] x = new float[3 * 8];
+        int[] y = new int[3];
+        for (int i = 0; i < n; i++) {
+            p.next(3, x, y);
+            out.add(RecordDecoder.encodeBinary(3, 8, x, y, null, 1));
+        }
+        return out;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void aNewProcessResumesFromTheSnapshotInsteadOfFromScratch() throws Exception {
+        SyntheticProblem p = new SyntheticProblem(8, 4, 1, 0);
+        TestKafka.produce(kafka.bootstrapServers(), "restart.examples", records(p, 100)); // 300 examples
+        int port = freePort();
+        Process first = start(port, "first.log");
+        try {
+            TestKafka.await("first process trained 300 examples and snapshotted them", Duration.ofSeconds(120), () -> {
+                JsonNode s = status(port);
+                return s != null && s.path("examples_seen").asLong() == 300 && s.path("snapshot_positions").path("0").path("offset").asLong() == 100;
+            });
+        } finally {
+            first.destroy(); // SIGTERM: the service publishes a final snapshot and exits
+        }
+        assertTrue(first.waitFor(30, TimeUnit.SECONDS), "first process exited after SIGTERM");
+        long versionBefore = 0;
+        for (var r : TestKafka.readCommitted(kafka.bootstrapServers(), "streamfit.snapshots")) {
+            versionBefore = Math.max(versionBefore, Long.parseLong(new String(r.headers().lastHeader(SnapshotStore.VERSION_HEADER).value())));
+        }
+        assertTrue(versionBefore >= 2, "snapshots were published: " + versionBefore);
+
+        TestKafka.produce(kafka.bootstrapServers(), "restart.examples", records(p, 50)); // 150 more
+        int port2 = freePort();
+        Process second = start(port2, "second.log");
+        try {
+            TestKafka.await("second process trained the rest", Duration.ofSeconds(120), () -> {
+                JsonNode s = status(port2);
+                return s != null && s.path("examples_seen").asLong() >= 450;
+            });
+            JsonNode s = status(port2);
+            assertEquals(versionBefore, s.path("restored_version").asLong(), "resumed from the last snapshot: " + s);
+            assertEquals(100, s.path("restored_positions").path("0").path("offset").asLong(), "at its offsets: " + s);
+            Thread.sleep(1500); // anything trained twice would show up as more than 450
+            assertEquals(450, status(port2).path("examples_seen").asLong(), "every example trained exactly once");
+            assertEquals(45, status(port2).path("steps").asLong());
+        } finally {
+            second.destroy();
+            second.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+}
