@@ -36,9 +36,8 @@ public interface StreamfitConfig {
         @WithDefault("67108864")
         int maxBytes();
 
-        /** Replication factor for the snapshot topic when streamfit creates it. */
-        @WithDefault("1")
-        short replicationFactor();
+        /** Replication factor for the snapshot topic when streamfit creates it; default: the broker's. */
+        Optional<Short> replicationFactor();
     }
 
     interface Training {

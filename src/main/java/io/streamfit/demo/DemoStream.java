@@ -9,13 +9,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.jboss.logging.Logger;
 
 /**
@@ -88,13 +84,7 @@ public final class DemoStream implements AutoCloseable {
     }
 
     public void start() throws InterruptedException {
-        try (Admin admin = clients.admin()) {
-            admin.createTopics(List.of(new NewTopic(spec.topic(), 1, (short) 1))).all().get();
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create demo topic " + spec.topic(), e.getCause());
-            }
-        }
+        clients.createTopicIfAbsent(new NewTopic(spec.topic(), 1, (short) 1));
         thread = new Thread(this::produce, "demo-producer");
         thread.setDaemon(true);
         thread.start();

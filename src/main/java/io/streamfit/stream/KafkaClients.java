@@ -1,6 +1,11 @@
 package io.streamfit.stream;
 
 import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.TopicExistsException;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -39,6 +44,23 @@ public class KafkaClients {
 
     public Admin admin() {
         return Admin.create(with(Map.of()));
+    }
+
+    /**
+     * Creates a topic unless it exists. Returns true if this call created it.
+     *
+     * @throws KafkaException for any other failure (authorization, invalid config, ...)
+     */
+    public boolean createTopicIfAbsent(NewTopic topic) throws InterruptedException {
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(topic)).all().get();
+            return true;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TopicExistsException) {
+                return false;
+            }
+            throw new KafkaException("cannot create topic " + topic.name() + ": " + e.getCause().getMessage(), e.getCause());
+        }
     }
 
     /**

@@ -22,8 +22,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -39,7 +37,6 @@ import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Headers;
@@ -255,13 +252,10 @@ public final class ModelRunner implements Runnable {
 
     /** Created up front: a send to a missing topic would fail every transaction on clusters without auto-creation. */
     private void ensureDeadLetterTopic() throws InterruptedException {
-        try (Admin admin = clients.admin()) {
-            admin.createTopics(List.of(new NewTopic(spec.deadLetterTopic(), Optional.empty(), Optional.empty()))).all().get();
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                LOG.warnf("model %s: cannot create dead-letter topic %s (%s); dead-lettering will fail if it does not exist",
-                        spec.id(), spec.deadLetterTopic(), e.getCause());
-            }
+        try {
+            clients.createTopicIfAbsent(new NewTopic(spec.deadLetterTopic(), Optional.empty(), Optional.empty()));
+        } catch (KafkaException e) {
+            LOG.warnf("model %s: %s; dead-lettering will fail if the topic does not exist", spec.id(), e.getMessage());
         }
     }
 

@@ -22,7 +22,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.header.Header;
 import org.jboss.logging.Logger;
 
@@ -41,10 +40,10 @@ public final class SnapshotStore {
 
     private final KafkaClients clients;
     private final String topic;
-    private final short replicationFactor;
+    private final Optional<Short> replicationFactor;
     private volatile int maxBytes;
 
-    public SnapshotStore(KafkaClients clients, String topic, int maxBytes, short replicationFactor) {
+    public SnapshotStore(KafkaClients clients, String topic, int maxBytes, Optional<Short> replicationFactor) {
         this.clients = clients;
         this.topic = topic;
         this.maxBytes = maxBytes;
@@ -62,19 +61,15 @@ public final class SnapshotStore {
 
     /** Creates the snapshot topic if it does not exist; adopts an existing topic's lower size limit. */
     public void ensureTopic() throws InterruptedException {
-        try (Admin admin = clients.admin()) {
-            NewTopic t = new NewTopic(topic, 1, replicationFactor).configs(Map.of(
-                    "cleanup.policy", "compact",
-                    "max.message.bytes", Integer.toString(maxBytes),
-                    "segment.ms", "3600000",
-                    "min.cleanable.dirty.ratio", "0.1"));
-            try {
-                admin.createTopics(List.of(t)).all().get();
-                LOG.infof("created snapshot topic %s (compacted, max.message.bytes=%d)", topic, maxBytes);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new IllegalStateException("cannot create snapshot topic " + topic + ": " + e.getCause().getMessage(), e.getCause());
-                }
+        NewTopic t = new NewTopic(topic, Optional.of(1), replicationFactor).configs(Map.of(
+                "cleanup.policy", "compact",
+                "max.message.bytes", Integer.toString(maxBytes),
+                "segment.ms", "3600000",
+                "min.cleanable.dirty.ratio", "0.1"));
+        if (clients.createTopicIfAbsent(t)) {
+            LOG.infof("created snapshot topic %s (compacted, max.message.bytes=%d)", topic, maxBytes);
+        } else {
+            try (Admin admin = clients.admin()) {
                 adoptTopicLimit(admin);
             }
         }

@@ -156,7 +156,7 @@ class StreamfitServiceTest {
         given().contentType("application/yaml").body(spec).post("/models").then().statusCode(409)
                 .body("errors[0]", equalTo("id \"dup\" is already declared"));
         TestKafka.await("dup restored", Duration.ofSeconds(30),
-                () -> given().get("/models/dup").then().extract().jsonPath().get("version") != null);
+                () -> "running".equals(given().get("/models/dup").then().extract().jsonPath().getString("phase")));
         given().contentType("application/json").body("{\"x\":[1,2,3]}").post("/models/dup/predict").then().statusCode(400)
                 .body("errors[0]", equalTo("x must have 8 numbers, got 3"));
         given().contentType("application/json").body("{\"y\":1}").post("/models/dup/predict").then().statusCode(400)

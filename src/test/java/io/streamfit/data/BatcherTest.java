@@ -38,7 +38,7 @@ class BatcherTest {
     }
 
     @RepeatedTest(5)
-    void batchesDoNotDependOnHowPollsWereCut() {
+    void batchesDoNotDependOnHowPollsWereCut(org.junit.jupiter.api.RepetitionInfo repetition) {
         List<Examples> recs = records(200, 1);
         Batcher whole = new Batcher(7);
         for (int i = 0; i < recs.size(); i++) {
@@ -46,7 +46,7 @@ class BatcherTest {
         }
         List<float[]> expected = drain(whole);
 
-        SplitMix64 rng = new SplitMix64(System.nanoTime());
+        SplitMix64 rng = new SplitMix64(repetition.getCurrentRepetition()); // a different cut each repetition
         Batcher cut = new Batcher(7);
         List<float[]> actual = new ArrayList<>();
         for (int i = 0; i < recs.size(); i++) {
@@ -89,6 +89,22 @@ class BatcherTest {
         for (int i = 0; i < expected.size(); i++) {
             assertArrayEquals(expected.get(i), all.get(i), "batch " + i);
         }
+    }
+
+    @Test
+    void positionsAreKeptPerPartition() {
+        Batcher b = new Batcher(3);
+        b.offer(0, 5, new Examples(2, 1, new float[] {0, 1}, 1, new float[2]));
+        b.offer(1, 9, new Examples(2, 1, new float[] {2, 3}, 1, new float[2]));
+        assertArrayEquals(new float[] {0, 1, 2}, b.next().x());
+        assertEquals(Map.of(0, new Position(6, 0), 1, new Position(9, 1)), b.positions());
+        assertEquals(Map.of(0, 6L, 1, 10L), b.consumed());
+        Batcher resumed = new Batcher(3);
+        resumed.resume(b.positions());
+        assertFalse(resumed.offer(0, 5, new Examples(2, 1, new float[] {0, 1}, 1, new float[2])), "partition 0 is done up to 6");
+        resumed.offer(1, 9, new Examples(2, 1, new float[] {2, 3}, 1, new float[2]));
+        resumed.offer(0, 6, new Examples(2, 1, new float[] {4, 5}, 1, new float[2]));
+        assertArrayEquals(new float[] {3, 4, 5}, resumed.next().x(), "example 1 of partition 1's record, then partition 0");
     }
 
     @Test

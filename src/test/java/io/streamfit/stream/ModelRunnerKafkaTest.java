@@ -48,7 +48,7 @@ class ModelRunnerKafkaTest {
         NativeThreads.configure(1);
         kafka = EmbeddedKafka.start(null);
         clients = new KafkaClients(Map.of("bootstrap.servers", kafka.bootstrapServers()));
-        store = new SnapshotStore(clients, "streamfit.snapshots", 16 << 20, (short) 1);
+        store = new SnapshotStore(clients, "streamfit.snapshots", 16 << 20, java.util.Optional.empty());
         store.ensureTopic();
     }
 

@@ -58,7 +58,10 @@ public final class TestKafka {
             Map<TopicPartition, Long> end = c.endOffsets(parts);
             List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (parts.stream().anyMatch(p -> c.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+            while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    fail("timed out reading " + topic + " to its end " + end);
+                }
                 c.poll(Duration.ofMillis(200)).forEach(out::add);
             }
             return out;
