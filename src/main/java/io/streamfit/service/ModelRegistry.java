@@ -196,11 +196,16 @@ public class ModelRegistry {
             demo.close();
         }
         models.values().forEach(e -> e.runner().stop());
+        // One budget for all models (they stop in parallel), inside Kubernetes' default 30 s grace.
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         for (Entry e : models.values()) {
             try {
-                e.thread().join(Duration.ofSeconds(20).toMillis());
+                e.thread().join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
+            }
+            if (e.thread().isAlive()) {
+                LOG.warnf("model %s did not finish its final snapshot within the shutdown budget", e.runner().spec().id());
             }
             e.meters().close();
         }

@@ -57,6 +57,12 @@ class StreamfitServiceTest {
                 io.restassured.config.EncoderConfig.encoderConfig().encodeContentTypeAs("application/yaml", io.restassured.http.ContentType.TEXT));
     }
 
+    /** A numeric field of a status, or -1 while it is absent (the model is still restoring). */
+    private static long number(JsonPath status, String path) {
+        Object v = status.get(path);
+        return v == null ? -1 : ((Number) v).longValue();
+    }
+
     private static String bootstrap() {
         return ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
     }
@@ -78,7 +84,7 @@ class StreamfitServiceTest {
         TestKafka.produce(bootstrap(), "learn.in", records);
         TestKafka.await("6000 examples trained and a snapshot covering them", Duration.ofSeconds(90), () -> {
             JsonPath s = given().get("/models/learn").then().statusCode(200).extract().jsonPath();
-            return s.getLong("examples_seen") == 6000 && s.getLong("snapshot_positions.0.offset") == 300;
+            return number(s, "examples_seen") == 6000 && number(s, "snapshot_positions.0.offset") == 300;
         });
 
         JsonPath status = given().get("/models/learn").then().extract().jsonPath();
@@ -132,6 +138,43 @@ class StreamfitServiceTest {
 
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         given().get("/models").then().statusCode(200).body("models.id", hasItem("learn"));
+    }
+
+    private static boolean runs(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    @Test
+    void theReadmeProducerExamplesWork() throws Exception {
+        boolean python = runs("/usr/bin/python3", "-c", "import confluent_kafka, numpy");
+        boolean kcat = runs("kcat", "-V");
+        org.junit.jupiter.api.Assumptions.assumeTrue(python || kcat, "neither python3-confluent-kafka nor kcat is installed");
+        TestKafka.createTopic(bootstrap(), "readme.in", 1);
+        given().contentType("application/yaml").body(LEARN_SPEC.replace("id: learn", "id: readme").replace("topic: learn.in", "topic: readme.in")
+                .replace("input_width: 8", "input_width: 4").replace("classes: 4", "classes: 10").replace("units: 4}", "units: 10}")
+                .replace("batch_size: 16", "batch_size: 1")).post("/models").then().statusCode(201);
+        long expected = 0;
+        if (python) {
+            assertTrue(runs("/usr/bin/python3", "examples/produce.py", bootstrap(), "readme.in"), "examples/produce.py failed");
+            expected += 17;
+        }
+        if (kcat) {
+            Process p = new ProcessBuilder("kcat", "-P", "-b", bootstrap(), "-t", "readme.in").start();
+            p.getOutputStream().write("{\"x\":[[0.1,0.5,0.0,1.2],[0.3,0.1,0.9,0.0]],\"y\":[3,0]}\n".getBytes(StandardCharsets.UTF_8));
+            p.getOutputStream().close();
+            assertEquals(0, p.waitFor(), "kcat -P failed");
+            expected += 2;
+        }
+        long want = expected;
+        TestKafka.await(want + " README examples trained", Duration.ofSeconds(60),
+                () -> number(given().get("/models/readme").then().extract().jsonPath(), "examples_seen") == want);
+        given().get("/models/readme").then().body("last_error", org.hamcrest.Matchers.nullValue());
     }
 
     @Test
