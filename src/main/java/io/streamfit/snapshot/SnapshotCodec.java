@@ -132,9 +132,12 @@ public final class SnapshotCodec {
             copy(c, t.name(), t, params);
         }
         Optimizer opt = state.optimizer();
-        // A different optimizer type starts its state (and the schedule) afresh: Adam resumed
-        // with zero moments but an old step count would take steps ~3x too large.
-        if (opt.type().equals(meta.get("optimizer"))) {
+        // A different optimizer, or one with other state (momentum turned on, AMSGrad added),
+        // starts its state and the schedule afresh: Adam resumed with zero moments but an old
+        // step count would take steps ~3x too large.
+        boolean sameState = opt.type().equals(meta.get("optimizer")) && opt.stateNames().stream().allMatch(s ->
+                state.network().tensors().stream().allMatch(t -> c.tensors().containsKey("optimizer." + t.name() + "." + s)));
+        if (sameState) {
             for (String s : opt.stateNames()) {
                 FloatBuffer buffer = FloatBuffer.wrap(opt.state(s));
                 for (ParamTensor t : state.network().tensors()) {

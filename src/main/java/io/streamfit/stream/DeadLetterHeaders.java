@@ -12,4 +12,10 @@ public final class DeadLetterHeaders {
     public static final String PARTITION = "streamfit.origin.partition";
     public static final String OFFSET = "streamfit.origin.offset";
     public static final String MODEL = "streamfit.model.id";
+    /**
+     * Present when the original key, value and headers were left out because the record was too
+     * large for a dead-letter record; its value is the original size in bytes. Read the original
+     * from its topic, partition and offset.
+     */
+    public static final String TRUNCATED = "streamfit.error.truncated";
 }

@@ -34,7 +34,6 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
@@ -71,6 +70,14 @@ import org.jboss.logging.Logger;
 public final class ModelRunner implements Runnable {
     private static final Logger LOG = Logger.getLogger(ModelRunner.class);
     private static final long MAX_BACKOFF_MS = 30_000;
+    /** Room for key, headers and record-batch framing when checking a record against a size limit. */
+    private static final int RECORD_OVERHEAD = 16 * 1024;
+    /**
+     * Largest dead-letter record sent whole: the brokers' default {@code message.max.bytes}. A
+     * larger rejected record is dead-lettered without its value (headers say why and where it is),
+     * so an oversized bad record can never fail the snapshot transaction.
+     */
+    static final int MAX_DEAD_LETTER_BYTES = 1_000_000;
 
     /** Life cycle of a runner, as the status endpoint shows it. */
     public enum Phase { STARTING, RESTORING, RUNNING, STOPPED, FENCED, FAILED }
@@ -330,9 +337,15 @@ public final class ModelRunner implements Runnable {
 
     private void deadLetter(ConsumerRecord<byte[], byte[]> r, RejectedRecordException e) throws InterruptedException {
         LOG.debugf("model %s rejected %s-%d@%d: %s", spec.id(), r.topic(), r.partition(), r.offset(), e.getMessage());
-        ProducerRecord<byte[], byte[]> dlq = new ProducerRecord<>(spec.deadLetterTopic(), null, r.key(), r.value());
+        int size = (r.value() == null ? 0 : r.value().length) + (r.key() == null ? 0 : r.key().length);
+        boolean whole = size + RECORD_OVERHEAD <= MAX_DEAD_LETTER_BYTES;
+        ProducerRecord<byte[], byte[]> dlq = new ProducerRecord<>(spec.deadLetterTopic(), null, whole ? r.key() : null, whole ? r.value() : null);
         Headers h = dlq.headers();
-        r.headers().forEach(h::add);
+        if (whole) {
+            r.headers().forEach(h::add);
+        } else {
+            h.add(DeadLetterHeaders.TRUNCATED, bytes(Integer.toString(size)));
+        }
         h.add(DeadLetterHeaders.REASON, bytes(e.reason().label()));
         h.add(DeadLetterHeaders.MESSAGE, bytes(e.getMessage()));
         h.add(DeadLetterHeaders.TOPIC, bytes(r.topic()));
@@ -385,7 +398,7 @@ public final class ModelRunner implements Runnable {
         long version = state.version() + 1;
         Map<Integer, Long> consumed = batcher.consumed();
         byte[] bytes = SnapshotCodec.encode(state, version, positions, consumed);
-        if (bytes.length > store.maxBytes()) {
+        if (bytes.length + RECORD_OVERHEAD > store.maxBytes()) {
             throw new FatalModelException("snapshot of " + bytes.length + " bytes exceeds the snapshot topic's limit of "
                     + store.maxBytes() + " bytes (streamfit.snapshot.max-bytes / the topic's max.message.bytes)", null);
         }
@@ -420,7 +433,7 @@ public final class ModelRunner implements Runnable {
     private static boolean fatal(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof AuthorizationException || t instanceof AuthenticationException || t instanceof UnsupportedVersionException
-                    || t instanceof OutOfOrderSequenceException || t instanceof RecordTooLargeException) {
+                    || t instanceof RecordTooLargeException) {
                 return true;
             }
         }
@@ -441,19 +454,15 @@ public final class ModelRunner implements Runnable {
         meters.rollback();
         LOG.errorf("model %s: transaction failed (%s), attempt %d; rolling back to the last committed snapshot",
                 spec.id(), cause, consecutiveFailures);
+        long highWater = state.version(); // no version at or below this may be published again
         boolean outcomeKnown = true;
         try {
             producer.abortTransaction();
+        } catch (ProducerFencedException e) {
+            throw e; // another instance owns the model now; re-initializing would fence it back
         } catch (RuntimeException e) {
             LOG.warnf("model %s: abort failed too (%s): replacing the producer", spec.id(), e.toString());
             outcomeKnown = false;
-            try {
-                producer.close(Duration.ZERO);
-            } catch (RuntimeException ignored) {
-                // closing a broken producer may fail as well
-            }
-            producer = clients.transactionalProducer(transactionalId, store.maxBytes());
-            producer.initTransactions();
         }
         inTransaction = false;
         if (outcomeKnown) {
@@ -463,15 +472,55 @@ public final class ModelRunner implements Runnable {
                 throw new IllegalStateException("the last committed snapshot no longer decodes", e);
             }
         } else {
-            // The old transaction may have committed after all: the snapshot topic knows.
-            SnapshotStore.Restored r = store.latest(spec);
-            state = r.state().orElseGet(this::freshState);
-            state.versionAtLeast(r.highestVersion());
-            lastSnapshot = r.bytes();
+            reopen();
         }
+        state.versionAtLeast(highWater);
         resetToState();
         seekToPositions(assigned);
         abandonPoll = true;
+        backOff();
+    }
+
+    /**
+     * After a transaction whose outcome is unknown: a new producer (its initTransactions makes the
+     * coordinator finish the old transaction one way or the other), then the state as the
+     * snapshot topic has it. Retried with back-off while the cluster is unreachable; only fencing
+     * or errors no retry can fix get out.
+     */
+    private void reopen() throws InterruptedException {
+        while (true) {
+            try {
+                try {
+                    producer.close(Duration.ZERO);
+                } catch (RuntimeException ignored) {
+                    // closing a broken producer may fail as well
+                }
+                producer = clients.transactionalProducer(transactionalId, store.maxBytes());
+                producer.initTransactions();
+                SnapshotStore.Restored r = store.latest(spec);
+                long highWater = state.version();
+                state = r.state().orElseGet(this::freshState);
+                state.versionAtLeast(Math.max(highWater, r.highestVersion()));
+                lastSnapshot = r.bytes();
+                return;
+            } catch (ProducerFencedException e) {
+                throw e;
+            } catch (KafkaException | IllegalStateException e) {
+                if (fatal(e)) {
+                    throw new FatalModelException("cannot recover: " + e, e);
+                }
+                if (stopping) {
+                    throw new FatalModelException("stopped while the cluster was unreachable; the last committed snapshot stands", e);
+                }
+                consecutiveFailures++;
+                lastError = e.toString();
+                LOG.warnf("model %s: cluster still unreachable (%s), attempt %d", spec.id(), e.toString(), consecutiveFailures);
+                backOff();
+            }
+        }
+    }
+
+    private void backOff() throws InterruptedException {
         Thread.sleep(Math.min(MAX_BACKOFF_MS, 250L << Math.min(consecutiveFailures, 10)));
     }
 

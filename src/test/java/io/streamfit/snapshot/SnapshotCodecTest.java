@@ -32,7 +32,11 @@ class SnapshotCodecTest {
             """);
 
     static ModelState trained(int steps) {
-        ModelState s = ModelState.fresh(SPEC);
+        return trainedWith(SPEC, steps);
+    }
+
+    static ModelState trainedWith(ModelSpec spec, int steps) {
+        ModelState s = ModelState.fresh(spec);
         SplitMix64 rng = new SplitMix64(1);
         for (int i = 0; i < steps; i++) {
             float[] x = new float[4 * 5];
@@ -137,6 +141,22 @@ class SnapshotCodecTest {
         assertEquals(adam.network().params(), r.network().params());
         assertEquals(0, r.steps(), "Adam's step count must not leak into SGD's first step");
         assertEquals(0f, r.optimizer().state("momentum_buffer")[0]);
+    }
+
+    @Test
+    void turningOnOptimizerStateRestartsTheOptimizer() throws Exception {
+        ModelState adam = trained(3); // AMSGrad on: three state buffers
+        byte[] file = SnapshotCodec.encode(adam, 1, Map.of());
+        ModelSpec plain = SpecParser.parse(SpecParser.toJson(SPEC).replace(",\"amsgrad\":true", ""));
+        ModelState r = SnapshotCodec.decode(file, plain);
+        assertEquals(3, r.steps(), "AMSGrad -> Adam keeps the state it needs");
+        ModelSpec sgd0 = SpecParser.parse(SpecParser.toJson(SPEC).replace("{\"type\":\"adam\",\"lr\":0.01,\"amsgrad\":true}",
+                "{\"type\":\"sgd\",\"lr\":0.1}"));
+        ModelState s0 = trainedWith(sgd0, 2);
+        ModelSpec sgdMomentum = SpecParser.parse(SpecParser.toJson(sgd0).replace("\"lr\":0.1}", "\"lr\":0.1,\"momentum\":0.9}"));
+        ModelState r2 = SnapshotCodec.decode(SnapshotCodec.encode(s0, 1, Map.of()), sgdMomentum);
+        assertEquals(0, r2.steps(), "momentum turned on: a fresh buffer and a fresh step count");
+        assertEquals(s0.network().params(), r2.network().params());
     }
 
     @Test

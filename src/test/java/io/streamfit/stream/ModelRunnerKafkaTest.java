@@ -286,6 +286,60 @@ class ModelRunnerKafkaTest {
         assertEquals(1, b.runner().state().steps());
     }
 
+    @Test
+    void aSecondInstanceFencesTheFirstAndTheLineageStaysExact() throws Exception {
+        String bootstrap = kafka.bootstrapServers();
+        TestKafka.createTopic(bootstrap, "zombie.in", 1);
+        List<byte[]> data = records(80, 5);
+        TestKafka.produce(bootstrap, "zombie.in", data.subList(0, 40));
+        ModelSpec spec = SpecParser.parse(spec("zombie", "zombie.in", 8, "{every_steps: 2, every_seconds: 0.2}"));
+        Running a = run(spec);
+        TestKafka.await("first instance training", Duration.ofSeconds(60),
+                () -> a.runner().state() != null && a.runner().state().examplesSeen() >= 100);
+        Running b = run(spec); // same model: same transactional id and group
+        TestKafka.await("second instance restored", Duration.ofSeconds(60), () -> b.runner().restoredVersion() >= 0);
+        TestKafka.produce(bootstrap, "zombie.in", data.subList(40, 80));
+        TestKafka.await("the first instance is fenced", Duration.ofSeconds(60),
+                () -> a.runner().phase() == ModelRunner.Phase.FENCED);
+        TestKafka.await("the second instance trains everything", Duration.ofSeconds(60),
+                () -> b.runner().state() != null && b.runner().state().examplesSeen() >= 400);
+        b.stop();
+        a.stop();
+        assertEquals(400, b.runner().state().examplesSeen(), "nothing trained twice or skipped in the surviving lineage");
+
+        ModelSpec refSpec = SpecParser.parse(spec("zombie-ref", "zombie.in", 8, "{every_steps: 1000, every_seconds: 0}"));
+        Running c = run(refSpec);
+        TestKafka.await("reference run", Duration.ofSeconds(60),
+                () -> c.runner().state() != null && c.runner().state().examplesSeen() >= 400);
+        c.stop();
+        assertEquals(c.runner().state().network().params(), b.runner().state().network().params(),
+                "the surviving lineage is bitwise the uninterrupted run");
+        List<Long> versions = versions("zombie");
+        for (int i = 0; i < versions.size(); i++) {
+            assertEquals(i + 1, versions.get(i), "no version published twice or out of order: " + versions);
+        }
+    }
+
+    @Test
+    void anOversizedBadRecordIsDeadLetteredWithoutItsValue() throws Exception {
+        String bootstrap = kafka.bootstrapServers();
+        TestKafka.createTopic(bootstrap, "huge.in", 1);
+        byte[] huge = new byte[1_500_000];
+        java.util.Arrays.fill(huge, (byte) 'z');
+        TestKafka.produce(bootstrap, "huge.in", List.of(huge, "{\"x\":[1,0,0,0,0,1],\"y\":1}".getBytes(StandardCharsets.UTF_8)));
+        ModelSpec spec = SpecParser.parse(spec("huge", "huge.in", 1, "{every_steps: 1, every_seconds: 0.2}"));
+        Running r = run(spec);
+        TestKafka.await("both records consumed and committed", Duration.ofSeconds(30),
+                () -> r.runner().state() != null && Map.of(0, new Position(2, 0)).equals(r.runner().state().positions()));
+        r.stop();
+        List<ConsumerRecord<byte[], byte[]>> dlq = TestKafka.readCommitted(bootstrap, "huge.in.dlq");
+        assertEquals(1, dlq.size());
+        assertEquals(null, dlq.get(0).value());
+        assertEquals("1500000", header(dlq.get(0), DeadLetterHeaders.TRUNCATED));
+        assertEquals("0", header(dlq.get(0), DeadLetterHeaders.OFFSET));
+        assertEquals(ModelRunner.Phase.STOPPED, r.runner().phase());
+    }
+
     private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
         Header h = r.headers().lastHeader(name);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
