@@ -1,6 +1,5 @@
 package io.streamfit.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamfit.service.ModelRegistry;
 import io.streamfit.spec.ModelSpec;
@@ -20,7 +19,6 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** The models API: list, status, specs, prediction, snapshots. Errors are JSON {@code {"errors": [...]}}. */
@@ -115,7 +113,7 @@ public class ModelsResource {
         } catch (IllegalArgumentException | IOException ex) {
             return errors(Response.Status.BAD_REQUEST, List.of(ex.getMessage()));
         }
-        INDArray out = state.predict(Nd4j.create(rows));
+        ModelState.Prediction out = state.predict(Nd4j.create(rows));
         return Response.ok(PredictRequest.response(spec, state, out)).build();
     }
 

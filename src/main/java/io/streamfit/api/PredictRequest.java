@@ -47,11 +47,12 @@ final class PredictRequest {
         return rows;
     }
 
-    static Map<String, Object> response(ModelSpec spec, ModelState state, INDArray out) {
+    static Map<String, Object> response(ModelSpec spec, ModelState state, ModelState.Prediction prediction) {
+        INDArray out = prediction.output();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", spec.id());
-        m.put("version", state.version());
-        m.put("steps", state.steps());
+        m.put("steps", prediction.steps()); // the parameters used: after this many optimizer steps
+        m.put("snapshot_version", state.version());
         switch (spec.task().type()) {
             case CLASSIFICATION -> {
                 INDArray probs = Nd4j.createUninitialized(out.dataType(), out.shape());

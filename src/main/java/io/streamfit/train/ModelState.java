@@ -103,11 +103,14 @@ public final class ModelState {
         return new StepResult(batch.size(), r.lossSum(), r.correct(), r.judged(), d.norm(), d.clipped(), d.skip(), lr);
     }
 
+    /** Outputs for a batch and the optimizer step count of the parameters that produced them. */
+    public record Prediction(INDArray output, long steps) {}
+
     /** Inference on the current parameters; {@code x} is {@code [n, input_width]}. */
-    public INDArray predict(INDArray x) {
+    public Prediction predict(INDArray x) {
         lock.readLock().lock();
         try {
-            return network.predict(x);
+            return new Prediction(network.predict(x), optimizer.steps());
         } finally {
             lock.readLock().unlock();
         }

@@ -63,7 +63,7 @@ class PyTorchInteropTest {
                 row[j] = (float) rng.nextGaussian();
             }
         }
-        float[][] ours = s.predict(Nd4j.create(inputs)).toFloatMatrix();
+        float[][] ours = s.predict(Nd4j.create(inputs)).output().toFloatMatrix();
         Path file = dir.resolve("interop.safetensors");
         Files.write(file, SnapshotCodec.encode(s, 1, Map.of()));
         Path in = dir.resolve("inputs.json");
