@@ -108,6 +108,33 @@ class ModelRunnerKafkaTest {
         return out;
     }
 
+    /**
+     * Trains a second model with the same spec (another id, so its own group and transactional
+     * id) over the same records without interruption, and asserts {@code actual} is bitwise that.
+     */
+    private static void assertEqualsUninterruptedRun(ModelState actual, String topic, long examples) throws Exception {
+        String id = topic.replace(".in", "") + "-ref";
+        Running c = run(SpecParser.parse(spec(id, topic, 8, "{every_steps: 1000, every_seconds: 0}")));
+        TestKafka.await("reference run over " + topic, Duration.ofSeconds(60),
+                () -> c.runner().state() != null && c.runner().state().examplesSeen() >= examples);
+        c.stop();
+        ModelState ref = c.runner().state();
+        assertEquals(ref.steps(), actual.steps());
+        assertEquals(ref.network().params(), actual.network().params(), "parameters bitwise equal to the uninterrupted run");
+        for (String s : ref.optimizer().stateNames()) {
+            assertArrayEquals(ref.optimizer().state(s), actual.optimizer().state(s), s);
+        }
+    }
+
+    /** A read_committed reader sees versions 1, 2, 3, ... of the model: none twice, none out of order. */
+    private static List<Long> assertVersionsContiguous(String modelId) {
+        List<Long> versions = versions(modelId);
+        for (int i = 0; i < versions.size(); i++) {
+            assertEquals(i + 1, versions.get(i), "versions of " + modelId + ": " + versions);
+        }
+        return versions;
+    }
+
     private static List<Long> versions(String modelId) {
         return TestKafka.readCommitted(kafka.bootstrapServers(), "streamfit.snapshots").stream()
                 .filter(r -> modelId.equals(new String(r.key(), StandardCharsets.UTF_8)))
@@ -151,23 +178,8 @@ class ModelRunnerKafkaTest {
         assertEquals(496, sb.examplesSeen(), "no example trained twice, none skipped");
         assertTrue(sb.version() > versionA);
 
-        // The same records, uninterrupted, under another model id (own group and transactional id).
-        ModelSpec refSpec = SpecParser.parse(spec("restart-ref", "restart.in", 8, "{every_steps: 1000, every_seconds: 0}"));
-        Running c = run(refSpec);
-        TestKafka.await("reference run", Duration.ofSeconds(60),
-                () -> c.runner().state() != null && c.runner().state().examplesSeen() >= 496);
-        c.stop();
-        ModelState sc = c.runner().state();
-        assertEquals(sc.steps(), sb.steps());
-        assertEquals(sc.network().params(), sb.network().params(), "parameters bitwise equal to the uninterrupted run");
-        for (String s : sc.optimizer().stateNames()) {
-            assertArrayEquals(sc.optimizer().state(s), sb.optimizer().state(s), s);
-        }
-
-        List<Long> versions = versions("restart");
-        for (int i = 0; i < versions.size(); i++) {
-            assertEquals(i + 1, versions.get(i), "snapshot versions strictly increase by one across the restart: " + versions);
-        }
+        assertEqualsUninterruptedRun(sb, "restart.in", 496);
+        assertVersionsContiguous("restart");
         Map<TopicPartition, OffsetAndMetadata> committed = TestKafka.committed(bootstrap, "streamfit.restart");
         assertEquals(99, committed.get(new TopicPartition("restart.in", 0)).offset(),
                 "group offset = the record holding the first untrained example, never beyond the snapshot");
@@ -246,17 +258,8 @@ class ModelRunnerKafkaTest {
         ModelState sf = f.runner().state();
         assertEquals(400, sf.examplesSeen(), "the rolled-back steps were retrained once, not skipped or doubled");
 
-        ModelSpec refSpec = SpecParser.parse(spec("faulty-ref", "faulty.in", 8, "{every_steps: 1000, every_seconds: 0}"));
-        Running c = run(refSpec);
-        TestKafka.await("reference run", Duration.ofSeconds(60),
-                () -> c.runner().state() != null && c.runner().state().examplesSeen() >= 400);
-        c.stop();
-        assertEquals(c.runner().state().network().params(), sf.network().params(), "bitwise equal to a run without faults");
-
-        List<Long> versions = versions("faulty");
-        for (int i = 0; i < versions.size(); i++) {
-            assertEquals(i + 1, versions.get(i), "a read_committed reader sees every version once, in order: " + versions);
-        }
+        assertEqualsUninterruptedRun(sf, "faulty.in", 400);
+        List<Long> versions = assertVersionsContiguous("faulty");
         assertEquals(sf.version(), versions.get(versions.size() - 1));
     }
 
@@ -307,17 +310,8 @@ class ModelRunnerKafkaTest {
         a.stop();
         assertEquals(400, b.runner().state().examplesSeen(), "nothing trained twice or skipped in the surviving lineage");
 
-        ModelSpec refSpec = SpecParser.parse(spec("zombie-ref", "zombie.in", 8, "{every_steps: 1000, every_seconds: 0}"));
-        Running c = run(refSpec);
-        TestKafka.await("reference run", Duration.ofSeconds(60),
-                () -> c.runner().state() != null && c.runner().state().examplesSeen() >= 400);
-        c.stop();
-        assertEquals(c.runner().state().network().params(), b.runner().state().network().params(),
-                "the surviving lineage is bitwise the uninterrupted run");
-        List<Long> versions = versions("zombie");
-        for (int i = 0; i < versions.size(); i++) {
-            assertEquals(i + 1, versions.get(i), "no version published twice or out of order: " + versions);
-        }
+        assertEqualsUninterruptedRun(b.runner().state(), "zombie.in", 400);
+        assertVersionsContiguous("zombie");
     }
 
     @Test
