@@ -64,7 +64,8 @@ public final class DemoStream implements AutoCloseable {
             });
         }
         ModelSpec s = spec("demo/synthetic.yaml");
-        SyntheticProblem p = new SyntheticProblem(s.inputWidth(), s.task().width(), 7, cfg.driftEvery());
+        // Overlapping classes (centre spread 0.5 against unit noise), so learning takes visible time.
+        SyntheticProblem p = new SyntheticProblem(s.inputWidth(), s.task().width(), 7, cfg.driftEvery(), 0.5);
         LOG.infof("demo: Fashion-MNIST not found in %s; streaming a synthetic %d-class problem%s at %d examples/s",
                 dir, p.classes(), cfg.driftEvery() > 0 ? " drifting every " + cfg.driftEvery() + " examples" : "", cfg.examplesPerSecond());
         return new DemoStream(s, clients, cfg.examplesPerSecond(), p::next);

@@ -15,9 +15,16 @@ public final class SyntheticProblem {
     private final long driftEvery;
     private final SplitMix64 rng;
     private final float[] centres;
+    private final double spread;
     private long produced;
 
     public SyntheticProblem(int width, int classes, long seed, long driftEvery) {
+        this(width, classes, seed, driftEvery, 1.2);
+    }
+
+    /** @param spread standard deviation of the centres' coordinates (noise has 1): smaller is harder */
+    public SyntheticProblem(int width, int classes, long seed, long driftEvery, double spread) {
+        this.spread = spread;
         this.width = width;
         this.classes = classes;
         this.driftEvery = driftEvery;
@@ -28,7 +35,7 @@ public final class SyntheticProblem {
 
     private void drawCentres() {
         for (int i = 0; i < centres.length; i++) {
-            centres[i] = (float) (rng.nextGaussian() * 1.2);
+            centres[i] = (float) (rng.nextGaussian() * spread);
         }
     }
 
