@@ -38,12 +38,13 @@ public final class ModelState {
     private final PrequentialWindow window;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
 
-    private long examplesSeen;
-    private long skippedSteps;
-    private long clippedSteps;
-    private long version;
-    private Map<Integer, Position> positions = new TreeMap<>();
-    private Map<Integer, Long> consumed = new TreeMap<>();
+    // Written by the training thread only; volatile so status endpoints read current values.
+    private volatile long examplesSeen;
+    private volatile long skippedSteps;
+    private volatile long clippedSteps;
+    private volatile long version;
+    private volatile Map<Integer, Position> positions = new TreeMap<>();
+    private volatile Map<Integer, Long> consumed = new TreeMap<>();
     // Reused from step to step while the batch size stays the same (training thread only).
     private INDArray input;
     private INDArray outputGrad;
@@ -194,8 +195,8 @@ public final class ModelState {
     /** Records the version just published and the positions it covers. */
     public void markPublished(long version, Map<Integer, Position> positions, Map<Integer, Long> consumed) {
         this.version = version;
-        this.positions = new TreeMap<>(positions);
-        this.consumed = new TreeMap<>(consumed);
+        this.positions = java.util.Collections.unmodifiableMap(new TreeMap<>(positions));
+        this.consumed = java.util.Collections.unmodifiableMap(new TreeMap<>(consumed));
     }
 
     /** Makes the next published version come after {@code version} (e.g. one that failed to decode). */
