@@ -80,6 +80,12 @@ class ModelRunnerKafkaTest {
             assertTrue(!thread.isAlive(), "runner thread ended");
             meters.close();
         }
+
+        /** Examples trained so far, or -1 while the runner is still restoring. */
+        long examples() {
+            ModelState s = runner.state();
+            return s == null ? -1 : s.examplesSeen();
+        }
     }
 
     private static Running run(ModelSpec spec) {
@@ -116,7 +122,7 @@ class ModelRunnerKafkaTest {
         String id = topic.replace(".in", "") + "-ref";
         Running c = run(SpecParser.parse(spec(id, topic, 8, "{every_steps: 1000, every_seconds: 0}")));
         TestKafka.await("reference run over " + topic, Duration.ofSeconds(60),
-                () -> c.runner().state() != null && c.runner().state().examplesSeen() >= examples);
+                () -> c.examples() >= examples);
         c.stop();
         ModelState ref = c.runner().state();
         assertEquals(ref.steps(), actual.steps());
@@ -159,7 +165,7 @@ class ModelRunnerKafkaTest {
         ModelSpec spec = SpecParser.parse(spec("restart", "restart.in", 8, "{every_steps: 4, every_seconds: 0}"));
         Running a = run(spec);
         TestKafka.await("first instance to train on 300 examples", Duration.ofSeconds(60),
-                () -> a.runner().state() != null && a.runner().state().examplesSeen() >= 296);
+                () -> a.examples() >= 296);
         a.stop();
         ModelState sa = a.runner().state();
         long versionA = sa.version();
@@ -170,7 +176,7 @@ class ModelRunnerKafkaTest {
         TestKafka.produce(bootstrap, "restart.in", data.subList(60, 100));
         Running b = run(spec);
         TestKafka.await("second instance to catch up", Duration.ofSeconds(60),
-                () -> b.runner().state() != null && b.runner().state().examplesSeen() >= 496);
+                () -> b.examples() >= 496);
         assertEquals(versionA, b.runner().restoredVersion(), "resumed from the snapshot, not from scratch");
         assertEquals(positionsA, b.runner().restoredPositions());
         b.stop();
@@ -250,7 +256,7 @@ class ModelRunnerKafkaTest {
         ModelSpec spec = SpecParser.parse(spec("faulty", "faulty.in", 8, "{every_steps: 5, every_seconds: 0}"));
         Running f = run(spec, faulty);
         TestKafka.await("faulty run to train all 400 examples", Duration.ofSeconds(60),
-                () -> f.runner().state() != null && f.runner().state().examplesSeen() >= 400);
+                () -> f.examples() >= 400);
         double rollbacks = METRICS.find(MetricNames.ROLLBACKS).tag("model", "faulty").counter().count();
         f.stop();
         assertEquals(2.0, rollbacks, "both injected failures were rolled back");
@@ -283,7 +289,7 @@ class ModelRunnerKafkaTest {
         TestKafka.produce(bootstrap, "redo.in", List.of(good.getBytes(StandardCharsets.UTF_8)));
         Running b = run(spec);
         TestKafka.await("the batch completes after the restart", Duration.ofSeconds(30),
-                () -> b.runner().state() != null && b.runner().state().examplesSeen() == 4);
+                () -> b.examples() == 4);
         b.stop();
         assertEquals(1, TestKafka.readCommitted(bootstrap, "redo.in.dlq").size(), "the bad record is dead-lettered once");
         assertEquals(1, b.runner().state().steps());
@@ -298,14 +304,14 @@ class ModelRunnerKafkaTest {
         ModelSpec spec = SpecParser.parse(spec("zombie", "zombie.in", 8, "{every_steps: 2, every_seconds: 0.2}"));
         Running a = run(spec);
         TestKafka.await("first instance training", Duration.ofSeconds(60),
-                () -> a.runner().state() != null && a.runner().state().examplesSeen() >= 100);
+                () -> a.examples() >= 100);
         Running b = run(spec); // same model: same transactional id and group
         TestKafka.await("second instance restored", Duration.ofSeconds(60), () -> b.runner().restoredVersion() >= 0);
         TestKafka.produce(bootstrap, "zombie.in", data.subList(40, 80));
         TestKafka.await("the first instance is fenced", Duration.ofSeconds(60),
                 () -> a.runner().phase() == ModelRunner.Phase.FENCED);
         TestKafka.await("the second instance trains everything", Duration.ofSeconds(60),
-                () -> b.runner().state() != null && b.runner().state().examplesSeen() >= 400);
+                () -> b.examples() >= 400);
         b.stop();
         a.stop();
         assertEquals(400, b.runner().state().examplesSeen(), "nothing trained twice or skipped in the surviving lineage");
