@@ -308,15 +308,23 @@ class ModelRunnerKafkaTest {
         Running b = run(spec); // same model: same transactional id and group
         TestKafka.await("second instance restored", Duration.ofSeconds(60), () -> b.runner().restoredVersion() >= 0);
         TestKafka.produce(bootstrap, "zombie.in", data.subList(40, 80));
-        TestKafka.await("the first instance is fenced", Duration.ofSeconds(60),
-                () -> a.runner().phase() == ModelRunner.Phase.FENCED);
-        TestKafka.await("the second instance trains everything", Duration.ofSeconds(60),
-                () -> b.examples() >= 400);
+        // Usually the first instance is fenced at its next commit and the second takes over. When
+        // the first one's commit races the second one's fencing, the broker may answer with an
+        // unknown error; the first then re-opens its producer and whichever instance initialized
+        // last is the only one that can commit (it restored after its initialization, so its state
+        // is current). Either way exactly one lineage goes on, and it must be exact.
+        TestKafka.await("one instance trains everything", Duration.ofSeconds(90),
+                () -> a.examples() >= 400 || b.examples() >= 400);
         b.stop();
         a.stop();
-        assertEquals(400, b.runner().state().examplesSeen(), "nothing trained twice or skipped in the surviving lineage");
+        Running survivor = b.examples() >= 400 ? b : a;
+        Running other = survivor == b ? a : b;
+        assertTrue(other.examples() < 400, "only one instance trains the model");
+        assertTrue(other.runner().phase() == ModelRunner.Phase.FENCED || other.runner().phase() == ModelRunner.Phase.STOPPED,
+                "the other instance is fenced or stood idle: " + other.runner().phase());
+        assertEquals(400, survivor.runner().state().examplesSeen(), "nothing trained twice or skipped in the surviving lineage");
 
-        assertEqualsUninterruptedRun(b.runner().state(), "zombie.in", 400);
+        assertEqualsUninterruptedRun(survivor.runner().state(), "zombie.in", 400);
         assertVersionsContiguous("zombie");
     }
 
