@@ -66,24 +66,31 @@ public final class Network {
         return p.shape().length == 1 ? v : v.reshape('c', p.shape());
     }
 
-    /** Draws every parameter from its layer's initializer (PyTorch's defaults). */
+    /** Draws every parameter from its layer's default initializer (PyTorch's defaults). */
     public void initialize(SplitMix64 rng) {
+        initialize(rng, java.util.Map.of());
+    }
+
+    /**
+     * Draws every parameter, in tensor order, from {@code overrides.get(name)} where present and
+     * from its layer's default (PyTorch's) otherwise; all draws come from {@code rng}.
+     */
+    public void initialize(SplitMix64 rng, java.util.Map<String, Initializer> overrides) {
         int t = 0;
         for (Layer layer : layers) {
             long fanIn = layer.inWidth();
             for (Layer.ParamShape p : layer.paramShapes()) {
                 ParamTensor tensor = tensors.get(t++);
                 float[] values = new float[Math.toIntExact(p.length())];
-                switch (p.init()) {
-                    case LINEAR_DEFAULT -> {
-                        double bound = 1.0 / Math.sqrt(fanIn);
-                        for (int k = 0; k < values.length; k++) {
-                            values[k] = (float) rng.uniform(-bound, bound);
-                        }
-                    }
-                    case ONES -> java.util.Arrays.fill(values, 1f);
-                    case ZEROS -> { }
+                Initializer init = overrides.get(tensor.name());
+                if (init == null) {
+                    init = switch (p.init()) {
+                        case LINEAR_DEFAULT -> Initializer.linearDefault(fanIn);
+                        case ONES -> Initializer.constant(1);
+                        case ZEROS -> Initializer.constant(0);
+                    };
                 }
+                init.fill(values, p.shape(), rng);
                 tensor.value().assign(Nd4j.create(values, p.shape(), 'c').castTo(dataType));
             }
         }

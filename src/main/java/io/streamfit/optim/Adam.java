@@ -3,7 +3,8 @@ package io.streamfit.optim;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Adam (Kingma and Ba 2015) with bias correction, and its AMSGrad variant (Reddi et al. 2018),
+ * Adam (Kingma and Ba 2015, "Adam: A Method for Stochastic Optimization") with bias correction,
+ * and its AMSGrad variant (Reddi, Kale and Kumar 2018, "On the Convergence of Adam and Beyond"),
  * exactly {@code torch.optim.Adam(lr, betas, eps, weight_decay, amsgrad)}:
  *
  * <pre>
@@ -15,14 +16,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * </pre>
  *
  * PyTorch's placement of epsilon is implemented: it is added to the bias-corrected root, not to
- * the raw root as in ND4J's {@code Adam} updater and in the paper's "efficient" form. Weight decay
- * is PyTorch's L2 term in the gradient (for decoupled decay use AdamW).
+ * the raw root as in ND4J's {@code Adam} updater and in the paper's "efficient" form of
+ * Algorithm 1. Weight decay is PyTorch's L2 term in the gradient; for decoupled decay use
+ * {@link AdamW}. AMSGrad, as in PyTorch, keeps the maximum of the <em>uncorrected</em> second
+ * moments and bias-corrects that maximum (the paper has no bias correction at all).
  */
 public final class Adam extends FlatOptimizer {
-    private final float beta1;
-    private final float beta2;
-    private final double beta1d;
-    private final double beta2d;
+    private final double beta1;
+    private final double beta2;
     private final float eps;
     private final float weightDecay;
     private final float[] m;
@@ -31,10 +32,8 @@ public final class Adam extends FlatOptimizer {
 
     public Adam(INDArray params, INDArray grads, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad) {
         super(params, grads);
-        this.beta1 = (float) beta1;
-        this.beta2 = (float) beta2;
-        this.beta1d = beta1;
-        this.beta2d = beta2;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
         this.eps = (float) eps;
         this.weightDecay = (float) weightDecay;
         this.m = addState("exp_avg", 0f);
@@ -48,48 +47,7 @@ public final class Adam extends FlatOptimizer {
     }
 
     @Override
-    protected void update(float[] p, float[] g, float gradScale, double lr, long step) {
-        // Bias corrections in double precision, as PyTorch computes them (Python floats).
-        double bc1 = 1.0 - Math.pow(beta1d, step);
-        double bc2 = 1.0 - Math.pow(beta2d, step);
-        float stepSize = (float) (lr / bc1);
-        float bc2Sqrt = (float) Math.sqrt(bc2);
-        if (vmax == null) {
-            adam(p, g, m, v, gradScale, weightDecay, beta1, beta2, eps, stepSize, bc2Sqrt);
-        } else {
-            amsgrad(p, g, m, v, vmax, gradScale, weightDecay, beta1, beta2, eps, stepSize, bc2Sqrt);
-        }
-    }
-
-    private static void adam(float[] p, float[] g, float[] m, float[] v, float scale, float wd,
-            float b1, float b2, float eps, float stepSize, float bc2Sqrt) {
-        float c1 = 1f - b1;
-        float c2 = 1f - b2;
-        for (int i = 0; i < p.length; i++) {
-            float gi = g[i] * scale + wd * p[i];
-            float mi = b1 * m[i] + c1 * gi;
-            float vi = b2 * v[i] + c2 * gi * gi;
-            m[i] = mi;
-            v[i] = vi;
-            float denom = (float) Math.sqrt(vi) / bc2Sqrt + eps;
-            p[i] -= stepSize * mi / denom;
-        }
-    }
-
-    private static void amsgrad(float[] p, float[] g, float[] m, float[] v, float[] vmax, float scale, float wd,
-            float b1, float b2, float eps, float stepSize, float bc2Sqrt) {
-        float c1 = 1f - b1;
-        float c2 = 1f - b2;
-        for (int i = 0; i < p.length; i++) {
-            float gi = g[i] * scale + wd * p[i];
-            float mi = b1 * m[i] + c1 * gi;
-            float vi = b2 * v[i] + c2 * gi * gi;
-            float vm = Math.max(vmax[i], vi);
-            m[i] = mi;
-            v[i] = vi;
-            vmax[i] = vm;
-            float denom = (float) Math.sqrt(vm) / bc2Sqrt + eps;
-            p[i] -= stepSize * mi / denom;
-        }
+    protected void update(float[] p, float[] g, int from, int to, float gradScale, double lr, long step) {
+        AdamKernel.step(p, g, m, v, vmax, from, to, gradScale, weightDecay, 1f, beta1, beta2, eps, lr, step);
     }
 }

@@ -15,7 +15,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (nine in-place ND4J ops: 0.86 ms), while the arithmetic is one pass over a few megabytes. A
  * fused loop over primitive arrays, which the JIT vectorizes, plus two bulk copies is that one
  * pass; {@code TrainingStepBenchmark} measures it. Subclasses write only the per-element rule in
- * {@link #update}.
+ * {@link #update}, and per-step scalars (bias corrections, momentum caches) in {@link #beginStep}.
+ *
+ * <p>Frozen parameters ({@link #freeze}) are left out of the update entirely, as PyTorch leaves out
+ * a tensor with {@code requires_grad=False}: no weight decay, no state change. The kernels run
+ * over the trainable ranges only, so freezing costs nothing per element.
  */
 public abstract class FlatOptimizer implements Optimizer {
     private final INDArray params;
@@ -23,6 +27,8 @@ public abstract class FlatOptimizer implements Optimizer {
     private final float[] p;
     private final float[] g;
     private final Map<String, float[]> state = new LinkedHashMap<>();
+    /** Half-open {@code [from, to)} index ranges that are trained; all of the buffer by default. */
+    private int[][] trainable;
     private long steps;
 
     protected FlatOptimizer(INDArray params, INDArray grads) {
@@ -36,6 +42,44 @@ public abstract class FlatOptimizer implements Optimizer {
         this.grads = grads;
         this.p = new float[Math.toIntExact(params.length())];
         this.g = new float[p.length];
+        this.trainable = new int[][] {{0, p.length}};
+    }
+
+    /**
+     * Excludes {@code [from, to)} ranges of the flat buffer from every update (frozen layers).
+     * Call before the first step; the ranges must lie within the buffer.
+     */
+    public final void freeze(List<long[]> ranges) {
+        boolean[] frozen = new boolean[p.length];
+        for (long[] r : ranges) {
+            if (r[0] < 0 || r[1] > p.length || r[0] > r[1]) {
+                throw new IllegalArgumentException("frozen range [" + r[0] + ", " + r[1] + ") outside [0, " + p.length + ")");
+            }
+            java.util.Arrays.fill(frozen, (int) r[0], (int) r[1], true);
+        }
+        List<int[]> runs = new java.util.ArrayList<>();
+        int i = 0;
+        while (i < frozen.length) {
+            if (frozen[i]) {
+                i++;
+                continue;
+            }
+            int start = i;
+            while (i < frozen.length && !frozen[i]) {
+                i++;
+            }
+            runs.add(new int[] {start, i});
+        }
+        trainable = runs.toArray(new int[0][]);
+    }
+
+    /** Number of parameters the updates touch (all minus the frozen ones). */
+    public final long trainableCount() {
+        long n = 0;
+        for (int[] r : trainable) {
+            n += r[1] - r[0];
+        }
+        return n;
     }
 
     /** Declares a state buffer, zero-filled (or {@code initial}). */
@@ -56,7 +100,10 @@ public abstract class FlatOptimizer implements Optimizer {
         pp.get(p);
         gp.get(g);
         steps++;
-        update(p, g, gradScale, lr, steps);
+        beginStep(lr, steps);
+        for (int[] r : trainable) {
+            update(p, g, r[0], r[1], gradScale, lr, steps);
+        }
         pp.put(p);
         if (steps % FLUSH_EVERY == 0) {
             flushSubnormals();
@@ -86,10 +133,20 @@ public abstract class FlatOptimizer implements Optimizer {
     }
 
     /**
-     * The rule itself, over all parameters: {@code p} is updated in place, {@code g} holds the raw
-     * gradients (multiply by {@code gradScale} first), {@code step} counts from 1.
+     * Called once per step before {@link #update}, for scalars that depend on the step only;
+     * {@code step} counts from 1.
      */
-    protected abstract void update(float[] p, float[] g, float gradScale, double lr, long step);
+    protected void beginStep(double lr, long step) {}
+
+    /**
+     * The rule itself, over elements {@code [from, to)}: {@code p} is updated in place, {@code g}
+     * holds the raw gradients (multiply by {@code gradScale} first), {@code step} counts from 1.
+     * May be called several times per step, once per trainable range.
+     */
+    protected abstract void update(float[] p, float[] g, int from, int to, float gradScale, double lr, long step);
+
+    /** Called after {@link #restoreSteps}, for scalar state that is a function of the step count. */
+    protected void stepsRestored(long steps) {}
 
     @Override
     public final long steps() {
@@ -99,6 +156,7 @@ public abstract class FlatOptimizer implements Optimizer {
     @Override
     public final void restoreSteps(long steps) {
         this.steps = steps;
+        stepsRestored(steps);
     }
 
     @Override

@@ -6,7 +6,8 @@ import java.util.List;
  * A first-order optimizer over a network's flat parameter buffer.
  *
  * <p>Call order, once per training step: the network's backward pass has filled the gradient
- * buffer; {@code train.GradientClipper} has decided the gradient scale (1 when not clipping);
+ * buffer; {@link GradientClipper} has measured (and, for per-tensor or value clipping, clipped) the
+ * gradients and decided the gradient scale (1 unless clipping by global norm);
  * then {@link #step} is called exactly once. A step that is skipped (non-finite gradient norm)
  * does not call {@link #step} at all, so parameters, state and {@link #steps()} stay unchanged.
  *

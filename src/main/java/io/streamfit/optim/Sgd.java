@@ -44,43 +44,44 @@ public final class Sgd extends FlatOptimizer {
     }
 
     @Override
-    protected void update(float[] p, float[] g, float gradScale, double lr, long step) {
+    protected void update(float[] p, float[] g, int from, int to, float gradScale, double lr, long step) {
         float rate = (float) lr;
         if (buffer == null) {
-            plain(p, g, gradScale, weightDecay, rate);
+            plain(p, g, from, to, gradScale, weightDecay, rate);
         } else if (step == 1) {
-            firstMomentumStep(p, g, buffer, gradScale, weightDecay, rate, nesterov ? momentum : 0f);
+            firstMomentumStep(p, g, buffer, from, to, gradScale, weightDecay, rate, nesterov ? momentum : 0f);
         } else {
-            momentumStep(p, g, buffer, gradScale, weightDecay, rate, momentum, 1f - dampening, nesterov);
+            momentumStep(p, g, buffer, from, to, gradScale, weightDecay, rate, momentum, 1f - dampening, nesterov);
         }
     }
 
-    private static void plain(float[] p, float[] g, float scale, float wd, float lr) {
-        for (int i = 0; i < p.length; i++) {
+    private static void plain(float[] p, float[] g, int from, int to, float scale, float wd, float lr) {
+        for (int i = from; i < to; i++) {
             float d = g[i] * scale + wd * p[i];
             p[i] -= lr * d;
         }
     }
 
-    private static void firstMomentumStep(float[] p, float[] g, float[] b, float scale, float wd, float lr, float nesterovMomentum) {
-        for (int i = 0; i < p.length; i++) {
+    private static void firstMomentumStep(float[] p, float[] g, float[] b, int from, int to, float scale, float wd,
+            float lr, float nesterovMomentum) {
+        for (int i = from; i < to; i++) {
             float d = g[i] * scale + wd * p[i];
             b[i] = d;
             p[i] -= lr * (d + nesterovMomentum * d);
         }
     }
 
-    private static void momentumStep(float[] p, float[] g, float[] b, float scale, float wd, float lr,
-            float momentum, float undamped, boolean nesterov) {
+    private static void momentumStep(float[] p, float[] g, float[] b, int from, int to, float scale, float wd,
+            float lr, float momentum, float undamped, boolean nesterov) {
         if (nesterov) {
-            for (int i = 0; i < p.length; i++) {
+            for (int i = from; i < to; i++) {
                 float d = g[i] * scale + wd * p[i];
                 float bi = momentum * b[i] + undamped * d;
                 b[i] = bi;
                 p[i] -= lr * (d + momentum * bi);
             }
         } else {
-            for (int i = 0; i < p.length; i++) {
+            for (int i = from; i < to; i++) {
                 float d = g[i] * scale + wd * p[i];
                 float bi = momentum * b[i] + undamped * d;
                 b[i] = bi;

@@ -1,6 +1,6 @@
 package io.streamfit.schedule;
 
-/** The optimizer's {@code lr} on every step ({@code torch.optim.lr_scheduler.ConstantLR} with factor 1). */
+/** The optimizer's {@code lr} on every step (no scheduler in PyTorch). */
 public record ConstantLr(double baseLr) implements LrSchedule {
 
     @Override

@@ -3,13 +3,19 @@ package io.streamfit.schedule;
 /**
  * A learning-rate schedule: a pure function of the number of optimizer steps already taken, so
  * its whole position is that count (which every snapshot carries) and a restored model continues
- * the schedule exactly. {@code lr(0)} is the rate of the first step, matching
- * {@code torch.optim.lr_scheduler} stepped once per optimizer step.
+ * the schedule exactly. {@code lr(0)} is the rate of the first step.
+ *
+ * <p>Equivalence with PyTorch: a {@code torch.optim.lr_scheduler} class stepped once per
+ * optimizer step ({@code optimizer.step(); scheduler.step()}) gives the optimizer
+ * {@code lr(t)} on its step {@code t + 1}. Each implementation names the class it matches; where
+ * PyTorch updates the rate recursively, the closed form is used (same values up to rounding in
+ * the last bits, which also makes restore independent of history).
  */
 public interface LrSchedule {
 
-    /** Spec name, e.g. {@code constant}. */
+    /** Spec name, e.g. {@code cosine}. */
     String type();
 
+    /** The learning rate of the optimizer step that follows {@code stepsDone} completed steps. */
     double lr(long stepsDone);
 }

@@ -1,9 +1,6 @@
 package io.streamfit.schedule;
 
-/**
- * Step decay, {@code torch.optim.lr_scheduler.StepLR(step_size, gamma)} stepped per optimizer
- * step: {@code lr_t = lr * gamma^floor(t / step_size)}.
- */
+/** Step decay, {@code torch.optim.lr_scheduler.StepLR(step_size, gamma)}: {@code lr * gamma^floor(t / step_size)}. */
 public record StepLr(double baseLr, long stepSize, double gamma) implements LrSchedule {
 
     @Override

@@ -60,6 +60,15 @@ public final class SnapshotCodec {
      *     below it were dead-lettered in the transaction that commits this snapshot)
      */
     public static byte[] encode(ModelState state, long version, Map<Integer, Position> positions, Map<Integer, Long> consumed) {
+        return encode(state, version, positions, consumed, Map.of());
+    }
+
+    /**
+     * @param extra further metadata entries (e.g. {@code trained_from} for a snapshot made
+     *     offline); they may not replace the entries listed in the class documentation
+     */
+    public static byte[] encode(ModelState state, long version, Map<Integer, Position> positions, Map<Integer, Long> consumed,
+            Map<String, String> extra) {
         List<Safetensors.Tensor> tensors = new ArrayList<>();
         FloatBuffer params = state.network().params().data().asNioFloat();
         for (ParamTensor t : state.network().tensors()) {
@@ -94,6 +103,11 @@ public final class SnapshotCodec {
         meta.put("prequential_window", windowJson(state.window()));
         meta.put("spec", SpecParser.toJson(state.spec()));
         meta.put("created_at", Instant.now().toString());
+        extra.forEach((k, v) -> {
+            if (meta.putIfAbsent(k, v) != null || k.equals(CRC_KEY)) {
+                throw new IllegalArgumentException("metadata key " + k + " is reserved");
+            }
+        });
         meta.put(CRC_KEY, crc(data, meta));
         return Safetensors.write(tensors, data, meta);
     }
@@ -157,6 +171,59 @@ public final class SnapshotCodec {
                 sameTopic ? consumed(meta.get("consumed")) : Map.of());
         restoreWindow(state.window(), meta.get("prequential_window"));
         return state;
+    }
+
+    /**
+     * Pre-trained initialization: copies the parameters of {@code file}, a snapshot of this or
+     * any other model, into {@code target} by tensor name, as {@code load_state_dict} does. Every
+     * tensor found must have the target's shape; with {@code strict} every target tensor must be
+     * found. With {@code optimizerState}, the optimizer's state and step count are copied too
+     * when the snapshot's optimizer is the same type and carries every state tensor (otherwise
+     * the optimizer starts fresh). Stream positions, counters and the RNG are not copied: the
+     * target is a new model that starts from these weights.
+     *
+     * @return the names of the tensors loaded (parameters and, if copied, optimizer state)
+     */
+    public static List<String> initializeFrom(byte[] file, ModelState target, boolean strict, boolean optimizerState)
+            throws SnapshotFormatException {
+        try {
+            Safetensors.Contents c = Safetensors.read(file);
+            Map<String, String> meta = c.metadata();
+            checkFormat(meta);
+            checkCrc(file, c, meta);
+            List<String> loaded = new ArrayList<>();
+            List<String> missing = new ArrayList<>();
+            FloatBuffer params = target.network().params().data().asNioFloat();
+            for (ParamTensor t : target.network().tensors()) {
+                if (c.tensors().containsKey(t.name())) {
+                    copy(c, t.name(), t, params);
+                    loaded.add(t.name());
+                } else {
+                    missing.add(t.name());
+                }
+            }
+            if (strict && !missing.isEmpty()) {
+                throw new SnapshotFormatException("snapshot of model \"" + meta.get("model_id") + "\" lacks " + missing
+                        + " (set pretrained.strict: false to initialize those from the spec instead)");
+            }
+            Optimizer opt = target.optimizer();
+            boolean sameState = missing.isEmpty() && opt.type().equals(meta.get("optimizer"))
+                    && opt.stateNames().stream().allMatch(s -> target.network().tensors().stream()
+                            .allMatch(t -> c.tensors().containsKey("optimizer." + t.name() + "." + s)));
+            if (optimizerState && sameState) {
+                for (String s : opt.stateNames()) {
+                    FloatBuffer buffer = FloatBuffer.wrap(opt.state(s));
+                    for (ParamTensor t : target.network().tensors()) {
+                        copy(c, "optimizer." + t.name() + "." + s, t, buffer);
+                        loaded.add("optimizer." + t.name() + "." + s);
+                    }
+                }
+                opt.restoreSteps(longMeta(meta, "optimizer_steps"));
+            }
+            return loaded;
+        } catch (RuntimeException e) {
+            throw new SnapshotFormatException("snapshot is malformed: " + e);
+        }
     }
 
     /** Reads only the metadata (for listings and checks) after verifying the format. */

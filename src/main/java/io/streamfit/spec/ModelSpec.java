@@ -20,12 +20,14 @@ public record ModelSpec(
         String loss,
         OptimizerSpec optimizer,
         ScheduleSpec schedule,
-        double clipMaxNorm,
+        ClippingSpec clipping,
         int batchSize,
         long seed,
         SnapshotPolicy snapshot,
         int evaluationWindow,
         String deadLetterTopic,
+        List<String> freeze,
+        PretrainedSpec pretrained,
         JsonNode source) {
 
     /** Number of trainable parameters the layers declare. */
@@ -48,11 +50,7 @@ public record ModelSpec(
      * float32, plus room for the header (tensor table, spec, metadata).
      */
     public long estimatedSnapshotBytes() {
-        int stateBuffers = switch (optimizer.type()) {
-            case "sgd" -> optimizer.number("momentum") != 0 ? 1 : 0;
-            case "adam" -> optimizer.flag("amsgrad") ? 3 : 2;
-            default -> 3;
-        };
+        int stateBuffers = OptimizerSpecs.stateBuffers(optimizer);
         return 4 * parameterCount() * (1 + stateBuffers) + 64 * 1024 + 2L * source.toString().length();
     }
 
@@ -68,8 +66,37 @@ public record ModelSpec(
         BINARY
     }
 
-    /** One module; {@code units} for dense, {@code eps} for layer_norm. */
-    public record LayerSpec(String type, int units, double eps) {}
+    /**
+     * One module; {@code units} for dense (the width for others), {@code eps} for layer_norm,
+     * {@code init} the initializers chosen per parameter name ({@code weight}, {@code bias}).
+     */
+    public record LayerSpec(String type, int units, double eps, Map<String, InitSpec> init) {}
+
+    /** A {@code torch.nn.init} initializer by name with its arguments, defaults filled in. */
+    public record InitSpec(String type, Map<String, Object> params) {
+        public double number(String name) {
+            return ((Number) params.get(name)).doubleValue();
+        }
+
+        public String choice(String name) {
+            return (String) params.get(name);
+        }
+    }
+
+    /**
+     * Gradient clipping: {@code type} is {@code none}, {@code norm} (global L2 norm),
+     * {@code per_tensor_norm} or {@code value}; {@code bound} is max_norm or clip_value.
+     */
+    public record ClippingSpec(String type, double bound) {
+        public static final ClippingSpec NONE = new ClippingSpec("none", Double.POSITIVE_INFINITY);
+    }
+
+    /**
+     * Start a new model from another snapshot's parameters: the latest snapshot of model
+     * {@code model} on the snapshot topic, or the safetensors file {@code file} (exactly one is
+     * set). {@code strict} as in {@code load_state_dict}: every parameter must be found.
+     */
+    public record PretrainedSpec(String model, String file, boolean strict) {}
 
     /** An optimizer by PyTorch name with its hyper-parameters under PyTorch's names, defaults filled in. */
     public record OptimizerSpec(String type, double lr, Map<String, Object> hyper) {
@@ -90,8 +117,34 @@ public record ModelSpec(
         }
     }
 
-    /** A learning-rate schedule by name with its parameters. */
-    public record ScheduleSpec(String type, long stepSize, double gamma) {}
+    /**
+     * A learning-rate schedule by name with its parameters under their PyTorch names, defaults
+     * filled in (numbers are {@code Double}, counts {@code Long}, flags {@code Boolean}, choices
+     * {@code String}, milestones {@code long[]}).
+     *
+     * @param warmup a warm-up in front of the schedule, or null
+     * @param referenceBatchSize the linear scaling rule's reference batch size, 0 when off
+     */
+    public record ScheduleSpec(String type, Map<String, Object> params, WarmupSpec warmup, int referenceBatchSize) {
+        public double number(String name) {
+            return ((Number) params.get(name)).doubleValue();
+        }
+
+        public long count(String name) {
+            return ((Number) params.get(name)).longValue();
+        }
+
+        public String choice(String name) {
+            return (String) params.get(name);
+        }
+
+        public boolean flag(String name) {
+            return (Boolean) params.get(name);
+        }
+    }
+
+    /** A linear or exponential ramp over the first {@code steps} steps. */
+    public record WarmupSpec(long steps, boolean exponential, double startFactor) {}
 
     /** When to publish a snapshot: after {@code everySteps} steps or {@code everySeconds}, whichever first (0 = off). */
     public record SnapshotPolicy(long everySteps, double everySeconds) {}

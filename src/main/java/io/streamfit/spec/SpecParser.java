@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -44,10 +46,10 @@ public final class SpecParser {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private static final Set<String> TOP = Set.of("id", "topic", "input_width", "task", "layers", "loss", "optimizer",
-            "schedule", "gradient_clipping", "batch_size", "seed", "snapshot", "evaluation", "dead_letter_topic");
+            "schedule", "gradient_clipping", "batch_size", "seed", "snapshot", "evaluation", "dead_letter_topic",
+            "freeze", "pretrained");
     private static final Set<String> LAYER_TYPES = Set.of("dense", "relu", "tanh", "sigmoid", "gelu", "layer_norm");
     private static final Set<String> LOSSES = Set.of("softmax_cross_entropy", "mse", "binary_cross_entropy");
-    private static final Set<String> SCHEDULES = Set.of("constant", "step");
 
     private SpecParser() {}
 
@@ -76,11 +78,9 @@ public final class SpecParser {
         List<ModelSpec.LayerSpec> layers = layers(r, root, inputWidth, task);
         String loss = loss(r, root, task);
         ModelSpec.OptimizerSpec optimizer = OptimizerSpecs.parse(r, r.object(root, "optimizer", "", true));
-        ModelSpec.ScheduleSpec schedule = schedule(r, r.object(root, "schedule", "", false));
-        JsonNode clip = r.object(root, "gradient_clipping", "", false);
-        r.rejectUnknown(clip, "gradient_clipping", Set.of("max_norm"));
-        double maxNorm = clip == null ? Double.POSITIVE_INFINITY
-                : r.number(clip, "max_norm", "gradient_clipping", null, 0, true, Double.MAX_VALUE, false);
+        ModelSpec.ScheduleSpec schedule = ScheduleSpecs.parse(r, r.object(root, "schedule", "", false),
+                optimizer == null ? 0 : optimizer.lr());
+        ModelSpec.ClippingSpec clipping = clipping(r, r.object(root, "gradient_clipping", "", false));
         int batch = r.integer(root, "batch_size", "", null, 1, 65_536).intValue();
         long seed = r.integer(root, "seed", "", 0L, Long.MIN_VALUE, Long.MAX_VALUE);
         JsonNode snap = r.object(root, "snapshot", "", false);
@@ -100,8 +100,13 @@ public final class SpecParser {
         if (!r.errors().isEmpty()) {
             throw new SpecException(r.errors());
         }
-        return new ModelSpec(id, topic, inputWidth, task, layers, loss, optimizer, schedule, maxNorm, batch, seed,
-                new ModelSpec.SnapshotPolicy(everySteps, everySeconds), window, dlq, root.deepCopy());
+        List<String> freeze = freeze(r, root.get("freeze"), layers);
+        ModelSpec.PretrainedSpec pretrained = pretrained(r, r.object(root, "pretrained", "", false), id);
+        if (!r.errors().isEmpty()) {
+            throw new SpecException(r.errors());
+        }
+        return new ModelSpec(id, topic, inputWidth, task, layers, loss, optimizer, schedule, clipping, batch, seed,
+                new ModelSpec.SnapshotPolicy(everySteps, everySeconds), window, dlq, freeze, pretrained, root.deepCopy());
     }
 
     private static ModelSpec.Task task(SpecReader r, JsonNode root) {
@@ -144,21 +149,21 @@ public final class SpecParser {
             }
             switch (type) {
                 case "dense" -> {
-                    r.rejectUnknown(l, path, Set.of("type", "units"));
+                    r.rejectUnknown(l, path, Set.of("type", "units", "weight_init", "bias_init"));
                     int units = r.integer(l, "units", path, null, 1, MAX_WIDTH).intValue();
                     params += width * Math.max(units, 0) + Math.max(units, 0);
                     width = units;
-                    out.add(new ModelSpec.LayerSpec(type, units, 0));
+                    out.add(new ModelSpec.LayerSpec(type, units, 0, inits(r, l, path, true)));
                 }
                 case "layer_norm" -> {
-                    r.rejectUnknown(l, path, Set.of("type", "eps"));
+                    r.rejectUnknown(l, path, Set.of("type", "eps", "weight_init", "bias_init"));
                     double eps = r.number(l, "eps", path, 1e-5, 0, true, 1, false);
                     params += 2 * width;
-                    out.add(new ModelSpec.LayerSpec(type, (int) width, eps));
+                    out.add(new ModelSpec.LayerSpec(type, (int) width, eps, inits(r, l, path, false)));
                 }
                 default -> {
                     r.rejectUnknown(l, path, Set.of("type"));
-                    out.add(new ModelSpec.LayerSpec(type, (int) width, 0));
+                    out.add(new ModelSpec.LayerSpec(type, (int) width, 0, Map.of()));
                 }
             }
         }
@@ -194,19 +199,97 @@ public final class SpecParser {
         return loss;
     }
 
-    private static ModelSpec.ScheduleSpec schedule(SpecReader r, JsonNode s) {
-        if (s == null) {
-            return new ModelSpec.ScheduleSpec("constant", 0, 1);
+    /** {@code weight_init} and {@code bias_init} of a layer with parameters. */
+    private static Map<String, ModelSpec.InitSpec> inits(SpecReader r, JsonNode l, String path, boolean weightIsMatrix) {
+        Map<String, ModelSpec.InitSpec> out = new LinkedHashMap<>();
+        ModelSpec.InitSpec w = InitSpecs.parse(r, l.get("weight_init"), path + ".weight_init", weightIsMatrix);
+        ModelSpec.InitSpec b = InitSpecs.parse(r, l.get("bias_init"), path + ".bias_init", false);
+        if (w != null) {
+            out.put("weight", w);
         }
-        String type = r.choice(s, "type", "schedule", null, SCHEDULES);
-        if ("step".equals(type)) {
-            r.rejectUnknown(s, "schedule", Set.of("type", "step_size", "gamma"));
-            long stepSize = r.integer(s, "step_size", "schedule", null, 1, Long.MAX_VALUE);
-            double gamma = r.number(s, "gamma", "schedule", 0.1, 0, true, 1, false);
-            return new ModelSpec.ScheduleSpec(type, stepSize, gamma);
+        if (b != null) {
+            out.put("bias", b);
         }
-        r.rejectUnknown(s, "schedule", Set.of("type"));
-        return new ModelSpec.ScheduleSpec("constant", 0, 1);
+        return out;
+    }
+
+    private static ModelSpec.ClippingSpec clipping(SpecReader r, JsonNode c) {
+        if (c == null) {
+            return ModelSpec.ClippingSpec.NONE;
+        }
+        String p = "gradient_clipping";
+        String type = r.choice(c, "type", p, "norm", Set.of("norm", "per_tensor_norm", "value"));
+        if ("value".equals(type)) {
+            r.rejectUnknown(c, p, Set.of("type", "clip_value"));
+            return new ModelSpec.ClippingSpec(type, r.number(c, "clip_value", p, null, 0, true, 1e30, false));
+        }
+        r.rejectUnknown(c, p, Set.of("type", "max_norm"));
+        return new ModelSpec.ClippingSpec(type == null ? "norm" : type, r.number(c, "max_norm", p, null, 0, true, 1e30, false));
+    }
+
+    /**
+     * Layers or tensors to leave untrained, by {@code nn.Sequential} name: {@code "0"} freezes
+     * module 0's weight and bias, {@code "0.weight"} just that tensor.
+     */
+    private static List<String> freeze(SpecReader r, JsonNode f, List<ModelSpec.LayerSpec> layers) {
+        if (f == null || f.isNull()) {
+            return List.of();
+        }
+        if (!f.isArray()) {
+            r.error("freeze", "must be an array of layer or tensor names like [\"0\", \"2.weight\"], got " + SpecReader.describe(f));
+            return List.of();
+        }
+        Set<String> names = new java.util.TreeSet<>();
+        for (int i = 0; i < layers.size(); i++) {
+            String t = layers.get(i).type();
+            if (t.equals("dense") || t.equals("layer_norm")) {
+                names.add(Integer.toString(i));
+                names.add(i + ".weight");
+                names.add(i + ".bias");
+            }
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < f.size(); i++) {
+            JsonNode n = f.get(i);
+            String name = n.isIntegralNumber() ? Long.toString(n.asLong()) : n.asText();
+            if (!(n.isTextual() || n.isIntegralNumber()) || !names.contains(name)) {
+                r.error("freeze[" + i + "]", "must name a module with parameters or one of its tensors, one of " + names
+                        + ", got " + SpecReader.describe(n));
+            } else {
+                out.add(name);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static ModelSpec.PretrainedSpec pretrained(SpecReader r, JsonNode p, String id) {
+        if (p == null) {
+            return null;
+        }
+        String path = "pretrained";
+        r.rejectUnknown(p, path, Set.of("model", "file", "strict"));
+        String model = r.string(p, "model", path, "", ID_PATTERN, "a model id");
+        String file = r.string(p, "file", path, "", null, null);
+        if ((model == null || model.isEmpty()) == (file == null || file.isEmpty())) {
+            r.error(path, "must set exactly one of model (a model id whose latest snapshot to start from) or file "
+                    + "(a .safetensors snapshot)");
+        }
+        boolean strict = r.bool(p, "strict", path, true);
+        return new ModelSpec.PretrainedSpec(model == null || model.isEmpty() ? null : model,
+                file == null || file.isEmpty() ? null : file, strict);
+    }
+
+    /**
+     * Parses an optimizer declaration on its own ({@code {type: adam, lr: ...}}), e.g. for tests
+     * and tools that drive an optimizer without a model.
+     */
+    public static ModelSpec.OptimizerSpec optimizer(JsonNode node) {
+        SpecReader r = new SpecReader();
+        ModelSpec.OptimizerSpec o = OptimizerSpecs.parse(r, node);
+        if (!r.errors().isEmpty() || o == null) {
+            throw new SpecException(r.errors().isEmpty() ? List.of("optimizer is required") : r.errors());
+        }
+        return o;
     }
 
     /** The spec as canonical JSON text (what snapshots and the REST API carry). */

@@ -106,6 +106,8 @@ public final class ModelRunner implements Runnable {
     private volatile String lastError;
     private volatile boolean stopping;
     private volatile boolean restored;
+    /** The pre-trained snapshot this model started from, when its spec names one. */
+    private byte[] pretrainedSource;
     private final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
     private volatile byte[] lastSnapshot;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
@@ -236,9 +238,11 @@ public final class ModelRunner implements Runnable {
             LOG.infof("model %s restored snapshot version %d (step %d, %d examples) at positions %s",
                     spec.id(), state.version(), state.steps(), state.examplesSeen(), state.positions());
         } else {
-            state = ModelState.fresh(spec);
-            LOG.infof("model %s has no usable snapshot: starting fresh from seed %d (%d parameters)",
-                    spec.id(), spec.seed(), state.network().paramCount());
+            state = startingState();
+            LOG.infof("model %s has no usable snapshot: starting fresh from seed %d (%d parameters)%s",
+                    spec.id(), spec.seed(), state.network().paramCount(), spec.pretrained() == null ? ""
+                            : ", pre-trained from " + (spec.pretrained().model() != null
+                                    ? "model " + spec.pretrained().model() : spec.pretrained().file()));
         }
         restoredVersion = state.version();
         restoredPositions = Map.copyOf(state.positions());
@@ -526,9 +530,52 @@ public final class ModelRunner implements Runnable {
 
     /** A fresh model whose next version still follows every version published so far. */
     private ModelState freshState() {
-        ModelState fresh = ModelState.fresh(spec);
+        ModelState fresh = startingState();
         fresh.versionAtLeast(state.version());
         return fresh;
+    }
+
+    /**
+     * The model before its first step: initialized from the spec's seed, then overwritten with
+     * the spec's pre-trained source if it names one. The source's bytes are kept, so a rollback
+     * before the first snapshot returns to exactly the same starting point.
+     */
+    private ModelState startingState() {
+        ModelState fresh = ModelState.fresh(spec);
+        ModelSpec.PretrainedSpec p = spec.pretrained();
+        if (p == null) {
+            return fresh;
+        }
+        if (pretrainedSource == null) {
+            pretrainedSource = readPretrained(p);
+        }
+        try {
+            SnapshotCodec.initializeFrom(pretrainedSource, fresh, p.strict(), false);
+        } catch (SnapshotFormatException e) {
+            throw new IllegalStateException("pretrained: " + e.getMessage(), e);
+        }
+        return fresh;
+    }
+
+    private byte[] readPretrained(ModelSpec.PretrainedSpec p) {
+        if (p.file() != null) {
+            try {
+                return java.nio.file.Files.readAllBytes(java.nio.file.Path.of(p.file()));
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new IllegalStateException("pretrained.file " + p.file() + " cannot be read: " + e, e);
+            }
+        }
+        List<String> problems = new java.util.ArrayList<>();
+        for (byte[] candidate : store.newest(p.model())) {
+            try {
+                SnapshotCodec.initializeFrom(candidate, ModelState.fresh(spec), p.strict(), false);
+                return candidate;
+            } catch (SnapshotFormatException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        throw new IllegalStateException("pretrained.model " + p.model() + " has no usable snapshot on topic "
+                + store.topic() + (problems.isEmpty() ? "" : ": " + problems));
     }
 
     private void seekToPositions(Collection<TopicPartition> partitions) {

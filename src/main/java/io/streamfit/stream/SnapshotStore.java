@@ -118,6 +118,14 @@ public final class SnapshotStore {
         return new Restored(Optional.empty(), null, scan.highestVersion);
     }
 
+    /**
+     * The newest few committed snapshots of {@code modelId}, newest first, undecoded (a
+     * pre-trained source for another model; each is checked when it is used).
+     */
+    public List<byte[]> newest(String modelId) {
+        return scan(modelId).newestFirst.stream().map(ConsumerRecord::value).toList();
+    }
+
     private record Scan(List<ConsumerRecord<String, byte[]>> newestFirst, long highestVersion) {}
 
     /** Reads the topic once, keeping only the model's newest few snapshots (memory stays bounded). */

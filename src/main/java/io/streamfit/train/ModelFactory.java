@@ -9,16 +9,41 @@ import io.streamfit.nn.Loss;
 import io.streamfit.nn.MeanSquaredError;
 import io.streamfit.nn.Network;
 import io.streamfit.nn.SoftmaxCrossEntropy;
+import io.streamfit.nn.Initializer;
+import io.streamfit.nn.ParamTensor;
+import io.streamfit.optim.Adadelta;
+import io.streamfit.optim.GradientClipper;
+import io.streamfit.optim.Adagrad;
 import io.streamfit.optim.Adam;
+import io.streamfit.optim.AdamW;
+import io.streamfit.optim.Adamax;
+import io.streamfit.optim.FlatOptimizer;
+import io.streamfit.optim.NAdam;
 import io.streamfit.optim.Optimizer;
+import io.streamfit.optim.RmsProp;
 import io.streamfit.optim.Sgd;
 import io.streamfit.schedule.ConstantLr;
+import io.streamfit.schedule.CosineAnnealingLr;
+import io.streamfit.schedule.CosineWarmRestarts;
+import io.streamfit.schedule.CyclicLr;
+import io.streamfit.schedule.ExponentialLr;
+import io.streamfit.schedule.InverseTimeDecay;
+import io.streamfit.schedule.LinearScaling;
 import io.streamfit.schedule.LrSchedule;
+import io.streamfit.schedule.MultiStepLr;
+import io.streamfit.schedule.NaturalExpDecay;
+import io.streamfit.schedule.OneCycleLr;
+import io.streamfit.schedule.PolynomialLr;
 import io.streamfit.schedule.StepLr;
+import io.streamfit.schedule.Warmup;
 import io.streamfit.spec.ModelSpec;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** Turns a validated {@link ModelSpec} into the network, loss, optimizer and schedule it names. */
 public final class ModelFactory {
@@ -43,6 +68,65 @@ public final class ModelFactory {
         return new Network(layers, dataType);
     }
 
+    /** Initializer overrides by tensor name ({@code 0.weight}), from the layers' {@code weight_init}/{@code bias_init}. */
+    public static Map<String, Initializer> initializers(ModelSpec spec) {
+        Map<String, Initializer> out = new LinkedHashMap<>();
+        for (int i = 0; i < spec.layers().size(); i++) {
+            for (Map.Entry<String, ModelSpec.InitSpec> e : spec.layers().get(i).init().entrySet()) {
+                out.put(i + "." + e.getKey(), initializer(e.getValue()));
+            }
+        }
+        return out;
+    }
+
+    static Initializer initializer(ModelSpec.InitSpec s) {
+        return switch (s.type()) {
+            case "zeros" -> Initializer.constant(0);
+            case "ones" -> Initializer.constant(1);
+            case "constant" -> Initializer.constant(s.number("val"));
+            case "normal" -> Initializer.normal(s.number("mean"), s.number("std"));
+            case "uniform" -> Initializer.uniform(s.number("a"), s.number("b"));
+            case "xavier_uniform" -> Initializer.xavierUniform(s.number("gain"));
+            case "xavier_normal" -> Initializer.xavierNormal(s.number("gain"));
+            case "kaiming_uniform" -> Initializer.kaimingUniform(Initializer.gain(s.choice("nonlinearity"), s.number("a")),
+                    s.choice("mode").equals("fan_out"));
+            case "kaiming_normal" -> Initializer.kaimingNormal(Initializer.gain(s.choice("nonlinearity"), s.number("a")),
+                    s.choice("mode").equals("fan_out"));
+            case "lecun_normal" -> Initializer.lecunNormal();
+            case "orthogonal" -> Initializer.orthogonal(s.number("gain"));
+            default -> throw new IllegalArgumentException("unknown initializer " + s.type());
+        };
+    }
+
+    /**
+     * The clipper a spec names.
+     *
+     * @param net the network whose gradient tensors a per-tensor clipper measures
+     */
+    public static GradientClipper clipper(ModelSpec spec, Network net) {
+        ModelSpec.ClippingSpec c = spec.clipping();
+        return switch (c.type()) {
+            case "none" -> GradientClipper.none();
+            case "norm" -> GradientClipper.globalNorm(c.bound());
+            case "per_tensor_norm" -> GradientClipper.perTensorNorm(c.bound(), net.tensors().stream()
+                    .map(t -> net.grads().get(NDArrayIndex.interval(t.offset(), t.offset() + t.length()))).toList());
+            case "value" -> GradientClipper.value(c.bound());
+            default -> throw new IllegalArgumentException("unknown clipping " + c.type());
+        };
+    }
+
+    /** {@code [from, to)} ranges of the flat buffers that the spec's {@code freeze} list names. */
+    public static List<long[]> frozenRanges(ModelSpec spec, Network net) {
+        List<long[]> out = new ArrayList<>();
+        for (ParamTensor t : net.tensors()) {
+            String module = t.name().substring(0, t.name().indexOf('.'));
+            if (spec.freeze().contains(t.name()) || spec.freeze().contains(module)) {
+                out.add(new long[] {t.offset(), t.offset() + t.length()});
+            }
+        }
+        return out;
+    }
+
     public static Loss loss(ModelSpec spec) {
         return switch (spec.loss()) {
             case "softmax_cross_entropy" -> new SoftmaxCrossEntropy();
@@ -52,23 +136,62 @@ public final class ModelFactory {
         };
     }
 
-    public static Optimizer optimizer(ModelSpec spec, Network net) {
-        ModelSpec.OptimizerSpec o = spec.optimizer();
+    public static FlatOptimizer optimizer(ModelSpec spec, Network net) {
+        return optimizer(spec.optimizer(), net.params(), net.grads());
+    }
+
+    /** The optimizer a spec names, over a flat parameter buffer and its gradient buffer. */
+    public static FlatOptimizer optimizer(ModelSpec.OptimizerSpec o, INDArray params, INDArray grads) {
         return switch (o.type()) {
-            case "sgd" -> new Sgd(net.params(), net.grads(), o.number("momentum"), o.number("dampening"),
+            case "sgd" -> new Sgd(params, grads, o.number("momentum"), o.number("dampening"),
                     o.number("weight_decay"), o.flag("nesterov"));
-            case "adam" -> new Adam(net.params(), net.grads(), o.pair("betas")[0], o.pair("betas")[1],
+            case "adagrad" -> new Adagrad(params, grads, o.number("lr_decay"), o.number("weight_decay"),
+                    o.number("initial_accumulator_value"), o.number("eps"));
+            case "rmsprop" -> new RmsProp(params, grads, o.number("alpha"), o.number("eps"), o.number("weight_decay"),
+                    o.number("momentum"), o.flag("centered"));
+            case "adadelta" -> new Adadelta(params, grads, o.number("rho"), o.number("eps"), o.number("weight_decay"));
+            case "adam" -> new Adam(params, grads, o.pair("betas")[0], o.pair("betas")[1],
                     o.number("eps"), o.number("weight_decay"), o.flag("amsgrad"));
+            case "adamw" -> new AdamW(params, grads, o.pair("betas")[0], o.pair("betas")[1],
+                    o.number("eps"), o.number("weight_decay"), o.flag("amsgrad"));
+            case "nadam" -> new NAdam(params, grads, o.pair("betas")[0], o.pair("betas")[1], o.number("eps"),
+                    o.number("weight_decay"), o.number("momentum_decay"), o.flag("decoupled_weight_decay"));
+            case "adamax" -> new Adamax(params, grads, o.pair("betas")[0], o.pair("betas")[1],
+                    o.number("eps"), o.number("weight_decay"));
             default -> throw new IllegalArgumentException("unknown optimizer " + o.type());
         };
     }
 
     public static LrSchedule schedule(ModelSpec spec) {
-        double lr = spec.optimizer().lr();
-        ModelSpec.ScheduleSpec s = spec.schedule();
-        return switch (s.type()) {
-            case "step" -> new StepLr(lr, s.stepSize(), s.gamma());
-            default -> new ConstantLr(lr);
+        return schedule(spec.schedule(), spec.optimizer().lr(), spec.batchSize());
+    }
+
+    /** The schedule a spec names, with its warm-up and linear scaling applied. */
+    public static LrSchedule schedule(ModelSpec.ScheduleSpec s, double lr, int batchSize) {
+        LrSchedule base = switch (s.type()) {
+            case "constant" -> new ConstantLr(lr);
+            case "step" -> new StepLr(lr, s.count("step_size"), s.number("gamma"));
+            case "multistep" -> new MultiStepLr(lr, ((long[]) s.params().get("milestones")).clone(), s.number("gamma"));
+            case "exponential" -> new ExponentialLr(lr, s.number("gamma"));
+            case "natural_exp" -> new NaturalExpDecay(lr, s.number("decay_rate"), s.count("decay_steps"), s.flag("staircase"));
+            case "inverse_time" -> new InverseTimeDecay(lr, s.number("decay_rate"), s.count("decay_steps"), s.flag("staircase"));
+            case "polynomial" -> new PolynomialLr(lr, s.count("total_iters"), s.number("power"));
+            case "cosine" -> new CosineAnnealingLr(lr, s.count("T_max"), s.number("eta_min"));
+            case "cyclic" -> new CyclicLr(s.number("base_lr"), s.number("max_lr"), s.count("step_size_up"),
+                    s.count("step_size_down"), CyclicLr.Mode.valueOf(s.choice("mode").toUpperCase(java.util.Locale.ROOT)),
+                    s.number("gamma"));
+            case "cosine_warm_restarts" -> new CosineWarmRestarts(lr, s.count("T_0"), s.count("T_mult"), s.number("eta_min"));
+            case "one_cycle" -> new OneCycleLr(s.number("max_lr"), s.count("total_steps"), s.number("pct_start"),
+                    s.choice("anneal_strategy").equals("cos"), s.number("div_factor"), s.number("final_div_factor"),
+                    s.flag("three_phase"));
+            default -> throw new IllegalArgumentException("unknown schedule " + s.type());
         };
+        if (s.warmup() != null) {
+            base = new Warmup(base, s.warmup().steps(), s.warmup().exponential(), s.warmup().startFactor());
+        }
+        if (s.referenceBatchSize() > 0) {
+            base = new LinearScaling(base, batchSize, s.referenceBatchSize());
+        }
+        return base;
     }
 }

@@ -5,10 +5,12 @@ import io.streamfit.data.Position;
 import io.streamfit.nn.Loss;
 import io.streamfit.nn.Network;
 import io.streamfit.nn.SplitMix64;
+import io.streamfit.optim.FlatOptimizer;
 import io.streamfit.optim.GradientClipper;
 import io.streamfit.optim.Optimizer;
 import io.streamfit.schedule.LrSchedule;
 import io.streamfit.spec.ModelSpec;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -17,6 +19,7 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Everything one model is: its spec, network, optimizer and schedule, RNG, prequential window,
@@ -34,6 +37,8 @@ public final class ModelState {
     private final Optimizer optimizer;
     private final LrSchedule schedule;
     private final GradientClipper clipper;
+    /** Gradient views of frozen tensors: zeroed after backward so clipping norms leave them out. */
+    private final List<INDArray> frozenGrads;
     private final SplitMix64 rng;
     private final PrequentialWindow window;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
@@ -53,17 +58,25 @@ public final class ModelState {
         this.spec = spec;
         this.network = ModelFactory.network(spec, DataType.FLOAT);
         this.loss = ModelFactory.loss(spec);
-        this.optimizer = ModelFactory.optimizer(spec, network);
+        FlatOptimizer opt = ModelFactory.optimizer(spec, network);
+        List<long[]> frozen = ModelFactory.frozenRanges(spec, network);
+        opt.freeze(frozen);
+        this.optimizer = opt;
+        this.frozenGrads = frozen.stream().map(r -> network.grads().get(NDArrayIndex.interval(r[0], r[1]))).toList();
         this.schedule = ModelFactory.schedule(spec);
-        this.clipper = Double.isInfinite(spec.clipMaxNorm()) ? GradientClipper.none() : new GradientClipper(spec.clipMaxNorm());
+        this.clipper = ModelFactory.clipper(spec, network);
         this.rng = new SplitMix64(spec.seed());
         this.window = new PrequentialWindow(spec.evaluationWindow());
     }
 
-    /** A new model, initialized from the spec's seed: the same spec always gives the same parameters. */
+    /**
+     * A new model, initialized from the spec's seed with the layers' initializers: the same spec
+     * always gives the same parameters. (A spec's {@code pretrained} source is applied by the
+     * caller, which knows where snapshots live.)
+     */
     public static ModelState fresh(ModelSpec spec) {
         ModelState s = new ModelState(spec);
-        s.network.initialize(s.rng);
+        s.network.initialize(s.rng, ModelFactory.initializers(spec));
         return s;
     }
 
@@ -86,7 +99,10 @@ public final class ModelState {
         window.add(r.lossSum(), r.correct(), r.judged(), batch.size());
         examplesSeen += batch.size();
         network.backward(acts, outputGrad);
-        GradientClipper.Decision d = clipper.decide(network.grads());
+        for (INDArray g : frozenGrads) {
+            g.assign(0);
+        }
+        GradientClipper.Decision d = clipper.clip(network.grads());
         double lr = schedule.lr(optimizer.steps());
         if (d.skip()) {
             skippedSteps++;

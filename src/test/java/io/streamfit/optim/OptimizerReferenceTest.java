@@ -126,11 +126,11 @@ class OptimizerReferenceTest {
     @Test
     void clipperFollowsClipGradNorm() {
         INDArray g = Nd4j.create(new float[] {3, 4}); // norm 5
-        GradientClipper.Decision d = new GradientClipper(1.0).decide(g);
+        GradientClipper.Decision d = GradientClipper.globalNorm(1.0).clip(g);
         assertEquals(5.0, d.norm(), 1e-6);
         assertTrue(d.clipped());
         assertEquals(1.0 / (5 + 1e-6), d.scale(), 1e-7);
-        GradientClipper.Decision loose = new GradientClipper(10).decide(g);
+        GradientClipper.Decision loose = GradientClipper.globalNorm(10).clip(g);
         assertEquals(1f, loose.scale());
         assertTrue(!loose.clipped());
     }
@@ -138,7 +138,7 @@ class OptimizerReferenceTest {
     @Test
     void nonFiniteGradientSkipsTheStepAndLeavesStateAlone() {
         INDArray g = Nd4j.create(new float[] {1, Float.NaN});
-        assertTrue(new GradientClipper(1.0).decide(g).skip());
-        assertTrue(GradientClipper.none().decide(Nd4j.create(new float[] {Float.POSITIVE_INFINITY, 0})).skip());
+        assertTrue(GradientClipper.globalNorm(1.0).clip(g).skip());
+        assertTrue(GradientClipper.none().clip(Nd4j.create(new float[] {Float.POSITIVE_INFINITY, 0})).skip());
     }
 }

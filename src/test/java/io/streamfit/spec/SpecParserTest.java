@@ -40,7 +40,7 @@ class SpecParserTest {
         assertEquals("softmax_cross_entropy", s.loss());
         assertEquals(0.8, s.optimizer().pair("betas")[0]);
         assertEquals(1e-8, s.optimizer().number("eps"));
-        assertEquals(2.5, s.clipMaxNorm());
+        assertEquals(new ModelSpec.ClippingSpec("norm", 2.5), s.clipping());
         assertEquals(100, s.snapshot().everySteps());
         assertEquals("clicks.examples.dlq", s.deadLetterTopic());
     }
@@ -78,9 +78,82 @@ class SpecParserTest {
         assertTrue(e.stream().anyMatch(m -> m.startsWith("layers[0].unit is not a known field")), e.toString());
         assertTrue(e.contains("layers[0].units is required"), e.toString());
         assertTrue(e.stream().anyMatch(m -> m.startsWith("layers[1].type must be one of")), e.toString());
-        assertTrue(e.contains("optimizer.lr must be > 0, got -1"), e.toString());
+        assertTrue(e.contains("optimizer.lr must be >= 0, got -1"), e.toString());
         assertTrue(e.contains("optimizer.betas[1] must be < 1, got 1.5"), e.toString());
         assertTrue(e.contains("batch_size must be > 0, got 0"), e.toString());
+    }
+
+    /** A spec with this optimizer and schedule (JSON objects) and otherwise valid fields. */
+    private static String withOptimizer(String optimizer, String schedule) {
+        return """
+                {"id":"m","topic":"t","input_width":3,"task":{"type":"classification","classes":2},
+                 "layers":[{"type":"dense","units":4},{"type":"relu"},{"type":"dense","units":2}],
+                 "optimizer":%s,"batch_size":8%s}""".formatted(optimizer, schedule == null ? "" : ",\"schedule\":" + schedule);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "{\"type\":\"sgd\",\"lr\":-0.1}|optimizer.lr must be >= 0, got -0.1",
+        "{\"type\":\"adagrad\",\"lr_decay\":-1}|optimizer.lr_decay must be >= 0, got -1",
+        "{\"type\":\"rmsprop\",\"alpha\":1.5}|optimizer.alpha must be < 1, got 1.5",
+        "{\"type\":\"rmsprop\",\"momentum\":-0.5}|optimizer.momentum must be >= 0, got -0.5",
+        "{\"type\":\"adadelta\",\"rho\":2}|optimizer.rho must be <= 1, got 2",
+        "{\"type\":\"adam\",\"betas\":[1.0,0.999]}|optimizer.betas[0] must be < 1, got 1",
+        "{\"type\":\"adamw\",\"betas\":[0.9,-0.1]}|optimizer.betas[1] must be >= 0, got -0.1",
+        "{\"type\":\"adamw\",\"betas\":0.9}|optimizer.betas must be a pair of numbers like [0.9, 0.999], got 0.9",
+        "{\"type\":\"nadam\",\"momentum_decay\":-1}|optimizer.momentum_decay must be >= 0, got -1",
+        "{\"type\":\"adamax\",\"eps\":-1e-8}|optimizer.eps must be >= 0, got -1.0E-8",
+        "{\"type\":\"adam\",\"momentum\":0.9}|optimizer.momentum is not a known field (known: amsgrad, betas, eps, lr, type, weight_decay)",
+        "{\"type\":\"lamb\"}|optimizer.type must be one of [adadelta, adagrad, adam, adamax, adamw, nadam, rmsprop, sgd], got \"lamb\"",
+    })
+    void invalidOptimizerHyperParametersNameTheField(String optimizer, String message) {
+        assertEquals(List.of(message), errorsOf(withOptimizer(optimizer, null)));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "{\"type\":\"warmup_cosine\"}|schedule.type must be one of [constant, cosine, cosine_warm_restarts, cyclic, exponential, inverse_time, multistep, natural_exp, one_cycle, polynomial, step], got \"warmup_cosine\"",
+        "{\"type\":\"step\"}|schedule.step_size is required",
+        "{\"type\":\"multistep\",\"milestones\":[10,5]}|schedule.milestones[1] must be an integer >= 1 greater than the one before, got 5",
+        "{\"type\":\"exponential\",\"gamma\":0}|schedule.gamma must be > 0, got 0",
+        "{\"type\":\"cosine\",\"T_max\":0}|schedule.T_max must be > 0, got 0",
+        "{\"type\":\"cyclic\",\"max_lr\":0.1,\"mode\":\"sawtooth\"}|schedule.mode must be one of [exp_range, triangular, triangular2], got \"sawtooth\"",
+        "{\"type\":\"one_cycle\",\"max_lr\":0.1,\"total_steps\":3}|schedule.pct_start must exceed 1 / total_steps = 0.3333 so that the rising phase has a step, got 0.3",
+        "{\"type\":\"one_cycle\",\"max_lr\":0.1,\"total_steps\":100,\"pct_start\":0.6,\"three_phase\":true}|schedule.pct_start must be < 0.5 with three_phase (two phases of pct_start * total_steps each), got 0.6",
+        "{\"type\":\"cosine\",\"T_max\":10,\"warmup\":{\"steps\":0}}|schedule.warmup.steps must be > 0, got 0",
+        "{\"type\":\"cosine\",\"T_max\":10,\"warmup\":{\"steps\":5,\"mode\":\"exponential\",\"start_factor\":0}}|schedule.warmup.start_factor must be > 0, got 0",
+        "{\"type\":\"constant\",\"linear_scaling\":{\"reference_batch_size\":-256}}|schedule.linear_scaling.reference_batch_size must be > 0, got -256",
+        "{\"type\":\"step\",\"step_size\":10,\"T_max\":5}|schedule.T_max is not a known field (known: gamma, linear_scaling, step_size, type, warmup)",
+    })
+    void invalidSchedulesNameTheField(String schedule, String message) {
+        assertEquals(List.of(message), errorsOf(withOptimizer("{\"type\":\"sgd\"}", schedule)));
+    }
+
+    @Test
+    void initializersFreezingClippingAndPretrainedAreValidated() {
+        String base = """
+                {"id":"m","topic":"t","input_width":3,"task":{"type":"classification","classes":2},
+                 "layers":[{"type":"dense","units":4,%s},{"type":"relu"},{"type":"dense","units":2}],
+                 "optimizer":{"type":"sgd"},"batch_size":8%s}""";
+        assertEquals(List.of("layers[0].bias_init xavier_uniform needs a weight matrix (it uses fan_in/fan_out); a vector "
+                        + "takes zeros, ones, constant, normal or uniform"),
+                errorsOf(base.formatted("\"bias_init\":\"xavier_uniform\"", "")));
+        assertEquals(List.of("layers[0].weight_init.nonlinearity must be one of [identity, leaky_relu, linear, relu, selu, sigmoid, tanh], got \"swish\""),
+                errorsOf(base.formatted("\"weight_init\":{\"type\":\"kaiming_normal\",\"nonlinearity\":\"swish\"}", "")));
+        assertEquals(List.of("freeze[0] must name a module with parameters or one of its tensors, one of [0, 0.bias, 0.weight, 2, 2.bias, 2.weight], got \"1\""),
+                errorsOf(base.formatted("\"units\":4", ",\"freeze\":[\"1\"]").replace(",\"units\":4,\"units\":4", ",\"units\":4")));
+        assertEquals(List.of("gradient_clipping.clip_value must be > 0, got -1"),
+                errorsOf(base.formatted("\"units\":4", ",\"gradient_clipping\":{\"type\":\"value\",\"clip_value\":-1}")
+                        .replace(",\"units\":4,\"units\":4", ",\"units\":4")));
+        assertEquals(List.of("pretrained must set exactly one of model (a model id whose latest snapshot to start from) or file (a .safetensors snapshot)"),
+                errorsOf(base.formatted("\"units\":4", ",\"pretrained\":{\"model\":\"a\",\"file\":\"b.safetensors\"}")
+                        .replace(",\"units\":4,\"units\":4", ",\"units\":4")));
+        ModelSpec ok = SpecParser.parse(base.formatted("\"weight_init\":\"orthogonal\",\"bias_init\":{\"type\":\"constant\",\"val\":0.1}",
+                ",\"freeze\":[0],\"gradient_clipping\":{\"type\":\"per_tensor_norm\",\"max_norm\":1}"));
+        assertEquals("orthogonal", ok.layers().get(0).init().get("weight").type());
+        assertEquals(0.1, ok.layers().get(0).init().get("bias").number("val"));
+        assertEquals(List.of("0"), ok.freeze());
+        assertEquals(new ModelSpec.ClippingSpec("per_tensor_norm", 1), ok.clipping());
     }
 
     @Test

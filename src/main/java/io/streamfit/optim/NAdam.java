@@ -1,0 +1,101 @@
+package io.streamfit.optim;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * NAdam, Adam with Nesterov momentum (Dozat 2016, "Incorporating Nesterov Momentum into Adam"),
+ * exactly {@code torch.optim.NAdam(lr, betas, eps, weight_decay, momentum_decay,
+ * decoupled_weight_decay)} of PyTorch 2.x:
+ *
+ * <pre>
+ *   g_t      = grad + weight_decay * p_{t-1}        (or p_{t-1} *= 1 - lr * weight_decay if decoupled)
+ *   mu_t     = beta1 * (1 - 0.5 * 0.96^(t * momentum_decay))
+ *   mu_{t+1} = beta1 * (1 - 0.5 * 0.96^((t + 1) * momentum_decay))
+ *   P_t      = P_{t-1} * mu_t                       (mu_product, P_0 = 1)
+ *   m_t      = beta1 * m_{t-1} + (1 - beta1) * g_t  (exp_avg)
+ *   v_t      = beta2 * v_{t-1} + (1 - beta2) * g_t^2 (exp_avg_sq)
+ *   d_t      = sqrt(v_t / (1 - beta2^t)) + eps
+ *   p_t      = p_{t-1} - lr * (1 - mu_t) / (1 - P_t) * g_t / d_t
+ *                      - lr * mu_{t+1} / (1 - P_t * mu_{t+1}) * m_t / d_t
+ * </pre>
+ *
+ * PyTorch 1.13 and earlier computed the second coefficient with {@code P_t * mu_t * mu_{t+1}}
+ * (a bug fixed in 2.0); this class follows PyTorch 2.x and the paper. The momentum cache
+ * {@code P_t} is kept in float32 like PyTorch's {@code mu_product} tensor; it is a function of the
+ * step count alone, so it is recomputed on restore rather than stored in snapshots.
+ */
+public final class NAdam extends FlatOptimizer {
+    private final double beta1;
+    private final double beta2;
+    private final float eps;
+    private final double weightDecay;
+    private final double momentumDecay;
+    private final boolean decoupled;
+    private final float[] m;
+    private final float[] v;
+    private float muProduct = 1f;
+    // Per-step coefficients, set by beginStep.
+    private float gradCoef;
+    private float momentumCoef;
+    private float bc2;
+
+    public NAdam(INDArray params, INDArray grads, double beta1, double beta2, double eps, double weightDecay,
+            double momentumDecay, boolean decoupledWeightDecay) {
+        super(params, grads);
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = (float) eps;
+        this.weightDecay = weightDecay;
+        this.momentumDecay = momentumDecay;
+        this.decoupled = decoupledWeightDecay;
+        this.m = addState("exp_avg", 0f);
+        this.v = addState("exp_avg_sq", 0f);
+    }
+
+    @Override
+    public String type() {
+        return "nadam";
+    }
+
+    private double mu(long t) {
+        return beta1 * (1.0 - 0.5 * Math.pow(0.96, t * momentumDecay));
+    }
+
+    @Override
+    protected void beginStep(double lr, long step) {
+        double mu = mu(step);
+        double muNext = mu(step + 1);
+        muProduct = muProduct * (float) mu;
+        gradCoef = (float) (lr * (1.0 - mu) / (1.0 - muProduct));
+        momentumCoef = (float) (lr * muNext / (1.0 - muProduct * muNext));
+        bc2 = (float) (1.0 - Math.pow(beta2, step));
+    }
+
+    @Override
+    protected void stepsRestored(long steps) {
+        muProduct = 1f;
+        for (long t = 1; t <= steps; t++) {
+            muProduct = muProduct * (float) mu(t);
+        }
+    }
+
+    @Override
+    protected void update(float[] p, float[] g, int from, int to, float scale, double lr, long step) {
+        float shrink = decoupled ? (float) (1 - lr * weightDecay) : 1f;
+        float l2 = decoupled ? 0f : (float) weightDecay;
+        float b1 = (float) beta1;
+        float b2 = (float) beta2;
+        float c1 = (float) (1 - beta1);
+        float c2 = (float) (1 - beta2);
+        for (int i = from; i < to; i++) {
+            float pi = p[i] * shrink;
+            float gi = g[i] * scale + l2 * pi;
+            float mi = b1 * m[i] + c1 * gi;
+            float vi = b2 * v[i] + c2 * gi * gi;
+            m[i] = mi;
+            v[i] = vi;
+            float d = (float) Math.sqrt(vi / bc2) + eps;
+            p[i] = pi - gradCoef * (gi / d) - momentumCoef * (mi / d);
+        }
+    }
+}

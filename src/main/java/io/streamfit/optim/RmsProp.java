@@ -1,0 +1,76 @@
+package io.streamfit.optim;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * RMSprop (Hinton, Srivastava and Swersky 2012, Coursera "Neural Networks for Machine Learning",
+ * lecture 6e; centered form from Graves 2013, "Generating Sequences With Recurrent Neural
+ * Networks"), exactly {@code torch.optim.RMSprop(lr, alpha, eps, weight_decay, momentum, centered)}:
+ *
+ * <pre>
+ *   g_t   = grad + weight_decay * p_{t-1}
+ *   v_t   = alpha * v_{t-1} + (1 - alpha) * g_t^2             (square_avg)
+ *   centered:  a_t = alpha * a_{t-1} + (1 - alpha) * g_t        (grad_avg)
+ *              d_t = sqrt(v_t - a_t^2) + eps
+ *   else:      d_t = sqrt(v_t) + eps
+ *   momentum > 0:  b_t = momentum * b_{t-1} + g_t / d_t;  p_t = p_{t-1} - lr * b_t   (momentum_buffer)
+ *   else:          p_t = p_{t-1} - lr * g_t / d_t
+ * </pre>
+ *
+ * PyTorch's form: epsilon outside the root (TensorFlow and ND4J put it inside), and momentum
+ * accumulates the normalized step rather than the raw gradient.
+ */
+public final class RmsProp extends FlatOptimizer {
+    private final float alpha;
+    private final float oneMinusAlpha;
+    private final float eps;
+    private final float weightDecay;
+    private final float momentum;
+    private final float[] squareAvg;
+    private final float[] buffer;
+    private final float[] gradAvg;
+
+    public RmsProp(INDArray params, INDArray grads, double alpha, double eps, double weightDecay, double momentum, boolean centered) {
+        super(params, grads);
+        this.alpha = (float) alpha;
+        this.oneMinusAlpha = (float) (1 - alpha);
+        this.eps = (float) eps;
+        this.weightDecay = (float) weightDecay;
+        this.momentum = (float) momentum;
+        this.squareAvg = addState("square_avg", 0f);
+        this.buffer = momentum > 0 ? addState("momentum_buffer", 0f) : null;
+        this.gradAvg = centered ? addState("grad_avg", 0f) : null;
+    }
+
+    @Override
+    public String type() {
+        return "rmsprop";
+    }
+
+    @Override
+    protected void update(float[] p, float[] g, int from, int to, float scale, double lr, long step) {
+        float rate = (float) lr;
+        float a = alpha;
+        float c = oneMinusAlpha;
+        for (int i = from; i < to; i++) {
+            float gi = g[i] * scale + weightDecay * p[i];
+            float vi = a * squareAvg[i] + c * gi * gi;
+            squareAvg[i] = vi;
+            float d;
+            if (gradAvg != null) {
+                float ai = a * gradAvg[i] + c * gi;
+                gradAvg[i] = ai;
+                d = (float) Math.sqrt(vi - ai * ai) + eps;
+            } else {
+                d = (float) Math.sqrt(vi) + eps;
+            }
+            if (buffer != null) {
+                float bi = momentum * buffer[i] + gi / d;
+                buffer[i] = bi;
+                p[i] -= rate * bi;
+            } else {
+                p[i] -= rate * (gi / d);
+            }
+        }
+    }
+}

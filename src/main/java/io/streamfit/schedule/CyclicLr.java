@@ -1,0 +1,42 @@
+package io.streamfit.schedule;
+
+/**
+ * Cyclical learning rates (Smith 2017, "Cyclical Learning Rates for Training Neural Networks"),
+ * {@code torch.optim.lr_scheduler.CyclicLR(base_lr, max_lr, step_size_up, step_size_down, mode,
+ * gamma, cycle_momentum=False)}:
+ *
+ * <pre>
+ *   cycle = floor(1 + t / (up + down));  x = 1 + t / (up + down) - cycle
+ *   f     = x / r  if x <= r  else (x - 1) / (r - 1),   r = up / (up + down)
+ *   lr_t  = base_lr + (max_lr - base_lr) * f * s
+ *   s     = 1 (triangular) | 1 / 2^(cycle - 1) (triangular2) | gamma^t (exp_range)
+ * </pre>
+ *
+ * Momentum is not cycled (PyTorch's {@code cycle_momentum} defaults to true; here the optimizer's
+ * momentum stays as configured).
+ */
+public record CyclicLr(double baseLr, double maxLr, long stepSizeUp, long stepSizeDown, Mode mode, double gamma)
+        implements LrSchedule {
+
+    public enum Mode { TRIANGULAR, TRIANGULAR2, EXP_RANGE }
+
+    @Override
+    public String type() {
+        return "cyclic";
+    }
+
+    @Override
+    public double lr(long stepsDone) {
+        double totalSize = stepSizeUp + stepSizeDown;
+        double stepRatio = stepSizeUp / totalSize;
+        double cycle = Math.floor(1 + stepsDone / totalSize);
+        double x = 1. + stepsDone / totalSize - cycle;
+        double scaleFactor = x <= stepRatio ? x / stepRatio : (x - 1) / (stepRatio - 1);
+        double scale = switch (mode) {
+            case TRIANGULAR -> 1.0;
+            case TRIANGULAR2 -> 1 / Math.pow(2.0, cycle - 1);
+            case EXP_RANGE -> Math.pow(gamma, stepsDone);
+        };
+        return baseLr + (maxLr - baseLr) * scaleFactor * scale;
+    }
+}

@@ -1,0 +1,35 @@
+package io.streamfit.schedule;
+
+/**
+ * A warm-up in front of any schedule (Goyal et al. 2017, "Accurate, Large Minibatch SGD"), as
+ * {@code torch.optim.lr_scheduler.SequentialLR([LinearLR(start_factor, 1.0, total_iters=steps),
+ * inner], milestones=[steps])} does it for the linear mode:
+ *
+ * <pre>
+ *   t <  steps:  lr_t = inner(0) * (start_factor + (1 - start_factor) * t / steps)    (linear)
+ *                lr_t = inner(0) * start_factor^(1 - t / steps)                       (exponential)
+ *   t >= steps:  lr_t = inner(t - steps)
+ * </pre>
+ *
+ * The inner schedule starts its own count when the warm-up ends, so a cosine schedule after a
+ * warm-up still runs its full {@code T_max}. The exponential (geometric) ramp has no PyTorch
+ * class; it is the form used by e.g. fairseq's and Keras' exponential warm-ups, reaching
+ * {@code inner(0)} at {@code t = steps}.
+ */
+public record Warmup(LrSchedule inner, long steps, boolean exponential, double startFactor) implements LrSchedule {
+
+    @Override
+    public String type() {
+        return inner.type();
+    }
+
+    @Override
+    public double lr(long stepsDone) {
+        if (stepsDone >= steps) {
+            return inner.lr(stepsDone - steps);
+        }
+        double progress = (double) stepsDone / steps;
+        double factor = exponential ? Math.pow(startFactor, 1 - progress) : startFactor + (1 - startFactor) * progress;
+        return inner.lr(0) * factor;
+    }
+}

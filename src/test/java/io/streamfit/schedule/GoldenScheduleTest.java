@@ -1,0 +1,105 @@
+package io.streamfit.schedule;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamfit.spec.SpecParser;
+import io.streamfit.train.ModelFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every schedule against golden learning-rate sequences from {@code torch.optim.lr_scheduler}
+ * (TensorFlow's formulas where PyTorch has no class), produced by
+ * {@code src/test/python/golden_schedules.py}: 60-120 steps each, the schedule built from the
+ * case's spec JSON through the spec parser. Tolerance 1e-12 relative (PyTorch updates some rates
+ * recursively, which differs from the closed form in the last bits).
+ */
+class GoldenScheduleTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonNode GOLDEN = load();
+
+    private static JsonNode load() {
+        try (InputStream in = GoldenScheduleTest.class.getResourceAsStream("/golden/schedules.json")) {
+            return JSON.readTree(in);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Stream<Arguments> cases() {
+        List<Arguments> out = new ArrayList<>();
+        GOLDEN.get("cases").forEach(c -> out.add(Arguments.of(c.get("name").asText(), c)));
+        return out.stream();
+    }
+
+    /** The schedule a spec with this case's optimizer lr, batch size and schedule object builds. */
+    static LrSchedule schedule(JsonNode c) {
+        ObjectNode spec = JSON.createObjectNode();
+        spec.put("id", "golden").put("topic", "t").put("input_width", 1);
+        spec.putObject("task").put("type", "regression").put("outputs", 1);
+        spec.putArray("layers").addObject().put("type", "dense").put("units", 1);
+        spec.putObject("optimizer").put("type", "sgd").put("lr", c.get("lr").asDouble());
+        spec.put("batch_size", c.get("batch_size").asInt());
+        spec.set("schedule", c.get("schedule"));
+        return ModelFactory.schedule(SpecParser.parse(spec));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void matchesTorchScheduler(String name, JsonNode c) {
+        LrSchedule s = schedule(c);
+        JsonNode lrs = c.get("lrs");
+        for (int t = 0; t < lrs.size(); t++) {
+            double expected = lrs.get(t).asDouble();
+            assertEquals(expected, s.lr(t), 1e-12 * Math.max(Math.abs(expected), 1e-6), name + " at step " + t);
+        }
+    }
+
+    @Test
+    void everyScheduleTypeAndModifierIsCovered() {
+        List<String> types = new ArrayList<>();
+        boolean[] warmups = new boolean[2];
+        boolean[] scaling = new boolean[1];
+        GOLDEN.get("cases").forEach(c -> {
+            JsonNode s = c.get("schedule");
+            types.add(s.get("type").asText());
+            if (s.has("warmup")) {
+                warmups[s.get("warmup").get("mode").asText().equals("linear") ? 0 : 1] = true;
+            }
+            scaling[0] |= s.has("linear_scaling");
+            assertTrue(c.get("lrs").size() >= 20, "at least 20 steps");
+        });
+        for (String t : List.of("constant", "step", "multistep", "exponential", "natural_exp", "inverse_time", "polynomial",
+                "cosine", "cyclic", "cosine_warm_restarts", "one_cycle")) {
+            assertTrue(types.contains(t), t + " has no golden case");
+        }
+        assertTrue(warmups[0] && warmups[1] && scaling[0], "linear and exponential warm-up and linear scaling are covered");
+    }
+
+    @Test
+    void oneCycleHoldsItsFinalRateWhereTorchWouldRaise() {
+        JsonNode c = null;
+        for (JsonNode k : GOLDEN.get("cases")) {
+            if (k.get("name").asText().equals("one_cycle_linear")) {
+                c = k;
+            }
+        }
+        LrSchedule s = schedule(c);
+        long total = c.get("schedule").get("total_steps").asLong();
+        double last = s.lr(total - 1);
+        assertEquals(last, s.lr(total), 0.0);
+        assertEquals(last, s.lr(total * 10), 0.0);
+        assertTrue(last > 0, "never negative (torch's linear extrapolation past the end is)");
+    }
+}

@@ -1,0 +1,257 @@
+#!/usr/bin/python3
+"""Golden test vectors for the learning-rate schedules, produced by real PyTorch where torch has
+the schedule (torch.optim.lr_scheduler) and by the published formula where it has not.
+
+Run from the repository root:
+
+    /usr/bin/python3 src/test/python/golden_schedules.py > src/test/resources/golden/schedules.json
+
+Semantics: the schedule is stepped once per optimizer step; "lrs"[t] is the learning rate used by
+optimizer step t+1 (t = 0..N-1), i.e. optimizer.param_groups[0]['lr'] recorded before each
+optimizer.step(), with scheduler.step() after it. The optimizer is a dummy SGD on one parameter.
+
+Each case's "schedule" object is the project's spec JSON; "lr" is the optimizer's base lr and
+"batch_size" only matters with "linear_scaling". Schedules without a torch class:
+  natural_exp   TensorFlow natural_exp_decay:   lr * exp(-decay_rate * p)
+  inverse_time  TensorFlow inverse_time_decay:  lr / (1 + decay_rate * p)
+                with p = t / decay_steps (floor(t / decay_steps) if staircase)
+  warm-up mode "exponential": lr_inner(0) * start_factor ** (1 - t / W) for t < W, then
+                lr_inner(t - W)
+Warm-up mode "linear" is torch SequentialLR([LinearLR(start_factor=F, end_factor=1.0,
+total_iters=W), inner], milestones=[W]); the intended semantics are
+lr_inner(0) * (F + (1 - F) * t / W) for t < W, then lr_inner(t - W), and any difference between
+that and torch's numbers is recorded in the case's "note".
+"linear_scaling": {"reference_batch_size": R} multiplies every learning rate the schedule yields
+by batch_size / R; the torch reference is built with every lr argument (base lr, eta_min,
+base_lr/max_lr of CyclicLR, max_lr of OneCycleLR) multiplied by batch_size / R.
+For "cyclic" and "one_cycle" torch overwrites the optimizer's lr (with base_lr, resp.
+max_lr / div_factor); the cases set "lr" to that same value.
+"""
+import json
+import math
+import warnings
+
+import torch
+from torch.optim import lr_scheduler as S
+
+COMMAND = ("/usr/bin/python3 src/test/python/golden_schedules.py"
+           " > src/test/resources/golden/schedules.json")
+N_DEFAULT = 120
+
+
+def make_inner(opt, spec, k):
+    """The torch scheduler for a spec without warm-up; k = linear-scaling factor. None = none."""
+    t = spec["type"]
+    if t == "constant":
+        return None, "none (constant)"
+    if t == "step":
+        return S.StepLR(opt, step_size=spec["step_size"], gamma=spec["gamma"]), "StepLR"
+    if t == "multistep":
+        return S.MultiStepLR(opt, milestones=spec["milestones"], gamma=spec["gamma"]), "MultiStepLR"
+    if t == "exponential":
+        return S.ExponentialLR(opt, gamma=spec["gamma"]), "ExponentialLR"
+    if t == "polynomial":
+        return S.PolynomialLR(opt, total_iters=spec["total_iters"], power=spec["power"]), \
+            "PolynomialLR"
+    if t == "cosine":
+        return S.CosineAnnealingLR(opt, T_max=spec["T_max"], eta_min=spec["eta_min"] * k), \
+            "CosineAnnealingLR"
+    if t == "cyclic":
+        return S.CyclicLR(opt, base_lr=spec["base_lr"] * k, max_lr=spec["max_lr"] * k,
+                          step_size_up=spec["step_size_up"],
+                          step_size_down=spec.get("step_size_down"), mode=spec["mode"],
+                          gamma=spec["gamma"], cycle_momentum=False), "CyclicLR"
+    if t == "cosine_warm_restarts":
+        return S.CosineAnnealingWarmRestarts(opt, T_0=spec["T_0"], T_mult=spec["T_mult"],
+                                             eta_min=spec["eta_min"] * k), \
+            "CosineAnnealingWarmRestarts"
+    if t == "one_cycle":
+        return S.OneCycleLR(opt, max_lr=spec["max_lr"] * k, total_steps=spec["total_steps"],
+                            pct_start=spec["pct_start"], anneal_strategy=spec["anneal_strategy"],
+                            div_factor=spec["div_factor"],
+                            final_div_factor=spec["final_div_factor"],
+                            three_phase=spec["three_phase"], cycle_momentum=False), "OneCycleLR"
+    raise ValueError(t)
+
+
+def tf_decay(spec, lr, n):
+    out = []
+    for t in range(n):
+        p = t / spec["decay_steps"]
+        if spec["staircase"]:
+            p = math.floor(p)
+        if spec["type"] == "natural_exp":
+            out.append(lr * math.exp(-spec["decay_rate"] * p))
+        else:
+            out.append(lr / (1 + spec["decay_rate"] * p))
+    return out
+
+
+def new_optimizer(lr):
+    param = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.SGD([param], lr=lr)
+    return param, opt
+
+
+def run(opt, param, scheduler, n):
+    lrs = []
+    for _ in range(n):
+        lrs.append(float(opt.param_groups[0]["lr"]))
+        param.grad = torch.zeros_like(param)
+        opt.step()
+        if scheduler is not None:
+            scheduler.step()
+    return lrs
+
+
+def torch_lrs(spec, lr, k, n):
+    """lrs of a spec without warm-up (torch or formula), with linear-scaling factor k."""
+    if spec["type"] in ("natural_exp", "inverse_time"):
+        cls = {"natural_exp": "natural_exp_decay", "inverse_time": "inverse_time_decay"}
+        return tf_decay(spec, lr * k, n), "none (TensorFlow %s formula)" % cls[spec["type"]]
+    param, opt = new_optimizer(lr * k)
+    scheduler, cls = make_inner(opt, spec, k)
+    return run(opt, param, scheduler, n), cls
+
+
+def lrs_for(case_spec, lr, batch_size, n):
+    """Returns (lrs, torch_class, note)."""
+    spec = {key: v for key, v in case_spec.items() if key not in ("warmup", "linear_scaling")}
+    scaling = case_spec.get("linear_scaling")
+    k = batch_size / scaling["reference_batch_size"] if scaling else 1.0
+    warmup = case_spec.get("warmup")
+    if warmup is None:
+        lrs, cls = torch_lrs(spec, lr, k, n)
+        return lrs, cls, None
+    w = warmup["steps"]
+    f = warmup["start_factor"]
+    inner, inner_cls = torch_lrs(spec, lr, k, n - w)  # lr_inner(0 .. n-w-1), standalone
+    if warmup["mode"] == "exponential":
+        lrs = [inner[0] * f ** (1 - t / w) for t in range(w)] + inner
+        return lrs, "none (exponential warm-up formula) then %s" % inner_cls, None
+    assert warmup["mode"] == "linear"
+    intended = [inner[0] * (f + (1 - f) * t / w) for t in range(w)] + inner
+    param, opt = new_optimizer(lr * k)
+    linear = S.LinearLR(opt, start_factor=f, end_factor=1.0, total_iters=w)
+    inner_scheduler, _ = make_inner(opt, spec, k)
+    if inner_scheduler is None:  # constant: SequentialLR needs a scheduler after the milestone
+        inner_scheduler = S.LambdaLR(opt, lambda epoch: 1.0)
+        inner_cls = "LambdaLR(lambda epoch: 1.0)"
+    scheduler = S.SequentialLR(opt, [linear, inner_scheduler], milestones=[w])
+    lrs = run(opt, param, scheduler, n)
+    cls = "SequentialLR([LinearLR, %s], milestones=[%d])" % (inner_cls, w)
+    note = compare(lrs, intended)
+    return lrs, cls, note
+
+
+def compare(lrs, intended):
+    diffs = [(i, a, b) for i, (a, b) in enumerate(zip(lrs, intended)) if a != b]
+    if not diffs:
+        return None
+    worst = max(diffs, key=lambda d: abs(d[1] - d[2]) / abs(d[2]))
+    rel = abs(worst[1] - worst[2]) / abs(worst[2])
+    return ("torch differs from the intended lr_inner(0) * (F + (1 - F) * t / W) warm-up / "
+            "lr_inner(t - W) at %d of %d steps (t = %s); largest relative difference %.3g at "
+            "t = %d (torch %r, intended %r)"
+            % (len(diffs), len(lrs), [d[0] for d in diffs], rel, worst[0], worst[1], worst[2]))
+
+
+def case(name, lr, schedule, batch_size=64, n=N_DEFAULT):
+    lrs, cls, note = lrs_for(schedule, lr, batch_size, n)
+    assert len(lrs) == n and all(math.isfinite(x) and x >= 0 for x in lrs), name
+    out = {"name": name, "torch_class": cls, "lr": lr, "batch_size": batch_size,
+           "schedule": schedule, "lrs": lrs}
+    if note is not None:
+        out["note"] = note
+    return out
+
+
+def cyclic(mode, gamma=1.0, step_size_down=None):
+    spec = {"type": "cyclic", "base_lr": 1e-3, "max_lr": 1e-2, "step_size_up": 15}
+    if step_size_down is not None:
+        spec["step_size_down"] = step_size_down
+    spec["mode"] = mode
+    spec["gamma"] = gamma
+    return spec
+
+
+def one_cycle(anneal_strategy, three_phase):
+    return {"type": "one_cycle", "max_lr": 0.05, "total_steps": N_DEFAULT, "pct_start": 0.3,
+            "anneal_strategy": anneal_strategy, "div_factor": 25, "final_div_factor": 1e4,
+            "three_phase": three_phase}
+
+
+def cases():
+    cos50 = {"type": "cosine", "T_max": 50, "eta_min": 1e-4}
+    return [
+        case("constant", 0.1, {"type": "constant"}),
+        case("step", 0.1, {"type": "step", "step_size": 7, "gamma": 0.5}),
+        case("multistep", 0.1, {"type": "multistep", "milestones": [10, 25, 60], "gamma": 0.3}),
+        case("exponential", 0.1, {"type": "exponential", "gamma": 0.97}),
+        case("natural_exp", 0.1,
+             {"type": "natural_exp", "decay_rate": 0.5, "decay_steps": 20, "staircase": False}),
+        case("natural_exp_staircase", 0.1,
+             {"type": "natural_exp", "decay_rate": 0.5, "decay_steps": 20, "staircase": True}),
+        case("inverse_time", 0.1,
+             {"type": "inverse_time", "decay_rate": 0.5, "decay_steps": 10, "staircase": False}),
+        case("inverse_time_staircase", 0.1,
+             {"type": "inverse_time", "decay_rate": 0.5, "decay_steps": 10, "staircase": True}),
+        case("polynomial_power2_past_total", 0.1,
+             {"type": "polynomial", "total_iters": 80, "power": 2.0}),
+        case("polynomial_power_half", 0.1,
+             {"type": "polynomial", "total_iters": 100, "power": 0.5}),
+        case("cosine_past_2_T_max", 0.1, dict(cos50)),
+        case("cosine_eta_min_0", 0.05, {"type": "cosine", "T_max": 30, "eta_min": 0.0}, n=60),
+        case("cyclic_triangular", 1e-3, cyclic("triangular")),
+        case("cyclic_triangular2_step_size_down", 1e-3,
+             cyclic("triangular2", step_size_down=25)),
+        case("cyclic_exp_range", 1e-3, cyclic("exp_range", gamma=0.99)),
+        case("cosine_warm_restarts_T_mult_1", 0.1,
+             {"type": "cosine_warm_restarts", "T_0": 10, "T_mult": 1, "eta_min": 1e-4}),
+        case("cosine_warm_restarts_T_mult_2", 0.1,
+             {"type": "cosine_warm_restarts", "T_0": 10, "T_mult": 2, "eta_min": 0.0}),
+        case("one_cycle_cos", 0.05 / 25, one_cycle("cos", False)),
+        case("one_cycle_linear", 0.05 / 25, one_cycle("linear", False)),
+        case("one_cycle_three_phase", 0.05 / 25, one_cycle("cos", True)),
+        case("warmup_linear_cosine", 0.1,
+             dict(cos50, warmup={"steps": 10, "mode": "linear", "start_factor": 0.1})),
+        case("warmup_linear_step", 0.1,
+             {"type": "step", "step_size": 7, "gamma": 0.5,
+              "warmup": {"steps": 8, "mode": "linear", "start_factor": 0.25}}),
+        case("warmup_linear_constant", 0.1,
+             {"type": "constant", "warmup": {"steps": 12, "mode": "linear", "start_factor": 0.05}}),
+        case("warmup_exponential_cosine", 0.1,
+             dict(cos50, warmup={"steps": 10, "mode": "exponential", "start_factor": 0.01})),
+        case("linear_scaling_warmup_cosine", 0.1,
+             dict(cos50, warmup={"steps": 5, "mode": "linear", "start_factor": 0.1},
+                  linear_scaling={"reference_batch_size": 256}),
+             batch_size=1024),
+        case("linear_scaling_step", 0.1,
+             {"type": "step", "step_size": 7, "gamma": 0.5,
+              "linear_scaling": {"reference_batch_size": 32}},
+             batch_size=8),
+    ]
+
+
+def to_json(value, indent=0):
+    """json.dumps, but lists of scalars stay on one line."""
+    pad = " " * indent
+    if isinstance(value, dict):
+        items = ['%s "%s": %s' % (pad, k, to_json(v, indent + 1)) for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+    if isinstance(value, list) and any(isinstance(v, (list, dict)) for v in value):
+        items = [pad + " " + to_json(v, indent + 1) for v in value]
+        return "[\n" + ",\n".join(items) + "\n" + pad + "]"
+    return json.dumps(value)
+
+
+def main():
+    warnings.simplefilter("ignore")  # torch's EPOCH_DEPRECATION_WARNING from SequentialLR
+    out = {"command": COMMAND, "torch_version": torch.__version__, "cases": cases()}
+    text = to_json(out)
+    assert json.loads(text) == out
+    print(text)
+
+
+if __name__ == '__main__':
+    main()
