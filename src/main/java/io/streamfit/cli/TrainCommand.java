@@ -1,0 +1,344 @@
+package io.streamfit.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.streamfit.data.Batch;
+import io.streamfit.data.Batcher;
+import io.streamfit.data.Examples;
+import io.streamfit.data.RecordDecoder;
+import io.streamfit.data.RejectedRecordException;
+import io.streamfit.nn.Loss;
+import io.streamfit.snapshot.SnapshotCodec;
+import io.streamfit.snapshot.SnapshotFormatException;
+import io.streamfit.spec.ModelSpec;
+import io.streamfit.spec.SpecException;
+import io.streamfit.spec.SpecParser;
+import io.streamfit.train.ModelFactory;
+import io.streamfit.train.ModelState;
+import io.streamfit.train.NativeThreads;
+import io.streamfit.train.StepResult;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code train}: replays a recorded stream through exactly the service's training path
+ * ({@link RecordDecoder}, {@link Batcher}, {@link ModelState#train}) and writes the result as a
+ * snapshot in the service's format. Line {@code i} of the data file (0-based) plays the record at
+ * offset {@code i} of partition 0, so batches are formed as the service forms them from a
+ * single-partition topic. No Kafka is touched.
+ *
+ * <p>Exit codes: 0 trained; 1 an input or output file could not be read or written; 2 invalid
+ * arguments, spec or snapshot.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Train a model offline from a JSON-lines file of records, as the service would from a topic.")
+public final class TrainCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Option(names = "--spec", required = true, description = "Model spec (YAML or JSON), as POSTed to /models.")
+    Path spec;
+
+    @Option(names = "--data", required = true, description = "Records, one JSON record per line, in stream order.")
+    Path data;
+
+    @Option(names = "--init", description = "Start from this snapshot's parameters (and optimizer state, if it has the same optimizer) instead of initializing.")
+    Path init;
+
+    @Option(names = "--out", required = true, description = "Where to write the trained model (a streamfit safetensors snapshot).")
+    Path out;
+
+    @Option(names = "--metrics", description = "Write prequential loss/accuracy per step and totals here (JSON).")
+    Path metrics;
+
+    @Option(names = "--test", description = "Also evaluate the trained model on these records (JSON lines; inference mode).")
+    Path test;
+
+    @Option(names = "--blas-threads", defaultValue = "1", description = "BLAS/OpenMP threads (default ${DEFAULT-VALUE}).")
+    int blasThreads;
+
+    PrintWriter err = new PrintWriter(System.err, true);
+
+    /** Runs the command; returns the exit code. */
+    public static int run(String... args) {
+        return new CommandLine(new TrainCommand()).execute(args);
+    }
+
+    /** A failure with a message for the user and an exit code. */
+    static final class Failure extends Exception {
+        final int code;
+
+        Failure(int code, String message) {
+            super(message);
+            this.code = code;
+        }
+    }
+
+    @Override
+    public Integer call() {
+        try {
+            train();
+            return 0;
+        } catch (Failure f) {
+            err.println("train: " + f.getMessage());
+            return f.code;
+        }
+    }
+
+    private void train() throws Failure {
+        NativeThreads.configure(blasThreads);
+        ModelSpec modelSpec = readSpec();
+        ModelState state = startingState(modelSpec);
+        RecordDecoder decoder = new RecordDecoder(modelSpec);
+        Batcher batcher = new Batcher(modelSpec.batchSize());
+        List<Map<String, Object>> steps = new ArrayList<>();
+        Totals totals = new Totals();
+        long started = System.nanoTime();
+        long lines = 0;
+        try (BufferedReader in = Files.newBufferedReader(data, StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                long offset = lines++;
+                Examples ex = decode(decoder, line, offset, totals);
+                batcher.offer(0, offset, ex);
+                Batch b;
+                while ((b = batcher.next()) != null) {
+                    StepResult r = state.train(b);
+                    totals.add(r);
+                    if (metrics != null) {
+                        steps.add(stepEntry(state, r));
+                    }
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new Failure(1, "cannot read --data " + data + ": " + e.getMessage());
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        Map<String, Object> summary = totals.summary(state, seconds, batcher.pendingExamples(), lines);
+        if (test != null) {
+            summary.putAll(evaluate(state, decoder));
+        }
+        writeSnapshot(state, lines);
+        if (metrics != null) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("model_id", modelSpec.id());
+            doc.put("data", data.toString());
+            doc.put("final", summary);
+            doc.put("steps", steps);
+            write(metrics, "--metrics", () -> JSON.writeValueAsBytes(doc));
+        }
+        err.printf("train: %s%n", summary);
+    }
+
+    private ModelSpec readSpec() throws Failure {
+        String text;
+        try {
+            text = Files.readString(spec, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new Failure(1, "cannot read --spec " + spec + ": " + e.getMessage());
+        }
+        try {
+            return SpecParser.parse(text);
+        } catch (SpecException e) {
+            throw new Failure(2, "invalid spec " + spec + ":\n  " + String.join("\n  ", e.errors()));
+        }
+    }
+
+    /** Fresh from the spec's seed, then {@code --init} (or the spec's pretrained file) on top. */
+    private ModelState startingState(ModelSpec s) throws Failure {
+        ModelState state = ModelState.fresh(s);
+        Path source = init;
+        boolean strict = true;
+        boolean optimizerState = true;
+        if (source == null && s.pretrained() != null) {
+            if (s.pretrained().file() == null) {
+                throw new Failure(2, "the spec's pretrained.model names a snapshot on the service's snapshot topic, "
+                        + "which this command does not read: download it and pass --init FILE");
+            }
+            source = Path.of(s.pretrained().file());
+            strict = s.pretrained().strict();
+            optimizerState = false;
+        }
+        if (source == null) {
+            return state;
+        }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(source);
+        } catch (IOException e) {
+            throw new Failure(1, "cannot read snapshot " + source + ": " + e.getMessage());
+        }
+        try {
+            List<String> loaded = SnapshotCodec.initializeFrom(bytes, state, strict, optimizerState);
+            err.printf("train: initialized %d tensors from %s (optimizer steps %d)%n", loaded.size(), source, state.steps());
+        } catch (SnapshotFormatException e) {
+            throw new Failure(2, "cannot initialize from " + source + ": " + e.getMessage());
+        }
+        return state;
+    }
+
+    private Examples decode(RecordDecoder decoder, String line, long offset, Totals totals) {
+        try {
+            return decoder.decode(line.getBytes(StandardCharsets.UTF_8));
+        } catch (RejectedRecordException e) {
+            totals.rejected++;
+            if (totals.rejected <= 10) {
+                err.printf("train: line %d rejected: %s%n", offset + 1, e.getMessage());
+            }
+            return null;
+        }
+    }
+
+    private static Map<String, Object> stepEntry(ModelState state, StepResult r) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("step", state.steps());
+        e.put("examples", state.examplesSeen());
+        e.put("loss", r.lossSum() / r.examples());
+        e.put("accuracy", r.judged() == 0 ? null : (double) r.correct() / r.judged());
+        e.put("lr", r.lr());
+        e.put("grad_norm", Double.isFinite(r.gradNorm()) ? r.gradNorm() : null);
+        e.put("clipped", r.clipped());
+        e.put("skipped", r.skipped());
+        return e;
+    }
+
+    /** Loss and accuracy on {@code --test}, in inference mode, in chunks of up to 1024 examples. */
+    private Map<String, Object> evaluate(ModelState state, RecordDecoder decoder) throws Failure {
+        Loss loss = ModelFactory.loss(state.spec());
+        double lossSum = 0;
+        long correct = 0;
+        long judged = 0;
+        long examples = 0;
+        long rejected = 0;
+        List<Examples> chunk = new ArrayList<>();
+        int chunkSize = 0;
+        try (BufferedReader in = Files.newBufferedReader(test, StandardCharsets.UTF_8)) {
+            String line;
+            while (true) {
+                line = in.readLine();
+                if (line != null) {
+                    try {
+                        Examples ex = decoder.decode(line.getBytes(StandardCharsets.UTF_8));
+                        chunk.add(ex);
+                        chunkSize += ex.count();
+                    } catch (RejectedRecordException e) {
+                        rejected++;
+                    }
+                }
+                if (chunkSize >= 1024 || (line == null && chunkSize > 0)) {
+                    Loss.Result r = score(state, loss, chunk, chunkSize);
+                    lossSum += r.lossSum();
+                    correct += r.correct();
+                    judged += r.judged();
+                    examples += chunkSize;
+                    chunk.clear();
+                    chunkSize = 0;
+                }
+                if (line == null) {
+                    break;
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new Failure(1, "cannot read --test " + test + ": " + e.getMessage());
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("test_examples", examples);
+        out.put("test_rejected_records", rejected);
+        out.put("test_loss", examples == 0 ? null : lossSum / examples);
+        out.put("test_accuracy", judged == 0 ? null : (double) correct / judged);
+        return out;
+    }
+
+    private static Loss.Result score(ModelState state, Loss loss, List<Examples> chunk, int n) {
+        int width = chunk.get(0).width();
+        int tw = chunk.get(0).targetWidth();
+        float[] x = new float[n * width];
+        float[] y = new float[n * tw];
+        int at = 0;
+        for (Examples ex : chunk) {
+            System.arraycopy(ex.x(), 0, x, at * width, ex.count() * width);
+            System.arraycopy(ex.y(), 0, y, at * tw, ex.count() * tw);
+            at += ex.count();
+        }
+        INDArray input = Nd4j.create(x, new long[] {n, width}, 'c');
+        INDArray output = state.predict(input).output();
+        return loss.evaluate(output, y, Nd4j.create(DataType.FLOAT, n, output.columns()));
+    }
+
+    private void writeSnapshot(ModelState state, long lines) throws Failure {
+        // No stream positions: line numbers are not offsets of the spec's topic, and a service that
+        // restored this snapshot as its own must not skip records because of them.
+        Map<String, String> provenance = Map.of("trained_from", "file " + data.toAbsolutePath() + " (" + lines + " lines)");
+        byte[] bytes = SnapshotCodec.encode(state, 1, Map.of(), Map.of(), provenance);
+        write(out, "--out", () -> bytes);
+    }
+
+    private interface Bytes {
+        byte[] get() throws IOException;
+    }
+
+    private static void write(Path path, String option, Bytes bytes) throws Failure {
+        try {
+            Path parent = path.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Path tmp = Files.createTempFile(parent, path.getFileName().toString(), ".tmp");
+            Files.write(tmp, bytes.get());
+            Files.move(tmp, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new Failure(1, "cannot write " + option + " " + path + ": " + e.getMessage());
+        }
+    }
+
+    /** Sums over the whole pass. */
+    private static final class Totals {
+        long rejected;
+        double lossSum;
+        long correct;
+        long judged;
+        long examples;
+        long skipped;
+        long clipped;
+
+        void add(StepResult r) {
+            lossSum += r.lossSum();
+            correct += r.correct();
+            judged += r.judged();
+            examples += r.examples();
+            skipped += r.skipped() ? 1 : 0;
+            clipped += r.clipped() ? 1 : 0;
+        }
+
+        Map<String, Object> summary(ModelState state, double seconds, int untrained, long lines) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("records", lines);
+            m.put("rejected_records", rejected);
+            m.put("steps", state.steps());
+            m.put("examples", examples);
+            m.put("untrained_examples", untrained);
+            m.put("prequential_loss", examples == 0 ? null : lossSum / examples);
+            m.put("prequential_accuracy", judged == 0 ? null : (double) correct / judged);
+            m.put("clipped_steps", clipped);
+            m.put("skipped_steps", skipped);
+            m.put("final_lr", state.currentLr());
+            m.put("seconds", seconds);
+            m.put("examples_per_second", seconds > 0 ? examples / seconds : null);
+            return m;
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.streamfit.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import io.streamfit.data.Batch;
+import io.streamfit.nn.SplitMix64;
+import io.streamfit.snapshot.SnapshotCodec;
+import io.streamfit.spec.ModelSpec;
+import io.streamfit.spec.SpecParser;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * For every optimizer configuration crossed with every schedule: train k steps, snapshot through
+ * the codec, restore into a fresh model, train n - k more; the parameters, every optimizer state
+ * buffer, the step count and the learning rate must be bitwise what n uninterrupted steps give.
+ * The schedules are scaled so that each one changes the rate within the n steps.
+ */
+class LockstepRestoreTest {
+    private static final int N = 12;
+    private static final int K = 5;
+
+    static final List<String> OPTIMIZERS = List.of(
+            "{type: sgd, lr: 0.05}",
+            "{type: sgd, lr: 0.05, momentum: 0.9, nesterov: true, weight_decay: 0.01}",
+            "{type: adagrad, lr: 0.05, lr_decay: 0.01, initial_accumulator_value: 0.1}",
+            "{type: rmsprop, lr: 0.01, momentum: 0.5, centered: true, weight_decay: 0.001}",
+            "{type: adadelta, lr: 1.0}",
+            "{type: adam, lr: 0.01}",
+            "{type: adam, lr: 0.01, amsgrad: true, weight_decay: 0.01}",
+            "{type: adamw, lr: 0.01, weight_decay: 0.1}",
+            "{type: nadam, lr: 0.01, momentum_decay: 0.01}",
+            "{type: adamax, lr: 0.01}");
+
+    static final List<String> SCHEDULES = List.of(
+            "{type: constant}",
+            "{type: step, step_size: 3, gamma: 0.5}",
+            "{type: multistep, milestones: [2, 6, 9], gamma: 0.5}",
+            "{type: exponential, gamma: 0.9}",
+            "{type: natural_exp, decay_rate: 0.5, decay_steps: 2, staircase: true}",
+            "{type: inverse_time, decay_rate: 0.5, decay_steps: 3}",
+            "{type: polynomial, total_iters: 10, power: 2.0}",
+            "{type: cosine, T_max: 6, eta_min: 0.0001}",
+            "{type: cyclic, max_lr: 0.1, step_size_up: 3, mode: triangular2}",
+            "{type: cosine_warm_restarts, T_0: 3, T_mult: 2}",
+            "{type: one_cycle, max_lr: 0.05, total_steps: 12, pct_start: 0.25}",
+            "{type: cosine, T_max: 8, warmup: {steps: 4, mode: exponential, start_factor: 0.1}}",
+            "{type: step, step_size: 4, warmup: {steps: 3}, linear_scaling: {reference_batch_size: 2}}");
+
+    static Stream<Arguments> combinations() {
+        List<Arguments> out = new ArrayList<>();
+        for (String o : OPTIMIZERS) {
+            for (String s : SCHEDULES) {
+                out.add(Arguments.of(o, s));
+            }
+        }
+        return out.stream();
+    }
+
+    static ModelSpec spec(String optimizer, String schedule) {
+        return SpecParser.parse("""
+                id: lockstep
+                topic: t
+                input_width: 5
+                task: {type: classification, classes: 3}
+                layers: [{type: dense, units: 6}, {type: tanh}, {type: layer_norm}, {type: dense, units: 3}]
+                optimizer: %s
+                schedule: %s
+                gradient_clipping: {max_norm: 2.0}
+                batch_size: 4
+                seed: 7
+                """.formatted(optimizer, schedule));
+    }
+
+    static List<Batch> batches(int n) {
+        SplitMix64 rng = new SplitMix64(11);
+        List<Batch> out = new ArrayList<>();
+        for (int b = 0; b < n; b++) {
+            float[] x = new float[4 * 5];
+            float[] y = new float[4];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) (2 * rng.nextGaussian());
+            }
+            for (int i = 0; i < y.length; i++) {
+                y[i] = (float) Math.floor(3 * rng.nextDouble());
+            }
+            out.add(new Batch(4, 5, x, 1, y));
+        }
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0} x {1}")
+    @MethodSource("combinations")
+    void restoredTrainingIsBitwiseTheUninterruptedOne(String optimizer, String schedule) throws Exception {
+        ModelSpec spec = spec(optimizer, schedule);
+        List<Batch> data = batches(N);
+        ModelState straight = ModelState.fresh(spec);
+        List<Double> lrs = new ArrayList<>();
+        for (Batch b : data) {
+            lrs.add(straight.train(b).lr());
+        }
+        ModelState first = ModelState.fresh(spec);
+        for (Batch b : data.subList(0, K)) {
+            first.train(b);
+        }
+        ModelState resumed = SnapshotCodec.decode(SnapshotCodec.encode(first, 1, Map.of()), spec);
+        for (int t = K; t < N; t++) {
+            assertEquals(lrs.get(t), resumed.train(data.get(t)).lr(), 0.0, "learning rate of step " + (t + 1));
+        }
+        assertEquals(straight.steps(), resumed.steps());
+        assertArrayEquals(straight.network().params().toFloatVector(), resumed.network().params().toFloatVector());
+        assertEquals(straight.optimizer().stateNames(), resumed.optimizer().stateNames());
+        for (String s : straight.optimizer().stateNames()) {
+            assertArrayEquals(straight.optimizer().state(s), resumed.optimizer().state(s), s);
+        }
+        if (!schedule.contains("constant")) {
+            assertNotEquals(1L, lrs.subList(K - 1, N).stream().distinct().count(), "the schedule must move after the restore");
+        }
+    }
+}
