@@ -141,7 +141,11 @@ public final class TrainCommand implements Callable<Integer> {
             doc.put("steps", steps);
             write(metrics, "--metrics", () -> JSON.writeValueAsBytes(doc));
         }
-        err.printf("train: %s%n", summary);
+        try {
+            err.printf("train: %s%n", new ObjectMapper().writeValueAsString(summary));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private ModelSpec readSpec() throws Failure {
@@ -297,7 +301,8 @@ public final class TrainCommand implements Callable<Integer> {
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            Path tmp = Files.createTempFile(parent, path.getFileName().toString(), ".tmp");
+            // Written next to the target and renamed, so a reader never sees half a file.
+            Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
             Files.write(tmp, bytes.get());
             Files.move(tmp, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {

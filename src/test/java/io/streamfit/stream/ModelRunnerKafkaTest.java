@@ -348,6 +348,48 @@ class ModelRunnerKafkaTest {
         assertEquals(ModelRunner.Phase.STOPPED, r.runner().phase());
     }
 
+    @Test
+    void aPretrainedModelStartsFromAnotherModelsSnapshotAndKeepsFrozenLayers() throws Exception {
+        String bootstrap = kafka.bootstrapServers();
+        TestKafka.createTopic(bootstrap, "donor.in", 1);
+        TestKafka.produce(bootstrap, "donor.in", records(40, 5));
+        Running donor = run(SpecParser.parse(spec("donor", "donor.in", 8, "{every_steps: 5, every_seconds: 0}")));
+        TestKafka.await("donor to train", Duration.ofSeconds(60), () -> donor.examples() >= 200);
+        donor.stop();
+        ModelState published = SnapshotCodec.decode(store.newest("donor").get(0), donor.runner().state().spec());
+
+        TestKafka.createTopic(bootstrap, "tuned.in", 1);
+        TestKafka.produce(bootstrap, "tuned.in", records(30, 5));
+        ModelSpec tunedSpec = SpecParser.parse(spec("tuned", "tuned.in", 8, "{every_steps: 5, every_seconds: 0}")
+                + "pretrained: {model: donor}\nfreeze: [\"0\"]\n");
+        Running tuned = run(tunedSpec);
+        TestKafka.await("tuned model to train", Duration.ofSeconds(60), () -> tuned.examples() >= 144);
+        tuned.stop();
+        ModelState t = tuned.runner().state();
+        Map<String, float[]> from = tensors(published);
+        Map<String, float[]> now = tensors(t);
+        assertArrayEquals(from.get("0.weight"), now.get("0.weight"), "frozen and pre-trained");
+        assertArrayEquals(from.get("0.bias"), now.get("0.bias"), "frozen and pre-trained");
+        assertTrue(!java.util.Arrays.equals(from.get("3.weight"), now.get("3.weight")), "the head went on training");
+        // It started from the donor's weights, not from its own seed: a fresh model's first layer differs.
+        assertTrue(!java.util.Arrays.equals(tensors(ModelState.fresh(tunedSpec)).get("0.weight"), now.get("0.weight")));
+
+        ModelSpec orphan = SpecParser.parse(spec("orphan", "tuned.in", 8, "{every_steps: 5, every_seconds: 0}")
+                + "pretrained: {model: nobody}\n");
+        Running o = run(orphan);
+        o.thread().join(60_000);
+        o.meters().close();
+        assertEquals(ModelRunner.Phase.FAILED, o.runner().phase());
+        assertTrue(o.runner().lastError().contains("pretrained.model nobody has no usable snapshot on topic streamfit.snapshots"),
+                o.runner().lastError());
+    }
+
+    private static Map<String, float[]> tensors(ModelState s) {
+        Map<String, float[]> out = new HashMap<>();
+        s.network().tensors().forEach(t -> out.put(t.name(), t.value().dup().data().asFloat()));
+        return out;
+    }
+
     private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
         Header h = r.headers().lastHeader(name);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
