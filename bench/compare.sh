@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
-./mvnw -B -q -Pbench test-compile exec:exec -Djmh.args="-rf json -rff target/jmh-step.json TrainingStepBenchmark" \
+./mvnw -B -q -Pbench test-compile exec:exec -Djmh.args="-rf json -rff target/jmh-step.json TrainingStepBenchmark -p optimizer=adam" \
   | grep -E '^(Benchmark|TrainingStepBenchmark)'
 python3 - <<'PY'
 import json

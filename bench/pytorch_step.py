@@ -4,7 +4,9 @@ TrainingStepBenchmark (784-256-256-10 ReLU MLP, float32, cross-entropy, clip_gra
 Adam lr=1e-3), one thread, examples/s per batch size.
 
     /usr/bin/python3 bench/pytorch_step.py          # Debian's python3-torch (1.13)
+    /usr/bin/python3 bench/pytorch_step.py --optimizers   # every optimizer, flush_denormal on
 """
+import sys
 import time
 
 import torch
@@ -13,12 +15,27 @@ torch.set_num_threads(1)
 torch.manual_seed(0)
 
 
-def examples_per_second(batch, seconds=4.0):
+OPTIMIZERS = {  # the same hyper-parameters as TrainingStepBenchmark.optimizerSpec
+    "sgd": lambda p: torch.optim.SGD(p, lr=0.01),
+    "momentum": lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9),
+    "nesterov": lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9, nesterov=True),
+    "adagrad": lambda p: torch.optim.Adagrad(p, lr=0.01),
+    "rmsprop": lambda p: torch.optim.RMSprop(p, lr=0.001),
+    "adadelta": lambda p: torch.optim.Adadelta(p, lr=1.0),
+    "adam": lambda p: torch.optim.Adam(p, lr=1e-3),
+    "amsgrad": lambda p: torch.optim.Adam(p, lr=1e-3, amsgrad=True),
+    "adamw": lambda p: torch.optim.AdamW(p, lr=1e-3),
+    "nadam": lambda p: torch.optim.NAdam(p, lr=2e-3),
+    "adamax": lambda p: torch.optim.Adamax(p, lr=2e-3),
+}
+
+
+def examples_per_second(batch, seconds=4.0, optimizer="adam"):
     model = torch.nn.Sequential(
         torch.nn.Linear(784, 256), torch.nn.ReLU(),
         torch.nn.Linear(256, 256), torch.nn.ReLU(),
         torch.nn.Linear(256, 10))
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    opt = OPTIMIZERS[optimizer](model.parameters())
     loss_fn = torch.nn.CrossEntropyLoss()
     x = torch.rand(batch, 784)
     y = torch.randint(0, 10, (batch,))
@@ -45,7 +62,13 @@ def examples_per_second(batch, seconds=4.0):
     return rates[len(rates) // 2]
 
 
-if __name__ == "__main__":
+if __name__ == "__main__" and "--optimizers" in sys.argv:
+    print("torch", torch.__version__, "threads", torch.get_num_threads())
+    torch.set_flush_denormal(True)
+    for name in OPTIMIZERS:
+        for b in (1, 16, 64, 256):
+            print(f"torch {name} batch {b}: {examples_per_second(b, 2.5, name):.0f} examples/s")
+elif __name__ == "__main__":
     print("torch", torch.__version__, "threads", torch.get_num_threads())
     # streamfit flushes subnormal optimizer state; PyTorch does only when asked, so both are shown.
     for flush in (False, True):

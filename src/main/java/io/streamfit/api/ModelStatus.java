@@ -23,6 +23,9 @@ final class ModelStatus {
             m.put("skipped_steps", s.skippedSteps());
             m.put("clipped_steps", s.clippedSteps());
             m.put("parameters", s.network().paramCount());
+            m.put("trainable_parameters", s.trainableParameters());
+            m.put("optimizer", s.optimizer().type());
+            m.put("schedule", s.schedule().type());
             m.put("learning_rate", s.currentLr());
             Map<String, Object> p = new LinkedHashMap<>();
             p.put("loss", finite(s.window().loss()));

@@ -171,6 +171,11 @@ public final class ModelState {
         return optimizer.steps();
     }
 
+    /** Parameters the optimizer updates: all but the frozen ones. */
+    public long trainableParameters() {
+        return network.paramCount() - frozenGrads.stream().mapToLong(INDArray::length).sum();
+    }
+
     public long examplesSeen() {
         return examplesSeen;
     }

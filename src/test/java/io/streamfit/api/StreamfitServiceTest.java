@@ -92,6 +92,9 @@ class StreamfitServiceTest {
         assertTrue(accuracy > 0.8, "prequential accuracy " + accuracy + " should be far above chance (0.25)");
         assertEquals("running", status.getString("phase"));
         assertTrue(status.getBoolean("ready"));
+        assertEquals("adam", status.getString("optimizer"));
+        assertEquals("constant", status.getString("schedule"));
+        assertEquals(status.getLong("parameters"), status.getLong("trainable_parameters"), "nothing frozen");
 
         // the snapshot topic holds committed snapshots of this model, versions increasing
         List<Long> versions = new ArrayList<>();

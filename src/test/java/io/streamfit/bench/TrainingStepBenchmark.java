@@ -21,11 +21,12 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One full training step (prequential score, forward, backward, global-norm clipping, Adam) of
- * the 784-256-256-10 ReLU MLP, float32, one BLAS thread: the unit of work of the service.
- * Examples/s = ops/s x batch.
+ * One full training step (prequential score, forward, backward, global-norm clipping, optimizer
+ * update) of the 784-256-256-10 ReLU MLP, float32, one BLAS thread: the unit of work of the
+ * service. Examples/s = ops/s x batch. {@code optimizer} picks the update rule (hyper-parameters
+ * as in {@code bench/pytorch_step.py}).
  *
- * <pre>./mvnw -Pbench test-compile exec:exec</pre>
+ * <pre>./mvnw -Pbench test-compile exec:exec -Djmh.args="TrainingStepBenchmark -p optimizer=adam"</pre>
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -45,7 +46,7 @@ public class TrainingStepBenchmark {
               - {type: dense, units: 256}
               - {type: relu}
               - {type: dense, units: 10}
-            optimizer: {type: adam, lr: 0.001}
+            optimizer: %s
             gradient_clipping: {max_norm: 5.0}
             batch_size: %d
             seed: 1
@@ -54,13 +55,33 @@ public class TrainingStepBenchmark {
     @Param({"1", "16", "64", "256"})
     public int batch;
 
+    @Param({"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "amsgrad", "adamw", "nadam", "adamax"})
+    public String optimizer;
+
+    static String optimizerSpec(String name) {
+        return switch (name) {
+            case "sgd" -> "{type: sgd, lr: 0.01}";
+            case "momentum" -> "{type: sgd, lr: 0.01, momentum: 0.9}";
+            case "nesterov" -> "{type: sgd, lr: 0.01, momentum: 0.9, nesterov: true}";
+            case "adagrad" -> "{type: adagrad, lr: 0.01}";
+            case "rmsprop" -> "{type: rmsprop, lr: 0.001}";
+            case "adadelta" -> "{type: adadelta, lr: 1.0}";
+            case "adam" -> "{type: adam, lr: 0.001}";
+            case "amsgrad" -> "{type: adam, lr: 0.001, amsgrad: true}";
+            case "adamw" -> "{type: adamw, lr: 0.001}";
+            case "nadam" -> "{type: nadam, lr: 0.002}";
+            case "adamax" -> "{type: adamax, lr: 0.002}";
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
     private ModelState model;
     private Batch data;
 
     @Setup(Level.Trial)
     public void setUp() {
         NativeThreads.configure(1);
-        ModelSpec spec = SpecParser.parse(MLP.formatted(batch));
+        ModelSpec spec = SpecParser.parse(MLP.formatted(optimizerSpec(optimizer), batch));
         model = ModelState.fresh(spec);
         SplitMix64 rng = new SplitMix64(2);
         float[] x = new float[batch * 784];
