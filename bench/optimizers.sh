@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
 ./mvnw -B -q -Pbench test-compile exec:exec \
-  -Djmh.args="-rf json -rff target/jmh-optimizers.json -wi 2 -w 1 -i 4 -r 1 TrainingStepBenchmark" >/dev/null
+  -Djmh.args="-rf json -rff target/jmh-optimizers.json -wi 3 -w 1 -i 5 -r 2 TrainingStepBenchmark" >/dev/null
 if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
   OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 /usr/bin/python3 bench/pytorch_step.py --optimizers > target/torch-optimizers.txt
 else

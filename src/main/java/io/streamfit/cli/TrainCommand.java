@@ -43,7 +43,9 @@ import picocli.CommandLine.Option;
  * single-partition topic. No Kafka is touched.
  *
  * <p>Exit codes: 0 trained; 1 an input or output file could not be read or written; 2 invalid
- * arguments, spec or snapshot.
+ * arguments, spec or snapshot, or nothing to train on; 3 an unexpected internal error (with its
+ * stack trace). Input paths are checked before training starts, and {@code --out} is written
+ * before {@code --test} is evaluated, so a late problem never throws away a finished run.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Train a model offline from a JSON-lines file of records, as the service would from a topic.")
@@ -96,10 +98,18 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (Failure f) {
             err.println("train: " + f.getMessage());
             return f.code;
+        } catch (RuntimeException e) {
+            err.println("train: failed unexpectedly: " + e);
+            e.printStackTrace(err);
+            return 3;
         }
     }
 
     private void train() throws Failure {
+        checkReadable(data, "--data");
+        if (test != null) {
+            checkReadable(test, "--test");
+        }
         NativeThreads.configure(blasThreads);
         ModelSpec modelSpec = readSpec();
         ModelState state = startingState(modelSpec);
@@ -128,11 +138,15 @@ public final class TrainCommand implements Callable<Integer> {
             throw new Failure(1, "cannot read --data " + data + ": " + e.getMessage());
         }
         double seconds = (System.nanoTime() - started) / 1e9;
+        if (totals.examples == 0) {
+            throw new Failure(2, "nothing trained: " + data + " has " + lines + " lines, " + totals.rejected
+                    + " rejected, and fewer than batch_size = " + modelSpec.batchSize() + " examples");
+        }
         Map<String, Object> summary = totals.summary(state, seconds, batcher.pendingExamples(), lines);
+        writeSnapshot(state, lines);
         if (test != null) {
             summary.putAll(evaluate(state, decoder));
         }
-        writeSnapshot(state, lines);
         if (metrics != null) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("model_id", modelSpec.id());
@@ -145,6 +159,12 @@ public final class TrainCommand implements Callable<Integer> {
             err.printf("train: %s%n", new ObjectMapper().writeValueAsString(summary));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static void checkReadable(Path path, String option) throws Failure {
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+            throw new Failure(1, "cannot read " + option + " " + path + ": not a readable file");
         }
     }
 
@@ -296,17 +316,20 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private static void write(Path path, String option, Bytes bytes) throws Failure {
+        // Written next to the target and renamed, so a reader never sees half a file.
+        Path tmp = path.toAbsolutePath().resolveSibling(path.getFileName() + ".tmp");
         try {
-            Path parent = path.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            // Written next to the target and renamed, so a reader never sees half a file.
-            Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
+            Files.createDirectories(tmp.getParent());
             Files.write(tmp, bytes.get());
             Files.move(tmp, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new Failure(1, "cannot write " + option + " " + path + ": " + e.getMessage());
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // best effort: the message above already says what went wrong
+            }
         }
     }
 

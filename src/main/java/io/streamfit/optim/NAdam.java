@@ -74,7 +74,9 @@ public final class NAdam extends FlatOptimizer {
     @Override
     protected void stepsRestored(long steps) {
         muProduct = 1f;
-        for (long t = 1; t <= steps; t++) {
+        // Each mu_t is below beta1 < 1, so the product underflows to exactly 0 within a few
+        // thousand steps and stays there: the loop is short however long the model has trained.
+        for (long t = 1; t <= steps && muProduct != 0f; t++) {
             muProduct = muProduct * (float) mu(t);
         }
     }

@@ -179,8 +179,10 @@ public final class SnapshotCodec {
      * tensor found must have the target's shape; with {@code strict} every target tensor must be
      * found. With {@code optimizerState}, the optimizer's state and step count are copied too
      * when the snapshot's optimizer is the same type and carries every state tensor (otherwise
-     * the optimizer starts fresh). Stream positions, counters and the RNG are not copied: the
-     * target is a new model that starts from these weights.
+     * the optimizer starts fresh). Tensors of the snapshot that the target lacks are ignored, and
+     * a snapshot that provides none of the target's parameters is refused. Stream positions,
+     * counters and the RNG are not copied: the target is a new model that starts from these
+     * weights.
      *
      * @return the names of the tensors loaded (parameters and, if copied, optimizer state)
      */
@@ -201,6 +203,10 @@ public final class SnapshotCodec {
                 } else {
                     missing.add(t.name());
                 }
+            }
+            if (loaded.isEmpty()) {
+                throw new SnapshotFormatException("no parameter of model \"" + meta.get("model_id") + "\" matches this "
+                        + "model's tensor names " + missing + ": the architectures differ");
             }
             if (strict && !missing.isEmpty()) {
                 throw new SnapshotFormatException("snapshot of model \"" + meta.get("model_id") + "\" lacks " + missing

@@ -10,7 +10,8 @@ import java.util.stream.Collectors;
 
 /**
  * The optimizers a spec may name, with {@code torch.optim}'s hyper-parameter names, defaults and
- * validity checks (PyTorch 2.x defaults; {@code sgd}'s lr default is PyTorch 2.x's 1e-3).
+ * validity checks (PyTorch 2.x defaults; {@code sgd}'s lr default is PyTorch 2.x's 1e-3). Stricter than
+ * PyTorch in one place: {@code eps} must be above 0.
  * Adding an optimizer means adding its row here and its class in {@code optim}.
  *
  * <p>AMSGrad is not a separate type, as in PyTorch: it is {@code adam} or {@code adamw} with
@@ -40,8 +41,12 @@ final class OptimizerSpecs {
         return Param.number("lr", dflt, 0, false, HUGE, false);
     }
 
+    /**
+     * Strictly positive, unlike PyTorch's check: with {@code eps = 0} a parameter whose gradient
+     * is exactly zero (a dead unit, an always-zero feature) divides 0 by 0 and turns NaN.
+     */
     private static Param eps(double dflt) {
-        return Param.number("eps", dflt, 0, false, 1, false);
+        return Param.number("eps", dflt, 0, true, 1, false);
     }
 
     private static final Param WEIGHT_DECAY = Param.number("weight_decay", 0.0, 0, false, HUGE, false);

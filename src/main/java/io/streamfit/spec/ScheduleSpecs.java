@@ -55,8 +55,13 @@ final class ScheduleSpecs {
                 h.put("eta_min", r.number(s, "eta_min", P, 0.0, 0, false, HUGE, false));
             }
             case "cyclic" -> {
-                h.put("base_lr", r.number(s, "base_lr", P, lr, 0, false, HUGE, false));
-                h.put("max_lr", r.number(s, "max_lr", P, null, 0, true, HUGE, false));
+                double base = r.number(s, "base_lr", P, lr, 0, false, HUGE, false);
+                double max = r.number(s, "max_lr", P, null, 0, true, HUGE, false);
+                if (max < base) {
+                    r.error(P + ".max_lr", "must be >= base_lr (" + SpecReader.fmt(base) + "), got " + SpecReader.fmt(max));
+                }
+                h.put("base_lr", base);
+                h.put("max_lr", max);
                 long up = r.integer(s, "step_size_up", P, 2000L, 1, FOREVER);
                 h.put("step_size_up", up);
                 h.put("step_size_down", r.integer(s, "step_size_down", P, up, 1, FOREVER));
@@ -78,8 +83,12 @@ final class ScheduleSpecs {
                 referenceBatchSize(r, r.object(s, "linear_scaling", P, false)));
     }
 
+    /**
+     * A decay factor in (0, 1]. PyTorch accepts any gamma, but one above 1 grows the rate
+     * geometrically until it overflows, after which every step is skipped for good.
+     */
     private static Double gamma(SpecReader r, JsonNode s, Double dflt) {
-        return r.number(s, "gamma", P, dflt, 0, true, 10, false);
+        return r.number(s, "gamma", P, dflt, 0, true, 1, false);
     }
 
     private static long[] milestones(SpecReader r, JsonNode s) {
@@ -116,8 +125,8 @@ final class ScheduleSpecs {
         if (total >= 2 && pct * total <= 1) {
             r.error(P + ".pct_start", "must exceed 1 / total_steps = " + String.format(java.util.Locale.ROOT, "%.4g", 1.0 / total)
                     + " so that the rising phase has a step, got " + SpecReader.fmt(pct));
-        } else if (threePhase && pct >= 0.5) {
-            r.error(P + ".pct_start", "must be < 0.5 with three_phase (two phases of pct_start * total_steps each), got "
+        } else if (threePhase && pct > 0.5) {
+            r.error(P + ".pct_start", "must be <= 0.5 with three_phase (two phases of pct_start * total_steps each), got "
                     + SpecReader.fmt(pct));
         }
     }
@@ -130,9 +139,10 @@ final class ScheduleSpecs {
         r.rejectUnknown(w, p, Set.of("steps", "mode", "start_factor"));
         long steps = r.integer(w, "steps", p, null, 1, FOREVER);
         String mode = r.choice(w, "mode", p, "linear", Set.of("linear", "exponential"));
-        // LinearLR's default start_factor is 1/3; a geometric ramp needs a small positive start.
+        // LinearLR's default start_factor is 1/3 (it must be > 0, as in LinearLR); a geometric ramp
+        // starts lower by default.
         double dflt = "exponential".equals(mode) ? 0.01 : 1.0 / 3;
-        double start = r.number(w, "start_factor", p, dflt, 0, "exponential".equals(mode), 1, false);
+        double start = r.number(w, "start_factor", p, dflt, 0, true, 1, false);
         return new ModelSpec.WarmupSpec(steps, "exponential".equals(mode), start);
     }
 

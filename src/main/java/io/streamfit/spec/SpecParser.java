@@ -41,6 +41,8 @@ public final class SpecParser {
     /** Upper bound on parameters: keeps one spec from exhausting memory (and snapshot size). */
     public static final long MAX_PARAMETERS = 50_000_000L;
     private static final int MAX_WIDTH = 1_000_000;
+    /** Gram-Schmidt work (k^2 n for a k x n matrix, k <= n) the orthogonal initializer may do: about a second. */
+    private static final double MAX_ORTHOGONAL_WORK = 1e10;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -152,8 +154,15 @@ public final class SpecParser {
                     r.rejectUnknown(l, path, Set.of("type", "units", "weight_init", "bias_init"));
                     int units = r.integer(l, "units", path, null, 1, MAX_WIDTH).intValue();
                     params += width * Math.max(units, 0) + Math.max(units, 0);
+                    Map<String, ModelSpec.InitSpec> init = inits(r, l, path, true);
+                    long k = Math.min(width, units);
+                    if (init.containsKey("weight") && init.get("weight").type().equals("orthogonal")
+                            && (double) k * k * Math.max(width, units) > MAX_ORTHOGONAL_WORK) {
+                        r.error(path + ".weight_init", "orthogonal on a " + units + "x" + width + " weight would take minutes "
+                                + "to orthonormalize at start-up; use it on layers up to about 2000x2000");
+                    }
                     width = units;
-                    out.add(new ModelSpec.LayerSpec(type, units, 0, inits(r, l, path, true)));
+                    out.add(new ModelSpec.LayerSpec(type, units, 0, init));
                 }
                 case "layer_norm" -> {
                     r.rejectUnknown(l, path, Set.of("type", "eps", "weight_init", "bias_init"));
@@ -259,6 +268,13 @@ public final class SpecParser {
                 out.add(name);
             }
         }
+        Set<String> modules = new java.util.TreeSet<>();
+        names.stream().filter(n -> !n.contains(".")).forEach(modules::add);
+        boolean everything = !modules.isEmpty() && modules.stream().allMatch(m -> out.contains(m)
+                || (out.contains(m + ".weight") && out.contains(m + ".bias")));
+        if (everything) {
+            r.error("freeze", "freezes every parameter: nothing would be trained");
+        }
         return List.copyOf(out);
     }
 
@@ -273,6 +289,10 @@ public final class SpecParser {
         if ((model == null || model.isEmpty()) == (file == null || file.isEmpty())) {
             r.error(path, "must set exactly one of model (a model id whose latest snapshot to start from) or file "
                     + "(a .safetensors snapshot)");
+        }
+        if (model != null && model.equals(id)) {
+            r.error(path + ".model", "names this model itself, which restores its own snapshots anyway; to restart it "
+                    + "from a downloaded snapshot use pretrained.file");
         }
         boolean strict = r.bool(p, "strict", path, true);
         return new ModelSpec.PretrainedSpec(model == null || model.isEmpty() ? null : model,

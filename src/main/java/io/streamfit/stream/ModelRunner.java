@@ -550,11 +550,23 @@ public final class ModelRunner implements Runnable {
             pretrainedSource = readPretrained(p);
         }
         try {
-            SnapshotCodec.initializeFrom(pretrainedSource, fresh, p.strict(), false);
+            List<String> loaded = SnapshotCodec.initializeFrom(pretrainedSource, fresh, p.strict(), false);
+            LOG.infof("model %s: loaded %d pre-trained tensors %s", spec.id(), loaded.size(), loaded);
         } catch (SnapshotFormatException e) {
-            throw new IllegalStateException("pretrained: " + e.getMessage(), e);
+            throw new PretrainedUnavailable("pretrained: " + e.getMessage());
         }
         return fresh;
+    }
+
+    /**
+     * The spec's pre-trained source is missing or does not fit. Permanent, so the model stops with
+     * this reason (it is not an {@link IllegalStateException}, which recovery treats as "the
+     * cluster is still unreachable" and retries).
+     */
+    static final class PretrainedUnavailable extends RuntimeException {
+        PretrainedUnavailable(String message) {
+            super(message);
+        }
     }
 
     private byte[] readPretrained(ModelSpec.PretrainedSpec p) {
@@ -562,7 +574,7 @@ public final class ModelRunner implements Runnable {
             try {
                 return java.nio.file.Files.readAllBytes(java.nio.file.Path.of(p.file()));
             } catch (java.io.IOException | RuntimeException e) {
-                throw new IllegalStateException("pretrained.file " + p.file() + " cannot be read: " + e, e);
+                throw new PretrainedUnavailable("pretrained.file " + p.file() + " cannot be read: " + e);
             }
         }
         List<String> problems = new java.util.ArrayList<>();
@@ -574,7 +586,7 @@ public final class ModelRunner implements Runnable {
                 problems.add(e.getMessage());
             }
         }
-        throw new IllegalStateException("pretrained.model " + p.model() + " has no usable snapshot on topic "
+        throw new PretrainedUnavailable("pretrained.model " + p.model() + " has no usable snapshot on topic "
                 + store.topic() + (problems.isEmpty() ? "" : ": " + problems));
     }
 

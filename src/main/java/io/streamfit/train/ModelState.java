@@ -104,7 +104,10 @@ public final class ModelState {
         }
         GradientClipper.Decision d = clipper.clip(network.grads());
         double lr = schedule.lr(optimizer.steps());
-        if (d.skip()) {
+        // A rate that is not a finite non-negative number (validation keeps schedules bounded;
+        // this guards the parameters regardless) is treated like a non-finite gradient.
+        boolean skip = d.skip() || !(lr >= 0 && lr < Double.POSITIVE_INFINITY);
+        if (skip) {
             skippedSteps++;
         } else {
             if (d.clipped()) {
@@ -117,7 +120,7 @@ public final class ModelState {
                 lock.writeLock().unlock();
             }
         }
-        return new StepResult(batch.size(), r.lossSum(), r.correct(), r.judged(), d.norm(), d.clipped(), d.skip(), lr);
+        return new StepResult(batch.size(), r.lossSum(), r.correct(), r.judged(), d.norm(), d.clipped(), skip, lr);
     }
 
     /** Outputs for a batch and the optimizer step count of the parameters that produced them. */

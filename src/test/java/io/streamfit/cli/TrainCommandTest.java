@@ -225,6 +225,13 @@ class TrainCommandTest {
         assertEquals(2, train("--spec", writeSpec("ok").toString(), "--data", data.toString(), "--init", junk.toString(),
                 "--out", out.toString()));
         assertEquals(2, train("--spec", writeSpec("ok").toString()), "missing required options");
+        assertEquals(2, train("--spec", writeSpec("ok").toString(), "--data", write("short.jsonl", records(1, 6)).toString(),
+                "--out", out.toString()), "fewer examples than one batch: nothing trained is an error");
+        assertEquals(1, train("--spec", writeSpec("ok").toString(), "--data", data.toString(), "--out", out.toString(),
+                "--test", dir.resolve("no-test.jsonl").toString()), "a missing --test is found before training");
         assertFalse(Files.exists(out), "nothing written on failure");
+        try (var files = Files.list(dir)) {
+            assertTrue(files.noneMatch(f -> f.toString().endsWith(".tmp")), "no temporary files left");
+        }
     }
 }

@@ -96,6 +96,41 @@ class OptimizerReferenceTest {
         }, 0.01);
     }
 
+    /**
+     * NAdam with PyTorch 2.x's {@code decoupled_weight_decay=True} (NAdamW), which the golden
+     * vectors (generated with PyTorch 1.13, which lacks the option) do not cover.
+     */
+    @ParameterizedTest(name = "wd={0} decoupled={1}")
+    @CsvSource({"0.1,true", "0.1,false"})
+    void nadamMatchesTorch2(double wd, boolean decoupled) {
+        INDArray params = flat();
+        INDArray grads = flat();
+        double b1 = 0.9;
+        double b2 = 0.999;
+        double eps = 1e-8;
+        double psi = 4e-3;
+        NAdam nadam = new NAdam(params, grads, b1, b2, eps, wd, psi, decoupled);
+        double[] m = new double[N];
+        double[] v = new double[N];
+        double[] muProduct = {1};
+        compare(nadam, params, grads, (p, g, lr, t) -> {
+            double mu = b1 * (1 - 0.5 * Math.pow(0.96, t * psi));
+            double muNext = b1 * (1 - 0.5 * Math.pow(0.96, (t + 1) * psi));
+            muProduct[0] *= mu;
+            for (int i = 0; i < N; i++) {
+                if (decoupled) {
+                    p[i] *= 1 - lr * wd;
+                }
+                double d = decoupled ? g[i] : g[i] + wd * p[i];
+                m[i] = b1 * m[i] + (1 - b1) * d;
+                v[i] = b2 * v[i] + (1 - b2) * d * d;
+                double denom = Math.sqrt(v[i] / (1 - Math.pow(b2, t))) + eps;
+                p[i] -= lr * (1 - mu) / (1 - muProduct[0]) * d / denom
+                        + lr * muNext / (1 - muProduct[0] * muNext) * m[i] / denom;
+            }
+        }, 0.01);
+    }
+
     @Test
     void adamStateIsNamedLikeTorch() {
         Adam adam = new Adam(flat(), flat(), 0.9, 0.999, 1e-8, 0, true);

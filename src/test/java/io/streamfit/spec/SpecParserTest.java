@@ -102,7 +102,8 @@ class SpecParserTest {
         "{\"type\":\"adamw\",\"betas\":[0.9,-0.1]}|optimizer.betas[1] must be >= 0, got -0.1",
         "{\"type\":\"adamw\",\"betas\":0.9}|optimizer.betas must be a pair of numbers like [0.9, 0.999], got 0.9",
         "{\"type\":\"nadam\",\"momentum_decay\":-1}|optimizer.momentum_decay must be >= 0, got -1",
-        "{\"type\":\"adamax\",\"eps\":-1e-8}|optimizer.eps must be >= 0, got -1.0E-8",
+        "{\"type\":\"adamax\",\"eps\":-1e-8}|optimizer.eps must be > 0, got -1.0E-8",
+        "{\"type\":\"adam\",\"eps\":0}|optimizer.eps must be > 0, got 0",
         "{\"type\":\"adam\",\"momentum\":0.9}|optimizer.momentum is not a known field (known: amsgrad, betas, eps, lr, type, weight_decay)",
         "{\"type\":\"lamb\"}|optimizer.type must be one of [adadelta, adagrad, adam, adamax, adamw, nadam, rmsprop, sgd], got \"lamb\"",
     })
@@ -116,12 +117,15 @@ class SpecParserTest {
         "{\"type\":\"step\"}|schedule.step_size is required",
         "{\"type\":\"multistep\",\"milestones\":[10,5]}|schedule.milestones[1] must be an integer >= 1 greater than the one before, got 5",
         "{\"type\":\"exponential\",\"gamma\":0}|schedule.gamma must be > 0, got 0",
+        "{\"type\":\"exponential\",\"gamma\":1.5}|schedule.gamma must be <= 1, got 1.5",
+        "{\"type\":\"cyclic\",\"base_lr\":0.1,\"max_lr\":0.01}|schedule.max_lr must be >= base_lr (0.1), got 0.01",
         "{\"type\":\"cosine\",\"T_max\":0}|schedule.T_max must be > 0, got 0",
         "{\"type\":\"cyclic\",\"max_lr\":0.1,\"mode\":\"sawtooth\"}|schedule.mode must be one of [exp_range, triangular, triangular2], got \"sawtooth\"",
         "{\"type\":\"one_cycle\",\"max_lr\":0.1,\"total_steps\":3}|schedule.pct_start must exceed 1 / total_steps = 0.3333 so that the rising phase has a step, got 0.3",
-        "{\"type\":\"one_cycle\",\"max_lr\":0.1,\"total_steps\":100,\"pct_start\":0.6,\"three_phase\":true}|schedule.pct_start must be < 0.5 with three_phase (two phases of pct_start * total_steps each), got 0.6",
+        "{\"type\":\"one_cycle\",\"max_lr\":0.1,\"total_steps\":100,\"pct_start\":0.6,\"three_phase\":true}|schedule.pct_start must be <= 0.5 with three_phase (two phases of pct_start * total_steps each), got 0.6",
         "{\"type\":\"cosine\",\"T_max\":10,\"warmup\":{\"steps\":0}}|schedule.warmup.steps must be > 0, got 0",
         "{\"type\":\"cosine\",\"T_max\":10,\"warmup\":{\"steps\":5,\"mode\":\"exponential\",\"start_factor\":0}}|schedule.warmup.start_factor must be > 0, got 0",
+        "{\"type\":\"cosine\",\"T_max\":10,\"warmup\":{\"steps\":5,\"start_factor\":0}}|schedule.warmup.start_factor must be > 0, got 0",
         "{\"type\":\"constant\",\"linear_scaling\":{\"reference_batch_size\":-256}}|schedule.linear_scaling.reference_batch_size must be > 0, got -256",
         "{\"type\":\"step\",\"step_size\":10,\"T_max\":5}|schedule.T_max is not a known field (known: gamma, linear_scaling, step_size, type, warmup)",
     })
@@ -148,6 +152,11 @@ class SpecParserTest {
         assertEquals(List.of("pretrained must set exactly one of model (a model id whose latest snapshot to start from) or file (a .safetensors snapshot)"),
                 errorsOf(base.formatted("\"units\":4", ",\"pretrained\":{\"model\":\"a\",\"file\":\"b.safetensors\"}")
                         .replace(",\"units\":4,\"units\":4", ",\"units\":4")));
+        assertEquals(List.of("freeze freezes every parameter: nothing would be trained"),
+                errorsOf(base.formatted("\"units\":4", ",\"freeze\":[0, \"2\"]").replace(",\"units\":4,\"units\":4", ",\"units\":4")));
+        assertEquals(List.of("pretrained.model names this model itself, which restores its own snapshots anyway; to restart it "
+                        + "from a downloaded snapshot use pretrained.file"),
+                errorsOf(base.formatted("\"units\":4", ",\"pretrained\":{\"model\":\"m\"}").replace(",\"units\":4,\"units\":4", ",\"units\":4")));
         ModelSpec ok = SpecParser.parse(base.formatted("\"weight_init\":\"orthogonal\",\"bias_init\":{\"type\":\"constant\",\"val\":0.1}",
                 ",\"freeze\":[0],\"gradient_clipping\":{\"type\":\"per_tensor_norm\",\"max_norm\":1}"));
         assertEquals("orthogonal", ok.layers().get(0).init().get("weight").type());

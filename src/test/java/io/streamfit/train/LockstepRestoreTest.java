@@ -48,7 +48,7 @@ class LockstepRestoreTest {
             "{type: inverse_time, decay_rate: 0.5, decay_steps: 3}",
             "{type: polynomial, total_iters: 10, power: 2.0}",
             "{type: cosine, T_max: 6, eta_min: 0.0001}",
-            "{type: cyclic, max_lr: 0.1, step_size_up: 3, mode: triangular2}",
+            "{type: cyclic, base_lr: 0.001, max_lr: 0.1, step_size_up: 3, mode: triangular2}",
             "{type: cosine_warm_restarts, T_0: 3, T_mult: 2}",
             "{type: one_cycle, max_lr: 0.05, total_steps: 12, pct_start: 0.25}",
             "{type: cosine, T_max: 8, warmup: {steps: 4, mode: exponential, start_factor: 0.1}}",
