@@ -29,7 +29,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * through the spec parser, exactly as a model spec would build it.
  *
  * <p>Tolerance: |actual - expected| <= 1e-6 * max(1, |expected|) after every step (about 8 float32
- * ulps; measured worst case 3.1e-7, Adam, AdamW and NAdam bit-identical), allowing for rounding order (PyTorch's kernels use fused
+ * ulps; measured worst case 3.1e-7; both Adam cases and the default AdamW, NAdam and Adamax cases
+ * bit-identical), allowing for rounding order (PyTorch's kernels use fused
  * multiply-adds; the Java kernels do not). The test also asserts a case would <em>fail</em> if
  * the rule were wrong: see {@link #theToleranceSeparatesNeighbouringRules}.
  */
