@@ -3,12 +3,34 @@ package io.streamfit.nn;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Softmax cross-entropy on logits with class-index targets, {@code torch.nn.CrossEntropyLoss()}:
- * for logits z and class y, {@code L = -(1/B) sum_i log softmax(z_i)_{y_i}}; gradient
- * {@code (softmax(z) - onehot(y)) / B}. Computed through log-sum-exp (max subtracted), so large
- * logits do not overflow. Accuracy counts {@code argmax z == y} (first maximum on ties).
+ * Softmax cross-entropy on logits with class-index targets,
+ * {@code torch.nn.CrossEntropyLoss(label_smoothing=eps)}: for logits z over C classes and class y,
+ * with the target distribution {@code q = (1 - eps) onehot(y) + eps / C},
+ *
+ * <pre>
+ *   L = (1/B) sum_i [ (1 - eps) (logZ_i - z_{i,y_i}) + (eps / C) sum_j (logZ_i - z_{i,j}) ]
+ *   dL/dz_{i,j} = (softmax(z_i)_j - q_{i,j}) / B
+ * </pre>
+ *
+ * (label smoothing: Szegedy et al. 2016, "Rethinking the Inception Architecture"). With
+ * {@code eps = 0} this is plain cross-entropy. The loss value includes the smoothing term, as
+ * PyTorch's does. Computed through log-sum-exp (max subtracted), so large logits do not overflow.
+ * Accuracy counts {@code argmax z == y} (first maximum on ties).
  */
 public final class SoftmaxCrossEntropy implements Loss {
+    private final double labelSmoothing;
+
+    public SoftmaxCrossEntropy() {
+        this(0);
+    }
+
+    /** @param labelSmoothing PyTorch's {@code label_smoothing}, in [0, 1] */
+    public SoftmaxCrossEntropy(double labelSmoothing) {
+        if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
+            throw new IllegalArgumentException("label_smoothing must be in [0, 1], got " + labelSmoothing);
+        }
+        this.labelSmoothing = labelSmoothing;
+    }
 
     @Override
     public String specName() {
@@ -39,15 +61,25 @@ public final class SoftmaxCrossEntropy implements Loss {
                 sum += Math.exp(z[row + j] - max);
             }
             double logZ = max + Math.log(sum);
-            lossSum += logZ - z[row + label];
+            double nll = logZ - z[row + label];
+            if (labelSmoothing == 0) {
+                lossSum += nll;
+            } else {
+                double uniform = 0;
+                for (int j = 0; j < c; j++) {
+                    uniform += logZ - z[row + j];
+                }
+                lossSum += (1 - labelSmoothing) * nll + labelSmoothing / c * uniform;
+            }
             if (argmax == label) {
                 correct++;
             }
             if (g != null) {
+                double off = labelSmoothing / c;
                 for (int j = 0; j < c; j++) {
-                    g[row + j] = Math.exp(z[row + j] - logZ) / batch;
+                    g[row + j] = (Math.exp(z[row + j] - logZ) - off) / batch;
                 }
-                g[row + label] -= 1.0 / batch;
+                g[row + label] -= (1.0 - labelSmoothing) / batch;
             }
         }
         if (g != null) {

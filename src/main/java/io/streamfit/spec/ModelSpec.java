@@ -9,6 +9,7 @@ import java.util.Map;
  * checked, so the training code never re-validates. {@link #source()} is the spec as the user
  * wrote it (normalized to JSON), which snapshots carry as provenance.
  *
+ * @param labelSmoothing cross-entropy's {@code label_smoothing} (0 = none)
  * @param deadLetterTopic where undecodable or invalid records go (default {@code <topic>.dlq})
  */
 public record ModelSpec(
@@ -18,6 +19,7 @@ public record ModelSpec(
         Task task,
         List<LayerSpec> layers,
         String loss,
+        double labelSmoothing,
         OptimizerSpec optimizer,
         ScheduleSpec schedule,
         ClippingSpec clipping,

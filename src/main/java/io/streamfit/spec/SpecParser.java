@@ -78,7 +78,10 @@ public final class SpecParser {
         int inputWidth = r.integer(root, "input_width", "", null, 1, MAX_WIDTH).intValue();
         ModelSpec.Task task = task(r, root);
         List<ModelSpec.LayerSpec> layers = layers(r, root, inputWidth, task);
-        String loss = loss(r, root, task);
+        JsonNode lossNode = root.get("loss");
+        String loss = loss(r, lossNode != null && lossNode.isObject() ? lossNode : root,
+                lossNode != null && lossNode.isObject() ? "type" : "loss", task);
+        double labelSmoothing = labelSmoothing(r, lossNode, loss);
         ModelSpec.OptimizerSpec optimizer = OptimizerSpecs.parse(r, r.object(root, "optimizer", "", true));
         ModelSpec.ScheduleSpec schedule = ScheduleSpecs.parse(r, r.object(root, "schedule", "", false),
                 optimizer == null ? 0 : optimizer.lr());
@@ -107,7 +110,7 @@ public final class SpecParser {
         if (!r.errors().isEmpty()) {
             throw new SpecException(r.errors());
         }
-        return new ModelSpec(id, topic, inputWidth, task, layers, loss, optimizer, schedule, clipping, batch, seed,
+        return new ModelSpec(id, topic, inputWidth, task, layers, loss, labelSmoothing, optimizer, schedule, clipping, batch, seed,
                 new ModelSpec.SnapshotPolicy(everySteps, everySeconds), window, dlq, freeze, pretrained, root.deepCopy());
     }
 
@@ -186,13 +189,14 @@ public final class SpecParser {
         return out;
     }
 
-    private static String loss(SpecReader r, JsonNode root, ModelSpec.Task task) {
+    /** {@code loss: NAME} or {@code loss: {type: NAME, label_smoothing: 0.1}}. */
+    private static String loss(SpecReader r, JsonNode parent, String field, ModelSpec.Task task) {
         String dflt = switch (task.type()) {
             case CLASSIFICATION -> "softmax_cross_entropy";
             case REGRESSION -> "mse";
             case BINARY -> "binary_cross_entropy";
         };
-        String loss = r.choice(root, "loss", "", dflt, LOSSES);
+        String loss = r.choice(parent, field, field.equals("type") ? "loss" : "", dflt, LOSSES);
         if (loss == null) {
             return dflt;
         }
@@ -206,6 +210,19 @@ public final class SpecParser {
                     + " (use " + dflt + ")");
         }
         return loss;
+    }
+
+    /** PyTorch's {@code CrossEntropyLoss(label_smoothing=...)}, in [0, 1]; 0 when not set. */
+    private static double labelSmoothing(SpecReader r, JsonNode lossNode, String loss) {
+        if (lossNode == null || !lossNode.isObject()) {
+            return 0;
+        }
+        r.rejectUnknown(lossNode, "loss", Set.of("type", "label_smoothing"));
+        double eps = r.number(lossNode, "label_smoothing", "loss", 0.0, 0, false, 1, false);
+        if (eps != 0 && !"softmax_cross_entropy".equals(loss)) {
+            r.error("loss.label_smoothing", "applies to softmax_cross_entropy only, not " + loss);
+        }
+        return eps;
     }
 
     /** {@code weight_init} and {@code bias_init} of a layer with parameters. */

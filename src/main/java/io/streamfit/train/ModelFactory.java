@@ -129,7 +129,7 @@ public final class ModelFactory {
 
     public static Loss loss(ModelSpec spec) {
         return switch (spec.loss()) {
-            case "softmax_cross_entropy" -> new SoftmaxCrossEntropy();
+            case "softmax_cross_entropy" -> new SoftmaxCrossEntropy(spec.labelSmoothing());
             case "mse" -> new MeanSquaredError();
             case "binary_cross_entropy" -> new BinaryCrossEntropy();
             default -> throw new IllegalArgumentException("unknown loss " + spec.loss());

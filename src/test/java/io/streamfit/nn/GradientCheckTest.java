@@ -132,6 +132,12 @@ class GradientCheckTest {
     }
 
     @Test
+    void labelSmoothedCrossEntropy() {
+        checkLoss(new SoftmaxCrossEntropy(0.1), 3, 4, new float[] {1, 0, 3});
+        checkLoss(new SoftmaxCrossEntropy(0.7), 4, 5, new float[] {4, 0, 2, 2});
+    }
+
+    @Test
     void lossValuesMatchTheirDefinitions() {
         INDArray z = Nd4j.create(new double[][] {{0.5, -2}});
         // MSE: ((0.5-1)^2 + (-2-0)^2) / 2 = 2.125 per example

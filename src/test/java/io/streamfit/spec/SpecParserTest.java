@@ -134,6 +134,22 @@ class SpecParserTest {
     }
 
     @Test
+    void labelSmoothingIsALossOption() {
+        String base = """
+                {"id":"m","topic":"t","input_width":3,"task":{"type":"%s","%s":2},
+                 "layers":[{"type":"dense","units":2}],"loss":%s,"optimizer":{"type":"sgd"},"batch_size":8}""";
+        assertEquals(0.1, SpecParser.parse(base.formatted("classification", "classes",
+                "{\"type\":\"softmax_cross_entropy\",\"label_smoothing\":0.1}")).labelSmoothing());
+        assertEquals(0.0, SpecParser.parse(base.formatted("classification", "classes", "\"softmax_cross_entropy\"")).labelSmoothing());
+        assertEquals(List.of("loss.label_smoothing must be <= 1, got 1.5"), errorsOf(base.formatted("classification", "classes",
+                "{\"type\":\"softmax_cross_entropy\",\"label_smoothing\":1.5}")));
+        assertEquals(List.of("loss.label_smoothing applies to softmax_cross_entropy only, not mse"), errorsOf(base.formatted(
+                "regression", "outputs", "{\"type\":\"mse\",\"label_smoothing\":0.1}")));
+        assertEquals(List.of("loss.type must be one of [binary_cross_entropy, mse, softmax_cross_entropy], got \"hinge\""),
+                errorsOf(base.formatted("classification", "classes", "{\"type\":\"hinge\"}")));
+    }
+
+    @Test
     void initializersFreezingClippingAndPretrainedAreValidated() {
         String base = """
                 {"id":"m","topic":"t","input_width":3,"task":{"type":"classification","classes":2},
