@@ -44,6 +44,20 @@ public interface Layer {
     }
 
     /**
+     * The training-mode forward pass; the same as {@link #forward} unless the layer behaves
+     * differently in training (dropout), in which case it may draw from {@code rng}, the
+     * model's generator.
+     */
+    default INDArray forwardTraining(INDArray x, INDArray out, SplitMix64 rng) {
+        return forward(x, out);
+    }
+
+    /** Whether {@link #forwardTraining} differs from {@link #forward} (then prequential scoring needs its own pass). */
+    default boolean trainingDiffers() {
+        return false;
+    }
+
+    /**
      * Writes this layer's parameter gradients and returns dL/dx, written into {@code dx} where
      * possible; with {@code dx == null} the input gradient is not computed at all and null is
      * returned (saving the first layer's largest GEMM).

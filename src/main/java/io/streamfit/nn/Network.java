@@ -139,19 +139,30 @@ public final class Network {
         return a;
     }
 
+    /** Training forward pass of a network without random layers; see {@link #forward(INDArray, SplitMix64)}. */
+    public INDArray[] forward(INDArray x) {
+        return forward(x, null);
+    }
+
     /**
      * Training forward pass: returns all activations, {@code [0]} the input, last the output.
-     * Activations live in buffers reused by the next call with the same batch size, so the
-     * returned arrays are valid until then. Training thread only.
+     * Layers that behave differently in training (dropout) draw from {@code rng}. Activations
+     * live in buffers reused by the next call with the same batch size, so the returned arrays
+     * are valid until then. Training thread only.
      */
-    public INDArray[] forward(INDArray x) {
+    public INDArray[] forward(INDArray x, SplitMix64 rng) {
         ensureBuffers(x.rows());
         INDArray[] acts = new INDArray[layers.size() + 1];
         acts[0] = x;
         for (int i = 0; i < layers.size(); i++) {
-            acts[i + 1] = layers.get(i).forward(acts[i], outBuffers[i]);
+            acts[i + 1] = layers.get(i).forwardTraining(acts[i], outBuffers[i], rng);
         }
         return acts;
+    }
+
+    /** Whether any layer behaves differently in training than in prediction. */
+    public boolean trainingDiffers() {
+        return layers.stream().anyMatch(Layer::trainingDiffers);
     }
 
     /** Backward pass from dL/dOutput; overwrites {@link #grads()}. Training thread only. */

@@ -69,10 +69,11 @@ public record ModelSpec(
     }
 
     /**
-     * One module; {@code units} for dense (the width for others), {@code eps} for layer_norm,
-     * {@code init} the initializers chosen per parameter name ({@code weight}, {@code bias}).
+     * One module; {@code units} for dense (the width for others), {@code eps} for layer_norm and
+     * the drop probability {@code p} for dropout, {@code init} the initializers chosen per
+     * parameter name ({@code weight}, {@code bias}).
      */
-    public record LayerSpec(String type, int units, double eps, Map<String, InitSpec> init) {}
+    public record LayerSpec(String type, int units, double eps, double p, Map<String, InitSpec> init) {}
 
     /** A {@code torch.nn.init} initializer by name with its arguments, defaults filled in. */
     public record InitSpec(String type, Map<String, Object> params) {

@@ -23,6 +23,7 @@ import java.util.Set;
  *   - {type: dense, units: 256}
  *   - {type: relu}                 # relu | tanh | sigmoid | gelu
  *   - {type: layer_norm, eps: 1.0e-5}
+ *   - {type: dropout, p: 0.2}      # inverted dropout (nn.Dropout), identity at prediction
  *   - {type: dense, units: 10}
  * loss: softmax_cross_entropy      # default by task: mse (regression), binary_cross_entropy (binary)
  * optimizer: {type: adam, lr: 0.001, betas: [0.9, 0.999], eps: 1.0e-8, weight_decay: 0, amsgrad: false}
@@ -50,7 +51,7 @@ public final class SpecParser {
     private static final Set<String> TOP = Set.of("id", "topic", "input_width", "task", "layers", "loss", "optimizer",
             "schedule", "gradient_clipping", "batch_size", "seed", "snapshot", "evaluation", "dead_letter_topic",
             "freeze", "pretrained");
-    private static final Set<String> LAYER_TYPES = Set.of("dense", "relu", "tanh", "sigmoid", "gelu", "layer_norm");
+    private static final Set<String> LAYER_TYPES = Set.of("dense", "relu", "tanh", "sigmoid", "gelu", "layer_norm", "dropout");
     private static final Set<String> LOSSES = Set.of("softmax_cross_entropy", "mse", "binary_cross_entropy");
 
     private SpecParser() {}
@@ -165,17 +166,22 @@ public final class SpecParser {
                                 + "to orthonormalize at start-up; use it on layers up to about 2000x2000");
                     }
                     width = units;
-                    out.add(new ModelSpec.LayerSpec(type, units, 0, init));
+                    out.add(new ModelSpec.LayerSpec(type, units, 0, 0, init));
                 }
                 case "layer_norm" -> {
                     r.rejectUnknown(l, path, Set.of("type", "eps", "weight_init", "bias_init"));
                     double eps = r.number(l, "eps", path, 1e-5, 0, true, 1, false);
                     params += 2 * width;
-                    out.add(new ModelSpec.LayerSpec(type, (int) width, eps, inits(r, l, path, false)));
+                    out.add(new ModelSpec.LayerSpec(type, (int) width, eps, 0, inits(r, l, path, false)));
+                }
+                case "dropout" -> {
+                    r.rejectUnknown(l, path, Set.of("type", "p"));
+                    double p = r.number(l, "p", path, 0.5, 0, false, 1, true);
+                    out.add(new ModelSpec.LayerSpec(type, (int) width, 0, p, Map.of()));
                 }
                 default -> {
                     r.rejectUnknown(l, path, Set.of("type"));
-                    out.add(new ModelSpec.LayerSpec(type, (int) width, 0, Map.of()));
+                    out.add(new ModelSpec.LayerSpec(type, (int) width, 0, 0, Map.of()));
                 }
             }
         }

@@ -92,10 +92,13 @@ public final class ModelState {
             outputGrad = Nd4j.create(DataType.FLOAT, batch.size(), network.outWidth());
         }
         ((FloatPointer) input.data().addressPointer()).put(batch.x(), 0, batch.size() * batch.width());
-        INDArray[] acts = network.forward(input);
-        // No layer behaves differently in training (no dropout or batch norm yet), so this forward
-        // pass is also the prequential score of the model before the update.
-        Loss.Result r = loss.evaluate(acts[acts.length - 1], batch.y(), outputGrad);
+        // Prequential score: the model as it predicts, before it learns from the batch. Without
+        // layers that behave differently in training, the training forward pass is that score
+        // and costs nothing extra; with dropout it takes its own inference-mode pass.
+        Loss.Result scored = network.trainingDiffers() ? loss.evaluate(network.predict(input), batch.y(), null) : null;
+        INDArray[] acts = network.forward(input, rng);
+        Loss.Result trained = loss.evaluate(acts[acts.length - 1], batch.y(), outputGrad);
+        Loss.Result r = scored != null ? scored : trained;
         window.add(r.lossSum(), r.correct(), r.judged(), batch.size());
         examplesSeen += batch.size();
         network.backward(acts, outputGrad);

@@ -96,6 +96,62 @@ class LockstepRestoreTest {
         return out;
     }
 
+    /** Dropout masks come from the model's generator, whose state the snapshot carries. */
+    @org.junit.jupiter.api.Test
+    void dropoutMasksContinueExactlyAfterARestore() throws Exception {
+        ModelSpec spec = SpecParser.parse("""
+                id: dropout
+                topic: t
+                input_width: 5
+                task: {type: classification, classes: 3}
+                layers: [{type: dense, units: 16}, {type: relu}, {type: dropout, p: 0.5}, {type: dense, units: 3}]
+                optimizer: {type: adam, lr: 0.01}
+                batch_size: 4
+                seed: 7
+                """);
+        List<Batch> data = batches(N);
+        ModelState straight = ModelState.fresh(spec);
+        for (Batch b : data) {
+            straight.train(b);
+        }
+        ModelState first = ModelState.fresh(spec);
+        for (Batch b : data.subList(0, K)) {
+            first.train(b);
+        }
+        ModelState resumed = SnapshotCodec.decode(SnapshotCodec.encode(first, 1, Map.of()), spec);
+        assertEquals(first.rng().state(), resumed.rng().state(), "the generator's state is in the snapshot");
+        for (Batch b : data.subList(K, N)) {
+            resumed.train(b);
+        }
+        assertArrayEquals(straight.network().params().toFloatVector(), resumed.network().params().toFloatVector());
+        ModelState noMasks = ModelState.fresh(SpecParser.parse(SpecParser.toJson(spec).replace("\"p\":0.5", "\"p\":0.0")));
+        for (Batch b : data) {
+            noMasks.train(b);
+        }
+        assertNotEquals(java.util.Arrays.toString(noMasks.network().params().toFloatVector()),
+                java.util.Arrays.toString(straight.network().params().toFloatVector()), "the masks did change training");
+    }
+
+    /** With dropout, the prequential score is the model in prediction mode, before the step. */
+    @org.junit.jupiter.api.Test
+    void prequentialScoresUseInferenceMode() {
+        ModelSpec spec = SpecParser.parse("""
+                id: score
+                topic: t
+                input_width: 5
+                task: {type: classification, classes: 3}
+                layers: [{type: dense, units: 16}, {type: relu}, {type: dropout, p: 0.9}, {type: dense, units: 3}]
+                optimizer: {type: sgd, lr: 0.1}
+                batch_size: 4
+                """);
+        ModelState s = ModelState.fresh(spec);
+        Batch b = batches(1).get(0);
+        org.nd4j.linalg.api.ndarray.INDArray x = org.nd4j.linalg.factory.Nd4j.create(b.x(), new long[] {4, 5}, 'c');
+        double expected = ModelFactory.loss(spec).evaluate(s.predict(x).output(), b.y(), null).lossSum();
+        assertEquals(expected, s.train(b).lossSum(), 0.0);
+        assertEquals(s.predict(x).output(), s.predict(x).output(), "prediction draws no masks");
+    }
+
     @ParameterizedTest(name = "{0} x {1}")
     @MethodSource("combinations")
     void restoredTrainingIsBitwiseTheUninterruptedOne(String optimizer, String schedule) throws Exception {
