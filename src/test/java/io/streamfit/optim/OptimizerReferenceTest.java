@@ -131,6 +131,41 @@ class OptimizerReferenceTest {
         }, 0.01);
     }
 
+    /**
+     * Weight decay as an L2 term (Adam) versus decoupled (AdamW), from the same state, one step:
+     * <pre>
+     *   Adam + L2: g' = g + wd p;  p1 = p - lr g' / (|g'| + eps)            (first step: m^ = g', v^ = g'^2)
+     *   AdamW:     p1 = p (1 - lr wd) - lr g / (|g| + eps)
+     * </pre>
+     * The L2 term passes through the adaptive normalization (so it is divided away for large
+     * gradients), the decoupled one does not: with a gradient 100x the decay term, Adam + L2 moves
+     * the parameter by almost exactly lr, AdamW by lr plus lr * wd * p.
+     */
+    @Test
+    void decoupledWeightDecayDiffersFromL2AsTheFormulasSay() {
+        float[] p0 = {1.0f, -2.0f, 0.5f};
+        float[] g = {100f, -0.01f, 0f};
+        double lr = 0.01;
+        double wd = 0.1;
+        double eps = 1e-8;
+        INDArray pa = Nd4j.create(p0.clone());
+        INDArray ga = Nd4j.create(g.clone());
+        new Adam(pa, ga, 0.9, 0.999, eps, wd, false).step(lr, 1f);
+        INDArray pw = Nd4j.create(p0.clone());
+        INDArray gw = Nd4j.create(g.clone());
+        new AdamW(pw, gw, 0.9, 0.999, eps, wd, false).step(lr, 1f);
+        for (int i = 0; i < p0.length; i++) {
+            double l2 = g[i] + wd * p0[i];
+            double adam = p0[i] - lr * l2 / (Math.abs(l2) + eps);
+            double adamw = p0[i] * (1 - lr * wd) - lr * g[i] / (Math.abs(g[i]) + eps);
+            assertEquals(adam, pa.getFloat(i), 1e-6, "Adam + L2, element " + i);
+            assertEquals(adamw, pw.getFloat(i), 1e-6, "AdamW, element " + i);
+        }
+        // Element 2 has no gradient: L2 alone moves it by a full lr step toward 0, AdamW shrinks it by lr * wd * p.
+        assertEquals(0.5 - lr, pa.getFloat(2), 1e-6);
+        assertEquals(0.5 * (1 - lr * wd), pw.getFloat(2), 1e-7);
+    }
+
     @Test
     void adamStateIsNamedLikeTorch() {
         Adam adam = new Adam(flat(), flat(), 0.9, 0.999, 1e-8, 0, true);
