@@ -1,12 +1,14 @@
 #!/usr/bin/python3
-"""Reference numbers from PyTorch for cross-entropy with label smoothing and for LayerNorm.
+"""Reference numbers from PyTorch for cross-entropy with label smoothing, LayerNorm and BatchNorm1d.
 
     /usr/bin/python3 src/test/python/golden_losses.py > src/test/resources/golden/losses.json
 
 Cross-entropy: torch.nn.CrossEntropyLoss(label_smoothing=eps) (mean over the batch) on float64
 logits, its value and d loss / d logits from autograd. LayerNorm: torch.nn.LayerNorm(width, eps)
 with non-trivial weight and bias on float64 input; its output, and the gradients of
-sum(output * upstream) with respect to the input, the weight and the bias.
+sum(output * upstream) with respect to the input, the weight and the bias. BatchNorm1d: three
+training-mode steps on different batches (outputs and running statistics after each), the
+gradients of the third, then the inference-mode output on another batch.
 """
 import json
 
@@ -14,7 +16,7 @@ import torch
 
 torch.manual_seed(0)
 out = {"command": "/usr/bin/python3 src/test/python/golden_losses.py > src/test/resources/golden/losses.json",
-       "torch_version": torch.__version__, "cross_entropy": [], "layer_norm": []}
+       "torch_version": torch.__version__, "cross_entropy": [], "layer_norm": [], "batch_norm": []}
 
 logits = (torch.randn(5, 4, dtype=torch.float64) * 3)
 targets = torch.tensor([0, 3, 1, 1, 2])
@@ -37,4 +39,27 @@ for eps in (1e-5, 1e-2):
     out["layer_norm"].append({"eps": eps, "x": x.tolist(), "weight": ln.weight.tolist(), "bias": ln.bias.tolist(),
                               "upstream": upstream.tolist(), "y": y.tolist(), "dx": x.grad.tolist(),
                               "dweight": ln.weight.grad.tolist(), "dbias": ln.bias.grad.tolist()})
+for eps, momentum in ((1e-5, 0.1), (1e-3, 0.5)):
+    bn = torch.nn.BatchNorm1d(5, eps=eps, momentum=momentum).double()
+    with torch.no_grad():
+        bn.weight.copy_(torch.randn(5, dtype=torch.float64))
+        bn.bias.copy_(torch.randn(5, dtype=torch.float64))
+    case = {"eps": eps, "momentum": momentum, "weight": bn.weight.tolist(), "bias": bn.bias.tolist(), "steps": []}
+    bn.train()
+    for step in range(3):
+        x = (torch.randn(8, 5, dtype=torch.float64) * 3 + 1).requires_grad_(True)
+        upstream = torch.randn(8, 5, dtype=torch.float64)
+        bn.zero_grad()
+        y = bn(x)
+        (y * upstream).sum().backward()
+        case["steps"].append({"x": x.tolist(), "y": y.tolist(), "upstream": upstream.tolist(), "dx": x.grad.tolist(),
+                              "dweight": bn.weight.grad.tolist(), "dbias": bn.bias.grad.tolist(),
+                              "running_mean": bn.running_mean.tolist(), "running_var": bn.running_var.tolist(),
+                              "num_batches_tracked": int(bn.num_batches_tracked)})
+    bn.eval()
+    x_eval = torch.randn(4, 5, dtype=torch.float64) * 3 + 1
+    with torch.no_grad():
+        case["eval_x"] = x_eval.tolist()
+        case["eval_y"] = bn(x_eval).tolist()
+    out["batch_norm"].append(case)
 print(json.dumps(out, indent=1))

@@ -41,6 +41,10 @@ def build(spec):
             width = layer["units"]
         elif kind == "layer_norm":
             modules.append(torch.nn.LayerNorm(width, eps=layer.get("eps", 1e-5)))
+        elif kind == "batch_norm":
+            modules.append(torch.nn.BatchNorm1d(width, eps=layer.get("eps", 1e-5), momentum=layer.get("momentum", 0.1)))
+        elif kind == "dropout":
+            modules.append(torch.nn.Dropout(layer.get("p", 0.5)))
         else:
             modules.append({"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid,
                             "gelu": torch.nn.GELU}[kind]())
@@ -53,6 +57,7 @@ if __name__ == "__main__":
     model = build(spec)
     state = {k: v for k, v in tensors.items() if not k.startswith("optimizer.")}
     model.load_state_dict(state, strict=True)
+    model.eval()  # prediction: running statistics, no dropout
     with open(sys.argv[2]) as f:
         x = torch.tensor(json.load(f), dtype=torch.float32)
     with torch.no_grad():

@@ -37,6 +37,8 @@ public final class MetricNames {
     public static final String RECORDS_REJECTED = "streamfit.records.rejected";
     /** {@code streamfit_consumer_lag_records} */
     public static final String CONSUMER_LAG = "streamfit.consumer.lag";
+    /** {@code streamfit_batch_norm_small_batch_steps_total} */
+    public static final String BATCH_NORM_SMALL_BATCHES = "streamfit.batch.norm.small.batch.steps";
     /** {@code streamfit_transaction_rollbacks_total} */
     public static final String ROLLBACKS = "streamfit.transaction.rollbacks";
 }

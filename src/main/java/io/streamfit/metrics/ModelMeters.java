@@ -27,6 +27,7 @@ public final class ModelMeters implements AutoCloseable {
     private final Counter examples;
     private final Counter batches;
     private final Counter clipped;
+    private final Counter smallBatchNorm;
     private final Counter skipped;
     private final Counter snapshots;
     private final Counter rollbacks;
@@ -49,6 +50,8 @@ public final class ModelMeters implements AutoCloseable {
         skipped = counter(MetricNames.GRADIENT_SKIPPED_STEPS, "Steps skipped because the gradient norm was not finite");
         snapshots = counter(MetricNames.SNAPSHOTS_PUBLISHED, "Snapshots committed to the snapshot topic");
         rollbacks = counter(MetricNames.ROLLBACKS, "Failed snapshot transactions rolled back to the last snapshot");
+        smallBatchNorm = counter(MetricNames.BATCH_NORM_SMALL_BATCHES,
+                "Steps whose mini-batch was too small for meaningful batch-norm statistics (fewer than 16 examples)");
         stepTimer = Timer.builder(MetricNames.STEP_DURATION).description("Wall time of one training step (forward, backward, update)")
                 .tags(tags).publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(50_000))
                 .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
@@ -86,6 +89,9 @@ public final class ModelMeters implements AutoCloseable {
         accuracy = windowAccuracy;
         gradNorm = r.gradNorm();
         lr = r.lr();
+        if (r.smallBatchNorm()) {
+            smallBatchNorm.increment();
+        }
         if (r.skipped()) {
             skipped.increment();
             return;

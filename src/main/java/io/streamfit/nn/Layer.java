@@ -58,6 +58,23 @@ public interface Layer {
     }
 
     /**
+     * Non-trainable state that belongs in snapshots (batch norm's running statistics), named
+     * and shaped as PyTorch's buffers; a shape of length 0 is a scalar.
+     */
+    default List<ParamShape> bufferShapes() {
+        return List.of();
+    }
+
+    /** Receives views of the network's buffer storage, in the order of {@link #bufferShapes()}. */
+    default void bindBuffers(List<INDArray> buffers) {}
+
+    /**
+     * Applies the buffer updates of the last {@link #forwardTraining}; called once per applied
+     * optimizer step, under the model's write lock, never for a skipped step.
+     */
+    default void commitTrainingStep() {}
+
+    /**
      * Writes this layer's parameter gradients and returns dL/dx, written into {@code dx} where
      * possible; with {@code dx == null} the input gradient is not computed at all and null is
      * returned (saving the first layer's largest GEMM).

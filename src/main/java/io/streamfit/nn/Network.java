@@ -27,6 +27,9 @@ public final class Network {
     private final INDArray params;
     private final INDArray grads;
     private final List<ParamTensor> tensors;
+    private final INDArray buffers;
+    private final List<ParamTensor> bufferTensors;
+    private final List<Layer.Init> bufferInits = new ArrayList<>();
 
     public Network(List<Layer> layers, DataType dataType) {
         if (layers.isEmpty()) {
@@ -59,11 +62,33 @@ public final class Network {
             layer.bind(pv, gv);
         }
         this.tensors = Collections.unmodifiableList(named);
+        long bufferTotal = 0;
+        for (Layer layer : layers) {
+            for (Layer.ParamShape b : layer.bufferShapes()) {
+                bufferTotal += b.length();
+            }
+        }
+        this.buffers = Nd4j.zeros(dataType, Math.max(bufferTotal, 1));
+        List<ParamTensor> namedBuffers = new ArrayList<>();
+        long at = 0;
+        for (int i = 0; i < layers.size(); i++) {
+            List<INDArray> views = new ArrayList<>();
+            for (Layer.ParamShape b : layers.get(i).bufferShapes()) {
+                INDArray value = view(buffers, at, b);
+                namedBuffers.add(new ParamTensor(i + "." + b.name(), b.shape(), at, b.length(), value, null));
+                bufferInits.add(b.init());
+                views.add(value);
+                at += b.length();
+            }
+            layers.get(i).bindBuffers(views);
+        }
+        this.bufferTensors = Collections.unmodifiableList(namedBuffers);
     }
 
     private static INDArray view(INDArray flat, long offset, Layer.ParamShape p) {
         INDArray v = flat.get(NDArrayIndex.interval(offset, offset + p.length()));
-        return p.shape().length == 1 ? v : v.reshape('c', p.shape());
+        // Scalars (shape []) stay one-element vectors in memory; ParamTensor keeps the real shape.
+        return p.shape().length <= 1 ? v : v.reshape('c', p.shape());
     }
 
     /** Draws every parameter from its layer's default initializer (PyTorch's defaults). */
@@ -93,6 +118,27 @@ public final class Network {
                 init.fill(values, p.shape(), rng);
                 tensor.value().assign(Nd4j.create(values, p.shape(), 'c').castTo(dataType));
             }
+        }
+        // Buffers start at their fixed values (zeros and ones) and draw nothing from the generator.
+        for (int i = 0; i < bufferTensors.size(); i++) {
+            bufferTensors.get(i).value().assign(bufferInits.get(i) == Layer.Init.ONES ? 1 : 0);
+        }
+    }
+
+    /** The flat buffer storage (running statistics); buffer tensors are views into it. */
+    public INDArray buffers() {
+        return buffers;
+    }
+
+    /** Non-trainable tensors with PyTorch's names ({@code 1.running_mean}); their {@code grad} is null. */
+    public List<ParamTensor> bufferTensors() {
+        return bufferTensors;
+    }
+
+    /** See {@link Layer#commitTrainingStep()}. */
+    public void commitTrainingStep() {
+        for (Layer layer : layers) {
+            layer.commitTrainingStep();
         }
     }
 

@@ -28,6 +28,8 @@ import java.util.zip.CRC32C;
  *   <li>{@code <i>.weight}, {@code <i>.bias}: module {@code i}'s parameters (dense weight
  *       {@code [out, in]}, bias {@code [out]}; layer-norm gain {@code weight} and {@code bias}
  *       {@code [width]})</li>
+ *   <li>{@code <i>.running_mean}, {@code <i>.running_var}, {@code <i>.num_batches_tracked}: batch
+ *       norm's buffers (the count as a float32 scalar; {@code load_state_dict} converts it)</li>
  *   <li>{@code optimizer.<param>.<state>}: the optimizer's per-parameter state under PyTorch's
  *       state names, e.g. {@code optimizer.0.weight.exp_avg}, {@code optimizer.0.weight.exp_avg_sq},
  *       {@code optimizer.2.bias.momentum_buffer}</li>
@@ -73,6 +75,10 @@ public final class SnapshotCodec {
         FloatBuffer params = state.network().params().data().asNioFloat();
         for (ParamTensor t : state.network().tensors()) {
             tensors.add(new Safetensors.Tensor(t.name(), t.shape(), slice(params, t)));
+        }
+        FloatBuffer buffers = state.network().buffers().data().asNioFloat();
+        for (ParamTensor t : state.network().bufferTensors()) {
+            tensors.add(new Safetensors.Tensor(t.name(), t.shape(), slice(buffers, t)));
         }
         Optimizer opt = state.optimizer();
         for (String s : opt.stateNames()) {
@@ -145,6 +151,10 @@ public final class SnapshotCodec {
         for (ParamTensor t : state.network().tensors()) {
             copy(c, t.name(), t, params);
         }
+        FloatBuffer buffers = state.network().buffers().data().asNioFloat();
+        for (ParamTensor t : state.network().bufferTensors()) {
+            copy(c, t.name(), t, buffers);
+        }
         Optimizer opt = state.optimizer();
         // A different optimizer, or one with other state (momentum turned on, AMSGrad added),
         // starts its state and the schedule afresh: Adam resumed with zero moments but an old
@@ -195,15 +205,8 @@ public final class SnapshotCodec {
             checkCrc(file, c, meta);
             List<String> loaded = new ArrayList<>();
             List<String> missing = new ArrayList<>();
-            FloatBuffer params = target.network().params().data().asNioFloat();
-            for (ParamTensor t : target.network().tensors()) {
-                if (c.tensors().containsKey(t.name())) {
-                    copy(c, t.name(), t, params);
-                    loaded.add(t.name());
-                } else {
-                    missing.add(t.name());
-                }
-            }
+            copyPresent(c, target.network().tensors(), target.network().params(), loaded, missing);
+            copyPresent(c, target.network().bufferTensors(), target.network().buffers(), loaded, missing);
             if (loaded.isEmpty()) {
                 throw new SnapshotFormatException("no parameter of model \"" + meta.get("model_id") + "\" matches this "
                         + "model's tensor names " + missing + ": the architectures differ");
@@ -229,6 +232,20 @@ public final class SnapshotCodec {
             return loaded;
         } catch (RuntimeException e) {
             throw new SnapshotFormatException("snapshot is malformed: " + e);
+        }
+    }
+
+    /** Copies each of {@code tensors} the snapshot has into {@code flat}, noting which were and were not there. */
+    private static void copyPresent(Safetensors.Contents c, List<ParamTensor> tensors, org.nd4j.linalg.api.ndarray.INDArray flat,
+            List<String> loaded, List<String> missing) throws SnapshotFormatException {
+        FloatBuffer target = flat.data().asNioFloat();
+        for (ParamTensor t : tensors) {
+            if (c.tensors().containsKey(t.name())) {
+                copy(c, t.name(), t, target);
+                loaded.add(t.name());
+            } else {
+                missing.add(t.name());
+            }
         }
     }
 

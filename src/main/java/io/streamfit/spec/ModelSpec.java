@@ -40,7 +40,7 @@ public record ModelSpec(
             if (l.type().equals("dense")) {
                 n += width * l.units() + l.units();
                 width = l.units();
-            } else if (l.type().equals("layer_norm")) {
+            } else if (l.type().equals("layer_norm") || l.type().equals("batch_norm")) {
                 n += 2 * width;
             }
         }
@@ -70,10 +70,10 @@ public record ModelSpec(
 
     /**
      * One module; {@code units} for dense (the width for others), {@code eps} for layer_norm and
-     * the drop probability {@code p} for dropout, {@code init} the initializers chosen per
-     * parameter name ({@code weight}, {@code bias}).
+     * batch_norm, the drop probability {@code p} for dropout, batch norm's {@code momentum},
+     * {@code init} the initializers chosen per parameter name ({@code weight}, {@code bias}).
      */
-    public record LayerSpec(String type, int units, double eps, double p, Map<String, InitSpec> init) {}
+    public record LayerSpec(String type, int units, double eps, double p, double momentum, Map<String, InitSpec> init) {}
 
     /** A {@code torch.nn.init} initializer by name with its arguments, defaults filled in. */
     public record InitSpec(String type, Map<String, Object> params) {

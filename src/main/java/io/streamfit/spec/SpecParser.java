@@ -24,6 +24,7 @@ import java.util.Set;
  *   - {type: relu}                 # relu | tanh | sigmoid | gelu
  *   - {type: layer_norm, eps: 1.0e-5}
  *   - {type: dropout, p: 0.2}      # inverted dropout (nn.Dropout), identity at prediction
+ *   - {type: batch_norm, eps: 1.0e-5, momentum: 0.1}   # nn.BatchNorm1d
  *   - {type: dense, units: 10}
  * loss: softmax_cross_entropy      # default by task: mse (regression), binary_cross_entropy (binary)
  * optimizer: {type: adam, lr: 0.001, betas: [0.9, 0.999], eps: 1.0e-8, weight_decay: 0, amsgrad: false}
@@ -51,7 +52,7 @@ public final class SpecParser {
     private static final Set<String> TOP = Set.of("id", "topic", "input_width", "task", "layers", "loss", "optimizer",
             "schedule", "gradient_clipping", "batch_size", "seed", "snapshot", "evaluation", "dead_letter_topic",
             "freeze", "pretrained");
-    private static final Set<String> LAYER_TYPES = Set.of("dense", "relu", "tanh", "sigmoid", "gelu", "layer_norm", "dropout");
+    private static final Set<String> LAYER_TYPES = Set.of("dense", "relu", "tanh", "sigmoid", "gelu", "layer_norm", "batch_norm", "dropout");
     private static final Set<String> LOSSES = Set.of("softmax_cross_entropy", "mse", "binary_cross_entropy");
 
     private SpecParser() {}
@@ -88,6 +89,10 @@ public final class SpecParser {
                 optimizer == null ? 0 : optimizer.lr());
         ModelSpec.ClippingSpec clipping = clipping(r, r.object(root, "gradient_clipping", "", false));
         int batch = r.integer(root, "batch_size", "", null, 1, 65_536).intValue();
+        if (batch == 1 && layers.stream().anyMatch(l -> l.type().equals("batch_norm"))) {
+            r.error("batch_size", "must be >= 2 with batch_norm: the statistics of one example are meaningless "
+                    + "(PyTorch refuses it too); use layer_norm for batches of 1");
+        }
         long seed = r.integer(root, "seed", "", 0L, Long.MIN_VALUE, Long.MAX_VALUE);
         JsonNode snap = r.object(root, "snapshot", "", false);
         r.rejectUnknown(snap, "snapshot", Set.of("every_steps", "every_seconds"));
@@ -166,22 +171,29 @@ public final class SpecParser {
                                 + "to orthonormalize at start-up; use it on layers up to about 2000x2000");
                     }
                     width = units;
-                    out.add(new ModelSpec.LayerSpec(type, units, 0, 0, init));
+                    out.add(new ModelSpec.LayerSpec(type, units, 0, 0, 0, init));
                 }
                 case "layer_norm" -> {
                     r.rejectUnknown(l, path, Set.of("type", "eps", "weight_init", "bias_init"));
                     double eps = r.number(l, "eps", path, 1e-5, 0, true, 1, false);
                     params += 2 * width;
-                    out.add(new ModelSpec.LayerSpec(type, (int) width, eps, 0, inits(r, l, path, false)));
+                    out.add(new ModelSpec.LayerSpec(type, (int) width, eps, 0, 0, inits(r, l, path, false)));
+                }
+                case "batch_norm" -> {
+                    r.rejectUnknown(l, path, Set.of("type", "eps", "momentum", "weight_init", "bias_init"));
+                    double eps = r.number(l, "eps", path, 1e-5, 0, true, 1, false);
+                    double momentum = r.number(l, "momentum", path, 0.1, 0, true, 1, false);
+                    params += 2 * width;
+                    out.add(new ModelSpec.LayerSpec(type, (int) width, eps, 0, momentum, inits(r, l, path, false)));
                 }
                 case "dropout" -> {
                     r.rejectUnknown(l, path, Set.of("type", "p"));
                     double p = r.number(l, "p", path, 0.5, 0, false, 1, true);
-                    out.add(new ModelSpec.LayerSpec(type, (int) width, 0, p, Map.of()));
+                    out.add(new ModelSpec.LayerSpec(type, (int) width, 0, p, 0, Map.of()));
                 }
                 default -> {
                     r.rejectUnknown(l, path, Set.of("type"));
-                    out.add(new ModelSpec.LayerSpec(type, (int) width, 0, 0, Map.of()));
+                    out.add(new ModelSpec.LayerSpec(type, (int) width, 0, 0, 0, Map.of()));
                 }
             }
         }
@@ -274,7 +286,7 @@ public final class SpecParser {
         Set<String> names = new java.util.TreeSet<>();
         for (int i = 0; i < layers.size(); i++) {
             String t = layers.get(i).type();
-            if (t.equals("dense") || t.equals("layer_norm")) {
+            if (t.equals("dense") || t.equals("layer_norm") || t.equals("batch_norm")) {
                 names.add(Integer.toString(i));
                 names.add(i + ".weight");
                 names.add(i + ".bias");

@@ -9,6 +9,7 @@ import io.streamfit.nn.Loss;
 import io.streamfit.nn.MeanSquaredError;
 import io.streamfit.nn.Network;
 import io.streamfit.nn.SoftmaxCrossEntropy;
+import io.streamfit.nn.BatchNorm;
 import io.streamfit.nn.Dropout;
 import io.streamfit.nn.Initializer;
 import io.streamfit.nn.ParamTensor;
@@ -58,6 +59,7 @@ public final class ModelFactory {
                 case "dense" -> new Dense(width, l.units());
                 case "layer_norm" -> new LayerNorm(width, l.eps());
                 case "dropout" -> new Dropout(width, l.p());
+                case "batch_norm" -> new BatchNorm(width, l.eps(), l.momentum());
                 case "relu" -> new Activation(Activation.Kind.RELU, width);
                 case "tanh" -> new Activation(Activation.Kind.TANH, width);
                 case "sigmoid" -> new Activation(Activation.Kind.SIGMOID, width);

@@ -2,6 +2,7 @@ package io.streamfit.train;
 
 import io.streamfit.data.Batch;
 import io.streamfit.data.Position;
+import io.streamfit.nn.BatchNorm;
 import io.streamfit.nn.Loss;
 import io.streamfit.nn.Network;
 import io.streamfit.nn.SplitMix64;
@@ -37,6 +38,7 @@ public final class ModelState {
     private final Optimizer optimizer;
     private final LrSchedule schedule;
     private final GradientClipper clipper;
+    private final boolean hasBatchNorm;
     /** Gradient views of frozen tensors: zeroed after backward so clipping norms leave them out. */
     private final List<INDArray> frozenGrads;
     private final SplitMix64 rng;
@@ -65,6 +67,7 @@ public final class ModelState {
         this.frozenGrads = frozen.stream().map(r -> network.grads().get(NDArrayIndex.interval(r[0], r[1]))).toList();
         this.schedule = ModelFactory.schedule(spec);
         this.clipper = ModelFactory.clipper(spec, network);
+        this.hasBatchNorm = network.layers().stream().anyMatch(l -> l instanceof BatchNorm);
         this.rng = new SplitMix64(spec.seed());
         this.window = new PrequentialWindow(spec.evaluationWindow());
     }
@@ -119,11 +122,13 @@ public final class ModelState {
             lock.writeLock().lock();
             try {
                 optimizer.step(lr, d.scale());
+                network.commitTrainingStep();
             } finally {
                 lock.writeLock().unlock();
             }
         }
-        return new StepResult(batch.size(), r.lossSum(), r.correct(), r.judged(), d.norm(), d.clipped(), skip, lr);
+        return new StepResult(batch.size(), r.lossSum(), r.correct(), r.judged(), d.norm(), d.clipped(), skip, lr,
+                hasBatchNorm && batch.size() < BatchNorm.MEANINGFUL_BATCH);
     }
 
     /** Outputs for a batch and the optimizer step count of the parameters that produced them. */

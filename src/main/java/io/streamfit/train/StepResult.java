@@ -6,6 +6,8 @@ package io.streamfit.train;
  * @param lossSum prequential loss of the batch (summed over its examples), scored before the update
  * @param gradNorm global L2 norm of the gradients before clipping
  * @param skipped the norm was not finite: parameters and optimizer state were left unchanged
+ * @param smallBatchNorm the model has batch norm and this batch had fewer than
+ *     {@link io.streamfit.nn.BatchNorm#MEANINGFUL_BATCH} examples
  */
 public record StepResult(int examples, double lossSum, long correct, long judged, double gradNorm,
-        boolean clipped, boolean skipped, double lr) {}
+        boolean clipped, boolean skipped, double lr, boolean smallBatchNorm) {}

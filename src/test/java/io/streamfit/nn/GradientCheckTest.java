@@ -20,11 +20,7 @@ class GradientCheckTest {
     private static final double TOL = 1e-6;
 
     private static INDArray random(SplitMix64 rng, long... shape) {
-        INDArray a = Nd4j.create(DataType.DOUBLE, shape);
-        for (long i = 0; i < a.length(); i++) {
-            a.putScalar(i, rng.nextGaussian());
-        }
-        return a;
+        return TestTensors.random(rng, shape);
     }
 
     /** Checks one layer inside a one-layer network: parameter and input gradients. */

@@ -18,7 +18,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * Loss and layer numbers against PyTorch's own, computed in float64 by
  * {@code src/test/python/golden_losses.py} (command in its header):
  * {@code CrossEntropyLoss(label_smoothing=eps)} values and gradients for eps 0, 0.1, 0.3 and 1,
- * and {@code LayerNorm} outputs and input, weight and bias gradients. Agreement to 1e-12
+ * {@code LayerNorm} outputs and input, weight and bias gradients, and {@code BatchNorm1d} over
+ * three training steps (outputs, gradients, running statistics) and then in inference mode. Agreement to 1e-12
  * relative (both sides compute in double precision).
  */
 class PyTorchReferenceTest {
@@ -104,6 +105,34 @@ class PyTorchReferenceTest {
             assertClose(matrix(c.get("dx")), returned, "input gradient at eps " + eps);
             assertClose(vector(c.get("dweight")), net.tensors().get(0).grad(), "weight gradient at eps " + eps);
             assertClose(vector(c.get("dbias")), net.tensors().get(1).grad(), "bias gradient at eps " + eps);
+        }
+    }
+
+    @Test
+    void batchNormIsTorchs() {
+        for (JsonNode c : GOLDEN.get("batch_norm")) {
+            String at = "eps " + c.get("eps").asDouble() + " momentum " + c.get("momentum").asDouble();
+            BatchNorm bn = new BatchNorm(5, c.get("eps").asDouble(), c.get("momentum").asDouble());
+            Network net = new Network(List.of(bn), DataType.DOUBLE);
+            net.initialize(new SplitMix64(0));
+            net.tensors().get(0).value().assign(vector(c.get("weight")));
+            net.tensors().get(1).value().assign(vector(c.get("bias")));
+            int step = 0;
+            for (JsonNode st : c.get("steps")) {
+                step++;
+                INDArray x = matrix(st.get("x"));
+                INDArray y = bn.forwardTraining(x, Nd4j.create(DataType.DOUBLE, x.shape()), null);
+                assertClose(matrix(st.get("y")), y, "training output, step " + step + ", " + at);
+                INDArray dx = bn.backward(x, y, matrix(st.get("upstream")), Nd4j.create(DataType.DOUBLE, x.shape()));
+                assertClose(matrix(st.get("dx")), dx, "input gradient, step " + step + ", " + at);
+                assertClose(vector(st.get("dweight")), net.tensors().get(0).grad(), "weight gradient, step " + step);
+                assertClose(vector(st.get("dbias")), net.tensors().get(1).grad(), "bias gradient, step " + step);
+                bn.commitTrainingStep();
+                assertClose(vector(st.get("running_mean")), net.bufferTensors().get(0).value(), "running_mean, step " + step);
+                assertClose(vector(st.get("running_var")), net.bufferTensors().get(1).value(), "running_var, step " + step);
+                assertEquals(st.get("num_batches_tracked").asDouble(), net.bufferTensors().get(2).value().getDouble(0));
+            }
+            assertClose(matrix(c.get("eval_y")), net.predict(matrix(c.get("eval_x"))), "inference output, " + at);
         }
     }
 }

@@ -43,7 +43,8 @@ class PyTorchInteropTest {
                 input_width: 5
                 task: {type: classification, classes: 3}
                 layers: [{type: dense, units: 8}, {type: layer_norm, eps: 1.0e-5}, {type: gelu}, {type: dense, units: 6},
-                         {type: tanh}, {type: dense, units: 4}, {type: sigmoid}, {type: relu}, {type: dense, units: 3}]
+                         {type: batch_norm, momentum: 0.3}, {type: tanh}, {type: dropout, p: 0.3}, {type: dense, units: 4},
+                         {type: sigmoid}, {type: relu}, {type: dense, units: 3}]
                 optimizer: {type: sgd, lr: 0.1, momentum: 0.9}
                 batch_size: 4
                 seed: 9

@@ -96,15 +96,19 @@ class LockstepRestoreTest {
         return out;
     }
 
-    /** Dropout masks come from the model's generator, whose state the snapshot carries. */
+    /**
+     * Dropout masks come from the model's generator, whose state the snapshot carries; batch
+     * norm's running statistics are snapshot buffers.
+     */
     @org.junit.jupiter.api.Test
-    void dropoutMasksContinueExactlyAfterARestore() throws Exception {
+    void dropoutMasksAndBatchNormStatisticsContinueExactlyAfterARestore() throws Exception {
         ModelSpec spec = SpecParser.parse("""
                 id: dropout
                 topic: t
                 input_width: 5
                 task: {type: classification, classes: 3}
-                layers: [{type: dense, units: 16}, {type: relu}, {type: dropout, p: 0.5}, {type: dense, units: 3}]
+                layers: [{type: dense, units: 16}, {type: batch_norm, momentum: 0.2}, {type: relu}, {type: dropout, p: 0.5},
+                         {type: dense, units: 3}]
                 optimizer: {type: adam, lr: 0.01}
                 batch_size: 4
                 seed: 7
@@ -124,6 +128,8 @@ class LockstepRestoreTest {
             resumed.train(b);
         }
         assertArrayEquals(straight.network().params().toFloatVector(), resumed.network().params().toFloatVector());
+        assertArrayEquals(straight.network().buffers().toFloatVector(), resumed.network().buffers().toFloatVector(),
+                "running statistics");
         ModelState noMasks = ModelState.fresh(SpecParser.parse(SpecParser.toJson(spec).replace("\"p\":0.5", "\"p\":0.0")));
         for (Batch b : data) {
             noMasks.train(b);
