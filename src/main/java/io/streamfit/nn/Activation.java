@@ -1,6 +1,5 @@
 package io.streamfit.nn;
 
-import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
@@ -15,7 +14,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * {@code gelu}. GELU is PyTorch's default {@code nn.GELU()} (approximate='none'):
  * {@code y = x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2))}, not ND4J's sigmoid approximation.
  */
-public final class Activation implements Layer {
+public final class Activation extends SameWidthLayer {
 
     /** The supported nonlinearities, named as in the spec. */
     public enum Kind {
@@ -30,41 +29,20 @@ public final class Activation implements Layer {
     private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
 
     private final Kind kind;
-    private final int width;
 
     public Activation(Kind kind, int width) {
+        super(kind.specName(), width);
         this.kind = kind;
-        this.width = width;
     }
 
     public Kind activation() {
         return kind;
     }
 
-    @Override
-    public String kind() {
-        return kind.specName();
-    }
 
-    @Override
-    public int inWidth() {
-        return width;
-    }
 
-    @Override
-    public int outWidth() {
-        return width;
-    }
 
-    @Override
-    public List<ParamShape> paramShapes() {
-        return List.of();
-    }
 
-    @Override
-    public void bind(List<INDArray> params, List<INDArray> grads) {
-        // no parameters
-    }
 
     @Override
     public INDArray forward(INDArray x, INDArray out) {

@@ -29,14 +29,13 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * them alone. Between {@link #forwardTraining} and {@link #backward} the layer keeps that
  * batch's normalized input (training thread only).
  */
-public final class BatchNorm implements Layer {
+public final class BatchNorm extends SameWidthLayer {
     /**
      * Below this many examples per batch the batch statistics are too noisy to normalize with
      * (batch norm's error grows sharply under 16, Wu and He 2018, "Group Normalization"); the
      * service warns and counts such steps ({@code streamfit_batch_norm_small_batch_steps_total}).
      */
     public static final int MEANINGFUL_BATCH = 16;
-    private final int width;
     private final double eps;
     private final double momentum;
     private INDArray weight;
@@ -53,28 +52,16 @@ public final class BatchNorm implements Layer {
     private INDArray batchVarUnbiased;
 
     public BatchNorm(int width, double eps, double momentum) {
+        super("batch_norm", width);
         if (!(eps > 0) || !(momentum > 0 && momentum <= 1)) {
             throw new IllegalArgumentException("batch norm needs eps > 0 and momentum in (0, 1], got " + eps + ", " + momentum);
         }
-        this.width = width;
         this.eps = eps;
         this.momentum = momentum;
     }
 
-    @Override
-    public String kind() {
-        return "batch_norm";
-    }
 
-    @Override
-    public int inWidth() {
-        return width;
-    }
 
-    @Override
-    public int outWidth() {
-        return width;
-    }
 
     @Override
     public List<ParamShape> paramShapes() {

@@ -1,6 +1,5 @@
 package io.streamfit.nn;
 
-import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -22,17 +21,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * and {@link #backward}; both run on the training thread only, and {@link #forward} (prediction)
  * does not touch it.
  */
-public final class Dropout implements Layer {
-    private final int width;
+public final class Dropout extends SameWidthLayer {
     private final double p;
     private float[] maskValues;
     private INDArray mask;
 
     public Dropout(int width, double p) {
+        super("dropout", width);
         if (!(p >= 0 && p < 1)) {
             throw new IllegalArgumentException("dropout p must be in [0, 1), got " + p);
         }
-        this.width = width;
         this.p = p;
     }
 
@@ -40,28 +38,10 @@ public final class Dropout implements Layer {
         return p;
     }
 
-    @Override
-    public String kind() {
-        return "dropout";
-    }
 
-    @Override
-    public int inWidth() {
-        return width;
-    }
 
-    @Override
-    public int outWidth() {
-        return width;
-    }
 
-    @Override
-    public List<ParamShape> paramShapes() {
-        return List.of();
-    }
 
-    @Override
-    public void bind(List<INDArray> params, List<INDArray> grads) {}
 
     @Override
     public boolean trainingDiffers() {

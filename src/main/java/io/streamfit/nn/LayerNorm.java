@@ -15,8 +15,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * {@code dbias = sum_rows(dy)}. The row statistics are recomputed rather than cached, so the layer
  * stays free of per-call state.
  */
-public final class LayerNorm implements Layer {
-    private final int width;
+public final class LayerNorm extends SameWidthLayer {
     private final double eps;
     private INDArray weight;
     private INDArray bias;
@@ -24,7 +23,7 @@ public final class LayerNorm implements Layer {
     private INDArray dBias;
 
     public LayerNorm(int width, double eps) {
-        this.width = width;
+        super("layer_norm", width);
         this.eps = eps;
     }
 
@@ -32,20 +31,8 @@ public final class LayerNorm implements Layer {
         return eps;
     }
 
-    @Override
-    public String kind() {
-        return "layer_norm";
-    }
 
-    @Override
-    public int inWidth() {
-        return width;
-    }
 
-    @Override
-    public int outWidth() {
-        return width;
-    }
 
     @Override
     public List<ParamShape> paramShapes() {

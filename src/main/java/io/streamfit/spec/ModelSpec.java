@@ -70,10 +70,12 @@ public record ModelSpec(
 
     /**
      * One module; {@code units} for dense (the width for others), {@code eps} for layer_norm and
-     * batch_norm, the drop probability {@code p} for dropout, batch norm's {@code momentum},
+     * batch_norm and standardize, the drop probability {@code p} for dropout, batch norm's
+     * {@code momentum}, standardize's {@code freezeAfter} (examples; 0 = always adapting),
      * {@code init} the initializers chosen per parameter name ({@code weight}, {@code bias}).
      */
-    public record LayerSpec(String type, int units, double eps, double p, double momentum, Map<String, InitSpec> init) {}
+    public record LayerSpec(String type, int units, double eps, double p, double momentum, long freezeAfter,
+            Map<String, InitSpec> init) {}
 
     /** A {@code torch.nn.init} initializer by name with its arguments, defaults filled in. */
     public record InitSpec(String type, Map<String, Object> params) {

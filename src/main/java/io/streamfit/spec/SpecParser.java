@@ -25,6 +25,8 @@ import java.util.Set;
  *   - {type: layer_norm, eps: 1.0e-5}
  *   - {type: dropout, p: 0.2}      # inverted dropout (nn.Dropout), identity at prediction
  *   - {type: batch_norm, eps: 1.0e-5, momentum: 0.1}   # nn.BatchNorm1d
+ *   - {type: standardize, freeze_after: 0}   # online input standardization (first layer usually)
+ *   - {type: min_max_scale, freeze_after: 0} # online min-max scaling to [0, 1]
  *   - {type: dense, units: 10}
  * loss: softmax_cross_entropy      # default by task: mse (regression), binary_cross_entropy (binary)
  * optimizer: {type: adam, lr: 0.001, betas: [0.9, 0.999], eps: 1.0e-8, weight_decay: 0, amsgrad: false}
@@ -52,7 +54,8 @@ public final class SpecParser {
     private static final Set<String> TOP = Set.of("id", "topic", "input_width", "task", "layers", "loss", "optimizer",
             "schedule", "gradient_clipping", "batch_size", "seed", "snapshot", "evaluation", "dead_letter_topic",
             "freeze", "pretrained");
-    private static final Set<String> LAYER_TYPES = Set.of("dense", "relu", "tanh", "sigmoid", "gelu", "layer_norm", "batch_norm", "dropout");
+    private static final Set<String> LAYER_TYPES = Set.of("dense", "relu", "tanh", "sigmoid", "gelu", "layer_norm", "batch_norm", "dropout", "standardize",
+            "min_max_scale");
     private static final Set<String> LOSSES = Set.of("softmax_cross_entropy", "mse", "binary_cross_entropy");
 
     private SpecParser() {}
@@ -171,29 +174,40 @@ public final class SpecParser {
                                 + "to orthonormalize at start-up; use it on layers up to about 2000x2000");
                     }
                     width = units;
-                    out.add(new ModelSpec.LayerSpec(type, units, 0, 0, 0, init));
+                    out.add(new ModelSpec.LayerSpec(type, units, 0, 0, 0, 0, init));
                 }
                 case "layer_norm" -> {
                     r.rejectUnknown(l, path, Set.of("type", "eps", "weight_init", "bias_init"));
                     double eps = r.number(l, "eps", path, 1e-5, 0, true, 1, false);
                     params += 2 * width;
-                    out.add(new ModelSpec.LayerSpec(type, (int) width, eps, 0, 0, inits(r, l, path, false)));
+                    out.add(new ModelSpec.LayerSpec(type, (int) width, eps, 0, 0, 0, inits(r, l, path, false)));
                 }
                 case "batch_norm" -> {
                     r.rejectUnknown(l, path, Set.of("type", "eps", "momentum", "weight_init", "bias_init"));
                     double eps = r.number(l, "eps", path, 1e-5, 0, true, 1, false);
                     double momentum = r.number(l, "momentum", path, 0.1, 0, true, 1, false);
                     params += 2 * width;
-                    out.add(new ModelSpec.LayerSpec(type, (int) width, eps, 0, momentum, inits(r, l, path, false)));
+                    out.add(new ModelSpec.LayerSpec(type, (int) width, eps, 0, momentum, 0, inits(r, l, path, false)));
+                }
+                case "standardize" -> {
+                    r.rejectUnknown(l, path, Set.of("type", "eps", "freeze_after"));
+                    double eps = r.number(l, "eps", path, 1e-8, 0, true, 1, false);
+                    long freezeAfter = r.integer(l, "freeze_after", path, 0L, 0, Long.MAX_VALUE / 2);
+                    out.add(new ModelSpec.LayerSpec(type, (int) width, eps, 0, 0, freezeAfter, Map.of()));
+                }
+                case "min_max_scale" -> {
+                    r.rejectUnknown(l, path, Set.of("type", "freeze_after"));
+                    long freezeAfter = r.integer(l, "freeze_after", path, 0L, 0, Long.MAX_VALUE / 2);
+                    out.add(new ModelSpec.LayerSpec(type, (int) width, 0, 0, 0, freezeAfter, Map.of()));
                 }
                 case "dropout" -> {
                     r.rejectUnknown(l, path, Set.of("type", "p"));
                     double p = r.number(l, "p", path, 0.5, 0, false, 1, true);
-                    out.add(new ModelSpec.LayerSpec(type, (int) width, 0, p, 0, Map.of()));
+                    out.add(new ModelSpec.LayerSpec(type, (int) width, 0, p, 0, 0, Map.of()));
                 }
                 default -> {
                     r.rejectUnknown(l, path, Set.of("type"));
-                    out.add(new ModelSpec.LayerSpec(type, (int) width, 0, 0, 0, Map.of()));
+                    out.add(new ModelSpec.LayerSpec(type, (int) width, 0, 0, 0, 0, Map.of()));
                 }
             }
         }

@@ -9,6 +9,8 @@ import io.streamfit.nn.Loss;
 import io.streamfit.nn.MeanSquaredError;
 import io.streamfit.nn.Network;
 import io.streamfit.nn.SoftmaxCrossEntropy;
+import io.streamfit.nn.MinMaxScale;
+import io.streamfit.nn.Standardize;
 import io.streamfit.nn.BatchNorm;
 import io.streamfit.nn.Dropout;
 import io.streamfit.nn.Initializer;
@@ -60,6 +62,8 @@ public final class ModelFactory {
                 case "layer_norm" -> new LayerNorm(width, l.eps());
                 case "dropout" -> new Dropout(width, l.p());
                 case "batch_norm" -> new BatchNorm(width, l.eps(), l.momentum());
+                case "standardize" -> new Standardize(width, l.eps(), l.freezeAfter());
+                case "min_max_scale" -> new MinMaxScale(width, l.freezeAfter());
                 case "relu" -> new Activation(Activation.Kind.RELU, width);
                 case "tanh" -> new Activation(Activation.Kind.TANH, width);
                 case "sigmoid" -> new Activation(Activation.Kind.SIGMOID, width);

@@ -98,7 +98,7 @@ class LockstepRestoreTest {
 
     /**
      * Dropout masks come from the model's generator, whose state the snapshot carries; batch
-     * norm's running statistics are snapshot buffers.
+     * norm's running statistics and the input standardization's statistics are snapshot buffers.
      */
     @org.junit.jupiter.api.Test
     void dropoutMasksAndBatchNormStatisticsContinueExactlyAfterARestore() throws Exception {
@@ -107,7 +107,8 @@ class LockstepRestoreTest {
                 topic: t
                 input_width: 5
                 task: {type: classification, classes: 3}
-                layers: [{type: dense, units: 16}, {type: batch_norm, momentum: 0.2}, {type: relu}, {type: dropout, p: 0.5},
+                layers: [{type: standardize}, {type: dense, units: 16}, {type: batch_norm, momentum: 0.2}, {type: relu},
+                         {type: dropout, p: 0.5},
                          {type: dense, units: 3}]
                 optimizer: {type: adam, lr: 0.01}
                 batch_size: 4
