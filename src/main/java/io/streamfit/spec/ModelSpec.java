@@ -30,6 +30,7 @@ public record ModelSpec(
         String deadLetterTopic,
         List<String> freeze,
         PretrainedSpec pretrained,
+        RegularizationSpec regularization,
         JsonNode source) {
 
     /** Number of trainable parameters the layers declare. */
@@ -94,6 +95,15 @@ public record ModelSpec(
      */
     public record ClippingSpec(String type, double bound) {
         public static final ClippingSpec NONE = new ClippingSpec("none", Double.POSITIVE_INFINITY);
+    }
+
+    /**
+     * Penalties and decoupled decay for the parameter group that excludes the kinds in
+     * {@code exclude} ({@code bias}: every {@code *.bias}; {@code norm}: normalization layers'
+     * weight and bias).
+     */
+    public record RegularizationSpec(double l1, double l2, double weightDecay, java.util.Set<String> exclude) {
+        public static final RegularizationSpec NONE = new RegularizationSpec(0, 0, 0, java.util.Set.of("bias", "norm"));
     }
 
     /**

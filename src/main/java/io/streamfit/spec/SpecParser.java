@@ -53,7 +53,7 @@ public final class SpecParser {
 
     private static final Set<String> TOP = Set.of("id", "topic", "input_width", "task", "layers", "loss", "optimizer",
             "schedule", "gradient_clipping", "batch_size", "seed", "snapshot", "evaluation", "dead_letter_topic",
-            "freeze", "pretrained");
+            "freeze", "pretrained", "regularization");
     private static final Set<String> LAYER_TYPES = Set.of("dense", "relu", "tanh", "sigmoid", "gelu", "layer_norm", "batch_norm", "dropout", "standardize",
             "min_max_scale");
     private static final Set<String> LOSSES = Set.of("softmax_cross_entropy", "mse", "binary_cross_entropy");
@@ -116,11 +116,13 @@ public final class SpecParser {
         }
         List<String> freeze = freeze(r, root.get("freeze"), layers);
         ModelSpec.PretrainedSpec pretrained = pretrained(r, r.object(root, "pretrained", "", false), id);
+        ModelSpec.RegularizationSpec regularization = regularization(r, r.object(root, "regularization", "", false));
         if (!r.errors().isEmpty()) {
             throw new SpecException(r.errors());
         }
         return new ModelSpec(id, topic, inputWidth, task, layers, loss, labelSmoothing, optimizer, schedule, clipping, batch, seed,
-                new ModelSpec.SnapshotPolicy(everySteps, everySeconds), window, dlq, freeze, pretrained, root.deepCopy());
+                new ModelSpec.SnapshotPolicy(everySteps, everySeconds), window, dlq, freeze, pretrained, regularization,
+                root.deepCopy());
     }
 
     private static ModelSpec.Task task(SpecReader r, JsonNode root) {
@@ -325,6 +327,35 @@ public final class SpecParser {
             r.error("freeze", "freezes every parameter: nothing would be trained");
         }
         return List.copyOf(out);
+    }
+
+    private static ModelSpec.RegularizationSpec regularization(SpecReader r, JsonNode g) {
+        if (g == null) {
+            return ModelSpec.RegularizationSpec.NONE;
+        }
+        String p = "regularization";
+        r.rejectUnknown(g, p, Set.of("l1", "l2", "weight_decay", "exclude"));
+        double l1 = r.number(g, "l1", p, 0.0, 0, false, 1e3, false);
+        double l2 = r.number(g, "l2", p, 0.0, 0, false, 1e3, false);
+        double wd = r.number(g, "weight_decay", p, 0.0, 0, false, 1e3, false);
+        Set<String> exclude = new java.util.TreeSet<>(ModelSpec.RegularizationSpec.NONE.exclude());
+        JsonNode ex = g.get("exclude");
+        if (ex != null) {
+            exclude.clear();
+            if (!ex.isArray()) {
+                r.error(p + ".exclude", "must be an array of [bias, norm] (empty: regularize every tensor), got "
+                        + SpecReader.describe(ex));
+            } else {
+                for (int i = 0; i < ex.size(); i++) {
+                    String k = ex.get(i).asText();
+                    if (!ex.get(i).isTextual() || !(k.equals("bias") || k.equals("norm"))) {
+                        r.error(p + ".exclude[" + i + "]", "must be bias or norm, got " + SpecReader.describe(ex.get(i)));
+                    }
+                    exclude.add(k);
+                }
+            }
+        }
+        return new ModelSpec.RegularizationSpec(l1, l2, wd, Set.copyOf(exclude));
     }
 
     private static ModelSpec.PretrainedSpec pretrained(SpecReader r, JsonNode p, String id) {

@@ -17,6 +17,7 @@ import io.streamfit.nn.Initializer;
 import io.streamfit.nn.ParamTensor;
 import io.streamfit.optim.Adadelta;
 import io.streamfit.optim.GradientClipper;
+import io.streamfit.optim.Regularizer;
 import io.streamfit.optim.Adagrad;
 import io.streamfit.optim.Adam;
 import io.streamfit.optim.AdamW;
@@ -121,6 +122,27 @@ public final class ModelFactory {
             case "value" -> GradientClipper.value(c.bound());
             default -> throw new IllegalArgumentException("unknown clipping " + c.type());
         };
+    }
+
+    /**
+     * The spec's regularization group: every trainable tensor except the excluded kinds (biases,
+     * normalization layers' parameters) and frozen ones.
+     */
+    public static Regularizer regularizer(ModelSpec spec, Network net) {
+        ModelSpec.RegularizationSpec g = spec.regularization();
+        List<long[]> ranges = new ArrayList<>();
+        List<long[]> frozen = frozenRanges(spec, net);
+        for (ParamTensor t : net.tensors()) {
+            int module = Integer.parseInt(t.name().substring(0, t.name().indexOf('.')));
+            String layerType = spec.layers().get(module).type();
+            boolean norm = layerType.equals("layer_norm") || layerType.equals("batch_norm");
+            boolean excluded = (g.exclude().contains("norm") && norm) || (g.exclude().contains("bias") && t.name().endsWith(".bias"));
+            boolean isFrozen = frozen.stream().anyMatch(r -> r[0] == t.offset());
+            if (!excluded && !isFrozen) {
+                ranges.add(new long[] {t.offset(), t.offset() + t.length()});
+            }
+        }
+        return new Regularizer(g.l1(), g.l2(), g.weightDecay(), net.params(), net.grads(), ranges);
     }
 
     /** {@code [from, to)} ranges of the flat buffers that the spec's {@code freeze} list names. */

@@ -38,6 +38,7 @@ public final class ModelState {
     private final Optimizer optimizer;
     private final LrSchedule schedule;
     private final GradientClipper clipper;
+    private final io.streamfit.optim.Regularizer regularizer;
     private final boolean hasBatchNorm;
     /** Gradient views of frozen tensors: zeroed after backward so clipping norms leave them out. */
     private final List<INDArray> frozenGrads;
@@ -67,6 +68,7 @@ public final class ModelState {
         this.frozenGrads = frozen.stream().map(r -> network.grads().get(NDArrayIndex.interval(r[0], r[1]))).toList();
         this.schedule = ModelFactory.schedule(spec);
         this.clipper = ModelFactory.clipper(spec, network);
+        this.regularizer = ModelFactory.regularizer(spec, network);
         this.hasBatchNorm = network.layers().stream().anyMatch(l -> l instanceof BatchNorm);
         this.rng = new SplitMix64(spec.seed());
         this.window = new PrequentialWindow(spec.evaluationWindow());
@@ -108,6 +110,7 @@ public final class ModelState {
         for (INDArray g : frozenGrads) {
             g.assign(0);
         }
+        regularizer.addPenaltyGradients();
         GradientClipper.Decision d = clipper.clip(network.grads());
         double lr = schedule.lr(optimizer.steps());
         // A rate that is not a finite non-negative number (validation keeps schedules bounded;
@@ -121,6 +124,7 @@ public final class ModelState {
             }
             lock.writeLock().lock();
             try {
+                regularizer.decay(lr);
                 optimizer.step(lr, d.scale());
                 network.commitTrainingStep();
             } finally {
