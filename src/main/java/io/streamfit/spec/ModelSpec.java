@@ -71,7 +71,7 @@ public record ModelSpec(
 
     /**
      * One module; {@code units} for dense (the width for others), {@code eps} for layer_norm and
-     * batch_norm and standardize, the drop probability {@code p} for dropout, batch norm's
+     * batch_norm and standardize, dropout's probability or gaussian_noise's std in {@code p}, batch norm's
      * {@code momentum}, standardize's {@code freezeAfter} (examples; 0 = always adapting),
      * {@code init} the initializers chosen per parameter name ({@code weight}, {@code bias}).
      */

@@ -27,6 +27,7 @@ import java.util.Set;
  *   - {type: batch_norm, eps: 1.0e-5, momentum: 0.1}   # nn.BatchNorm1d
  *   - {type: standardize, freeze_after: 0}   # online input standardization (first layer usually)
  *   - {type: min_max_scale, freeze_after: 0} # online min-max scaling to [0, 1]
+ *   - {type: gaussian_noise, std: 0.1}       # augmentation: input noise in training only
  *   - {type: dense, units: 10}
  * loss: softmax_cross_entropy      # default by task: mse (regression), binary_cross_entropy (binary)
  * optimizer: {type: adam, lr: 0.001, betas: [0.9, 0.999], eps: 1.0e-8, weight_decay: 0, amsgrad: false}
@@ -55,7 +56,7 @@ public final class SpecParser {
             "schedule", "gradient_clipping", "batch_size", "seed", "snapshot", "evaluation", "dead_letter_topic",
             "freeze", "pretrained", "regularization");
     private static final Set<String> LAYER_TYPES = Set.of("dense", "relu", "tanh", "sigmoid", "gelu", "layer_norm", "batch_norm", "dropout", "standardize",
-            "min_max_scale");
+            "min_max_scale", "gaussian_noise");
     private static final Set<String> LOSSES = Set.of("softmax_cross_entropy", "mse", "binary_cross_entropy");
 
     private SpecParser() {}
@@ -201,6 +202,11 @@ public final class SpecParser {
                     r.rejectUnknown(l, path, Set.of("type", "freeze_after"));
                     long freezeAfter = r.integer(l, "freeze_after", path, 0L, 0, Long.MAX_VALUE / 2);
                     out.add(new ModelSpec.LayerSpec(type, (int) width, 0, 0, 0, freezeAfter, Map.of()));
+                }
+                case "gaussian_noise" -> {
+                    r.rejectUnknown(l, path, Set.of("type", "std"));
+                    double std = r.number(l, "std", path, null, 0, false, 1e6, false);
+                    out.add(new ModelSpec.LayerSpec(type, (int) width, 0, std, 0, 0, Map.of()));
                 }
                 case "dropout" -> {
                     r.rejectUnknown(l, path, Set.of("type", "p"));

@@ -13,6 +13,7 @@ import io.streamfit.nn.MinMaxScale;
 import io.streamfit.nn.Standardize;
 import io.streamfit.nn.BatchNorm;
 import io.streamfit.nn.Dropout;
+import io.streamfit.nn.GaussianNoise;
 import io.streamfit.nn.Initializer;
 import io.streamfit.nn.ParamTensor;
 import io.streamfit.optim.Adadelta;
@@ -62,6 +63,7 @@ public final class ModelFactory {
                 case "dense" -> new Dense(width, l.units());
                 case "layer_norm" -> new LayerNorm(width, l.eps());
                 case "dropout" -> new Dropout(width, l.p());
+                case "gaussian_noise" -> new GaussianNoise(width, l.p());
                 case "batch_norm" -> new BatchNorm(width, l.eps(), l.momentum());
                 case "standardize" -> new Standardize(width, l.eps(), l.freezeAfter());
                 case "min_max_scale" -> new MinMaxScale(width, l.freezeAfter());

@@ -10,7 +10,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Inverted dropout: its gradient with a fixed mask, its expectation, and the identity at prediction. */
+/**
+ * The training-only layers: inverted dropout (gradient with a fixed mask, expectation, identity at
+ * prediction) and Gaussian input noise (moments, identity at prediction).
+ */
 class DropoutTest {
 
     private static INDArray random(SplitMix64 rng, long rows, long cols) {
@@ -80,5 +83,30 @@ class DropoutTest {
         assertTrue(d.trainingDiffers());
         assertTrue(!new Dropout(3, 0).trainingDiffers(), "p = 0 is the identity in training too");
         assertThrows(IllegalArgumentException.class, () -> new Dropout(3, 1.0));
+    }
+
+    @Test
+    void gaussianNoiseHasTheDeclaredMomentsInTrainingAndIsTheIdentityAtPrediction() {
+        GaussianNoise g = new GaussianNoise(4, 0.3);
+        INDArray x = Nd4j.create(new double[][] {{1, -2, 0.5, 3}});
+        SplitMix64 rng = new SplitMix64(9);
+        int draws = 20_000;
+        double[] sum = new double[4];
+        double[] sq = new double[4];
+        for (int m = 0; m < draws; m++) {
+            INDArray y = g.forwardTraining(x, null, rng);
+            for (int j = 0; j < 4; j++) {
+                double e = y.getDouble(0, j) - x.getDouble(0, j);
+                sum[j] += e;
+                sq[j] += e * e;
+            }
+        }
+        for (int j = 0; j < 4; j++) {
+            assertEquals(0, sum[j] / draws, 5 * 0.3 / Math.sqrt(draws), "noise mean " + j);
+            assertEquals(0.09, sq[j] / draws, 5 * 0.09 * Math.sqrt(2.0 / draws), "noise variance " + j);
+        }
+        assertSame(x, g.forward(x, null));
+        INDArray dy = Nd4j.create(new double[][] {{1, 2, 3, 4}});
+        assertEquals(dy, g.backward(x, null, dy, Nd4j.create(DataType.DOUBLE, 1, 4)), "gradient passes through");
     }
 }

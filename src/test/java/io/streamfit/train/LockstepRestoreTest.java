@@ -107,7 +107,7 @@ class LockstepRestoreTest {
                 topic: t
                 input_width: 5
                 task: {type: classification, classes: 3}
-                layers: [{type: standardize}, {type: dense, units: 16}, {type: batch_norm, momentum: 0.2}, {type: relu},
+                layers: [{type: standardize}, {type: gaussian_noise, std: 0.1}, {type: dense, units: 16}, {type: batch_norm, momentum: 0.2}, {type: relu},
                          {type: dropout, p: 0.5},
                          {type: dense, units: 3}]
                 optimizer: {type: adam, lr: 0.01}
