@@ -35,6 +35,8 @@ import math
 
 import torch
 
+from golden_json import to_json
+
 COMMAND = ("/usr/bin/python3 src/test/python/golden_optimizers.py"
            " > src/test/resources/golden/optimizers.json")
 
@@ -270,18 +272,6 @@ def run_case(index, name, kind, hyper, lrs):
     case["final_state"] = final_state
     case["final_step"] = final_step
     return case
-
-
-def to_json(value, indent=0):
-    """json.dumps, but lists of scalars (vectors) stay on one line."""
-    pad = " " * indent
-    if isinstance(value, dict):
-        items = ['%s "%s": %s' % (pad, k, to_json(v, indent + 1)) for k, v in value.items()]
-        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
-    if isinstance(value, list) and any(isinstance(v, (list, dict)) for v in value):
-        items = [pad + " " + to_json(v, indent + 1) for v in value]
-        return "[\n" + ",\n".join(items) + "\n" + pad + "]"
-    return json.dumps(value)
 
 
 def main():

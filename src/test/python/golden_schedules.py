@@ -32,6 +32,8 @@ import math
 import warnings
 
 import torch
+
+from golden_json import to_json
 from torch.optim import lr_scheduler as S
 
 COMMAND = ("/usr/bin/python3 src/test/python/golden_schedules.py"
@@ -231,18 +233,6 @@ def cases():
               "linear_scaling": {"reference_batch_size": 32}},
              batch_size=8),
     ]
-
-
-def to_json(value, indent=0):
-    """json.dumps, but lists of scalars stay on one line."""
-    pad = " " * indent
-    if isinstance(value, dict):
-        items = ['%s "%s": %s' % (pad, k, to_json(v, indent + 1)) for k, v in value.items()]
-        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
-    if isinstance(value, list) and any(isinstance(v, (list, dict)) for v in value):
-        items = [pad + " " + to_json(v, indent + 1) for v in value]
-        return "[\n" + ",\n".join(items) + "\n" + pad + "]"
-    return json.dumps(value)
 
 
 def main():

@@ -29,7 +29,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * them alone. Between {@link #forwardTraining} and {@link #backward} the layer keeps that
  * batch's normalized input (training thread only).
  */
-public final class BatchNorm extends SameWidthLayer {
+public final class BatchNorm extends AffineNormLayer {
     /**
      * Below this many examples per batch the batch statistics are too noisy to normalize with
      * (batch norm's error grows sharply under 16, Wu and He 2018, "Group Normalization"); the
@@ -38,10 +38,6 @@ public final class BatchNorm extends SameWidthLayer {
     public static final int MEANINGFUL_BATCH = 16;
     private final double eps;
     private final double momentum;
-    private INDArray weight;
-    private INDArray bias;
-    private INDArray dWeight;
-    private INDArray dBias;
     private INDArray runningMean;
     private INDArray runningVar;
     private INDArray batchesTracked;
@@ -63,12 +59,6 @@ public final class BatchNorm extends SameWidthLayer {
 
 
 
-    @Override
-    public List<ParamShape> paramShapes() {
-        return List.of(
-                new ParamShape("weight", new long[] {width}, Init.ONES),
-                new ParamShape("bias", new long[] {width}, Init.ZEROS));
-    }
 
     @Override
     public List<ParamShape> bufferShapes() {
@@ -78,13 +68,6 @@ public final class BatchNorm extends SameWidthLayer {
                 new ParamShape("num_batches_tracked", new long[0], Init.ZEROS));
     }
 
-    @Override
-    public void bind(List<INDArray> params, List<INDArray> grads) {
-        weight = params.get(0);
-        bias = params.get(1);
-        dWeight = grads.get(0);
-        dBias = grads.get(1);
-    }
 
     @Override
     public void bindBuffers(List<INDArray> buffers) {

@@ -1,6 +1,5 @@
 package io.streamfit.nn;
 
-import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -15,12 +14,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * {@code dbias = sum_rows(dy)}. The row statistics are recomputed rather than cached, so the layer
  * stays free of per-call state.
  */
-public final class LayerNorm extends SameWidthLayer {
+public final class LayerNorm extends AffineNormLayer {
     private final double eps;
-    private INDArray weight;
-    private INDArray bias;
-    private INDArray dWeight;
-    private INDArray dBias;
 
     public LayerNorm(int width, double eps) {
         super("layer_norm", width);
@@ -34,20 +29,7 @@ public final class LayerNorm extends SameWidthLayer {
 
 
 
-    @Override
-    public List<ParamShape> paramShapes() {
-        return List.of(
-                new ParamShape("weight", new long[] {width}, Init.ONES),
-                new ParamShape("bias", new long[] {width}, Init.ZEROS));
-    }
 
-    @Override
-    public void bind(List<INDArray> params, List<INDArray> grads) {
-        weight = params.get(0);
-        bias = params.get(1);
-        dWeight = grads.get(0);
-        dBias = grads.get(1);
-    }
 
     @Override
     public INDArray forward(INDArray x, INDArray out) {

@@ -21,24 +21,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link AdamW}. AMSGrad, as in PyTorch, keeps the maximum of the <em>uncorrected</em> second
  * moments and bias-corrects that maximum (the paper has no bias correction at all).
  */
-public final class Adam extends FlatOptimizer {
-    private final double beta1;
-    private final double beta2;
-    private final float eps;
+public final class Adam extends AdamBase {
     private final float weightDecay;
-    private final float[] m;
-    private final float[] v;
-    private final float[] vmax;
 
     public Adam(INDArray params, INDArray grads, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad) {
-        super(params, grads);
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        this.eps = (float) eps;
+        super(params, grads, beta1, beta2, eps, amsgrad);
         this.weightDecay = (float) weightDecay;
-        this.m = addState("exp_avg", 0f);
-        this.v = addState("exp_avg_sq", 0f);
-        this.vmax = amsgrad ? addState("max_exp_avg_sq", 0f) : null;
     }
 
     @Override
@@ -48,6 +36,6 @@ public final class Adam extends FlatOptimizer {
 
     @Override
     protected void update(float[] p, float[] g, int from, int to, float gradScale, double lr, long step) {
-        AdamKernel.step(p, g, m, v, vmax, from, to, gradScale, weightDecay, 1f, beta1, beta2, eps, lr, step);
+        adamStep(p, g, from, to, gradScale, weightDecay, 1f, lr, step);
     }
 }

@@ -19,24 +19,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code lambda} without {@code alpha}), and epsilon sits outside the bias-corrected root as in
  * {@link Adam}. The default {@code weight_decay} is 0.01, as in PyTorch.
  */
-public final class AdamW extends FlatOptimizer {
-    private final double beta1;
-    private final double beta2;
-    private final float eps;
+public final class AdamW extends AdamBase {
     private final double weightDecay;
-    private final float[] m;
-    private final float[] v;
-    private final float[] vmax;
 
     public AdamW(INDArray params, INDArray grads, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad) {
-        super(params, grads);
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        this.eps = (float) eps;
+        super(params, grads, beta1, beta2, eps, amsgrad);
         this.weightDecay = weightDecay;
-        this.m = addState("exp_avg", 0f);
-        this.v = addState("exp_avg_sq", 0f);
-        this.vmax = amsgrad ? addState("max_exp_avg_sq", 0f) : null;
     }
 
     @Override
@@ -47,6 +35,6 @@ public final class AdamW extends FlatOptimizer {
     @Override
     protected void update(float[] p, float[] g, int from, int to, float gradScale, double lr, long step) {
         float shrink = (float) (1 - lr * weightDecay);
-        AdamKernel.step(p, g, m, v, vmax, from, to, gradScale, 0f, shrink, beta1, beta2, eps, lr, step);
+        adamStep(p, g, from, to, gradScale, 0f, shrink, lr, step);
     }
 }

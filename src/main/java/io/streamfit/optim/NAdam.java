@@ -24,15 +24,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code P_t} is kept in float32 like PyTorch's {@code mu_product} tensor; it is a function of the
  * step count alone, so it is recomputed on restore rather than stored in snapshots.
  */
-public final class NAdam extends FlatOptimizer {
-    private final double beta1;
-    private final double beta2;
-    private final float eps;
+public final class NAdam extends AdamBase {
     private final double weightDecay;
     private final double momentumDecay;
     private final boolean decoupled;
-    private final float[] m;
-    private final float[] v;
     private float muProduct = 1f;
     // Per-step coefficients, set by beginStep.
     private float gradCoef;
@@ -41,15 +36,10 @@ public final class NAdam extends FlatOptimizer {
 
     public NAdam(INDArray params, INDArray grads, double beta1, double beta2, double eps, double weightDecay,
             double momentumDecay, boolean decoupledWeightDecay) {
-        super(params, grads);
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        this.eps = (float) eps;
+        super(params, grads, beta1, beta2, eps, false);
         this.weightDecay = weightDecay;
         this.momentumDecay = momentumDecay;
         this.decoupled = decoupledWeightDecay;
-        this.m = addState("exp_avg", 0f);
-        this.v = addState("exp_avg_sq", 0f);
     }
 
     @Override
@@ -85,10 +75,12 @@ public final class NAdam extends FlatOptimizer {
     protected void update(float[] p, float[] g, int from, int to, float scale, double lr, long step) {
         float shrink = decoupled ? (float) (1 - lr * weightDecay) : 1f;
         float l2 = decoupled ? 0f : (float) weightDecay;
-        float b1 = (float) beta1;
-        float b2 = (float) beta2;
-        float c1 = (float) (1 - beta1);
-        float c2 = (float) (1 - beta2);
+        float b1 = this.b1;
+        float b2 = this.b2;
+        float c1 = this.c1;
+        float c2 = this.c2;
+        float[] m = this.m;
+        float[] v = this.v;
         for (int i = from; i < to; i++) {
             float pi = p[i] * shrink;
             float gi = g[i] * scale + l2 * pi;

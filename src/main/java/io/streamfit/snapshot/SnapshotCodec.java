@@ -155,21 +155,7 @@ public final class SnapshotCodec {
         for (ParamTensor t : state.network().bufferTensors()) {
             copy(c, t.name(), t, buffers);
         }
-        Optimizer opt = state.optimizer();
-        // A different optimizer, or one with other state (momentum turned on, AMSGrad added),
-        // starts its state and the schedule afresh: Adam resumed with zero moments but an old
-        // step count would take steps ~3x too large.
-        boolean sameState = opt.type().equals(meta.get("optimizer")) && opt.stateNames().stream().allMatch(s ->
-                state.network().tensors().stream().allMatch(t -> c.tensors().containsKey("optimizer." + t.name() + "." + s)));
-        if (sameState) {
-            for (String s : opt.stateNames()) {
-                FloatBuffer buffer = FloatBuffer.wrap(opt.state(s));
-                for (ParamTensor t : state.network().tensors()) {
-                    copy(c, "optimizer." + t.name() + "." + s, t, buffer);
-                }
-            }
-            opt.restoreSteps(longMeta(meta, "optimizer_steps"));
-        }
+        restoreOptimizer(c, meta, state);
         state.rng().setState(longMeta(meta, "rng_state"));
         long version = longMeta(meta, "version");
         state.restoreCounters(longMeta(meta, "examples_seen"), longMeta(meta, "skipped_steps"),
@@ -215,24 +201,42 @@ public final class SnapshotCodec {
                 throw new SnapshotFormatException("snapshot of model \"" + meta.get("model_id") + "\" lacks " + missing
                         + " (set pretrained.strict: false to initialize those from the spec instead)");
             }
-            Optimizer opt = target.optimizer();
-            boolean sameState = missing.isEmpty() && opt.type().equals(meta.get("optimizer"))
-                    && opt.stateNames().stream().allMatch(s -> target.network().tensors().stream()
-                            .allMatch(t -> c.tensors().containsKey("optimizer." + t.name() + "." + s)));
-            if (optimizerState && sameState) {
-                for (String s : opt.stateNames()) {
-                    FloatBuffer buffer = FloatBuffer.wrap(opt.state(s));
-                    for (ParamTensor t : target.network().tensors()) {
-                        copy(c, "optimizer." + t.name() + "." + s, t, buffer);
-                        loaded.add("optimizer." + t.name() + "." + s);
-                    }
-                }
-                opt.restoreSteps(longMeta(meta, "optimizer_steps"));
+            if (optimizerState && missing.isEmpty()) {
+                loaded.addAll(restoreOptimizer(c, meta, target));
             }
             return loaded;
         } catch (RuntimeException e) {
             throw new SnapshotFormatException("snapshot is malformed: " + e);
         }
+    }
+
+    /**
+     * Copies the optimizer's state tensors and step count when the snapshot's optimizer is the
+     * same type and has every state tensor; returns the names copied (none otherwise). A
+     * different optimizer, or one with other state (momentum turned on, AMSGrad added), starts
+     * its state and the schedule afresh: Adam resumed with zero moments but an old step count
+     * would take steps ~3x too large.
+     */
+    private static List<String> restoreOptimizer(Safetensors.Contents c, Map<String, String> meta, ModelState state)
+            throws SnapshotFormatException {
+        Optimizer opt = state.optimizer();
+        List<String> names = new ArrayList<>();
+        for (String s : opt.stateNames()) {
+            for (ParamTensor t : state.network().tensors()) {
+                names.add("optimizer." + t.name() + "." + s);
+            }
+        }
+        if (!opt.type().equals(meta.get("optimizer")) || !c.tensors().keySet().containsAll(names)) {
+            return List.of();
+        }
+        for (String s : opt.stateNames()) {
+            FloatBuffer buffer = FloatBuffer.wrap(opt.state(s));
+            for (ParamTensor t : state.network().tensors()) {
+                copy(c, "optimizer." + t.name() + "." + s, t, buffer);
+            }
+        }
+        opt.restoreSteps(longMeta(meta, "optimizer_steps"));
+        return names;
     }
 
     /** Copies each of {@code tensors} the snapshot has into {@code flat}, noting which were and were not there. */

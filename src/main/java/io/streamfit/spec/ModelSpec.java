@@ -41,7 +41,7 @@ public record ModelSpec(
             if (l.type().equals("dense")) {
                 n += width * l.units() + l.units();
                 width = l.units();
-            } else if (l.type().equals("layer_norm") || l.type().equals("batch_norm")) {
+            } else if (l.isNormalization()) {
                 n += 2 * width;
             }
         }
@@ -76,7 +76,17 @@ public record ModelSpec(
      * {@code init} the initializers chosen per parameter name ({@code weight}, {@code bias}).
      */
     public record LayerSpec(String type, int units, double eps, double p, double momentum, long freezeAfter,
-            Map<String, InitSpec> init) {}
+            Map<String, InitSpec> init) {
+        /** A normalization layer: its {@code weight} and {@code bias} are a gain and a shift. */
+        public boolean isNormalization() {
+            return type.equals("layer_norm") || type.equals("batch_norm");
+        }
+
+        /** Whether the layer has trainable tensors ({@code i.weight}, {@code i.bias}). */
+        public boolean hasParameters() {
+            return type.equals("dense") || isNormalization();
+        }
+    }
 
     /** A {@code torch.nn.init} initializer by name with its arguments, defaults filled in. */
     public record InitSpec(String type, Map<String, Object> params) {

@@ -307,8 +307,7 @@ public final class SpecParser {
         }
         Set<String> names = new java.util.TreeSet<>();
         for (int i = 0; i < layers.size(); i++) {
-            String t = layers.get(i).type();
-            if (t.equals("dense") || t.equals("layer_norm") || t.equals("batch_norm")) {
+            if (layers.get(i).hasParameters()) {
                 names.add(Integer.toString(i));
                 names.add(i + ".weight");
                 names.add(i + ".bias");

@@ -136,8 +136,7 @@ public final class ModelFactory {
         List<long[]> frozen = frozenRanges(spec, net);
         for (ParamTensor t : net.tensors()) {
             int module = Integer.parseInt(t.name().substring(0, t.name().indexOf('.')));
-            String layerType = spec.layers().get(module).type();
-            boolean norm = layerType.equals("layer_norm") || layerType.equals("batch_norm");
+            boolean norm = spec.layers().get(module).isNormalization();
             boolean excluded = (g.exclude().contains("norm") && norm) || (g.exclude().contains("bias") && t.name().endsWith(".bias"));
             boolean isFrozen = frozen.stream().anyMatch(r -> r[0] == t.offset());
             if (!excluded && !isFrozen) {

@@ -40,6 +40,8 @@ public final class ModelState {
     private final GradientClipper clipper;
     private final io.streamfit.optim.Regularizer regularizer;
     private final boolean hasBatchNorm;
+    /** Some layer behaves differently in training (dropout, noise, batch norm): scoring needs its own pass. */
+    private final boolean scoreSeparately;
     /** Gradient views of frozen tensors: zeroed after backward so clipping norms leave them out. */
     private final List<INDArray> frozenGrads;
     private final SplitMix64 rng;
@@ -70,6 +72,7 @@ public final class ModelState {
         this.clipper = ModelFactory.clipper(spec, network);
         this.regularizer = ModelFactory.regularizer(spec, network);
         this.hasBatchNorm = network.layers().stream().anyMatch(l -> l instanceof BatchNorm);
+        this.scoreSeparately = network.trainingDiffers();
         this.rng = new SplitMix64(spec.seed());
         this.window = new PrequentialWindow(spec.evaluationWindow());
     }
@@ -100,7 +103,7 @@ public final class ModelState {
         // Prequential score: the model as it predicts, before it learns from the batch. Without
         // layers that behave differently in training, the training forward pass is that score
         // and costs nothing extra; with dropout it takes its own inference-mode pass.
-        Loss.Result scored = network.trainingDiffers() ? loss.evaluate(network.predict(input), batch.y(), null) : null;
+        Loss.Result scored = scoreSeparately ? loss.evaluate(network.predict(input), batch.y(), null) : null;
         INDArray[] acts = network.forward(input, rng);
         Loss.Result trained = loss.evaluate(acts[acts.length - 1], batch.y(), outputGrad);
         Loss.Result r = scored != null ? scored : trained;

@@ -3,11 +3,9 @@ package io.streamfit.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamfit.Golden;
 import io.streamfit.spec.SpecParser;
 import io.streamfit.train.ModelFactory;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -23,15 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * relative (both sides compute in double precision).
  */
 class PyTorchReferenceTest {
-    private static final JsonNode GOLDEN = load();
-
-    private static JsonNode load() {
-        try (InputStream in = PyTorchReferenceTest.class.getResourceAsStream("/golden/losses.json")) {
-            return new ObjectMapper().readTree(in);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    private static final JsonNode GOLDEN = Golden.load("losses.json");
 
     private static INDArray matrix(JsonNode rows) {
         double[][] m = new double[rows.size()][];

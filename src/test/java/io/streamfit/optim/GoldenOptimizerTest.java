@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamfit.Golden;
 import io.streamfit.spec.SpecParser;
 import io.streamfit.train.ModelFactory;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -36,20 +35,10 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 class GoldenOptimizerTest {
     static final double TOLERANCE = 1e-6;
-    private static final JsonNode GOLDEN = load();
-
-    private static JsonNode load() {
-        try (InputStream in = GoldenOptimizerTest.class.getResourceAsStream("/golden/optimizers.json")) {
-            return new ObjectMapper().readTree(in);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    private static final JsonNode GOLDEN = Golden.load("optimizers.json");
 
     static Stream<Arguments> cases() {
-        List<Arguments> out = new ArrayList<>();
-        GOLDEN.get("cases").forEach(c -> out.add(Arguments.of(c.get("name").asText(), c)));
-        return out.stream();
+        return Golden.namedCases(GOLDEN.get("cases"));
     }
 
     /** Runs a case and returns the largest relative error over the trajectory. */

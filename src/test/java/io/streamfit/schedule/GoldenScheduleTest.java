@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamfit.Golden;
 import io.streamfit.spec.SpecParser;
 import io.streamfit.train.ModelFactory;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -27,20 +26,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class GoldenScheduleTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final JsonNode GOLDEN = load();
-
-    private static JsonNode load() {
-        try (InputStream in = GoldenScheduleTest.class.getResourceAsStream("/golden/schedules.json")) {
-            return JSON.readTree(in);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    private static final JsonNode GOLDEN = Golden.load("schedules.json");
 
     static Stream<Arguments> cases() {
-        List<Arguments> out = new ArrayList<>();
-        GOLDEN.get("cases").forEach(c -> out.add(Arguments.of(c.get("name").asText(), c)));
-        return out.stream();
+        return Golden.namedCases(GOLDEN.get("cases"));
     }
 
     /** The schedule a spec with this case's optimizer lr, batch size and schedule object builds. */
