@@ -13,8 +13,9 @@ package io.streamfit.schedule;
  *
  * The inner schedule starts its own count when the warm-up ends, so a cosine schedule after a
  * warm-up still runs its full {@code T_max}. The exponential (geometric) ramp has no PyTorch
- * class; it is the form used by e.g. fairseq's and Keras' exponential warm-ups, reaching
- * {@code inner(0)} at {@code t = steps}.
+ * class: it multiplies the rate by the same factor every step, from
+ * {@code start_factor * inner(0)} to {@code inner(0)} at {@code t = steps} (the golden test's
+ * reference is this formula).
  */
 public record Warmup(LrSchedule inner, long steps, boolean exponential, double startFactor) implements LrSchedule {
 
