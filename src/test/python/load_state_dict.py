@@ -31,24 +31,40 @@ def read_safetensors(path):
     return tensors, meta
 
 
+class Residual(torch.nn.Module):
+    """x + body(x): the module streamfit's residual block names its tensors after (i.body.j.weight)."""
+
+    def __init__(self, *body):
+        super().__init__()
+        self.body = torch.nn.Sequential(*body)
+
+    def forward(self, x):
+        return x + self.body(x)
+
+
 def build(spec):
-    modules = []
-    width = spec["input_width"]
-    for layer in spec["layers"]:
+    return torch.nn.Sequential(*modules(spec["layers"], spec["input_width"]))
+
+
+def modules(layers, width):
+    out = []
+    for layer in layers:
         kind = layer["type"]
-        if kind == "dense":
-            modules.append(torch.nn.Linear(width, layer["units"]))
+        if kind == "residual":
+            out.append(Residual(*modules(layer["layers"], width)))
+        elif kind == "dense":
+            out.append(torch.nn.Linear(width, layer["units"]))
             width = layer["units"]
         elif kind == "layer_norm":
-            modules.append(torch.nn.LayerNorm(width, eps=layer.get("eps", 1e-5)))
+            out.append(torch.nn.LayerNorm(width, eps=layer.get("eps", 1e-5)))
         elif kind == "batch_norm":
-            modules.append(torch.nn.BatchNorm1d(width, eps=layer.get("eps", 1e-5), momentum=layer.get("momentum", 0.1)))
+            out.append(torch.nn.BatchNorm1d(width, eps=layer.get("eps", 1e-5), momentum=layer.get("momentum", 0.1)))
         elif kind == "dropout":
-            modules.append(torch.nn.Dropout(layer.get("p", 0.5)))
+            out.append(torch.nn.Dropout(layer.get("p", 0.5)))
         else:
-            modules.append({"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid,
+            out.append({"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid,
                             "gelu": torch.nn.GELU}[kind]())
-    return torch.nn.Sequential(*modules)
+    return out
 
 
 if __name__ == "__main__":

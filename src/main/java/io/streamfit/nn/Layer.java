@@ -81,8 +81,17 @@ public interface Layer {
      */
     INDArray backward(INDArray x, INDArray y, INDArray dy, INDArray dx);
 
-    /** A parameter's name within the layer ({@code weight}, {@code bias}) and its shape. */
-    record ParamShape(String name, long[] shape, Init init) {
+    /**
+     * A parameter's name within the layer ({@code weight}, {@code bias}) and its shape;
+     * {@code fanIn} is the input width PyTorch's default initializer scales by, or 0 for the
+     * declaring layer's {@link #inWidth()} (a container such as {@link Residual} sets it for the
+     * tensors of its inner layers).
+     */
+    record ParamShape(String name, long[] shape, Init init, long fanIn) {
+        public ParamShape(String name, long[] shape, Init init) {
+            this(name, shape, init, 0);
+        }
+
         public long length() {
             long n = 1;
             for (long d : shape) {

@@ -30,12 +30,14 @@ public final class Network {
     private final INDArray buffers;
     private final List<ParamTensor> bufferTensors;
     private final List<Layer.Init> bufferInits = new ArrayList<>();
+    private final LayerChain chain;
 
     public Network(List<Layer> layers, DataType dataType) {
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("a network needs at least one layer");
         }
         this.layers = List.copyOf(layers);
+        this.chain = new LayerChain(this.layers);
         this.dataType = dataType;
         long total = 0;
         for (Layer layer : layers) {
@@ -103,8 +105,8 @@ public final class Network {
     public void initialize(SplitMix64 rng, java.util.Map<String, Initializer> overrides) {
         int t = 0;
         for (Layer layer : layers) {
-            long fanIn = layer.inWidth();
             for (Layer.ParamShape p : layer.paramShapes()) {
+                long fanIn = p.fanIn() > 0 ? p.fanIn() : layer.inWidth();
                 ParamTensor tensor = tensors.get(t++);
                 float[] values = new float[Math.toIntExact(p.length())];
                 Initializer init = overrides.get(tensor.name());
@@ -178,11 +180,7 @@ public final class Network {
 
     /** Inference-mode forward pass; allocates only activations. */
     public INDArray predict(INDArray x) {
-        INDArray a = x;
-        for (Layer layer : layers) {
-            a = layer.forward(a);
-        }
-        return a;
+        return chain.predict(x);
     }
 
     /** Training forward pass of a network without random layers; see {@link #forward(INDArray, SplitMix64)}. */
@@ -197,13 +195,7 @@ public final class Network {
      * are valid until then. Training thread only.
      */
     public INDArray[] forward(INDArray x, SplitMix64 rng) {
-        ensureBuffers(x.rows());
-        INDArray[] acts = new INDArray[layers.size() + 1];
-        acts[0] = x;
-        for (int i = 0; i < layers.size(); i++) {
-            acts[i + 1] = layers.get(i).forwardTraining(acts[i], outBuffers[i], rng);
-        }
-        return acts;
+        return chain.forward(x, rng);
     }
 
     /** Whether any layer behaves differently in training than in prediction. */
@@ -211,30 +203,17 @@ public final class Network {
         return layers.stream().anyMatch(Layer::trainingDiffers);
     }
 
-    /** Backward pass from dL/dOutput; overwrites {@link #grads()}. Training thread only. */
-    public void backward(INDArray[] acts, INDArray dOut) {
-        ensureBuffers(acts[0].rows());
-        INDArray d = dOut;
-        for (int i = layers.size() - 1; i >= 0; i--) {
-            d = layers.get(i).backward(acts[i], acts[i + 1], d, i > 0 ? inGradBuffers[i] : null);
-        }
+    /** Whether any layer, inside residual blocks too, satisfies {@code test}. */
+    public boolean anyLayer(java.util.function.Predicate<Layer> test) {
+        return anyLayer(layers, test);
     }
 
-    // Per-layer output and input-gradient buffers of the training path, for one batch size.
-    private INDArray[] outBuffers;
-    private INDArray[] inGradBuffers;
-    private long bufferRows = -1;
+    private static boolean anyLayer(List<Layer> layers, java.util.function.Predicate<Layer> test) {
+        return layers.stream().anyMatch(l -> test.test(l) || (l instanceof Residual r && anyLayer(r.body(), test)));
+    }
 
-    private void ensureBuffers(long rows) {
-        if (rows == bufferRows) {
-            return;
-        }
-        outBuffers = new INDArray[layers.size()];
-        inGradBuffers = new INDArray[layers.size()];
-        for (int i = 0; i < layers.size(); i++) {
-            outBuffers[i] = Nd4j.create(dataType, rows, layers.get(i).outWidth());
-            inGradBuffers[i] = Nd4j.create(dataType, rows, layers.get(i).inWidth());
-        }
-        bufferRows = rows;
+    /** Backward pass from dL/dOutput; overwrites {@link #grads()}. Training thread only. */
+    public void backward(INDArray[] acts, INDArray dOut) {
+        chain.backward(acts, dOut, false);
     }
 }

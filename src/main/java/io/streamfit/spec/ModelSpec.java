@@ -35,7 +35,10 @@ public record ModelSpec(
 
     /** Number of trainable parameters the layers declare. */
     public long parameterCount() {
-        long width = inputWidth;
+        return parameterCount(inputWidth, layers);
+    }
+
+    private static long parameterCount(long width, List<LayerSpec> layers) {
         long n = 0;
         for (LayerSpec l : layers) {
             if (l.type().equals("dense")) {
@@ -43,9 +46,44 @@ public record ModelSpec(
                 width = l.units();
             } else if (l.isNormalization()) {
                 n += 2 * width;
+            } else if (l.isResidual()) {
+                n += parameterCount(width, l.body());
             }
         }
         return n;
+    }
+
+    /**
+     * The layer that declares a tensor, by the tensor's {@code state_dict} name: {@code 2.weight}
+     * is layer 2's, {@code 1.body.0.weight} the first body layer's of residual block 1.
+     */
+    public LayerSpec layerOf(String tensorName) {
+        String[] parts = tensorName.split("\\.");
+        List<LayerSpec> level = layers;
+        for (int k = 0; ; k += 2) {
+            LayerSpec l = level.get(Integer.parseInt(parts[k]));
+            if (!(l.isResidual() && k + 1 < parts.length && parts[k + 1].equals("body"))) {
+                return l;
+            }
+            level = l.body();
+        }
+    }
+
+    /**
+     * Whether a {@code freeze} list covers a tensor: it names the tensor, or a module (or
+     * residual block) that contains it.
+     */
+    public static boolean freezes(List<String> freeze, String tensorName) {
+        return freeze.stream().anyMatch(f -> tensorName.equals(f) || tensorName.startsWith(f + "."));
+    }
+
+    /** Whether any layer, inside residual blocks too, has the given type. */
+    public boolean hasLayer(String type) {
+        return hasLayer(layers, type);
+    }
+
+    static boolean hasLayer(List<LayerSpec> layers, String type) {
+        return layers.stream().anyMatch(l -> l.type().equals(type) || hasLayer(l.body(), type));
     }
 
     /**
@@ -73,18 +111,29 @@ public record ModelSpec(
      * One module; {@code units} for dense (the width for others), {@code eps} for layer_norm and
      * batch_norm and standardize, dropout's probability or gaussian_noise's std in {@code p}, batch norm's
      * {@code momentum}, standardize's {@code freezeAfter} (examples; 0 = always adapting),
-     * {@code init} the initializers chosen per parameter name ({@code weight}, {@code bias}).
+     * {@code init} the initializers chosen per parameter name ({@code weight}, {@code bias}),
+     * {@code body} a residual block's layers (empty for every other type).
      */
     public record LayerSpec(String type, int units, double eps, double p, double momentum, long freezeAfter,
-            Map<String, InitSpec> init) {
+            Map<String, InitSpec> init, List<LayerSpec> body) {
+        public LayerSpec(String type, int units, double eps, double p, double momentum, long freezeAfter,
+                Map<String, InitSpec> init) {
+            this(type, units, eps, p, momentum, freezeAfter, init, List.of());
+        }
+
+        /** A residual block {@code x + body(x)}. */
+        public boolean isResidual() {
+            return type.equals("residual");
+        }
+
         /** A normalization layer: its {@code weight} and {@code bias} are a gain and a shift. */
         public boolean isNormalization() {
             return type.equals("layer_norm") || type.equals("batch_norm");
         }
 
-        /** Whether the layer has trainable tensors ({@code i.weight}, {@code i.bias}). */
+        /** Whether the layer has trainable tensors ({@code i.weight}, {@code i.bias}, or in a residual body). */
         public boolean hasParameters() {
-            return type.equals("dense") || isNormalization();
+            return type.equals("dense") || isNormalization() || body.stream().anyMatch(LayerSpec::hasParameters);
         }
     }
 

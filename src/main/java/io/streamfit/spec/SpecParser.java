@@ -28,6 +28,7 @@ import java.util.Set;
  *   - {type: standardize, freeze_after: 0}   # online input standardization (first layer usually)
  *   - {type: min_max_scale, freeze_after: 0} # online min-max scaling to [0, 1]
  *   - {type: gaussian_noise, std: 0.1}       # augmentation: input noise in training only
+ *   - {type: residual, layers: [{type: dense, units: 256}, {type: relu}]}   # x + body(x); body keeps the width
  *   - {type: dense, units: 10}
  * loss: softmax_cross_entropy      # default by task: mse (regression), binary_cross_entropy (binary)
  * optimizer: {type: adam, lr: 0.001, betas: [0.9, 0.999], eps: 1.0e-8, weight_decay: 0, amsgrad: false}
@@ -56,7 +57,9 @@ public final class SpecParser {
             "schedule", "gradient_clipping", "batch_size", "seed", "snapshot", "evaluation", "dead_letter_topic",
             "freeze", "pretrained", "regularization");
     private static final Set<String> LAYER_TYPES = Set.of("dense", "relu", "tanh", "sigmoid", "gelu", "layer_norm", "batch_norm", "dropout", "standardize",
-            "min_max_scale", "gaussian_noise");
+            "min_max_scale", "gaussian_noise", "residual");
+    /** Residual blocks inside residual blocks deeper than this are refused (and keep recursion shallow). */
+    private static final int MAX_RESIDUAL_DEPTH = 4;
     private static final Set<String> LOSSES = Set.of("softmax_cross_entropy", "mse", "binary_cross_entropy");
 
     private SpecParser() {}
@@ -93,7 +96,7 @@ public final class SpecParser {
                 optimizer == null ? 0 : optimizer.lr());
         ModelSpec.ClippingSpec clipping = clipping(r, r.object(root, "gradient_clipping", "", false));
         int batch = r.integer(root, "batch_size", "", null, 1, 65_536).intValue();
-        if (batch == 1 && layers.stream().anyMatch(l -> l.type().equals("batch_norm"))) {
+        if (batch == 1 && ModelSpec.hasLayer(layers, "batch_norm")) {
             r.error("batch_size", "must be >= 2 with batch_norm: the statistics of one example are meaningless "
                     + "(PyTorch refuses it too); use layer_norm for batches of 1");
         }
@@ -146,15 +149,32 @@ public final class SpecParser {
 
     private static List<ModelSpec.LayerSpec> layers(SpecReader r, JsonNode root, int inputWidth, ModelSpec.Task task) {
         JsonNode arr = root.get("layers");
-        List<ModelSpec.LayerSpec> out = new ArrayList<>();
         if (arr == null || !arr.isArray() || arr.isEmpty()) {
             r.error("layers", arr == null ? "is required" : "must be a non-empty array of layers");
-            return out;
+            return new ArrayList<>();
         }
-        long width = inputWidth;
-        long params = 0;
+        long[] params = {0};
+        LayerList parsed = layerList(r, arr, "layers", inputWidth, params, 0);
+        if (params[0] > MAX_PARAMETERS) {
+            r.error("layers", "declare " + params[0] + " parameters, more than the limit of " + MAX_PARAMETERS);
+        }
+        if (r.errors().isEmpty() && task.width() > 0 && parsed.width() != task.width()) {
+            r.error("layers", "end with width " + parsed.width() + " but task " + (task.type() == ModelSpec.TaskType.CLASSIFICATION
+                    ? "classes" : "outputs") + " is " + task.width() + ": the last dense layer must have that many units");
+        }
+        return parsed.layers();
+    }
+
+    private record LayerList(List<ModelSpec.LayerSpec> layers, long width) {}
+
+    /**
+     * Parses one chain of layers (the model's, or a residual block's body at {@code prefix})
+     * starting at {@code width}; adds the parameters it declares to {@code params[0]}.
+     */
+    private static LayerList layerList(SpecReader r, JsonNode arr, String prefix, long width, long[] params, int depth) {
+        List<ModelSpec.LayerSpec> out = new ArrayList<>();
         for (int i = 0; i < arr.size(); i++) {
-            String path = "layers[" + i + "]";
+            String path = prefix + "[" + i + "]";
             JsonNode l = arr.get(i);
             if (!l.isObject()) {
                 r.error(path, "must be an object like {type: dense, units: 64}, got " + SpecReader.describe(l));
@@ -168,7 +188,7 @@ public final class SpecParser {
                 case "dense" -> {
                     r.rejectUnknown(l, path, Set.of("type", "units", "weight_init", "bias_init"));
                     int units = r.integer(l, "units", path, null, 1, MAX_WIDTH).intValue();
-                    params += width * Math.max(units, 0) + Math.max(units, 0);
+                    params[0] += width * Math.max(units, 0) + Math.max(units, 0);
                     Map<String, ModelSpec.InitSpec> init = inits(r, l, path, true);
                     long k = Math.min(width, units);
                     if (init.containsKey("weight") && init.get("weight").type().equals("orthogonal")
@@ -182,14 +202,14 @@ public final class SpecParser {
                 case "layer_norm" -> {
                     r.rejectUnknown(l, path, Set.of("type", "eps", "weight_init", "bias_init"));
                     double eps = r.number(l, "eps", path, 1e-5, 0, true, 1, false);
-                    params += 2 * width;
+                    params[0] += 2 * width;
                     out.add(new ModelSpec.LayerSpec(type, (int) width, eps, 0, 0, 0, inits(r, l, path, false)));
                 }
                 case "batch_norm" -> {
                     r.rejectUnknown(l, path, Set.of("type", "eps", "momentum", "weight_init", "bias_init"));
                     double eps = r.number(l, "eps", path, 1e-5, 0, true, 1, false);
                     double momentum = r.number(l, "momentum", path, 0.1, 0, true, 1, false);
-                    params += 2 * width;
+                    params[0] += 2 * width;
                     out.add(new ModelSpec.LayerSpec(type, (int) width, eps, 0, momentum, 0, inits(r, l, path, false)));
                 }
                 case "standardize" -> {
@@ -213,20 +233,32 @@ public final class SpecParser {
                     double p = r.number(l, "p", path, 0.5, 0, false, 1, true);
                     out.add(new ModelSpec.LayerSpec(type, (int) width, 0, p, 0, 0, Map.of()));
                 }
+                case "residual" -> {
+                    r.rejectUnknown(l, path, Set.of("type", "layers"));
+                    JsonNode inner = l.get("layers");
+                    if (depth >= MAX_RESIDUAL_DEPTH) {
+                        r.error(path, "nests residual blocks more than " + MAX_RESIDUAL_DEPTH + " deep");
+                    } else if (inner == null || !inner.isArray() || inner.isEmpty()) {
+                        r.error(path + ".layers", inner == null ? "is required: the block's body, a list of layers"
+                                : inner.isArray() ? "is empty: the block's body needs at least one layer"
+                                : "must be the block's body, a list of layers, got " + SpecReader.describe(inner));
+                    } else {
+                        int before = r.errors().size();
+                        LayerList b = layerList(r, inner, path + ".layers", width, params, depth + 1);
+                        if (r.errors().size() == before && b.width() != width) {
+                            r.error(path + ".layers", "end with width " + b.width() + " but a residual block adds its body's "
+                                    + "output to its input, so the body must end with width " + width);
+                        }
+                        out.add(new ModelSpec.LayerSpec(type, (int) width, 0, 0, 0, 0, Map.of(), b.layers()));
+                    }
+                }
                 default -> {
                     r.rejectUnknown(l, path, Set.of("type"));
                     out.add(new ModelSpec.LayerSpec(type, (int) width, 0, 0, 0, 0, Map.of()));
                 }
             }
         }
-        if (params > MAX_PARAMETERS) {
-            r.error("layers", "declare " + params + " parameters, more than the limit of " + MAX_PARAMETERS);
-        }
-        if (r.errors().isEmpty() && task.width() > 0 && width != task.width()) {
-            r.error("layers", "end with width " + width + " but task " + (task.type() == ModelSpec.TaskType.CLASSIFICATION
-                    ? "classes" : "outputs") + " is " + task.width() + ": the last dense layer must have that many units");
-        }
-        return out;
+        return new LayerList(out, width);
     }
 
     /** {@code loss: NAME} or {@code loss: {type: NAME, label_smoothing: 0.1}}. */
@@ -306,13 +338,8 @@ public final class SpecParser {
             return List.of();
         }
         Set<String> names = new java.util.TreeSet<>();
-        for (int i = 0; i < layers.size(); i++) {
-            if (layers.get(i).hasParameters()) {
-                names.add(Integer.toString(i));
-                names.add(i + ".weight");
-                names.add(i + ".bias");
-            }
-        }
+        List<String> tensors = new ArrayList<>();
+        freezableNames(layers, "", names, tensors);
         List<String> out = new ArrayList<>();
         for (int i = 0; i < f.size(); i++) {
             JsonNode n = f.get(i);
@@ -324,14 +351,32 @@ public final class SpecParser {
                 out.add(name);
             }
         }
-        Set<String> modules = new java.util.TreeSet<>();
-        names.stream().filter(n -> !n.contains(".")).forEach(modules::add);
-        boolean everything = !modules.isEmpty() && modules.stream().allMatch(m -> out.contains(m)
-                || (out.contains(m + ".weight") && out.contains(m + ".bias")));
-        if (everything) {
+        if (!tensors.isEmpty() && tensors.stream().allMatch(t -> ModelSpec.freezes(out, t))) {
             r.error("freeze", "freezes every parameter: nothing would be trained");
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * Collects the names {@code freeze} accepts (modules with parameters, residual blocks and
+     * their body's modules, and their tensors) and, separately, the tensors themselves.
+     */
+    private static void freezableNames(List<ModelSpec.LayerSpec> layers, String prefix, Set<String> names, List<String> tensors) {
+        for (int i = 0; i < layers.size(); i++) {
+            ModelSpec.LayerSpec l = layers.get(i);
+            if (!l.hasParameters()) {
+                continue;
+            }
+            names.add(prefix + i);
+            if (l.isResidual()) {
+                freezableNames(l.body(), prefix + i + ".body.", names, tensors);
+            } else {
+                for (String t : List.of(".weight", ".bias")) {
+                    names.add(prefix + i + t);
+                    tensors.add(prefix + i + t);
+                }
+            }
+        }
     }
 
     private static ModelSpec.RegularizationSpec regularization(SpecReader r, JsonNode g) {

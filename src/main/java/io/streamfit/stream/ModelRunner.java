@@ -232,7 +232,7 @@ public final class ModelRunner implements Runnable {
 
     private void restore() {
         if (spec.batchSize() < io.streamfit.nn.BatchNorm.MEANINGFUL_BATCH
-                && spec.layers().stream().anyMatch(l -> l.type().equals("batch_norm"))) {
+                && spec.hasLayer("batch_norm")) {
             LOG.warnf("model %s: batch_size %d is below %d: batch-norm statistics of so few examples are noisy "
                     + "(consider layer_norm); counted in streamfit_batch_norm_small_batch_steps_total",
                     spec.id(), spec.batchSize(), io.streamfit.nn.BatchNorm.MEANINGFUL_BATCH);

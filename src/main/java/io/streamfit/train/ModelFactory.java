@@ -16,6 +16,7 @@ import io.streamfit.nn.Dropout;
 import io.streamfit.nn.GaussianNoise;
 import io.streamfit.nn.Initializer;
 import io.streamfit.nn.ParamTensor;
+import io.streamfit.nn.Residual;
 import io.streamfit.optim.Adadelta;
 import io.streamfit.optim.GradientClipper;
 import io.streamfit.optim.Regularizer;
@@ -56,9 +57,13 @@ public final class ModelFactory {
     private ModelFactory() {}
 
     public static Network network(ModelSpec spec, DataType dataType) {
+        return new Network(layers(spec.layers(), spec.inputWidth()), dataType);
+    }
+
+    private static List<Layer> layers(List<ModelSpec.LayerSpec> specs, int inWidth) {
         List<Layer> layers = new ArrayList<>();
-        int width = spec.inputWidth();
-        for (ModelSpec.LayerSpec l : spec.layers()) {
+        int width = inWidth;
+        for (ModelSpec.LayerSpec l : specs) {
             Layer layer = switch (l.type()) {
                 case "dense" -> new Dense(width, l.units());
                 case "layer_norm" -> new LayerNorm(width, l.eps());
@@ -71,23 +76,29 @@ public final class ModelFactory {
                 case "tanh" -> new Activation(Activation.Kind.TANH, width);
                 case "sigmoid" -> new Activation(Activation.Kind.SIGMOID, width);
                 case "gelu" -> new Activation(Activation.Kind.GELU, width);
+                case "residual" -> new Residual(width, layers(l.body(), width));
                 default -> throw new IllegalArgumentException("unknown layer type " + l.type());
             };
             layers.add(layer);
             width = layer.outWidth();
         }
-        return new Network(layers, dataType);
+        return layers;
     }
 
     /** Initializer overrides by tensor name ({@code 0.weight}), from the layers' {@code weight_init}/{@code bias_init}. */
     public static Map<String, Initializer> initializers(ModelSpec spec) {
         Map<String, Initializer> out = new LinkedHashMap<>();
-        for (int i = 0; i < spec.layers().size(); i++) {
-            for (Map.Entry<String, ModelSpec.InitSpec> e : spec.layers().get(i).init().entrySet()) {
-                out.put(i + "." + e.getKey(), initializer(e.getValue()));
-            }
-        }
+        initializers(spec.layers(), "", out);
         return out;
+    }
+
+    private static void initializers(List<ModelSpec.LayerSpec> layers, String prefix, Map<String, Initializer> out) {
+        for (int i = 0; i < layers.size(); i++) {
+            for (Map.Entry<String, ModelSpec.InitSpec> e : layers.get(i).init().entrySet()) {
+                out.put(prefix + i + "." + e.getKey(), initializer(e.getValue()));
+            }
+            initializers(layers.get(i).body(), prefix + i + ".body.", out);
+        }
     }
 
     static Initializer initializer(ModelSpec.InitSpec s) {
@@ -135,8 +146,7 @@ public final class ModelFactory {
         List<long[]> ranges = new ArrayList<>();
         List<long[]> frozen = frozenRanges(spec, net);
         for (ParamTensor t : net.tensors()) {
-            int module = Integer.parseInt(t.name().substring(0, t.name().indexOf('.')));
-            boolean norm = spec.layers().get(module).isNormalization();
+            boolean norm = spec.layerOf(t.name()).isNormalization();
             boolean excluded = (g.exclude().contains("norm") && norm) || (g.exclude().contains("bias") && t.name().endsWith(".bias"));
             boolean isFrozen = frozen.stream().anyMatch(r -> r[0] == t.offset());
             if (!excluded && !isFrozen) {
@@ -150,8 +160,7 @@ public final class ModelFactory {
     public static List<long[]> frozenRanges(ModelSpec spec, Network net) {
         List<long[]> out = new ArrayList<>();
         for (ParamTensor t : net.tensors()) {
-            String module = t.name().substring(0, t.name().indexOf('.'));
-            if (spec.freeze().contains(t.name()) || spec.freeze().contains(module)) {
+            if (ModelSpec.freezes(spec.freeze(), t.name())) {
                 out.add(new long[] {t.offset(), t.offset() + t.length()});
             }
         }

@@ -71,7 +71,7 @@ public final class ModelState {
         this.schedule = ModelFactory.schedule(spec);
         this.clipper = ModelFactory.clipper(spec, network);
         this.regularizer = ModelFactory.regularizer(spec, network);
-        this.hasBatchNorm = network.layers().stream().anyMatch(l -> l instanceof BatchNorm);
+        this.hasBatchNorm = network.anyLayer(l -> l instanceof BatchNorm);
         this.scoreSeparately = network.trainingDiffers();
         this.rng = new SplitMix64(spec.seed());
         this.window = new PrequentialWindow(spec.evaluationWindow());

@@ -103,6 +103,18 @@ class GradientCheckTest {
         checkLayer(new LayerNorm(6, 1e-5), 3.0);
     }
 
+    @Test
+    void residualBlock() {
+        // A bottleneck body (6 -> 3 -> 6) so both the identity path and the body carry gradient.
+        checkLayer(new Residual(6, List.of(new Dense(6, 3), new Activation(Activation.Kind.TANH, 3), new Dense(3, 6))), 1.0);
+    }
+
+    @Test
+    void nestedResidualBlocksWithLayerNorm() {
+        checkLayer(new Residual(5, List.of(new LayerNorm(5, 1e-5), new Residual(5, List.of(new Dense(5, 5),
+                new Activation(Activation.Kind.GELU, 5))), new Dense(5, 5))), 2.0);
+    }
+
     private static void checkLoss(Loss loss, long rows, long cols, float[] target) {
         SplitMix64 rng = new SplitMix64(5);
         INDArray out = random(rng, rows, cols).muli(2);

@@ -36,8 +36,7 @@ class PyTorchInteropTest {
 
     @Test
     void snapshotLoadsIntoTorchSequentialAndPredictsTheSame(@TempDir Path dir) throws Exception {
-        assumeTrue(torchAvailable(), "PyTorch (Debian python3-torch) is not installed: skipping the load_state_dict check");
-        ModelSpec spec = SpecParser.parse("""
+        assertTorchAgrees(dir, """
                 id: interop
                 topic: t
                 input_width: 5
@@ -49,6 +48,36 @@ class PyTorchInteropTest {
                 batch_size: 4
                 seed: 9
                 """);
+    }
+
+    @Test
+    void residualBlocksLoadIntoTheTorchResidualModule(@TempDir Path dir) throws Exception {
+        // Nested names (1.body.1.running_mean, 1.body.3.body.0.weight) and the body's own fan-in.
+        assertTorchAgrees(dir, """
+                id: interop-res
+                topic: t
+                input_width: 5
+                task: {type: classification, classes: 3}
+                layers:
+                  - {type: dense, units: 8}
+                  - type: residual
+                    layers:
+                      - {type: dense, units: 4}
+                      - {type: batch_norm, momentum: 0.3}
+                      - {type: relu}
+                      - {type: residual, layers: [{type: dense, units: 4}, {type: tanh}]}
+                      - {type: dense, units: 8}
+                  - {type: residual, layers: [{type: layer_norm}, {type: dense, units: 8}, {type: gelu}]}
+                  - {type: dense, units: 3}
+                optimizer: {type: sgd, lr: 0.1, momentum: 0.9}
+                batch_size: 4
+                seed: 9
+                """);
+    }
+
+    private static void assertTorchAgrees(Path dir, String specText) throws Exception {
+        assumeTrue(torchAvailable(), "PyTorch (Debian python3-torch) is not installed: skipping the load_state_dict check");
+        ModelSpec spec = SpecParser.parse(specText);
         ModelState s = ModelState.fresh(spec);
         SplitMix64 rng = new SplitMix64(4);
         float[][] inputs = new float[6][5];

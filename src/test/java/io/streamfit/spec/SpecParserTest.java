@@ -230,4 +230,65 @@ class SpecParserTest {
         List<String> e = errorsOf(VALID.replace("{every_steps: 100, every_seconds: 5}", "{every_steps: 0, every_seconds: 0}"));
         assertTrue(e.get(0).startsWith("snapshot must set every_steps or every_seconds"), e.toString());
     }
+
+    static final String RESIDUAL = VALID.replace("  - {type: layer_norm}\n", """
+              - type: residual
+                layers:
+                  - {type: dense, units: 4}
+                  - {type: relu}
+                  - {type: residual, layers: [{type: layer_norm}, {type: dense, units: 4}]}
+                  - {type: dense, units: 8}
+            """);
+
+    @Test
+    void residualBlocksNestAndCountTheirParameters() {
+        ModelSpec s = SpecParser.parse(RESIDUAL + "freeze: [\"2.body.2\"]\n");
+        ModelSpec.LayerSpec block = s.layers().get(2);
+        assertTrue(block.isResidual());
+        assertEquals(List.of("dense", "relu", "residual", "dense"), block.body().stream().map(ModelSpec.LayerSpec::type).toList());
+        // 4*8+8 | body: 8*4+4, inner (4+4) + (4*4+4), 4*8+8 | 8*3+3
+        assertEquals(40 + 36 + 8 + 20 + 40 + 27, s.parameterCount());
+        assertEquals("layer_norm", s.layerOf("2.body.2.body.0.weight").type());
+        assertEquals(4, s.layerOf("2.body.2.body.1.bias").units());
+        assertEquals("dense", s.layerOf("3.weight").type());
+        assertTrue(ModelSpec.freezes(s.freeze(), "2.body.2.body.1.weight"));
+        assertTrue(!ModelSpec.freezes(s.freeze(), "2.body.0.weight"));
+    }
+
+    @Test
+    void residualBodyMustEndAtItsInputWidth() {
+        List<String> e = errorsOf(RESIDUAL.replace("      - {type: dense, units: 8}\n", "      - {type: dense, units: 5}\n"));
+        assertEquals(List.of("layers[2].layers end with width 5 but a residual block adds its body's output to its input, "
+                + "so the body must end with width 8"), e);
+    }
+
+    @Test
+    void residualErrorsNameTheNestedPath() {
+        List<String> e = errorsOf(RESIDUAL.replace("{type: layer_norm}, {type: dense, units: 4}", "{type: layer_norm}, {type: dense, units: 0}"));
+        assertEquals(1, e.size(), e.toString());
+        assertTrue(e.get(0).startsWith("layers[2].layers[2].layers[1].units "), e.toString());
+        assertEquals(List.of("layers[2].layers is empty: the block's body needs at least one layer"),
+                errorsOf(VALID.replace("{type: layer_norm}", "{type: residual, layers: []}")));
+    }
+
+    @Test
+    void residualNestingIsBounded() {
+        String deep = "{type: relu}";
+        for (int i = 0; i < 6; i++) {
+            deep = "{type: residual, layers: [" + deep + "]}";
+        }
+        List<String> e = errorsOf(VALID.replace("{type: layer_norm}", deep));
+        assertTrue(e.get(0).contains("nests residual blocks more than 4 deep"), e.toString());
+    }
+
+    @Test
+    void freezingEveryTensorInsideBlocksIsRefused() {
+        String spec = """
+                {"id":"f","topic":"t","input_width":4,"task":{"type":"regression","outputs":4},
+                 "layers":[{"type":"residual","layers":[{"type":"dense","units":4}]}],
+                 "optimizer":{"type":"sgd","lr":0.1},"batch_size":4,"freeze":%s}""";
+        assertEquals(List.of("freeze freezes every parameter: nothing would be trained"), errorsOf(spec.formatted("[\"0.body.0\"]")));
+        assertEquals(List.of("freeze[0] must name a module with parameters or one of its tensors, one of "
+                + "[0, 0.body.0, 0.body.0.bias, 0.body.0.weight], got \"0.weight\""), errorsOf(spec.formatted("[\"0.weight\"]")));
+    }
 }

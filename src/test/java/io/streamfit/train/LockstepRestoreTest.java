@@ -98,7 +98,8 @@ class LockstepRestoreTest {
 
     /**
      * Dropout masks come from the model's generator, whose state the snapshot carries; batch
-     * norm's running statistics and the input standardization's statistics are snapshot buffers.
+     * norm's running statistics and the input standardization's statistics are snapshot buffers
+     * (here inside a residual block too).
      */
     @org.junit.jupiter.api.Test
     void dropoutMasksAndBatchNormStatisticsContinueExactlyAfterARestore() throws Exception {
@@ -108,7 +109,8 @@ class LockstepRestoreTest {
                 input_width: 5
                 task: {type: classification, classes: 3}
                 layers: [{type: standardize}, {type: gaussian_noise, std: 0.1}, {type: dense, units: 16}, {type: batch_norm, momentum: 0.2}, {type: relu},
-                         {type: dropout, p: 0.5},
+                         {type: residual, layers: [{type: dense, units: 8}, {type: batch_norm}, {type: relu}, {type: dropout, p: 0.5},
+                                                   {type: dense, units: 16}]},
                          {type: dense, units: 3}]
                 optimizer: {type: adam, lr: 0.01}
                 batch_size: 4
