@@ -48,6 +48,11 @@ public final class SnapshotCodec {
     public static final String FORMAT = "streamfit.snapshot";
     public static final int FORMAT_VERSION = 1;
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Records written with the metadata's snake_case keys; infinity and NaN as strings, read back exactly. */
+    private static final ObjectMapper SNAKE_JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES, true);
 
     private SnapshotCodec() {}
 
@@ -107,6 +112,11 @@ public final class SnapshotCodec {
         meta.put("prequential_loss", Double.toString(state.window().loss()));
         meta.put("prequential_accuracy", Double.toString(state.window().accuracy()));
         meta.put("prequential_window", windowJson(state.window()));
+        if (state.earlyStopping() != null) {
+            meta.put("early_stopping", earlyStoppingJson(state.earlyStopping()));
+            meta.put("validation_loss", Double.toString(state.earlyStopping().lastLoss()));
+            meta.put("best_validation_loss", Double.toString(state.earlyStopping().best()));
+        }
         meta.put("spec", SpecParser.toJson(state.spec()));
         meta.put("created_at", Instant.now().toString());
         extra.forEach((k, v) -> {
@@ -166,6 +176,10 @@ public final class SnapshotCodec {
         state.markPublished(version, sameTopic ? positions(meta.get("positions")) : Map.of(),
                 sameTopic ? consumed(meta.get("consumed")) : Map.of());
         restoreWindow(state.window(), meta.get("prequential_window"));
+        if (state.earlyStopping() != null && meta.containsKey("early_stopping")) {
+            // A snapshot from before early stopping was switched on has none: it starts afresh.
+            state.earlyStopping().restore(earlyStopping(meta.get("early_stopping")));
+        }
         return state;
     }
 
@@ -356,6 +370,23 @@ public final class SnapshotCodec {
             throw new SnapshotFormatException("metadata consumed is not valid: " + json);
         }
         return out;
+    }
+
+    /** Early stopping's whole state; doubles as Java's exact decimal strings (infinity and NaN included). */
+    static String earlyStoppingJson(io.streamfit.train.EarlyStopping e) {
+        try {
+            return SNAKE_JSON.writeValueAsString(e.state());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    static io.streamfit.train.EarlyStopping.State earlyStopping(String json) throws SnapshotFormatException {
+        try {
+            return SNAKE_JSON.readValue(json, io.streamfit.train.EarlyStopping.State.class);
+        } catch (Exception e) {
+            throw new SnapshotFormatException("metadata early_stopping is not valid: " + json);
+        }
     }
 
     /** The window's totals, so a restored window weighs the past exactly as the snapshot did. */

@@ -11,6 +11,8 @@ import java.util.Map;
  *
  * @param labelSmoothing cross-entropy's {@code label_smoothing} (0 = none)
  * @param deadLetterTopic where undecodable or invalid records go (default {@code <topic>.dlq})
+ * @param earlyStopping the held-out slice and early stopping, or null when off
+ * @param inputShape the input as an image (row-major height x width x channels), or null
  */
 public record ModelSpec(
         String id,
@@ -31,6 +33,9 @@ public record ModelSpec(
         List<String> freeze,
         PretrainedSpec pretrained,
         RegularizationSpec regularization,
+        EarlyStoppingSpec earlyStopping,
+        ImageShape inputShape,
+        AugmentationSpec augmentation,
         JsonNode source) {
 
     /** Number of trainable parameters the layers declare. */
@@ -219,6 +224,37 @@ public record ModelSpec(
 
     /** A linear or exponential ramp over the first {@code steps} steps. */
     public record WarmupSpec(long steps, boolean exponential, double startFactor) {}
+
+    /**
+     * Early stopping on a held-out slice of the stream: every {@code holdoutEvery}-th mini-batch
+     * is scored and never trained on; a check is the mean loss over {@code checkBatches} of them;
+     * after {@code patience} checks that do not beat the best by more than {@code minDelta},
+     * updates pause until validation loss rises {@code resumeLossIncrease} (relative) above the
+     * best, {@code resumeAfterBatches} paused batches pass, or an operator resumes (0 = off).
+     */
+    public record EarlyStoppingSpec(int holdoutEvery, int checkBatches, int patience, double minDelta,
+            double resumeLossIncrease, long resumeAfterBatches) {}
+
+    /** An input declared as an image, stored row-major as height x width x channels (HWC). */
+    public record ImageShape(int height, int width, int channels) {}
+
+    /**
+     * Training-time data augmentation: mixup with Beta({@code mixupAlpha}, same) mixing weights
+     * (0 = off), and for images random shifts up to {@code shift} pixels, horizontal flips and
+     * rotations up to {@code rotationDegrees}.
+     */
+    public record AugmentationSpec(double mixupAlpha, int shift, boolean horizontalFlip, double rotationDegrees) {
+        public static final AugmentationSpec NONE = new AugmentationSpec(0, 0, false, 0);
+
+        public boolean any() {
+            return mixupAlpha > 0 || geometric();
+        }
+
+        /** Whether any image transformation is on. */
+        public boolean geometric() {
+            return shift > 0 || horizontalFlip || rotationDegrees > 0;
+        }
+    }
 
     /** When to publish a snapshot: after {@code everySteps} steps or {@code everySeconds}, whichever first (0 = off). */
     public record SnapshotPolicy(long everySteps, double everySeconds) {}

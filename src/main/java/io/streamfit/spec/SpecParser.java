@@ -39,6 +39,9 @@ import java.util.Set;
  * snapshot: {every_steps: 1000, every_seconds: 30}
  * evaluation: {window: 100}        # prequential window, in batches
  * dead_letter_topic: fashion.examples.dlq
+ * early_stopping: {holdout_every: 10, check_batches: 10, patience: 5}   # see TrainingDataSpecs
+ * input_shape: [28, 28, 1]         # the input as an image (HWC), for image augmentation
+ * augmentation: {mixup: {alpha: 0.2}, shift: 2, horizontal_flip: true, rotation: 10}
  * </pre>
  */
 public final class SpecParser {
@@ -55,7 +58,7 @@ public final class SpecParser {
 
     private static final Set<String> TOP = Set.of("id", "topic", "input_width", "task", "layers", "loss", "optimizer",
             "schedule", "gradient_clipping", "batch_size", "seed", "snapshot", "evaluation", "dead_letter_topic",
-            "freeze", "pretrained", "regularization");
+            "freeze", "pretrained", "regularization", "early_stopping", "input_shape", "augmentation");
     private static final Set<String> LAYER_TYPES = Set.of("dense", "relu", "tanh", "sigmoid", "gelu", "layer_norm", "batch_norm", "dropout", "standardize",
             "min_max_scale", "gaussian_noise", "residual");
     /** Residual blocks inside residual blocks deeper than this are refused (and keep recursion shallow). */
@@ -121,12 +124,16 @@ public final class SpecParser {
         List<String> freeze = freeze(r, root.get("freeze"), layers);
         ModelSpec.PretrainedSpec pretrained = pretrained(r, r.object(root, "pretrained", "", false), id);
         ModelSpec.RegularizationSpec regularization = regularization(r, r.object(root, "regularization", "", false));
+        ModelSpec.EarlyStoppingSpec earlyStopping = TrainingDataSpecs.earlyStopping(r, r.object(root, "early_stopping", "", false));
+        ModelSpec.ImageShape inputShape = TrainingDataSpecs.inputShape(r, root.get("input_shape"), inputWidth);
+        ModelSpec.AugmentationSpec augmentation = TrainingDataSpecs.augmentation(r, r.object(root, "augmentation", "", false),
+                inputShape, task);
         if (!r.errors().isEmpty()) {
             throw new SpecException(r.errors());
         }
         return new ModelSpec(id, topic, inputWidth, task, layers, loss, labelSmoothing, optimizer, schedule, clipping, batch, seed,
                 new ModelSpec.SnapshotPolicy(everySteps, everySeconds), window, dlq, freeze, pretrained, regularization,
-                root.deepCopy());
+                earlyStopping, inputShape, augmentation, root.deepCopy());
     }
 
     private static ModelSpec.Task task(SpecReader r, JsonNode root) {

@@ -40,12 +40,14 @@ public final class ModelState {
     private final GradientClipper clipper;
     private final io.streamfit.optim.Regularizer regularizer;
     private final boolean hasBatchNorm;
-    /** Some layer behaves differently in training (dropout, noise, batch norm): scoring needs its own pass. */
+    /** Training differs from prediction (dropout, noise, batch norm, augmentation): scoring needs its own pass. */
     private final boolean scoreSeparately;
     /** Gradient views of frozen tensors: zeroed after backward so clipping norms leave them out. */
     private final List<INDArray> frozenGrads;
     private final SplitMix64 rng;
     private final PrequentialWindow window;
+    private final EarlyStopping earlyStopping;
+    private final Augmenter augmenter;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
 
     // Written by the training thread only; volatile so status endpoints read current values.
@@ -58,6 +60,7 @@ public final class ModelState {
     // Reused from step to step while the batch size stays the same (training thread only).
     private INDArray input;
     private INDArray outputGrad;
+    private INDArray partnerGrad;
 
     private ModelState(ModelSpec spec) {
         this.spec = spec;
@@ -72,9 +75,11 @@ public final class ModelState {
         this.clipper = ModelFactory.clipper(spec, network);
         this.regularizer = ModelFactory.regularizer(spec, network);
         this.hasBatchNorm = network.anyLayer(l -> l instanceof BatchNorm);
-        this.scoreSeparately = network.trainingDiffers();
+        this.augmenter = spec.augmentation().any() ? new Augmenter(spec.augmentation(), spec.inputShape()) : null;
+        this.scoreSeparately = network.trainingDiffers() || augmenter != null;
         this.rng = new SplitMix64(spec.seed());
         this.window = new PrequentialWindow(spec.evaluationWindow());
+        this.earlyStopping = spec.earlyStopping() == null ? null : new EarlyStopping(spec.earlyStopping());
     }
 
     /**
@@ -93,19 +98,38 @@ public final class ModelState {
         return new ModelState(spec);
     }
 
-    /** Scores the batch with the current parameters (prequential), then trains on it. */
+    /**
+     * Scores the batch with the current parameters (prequential), then trains on it; with early
+     * stopping the batch may instead be held out (scored for validation only) or, while updates
+     * are paused, only scored.
+     */
     public StepResult train(Batch batch) {
         if (input == null || input.rows() != batch.size()) {
             input = Nd4j.create(DataType.FLOAT, batch.size(), batch.width());
             outputGrad = Nd4j.create(DataType.FLOAT, batch.size(), network.outWidth());
         }
-        ((FloatPointer) input.data().addressPointer()).put(batch.x(), 0, batch.size() * batch.width());
+        FloatPointer inputData = (FloatPointer) input.data().addressPointer();
+        inputData.put(batch.x(), 0, batch.size() * batch.width());
+        EarlyStopping.Role role = earlyStopping == null ? EarlyStopping.Role.TRAIN : earlyStopping.next();
+        if (role != EarlyStopping.Role.TRAIN) {
+            return scoreOnly(batch, role);
+        }
         // Prequential score: the model as it predicts, before it learns from the batch. Without
         // layers that behave differently in training, the training forward pass is that score
-        // and costs nothing extra; with dropout it takes its own inference-mode pass.
+        // and costs nothing extra; with dropout or augmentation it takes its own inference-mode pass.
         Loss.Result scored = scoreSeparately ? loss.evaluate(network.predict(input), batch.y(), null) : null;
+        Augmenter.Mixup mix = null;
+        if (augmenter != null) {
+            float[] x = batch.x().clone();
+            mix = augmenter.apply(x, batch.size(), batch.width(), rng);
+            inputData.put(x, 0, batch.size() * batch.width());
+        }
         INDArray[] acts = network.forward(input, rng);
-        Loss.Result trained = loss.evaluate(acts[acts.length - 1], batch.y(), outputGrad);
+        INDArray out = acts[acts.length - 1];
+        Loss.Result trained = loss.evaluate(out, batch.y(), outputGrad);
+        if (mix != null) {
+            mixGradient(out, batch, mix);
+        }
         Loss.Result r = scored != null ? scored : trained;
         window.add(r.lossSum(), r.correct(), r.judged(), batch.size());
         examplesSeen += batch.size();
@@ -135,7 +159,40 @@ public final class ModelState {
             }
         }
         return new StepResult(batch.size(), r.lossSum(), r.correct(), r.judged(), d.norm(), d.clipped(), skip, lr,
-                hasBatchNorm && batch.size() < BatchNorm.MEANINGFUL_BATCH);
+                hasBatchNorm && batch.size() < BatchNorm.MEANINGFUL_BATCH, role, null);
+    }
+
+    /** The mixup loss's gradient: lambda dL(y)/dz + (1 - lambda) dL(y_partner)/dz, into {@link #outputGrad}. */
+    private void mixGradient(INDArray out, Batch batch, Augmenter.Mixup mix) {
+        int tw = batch.targetWidth();
+        float[] partnerY = new float[batch.y().length];
+        for (int i = 0; i < batch.size(); i++) {
+            System.arraycopy(batch.y(), mix.partner()[i] * tw, partnerY, i * tw, tw);
+        }
+        if (partnerGrad == null || partnerGrad.rows() != batch.size()) {
+            partnerGrad = Nd4j.create(DataType.FLOAT, batch.size(), network.outWidth());
+        }
+        loss.evaluate(out, partnerY, partnerGrad);
+        outputGrad.muli(mix.lambda()).addi(partnerGrad.muli(1 - mix.lambda()));
+    }
+
+    /** A held-out batch (validation) or one that arrives while updates are paused: inference only. */
+    private StepResult scoreOnly(Batch batch, EarlyStopping.Role role) {
+        Loss.Result r = loss.evaluate(network.predict(input), batch.y(), null);
+        EarlyStopping.Check check = null;
+        if (role == EarlyStopping.Role.HOLD_OUT) {
+            check = earlyStopping.heldOut(r.lossSum(), batch.size());
+        } else {
+            window.add(r.lossSum(), r.correct(), r.judged(), batch.size());
+            examplesSeen += batch.size();
+        }
+        double lr = schedule.lr(optimizer.steps());
+        return new StepResult(batch.size(), r.lossSum(), r.correct(), r.judged(), Double.NaN, false, false, lr, false, role, check);
+    }
+
+    /** Early stopping's state, or null when the spec has none. */
+    public EarlyStopping earlyStopping() {
+        return earlyStopping;
     }
 
     /** Outputs for a batch and the optimizer step count of the parameters that produced them. */

@@ -8,6 +8,15 @@ package io.streamfit.train;
  * @param skipped the norm was not finite: parameters and optimizer state were left unchanged
  * @param smallBatchNorm the model has batch norm and this batch had fewer than
  *     {@link io.streamfit.nn.BatchNorm#MEANINGFUL_BATCH} examples
+ * @param role whether the batch was trained on, held out for validation (then {@code lossSum}
+ *     is its validation loss and nothing else changed), or only scored while updates are paused
+ * @param check the validation check this held-out batch completed, or null
  */
 public record StepResult(int examples, double lossSum, long correct, long judged, double gradNorm,
-        boolean clipped, boolean skipped, double lr, boolean smallBatchNorm) {}
+        boolean clipped, boolean skipped, double lr, boolean smallBatchNorm, EarlyStopping.Role role,
+        EarlyStopping.Check check) {
+    /** Whether an optimizer step was applied. */
+    public boolean applied() {
+        return role == EarlyStopping.Role.TRAIN && !skipped;
+    }
+}
