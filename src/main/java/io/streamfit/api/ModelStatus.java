@@ -33,6 +33,21 @@ final class ModelStatus {
             p.put("window_batches", s.window().batches());
             m.put("prequential", p);
             m.put("snapshot_positions", s.positions());
+            if (s.earlyStopping() != null) {
+                io.streamfit.train.EarlyStopping e = s.earlyStopping();
+                Map<String, Object> es = new LinkedHashMap<>();
+                es.put("state", e.paused() ? "paused" : "training");
+                es.put("validation_loss", finite(e.lastLoss()));
+                es.put("best_validation_loss", finite(e.best()));
+                es.put("checks", e.checks());
+                es.put("checks_without_improvement", e.checksWithoutImprovement());
+                es.put("patience", e.spec().patience());
+                es.put("held_out_examples", e.heldOutExamples());
+                es.put("best_snapshot_version", r.bestVersion() < 0 ? null : r.bestVersion());
+                es.put("pauses", e.pauses());
+                es.put("resumes", e.resumes());
+                m.put("early_stopping", es);
+            }
         }
         m.put("restored_version", r.restoredVersion());
         m.put("restored_positions", r.restoredPositions());

@@ -8,6 +8,8 @@ import io.streamfit.spec.SpecParser;
 import io.streamfit.stream.ModelRunner;
 import io.streamfit.train.ModelState;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -120,19 +122,49 @@ public class ModelsResource {
     @GET
     @Path("/{id}/snapshot")
     @Produces({MediaType.APPLICATION_OCTET_STREAM, MediaType.APPLICATION_JSON})
-    public Response snapshot(@PathParam("id") String id) {
+    public Response snapshot(@PathParam("id") String id, @QueryParam("tag") @DefaultValue("latest") String tag) {
         ModelRegistry.Entry e = registry.get(id);
         if (e == null) {
             return notFound(id);
         }
         ModelRunner r = e.runner();
-        byte[] bytes = r.lastSnapshot();
+        byte[] bytes;
+        switch (tag) {
+            case "latest" -> bytes = r.lastSnapshot();
+            case "best" -> {
+                if (r.spec().earlyStopping() == null) {
+                    return errors(Response.Status.NOT_FOUND, List.of("model " + id + " has no best snapshot: its spec "
+                            + "has no early_stopping section, which is what tags one"));
+                }
+                bytes = r.bestSnapshot();
+            }
+            default -> {
+                return errors(Response.Status.BAD_REQUEST, List.of("tag must be latest or best, got \"" + tag + "\""));
+            }
+        }
         if (bytes == null) {
-            return errors(Response.Status.NOT_FOUND, List.of("model " + id + " has not published a snapshot yet"));
+            return errors(Response.Status.NOT_FOUND, List.of("model " + id + " has not published a " + tag + " snapshot yet"));
         }
         return Response.ok(bytes, MediaType.APPLICATION_OCTET_STREAM)
-                .header("Content-Disposition", "attachment; filename=\"" + id + ".safetensors\"")
+                .header("Content-Disposition", "attachment; filename=\"" + id + (tag.equals("best") ? "-best" : "") + ".safetensors\"")
                 .build();
+    }
+
+    /** Resumes updates that early stopping paused (202), or says why there is nothing to resume (409). */
+    @POST
+    @Path("/{id}/resume")
+    public Response resume(@PathParam("id") String id) {
+        ModelRegistry.Entry e = registry.get(id);
+        if (e == null) {
+            return notFound(id);
+        }
+        if (e.runner().spec().earlyStopping() == null) {
+            return errors(Response.Status.CONFLICT, List.of("model " + id + " has no early_stopping section: its updates never pause"));
+        }
+        if (!e.runner().requestResume()) {
+            return errors(Response.Status.CONFLICT, List.of("model " + id + " is not paused"));
+        }
+        return Response.accepted(ModelStatus.of(e.runner())).build();
     }
 
     static Response notFound(String id) {

@@ -41,4 +41,14 @@ public final class MetricNames {
     public static final String BATCH_NORM_SMALL_BATCHES = "streamfit.batch.norm.small.batch.steps";
     /** {@code streamfit_transaction_rollbacks_total} */
     public static final String ROLLBACKS = "streamfit.transaction.rollbacks";
+    /** {@code streamfit_examples_not_trained_total} (tag {@code reason}: {@code held_out}, {@code paused}) */
+    public static final String EXAMPLES_NOT_TRAINED = "streamfit.examples.not.trained";
+    /** {@code streamfit_validation_loss} */
+    public static final String VALIDATION_LOSS = "streamfit.validation.loss";
+    /** {@code streamfit_validation_best_loss} */
+    public static final String VALIDATION_BEST_LOSS = "streamfit.validation.best.loss";
+    /** {@code streamfit_training_paused} (1 while early stopping pauses updates) */
+    public static final String TRAINING_PAUSED = "streamfit.training.paused";
+    /** {@code streamfit_early_stopping_events_total} (tag {@code event}: {@code pause}, {@code resume}, {@code best}) */
+    public static final String EARLY_STOPPING_EVENTS = "streamfit.early.stopping.events";
 }

@@ -24,6 +24,7 @@ public final class ModelMeters implements AutoCloseable {
     private final Tags tags;
     private final List<Meter> meters = new ArrayList<>();
     private final ConcurrentHashMap<String, Counter> rejected = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> extra = new ConcurrentHashMap<>();
     private final Counter examples;
     private final Counter batches;
     private final Counter clipped;
@@ -40,6 +41,11 @@ public final class ModelMeters implements AutoCloseable {
     private volatile double snapshotBytes;
     private volatile long snapshotAtNanos = System.nanoTime();
     private volatile double lag;
+    private volatile double validationLoss = Double.NaN;
+    private volatile double bestValidationLoss = Double.NaN;
+    private volatile double paused;
+    private long pausesSeen;
+    private long resumesSeen;
 
     public ModelMeters(MeterRegistry registry, String modelId) {
         this.registry = registry;
@@ -67,6 +73,64 @@ public final class ModelMeters implements AutoCloseable {
         gauge(MetricNames.CONSUMER_LAG, "records", "Records behind the end of the input topic, all partitions", () -> lag);
     }
 
+    /**
+     * Early stopping's meters, registered only for models that use it; {@code restored} is the
+     * state the model starts from, whose past pauses and resumes are not counted again.
+     */
+    public void enableEarlyStopping(io.streamfit.train.EarlyStopping restored) {
+        pausesSeen = restored.pauses();
+        resumesSeen = restored.resumes();
+        gauge(MetricNames.VALIDATION_LOSS, null, "Mean loss of the last validation check on the held-out slice", () -> validationLoss);
+        gauge(MetricNames.VALIDATION_BEST_LOSS, null, "Lowest validation check loss, the best-tagged snapshot's", () -> bestValidationLoss);
+        gauge(MetricNames.TRAINING_PAUSED, null, "1 while early stopping pauses updates, else 0", () -> paused);
+        notTrained("held_out");
+        notTrained("paused");
+        for (String event : new String[] {"pause", "resume", "best"}) {
+            event(event);
+        }
+        earlyStopping(restored);
+    }
+
+    private Counter notTrained(String reason) {
+        return extra.computeIfAbsent("not_trained/" + reason, k -> {
+            Counter c = Counter.builder(MetricNames.EXAMPLES_NOT_TRAINED)
+                    .description("Examples scored but not trained on: held out for validation, or while updates were paused")
+                    .tags(tags.and("reason", reason)).register(registry);
+            meters.add(c);
+            return c;
+        });
+    }
+
+    private Counter event(String event) {
+        return extra.computeIfAbsent("event/" + event, k -> {
+            Counter c = Counter.builder(MetricNames.EARLY_STOPPING_EVENTS)
+                    .description("Early stopping events: updates paused, resumed, a new best snapshot")
+                    .tags(tags.and("event", event)).register(registry);
+            meters.add(c);
+            return c;
+        });
+    }
+
+    /** After a validation check or a resume: the gauges, and an event per pause or resume since the last call. */
+    public void earlyStopping(io.streamfit.train.EarlyStopping e) {
+        validationLoss = e.lastLoss();
+        bestValidationLoss = Double.isInfinite(e.best()) ? Double.NaN : e.best();
+        paused = e.paused() ? 1 : 0;
+        if (e.pauses() > pausesSeen) {
+            event("pause").increment(e.pauses() - pausesSeen);
+        }
+        if (e.resumes() > resumesSeen) {
+            event("resume").increment(e.resumes() - resumesSeen);
+        }
+        pausesSeen = e.pauses();
+        resumesSeen = e.resumes();
+    }
+
+    /** A new best snapshot was committed. */
+    public void bestSnapshot() {
+        event("best").increment();
+    }
+
     private Counter counter(String name, String help) {
         Counter c = Counter.builder(name).description(help).tags(tags).register(registry);
         meters.add(c);
@@ -84,6 +148,14 @@ public final class ModelMeters implements AutoCloseable {
     }
 
     public void step(StepResult r, long nanos, double windowLoss, double windowAccuracy) {
+        if (r.role() != io.streamfit.train.EarlyStopping.Role.TRAIN) {
+            notTrained(r.role() == io.streamfit.train.EarlyStopping.Role.HOLD_OUT ? "held_out" : "paused").increment(r.examples());
+            if (r.role() == io.streamfit.train.EarlyStopping.Role.PAUSED) {
+                loss = windowLoss;
+                accuracy = windowAccuracy;
+            }
+            return;
+        }
         stepTimer.record(nanos, TimeUnit.NANOSECONDS);
         loss = windowLoss;
         accuracy = windowAccuracy;
@@ -112,6 +184,7 @@ public final class ModelMeters implements AutoCloseable {
 
     /** After a restore: show the restored version without counting a publication. */
     public void restored(long version, double windowLoss, double windowAccuracy, double currentLr) {
+        // (early stopping's gauges are set by the runner through earlyStopping(...) after a restore)
         snapshotVersion = version;
         loss = windowLoss;
         accuracy = windowAccuracy;

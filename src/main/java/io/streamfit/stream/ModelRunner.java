@@ -110,6 +110,11 @@ public final class ModelRunner implements Runnable {
     private byte[] pretrainedSource;
     private final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
     private volatile byte[] lastSnapshot;
+    /** The last committed snapshot tagged best by early stopping, or null. */
+    private volatile byte[] bestSnapshot;
+    private volatile long bestVersion = -1;
+    /** An operator asked to resume paused updates; applied by the training thread before its next batch. */
+    private volatile boolean resumeRequested;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private Producer<byte[], byte[]> producer;
     private boolean inTransaction;
@@ -188,6 +193,32 @@ public final class ModelRunner implements Runnable {
         return lastSnapshot;
     }
 
+    /**
+     * The snapshot early stopping last tagged best (the lowest validation loss), or null: none
+     * yet, or early stopping is off. Its version is in its metadata.
+     */
+    public byte[] bestSnapshot() {
+        return bestSnapshot;
+    }
+
+    /** The version of {@link #bestSnapshot()}, or -1 when there is none. */
+    public long bestVersion() {
+        return bestVersion;
+    }
+
+    /**
+     * Asks the training thread to resume updates that early stopping paused; returns false when
+     * they are not paused (or early stopping is off).
+     */
+    public boolean requestResume() {
+        ModelState s = state;
+        if (s == null || s.earlyStopping() == null || !s.earlyStopping().paused()) {
+            return false;
+        }
+        resumeRequested = true;
+        return true;
+    }
+
     /** Asks the loop to finish its batch, publish a final snapshot and exit. */
     public void stop() {
         stopping = true;
@@ -250,12 +281,32 @@ public final class ModelRunner implements Runnable {
                             : ", pre-trained from " + (spec.pretrained().model() != null
                                     ? "model " + spec.pretrained().model() : spec.pretrained().file()));
         }
+        if (spec.earlyStopping() != null) {
+            bestSnapshot = restoreBest();
+            meters.enableEarlyStopping(state.earlyStopping());
+        }
         restoredVersion = state.version();
         restoredPositions = Map.copyOf(state.positions());
         state.versionAtLeast(r.highestVersion());
         resetToState();
         meters.restored(state.version(), state.window().loss(), state.window().accuracy(), state.currentLr());
         restored = true;
+    }
+
+    /** The newest committed best-tagged snapshot whose metadata checks out, or null. */
+    private byte[] restoreBest() {
+        for (byte[] b : store.newest(SnapshotStore.bestKey(spec.id()))) {
+            try {
+                Map<String, String> meta = SnapshotCodec.metadata(b);
+                if (spec.id().equals(meta.get("model_id"))) {
+                    bestVersion = Long.parseLong(meta.get("version"));
+                    return b;
+                }
+            } catch (SnapshotFormatException | NumberFormatException e) {
+                LOG.errorf("best snapshot of model %s is unusable, trying the previous one: %s", spec.id(), e.getMessage());
+            }
+        }
+        return null;
     }
 
     /** Points the batcher (and the bookkeeping) at the current state's positions. */
@@ -330,11 +381,21 @@ public final class ModelRunner implements Runnable {
         }
         Batch b;
         while (!abandonPoll && (b = batcher.next()) != null) {
+            if (resumeRequested) {
+                resumeRequested = false;
+                if (state.earlyStopping().resume()) {
+                    meters.earlyStopping(state.earlyStopping());
+                    LOG.infof("model %s: updates resumed on request", spec.id());
+                }
+            }
             long t0 = System.nanoTime();
             StepResult res = state.train(b);
             meters.step(res, System.nanoTime() - t0, state.window().loss(), state.window().accuracy());
             if (res.skipped()) {
                 LOG.warnf("model %s skipped a step: gradient norm %s is not finite", spec.id(), res.gradNorm());
+            }
+            if (res.check() != null && validationCheck(res.check())) {
+                continue; // published as best, which covers the step-count snapshot below
             }
             // Step-count snapshots are taken right after the step, not at the end of the poll, so
             // they fall on the same steps whatever the poll sizes were.
@@ -343,6 +404,25 @@ public final class ModelRunner implements Runnable {
                 publishIfChanged();
             }
         }
+    }
+
+    /**
+     * Reports a completed validation check; a new best is published at once, tagged best, so the
+     * best snapshot is exactly the model that was validated. Returns whether it published.
+     */
+    private boolean validationCheck(io.streamfit.train.EarlyStopping.Check c) throws InterruptedException {
+        meters.earlyStopping(state.earlyStopping());
+        if (c.paused()) {
+            LOG.infof("model %s: validation loss %.5f has not improved on %.5f for %d checks: updates paused",
+                    spec.id(), c.loss(), state.earlyStopping().best(), spec.earlyStopping().patience());
+        } else if (c.resumed()) {
+            LOG.infof("model %s: validation loss rose to %.5f: updates resumed", spec.id(), c.loss());
+        }
+        if (!c.improved()) {
+            return false;
+        }
+        publish(batcher.positions(), true);
+        return true;
     }
 
     private void deadLetter(ConsumerRecord<byte[], byte[]> r, RejectedRecordException e) throws InterruptedException {
@@ -401,10 +481,15 @@ public final class ModelRunner implements Runnable {
             lastSnapshotNanos = System.nanoTime();
             return;
         }
-        publish(positions);
+        publish(positions, false);
     }
 
-    private void publish(Map<Integer, Position> positions) throws InterruptedException {
+    /**
+     * Commits a snapshot with the offsets it covers in one transaction; with {@code best}, the
+     * same bytes also go under the model's best key (compaction keeps the newest of each key),
+     * in the same transaction, so a best snapshot is always part of the committed lineage.
+     */
+    private void publish(Map<Integer, Position> positions, boolean best) throws InterruptedException {
         long version = state.version() + 1;
         Map<Integer, Long> consumed = batcher.consumed();
         byte[] bytes = SnapshotCodec.encode(state, version, positions, consumed);
@@ -420,6 +505,12 @@ public final class ModelRunner implements Runnable {
             ProducerRecord<byte[], byte[]> rec = new ProducerRecord<>(store.topic(), bytes(spec.id()), bytes);
             rec.headers().add(SnapshotStore.VERSION_HEADER, bytes(Long.toString(version)));
             producer.send(rec);
+            if (best) {
+                ProducerRecord<byte[], byte[]> tagged = new ProducerRecord<>(store.topic(), bytes(SnapshotStore.bestKey(spec.id())), bytes);
+                tagged.headers().add(SnapshotStore.VERSION_HEADER, bytes(Long.toString(version)));
+                tagged.headers().add(SnapshotStore.TAG_HEADER, bytes("best"));
+                producer.send(tagged);
+            }
             producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
             producer.commitTransaction();
             inTransaction = false;
@@ -432,6 +523,11 @@ public final class ModelRunner implements Runnable {
         consecutiveFailures = 0;
         state.markPublished(version, positions, consumed);
         lastSnapshot = bytes;
+        if (best) {
+            bestSnapshot = bytes;
+            bestVersion = version;
+            meters.bestSnapshot();
+        }
         stepsAtSnapshot = state.steps();
         positionsAtSnapshot = Map.copyOf(positions);
         lastSnapshotNanos = System.nanoTime();

@@ -35,6 +35,8 @@ public final class SnapshotStore {
     private static final Logger LOG = Logger.getLogger(SnapshotStore.class);
     /** Header with the snapshot's version, readable even when the value is corrupt. */
     public static final String VERSION_HEADER = "streamfit.snapshot.version";
+    /** Header naming a snapshot's tag ({@code best}) on the records published under a tag key. */
+    public static final String TAG_HEADER = "streamfit.snapshot.tag";
     /** How many of a model's newest snapshots a restore keeps as fallbacks while scanning. */
     private static final int FALLBACKS = 3;
 
@@ -48,6 +50,14 @@ public final class SnapshotStore {
         this.topic = topic;
         this.maxBytes = maxBytes;
         this.replicationFactor = replicationFactor;
+    }
+
+    /**
+     * The record key of a model's best snapshot, {@code <id>/best}: a key of its own, so that
+     * compaction keeps it next to the newest snapshot ({@code /} cannot occur in a model id).
+     */
+    public static String bestKey(String modelId) {
+        return modelId + "/best";
     }
 
     public String topic() {

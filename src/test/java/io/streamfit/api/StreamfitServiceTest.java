@@ -210,4 +210,59 @@ class StreamfitServiceTest {
         given().contentType("application/json").body("{\"x\":[1,2,3,4,5,6,7,\"a\"]}").post("/models/dup/predict").then().statusCode(400)
                 .body("errors[0]", equalTo("x[7] must be a finite number, got \"a\""));
     }
+
+    @Test
+    void earlyStoppingOverHttpBestSnapshotPauseAndResume() throws Exception {
+        TestKafka.createTopic(bootstrap(), "stopper.in", 1);
+        // min_delta 100: only the first check improves; patience 1 pauses at the second.
+        String spec = LEARN_SPEC.replace("id: learn", "id: stopper").replace("topic: learn.in", "topic: stopper.in")
+                + "early_stopping: {holdout_every: 2, check_batches: 1, patience: 1, min_delta: 100}\n";
+        given().contentType("application/yaml").body(spec).post("/models").then().statusCode(201);
+        SyntheticProblem p = new SyntheticProblem(8, 4, 3, 0);
+        List<byte[]> records = new ArrayList<>();
+        float[] x = new float[16 * 8];
+        int[] y = new int[16];
+        for (int i = 0; i < 20; i++) {
+            p.next(16, x, y);
+            records.add(RecordDecoder.encodeBinary(16, 8, x, y, null, 1));
+        }
+        TestKafka.produce(bootstrap(), "stopper.in", records);
+        TestKafka.await("all 20 batches scored: 10 held out", Duration.ofSeconds(60),
+                () -> number(given().get("/models/stopper").then().extract().jsonPath(), "early_stopping.held_out_examples") == 160);
+        JsonPath status = given().get("/models/stopper").then().statusCode(200).extract().jsonPath();
+        assertEquals("paused", status.getString("early_stopping.state"));
+        assertEquals(2, number(status, "steps"), "batches 1 and 3 trained; 2 and 4 held out, the check at 4 paused");
+        assertEquals(1, number(status, "early_stopping.checks_without_improvement"));
+        long bestVersion = number(status, "early_stopping.best_snapshot_version");
+        assertTrue(bestVersion >= 1, status.prettify());
+
+        byte[] best = given().get("/models/stopper/snapshot?tag=best").then().statusCode(200)
+                .header("Content-Disposition", containsString("stopper-best.safetensors")).extract().asByteArray();
+        assertEquals(Long.toString(bestVersion), SnapshotCodec.metadata(best).get("version"));
+        given().get("/models/stopper/snapshot?tag=newest").then().statusCode(400)
+                .body("errors[0]", equalTo("tag must be latest or best, got \"newest\""));
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        for (String series : List.of("streamfit_training_paused{model=\"stopper\"} 1.0",
+                "streamfit_examples_not_trained_total{model=\"stopper\",reason=\"held_out\"}",
+                "streamfit_early_stopping_events_total{event=\"pause\",model=\"stopper\"} 1.0",
+                "streamfit_validation_best_loss{model=\"stopper\"}")) {
+            assertTrue(metrics.contains(series), series + " in\n" + metrics);
+        }
+
+        given().post("/models/stopper/resume").then().statusCode(202);
+        TestKafka.produce(bootstrap(), "stopper.in", records.subList(0, 4));
+        TestKafka.await("stopper trains again, then pauses at the next check", Duration.ofSeconds(60),
+                () -> number(given().get("/models/stopper").then().extract().jsonPath(), "early_stopping.resumes") == 1
+                        && number(given().get("/models/stopper").then().extract().jsonPath(), "early_stopping.pauses") == 2);
+        assertEquals(3, number(given().get("/models/stopper").then().extract().jsonPath(), "steps"),
+                "one more step (batch 21), paused again by the check at batch 22");
+
+        TestKafka.createTopic(bootstrap(), "plain.in", 1);
+        given().contentType("application/yaml").body(LEARN_SPEC.replace("id: learn", "id: plain").replace("topic: learn.in", "topic: plain.in"))
+                .post("/models").then().statusCode(201);
+        given().post("/models/plain/resume").then().statusCode(409)
+                .body("errors[0]", equalTo("model plain has no early_stopping section: its updates never pause"));
+        given().get("/models/plain/snapshot?tag=best").then().statusCode(404)
+                .body("errors[0]", containsString("no early_stopping section"));
+    }
 }

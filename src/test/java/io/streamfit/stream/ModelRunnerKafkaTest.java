@@ -384,6 +384,73 @@ class ModelRunnerKafkaTest {
                 o.runner().lastError());
     }
 
+    /**
+     * Early stopping through the broker: the best snapshot is committed under its own key with
+     * the lineage, updates pause and resume on request, and a restarted instance continues the
+     * paused state and serves the same best snapshot. The whole run equals the same batches fed
+     * to a model in memory, bitwise.
+     */
+    @Test
+    void earlyStoppingTagsTheBestSnapshotPausesAndResumes() throws Exception {
+        String bootstrap = kafka.bootstrapServers();
+        TestKafka.createTopic(bootstrap, "early.in", 1);
+        List<byte[]> data = records(56, 8);
+        TestKafka.produce(bootstrap, "early.in", data.subList(0, 40));
+        // Held out: every 4th batch; a check per 2 of them (every 8 batches). min_delta 10 makes
+        // only the first check an improvement, and patience 1 pauses at the second.
+        ModelSpec spec = SpecParser.parse(spec("early", "early.in", 8, "{every_steps: 5, every_seconds: 0}")
+                + "early_stopping: {holdout_every: 4, check_batches: 2, patience: 1, min_delta: 10}\n");
+        Running a = run(spec);
+        TestKafka.await("40 batches scored", Duration.ofSeconds(60),
+                () -> a.runner().state() != null && a.runner().state().earlyStopping().heldOutExamples() >= 80);
+        ModelState s = a.runner().state();
+        assertTrue(s.earlyStopping().paused());
+        assertEquals(12, s.steps(), "trained on batches 1-16 except the held-out 4, 8, 12, 16; paused after");
+        assertEquals((12 + 18) * 8, s.examplesSeen(), "paused batches are scored, not trained");
+        byte[] best = a.runner().bestSnapshot();
+        assertNotNull(best);
+        Map<String, String> bestMeta = SnapshotCodec.metadata(best);
+        assertEquals("6", bestMeta.get("optimizer_steps"), "the best model is the one validated at batch 8 (6 steps)");
+        assertEquals(s.earlyStopping().best(), Double.parseDouble(bestMeta.get("best_validation_loss")));
+        assertEquals(Long.parseLong(bestMeta.get("version")), a.runner().bestVersion());
+
+        assertTrue(a.runner().requestResume());
+        TestKafka.produce(bootstrap, "early.in", data.subList(40, 56));
+        TestKafka.await("16 more batches", Duration.ofSeconds(60), () -> s.earlyStopping().heldOutExamples() >= 112);
+        assertEquals(18, s.steps(), "resumed for batches 41-47 (one held out), paused again at the check of batch 48");
+        assertTrue(s.earlyStopping().paused());
+        a.stop();
+
+        List<ConsumerRecord<byte[], byte[]>> tagged = TestKafka.readCommitted(bootstrap, "streamfit.snapshots").stream()
+                .filter(r -> "early/best".equals(new String(r.key(), StandardCharsets.UTF_8))).toList();
+        assertEquals(1, tagged.size(), "one best snapshot (only the first check improved)");
+        assertEquals("best", header(tagged.get(0), SnapshotStore.TAG_HEADER));
+        assertArrayEquals(best, tagged.get(0).value());
+        assertTrue(versions("early").contains(a.runner().bestVersion()), "the best snapshot is a version of the lineage");
+        assertVersionsContiguous("early");
+
+        Running b = run(spec);
+        TestKafka.await("restart", Duration.ofSeconds(60), () -> b.runner().ready());
+        assertEquals(a.runner().bestVersion(), b.runner().bestVersion());
+        assertArrayEquals(best, b.runner().bestSnapshot(), "the best snapshot is served after a restart");
+        assertTrue(b.runner().state().earlyStopping().paused(), "still paused after the restart");
+        assertEquals(s.earlyStopping().state(), b.runner().state().earlyStopping().state());
+        b.stop();
+
+        // The same 56 batches in memory, resumed at the same point: bitwise the same model.
+        ModelState ref = ModelState.fresh(spec);
+        RecordDecoder decoder = new RecordDecoder(spec);
+        for (int i = 0; i < 56; i++) {
+            if (i == 40) {
+                assertTrue(ref.earlyStopping().resume());
+            }
+            io.streamfit.data.Examples ex = decoder.decode(data.get(i));
+            ref.train(new io.streamfit.data.Batch(8, 6, ex.x(), 1, ex.y()));
+        }
+        assertEquals(ref.network().params(), s.network().params());
+        assertEquals(ref.earlyStopping().state(), s.earlyStopping().state());
+    }
+
     private static Map<String, float[]> tensors(ModelState s) {
         Map<String, float[]> out = new HashMap<>();
         s.network().tensors().forEach(t -> out.put(t.name(), t.value().dup().data().asFloat()));
