@@ -64,6 +64,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Where to write the trained model (a streamfit safetensors snapshot).")
     Path out;
 
+    @Option(names = "--best-out", description = "With early_stopping in the spec: also write the best-validated model here.")
+    Path bestOut;
+
     @Option(names = "--metrics", description = "Write prequential loss/accuracy per step and totals here (JSON).")
     Path metrics;
 
@@ -112,7 +115,11 @@ public final class TrainCommand implements Callable<Integer> {
         }
         NativeThreads.configure(blasThreads);
         ModelSpec modelSpec = readSpec();
+        if (bestOut != null && modelSpec.earlyStopping() == null) {
+            throw new Failure(2, "--best-out needs an early_stopping section in the spec: it is what validates a best model");
+        }
         ModelState state = startingState(modelSpec);
+        byte[] best = null;
         RecordDecoder decoder = new RecordDecoder(modelSpec);
         Batcher batcher = new Batcher(modelSpec.batchSize());
         List<Map<String, Object>> steps = new ArrayList<>();
@@ -129,6 +136,9 @@ public final class TrainCommand implements Callable<Integer> {
                 while ((b = batcher.next()) != null) {
                     StepResult r = state.train(b);
                     totals.add(r);
+                    if (bestOut != null && r.check() != null && r.check().improved()) {
+                        best = SnapshotCodec.encode(state, 1, Map.of(), Map.of(), provenance(lines));
+                    }
                     if (metrics != null) {
                         steps.add(stepEntry(state, r));
                     }
@@ -144,6 +154,14 @@ public final class TrainCommand implements Callable<Integer> {
         }
         Map<String, Object> summary = totals.summary(state, seconds, batcher.pendingExamples(), lines);
         writeSnapshot(state, lines);
+        if (bestOut != null) {
+            if (best == null) {
+                err.printf("train: no validation check completed, so there is no best model to write to --best-out%n");
+            } else {
+                byte[] bestBytes = best;
+                write(bestOut, "--best-out", () -> bestBytes);
+            }
+        }
         if (test != null) {
             summary.putAll(evaluate(state, decoder));
         }
@@ -237,6 +255,17 @@ public final class TrainCommand implements Callable<Integer> {
         e.put("grad_norm", Double.isFinite(r.gradNorm()) ? r.gradNorm() : null);
         e.put("clipped", r.clipped());
         e.put("skipped", r.skipped());
+        if (r.role() != io.streamfit.train.EarlyStopping.Role.TRAIN) {
+            e.put("role", r.role() == io.streamfit.train.EarlyStopping.Role.HOLD_OUT ? "held_out" : "paused");
+        }
+        if (r.check() != null) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("validation_loss", r.check().loss());
+            c.put("improved", r.check().improved());
+            c.put("paused", r.check().paused());
+            c.put("resumed", r.check().resumed());
+            e.put("check", c);
+        }
         return e;
     }
 
@@ -306,9 +335,12 @@ public final class TrainCommand implements Callable<Integer> {
     private void writeSnapshot(ModelState state, long lines) throws Failure {
         // No stream positions: line numbers are not offsets of the spec's topic, and a service that
         // restored this snapshot as its own must not skip records because of them.
-        Map<String, String> provenance = Map.of("trained_from", "file " + data.toAbsolutePath() + " (" + lines + " lines)");
-        byte[] bytes = SnapshotCodec.encode(state, 1, Map.of(), Map.of(), provenance);
+        byte[] bytes = SnapshotCodec.encode(state, 1, Map.of(), Map.of(), provenance(lines));
         write(out, "--out", () -> bytes);
+    }
+
+    private Map<String, String> provenance(long lines) {
+        return Map.of("trained_from", "file " + data.toAbsolutePath() + " (" + lines + " lines)");
     }
 
     private interface Bytes {
@@ -342,8 +374,13 @@ public final class TrainCommand implements Callable<Integer> {
         long examples;
         long skipped;
         long clipped;
+        long heldOut;
 
         void add(StepResult r) {
+            if (r.role() == io.streamfit.train.EarlyStopping.Role.HOLD_OUT) {
+                heldOut += r.examples(); // validation, not part of the prequential pass
+                return;
+            }
             lossSum += r.lossSum();
             correct += r.correct();
             judged += r.judged();
@@ -366,6 +403,16 @@ public final class TrainCommand implements Callable<Integer> {
             m.put("final_lr", state.currentLr());
             m.put("seconds", seconds);
             m.put("examples_per_second", seconds > 0 ? examples / seconds : null);
+            io.streamfit.train.EarlyStopping e = state.earlyStopping();
+            if (e != null) {
+                m.put("held_out_examples", heldOut);
+                m.put("validation_checks", e.checks());
+                m.put("validation_loss", Double.isFinite(e.lastLoss()) ? e.lastLoss() : null);
+                m.put("best_validation_loss", Double.isFinite(e.best()) ? e.best() : null);
+                m.put("paused_at_end", e.paused());
+                m.put("pauses", e.pauses());
+                m.put("resumes", e.resumes());
+            }
             return m;
         }
     }

@@ -234,4 +234,48 @@ class TrainCommandTest {
             assertTrue(files.noneMatch(f -> f.toString().endsWith(".tmp")), "no temporary files left");
         }
     }
+
+    @Test
+    void earlyStoppingHoldsOutValidatesAndWritesTheBestModel() throws Exception {
+        Path specFile = dir.resolve("es.yaml");
+        Files.writeString(specFile, spec("es", "offline.in")
+                + "early_stopping: {holdout_every: 4, check_batches: 2, patience: 2, resume: {after_batches: 6}}\n");
+        Path metrics = dir.resolve("m.json");
+        Path best = dir.resolve("best.safetensors");
+        Path out = dir.resolve("o.safetensors");
+        assertEquals(0, train("--spec", specFile.toString(), "--data", write("d.jsonl", records(300, 8)).toString(),
+                "--out", out.toString(), "--best-out", best.toString(), "--metrics", metrics.toString()));
+        JsonNode m = JSON.readTree(metrics.toFile());
+        JsonNode fin = m.get("final");
+        double bestLoss = Double.POSITIVE_INFINITY;
+        long bestStep = -1;
+        long heldOut = 0;
+        long checks = 0;
+        for (JsonNode st : m.get("steps")) {
+            if (st.has("role") && st.get("role").asText().equals("held_out")) {
+                heldOut += 8;
+            }
+            JsonNode c = st.get("check");
+            if (c != null) {
+                checks++;
+                if (c.get("improved").asBoolean()) {
+                    assertTrue(c.get("validation_loss").asDouble() < bestLoss);
+                    bestLoss = c.get("validation_loss").asDouble();
+                    bestStep = st.get("step").asLong();
+                }
+            }
+        }
+        assertEquals(heldOut, fin.get("held_out_examples").asLong());
+        assertEquals(checks, fin.get("validation_checks").asLong());
+        assertTrue(checks >= 5, "checks: " + checks);
+        Map<String, String> meta = SnapshotCodec.metadata(Files.readAllBytes(best));
+        assertEquals(Long.toString(bestStep), meta.get("optimizer_steps"), "the best file is the model of the best check");
+        assertEquals(bestLoss, Double.parseDouble(meta.get("best_validation_loss")));
+        assertEquals(bestLoss, fin.get("best_validation_loss").asDouble());
+        long total = fin.get("examples").asLong() + heldOut;
+        assertEquals(8 * (total / 8 / 4), heldOut, "every 4th batch of " + total / 8 + " is held out");
+
+        assertEquals(2, train("--spec", writeSpec("plain").toString(), "--data", write("p.jsonl", records(30, 2)).toString(),
+                "--out", out.toString(), "--best-out", best.toString()), "--best-out without early_stopping");
+    }
 }
