@@ -1,6 +1,7 @@
 package io.streamfit.train;
 
 import io.streamfit.nn.SplitMix64;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import io.streamfit.spec.ModelSpec;
 
 /**
@@ -77,6 +78,25 @@ public final class Augmenter {
         }
         System.arraycopy(mixed, 0, x, 0, rows * width);
         return new Mixup(lambda, partner);
+    }
+
+    /**
+     * The mixup loss {@code lambda L(z, y) + (1 - lambda) L(z, y_partner)}: returns its value
+     * summed over the batch and writes the gradient of its mean into {@code grad}
+     * ({@code scratch} is a buffer shaped like it).
+     *
+     * @param y row-major targets, {@code targetWidth} per example
+     */
+    public static double mixupLoss(io.streamfit.nn.Loss loss, INDArray z, float[] y,
+            int targetWidth, Mixup mix, INDArray grad, INDArray scratch) {
+        float[] partnerY = new float[y.length];
+        for (int i = 0; i < mix.partner().length; i++) {
+            System.arraycopy(y, mix.partner()[i] * targetWidth, partnerY, i * targetWidth, targetWidth);
+        }
+        double own = loss.evaluate(z, y, grad).lossSum();
+        double partner = loss.evaluate(z, partnerY, scratch).lossSum();
+        grad.muli(mix.lambda()).addi(scratch.muli(1 - mix.lambda()));
+        return mix.lambda() * own + (1 - mix.lambda()) * partner;
     }
 
     /**

@@ -126,11 +126,16 @@ public final class ModelState {
         }
         INDArray[] acts = network.forward(input, rng);
         INDArray out = acts[acts.length - 1];
-        Loss.Result trained = loss.evaluate(out, batch.y(), outputGrad);
+        Loss.Result r = scored;
         if (mix != null) {
-            mixGradient(out, batch, mix);
+            if (partnerGrad == null || partnerGrad.rows() != batch.size()) {
+                partnerGrad = Nd4j.create(DataType.FLOAT, batch.size(), network.outWidth());
+            }
+            Augmenter.mixupLoss(loss, out, batch.y(), batch.targetWidth(), mix, outputGrad, partnerGrad);
+        } else {
+            Loss.Result trained = loss.evaluate(out, batch.y(), outputGrad);
+            r = scored != null ? scored : trained;
         }
-        Loss.Result r = scored != null ? scored : trained;
         window.add(r.lossSum(), r.correct(), r.judged(), batch.size());
         examplesSeen += batch.size();
         network.backward(acts, outputGrad);
@@ -160,20 +165,6 @@ public final class ModelState {
         }
         return new StepResult(batch.size(), r.lossSum(), r.correct(), r.judged(), d.norm(), d.clipped(), skip, lr,
                 hasBatchNorm && batch.size() < BatchNorm.MEANINGFUL_BATCH, role, null);
-    }
-
-    /** The mixup loss's gradient: lambda dL(y)/dz + (1 - lambda) dL(y_partner)/dz, into {@link #outputGrad}. */
-    private void mixGradient(INDArray out, Batch batch, Augmenter.Mixup mix) {
-        int tw = batch.targetWidth();
-        float[] partnerY = new float[batch.y().length];
-        for (int i = 0; i < batch.size(); i++) {
-            System.arraycopy(batch.y(), mix.partner()[i] * tw, partnerY, i * tw, tw);
-        }
-        if (partnerGrad == null || partnerGrad.rows() != batch.size()) {
-            partnerGrad = Nd4j.create(DataType.FLOAT, batch.size(), network.outWidth());
-        }
-        loss.evaluate(out, partnerY, partnerGrad);
-        outputGrad.muli(mix.lambda()).addi(partnerGrad.muli(1 - mix.lambda()));
     }
 
     /** A held-out batch (validation) or one that arrives while updates are paused: inference only. */

@@ -291,4 +291,33 @@ class SpecParserTest {
         assertEquals(List.of("freeze[0] must name a module with parameters or one of its tensors, one of "
                 + "[0, 0.body.0, 0.body.0.bias, 0.body.0.weight], got \"0.weight\""), errorsOf(spec.formatted("[\"0.weight\"]")));
     }
+
+    @Test
+    void earlyStoppingDefaultsAndErrors() {
+        ModelSpec s = SpecParser.parse(VALID + "early_stopping: {}\n");
+        assertEquals(new ModelSpec.EarlyStoppingSpec(10, 10, 5, 0, 0, 0), s.earlyStopping());
+        assertEquals(null, SpecParser.parse(VALID).earlyStopping());
+        assertEquals(List.of("early_stopping.holdout_every must be >= 2, got 1",
+                "early_stopping.patience must be > 0, got 0",
+                "early_stopping.resume.when is not a known field (known: after_batches, loss_increase)",
+                "early_stopping.resume.loss_increase must be >= 0, got -0.5"),
+                errorsOf(VALID + "early_stopping: {holdout_every: 1, patience: 0, resume: {loss_increase: -0.5, when: now}}\n"));
+    }
+
+    @Test
+    void imageAugmentationNeedsAnImageShapeThatMatchesTheWidth() {
+        ModelSpec s = SpecParser.parse(VALID + "input_shape: [2, 2, 1]\naugmentation: {shift: 1, horizontal_flip: true, rotation: 10, mixup: {}}\n");
+        assertEquals(new ModelSpec.ImageShape(2, 2, 1), s.inputShape());
+        assertEquals(new ModelSpec.AugmentationSpec(0.2, 1, true, 10), s.augmentation());
+        assertEquals(List.of("augmentation shift, horizontal_flip and rotation need the input declared as an image: "
+                + "input_shape: [height, width, channels]"), errorsOf(VALID + "augmentation: {horizontal_flip: true}\n"));
+        assertEquals(List.of("input_shape [3,3,1] holds 9 values but input_width is 4"), errorsOf(VALID + "input_shape: [3, 3, 1]\n"));
+        assertEquals(List.of("input_shape must be [height, width, channels] (three integers, row-major HWC), got an array"),
+                errorsOf(VALID + "input_shape: [4]\n"));
+        assertEquals(List.of("augmentation.shift must be smaller than the image (2x2), got 2"),
+                errorsOf(VALID + "input_shape: [2, 2, 1]\naugmentation: {shift: 2}\n"));
+        assertEquals(List.of("augmentation.mixup.alpha must be > 0, got 0"), errorsOf(VALID + "augmentation: {mixup: {alpha: 0}}\n"));
+        assertTrue(errorsOf(VALID.replace("task: {type: classification, classes: 3}", "task: {type: regression, outputs: 3}")
+                + "augmentation: {mixup: {alpha: 0.2}}\n").get(0).startsWith("augmentation.mixup applies to classification and binary"));
+    }
 }
