@@ -38,7 +38,8 @@ final class ModelStatus {
                 Map<String, Object> es = new LinkedHashMap<>();
                 es.put("state", e.paused() ? "paused" : "training");
                 es.put("validation_loss", finite(e.lastLoss()));
-                es.put("best_validation_loss", finite(e.best()));
+                es.put("best_validation_loss", finite(e.taggedLoss()));
+                es.put("loss_to_beat", finite(e.best()));
                 es.put("checks", e.checks());
                 es.put("checks_without_improvement", e.checksWithoutImprovement());
                 es.put("patience", e.spec().patience());

@@ -118,6 +118,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (bestOut != null && modelSpec.earlyStopping() == null) {
             throw new Failure(2, "--best-out needs an early_stopping section in the spec: it is what validates a best model");
         }
+        if (bestOut != null && bestOut.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
+            throw new Failure(2, "--best-out and --out are the same file " + out + ": one would overwrite the other");
+        }
         ModelState state = startingState(modelSpec);
         byte[] best = null;
         RecordDecoder decoder = new RecordDecoder(modelSpec);
@@ -408,7 +411,7 @@ public final class TrainCommand implements Callable<Integer> {
                 m.put("held_out_examples", heldOut);
                 m.put("validation_checks", e.checks());
                 m.put("validation_loss", Double.isFinite(e.lastLoss()) ? e.lastLoss() : null);
-                m.put("best_validation_loss", Double.isFinite(e.best()) ? e.best() : null);
+                m.put("best_validation_loss", Double.isFinite(e.taggedLoss()) ? e.taggedLoss() : null);
                 m.put("paused_at_end", e.paused());
                 m.put("pauses", e.pauses());
                 m.put("resumes", e.resumes());

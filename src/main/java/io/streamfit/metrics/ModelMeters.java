@@ -78,17 +78,25 @@ public final class ModelMeters implements AutoCloseable {
      * state the model starts from, whose past pauses and resumes are not counted again.
      */
     public void enableEarlyStopping(io.streamfit.train.EarlyStopping restored) {
-        pausesSeen = restored.pauses();
-        resumesSeen = restored.resumes();
         gauge(MetricNames.VALIDATION_LOSS, null, "Mean loss of the last validation check on the held-out slice", () -> validationLoss);
-        gauge(MetricNames.VALIDATION_BEST_LOSS, null, "Lowest validation check loss, the best-tagged snapshot's", () -> bestValidationLoss);
+        gauge(MetricNames.VALIDATION_BEST_LOSS, null, "Validation loss of the check that produced the current best snapshot", () -> bestValidationLoss);
         gauge(MetricNames.TRAINING_PAUSED, null, "1 while early stopping pauses updates, else 0", () -> paused);
         notTrained("held_out");
         notTrained("paused");
         for (String event : new String[] {"pause", "resume", "best"}) {
             event(event);
         }
-        earlyStopping(restored);
+        rebaseEarlyStopping(restored);
+    }
+
+    /**
+     * After a restore or a rollback: shows {@code state}'s values, and counts its pauses and
+     * resumes from here on (those it already had are not counted again).
+     */
+    public void rebaseEarlyStopping(io.streamfit.train.EarlyStopping state) {
+        pausesSeen = state.pauses();
+        resumesSeen = state.resumes();
+        earlyStopping(state);
     }
 
     private Counter notTrained(String reason) {
@@ -111,10 +119,10 @@ public final class ModelMeters implements AutoCloseable {
         });
     }
 
-    /** After a validation check or a resume: the gauges, and an event per pause or resume since the last call. */
+    /** After every batch of a model with early stopping: the gauges, and an event per pause or resume since the last call. */
     public void earlyStopping(io.streamfit.train.EarlyStopping e) {
         validationLoss = e.lastLoss();
-        bestValidationLoss = Double.isInfinite(e.best()) ? Double.NaN : e.best();
+        bestValidationLoss = e.taggedLoss();
         paused = e.paused() ? 1 : 0;
         if (e.pauses() > pausesSeen) {
             event("pause").increment(e.pauses() - pausesSeen);
@@ -184,7 +192,6 @@ public final class ModelMeters implements AutoCloseable {
 
     /** After a restore: show the restored version without counting a publication. */
     public void restored(long version, double windowLoss, double windowAccuracy, double currentLr) {
-        // (early stopping's gauges are set by the runner through earlyStopping(...) after a restore)
         snapshotVersion = version;
         loss = windowLoss;
         accuracy = windowAccuracy;

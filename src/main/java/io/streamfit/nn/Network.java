@@ -15,8 +15,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * into them. That makes the optimizer, the gradient norm and snapshotting single passes over
  * contiguous memory instead of dozens of small ND4J calls (each costs 6-25 us here). Tensor names
  * follow {@code nn.Sequential}: the {@code i}-th module's parameters are {@code "i.weight"} and
- * {@code "i.bias"}, so a snapshot loads into the equivalent PyTorch model with
- * {@code load_state_dict}.
+ * {@code "i.bias"} (inside a {@link Residual} block, {@code "i.body.j.weight"}), so a snapshot
+ * loads into the equivalent PyTorch model with {@code load_state_dict}.
  *
  * <p>Thread-safety: {@link #predict} may run concurrently with training only if the caller keeps
  * the parameters from changing meanwhile (see {@code train.ModelState}).

@@ -30,6 +30,9 @@ import java.util.zip.CRC32C;
  *       {@code [width]})</li>
  *   <li>{@code <i>.running_mean}, {@code <i>.running_var}, {@code <i>.num_batches_tracked}: batch
  *       norm's buffers (the count as a float32 scalar; {@code load_state_dict} converts it)</li>
+ *   <li>{@code <i>.body.<j>.weight} and so on: the tensors of layer {@code j} in residual block
+ *       {@code i}'s body (PyTorch: a module {@code Residual} whose {@code body} is an
+ *       {@code nn.Sequential})</li>
  *   <li>{@code optimizer.<param>.<state>}: the optimizer's per-parameter state under PyTorch's
  *       state names, e.g. {@code optimizer.0.weight.exp_avg}, {@code optimizer.0.weight.exp_avg_sq},
  *       {@code optimizer.2.bias.momentum_buffer}</li>
@@ -41,7 +44,9 @@ import java.util.zip.CRC32C;
  * {@code {"<partition>": {"offset": o, "skip": k}}}: the first untrained example per partition),
  * {@code consumed} (JSON {@code {"<partition>": offset}}: after the last record read),
  * {@code prequential_loss}, {@code prequential_accuracy}, {@code prequential_window} (the window's
- * sums), {@code spec} (the model spec as JSON), {@code created_at}, {@code crc32c} (CRC-32C, hex,
+ * sums), with early stopping {@code early_stopping} (its whole state, JSON), {@code validation_loss}
+ * and {@code best_validation_loss} (the loss of the check that produced the current best
+ * snapshot), {@code spec} (the model spec as JSON), {@code created_at}, {@code crc32c} (CRC-32C, hex,
  * over the tensor bytes and then every other metadata entry as {@code key=value\n} in key order).
  */
 public final class SnapshotCodec {
@@ -115,7 +120,7 @@ public final class SnapshotCodec {
         if (state.earlyStopping() != null) {
             meta.put("early_stopping", earlyStoppingJson(state.earlyStopping()));
             meta.put("validation_loss", Double.toString(state.earlyStopping().lastLoss()));
-            meta.put("best_validation_loss", Double.toString(state.earlyStopping().best()));
+            meta.put("best_validation_loss", Double.toString(state.earlyStopping().taggedLoss()));
         }
         meta.put("spec", SpecParser.toJson(state.spec()));
         meta.put("created_at", Instant.now().toString());

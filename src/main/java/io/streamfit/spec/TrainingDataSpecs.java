@@ -86,7 +86,8 @@ final class TrainingDataSpecs {
             r.rejectUnknown(m, p + ".mixup", Set.of("alpha"));
             alpha = r.number(m, "alpha", p + ".mixup", 0.2, 0, true, 100, false);
             if (task.type() == ModelSpec.TaskType.REGRESSION) {
-                // Allowed by the formula, but mixing regression targets linearly is rarely what is wanted.
+                // The loss mixes the two examples' losses, which for MSE is not the loss of a mixed
+                // target, and the original paper is about labels: refused rather than guessed.
                 r.error(p + ".mixup", "applies to classification and binary tasks (it mixes labels); "
                         + "for regression use gaussian_noise");
             }

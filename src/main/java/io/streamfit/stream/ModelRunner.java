@@ -115,6 +115,10 @@ public final class ModelRunner implements Runnable {
     private volatile long bestVersion = -1;
     /** An operator asked to resume paused updates; applied by the training thread before its next batch. */
     private volatile boolean resumeRequested;
+    /** An operator's resume was applied but no snapshot has committed it yet (re-applied after a rollback). */
+    private boolean resumeUncommitted;
+    /** Batches since the last snapshot that trained nothing (held out, paused): they count toward every_steps. */
+    private long untrainedSinceSnapshot;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private Producer<byte[], byte[]> producer;
     private boolean inTransaction;
@@ -212,7 +216,7 @@ public final class ModelRunner implements Runnable {
      */
     public boolean requestResume() {
         ModelState s = state;
-        if (s == null || s.earlyStopping() == null || !s.earlyStopping().paused()) {
+        if (terminated() || s == null || s.earlyStopping() == null || !s.earlyStopping().paused()) {
             return false;
         }
         resumeRequested = true;
@@ -282,7 +286,7 @@ public final class ModelRunner implements Runnable {
                                     ? "model " + spec.pretrained().model() : spec.pretrained().file()));
         }
         if (spec.earlyStopping() != null) {
-            bestSnapshot = restoreBest();
+            restoreBest();
             meters.enableEarlyStopping(state.earlyStopping());
         }
         restoredVersion = state.version();
@@ -293,24 +297,37 @@ public final class ModelRunner implements Runnable {
         restored = true;
     }
 
-    /** The newest committed best-tagged snapshot whose metadata checks out, or null. */
-    private byte[] restoreBest() {
+    /**
+     * Sets {@link #bestSnapshot()} to the newest committed best-tagged snapshot that belongs to
+     * the restored lineage: it decodes for this spec, is not newer than the restored state, and
+     * is the one the restored early-stopping state tagged (same loss). A best left over from an
+     * earlier architecture or an earlier spell of early stopping is not served.
+     */
+    private void restoreBest() {
+        bestSnapshot = null;
+        bestVersion = -1;
+        double tagged = state.earlyStopping().taggedLoss();
         for (byte[] b : store.newest(SnapshotStore.bestKey(spec.id()))) {
             try {
-                Map<String, String> meta = SnapshotCodec.metadata(b);
-                if (spec.id().equals(meta.get("model_id"))) {
-                    bestVersion = Long.parseLong(meta.get("version"));
-                    return b;
+                ModelState best = SnapshotCodec.decode(b, spec);
+                if (best.version() <= state.version() && best.earlyStopping() != null
+                        && Double.compare(best.earlyStopping().taggedLoss(), tagged) == 0) {
+                    bestSnapshot = b;
+                    bestVersion = best.version();
+                    return;
                 }
-            } catch (SnapshotFormatException | NumberFormatException e) {
+                LOG.infof("model %s: best snapshot version %d is not part of the restored lineage: not served",
+                        spec.id(), best.version());
+                return;
+            } catch (SnapshotFormatException e) {
                 LOG.errorf("best snapshot of model %s is unusable, trying the previous one: %s", spec.id(), e.getMessage());
             }
         }
-        return null;
     }
 
     /** Points the batcher (and the bookkeeping) at the current state's positions. */
     private void resetToState() {
+        untrainedSinceSnapshot = 0;
         batcher.resume(state.positions());
         stepsAtSnapshot = state.steps();
         positionsAtSnapshot = state.positions();
@@ -384,23 +401,34 @@ public final class ModelRunner implements Runnable {
             if (resumeRequested) {
                 resumeRequested = false;
                 if (state.earlyStopping().resume()) {
-                    meters.earlyStopping(state.earlyStopping());
+                    resumeUncommitted = true;
                     LOG.infof("model %s: updates resumed on request", spec.id());
                 }
             }
+            long resumesBefore = state.earlyStopping() == null ? 0 : state.earlyStopping().resumes();
             long t0 = System.nanoTime();
             StepResult res = state.train(b);
             meters.step(res, System.nanoTime() - t0, state.window().loss(), state.window().accuracy());
             if (res.skipped()) {
                 LOG.warnf("model %s skipped a step: gradient norm %s is not finite", spec.id(), res.gradNorm());
             }
+            if (state.earlyStopping() != null) {
+                meters.earlyStopping(state.earlyStopping());
+                if (state.earlyStopping().resumes() > resumesBefore && res.check() == null) {
+                    LOG.infof("model %s: updates resumed after %d paused batches", spec.id(), spec.earlyStopping().resumeAfterBatches());
+                }
+                if (!res.applied()) {
+                    untrainedSinceSnapshot++;
+                }
+            }
             if (res.check() != null && validationCheck(res.check())) {
                 continue; // published as best, which covers the step-count snapshot below
             }
             // Step-count snapshots are taken right after the step, not at the end of the poll, so
-            // they fall on the same steps whatever the poll sizes were.
+            // they fall on the same steps whatever the poll sizes were. Batches that train nothing
+            // count too, so that a paused model still commits its progress through the stream.
             long every = spec.snapshot().everySteps();
-            if (every > 0 && state.steps() - stepsAtSnapshot >= every) {
+            if (every > 0 && state.steps() - stepsAtSnapshot + untrainedSinceSnapshot >= every) {
                 publishIfChanged();
             }
         }
@@ -411,7 +439,6 @@ public final class ModelRunner implements Runnable {
      * best snapshot is exactly the model that was validated. Returns whether it published.
      */
     private boolean validationCheck(io.streamfit.train.EarlyStopping.Check c) throws InterruptedException {
-        meters.earlyStopping(state.earlyStopping());
         if (c.paused()) {
             LOG.infof("model %s: validation loss %.5f has not improved on %.5f for %d checks: updates paused",
                     spec.id(), c.loss(), state.earlyStopping().best(), spec.earlyStopping().patience());
@@ -523,6 +550,8 @@ public final class ModelRunner implements Runnable {
         consecutiveFailures = 0;
         state.markPublished(version, positions, consumed);
         lastSnapshot = bytes;
+        untrainedSinceSnapshot = 0;
+        resumeUncommitted = false;
         if (best) {
             bestSnapshot = bytes;
             bestVersion = version;
@@ -582,6 +611,11 @@ public final class ModelRunner implements Runnable {
         }
         state.versionAtLeast(highWater);
         resetToState();
+        if (state.earlyStopping() != null) {
+            meters.rebaseEarlyStopping(state.earlyStopping());
+            // An operator's resume that no committed snapshot reflects yet is applied again.
+            resumeRequested |= resumeUncommitted;
+        }
         seekToPositions(assigned);
         abandonPoll = true;
         backOff();
@@ -608,6 +642,10 @@ public final class ModelRunner implements Runnable {
                 state = r.state().orElseGet(this::freshState);
                 state.versionAtLeast(Math.max(highWater, r.highestVersion()));
                 lastSnapshot = r.bytes();
+                if (spec.earlyStopping() != null) {
+                    // The unknown transaction may have committed a new best: take it from the topic.
+                    restoreBest();
+                }
                 return;
             } catch (ProducerFencedException e) {
                 throw e;

@@ -167,19 +167,27 @@ public final class Augmenter {
         return lo + (int) Math.floor(rng.nextDouble() * (hi - lo + 1));
     }
 
-    /** Beta(a, a) as G1 / (G1 + G2) with G ~ Gamma(a, 1). */
+    /**
+     * Beta(a, a) as G1 / (G1 + G2) with G ~ Gamma(a, 1), computed from log G so that small
+     * {@code a} (where G underflows to 0 in double) still gives the right U-shaped distribution.
+     */
     static double beta(SplitMix64 rng, double a) {
-        double g1 = gamma(rng, a);
-        double g2 = gamma(rng, a);
-        return g1 + g2 == 0 ? 0.5 : g1 / (g1 + g2);
+        double l1 = logGamma(rng, a);
+        double l2 = logGamma(rng, a);
+        return 1 / (1 + Math.exp(l2 - l1));
     }
 
-    /** Gamma(a, 1) by Marsaglia and Tsang (2000); for a < 1 via Gamma(a + 1) * U^(1/a). */
-    static double gamma(SplitMix64 rng, double a) {
+    /** log of a Gamma(a, 1) draw; for a &lt; 1 via Gamma(a + 1) * U^(1/a), that is log G(a+1) + log(U) / a. */
+    static double logGamma(SplitMix64 rng, double a) {
         if (a < 1) {
             double u = 1.0 - rng.nextDouble(); // (0, 1]
-            return gamma(rng, a + 1) * Math.pow(u, 1 / a);
+            return Math.log(gamma(rng, a + 1)) + Math.log(u) / a;
         }
+        return Math.log(gamma(rng, a));
+    }
+
+    /** Gamma(a, 1) for a &gt;= 1, by Marsaglia and Tsang (2000). */
+    static double gamma(SplitMix64 rng, double a) {
         double d = a - 1.0 / 3;
         double c = 1 / Math.sqrt(9 * d);
         while (true) {

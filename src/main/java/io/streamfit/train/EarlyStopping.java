@@ -22,9 +22,14 @@ import io.streamfit.spec.ModelSpec;
  * </pre>
  *
  * While paused, held-out batches are still checked (that is how a change in the data is
- * noticed), but a check never improves {@code best}: the parameters have not changed. On resume
- * the reference {@code best} becomes the last check's loss, so training must improve on the
- * present data before it pauses again; the best-tagged snapshot stays until that happens.
+ * noticed), but a check never improves {@code best}: the parameters have not changed.
+ *
+ * <p>A resume because the loss rose (drift) re-bases {@code best} on that check's loss: the
+ * old best was measured on data the stream no longer resembles, so training must now improve on
+ * the present data, and its next improvement replaces the best snapshot even at a higher loss
+ * than the old one's. A resume after {@code after_batches} or on request keeps {@code best}: the
+ * model gets another {@code patience} checks to beat it. {@link #taggedLoss()} is always the
+ * loss of the check that produced the current best snapshot.
  */
 public final class EarlyStopping {
     /** What to do with a mini-batch. */
@@ -49,9 +54,8 @@ public final class EarlyStopping {
 
     /** Everything a snapshot must carry for a restored model to continue exactly. */
     public record State(long batches, double roundLossSum, long roundExamples, int roundBatches, double best, double last,
-            int badChecks, boolean paused, long pausedBatches, long checks, long heldOutExamples, long pauses, long resumes) {
-        public static final State INITIAL = new State(0, 0, 0, 0, Double.POSITIVE_INFINITY, Double.NaN, 0, false, 0, 0, 0, 0, 0);
-    }
+            double tagged, int badChecks, boolean paused, long pausedBatches, long checks, long heldOutExamples, long pauses,
+            long resumes) {}
 
     private final ModelSpec.EarlyStoppingSpec spec;
     // Training thread writes; volatile where the status endpoint reads.
@@ -61,6 +65,7 @@ public final class EarlyStopping {
     private int roundBatches;
     private volatile double best = Double.POSITIVE_INFINITY;
     private volatile double last = Double.NaN;
+    private volatile double tagged = Double.NaN;
     private volatile int badChecks;
     private volatile boolean paused;
     private long pausedBatches;
@@ -87,7 +92,7 @@ public final class EarlyStopping {
             return Role.TRAIN;
         }
         if (spec.resumeAfterBatches() > 0 && pausedBatches >= spec.resumeAfterBatches()) {
-            resume();
+            resume(false);
             return Role.TRAIN;
         }
         pausedBatches++;
@@ -116,12 +121,13 @@ public final class EarlyStopping {
         if (paused) {
             boolean drifted = spec.resumeLossIncrease() > 0 && loss > best * (1 + spec.resumeLossIncrease());
             if (drifted) {
-                resume();
+                resume(true);
             }
             return new Check(loss, false, false, drifted);
         }
         if (loss < best - spec.minDelta()) {
             best = loss;
+            tagged = loss;
             badChecks = 0;
             return new Check(loss, true, false, false);
         }
@@ -136,17 +142,21 @@ public final class EarlyStopping {
     }
 
     /**
-     * Ends a pause (an operator's request, or a trigger): training continues and must improve on
-     * the last check's loss. Returns false when updates were not paused.
+     * Ends a pause on an operator's request: training continues with {@code patience} more checks
+     * to beat {@code best}. Returns false when updates were not paused.
      */
     public boolean resume() {
+        return resume(false);
+    }
+
+    private boolean resume(boolean rebase) {
         if (!paused) {
             return false;
         }
         paused = false;
         badChecks = 0;
         pausedBatches = 0;
-        if (!Double.isNaN(last)) {
+        if (rebase) {
             best = last;
         }
         resumes++;
@@ -157,9 +167,17 @@ public final class EarlyStopping {
         return paused;
     }
 
-    /** The best check loss so far (+infinity before the first check). */
+    /**
+     * The loss a check must beat (by {@code min_delta}) to improve: the lowest check loss since
+     * the start or the last drift resume (+infinity before the first check).
+     */
     public double best() {
         return best;
+    }
+
+    /** The loss of the check that produced the current best snapshot (NaN before the first). */
+    public double taggedLoss() {
+        return tagged;
     }
 
     /** The last check's loss (NaN before the first). */
@@ -188,8 +206,8 @@ public final class EarlyStopping {
     }
 
     public State state() {
-        return new State(batches, roundLossSum, roundExamples, roundBatches, best, last, badChecks, paused, pausedBatches,
-                checks, heldOutExamples, pauses, resumes);
+        return new State(batches, roundLossSum, roundExamples, roundBatches, best, last, tagged, badChecks, paused,
+                pausedBatches, checks, heldOutExamples, pauses, resumes);
     }
 
     public void restore(State s) {
@@ -199,6 +217,7 @@ public final class EarlyStopping {
         roundBatches = s.roundBatches();
         best = s.best();
         last = s.last();
+        tagged = s.tagged();
         badChecks = s.badChecks();
         paused = s.paused();
         pausedBatches = s.pausedBatches();

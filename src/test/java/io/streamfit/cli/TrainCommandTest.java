@@ -277,5 +277,7 @@ class TrainCommandTest {
 
         assertEquals(2, train("--spec", writeSpec("plain").toString(), "--data", write("p.jsonl", records(30, 2)).toString(),
                 "--out", out.toString(), "--best-out", best.toString()), "--best-out without early_stopping");
+        assertEquals(2, train("--spec", specFile.toString(), "--data", write("e.jsonl", records(30, 2)).toString(),
+                "--out", out.toString(), "--best-out", out.toString()), "--best-out the same file as --out");
     }
 }

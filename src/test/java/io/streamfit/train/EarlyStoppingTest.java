@@ -71,7 +71,8 @@ class EarlyStoppingTest {
         EarlyStopping.Check drift = e.heldOut(1.3, 1);
         assertTrue(drift.resumed(), "1.3 > 0.8 * 1.5: the data changed");
         assertFalse(e.paused());
-        assertEquals(1.3, e.best(), "the reference resets to the present loss");
+        assertEquals(1.3, e.best(), "a drift resume re-bases on the present loss");
+        assertEquals(0.8, e.taggedLoss(), "the best snapshot is still the one validated at 0.8");
         assertEquals(List.of(Role.TRAIN), untilHeldOut(e));
         assertEquals(1, e.pauses());
         assertEquals(1, e.resumes());
@@ -96,7 +97,8 @@ class EarlyStoppingTest {
         manual.heldOut(2.0, 1);
         assertTrue(manual.paused());
         assertTrue(manual.resume());
-        assertEquals(2.0, manual.best());
+        assertEquals(1.0, manual.best(), "a resume on request keeps the best: the model must beat it again");
+        assertEquals(1.0, manual.taggedLoss());
         assertEquals(Role.TRAIN, manual.next());
     }
 
