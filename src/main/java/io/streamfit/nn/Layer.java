@@ -106,6 +106,8 @@ public interface Layer {
         /** PyTorch's {@code nn.Linear} default: U(-1/sqrt(fan_in), 1/sqrt(fan_in)). */
         LINEAR_DEFAULT,
         ONES,
-        ZEROS
+        ZEROS,
+        /** The identity matrix (a square buffer such as a whitening matrix). */
+        IDENTITY
     }
 }

@@ -115,15 +115,21 @@ public final class Network {
                         case LINEAR_DEFAULT -> Initializer.linearDefault(fanIn);
                         case ONES -> Initializer.constant(1);
                         case ZEROS -> Initializer.constant(0);
+                        case IDENTITY -> throw new IllegalStateException("identity is for square buffers, not parameters");
                     };
                 }
                 init.fill(values, p.shape(), rng);
                 tensor.value().assign(Nd4j.create(values, p.shape(), 'c').castTo(dataType));
             }
         }
-        // Buffers start at their fixed values (zeros and ones) and draw nothing from the generator.
+        // Buffers start at their fixed values (zeros, ones, identity) and draw nothing from the generator.
         for (int i = 0; i < bufferTensors.size(); i++) {
-            bufferTensors.get(i).value().assign(bufferInits.get(i) == Layer.Init.ONES ? 1 : 0);
+            INDArray b = bufferTensors.get(i).value();
+            switch (bufferInits.get(i)) {
+                case ONES -> b.assign(1);
+                case IDENTITY -> b.assign(Nd4j.eye(b.rows()).castTo(dataType));
+                default -> b.assign(0);
+            }
         }
     }
 

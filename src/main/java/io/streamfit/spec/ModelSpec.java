@@ -117,13 +117,14 @@ public record ModelSpec(
      * batch_norm and standardize, dropout's probability or gaussian_noise's std in {@code p}, batch norm's
      * {@code momentum}, standardize's {@code freezeAfter} (examples; 0 = always adapting),
      * {@code init} the initializers chosen per parameter name ({@code weight}, {@code bias}),
-     * {@code body} a residual block's layers (empty for every other type).
+     * {@code body} a residual block's layers (empty for every other type), {@code whiten}
+     * pca_whiten's options (null for every other type).
      */
     public record LayerSpec(String type, int units, double eps, double p, double momentum, long freezeAfter,
-            Map<String, InitSpec> init, List<LayerSpec> body) {
+            Map<String, InitSpec> init, List<LayerSpec> body, WhitenSpec whiten) {
         public LayerSpec(String type, int units, double eps, double p, double momentum, long freezeAfter,
                 Map<String, InitSpec> init) {
-            this(type, units, eps, p, momentum, freezeAfter, init, List.of());
+            this(type, units, eps, p, momentum, freezeAfter, init, List.of(), null);
         }
 
         /** A residual block {@code x + body(x)}. */
@@ -141,6 +142,9 @@ public record ModelSpec(
             return type.equals("dense") || isNormalization() || body.stream().anyMatch(LayerSpec::hasParameters);
         }
     }
+
+    /** PCA whitening's options: ZCA instead of PCA, and how many examples between refreshes of the map. */
+    public record WhitenSpec(boolean zca, long refreshEvery) {}
 
     /** A {@code torch.nn.init} initializer by name with its arguments, defaults filled in. */
     public record InitSpec(String type, Map<String, Object> params) {

@@ -27,6 +27,7 @@ import java.util.Set;
  *   - {type: batch_norm, eps: 1.0e-5, momentum: 0.1}   # nn.BatchNorm1d
  *   - {type: standardize, freeze_after: 0}   # online input standardization (first layer usually)
  *   - {type: min_max_scale, freeze_after: 0} # online min-max scaling to [0, 1]
+ *   - {type: pca_whiten, eps: 1.0e-5, zca: false, refresh_every: 10000, freeze_after: 0}  # inputs up to 128 wide
  *   - {type: gaussian_noise, std: 0.1}       # augmentation: input noise in training only
  *   - {type: residual, layers: [{type: dense, units: 256}, {type: relu}]}   # x + body(x); body keeps the width
  *   - {type: dense, units: 10}
@@ -60,7 +61,12 @@ public final class SpecParser {
             "schedule", "gradient_clipping", "batch_size", "seed", "snapshot", "evaluation", "dead_letter_topic",
             "freeze", "pretrained", "regularization", "early_stopping", "input_shape", "augmentation");
     private static final Set<String> LAYER_TYPES = Set.of("dense", "relu", "tanh", "sigmoid", "gelu", "layer_norm", "batch_norm", "dropout", "standardize",
-            "min_max_scale", "gaussian_noise", "residual");
+            "min_max_scale", "gaussian_noise", "residual", "pca_whiten");
+    /**
+     * Widest input pca_whiten accepts: a refresh (Jacobi, width^3 per sweep) stalls the training
+     * thread for 80-130 ms at 128 here, 1.2 s at 256.
+     */
+    static final int MAX_WHITEN_WIDTH = 128;
     /** Residual blocks inside residual blocks deeper than this are refused (and keep recursion shallow). */
     private static final int MAX_RESIDUAL_DEPTH = 4;
     private static final Set<String> LOSSES = Set.of("softmax_cross_entropy", "mse", "binary_cross_entropy");
@@ -225,6 +231,19 @@ public final class SpecParser {
                     long freezeAfter = r.integer(l, "freeze_after", path, 0L, 0, Long.MAX_VALUE / 2);
                     out.add(new ModelSpec.LayerSpec(type, (int) width, eps, 0, 0, freezeAfter, Map.of()));
                 }
+                case "pca_whiten" -> {
+                    r.rejectUnknown(l, path, Set.of("type", "eps", "zca", "refresh_every", "freeze_after"));
+                    double eps = r.number(l, "eps", path, 1e-5, 0, true, 1e6, false);
+                    boolean zca = r.bool(l, "zca", path, false);
+                    long refresh = r.integer(l, "refresh_every", path, 10_000L, 1, Long.MAX_VALUE / 2);
+                    long freezeAfter = r.integer(l, "freeze_after", path, 0L, 0, Long.MAX_VALUE / 2);
+                    if (width > MAX_WHITEN_WIDTH) {
+                        r.error(path, "pca_whiten works on inputs up to " + MAX_WHITEN_WIDTH + " wide (its covariance is "
+                                + "width x width and each refresh costs width^3), got " + width + "; use standardize");
+                    }
+                    out.add(new ModelSpec.LayerSpec(type, (int) width, eps, 0, 0, freezeAfter, Map.of(), List.of(),
+                            new ModelSpec.WhitenSpec(zca, refresh)));
+                }
                 case "min_max_scale" -> {
                     r.rejectUnknown(l, path, Set.of("type", "freeze_after"));
                     long freezeAfter = r.integer(l, "freeze_after", path, 0L, 0, Long.MAX_VALUE / 2);
@@ -256,7 +275,7 @@ public final class SpecParser {
                             r.error(path + ".layers", "end with width " + b.width() + " but a residual block adds its body's "
                                     + "output to its input, so the body must end with width " + width);
                         }
-                        out.add(new ModelSpec.LayerSpec(type, (int) width, 0, 0, 0, 0, Map.of(), b.layers()));
+                        out.add(new ModelSpec.LayerSpec(type, (int) width, 0, 0, 0, 0, Map.of(), b.layers(), null));
                     }
                 }
                 default -> {

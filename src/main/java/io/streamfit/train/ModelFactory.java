@@ -16,6 +16,7 @@ import io.streamfit.nn.Dropout;
 import io.streamfit.nn.GaussianNoise;
 import io.streamfit.nn.Initializer;
 import io.streamfit.nn.ParamTensor;
+import io.streamfit.nn.PcaWhiten;
 import io.streamfit.nn.Residual;
 import io.streamfit.optim.Adadelta;
 import io.streamfit.optim.GradientClipper;
@@ -72,6 +73,7 @@ public final class ModelFactory {
                 case "batch_norm" -> new BatchNorm(width, l.eps(), l.momentum());
                 case "standardize" -> new Standardize(width, l.eps(), l.freezeAfter());
                 case "min_max_scale" -> new MinMaxScale(width, l.freezeAfter());
+                case "pca_whiten" -> new PcaWhiten(width, l.eps(), l.whiten().zca(), l.whiten().refreshEvery(), l.freezeAfter());
                 case "relu" -> new Activation(Activation.Kind.RELU, width);
                 case "tanh" -> new Activation(Activation.Kind.TANH, width);
                 case "sigmoid" -> new Activation(Activation.Kind.SIGMOID, width);

@@ -293,6 +293,16 @@ class SpecParserTest {
     }
 
     @Test
+    void pcaWhiteningIsLimitedToNarrowInputs() {
+        ModelSpec s = SpecParser.parse(VALID.replace("  - {type: dense, units: 8}\n", "  - {type: pca_whiten, zca: true}\n  - {type: dense, units: 8}\n"));
+        assertEquals(new ModelSpec.WhitenSpec(true, 10_000), s.layers().get(0).whiten());
+        String wide = VALID.replace("input_width: 4", "input_width: 129")
+                .replace("  - {type: dense, units: 8}\n", "  - {type: pca_whiten}\n  - {type: dense, units: 8}\n");
+        assertEquals(List.of("layers[0] pca_whiten works on inputs up to 128 wide (its covariance is width x width and each "
+                + "refresh costs width^3), got 129; use standardize"), errorsOf(wide));
+    }
+
+    @Test
     void earlyStoppingDefaultsAndErrors() {
         ModelSpec s = SpecParser.parse(VALID + "early_stopping: {}\n");
         assertEquals(new ModelSpec.EarlyStoppingSpec(10, 10, 5, 0, 0, 0), s.earlyStopping());

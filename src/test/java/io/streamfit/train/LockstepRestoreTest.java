@@ -108,7 +108,7 @@ class LockstepRestoreTest {
                 topic: t
                 input_width: 5
                 task: {type: classification, classes: 3}
-                layers: [{type: standardize}, {type: gaussian_noise, std: 0.1}, {type: dense, units: 16}, {type: batch_norm, momentum: 0.2}, {type: relu},
+                layers: [{type: standardize}, {type: pca_whiten, zca: true, refresh_every: 8}, {type: gaussian_noise, std: 0.1}, {type: dense, units: 16}, {type: batch_norm, momentum: 0.2}, {type: relu},
                          {type: residual, layers: [{type: dense, units: 8}, {type: batch_norm}, {type: relu}, {type: dropout, p: 0.5},
                                                    {type: dense, units: 16}]},
                          {type: dense, units: 3}]
