@@ -33,6 +33,12 @@ final class ModelStatus {
             p.put("window_batches", s.window().batches());
             m.put("prequential", p);
             m.put("snapshot_positions", s.positions());
+            Map<String, Object> dv = new LinkedHashMap<>();
+            dv.put("consecutive_bad_steps", s.consecutiveBadSteps());
+            dv.put("rollbacks", s.divergenceRollbacks());
+            dv.put("rollbacks_in_a_row", s.rollbacksInARow());
+            dv.put("learning_rate_scale", s.lrScale());
+            m.put("divergence", dv);
             if (s.earlyStopping() != null) {
                 io.streamfit.train.EarlyStopping e = s.earlyStopping();
                 Map<String, Object> es = new LinkedHashMap<>();

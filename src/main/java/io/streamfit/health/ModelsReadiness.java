@@ -12,7 +12,9 @@ import org.eclipse.microprofile.health.Readiness;
  * Ready when start-up finished and every model that is still running is restored, holds
  * partitions and has no failing snapshot transaction. A model that stopped for good (failed,
  * fenced) does not take the whole instance out of service: it is listed here with its phase, in
- * {@code GET /models} with its last error, and can be declared again.
+ * {@code GET /models} with its last error, and can be declared again. A model that stopped
+ * because training diverged does: its input or its configuration needs a person, and a pod
+ * that is not ready is the signal Kubernetes and its alerts are built around.
  */
 @Readiness
 @ApplicationScoped
@@ -30,7 +32,7 @@ public class ModelsReadiness implements HealthCheck {
         for (ModelRegistry.Entry e : registry.all()) {
             ModelRunner r = e.runner();
             b.withData(r.spec().id(), r.phase().name().toLowerCase() + (r.ready() ? ", ready" : ", not ready"));
-            up &= r.ready() || r.terminated();
+            up &= r.ready() || (r.terminated() && r.phase() != ModelRunner.Phase.DIVERGED);
         }
         return b.status(up).build();
     }

@@ -41,6 +41,10 @@ public final class MetricNames {
     public static final String BATCH_NORM_SMALL_BATCHES = "streamfit.batch.norm.small.batch.steps";
     /** {@code streamfit_transaction_rollbacks_total} */
     public static final String ROLLBACKS = "streamfit.transaction.rollbacks";
+    /** {@code streamfit_divergence_rollbacks_total} */
+    public static final String DIVERGENCE_ROLLBACKS = "streamfit.divergence.rollbacks";
+    /** {@code streamfit_learning_rate_scale} (the divergence guard's factor on the schedule, 1 = none) */
+    public static final String LEARNING_RATE_SCALE = "streamfit.learning.rate.scale";
     /** {@code streamfit_examples_not_trained_total} (tag {@code reason}: {@code held_out}, {@code paused}) */
     public static final String EXAMPLES_NOT_TRAINED = "streamfit.examples.not.trained";
     /** {@code streamfit_validation_loss} */

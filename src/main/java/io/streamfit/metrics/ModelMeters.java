@@ -32,6 +32,8 @@ public final class ModelMeters implements AutoCloseable {
     private final Counter skipped;
     private final Counter snapshots;
     private final Counter rollbacks;
+    private final Counter divergenceRollbacks;
+    private volatile double lrScale = 1;
     private final Timer stepTimer;
     private volatile double loss = Double.NaN;
     private volatile double accuracy = Double.NaN;
@@ -56,6 +58,8 @@ public final class ModelMeters implements AutoCloseable {
         skipped = counter(MetricNames.GRADIENT_SKIPPED_STEPS, "Steps skipped because the gradient norm was not finite");
         snapshots = counter(MetricNames.SNAPSHOTS_PUBLISHED, "Snapshots committed to the snapshot topic");
         rollbacks = counter(MetricNames.ROLLBACKS, "Failed snapshot transactions rolled back to the last snapshot");
+        divergenceRollbacks = counter(MetricNames.DIVERGENCE_ROLLBACKS,
+                "Rollbacks to the last snapshot with a lowered learning rate after consecutive non-finite steps");
         smallBatchNorm = counter(MetricNames.BATCH_NORM_SMALL_BATCHES,
                 "Steps whose mini-batch was too small for meaningful batch-norm statistics (fewer than 16 examples)");
         stepTimer = Timer.builder(MetricNames.STEP_DURATION).description("Wall time of one training step (forward, backward, update)")
@@ -70,6 +74,8 @@ public final class ModelMeters implements AutoCloseable {
         gauge(MetricNames.SNAPSHOT_BYTES, "bytes", "Size of the last committed snapshot", () -> snapshotBytes);
         gauge(MetricNames.SNAPSHOT_AGE, "seconds", "Time since the last committed snapshot (or since start)",
                 () -> (System.nanoTime() - snapshotAtNanos) / 1e9);
+        gauge(MetricNames.LEARNING_RATE_SCALE, null, "Factor the divergence guard applies to the schedule's learning rate (1 = none)",
+                () -> lrScale);
         gauge(MetricNames.CONSUMER_LAG, "records", "Records behind the end of the input topic, all partitions", () -> lag);
     }
 
@@ -209,6 +215,17 @@ public final class ModelMeters implements AutoCloseable {
 
     public void rollback() {
         rollbacks.increment();
+    }
+
+    /** A divergence rollback; {@code scale} is the learning-rate factor from now on. */
+    public void divergence(double scale) {
+        divergenceRollbacks.increment();
+        lrScale = scale;
+    }
+
+    /** The learning-rate factor of a restored model. */
+    public void lrScale(double scale) {
+        lrScale = scale;
     }
 
     public void lag(long records) {

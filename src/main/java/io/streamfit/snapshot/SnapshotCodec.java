@@ -117,6 +117,10 @@ public final class SnapshotCodec {
         meta.put("prequential_loss", Double.toString(state.window().loss()));
         meta.put("prequential_accuracy", Double.toString(state.window().accuracy()));
         meta.put("prequential_window", windowJson(state.window()));
+        meta.put("lr_scale", Double.toString(state.lrScale()));
+        meta.put("divergence_rollbacks", Long.toString(state.divergenceRollbacks()));
+        meta.put("divergence_rollbacks_in_a_row", Integer.toString(state.rollbacksInARow()));
+        meta.put("divergence_trouble_at", Long.toString(state.troubleAt()));
         if (state.earlyStopping() != null) {
             meta.put("early_stopping", earlyStoppingJson(state.earlyStopping()));
             meta.put("validation_loss", Double.toString(state.earlyStopping().lastLoss()));
@@ -181,6 +185,14 @@ public final class SnapshotCodec {
         state.markPublished(version, sameTopic ? positions(meta.get("positions")) : Map.of(),
                 sameTopic ? consumed(meta.get("consumed")) : Map.of());
         restoreWindow(state.window(), meta.get("prequential_window"));
+        if (meta.containsKey("lr_scale")) { // absent in snapshots from before the divergence guard
+            double scale = Double.parseDouble(meta.get("lr_scale"));
+            if (!(scale > 0 && scale <= 1)) {
+                throw new SnapshotFormatException("metadata lr_scale must be in (0, 1], got " + scale);
+            }
+            state.restoreDivergence(scale, longMeta(meta, "divergence_rollbacks"),
+                    Math.toIntExact(longMeta(meta, "divergence_rollbacks_in_a_row")), longMeta(meta, "divergence_trouble_at"));
+        }
         if (state.earlyStopping() != null && meta.containsKey("early_stopping")) {
             // A snapshot from before early stopping was switched on has none: it starts afresh.
             state.earlyStopping().restore(earlyStopping(meta.get("early_stopping")));

@@ -36,6 +36,7 @@ public record ModelSpec(
         EarlyStoppingSpec earlyStopping,
         ImageShape inputShape,
         AugmentationSpec augmentation,
+        DivergenceSpec divergence,
         JsonNode source) {
 
     /** Number of trainable parameters the layers declare. */
@@ -141,6 +142,16 @@ public record ModelSpec(
         public boolean hasParameters() {
             return type.equals("dense") || isNormalization() || body.stream().anyMatch(LayerSpec::hasParameters);
         }
+    }
+
+    /**
+     * What to do when training diverges: after {@code maxBadSteps} consecutive steps with a
+     * non-finite loss or gradient, roll back to the last committed snapshot and multiply the
+     * learning rate by {@code lrFactor}; after {@code maxRollbacks} rollbacks without getting past
+     * the trouble, stop the model.
+     */
+    public record DivergenceSpec(int maxBadSteps, double lrFactor, int maxRollbacks) {
+        public static final DivergenceSpec DEFAULT = new DivergenceSpec(10, 0.5, 3);
     }
 
     /** PCA whitening's options: ZCA instead of PCA, and how many examples between refreshes of the map. */

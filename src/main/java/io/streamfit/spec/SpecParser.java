@@ -43,6 +43,7 @@ import java.util.Set;
  * early_stopping: {holdout_every: 10, check_batches: 10, patience: 5}   # see TrainingDataSpecs
  * input_shape: [28, 28, 1]         # the input as an image (HWC), for image augmentation
  * augmentation: {mixup: {alpha: 0.2}, shift: 2, horizontal_flip: true, rotation: 10}
+ * divergence: {max_bad_steps: 10, lr_factor: 0.5, max_rollbacks: 3}   # the defaults
  * </pre>
  */
 public final class SpecParser {
@@ -59,7 +60,7 @@ public final class SpecParser {
 
     private static final Set<String> TOP = Set.of("id", "topic", "input_width", "task", "layers", "loss", "optimizer",
             "schedule", "gradient_clipping", "batch_size", "seed", "snapshot", "evaluation", "dead_letter_topic",
-            "freeze", "pretrained", "regularization", "early_stopping", "input_shape", "augmentation");
+            "freeze", "pretrained", "regularization", "early_stopping", "input_shape", "augmentation", "divergence");
     private static final Set<String> LAYER_TYPES = Set.of("dense", "relu", "tanh", "sigmoid", "gelu", "layer_norm", "batch_norm", "dropout", "standardize",
             "min_max_scale", "gaussian_noise", "residual", "pca_whiten");
     /**
@@ -134,12 +135,13 @@ public final class SpecParser {
         ModelSpec.ImageShape inputShape = TrainingDataSpecs.inputShape(r, root.get("input_shape"), inputWidth);
         ModelSpec.AugmentationSpec augmentation = TrainingDataSpecs.augmentation(r, r.object(root, "augmentation", "", false),
                 inputShape, task);
+        ModelSpec.DivergenceSpec divergence = TrainingDataSpecs.divergence(r, r.object(root, "divergence", "", false));
         if (!r.errors().isEmpty()) {
             throw new SpecException(r.errors());
         }
         return new ModelSpec(id, topic, inputWidth, task, layers, loss, labelSmoothing, optimizer, schedule, clipping, batch, seed,
                 new ModelSpec.SnapshotPolicy(everySteps, everySeconds), window, dlq, freeze, pretrained, regularization,
-                earlyStopping, inputShape, augmentation, root.deepCopy());
+                earlyStopping, inputShape, augmentation, divergence, root.deepCopy());
     }
 
     private static ModelSpec.Task task(SpecReader r, JsonNode root) {

@@ -40,6 +40,20 @@ final class TrainingDataSpecs {
         return new ModelSpec.EarlyStoppingSpec(every, check, patience, minDelta, increase, after);
     }
 
+    /** {@code divergence: {max_bad_steps: 10, lr_factor: 0.5, max_rollbacks: 3}} (those are the defaults). */
+    static ModelSpec.DivergenceSpec divergence(SpecReader r, JsonNode d) {
+        if (d == null) {
+            return ModelSpec.DivergenceSpec.DEFAULT;
+        }
+        String p = "divergence";
+        r.rejectUnknown(d, p, Set.of("max_bad_steps", "lr_factor", "max_rollbacks"));
+        ModelSpec.DivergenceSpec dflt = ModelSpec.DivergenceSpec.DEFAULT;
+        int bad = r.integer(d, "max_bad_steps", p, (long) dflt.maxBadSteps(), 1, 1_000_000).intValue();
+        double factor = r.number(d, "lr_factor", p, dflt.lrFactor(), 0, true, 1, false);
+        int rollbacks = r.integer(d, "max_rollbacks", p, (long) dflt.maxRollbacks(), 0, 1000).intValue();
+        return new ModelSpec.DivergenceSpec(bad, factor, rollbacks);
+    }
+
     /** {@code input_shape: [height, width, channels]}, row-major HWC; its product must be {@code input_width}. */
     static ModelSpec.ImageShape inputShape(SpecReader r, JsonNode s, int inputWidth) {
         if (s == null || s.isNull()) {

@@ -80,10 +80,17 @@ public final class ModelRunner implements Runnable {
     static final int MAX_DEAD_LETTER_BYTES = 1_000_000;
 
     /** Life cycle of a runner, as the status endpoint shows it. */
-    public enum Phase { STARTING, RESTORING, RUNNING, STOPPED, FENCED, FAILED }
+    public enum Phase { STARTING, RESTORING, RUNNING, STOPPED, FENCED, FAILED, DIVERGED }
 
     /** What the runner needs besides the spec. */
     public record Settings(String groupPrefix, Duration pollTimeout, Duration progressInterval, Duration maxTransactionOpen) {}
+
+    /** Training diverged again after the allowed rollbacks: the model stops, serving its last good state. */
+    private static final class DivergedException extends RuntimeException {
+        DivergedException(String message) {
+            super(message);
+        }
+    }
 
     /** An error no retry can fix. */
     private static final class FatalModelException extends RuntimeException {
@@ -171,7 +178,7 @@ public final class ModelRunner implements Runnable {
 
     /** Stopped for good (fenced, failed, or stopped on request). */
     public boolean terminated() {
-        return phase == Phase.STOPPED || phase == Phase.FENCED || phase == Phase.FAILED;
+        return phase == Phase.STOPPED || phase == Phase.FENCED || phase == Phase.FAILED || phase == Phase.DIVERGED;
     }
 
     public Set<TopicPartition> assignedPartitions() {
@@ -251,6 +258,10 @@ public final class ModelRunner implements Runnable {
             }
         } catch (ProducerFencedException e) {
             fenced(e);
+        } catch (DivergedException e) {
+            phase = Phase.DIVERGED;
+            lastError = e.getMessage();
+            LOG.errorf("model %s stopped training: %s", spec.id(), e.getMessage());
         } catch (KafkaException e) {
             // An exception thrown in the rebalance listener reaches us wrapped by poll().
             if (e.getCause() instanceof ProducerFencedException fencedCause) {
@@ -294,6 +305,7 @@ public final class ModelRunner implements Runnable {
         state.versionAtLeast(r.highestVersion());
         resetToState();
         meters.restored(state.version(), state.window().loss(), state.window().accuracy(), state.currentLr());
+        meters.lrScale(state.lrScale());
         restored = true;
     }
 
@@ -410,7 +422,12 @@ public final class ModelRunner implements Runnable {
             StepResult res = state.train(b);
             meters.step(res, System.nanoTime() - t0, state.window().loss(), state.window().accuracy());
             if (res.skipped()) {
-                LOG.warnf("model %s skipped a step: gradient norm %s is not finite", spec.id(), res.gradNorm());
+                LOG.warnf("model %s skipped a step: loss %s or gradient norm %s is not finite (%d in a row)", spec.id(),
+                        res.lossSum() / res.examples(), res.gradNorm(), state.consecutiveBadSteps());
+                if (state.consecutiveBadSteps() >= spec.divergence().maxBadSteps()) {
+                    divergenceRollback();
+                    return;
+                }
             }
             if (state.earlyStopping() != null) {
                 meters.earlyStopping(state.earlyStopping());
@@ -432,6 +449,57 @@ public final class ModelRunner implements Runnable {
                 publishIfChanged();
             }
         }
+    }
+
+    /**
+     * After {@code max_bad_steps} non-finite steps in a row: the open transaction (dead letters
+     * since the last snapshot) is aborted, the model returns to its last committed snapshot with
+     * its learning rate multiplied by {@code lr_factor}, and the consumer seeks back, so the
+     * same records are trained again, more gently. A model that diverges again before it has
+     * trained past the point where it last diverged, more than {@code max_rollbacks} times, stops.
+     */
+    private void divergenceRollback() throws InterruptedException {
+        ModelState diverged = state;
+        ModelSpec.DivergenceSpec d = spec.divergence();
+        int inARow = diverged.rollbacksInARow() + 1;
+        if (inTransaction) {
+            try {
+                producer.abortTransaction();
+                inTransaction = false;
+            } catch (ProducerFencedException e) {
+                throw e;
+            } catch (KafkaException e) {
+                recover(e);
+                return;
+            }
+        }
+        ModelState good;
+        try {
+            good = lastSnapshot == null ? freshState() : SnapshotCodec.decode(lastSnapshot, spec);
+        } catch (SnapshotFormatException e) {
+            throw new IllegalStateException("the last committed snapshot no longer decodes", e);
+        }
+        boolean giveUp = inARow > d.maxRollbacks();
+        good.restoreDivergence(giveUp ? diverged.lrScale() : diverged.lrScale() * d.lrFactor(), diverged.divergenceRollbacks() + 1,
+                inARow, Math.max(diverged.troubleAt(), diverged.examplesSeen()));
+        good.versionAtLeast(diverged.version());
+        state = good;
+        meters.divergence(good.lrScale());
+        if (giveUp) {
+            throw new DivergedException("training diverged (" + d.maxBadSteps() + " steps in a row with a non-finite loss or "
+                    + "gradient) " + inARow + " times without getting past example " + good.troubleAt() + ", after "
+                    + (inARow - 1) + " rollbacks with the learning rate lowered to " + diverged.lrScale() + " of the schedule's; "
+                    + "serving snapshot version " + good.version() + ". Check the input data or lower the learning rate, then "
+                    + "declare the model again");
+        }
+        LOG.warnf("model %s diverged: rolled back to snapshot version %d, learning rate now %.3g of the schedule's "
+                + "(rollback %d in a row, at most %d)", spec.id(), good.version(), good.lrScale(), inARow, d.maxRollbacks());
+        resetToState();
+        if (state.earlyStopping() != null) {
+            meters.rebaseEarlyStopping(state.earlyStopping());
+        }
+        seekToPositions(assigned);
+        abandonPoll = true;
     }
 
     /**
@@ -501,8 +569,15 @@ public final class ModelRunner implements Runnable {
         }
     }
 
-    /** Publishes a snapshot if anything changed since the last one (steps or positions). */
+    /**
+     * Publishes a snapshot if anything changed since the last one (steps or positions), and never
+     * in the middle of a run of non-finite steps: such a state is either rolled back or recovers
+     * with its next good step, which is when it is published.
+     */
     private void publishIfChanged() throws InterruptedException {
+        if (state.consecutiveBadSteps() > 0) {
+            return;
+        }
         Map<Integer, Position> positions = batcher.positions();
         if (!inTransaction && state.steps() == stepsAtSnapshot && positions.equals(positionsAtSnapshot)) {
             lastSnapshotNanos = System.nanoTime();

@@ -55,6 +55,12 @@ public final class ModelState {
     private volatile long skippedSteps;
     private volatile long clippedSteps;
     private volatile long version;
+    // Divergence guard: see recordDivergenceRollback.
+    private volatile int consecutiveBadSteps;
+    private volatile double lrScale = 1;
+    private volatile long divergenceRollbacks;
+    private volatile int rollbacksInARow;
+    private volatile long troubleAt;
     private volatile Map<Integer, Position> positions = new TreeMap<>();
     private volatile Map<Integer, Long> consumed = new TreeMap<>();
     // Reused from step to step while the batch size stays the same (training thread only).
@@ -144,13 +150,19 @@ public final class ModelState {
         }
         regularizer.addPenaltyGradients();
         GradientClipper.Decision d = clipper.clip(network.grads());
-        double lr = schedule.lr(optimizer.steps());
-        // A rate that is not a finite non-negative number (validation keeps schedules bounded;
-        // this guards the parameters regardless) is treated like a non-finite gradient.
-        boolean skip = d.skip() || !(lr >= 0 && lr < Double.POSITIVE_INFINITY);
+        double lr = currentLr();
+        // A non-finite loss or gradient, or a rate that is not a finite non-negative number
+        // (validation keeps schedules bounded; this guards the parameters regardless), skips the
+        // step: parameters, optimizer state and step count stay as they were.
+        boolean skip = d.skip() || !Double.isFinite(r.lossSum()) || !(lr >= 0 && lr < Double.POSITIVE_INFINITY);
         if (skip) {
             skippedSteps++;
+            consecutiveBadSteps++;
         } else {
+            consecutiveBadSteps = 0;
+            if (rollbacksInARow > 0 && examplesSeen > troubleAt) {
+                rollbacksInARow = 0; // trained past where it last diverged
+            }
             if (d.clipped()) {
                 clippedSteps++;
             }
@@ -177,8 +189,8 @@ public final class ModelState {
             window.add(r.lossSum(), r.correct(), r.judged(), batch.size());
             examplesSeen += batch.size();
         }
-        double lr = schedule.lr(optimizer.steps());
-        return new StepResult(batch.size(), r.lossSum(), r.correct(), r.judged(), Double.NaN, false, false, lr, false, role, check);
+        return new StepResult(batch.size(), r.lossSum(), r.correct(), r.judged(), Double.NaN, false, false, currentLr(), false,
+                role, check);
     }
 
     /** Early stopping's state, or null when the spec has none. */
@@ -262,8 +274,44 @@ public final class ModelState {
         return positions;
     }
 
+    /** The schedule's rate at the current step, times the divergence guard's scale. */
     public double currentLr() {
-        return schedule.lr(optimizer.steps());
+        return schedule.lr(optimizer.steps()) * lrScale;
+    }
+
+    /** Steps skipped in a row for a non-finite loss or gradient (0 after an applied step). */
+    public int consecutiveBadSteps() {
+        return consecutiveBadSteps;
+    }
+
+    /** Factor on the schedule's learning rate, lowered by each divergence rollback (1 = none). */
+    public double lrScale() {
+        return lrScale;
+    }
+
+    public long divergenceRollbacks() {
+        return divergenceRollbacks;
+    }
+
+    /** Rollbacks since the model last trained past the point where it diverged. */
+    public int rollbacksInARow() {
+        return rollbacksInARow;
+    }
+
+    /** Examples seen when the model last diverged. */
+    public long troubleAt() {
+        return troubleAt;
+    }
+
+    /**
+     * Makes this state (restored from the last good snapshot) carry the divergence guard's
+     * bookkeeping forward: the scaled rate, the counts, and where the trouble was.
+     */
+    public void restoreDivergence(double lrScale, long rollbacks, int rollbacksInARow, long troubleAt) {
+        this.lrScale = lrScale;
+        this.divergenceRollbacks = rollbacks;
+        this.rollbacksInARow = rollbacksInARow;
+        this.troubleAt = troubleAt;
     }
 
     /** Restores the counters a snapshot carries. */

@@ -303,6 +303,13 @@ class SpecParserTest {
     }
 
     @Test
+    void divergenceGuardDefaultsAndErrors() {
+        assertEquals(new ModelSpec.DivergenceSpec(10, 0.5, 3), SpecParser.parse(VALID).divergence());
+        assertEquals(List.of("divergence.max_bad_steps must be > 0, got 0", "divergence.lr_factor must be <= 1, got 1.5"),
+                errorsOf(VALID + "divergence: {lr_factor: 1.5, max_bad_steps: 0}\n"));
+    }
+
+    @Test
     void earlyStoppingDefaultsAndErrors() {
         ModelSpec s = SpecParser.parse(VALID + "early_stopping: {}\n");
         assertEquals(new ModelSpec.EarlyStoppingSpec(10, 10, 5, 0, 0, 0), s.earlyStopping());

@@ -455,6 +455,108 @@ class ModelRunnerKafkaTest {
         assertEquals(ref.earlyStopping().state(), s.earlyStopping().state());
     }
 
+    /** Regression records y = sum(x) + N(0, 0.01) of {@code perRecord} examples, features scaled by {@code scale}. */
+    private static List<byte[]> regression(int records, int perRecord, float scale, long seed) {
+        io.streamfit.nn.SplitMix64 rng = new io.streamfit.nn.SplitMix64(seed);
+        List<byte[]> out = new ArrayList<>();
+        for (int i = 0; i < records; i++) {
+            float[] x = new float[perRecord * 6];
+            float[] y = new float[perRecord];
+            for (int e = 0; e < perRecord; e++) {
+                y[e] = (float) (0.1 * rng.nextGaussian()); // noise: an exact fit would leave nothing to amplify
+                for (int j = 0; j < 6; j++) {
+                    x[e * 6 + j] = (float) (scale * rng.nextGaussian());
+                    y[e] += x[e * 6 + j];
+                }
+            }
+            out.add(RecordDecoder.encodeBinary(perRecord, 6, x, null, y, 1));
+        }
+        return out;
+    }
+
+    private static ModelSpec regressionSpec(String id, String topic, double lr, String divergence) {
+        return SpecParser.parse("""
+                id: %s
+                topic: %s
+                input_width: 6
+                task: {type: regression, outputs: 1}
+                layers: [{type: dense, units: 1}]
+                optimizer: {type: sgd, lr: %s}
+                batch_size: 8
+                seed: 2
+                snapshot: {every_steps: 20, every_seconds: 0}
+                divergence: %s
+                """.formatted(id, topic, lr, divergence));
+    }
+
+    /**
+     * Plain SGD at lr 0.2 on least squares is stable for inputs of scale 1; when the stream's
+     * inputs grow to scale 30 (at step 100, where a snapshot falls) the same rate multiplies the
+     * error by about 360 a step, and the loss overflows float32 within about ten steps. The guard
+     * rolls back to that snapshot with a thousandth of the rate, the same records are trained
+     * again, and the model stays on y = sum(x). No snapshot ever holds a non-finite parameter.
+     * (A snapshot taken while the error was already exploding would be finite and still be
+     * "good" to the guard, which only sees non-finite steps; hence a cadence longer than the
+     * explosion here.)
+     */
+    @Test
+    void aDivergingModelRollsBackWithALowerLearningRateAndRecovers() throws Exception {
+        String bootstrap = kafka.bootstrapServers();
+        TestKafka.createTopic(bootstrap, "diverge.in", 1);
+        List<byte[]> data = new ArrayList<>(regression(100, 8, 1, 4));
+        data.addAll(regression(50, 8, 30, 7));
+        TestKafka.produce(bootstrap, "diverge.in", data);
+        ModelSpec spec = regressionSpec("diverge", "diverge.in", 0.2, "{max_bad_steps: 3, lr_factor: 0.001, max_rollbacks: 2}");
+        Running r = run(spec);
+        TestKafka.await("all 150 batches trained after the rollback", Duration.ofSeconds(60),
+                () -> r.runner().state() != null && r.runner().state().divergenceRollbacks() >= 1
+                        && r.runner().state().positions().getOrDefault(0, new Position(0, 0)).offset() >= 140);
+        assertEquals(1.0, METRICS.find(io.streamfit.metrics.MetricNames.DIVERGENCE_ROLLBACKS).tag("model", "diverge").counter().count());
+        assertEquals(0.001, METRICS.find(io.streamfit.metrics.MetricNames.LEARNING_RATE_SCALE).tag("model", "diverge").gauge().value());
+        r.stop();
+        ModelState s = r.runner().state();
+        assertEquals(ModelRunner.Phase.STOPPED, r.runner().phase());
+        assertEquals(1, s.divergenceRollbacks());
+        assertEquals(0.001, s.lrScale(), 1e-15);
+        assertEquals(0.0002, s.currentLr(), 1e-12);
+        assertEquals(0, s.rollbacksInARow(), "trained past the point of divergence");
+        float[] w = s.network().params().toFloatVector(); // 6 weights, then the bias
+        for (int j = 0; j < 6; j++) {
+            assertEquals(1, w[j], 0.01, "converged to y = sum(x) after the rollback: " + java.util.Arrays.toString(w));
+        }
+        for (ConsumerRecord<byte[], byte[]> rec : TestKafka.readCommitted(bootstrap, "streamfit.snapshots")) {
+            if ("diverge".equals(new String(rec.key(), StandardCharsets.UTF_8))) {
+                ModelState snap = SnapshotCodec.decode(rec.value(), spec);
+                for (float v : snap.network().params().toFloatVector()) {
+                    assertTrue(Float.isFinite(v), "a snapshot with a non-finite parameter: version " + snap.version());
+                }
+            }
+        }
+        assertVersionsContiguous("diverge");
+    }
+
+    /** Inputs of 1e30 overflow whatever the rate: after the allowed rollbacks the model stops and says why. */
+    @Test
+    void aModelThatKeepsDivergingStopsWithTheReason() throws Exception {
+        String bootstrap = kafka.bootstrapServers();
+        TestKafka.createTopic(bootstrap, "hopeless.in", 1);
+        List<byte[]> data = new ArrayList<>(regression(20, 8, 1, 5));
+        data.addAll(regression(10, 8, 1e30f, 6));
+        TestKafka.produce(bootstrap, "hopeless.in", data);
+        ModelSpec spec = regressionSpec("hopeless", "hopeless.in", 0.01, "{max_bad_steps: 2, lr_factor: 0.5, max_rollbacks: 2}");
+        Running r = run(spec);
+        r.thread().join(60_000);
+        r.meters().close();
+        assertEquals(ModelRunner.Phase.DIVERGED, r.runner().phase());
+        assertTrue(r.runner().lastError().startsWith("training diverged (2 steps in a row with a non-finite loss or gradient) 3 times"),
+                r.runner().lastError());
+        ModelState s = r.runner().state();
+        assertEquals(0.25, s.lrScale(), "halved twice before giving up");
+        assertEquals(20, s.steps(), "serving the last good snapshot: the 20 good batches");
+        assertEquals(20, SnapshotCodec.decode(store.newest("hopeless").get(0), spec).steps(),
+                "nothing after the last good snapshot was published");
+    }
+
     private static Map<String, float[]> tensors(ModelState s) {
         Map<String, float[]> out = new HashMap<>();
         s.network().tensors().forEach(t -> out.put(t.name(), t.value().dup().data().asFloat()));

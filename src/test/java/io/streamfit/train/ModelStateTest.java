@@ -58,4 +58,27 @@ class ModelStateTest {
         }
         assertEquals(a.network().params(), b.network().params());
     }
+
+    @Test
+    void badStepsAreCountedInARowAndTheGuardsScaleReachesTheRateAndTheSnapshot() throws Exception {
+        ModelState s = ModelState.fresh(SPEC);
+        Batch good = new Batch(2, 3, new float[] {1, 2, 3, 3, 2, 1}, 1, new float[] {0, 1});
+        Batch bad = new Batch(2, 3, new float[] {1, 2, Float.POSITIVE_INFINITY, 3, 2, 1}, 1, new float[] {0, 1});
+        s.train(good);
+        s.train(bad);
+        s.train(bad);
+        assertEquals(2, s.consecutiveBadSteps());
+        s.train(good);
+        assertEquals(0, s.consecutiveBadSteps(), "a good step ends the run");
+        assertEquals(0.1, s.currentLr(), 1e-15);
+        s.restoreDivergence(0.25, 3, 2, 1_000);
+        assertEquals(0.025, s.currentLr(), 1e-15, "the schedule's rate times the scale");
+        assertEquals(0.025, s.train(good).lr(), 1e-15, "and the step uses it");
+        ModelState back = io.streamfit.snapshot.SnapshotCodec.decode(
+                io.streamfit.snapshot.SnapshotCodec.encode(s, 1, java.util.Map.of(), java.util.Map.of()), SPEC);
+        assertEquals(0.25, back.lrScale());
+        assertEquals(3, back.divergenceRollbacks());
+        assertEquals(2, back.rollbacksInARow());
+        assertEquals(1_000, back.troubleAt());
+    }
 }
