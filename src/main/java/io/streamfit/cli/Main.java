@@ -17,6 +17,21 @@ public final class Main {
         if (args.length > 0 && args[0].equals("train")) {
             System.exit(TrainCommand.run(Arrays.copyOfRange(args, 1, args.length)));
         }
+        exitZeroOnSigterm();
         Quarkus.run(args);
+    }
+
+    /**
+     * SIGTERM is how Kubernetes (and systemd, and docker stop) asks for a stop. The JVM's default
+     * handler runs the shutdown hooks and exits with 143 (128 + 15), which reads as a crash; this
+     * one asks Quarkus for the same graceful shutdown (every model commits a final snapshot) and
+     * exits 0. A second SIGTERM while stopping changes nothing; SIGKILL still kills.
+     */
+    private static void exitZeroOnSigterm() {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> Quarkus.asyncExit(0));
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            // No TERM signal on this platform (or the JVM reserves it): the default behaviour stands.
+        }
     }
 }

@@ -20,6 +20,8 @@ public interface StreamfitConfig {
 
     Embedded embedded();
 
+    Api api();
+
     /** Consumer group of model {@code id} is {@code <prefix><id>}; its transactional id likewise. */
     @WithDefault("streamfit.")
     String groupPrefix();
@@ -39,6 +41,14 @@ public interface StreamfitConfig {
         /** Replication factor for the snapshot topic when streamfit creates it; default: the broker's. */
         Optional<Short> replicationFactor();
     }
+
+    /**
+     * On SIGTERM every model finishes or abandons its batch, commits a final snapshot and stops,
+     * all within this budget (they stop in parallel); keep it below the pod's
+     * {@code terminationGracePeriodSeconds} (Kubernetes' default: 30 s).
+     */
+    @WithDefault("20s")
+    Duration shutdownBudget();
 
     interface Training {
         /** BLAS/OpenMP threads per training loop; 1 measured 2.5-4x faster than 2 on 2 cores. */
@@ -76,6 +86,19 @@ public interface StreamfitConfig {
         /** Synthetic stream only: every this many examples the class centres move (0 = no drift). */
         @WithDefault("0")
         long driftEvery();
+    }
+
+    interface Api {
+        /**
+         * Keys that authorize requests ({@code Authorization: Bearer <key>} or
+         * {@code X-API-Key: <key>}); several may be set, comma-separated, to rotate them. Unset:
+         * every endpoint is open, and the service says so in a warning at start.
+         */
+        Optional<java.util.List<String>> keys();
+
+        /** Whether reading endpoints (GET, {@code /predict}, {@code /validate}) need a key too. */
+        @WithDefault("false")
+        boolean protectReads();
     }
 
     interface Embedded {

@@ -28,7 +28,7 @@ public class ModelsReadiness implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder b = HealthCheckResponse.named("models");
-        boolean up = registry.started();
+        boolean up = registry.started() && !registry.shuttingDown();
         for (ModelRegistry.Entry e : registry.all()) {
             ModelRunner r = e.runner();
             b.withData(r.spec().id(), r.phase().name().toLowerCase() + (r.ready() ? ", ready" : ", not ready"));

@@ -36,6 +36,7 @@ public class ModelRegistry {
     private static final Logger LOG = Logger.getLogger(ModelRegistry.class);
 
     private final StreamfitConfig config;
+    private volatile boolean shuttingDown;
     private final KafkaEndpoint kafka;
     private final MeterRegistry meterRegistry;
     private final Map<String, Entry> models = new ConcurrentSkipListMap<>();
@@ -191,13 +192,19 @@ public class ModelRegistry {
         return kafka.embedded();
     }
 
+    /** Whether the service is shutting down (readiness reports DOWN from then on). */
+    public boolean shuttingDown() {
+        return shuttingDown;
+    }
+
     void onStop(@Observes ShutdownEvent event) {
+        shuttingDown = true;
         if (demo != null) {
             demo.close();
         }
         models.values().forEach(e -> e.runner().stop());
-        // One budget for all models (they stop in parallel), inside Kubernetes' default 30 s grace.
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        // One budget for all models (they stop in parallel), inside the pod's grace period.
+        long deadline = System.nanoTime() + config.shutdownBudget().toNanos();
         for (Entry e : models.values()) {
             try {
                 e.thread().join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));

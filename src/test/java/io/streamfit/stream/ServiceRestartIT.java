@@ -112,7 +112,11 @@ class ServiceRestartIT {
         } finally {
             first.destroy(); // SIGTERM: the service publishes a final snapshot and exits
         }
+        long termAt = System.nanoTime();
         assertTrue(first.waitFor(30, TimeUnit.SECONDS), "first process exited after SIGTERM");
+        double seconds = (System.nanoTime() - termAt) / 1e9;
+        assertEquals(0, first.exitValue(), "a graceful stop exits 0");
+        assertTrue(seconds < 20, "stopped within the default shutdown budget of 20 s: " + seconds + " s");
         long versionBefore = 0;
         for (var r : TestKafka.readCommitted(kafka.bootstrapServers(), "streamfit.snapshots")) {
             versionBefore = Math.max(versionBefore, Long.parseLong(new String(r.headers().lastHeader(SnapshotStore.VERSION_HEADER).value())));
