@@ -115,6 +115,7 @@ class ServiceRestartIT {
         long termAt = System.nanoTime();
         assertTrue(first.waitFor(30, TimeUnit.SECONDS), "first process exited after SIGTERM");
         double seconds = (System.nanoTime() - termAt) / 1e9;
+        System.out.printf("ServiceRestartIT: SIGTERM to exit %.1f s%n", seconds);
         assertEquals(0, first.exitValue(), "a graceful stop exits 0");
         assertTrue(seconds < 20, "stopped within the default shutdown budget of 20 s: " + seconds + " s");
         long versionBefore = 0;
