@@ -455,6 +455,84 @@ class ModelRunnerKafkaTest {
         assertEquals(ref.earlyStopping().state(), s.earlyStopping().state());
     }
 
+    /**
+     * 300 records, a third of them random bytes or valid records with random byte edits, through
+     * the broker: the loop never stops, every record the decoder rejects is dead-lettered once
+     * with its reason, and every example of every good record is trained (none lost, none twice).
+     */
+    @Test
+    void fuzzedRecordsThroughTheBrokerAreContained() throws Exception {
+        String bootstrap = kafka.bootstrapServers();
+        TestKafka.createTopic(bootstrap, "fuzz.in", 1);
+        ModelSpec spec = SpecParser.parse(spec("fuzz", "fuzz.in", 4, "{every_steps: 10, every_seconds: 0.2}"));
+        RecordDecoder oracle = new RecordDecoder(spec);
+        io.streamfit.nn.SplitMix64 rng = new io.streamfit.nn.SplitMix64(99);
+        List<byte[]> good = records(300, 2);
+        List<byte[]> values = new ArrayList<>();
+        Map<Long, String> rejected = new HashMap<>();
+        long goodExamples = 0;
+        for (int i = 0; i < 300; i++) {
+            byte[] v = good.get(i);
+            if (rng.nextDouble() < 1.0 / 3) {
+                v = rng.nextDouble() < 0.3 ? randomBytes(rng, (int) (rng.nextDouble() * 200)) : mutate(rng,
+                        rng.nextDouble() < 0.5 ? v : ("{\"x\":[[1,2,3,4,5,6],[0.5,0,0,0,0,1]],\"y\":[2,0]}").getBytes(StandardCharsets.UTF_8));
+            }
+            values.add(v);
+            try {
+                goodExamples += oracle.decode(v).count();
+            } catch (io.streamfit.data.RejectedRecordException e) {
+                rejected.put((long) i, e.reason().label());
+            }
+        }
+        assertTrue(rejected.size() > 50, "the mutations produced bad records: " + rejected.size());
+        TestKafka.produce(bootstrap, "fuzz.in", values);
+        Running r = run(spec);
+        long trainable = goodExamples - goodExamples % 4;
+        TestKafka.await("every good example trained", Duration.ofSeconds(60),
+                () -> r.runner().state() != null && r.runner().state().examplesSeen() == trainable);
+        assertEquals(ModelRunner.Phase.RUNNING, r.runner().phase());
+        r.stop();
+        List<ConsumerRecord<byte[], byte[]>> dlq = TestKafka.readCommitted(bootstrap, "fuzz.in.dlq");
+        assertEquals(rejected.size(), dlq.size(), "every bad record dead-lettered exactly once");
+        for (ConsumerRecord<byte[], byte[]> d : dlq) {
+            long offset = Long.parseLong(header(d, DeadLetterHeaders.OFFSET));
+            assertEquals(rejected.get(offset), header(d, DeadLetterHeaders.REASON), "offset " + offset);
+        }
+        assertEquals(trainable, r.runner().state().examplesSeen(), "no good example lost or trained twice");
+    }
+
+    private static byte[] randomBytes(io.streamfit.nn.SplitMix64 rng, int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) rng.nextLong();
+        }
+        return b;
+    }
+
+    /** 1-4 random byte replacements, insertions or deletions. */
+    private static byte[] mutate(io.streamfit.nn.SplitMix64 rng, byte[] valid) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] v = valid;
+        int edits = 1 + (int) (4 * rng.nextDouble());
+        for (int e = 0; e < edits; e++) {
+            int at = (int) (rng.nextDouble() * v.length);
+            double kind = rng.nextDouble();
+            out.reset();
+            out.write(v, 0, at);
+            if (kind < 0.4) {
+                out.write((byte) rng.nextLong());
+                out.write(v, Math.min(at + 1, v.length), v.length - Math.min(at + 1, v.length));
+            } else if (kind < 0.7) {
+                out.write((byte) rng.nextLong());
+                out.write(v, at, v.length - at);
+            } else {
+                out.write(v, Math.min(at + 1, v.length), v.length - Math.min(at + 1, v.length));
+            }
+            v = out.toByteArray();
+        }
+        return v;
+    }
+
     /** Regression records y = sum(x) + N(0, 0.01) of {@code perRecord} examples, features scaled by {@code scale}. */
     private static List<byte[]> regression(int records, int perRecord, float scale, long seed) {
         io.streamfit.nn.SplitMix64 rng = new io.streamfit.nn.SplitMix64(seed);
