@@ -32,12 +32,17 @@ public final class TestKafka {
     }
 
     public static void produce(String bootstrap, String topic, List<byte[]> values) {
+        produce(bootstrap, topic, values, 1);
+    }
+
+    /** Record {@code i} goes to partition {@code i % partitions}. */
+    public static void produce(String bootstrap, String topic, List<byte[]> values, int partitions) {
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 << 20),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (byte[] v : values) {
-                p.send(new ProducerRecord<>(topic, 0, null, v));
+            for (int i = 0; i < values.size(); i++) {
+                p.send(new ProducerRecord<>(topic, i % partitions, null, values.get(i)));
             }
             p.flush();
         }
