@@ -42,6 +42,15 @@ public class KafkaClients {
         return m;
     }
 
+    /**
+     * The training consumers' {@code max.poll.interval.ms}: the user's
+     * {@code kafka.max.poll.interval.ms}, else Kafka's default of five minutes.
+     */
+    public long maxPollIntervalMs() {
+        Object v = base.get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
+        return v == null ? 300_000 : Long.parseLong(v.toString().trim());
+    }
+
     public Admin admin() {
         return Admin.create(with(Map.of()));
     }

@@ -137,10 +137,17 @@ public final class ModelRunner implements Runnable {
     private Map<Integer, Position> positionsAtSnapshot = Map.of();
     private Map<Integer, Long> deadLetteredBelow = Map.of();
     private volatile long lag;
+    /** When the consumer last polled; one poll's records may not take longer than a third of max.poll.interval.ms. */
+    private long pollAtNanos;
+    private final long keepAliveNanos;
+    /** Rebalances that took partitions away; a keep-alive poll that sees one starts over from the state. */
+    private volatile int revocations;
+    private volatile long keepAlives;
     private volatile long restoredVersion = -1;
     private volatile Map<Integer, Position> restoredPositions = Map.of();
 
     public ModelRunner(ModelSpec spec, KafkaClients clients, SnapshotStore store, ModelMeters meters, Settings settings) {
+        this.keepAliveNanos = clients.maxPollIntervalMs() * 1_000_000L / 3;
         this.spec = spec;
         this.clients = clients;
         this.store = store;
@@ -197,6 +204,16 @@ public final class ModelRunner implements Runnable {
     /** The positions this run resumed at. */
     public Map<Integer, Position> restoredPositions() {
         return restoredPositions;
+    }
+
+    /** Rebalances that took partitions from this runner (revoked or lost). */
+    public int revocations() {
+        return revocations;
+    }
+
+    /** Keep-alive polls made while training a long poll's records (see {@code keepAlive}). */
+    public long keepAlives() {
+        return keepAlives;
     }
 
     /** The last committed snapshot (safetensors), or null before the first. */
@@ -367,6 +384,7 @@ public final class ModelRunner implements Runnable {
                 break;
             }
             abandonPoll = false;
+            pollAtNanos = System.nanoTime();
             poll:
             for (TopicPartition tp : records.partitions()) {
                 for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
@@ -438,6 +456,9 @@ public final class ModelRunner implements Runnable {
                     untrainedSinceSnapshot++;
                 }
             }
+            if (System.nanoTime() - pollAtNanos > keepAliveNanos) {
+                keepAlive();
+            }
             if (res.check() != null && validationCheck(res.check())) {
                 continue; // published as best, which covers the step-count snapshot below
             }
@@ -448,6 +469,54 @@ public final class ModelRunner implements Runnable {
             if (every > 0 && state.steps() - stepsAtSnapshot + untrainedSinceSnapshot >= every) {
                 publishIfChanged();
             }
+        }
+    }
+
+    /**
+     * Backpressure for slow training: one poll returns up to 100 records of up to 65,536 examples
+     * each, which a large model may need longer to train than {@code max.poll.interval.ms}
+     * (after which the group would evict this consumer and rebalance). So every third of that
+     * interval the loop pauses its partitions and polls without waiting: that keeps the
+     * membership, fetches nothing new (nothing is buffered beyond the poll in hand), and returns
+     * records only for partitions a rebalance just assigned, which are handed back by seeking to
+     * their first offset. Should a rebalance take partitions away meanwhile (their progress was
+     * published by the rebalance listener), the rest of the poll is dropped and training goes on
+     * from the last committed snapshot, so nothing is trained twice or lost.
+     */
+    private void keepAlive() throws InterruptedException {
+        Set<TopicPartition> held = new HashSet<>(consumer.assignment());
+        int revocationsBefore = revocations;
+        consumer.pause(held);
+        keepAlives++;
+        ConsumerRecords<byte[], byte[]> early = consumer.poll(Duration.ZERO);
+        for (TopicPartition tp : early.partitions()) {
+            consumer.seek(tp, early.records(tp).get(0).offset());
+        }
+        held.retainAll(consumer.assignment());
+        consumer.resume(held);
+        pollAtNanos = System.nanoTime();
+        if (revocations != revocationsBefore && !abandonPoll) {
+            if (inTransaction) {
+                try {
+                    producer.abortTransaction();
+                    inTransaction = false;
+                } catch (ProducerFencedException e) {
+                    throw e;
+                } catch (KafkaException e) {
+                    recover(e);
+                    return;
+                }
+            }
+            long highWater = state.version();
+            try {
+                state = lastSnapshot == null ? freshState() : SnapshotCodec.decode(lastSnapshot, spec);
+            } catch (SnapshotFormatException e) {
+                throw new IllegalStateException("the last committed snapshot no longer decodes", e);
+            }
+            state.versionAtLeast(highWater);
+            resetToState();
+            seekToPositions(assigned);
+            abandonPoll = true;
         }
     }
 
@@ -881,6 +950,9 @@ public final class ModelRunner implements Runnable {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (!partitions.isEmpty()) {
+                revocations++;
+            }
             if (!partitions.isEmpty() && phase == Phase.RUNNING) {
                 // Offsets of revoked partitions can only be committed now: publish what we have.
                 try {
@@ -895,6 +967,7 @@ public final class ModelRunner implements Runnable {
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             // Never commit here: another instance may own them already. Roll back instead.
+            revocations++;
             assigned.removeAll(partitions);
             if (inTransaction) {
                 try {

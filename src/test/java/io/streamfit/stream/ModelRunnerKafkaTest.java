@@ -533,6 +533,48 @@ class ModelRunnerKafkaTest {
         return v;
     }
 
+    /**
+     * One poll of 10 records of 2,000 examples takes seconds to train, far past a
+     * max.poll.interval.ms of 1.5 s: keep-alive polls hold the group membership (no rebalance, no
+     * rollback), nothing is fetched ahead, and every example is trained exactly once.
+     */
+    @Test
+    void aLongPollIsTrainedWithoutLosingTheGroup() throws Exception {
+        String bootstrap = kafka.bootstrapServers();
+        TestKafka.createTopic(bootstrap, "slow.in", 1);
+        TestKafka.produce(bootstrap, "slow.in", records(10, 2000));
+        KafkaClients strict = new KafkaClients(Map.of("bootstrap.servers", bootstrap, "max.poll.interval.ms", "1500"));
+        ModelSpec spec = SpecParser.parse(spec("slow", "slow.in", 8, "{every_steps: 100000, every_seconds: 0}")
+                .replace("units: 16", "units: 256"));
+        Running r = run(spec, strict);
+        TestKafka.await("20,000 examples trained", Duration.ofSeconds(120),
+                () -> r.runner().state() != null && r.runner().state().examplesSeen() >= 20_000);
+        long started = System.nanoTime();
+        assertTrue(r.runner().keepAlives() > 0, "the poll outlasted a third of max.poll.interval.ms");
+        assertEquals(0, r.runner().revocations(), "the group never took the partition away");
+        assertEquals(0.0, METRICS.find(MetricNames.ROLLBACKS).tag("model", "slow").counter().count());
+        r.stop();
+        assertEquals(20_000, r.runner().state().examplesSeen(), "every example once");
+        assertEqualsInMemory(r.runner().state(), spec, records(10, 2000));
+        System.out.printf("keep-alive polls: %d (%.1f s after the last step)%n", r.runner().keepAlives(), (System.nanoTime() - started) / 1e9);
+    }
+
+    /** The same records through a model in memory: bitwise the same state. */
+    private static void assertEqualsInMemory(ModelState actual, ModelSpec spec, List<byte[]> values) throws Exception {
+        ModelState ref = ModelState.fresh(spec);
+        RecordDecoder decoder = new RecordDecoder(spec);
+        io.streamfit.data.Batcher batcher = new io.streamfit.data.Batcher(spec.batchSize());
+        for (int i = 0; i < values.size(); i++) {
+            batcher.offer(0, i, decoder.decode(values.get(i)));
+            io.streamfit.data.Batch b;
+            while ((b = batcher.next()) != null) {
+                ref.train(b);
+            }
+        }
+        assertEquals(ref.steps(), actual.steps());
+        assertEquals(ref.network().params(), actual.network().params(), "bitwise the in-memory run");
+    }
+
     /** Regression records y = sum(x) + N(0, 0.01) of {@code perRecord} examples, features scaled by {@code scale}. */
     private static List<byte[]> regression(int records, int perRecord, float scale, long seed) {
         io.streamfit.nn.SplitMix64 rng = new io.streamfit.nn.SplitMix64(seed);
