@@ -488,9 +488,13 @@ public final class ModelRunner implements Runnable {
         int revocationsBefore = revocations;
         consumer.pause(held);
         keepAlives++;
-        ConsumerRecords<byte[], byte[]> early = consumer.poll(Duration.ZERO);
-        for (TopicPartition tp : early.partitions()) {
-            consumer.seek(tp, early.records(tp).get(0).offset());
+        try {
+            ConsumerRecords<byte[], byte[]> early = consumer.poll(Duration.ZERO);
+            for (TopicPartition tp : early.partitions()) {
+                consumer.seek(tp, early.records(tp).get(0).offset());
+            }
+        } catch (WakeupException e) {
+            // stop() woke the consumer: the loop ends after this poll's records, as it would have.
         }
         held.retainAll(consumer.assignment());
         consumer.resume(held);
