@@ -23,8 +23,8 @@ public final class ModelMeters implements AutoCloseable {
     private final MeterRegistry registry;
     private final Tags tags;
     private final List<Meter> meters = new ArrayList<>();
-    private final ConcurrentHashMap<String, Counter> rejected = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Counter> extra = new ConcurrentHashMap<>();
+    /** Counters with a second tag (reason, event), by name and tag value. */
+    private final ConcurrentHashMap<String, Counter> tagged = new ConcurrentHashMap<>();
     private final Counter examples;
     private final Counter batches;
     private final Counter clipped;
@@ -106,20 +106,19 @@ public final class ModelMeters implements AutoCloseable {
     }
 
     private Counter notTrained(String reason) {
-        return extra.computeIfAbsent("not_trained/" + reason, k -> {
-            Counter c = Counter.builder(MetricNames.EXAMPLES_NOT_TRAINED)
-                    .description("Examples scored but not trained on: held out for validation, or while updates were paused")
-                    .tags(tags.and("reason", reason)).register(registry);
-            meters.add(c);
-            return c;
-        });
+        return tagged(MetricNames.EXAMPLES_NOT_TRAINED,
+                "Examples scored but not trained on: held out for validation, or while updates were paused", "reason", reason);
     }
 
     private Counter event(String event) {
-        return extra.computeIfAbsent("event/" + event, k -> {
-            Counter c = Counter.builder(MetricNames.EARLY_STOPPING_EVENTS)
-                    .description("Early stopping events: updates paused, resumed, a new best snapshot")
-                    .tags(tags.and("event", event)).register(registry);
+        return tagged(MetricNames.EARLY_STOPPING_EVENTS, "Early stopping events: updates paused, resumed, a new best snapshot",
+                "event", event);
+    }
+
+    /** The counter {@code name} with one more tag, registered on first use and removed by {@link #close}. */
+    private Counter tagged(String name, String help, String tag, String value) {
+        return tagged.computeIfAbsent(name + '\n' + tag + '=' + value, k -> {
+            Counter c = Counter.builder(name).description(help).tags(tags.and(tag, value)).register(registry);
             meters.add(c);
             return c;
         });
@@ -205,12 +204,7 @@ public final class ModelMeters implements AutoCloseable {
     }
 
     public void rejected(String reason) {
-        rejected.computeIfAbsent(reason, r -> {
-            Counter c = Counter.builder(MetricNames.RECORDS_REJECTED).description("Records sent to the dead-letter topic, by reason")
-                    .tags(tags.and("reason", r)).register(registry);
-            meters.add(c);
-            return c;
-        }).increment();
+        tagged(MetricNames.RECORDS_REJECTED, "Records sent to the dead-letter topic, by reason", "reason", reason).increment();
     }
 
     public void rollback() {

@@ -499,29 +499,53 @@ public final class ModelRunner implements Runnable {
         held.retainAll(consumer.assignment());
         consumer.resume(held);
         pollAtNanos = System.nanoTime();
-        if (revocations != revocationsBefore && !abandonPoll) {
-            if (inTransaction) {
-                try {
-                    producer.abortTransaction();
-                    inTransaction = false;
-                } catch (ProducerFencedException e) {
-                    throw e;
-                } catch (KafkaException e) {
-                    recover(e);
-                    return;
-                }
-            }
+        if (revocations != revocationsBefore && !abandonPoll && abortOpenTransaction()) {
             long highWater = state.version();
-            try {
-                state = lastSnapshot == null ? freshState() : SnapshotCodec.decode(lastSnapshot, spec);
-            } catch (SnapshotFormatException e) {
-                throw new IllegalStateException("the last committed snapshot no longer decodes", e);
-            }
+            state = lastCommittedState();
             state.versionAtLeast(highWater);
-            resetToState();
-            seekToPositions(assigned);
-            abandonPoll = true;
+            continueFromState();
         }
+    }
+
+    /** Aborts the open transaction, if any; returns false when that failed and {@link #recover} took over. */
+    private boolean abortOpenTransaction() throws InterruptedException {
+        if (!inTransaction) {
+            return true;
+        }
+        try {
+            producer.abortTransaction();
+            inTransaction = false;
+            return true;
+        } catch (ProducerFencedException e) {
+            throw e;
+        } catch (KafkaException e) {
+            recover(e);
+            return false;
+        }
+    }
+
+    /** The model as the last committed snapshot has it (a fresh one before the first snapshot). */
+    private ModelState lastCommittedState() {
+        try {
+            return lastSnapshot == null ? freshState() : SnapshotCodec.decode(lastSnapshot, spec);
+        } catch (SnapshotFormatException e) {
+            throw new IllegalStateException("the last committed snapshot no longer decodes", e);
+        }
+    }
+
+    /**
+     * Goes on from {@link #state} after it was rolled back: the batcher and the bookkeeping at
+     * its positions, early stopping's meters re-based, an operator's resume that no committed
+     * snapshot reflects yet applied again, the consumer sought back, the rest of the poll dropped.
+     */
+    private void continueFromState() {
+        resetToState();
+        if (state.earlyStopping() != null) {
+            meters.rebaseEarlyStopping(state.earlyStopping());
+            resumeRequested |= resumeUncommitted;
+        }
+        seekToPositions(assigned);
+        abandonPoll = true;
     }
 
     /**
@@ -535,23 +559,10 @@ public final class ModelRunner implements Runnable {
         ModelState diverged = state;
         ModelSpec.DivergenceSpec d = spec.divergence();
         int inARow = diverged.rollbacksInARow() + 1;
-        if (inTransaction) {
-            try {
-                producer.abortTransaction();
-                inTransaction = false;
-            } catch (ProducerFencedException e) {
-                throw e;
-            } catch (KafkaException e) {
-                recover(e);
-                return;
-            }
+        if (!abortOpenTransaction()) {
+            return;
         }
-        ModelState good;
-        try {
-            good = lastSnapshot == null ? freshState() : SnapshotCodec.decode(lastSnapshot, spec);
-        } catch (SnapshotFormatException e) {
-            throw new IllegalStateException("the last committed snapshot no longer decodes", e);
-        }
+        ModelState good = lastCommittedState();
         boolean giveUp = inARow > d.maxRollbacks();
         good.restoreDivergence(giveUp ? diverged.lrScale() : diverged.lrScale() * d.lrFactor(), diverged.divergenceRollbacks() + 1,
                 inARow, Math.max(diverged.troubleAt(), diverged.examplesSeen()));
@@ -567,12 +578,7 @@ public final class ModelRunner implements Runnable {
         }
         LOG.warnf("model %s diverged: rolled back to snapshot version %d, learning rate now %.3g of the schedule's "
                 + "(rollback %d in a row, at most %d)", spec.id(), good.version(), good.lrScale(), inARow, d.maxRollbacks());
-        resetToState();
-        if (state.earlyStopping() != null) {
-            meters.rebaseEarlyStopping(state.earlyStopping());
-        }
-        seekToPositions(assigned);
-        abandonPoll = true;
+        continueFromState();
     }
 
     /**
@@ -749,23 +755,12 @@ public final class ModelRunner implements Runnable {
         }
         inTransaction = false;
         if (outcomeKnown) {
-            try {
-                state = lastSnapshot == null ? freshState() : SnapshotCodec.decode(lastSnapshot, spec);
-            } catch (SnapshotFormatException e) {
-                throw new IllegalStateException("the last committed snapshot no longer decodes", e);
-            }
+            state = lastCommittedState();
         } else {
             reopen();
         }
         state.versionAtLeast(highWater);
-        resetToState();
-        if (state.earlyStopping() != null) {
-            meters.rebaseEarlyStopping(state.earlyStopping());
-            // An operator's resume that no committed snapshot reflects yet is applied again.
-            resumeRequested |= resumeUncommitted;
-        }
-        seekToPositions(assigned);
-        abandonPoll = true;
+        continueFromState();
         backOff();
     }
 

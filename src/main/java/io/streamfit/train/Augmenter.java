@@ -25,6 +25,7 @@ public final class Augmenter {
     private final ModelSpec.AugmentationSpec spec;
     private final ModelSpec.ImageShape image;
     private float[] scratch;
+    private float[] mixed;
 
     public Augmenter(ModelSpec.AugmentationSpec spec, ModelSpec.ImageShape image) {
         this.spec = spec;
@@ -66,7 +67,9 @@ public final class Augmenter {
             partner[i] = partner[j];
             partner[j] = t;
         }
-        float[] mixed = new float[rows * width];
+        if (mixed == null || mixed.length != rows * width) {
+            mixed = new float[rows * width];
+        }
         float a = (float) lambda;
         float b = (float) (1 - lambda);
         for (int i = 0; i < rows; i++) {

@@ -67,6 +67,7 @@ public final class ModelState {
     private INDArray input;
     private INDArray outputGrad;
     private INDArray partnerGrad;
+    private float[] augmented;
 
     private ModelState(ModelSpec spec) {
         this.spec = spec;
@@ -126,9 +127,13 @@ public final class ModelState {
         Loss.Result scored = scoreSeparately ? loss.evaluate(network.predict(input), batch.y(), null) : null;
         Augmenter.Mixup mix = null;
         if (augmenter != null) {
-            float[] x = batch.x().clone();
-            mix = augmenter.apply(x, batch.size(), batch.width(), rng);
-            inputData.put(x, 0, batch.size() * batch.width());
+            int n = batch.size() * batch.width();
+            if (augmented == null || augmented.length != n) {
+                augmented = new float[n];
+            }
+            System.arraycopy(batch.x(), 0, augmented, 0, n); // the batch itself stays clean
+            mix = augmenter.apply(augmented, batch.size(), batch.width(), rng);
+            inputData.put(augmented, 0, n);
         }
         INDArray[] acts = network.forward(input, rng);
         INDArray out = acts[acts.length - 1];
