@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamfit.data.Batch;
-import io.streamfit.data.Batcher;
 import io.streamfit.data.RecordDecoder;
 import io.streamfit.demo.SyntheticProblem;
 import io.streamfit.nn.SplitMix64;
@@ -16,11 +13,6 @@ import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
 import io.streamfit.train.ModelState;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,8 +57,6 @@ class CrashRecoveryIT {
             .replace("batch_size: 10", "batch_size: 3"); // one record = one batch: positions count records exactly
     private static EmbeddedKafka kafka;
     private static Path dir;
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -85,14 +75,10 @@ class CrashRecoveryIT {
     }
 
     private static Process start(int port, String log) throws IOException {
-        return new ProcessBuilder("java", "-Xmx1g", "-Dquarkus.http.port=" + port,
-                "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
-                // A killed consumer stays in the group until its session times out (45 s by
-                // default); the broker's minimum, 6 s, lets the next process take over sooner.
-                "-Dkafka.session.timeout.ms=6000",
-                "-Dstreamfit.models-dir=" + dir.resolve("models").toAbsolutePath(),
-                "-Dstreamfit.demo.enabled=false", "-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve(log).toFile()).start();
+        // A killed consumer stays in the group until its session times out (45 s by default);
+        // the broker's minimum, 6 s, lets the next process take over sooner.
+        return PackagedService.start(kafka.bootstrapServers(), dir.resolve("models"), port, dir.resolve(log),
+                "-Dkafka.session.timeout.ms=6000");
     }
 
     private static JsonNode status(int port) {
@@ -100,22 +86,11 @@ class CrashRecoveryIT {
     }
 
     private static JsonNode status(int port, String model) {
-        try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/models/" + model))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
+        return PackagedService.status(port, model);
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return PackagedService.freePort();
     }
 
     @Test
@@ -184,16 +159,7 @@ class CrashRecoveryIT {
         ModelSpec spec = SpecParser.parse(SPEC);
         ModelState recovered = SnapshotCodec.decode(snapshots.get(snapshots.size() - 1).value(), spec);
 
-        ModelState reference = ModelState.fresh(spec);
-        RecordDecoder decoder = new RecordDecoder(spec);
-        Batcher batcher = new Batcher(spec.batchSize());
-        for (int i = 0; i < RECORDS; i++) {
-            batcher.offer(0, i, decoder.decode(records.get(i)));
-            Batch b;
-            while ((b = batcher.next()) != null) {
-                reference.train(b);
-            }
-        }
+        ModelState reference = ReferenceRun.over(spec, records);
         assertEquals(reference.steps(), recovered.steps());
         assertEquals(reference.examplesSeen(), recovered.examplesSeen(), "no example trained twice or skipped");
         assertArrayEquals(reference.network().params().toFloatVector(), recovered.network().params().toFloatVector(),

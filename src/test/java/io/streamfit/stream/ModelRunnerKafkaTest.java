@@ -561,16 +561,7 @@ class ModelRunnerKafkaTest {
 
     /** The same records through a model in memory: bitwise the same state. */
     private static void assertEqualsInMemory(ModelState actual, ModelSpec spec, List<byte[]> values) throws Exception {
-        ModelState ref = ModelState.fresh(spec);
-        RecordDecoder decoder = new RecordDecoder(spec);
-        io.streamfit.data.Batcher batcher = new io.streamfit.data.Batcher(spec.batchSize());
-        for (int i = 0; i < values.size(); i++) {
-            batcher.offer(0, i, decoder.decode(values.get(i)));
-            io.streamfit.data.Batch b;
-            while ((b = batcher.next()) != null) {
-                ref.train(b);
-            }
-        }
+        ModelState ref = ReferenceRun.over(spec, values);
         assertEquals(ref.steps(), actual.steps());
         assertEquals(ref.network().params(), actual.network().params(), "bitwise the in-memory run");
     }

@@ -4,15 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamfit.data.RecordDecoder;
 import io.streamfit.demo.SyntheticProblem;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,8 +25,6 @@ import org.junit.jupiter.api.Test;
 class ServiceRestartIT {
     private static EmbeddedKafka kafka;
     private static Path dir;
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -59,26 +51,11 @@ class ServiceRestartIT {
     }
 
     private static Process start(int port, String log) throws IOException {
-        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
-        assertTrue(Files.exists(jar), "run after package: " + jar);
-        return new ProcessBuilder("java", "-Xmx1g", "-Dquarkus.http.port=" + port,
-                "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
-                "-Dstreamfit.models-dir=" + dir.resolve("models").toAbsolutePath(),
-                "-Dstreamfit.demo.enabled=false", "-jar", jar.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve(log).toFile()).start();
+        return PackagedService.start(kafka.bootstrapServers(), dir.resolve("models"), port, dir.resolve(log));
     }
 
     private static JsonNode status(int port) {
-        try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/models/restart"))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
+        return PackagedService.status(port, "restart");
     }
 
     private static List<byte[]> records(SyntheticProblem p, int n) {
@@ -93,9 +70,7 @@ class ServiceRestartIT {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return PackagedService.freePort();
     }
 
     @Test
