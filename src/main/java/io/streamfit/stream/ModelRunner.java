@@ -112,6 +112,8 @@ public final class ModelRunner implements Runnable {
     private volatile Phase phase = Phase.STARTING;
     private volatile String lastError;
     private volatile boolean stopping;
+    /** Stop without committing anything more: this instance lost the model to another one. */
+    private volatile boolean abandoning;
     private volatile boolean restored;
     /** The pre-trained snapshot this model started from, when its spec names one. */
     private byte[] pretrainedSource;
@@ -256,6 +258,17 @@ public final class ModelRunner implements Runnable {
         }
     }
 
+    /**
+     * Asks the loop to stop <em>without</em> committing anything more: the open transaction is
+     * aborted and no final snapshot is published. For a model this instance lost (its ownership
+     * expired): another instance may own it already, and whatever it restored must stay the
+     * newest committed state.
+     */
+    public void abandon() {
+        abandoning = true;
+        stop();
+    }
+
     @Override
     public void run() {
         Thread.currentThread().setName("train-" + spec.id());
@@ -270,7 +283,11 @@ public final class ModelRunner implements Runnable {
             phase = Phase.RUNNING;
             loop();
             if (phase == Phase.RUNNING) {
-                publishIfChanged();
+                if (abandoning) {
+                    abortOpenTransaction();
+                } else {
+                    publishIfChanged();
+                }
                 phase = Phase.STOPPED;
             }
         } catch (ProducerFencedException e) {
@@ -389,8 +406,10 @@ public final class ModelRunner implements Runnable {
             for (TopicPartition tp : records.partitions()) {
                 for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
                     handle(r);
-                    if (abandonPoll) {
+                    if (abandonPoll || stopping) {
                         // A rollback seeked the consumer back: the rest of this poll is stale.
+                        // Or we are stopping: the snapshot covers what was trained, and the
+                        // records after it are the next owner's (or the next run's) to train.
                         break poll;
                     }
                 }
@@ -671,6 +690,9 @@ public final class ModelRunner implements Runnable {
      * in the same transaction, so a best snapshot is always part of the committed lineage.
      */
     private void publish(Map<Integer, Position> positions, boolean best) throws InterruptedException {
+        if (abandoning) {
+            return; // another instance owns the model now: commit nothing more
+        }
         long version = state.version() + 1;
         Map<Integer, Long> consumed = batcher.consumed();
         byte[] bytes = SnapshotCodec.encode(state, version, positions, consumed);

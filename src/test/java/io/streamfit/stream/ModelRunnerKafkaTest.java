@@ -490,6 +490,9 @@ class ModelRunnerKafkaTest {
         long trainable = goodExamples - goodExamples % 4;
         TestKafka.await("every good example trained", Duration.ofSeconds(60),
                 () -> r.runner().state() != null && r.runner().state().examplesSeen() == trainable);
+        // Bad records after the last full batch are dead-lettered by the next timed snapshot.
+        TestKafka.await("every bad record dead-lettered", Duration.ofSeconds(30), Duration.ofMillis(500),
+                () -> TestKafka.readCommitted(bootstrap, "fuzz.in.dlq").size() >= rejected.size());
         assertEquals(ModelRunner.Phase.RUNNING, r.runner().phase());
         r.stop();
         List<ConsumerRecord<byte[], byte[]>> dlq = TestKafka.readCommitted(bootstrap, "fuzz.in.dlq");
