@@ -5,9 +5,14 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import io.streamfit.stream.ModelOwnership;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Which Kafka cluster this instance uses (in demo mode: the embedded broker's address, for kcat). */
+/**
+ * Which Kafka cluster this instance uses (in demo mode: the embedded broker's address, for kcat),
+ * and which share of the models it trains.
+ */
 @Path("/cluster")
 @Produces(MediaType.APPLICATION_JSON)
 public class ClusterResource {
@@ -19,6 +24,23 @@ public class ClusterResource {
 
     @GET
     public Map<String, Object> cluster() {
-        return Map.of("bootstrap_servers", registry.bootstrapServers(), "embedded", registry.embeddedKafka());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("bootstrap_servers", registry.bootstrapServers());
+        out.put("embedded", registry.embeddedKafka());
+        ModelOwnership o = registry.ownership();
+        Map<String, Object> ownership = new LinkedHashMap<>();
+        ownership.put("enabled", o != null);
+        if (o != null) {
+            ownership.put("topic", o.topic());
+            ownership.put("group", o.groupId());
+            ownership.put("partitions", o.partitions());
+            ownership.put("owned_partitions", o.ownedPartitions());
+            Exception failure = o.failure();
+            if (failure != null) {
+                ownership.put("error", String.valueOf(failure.getMessage()));
+            }
+        }
+        out.put("ownership", ownership);
+        return out;
     }
 }

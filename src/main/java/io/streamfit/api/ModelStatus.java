@@ -15,6 +15,9 @@ final class ModelStatus {
         m.put("topic", r.spec().topic());
         m.put("phase", r.phase().name().toLowerCase());
         m.put("ready", r.ready());
+        // The snapshot version this run started from (0: fresh; -1: not restored yet): after a
+        // model moved between instances, the new owner's status shows where it took over.
+        m.put("restored_version", r.restoredVersion());
         ModelState s = r.state();
         if (s != null) {
             m.put("version", s.version());

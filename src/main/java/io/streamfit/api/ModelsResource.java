@@ -20,6 +20,7 @@ import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
+import org.apache.kafka.common.KafkaException;
 import java.util.Map;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -53,16 +54,35 @@ public class ModelsResource {
         } catch (SpecException e) {
             return errors(Response.Status.BAD_REQUEST, e.errors());
         }
+        ModelRegistry.Creation created;
         try {
-            if (!registry.start(spec)) {
-                return errors(Response.Status.CONFLICT, List.of("id \"" + spec.id() + "\" is already declared"));
-            }
+            created = registry.create(spec);
         } catch (SpecException e) {
             return errors(Response.Status.BAD_REQUEST, e.errors());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return errors(Response.Status.SERVICE_UNAVAILABLE, List.of("interrupted while storing the spec"));
+        } catch (KafkaException e) {
+            return errors(Response.Status.SERVICE_UNAVAILABLE, List.of(e.getMessage()));
         }
-        Map<String, Object> status = ModelStatus.of(registry.get(spec.id()).runner());
-        status.put("persisted", registry.persist(spec));
-        return Response.status(Response.Status.CREATED).header("Location", "/models/" + spec.id()).entity(status).build();
+        switch (created) {
+            case DUPLICATE:
+                return errors(Response.Status.CONFLICT, List.of("id \"" + spec.id() + "\" is already declared"));
+            case STORED_FOR_OWNER: {
+                // Another instance holds the model's partition: it reads the spec and trains it.
+                Map<String, Object> accepted = new LinkedHashMap<>();
+                accepted.put("id", spec.id());
+                accepted.put("stored_in", registry.specStore());
+                accepted.put("partition", registry.ownership().partitionOf(spec.id()));
+                accepted.put("trained_by", "the instance that holds that partition (GET /cluster on each instance lists its partitions)");
+                return Response.status(Response.Status.ACCEPTED).header("Location", "/models/" + spec.id()).entity(accepted).build();
+            }
+            default: {
+                Map<String, Object> status = ModelStatus.of(registry.get(spec.id()).runner());
+                status.put("stored_in", registry.specStore());
+                return Response.status(Response.Status.CREATED).header("Location", "/models/" + spec.id()).entity(status).build();
+            }
+        }
     }
 
     /** Validates a spec without starting anything. */

@@ -22,6 +22,8 @@ public interface StreamfitConfig {
 
     Api api();
 
+    Ownership ownership();
+
     /** Consumer group of model {@code id} is {@code <prefix><id>}; its transactional id likewise. */
     @WithDefault("streamfit.")
     String groupPrefix();
@@ -86,6 +88,32 @@ public interface StreamfitConfig {
         /** Synthetic stream only: every this many examples the class centres move (0 = no drift). */
         @WithDefault("0")
         long driftEvery();
+    }
+
+    /**
+     * How instances share the models: each model id maps to a partition of {@code topic}, and
+     * the instances of one consumer group ({@code <group-prefix>owners}) each train the models of
+     * the partitions they are assigned. See {@link io.streamfit.stream.ModelOwnership}.
+     */
+    interface Ownership {
+        /**
+         * On: models are spread over all instances with the same group prefix, and move between
+         * them on scale-up, scale-down and failure. Off: this instance trains every model it
+         * knows (and a second instance with the same models fences the first).
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Compacted topic whose partitions decide ownership; it also stores specs created over HTTP. */
+        @WithDefault("streamfit.models")
+        String topic();
+
+        /**
+         * Partitions of the models topic when streamfit creates it: the most instances that can
+         * share the work. Fixed once the topic exists (changing it would move every model).
+         */
+        @WithDefault("12")
+        int partitions();
     }
 
     interface Api {

@@ -29,6 +29,12 @@ public class ModelsReadiness implements HealthCheck {
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder b = HealthCheckResponse.named("models");
         boolean up = registry.started() && !registry.shuttingDown();
+        Exception ownership = registry.ownershipFailure();
+        if (ownership != null) {
+            // This instance left the ownership group for good: it trains nothing until restarted.
+            b.withData("ownership", "failed: " + ownership.getMessage());
+            up = false;
+        }
         for (ModelRegistry.Entry e : registry.all()) {
             ModelRunner r = e.runner();
             b.withData(r.spec().id(), r.phase().name().toLowerCase() + (r.ready() ? ", ready" : ", not ready"));

@@ -9,6 +9,7 @@ import io.streamfit.metrics.ModelMeters;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecException;
 import io.streamfit.spec.SpecParser;
+import io.streamfit.stream.ModelOwnership;
 import io.streamfit.stream.ModelRunner;
 import io.streamfit.stream.SnapshotStore;
 import io.streamfit.train.NativeThreads;
@@ -23,13 +24,23 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
 import org.jboss.logging.Logger;
 
 /**
- * The models this instance trains: loaded from the specs directory at start-up, added through
- * {@code POST /models}, each run by a {@link ModelRunner} on its own thread.
+ * The models this instance trains, each run by a {@link ModelRunner} on its own thread.
+ *
+ * <p>Models are declared in the specs directory (the same on every instance, e.g. a ConfigMap)
+ * or through {@code POST /models}. With ownership on (the default), the instances share them out
+ * through {@link ModelOwnership}: this one trains the models whose partition of the models topic
+ * it holds, and specs created over HTTP are stored in that topic, where their owner finds them.
+ * With ownership off, this instance trains every model it knows, and HTTP specs are written to
+ * the specs directory.
  */
 @ApplicationScoped
 public class ModelRegistry {
@@ -41,12 +52,26 @@ public class ModelRegistry {
     private final MeterRegistry meterRegistry;
     private final Map<String, Entry> models = new ConcurrentSkipListMap<>();
     private final Map<String, String> rejectedSpecs = new ConcurrentSkipListMap<>();
+    /** Specs from the specs directory (and the demo): every instance knows all of them. */
+    private final Map<String, ModelSpec> declared = new ConcurrentSkipListMap<>();
+    private ModelOwnership ownership;
+    private Thread ownershipThread;
     private SnapshotStore store;
     private DemoStream demo;
     private volatile boolean started;
 
     /** A running model: its runner, thread and meters. */
     public record Entry(ModelRunner runner, Thread thread, ModelMeters meters) {}
+
+    /** What {@link #create} did with a spec. */
+    public enum Creation {
+        /** This instance trains it now. */
+        STARTED,
+        /** Stored in the models topic; the instance that owns its partition will train it. */
+        STORED_FOR_OWNER,
+        /** A model with that id exists already. */
+        DUPLICATE
+    }
 
     public ModelRegistry(StreamfitConfig config, KafkaEndpoint kafka, MeterRegistry meterRegistry) {
         this.config = config;
@@ -68,15 +93,92 @@ public class ModelRegistry {
             }
             demo.start();
         }
-        for (ModelSpec s : specs) {
-            try {
-                start(s);
-            } catch (SpecException e) {
-                rejectedSpecs.put(s.id(), e.getMessage());
-                LOG.errorf("model %s not started: %s", s.id(), e.getMessage());
-            }
+        specs.forEach(s -> declared.put(s.id(), s));
+        if (config.ownership().enabled()) {
+            joinOwnership();
+        } else {
+            declared.values().forEach(this::startOrReject);
         }
         started = true;
+    }
+
+    /**
+     * Creates the models topic if needed and joins the ownership group; start-up waits (up to a
+     * minute) for the first assignment, so a single instance starts with all its models.
+     */
+    private void joinOwnership() throws InterruptedException {
+        StreamfitConfig.Ownership o = config.ownership();
+        kafka.clients().createTopicIfAbsent(new NewTopic(o.topic(), Optional.of(o.partitions()), config.snapshot().replicationFactor())
+                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+        int partitions = ModelOwnership.partitionCount(kafka.clients(), o.topic());
+        ownership = new ModelOwnership(kafka.clients(), o.topic(), config.groupPrefix() + "owners", "streamfit-owner-" + hostName(),
+                partitions, new Ownership());
+        ownershipThread = new Thread(ownership, "model-ownership");
+        ownershipThread.start();
+        if (!ownership.awaitFirstAssignment(Duration.ofMinutes(1))) {
+            LOG.warnf("no assignment from ownership group %s within a minute: models start when it comes", ownership.groupId());
+        }
+    }
+
+    private static String hostName() {
+        String h = System.getenv("HOSTNAME"); // the pod name on Kubernetes
+        if (h != null && !h.isBlank()) {
+            return h;
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private void startOrReject(ModelSpec s) {
+        try {
+            start(s);
+        } catch (SpecException e) {
+            rejectedSpecs.put(s.id(), e.getMessage());
+            LOG.errorf("model %s not started: %s", s.id(), e.getMessage());
+        }
+    }
+
+    /**
+     * Declares a model from {@code POST /models}. With ownership on, the spec is stored in the
+     * models topic first (so it survives restarts and reaches whichever instance owns it) and
+     * started here if this instance owns it; otherwise it is started here and written to the
+     * specs directory when there is one.
+     *
+     * @throws SpecException if the model could not be snapshotted under the configured limits
+     */
+    public synchronized Creation create(ModelSpec spec) throws InterruptedException {
+        if (ownership == null) {
+            if (!start(spec)) {
+                return Creation.DUPLICATE;
+            }
+            persist(spec);
+            return Creation.STARTED;
+        }
+        checkSnapshotSize(spec);
+        Entry running = models.get(spec.id());
+        if (declared.containsKey(spec.id()) || (running != null && !running.runner().terminated())
+                || ownership.specsIn(ownership.partitionOf(spec.id())).containsKey(spec.id())) {
+            return Creation.DUPLICATE;
+        }
+        ownership.publishSpec(spec.id(), SpecParser.toJson(spec).getBytes(StandardCharsets.UTF_8));
+        if (ownership.owns(spec.id())) {
+            start(spec);
+            return Creation.STARTED;
+        }
+        return Creation.STORED_FOR_OWNER;
+    }
+
+    /** Where specs created over HTTP are kept: "models topic", "specs directory" or "nowhere". */
+    public String specStore() {
+        return ownership != null ? "models topic " + ownership.topic() : config.modelsDir().isPresent() ? "specs directory" : "nowhere";
+    }
+
+    /** The ownership coordinator, or null when ownership is off. */
+    public ModelOwnership ownership() {
+        return ownership;
     }
 
     private List<ModelSpec> loadSpecDir() throws IOException {
@@ -126,11 +228,10 @@ public class ModelRegistry {
             existing.meters().close();
             models.remove(spec.id());
         }
-        long estimate = spec.estimatedSnapshotBytes();
-        if (estimate > store.maxBytes()) {
-            throw new SpecException(List.of("layers make snapshots of about " + estimate + " bytes, more than the snapshot limit of "
-                    + store.maxBytes() + " bytes (streamfit.snapshot.max-bytes and the snapshot topic's max.message.bytes)"));
+        if (shuttingDown) {
+            return false;
         }
+        checkSnapshotSize(spec);
         ModelMeters meters = new ModelMeters(meterRegistry, spec.id());
         ModelRunner runner = new ModelRunner(spec, kafka.clients(), store, meters, new ModelRunner.Settings(
                 config.groupPrefix(), config.training().pollTimeout(), config.training().progressInterval(),
@@ -141,11 +242,19 @@ public class ModelRegistry {
         return true;
     }
 
+    private void checkSnapshotSize(ModelSpec spec) {
+        long estimate = spec.estimatedSnapshotBytes();
+        if (estimate > store.maxBytes()) {
+            throw new SpecException(List.of("layers make snapshots of about " + estimate + " bytes, more than the snapshot limit of "
+                    + store.maxBytes() + " bytes (streamfit.snapshot.max-bytes and the snapshot topic's max.message.bytes)"));
+        }
+    }
+
     /**
      * Writes a spec accepted over HTTP into the specs directory, so it survives a restart.
      * Returns false (and logs why) when there is no writable directory.
      */
-    public boolean persist(ModelSpec spec) {
+    private boolean persist(ModelSpec spec) {
         if (config.modelsDir().isEmpty()) {
             return false;
         }
@@ -197,25 +306,100 @@ public class ModelRegistry {
         return shuttingDown;
     }
 
+    /** Whether the ownership group failed for good (this instance then trains nothing); null when fine. */
+    public Exception ownershipFailure() {
+        return ownership == null ? null : ownership.failure();
+    }
+
     void onStop(@Observes ShutdownEvent event) {
         shuttingDown = true;
         if (demo != null) {
             demo.close();
         }
-        models.values().forEach(e -> e.runner().stop());
-        // One budget for all models (they stop in parallel), inside the pod's grace period.
+        // One budget for everything (models stop in parallel), inside the pod's grace period.
         long deadline = System.nanoTime() + config.shutdownBudget().toNanos();
-        for (Entry e : models.values()) {
-            try {
-                e.thread().join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
+        stopAll(List.copyOf(models.values()), false, deadline);
+        // Only now leave the ownership group: the next owners restore the final snapshots.
+        if (ownership != null) {
+            ownership.close();
+            join(ownershipThread, deadline);
+        }
+    }
+
+    /** Stops models (with a final snapshot each, or abandoning them), waits for them until the deadline, forgets them. */
+    private void stopAll(List<Entry> entries, boolean abandon, long deadline) {
+        entries.forEach(e -> {
+            if (abandon) {
+                e.runner().abandon();
+            } else {
+                e.runner().stop();
             }
+        });
+        for (Entry e : entries) {
+            join(e.thread(), deadline);
             if (e.thread().isAlive()) {
-                LOG.warnf("model %s did not finish its final snapshot within the shutdown budget", e.runner().spec().id());
+                LOG.warnf("model %s did not stop within the budget%s", e.runner().spec().id(), abandon ? "" : ": no final snapshot");
             }
             e.meters().close();
+            models.remove(e.runner().spec().id(), e);
         }
-        models.clear();
+    }
+
+    private static void join(Thread t, long deadline) {
+        try {
+            t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Starts and stops models as this instance's share of the models topic changes. */
+    private final class Ownership implements ModelOwnership.Listener {
+        @Override
+        public void acquired(Set<Integer> partitions) {
+            synchronized (ModelRegistry.this) {
+                declared.values().stream().filter(s -> partitions.contains(ownership.partitionOf(s.id())))
+                        .forEach(ModelRegistry.this::startOrReject);
+            }
+        }
+
+        @Override
+        public void released(Set<Integer> partitions, boolean lost) {
+            synchronized (ModelRegistry.this) {
+                List<Entry> leaving = models.values().stream()
+                        .filter(e -> partitions.contains(ownership.partitionOf(e.runner().spec().id()))).toList();
+                stopAll(leaving, lost, System.nanoTime() + config.shutdownBudget().toNanos());
+            }
+        }
+
+        @Override
+        public void specRecord(int partition, String modelId, byte[] value) {
+            synchronized (ModelRegistry.this) {
+                if (declared.containsKey(modelId)) {
+                    LOG.warnf("a spec stored for %s in %s is ignored: the specs directory declares that id", modelId, ownership.topic());
+                    return;
+                }
+                Entry running = models.get(modelId);
+                if (value == null) {
+                    if (running != null) {
+                        stopAll(List.of(running), false, System.nanoTime() + config.shutdownBudget().toNanos());
+                    }
+                    return;
+                }
+                if (running != null && !running.runner().terminated()) {
+                    return; // started by create() on this instance, or already read
+                }
+                try {
+                    ModelSpec spec = SpecParser.parse(new String(value, StandardCharsets.UTF_8));
+                    if (!spec.id().equals(modelId)) {
+                        throw new SpecException(List.of("stored under key \"" + modelId + "\" but its id is \"" + spec.id() + "\""));
+                    }
+                    startOrReject(spec);
+                } catch (SpecException e) {
+                    rejectedSpecs.put(ownership.topic() + "/" + modelId, e.getMessage());
+                    LOG.errorf("spec of %s stored in %s rejected: %s", modelId, ownership.topic(), e.getMessage());
+                }
+            }
+        }
     }
 }

@@ -90,6 +90,22 @@ public class KafkaClients {
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
+    /**
+     * The consumer through which instances share out the models ({@link ModelOwnership}):
+     * cooperative-sticky, so a partition moves only after its old owner gave it up, and it never
+     * commits offsets (every assignment re-reads its partitions from the start).
+     */
+    public KafkaConsumer<String, byte[]> ownershipConsumer(String groupId, String clientId) {
+        return new KafkaConsumer<>(with(Map.of(
+                ConsumerConfig.GROUP_ID_CONFIG, groupId,
+                ConsumerConfig.CLIENT_ID_CONFIG, clientId,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName())),
+                new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
     /** Idempotent, transactional producer; initTransactions() fences any older instance with the same id. */
     public Producer<byte[], byte[]> transactionalProducer(String transactionalId, int maxRequestBytes) {
         return new KafkaProducer<>(with(Map.of(
@@ -103,8 +119,8 @@ public class KafkaClients {
                 new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    /** Reads snapshots: committed records only, from the beginning, no group. */
-    public KafkaConsumer<String, byte[]> snapshotReader(int maxBytes) {
+    /** Reads a topic keyed by strings (snapshots, specs): committed records only, from the beginning, no group. */
+    public KafkaConsumer<String, byte[]> committedReader(int maxBytes) {
         return new KafkaConsumer<>(with(Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,

@@ -142,7 +142,7 @@ public final class SnapshotStore {
     private Scan scan(String modelId) {
         Deque<ConsumerRecord<String, byte[]>> newest = new ArrayDeque<>();
         long highest = 0;
-        try (KafkaConsumer<String, byte[]> c = clients.snapshotReader(maxBytes + 1024 * 1024)) {
+        try (KafkaConsumer<String, byte[]> c = clients.committedReader(maxBytes + 1024 * 1024)) {
             List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(30));
             if (infos == null || infos.isEmpty()) {
                 return new Scan(List.of(), 0);

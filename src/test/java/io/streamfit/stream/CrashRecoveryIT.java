@@ -1,7 +1,5 @@
 package io.streamfit.stream;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,14 +11,12 @@ import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
 import io.streamfit.train.ModelState;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -150,53 +146,14 @@ class CrashRecoveryIT {
         System.out.printf("CrashRecoveryIT: %d SIGKILLs, at steps %s%n", kills, killedAtSteps);
 
         // A read_committed reader sees versions 1, 2, 3, ... and the newest holds everything.
-        List<ConsumerRecord<byte[], byte[]>> snapshots = TestKafka.readCommitted(kafka.bootstrapServers(), "streamfit.snapshots")
-                .stream().filter(r -> "crash".equals(new String(r.key(), StandardCharsets.UTF_8))).toList();
-        for (int i = 0; i < snapshots.size(); i++) {
-            assertEquals(Long.toString(i + 1), SnapshotCodec.metadata(snapshots.get(i).value()).get("version"),
-                    "committed versions contiguous, in order, none twice");
-        }
+        List<byte[]> snapshots = Lineage.committed(kafka.bootstrapServers(), "crash");
         ModelSpec spec = SpecParser.parse(SPEC);
-        ModelState recovered = SnapshotCodec.decode(snapshots.get(snapshots.size() - 1).value(), spec);
+        ModelState recovered = SnapshotCodec.decode(snapshots.get(snapshots.size() - 1), spec);
+        Lineage.assertBitwise(ReferenceRun.over(spec, records), recovered);
 
-        ModelState reference = ReferenceRun.over(spec, records);
-        assertEquals(reference.steps(), recovered.steps());
-        assertEquals(reference.examplesSeen(), recovered.examplesSeen(), "no example trained twice or skipped");
-        assertArrayEquals(reference.network().params().toFloatVector(), recovered.network().params().toFloatVector(),
-                "parameters bitwise equal to the uninterrupted run");
-        for (String s : reference.optimizer().stateNames()) {
-            assertArrayEquals(reference.optimizer().state(s), recovered.optimizer().state(s), "optimizer state " + s);
-        }
-        assertEquals(reference.rng().state(), recovered.rng().state(), "dropout's generator");
-
-        assertEveryRecordOnceInTheLineage();
-    }
-
-    /** The three-partition model: its committed lineage accounts for every record exactly once. */
-    private static void assertEveryRecordOnceInTheLineage() throws Exception {
-        List<ConsumerRecord<byte[], byte[]>> lineage = TestKafka.readCommitted(kafka.bootstrapServers(), "streamfit.snapshots")
-                .stream().filter(r -> "crash3".equals(new String(r.key(), StandardCharsets.UTF_8))).toList();
-        long examples = 0;
-        java.util.Map<Integer, io.streamfit.data.Position> positions = java.util.Map.of();
-        for (int i = 0; i < lineage.size(); i++) {
-            java.util.Map<String, String> meta = SnapshotCodec.metadata(lineage.get(i).value());
-            assertEquals(Long.toString(i + 1), meta.get("version"), "crash3 versions contiguous");
-            java.util.Map<Integer, io.streamfit.data.Position> now = SnapshotCodec.positions(meta.get("positions"));
-            long advanced = 0;
-            for (var e : now.entrySet()) {
-                long before = positions.containsKey(e.getKey()) ? positions.get(e.getKey()).offset() : 0;
-                assertEquals(0, e.getValue().skip(), "one record per batch: never inside a record");
-                assertTrue(e.getValue().offset() >= before, "partition " + e.getKey() + " moved back at version " + (i + 1));
-                advanced += e.getValue().offset() - before;
-            }
-            long seen = Long.parseLong(meta.get("examples_seen"));
-            assertEquals(examples + 3 * advanced, seen, "version " + (i + 1) + ": examples trained = records passed x 3");
-            examples = seen;
-            positions = now;
-        }
-        assertEquals(java.util.Map.of(0, new io.streamfit.data.Position(200, 0), 1, new io.streamfit.data.Position(200, 0),
-                2, new io.streamfit.data.Position(200, 0)), positions, "every record of every partition consumed");
-        assertEquals(3L * RECORDS, examples);
+        // The three-partition model: its committed lineage accounts for every record exactly once.
+        List<byte[]> lineage = Lineage.committed(kafka.bootstrapServers(), "crash3");
+        Lineage.assertEveryRecordOnce("crash3", lineage, 3, RECORDS / 3, 3);
         assertTrue(lineage.size() >= 100, "snapshots across the killed lives: " + lineage.size());
         System.out.printf("CrashRecoveryIT: crash3 (3 partitions) lineage of %d versions checked%n", lineage.size());
     }

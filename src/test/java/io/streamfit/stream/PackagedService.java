@@ -41,8 +41,13 @@ final class PackagedService {
 
     /** {@code GET /models/<model>}, or null while the service does not answer it. */
     static JsonNode status(int port, String model) {
+        return get(port, "/models/" + model);
+    }
+
+    /** {@code GET <path>} as JSON, or null unless the service answers 200. */
+    static JsonNode get(int port, String path) {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/models/" + model))
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
         } catch (IOException e) {
@@ -51,6 +56,26 @@ final class PackagedService {
             Thread.currentThread().interrupt();
             return null;
         }
+    }
+
+    /** The status code of {@code GET <path>}, or -1 while the service does not answer. */
+    static int code(int port, String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** {@code POST <path>} with a YAML body; returns the status code. */
+    static int post(int port, String path, String yaml) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/yaml").POST(HttpRequest.BodyPublishers.ofString(yaml)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     static int freePort() throws IOException {

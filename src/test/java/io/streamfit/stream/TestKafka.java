@@ -80,12 +80,17 @@ public final class TestKafka {
     }
 
     public static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        await(what, timeout, Duration.ofMillis(50), condition);
+    }
+
+    /** Checks {@code condition} every {@code interval} (for conditions that cost HTTP calls to other processes). */
+    public static void await(String what, Duration timeout, Duration interval, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 fail("timed out after " + timeout + " waiting for " + what);
             }
-            Thread.sleep(50);
+            Thread.sleep(interval.toMillis());
         }
     }
 }
