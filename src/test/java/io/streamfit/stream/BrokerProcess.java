@@ -1,0 +1,128 @@
+package io.streamfit.stream;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * A real Apache Kafka broker (KRaft, combined broker and controller) in its own JVM, on fixed
+ * ports with a kept data directory, so a test can stop it (SIGTERM or SIGKILL) and start it again
+ * at the same address with the same topics, offsets and transactions: what a broker restart
+ * looks like to clients. Runs {@code kafka.Kafka} from the test class path.
+ */
+final class BrokerProcess implements AutoCloseable {
+    private final Path dir;
+    private final int port;
+    private Process process;
+    private int starts;
+
+    private BrokerProcess(Path dir, int port) {
+        this.dir = dir;
+        this.port = port;
+    }
+
+    /** Writes the configuration into {@code dir} (emptied first) and formats the storage. */
+    static BrokerProcess format(Path dir) throws Exception {
+        if (Files.exists(dir)) {
+            try (var walk = Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        Files.createDirectories(dir);
+        int port = PackagedService.freePort();
+        int controller = PackagedService.freePort();
+        Files.writeString(dir.resolve("server.properties"), String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.voters=1@127.0.0.1:" + controller,
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "controller.listener.names=CONTROLLER",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "log.dirs=" + dir.resolve("data").toAbsolutePath(),
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=4",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "transaction.state.log.num.partitions=4",
+                "group.initial.rebalance.delay.ms=0",
+                "message.max.bytes=104857600",
+                ""));
+        UUID u = UUID.randomUUID();
+        String clusterId = new Uuid(u.getMostSignificantBits(), u.getLeastSignificantBits()).toString();
+        Process format = java("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", dir.resolve("server.properties").toString())
+                .redirectOutput(dir.resolve("format.log").toFile()).start();
+        assertTrue(format.waitFor(60, TimeUnit.SECONDS) && format.exitValue() == 0, "storage formatted: see " + dir.resolve("format.log"));
+        return new BrokerProcess(dir, port);
+    }
+
+    private static ProcessBuilder java(String mainClass, String... args) {
+        List<String> command = new java.util.ArrayList<>(List.of("java", "-Xmx512m",
+                "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
+                "-cp", System.getProperty("java.class.path"), mainClass));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true);
+    }
+
+    String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    /** Starts the broker and waits until it answers a metadata request. */
+    void start() throws Exception {
+        assertTrue(process == null || !process.isAlive(), "already running");
+        process = java("kafka.Kafka", dir.resolve("server.properties").toString())
+                .redirectOutput(dir.resolve("broker-" + (starts++) + ".log").toFile()).start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (true) {
+            assertTrue(process.isAlive(), "broker exited: see " + dir);
+            assertTrue(System.nanoTime() < deadline, "broker up within 90 s");
+            if (listening()) {
+                try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
+                    admin.describeCluster().nodes().get(10, TimeUnit.SECONDS);
+                    return;
+                } catch (Exception e) {
+                    // still starting
+                }
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private boolean listening() {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Stops the broker: SIGTERM (a controlled shutdown) or SIGKILL (a crash). */
+    void stop(boolean kill) throws InterruptedException {
+        if (kill) {
+            process.destroyForcibly();
+        } else {
+            process.destroy();
+        }
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "broker stopped");
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            stop(true);
+        }
+    }
+}
