@@ -187,8 +187,11 @@ public class ModelsResource {
         return Response.accepted(ModelStatus.of(e.runner())).build();
     }
 
-    static Response notFound(String id) {
-        return errors(Response.Status.NOT_FOUND, List.of("no model with id \"" + id + "\""));
+    /** 404; when another instance owns the id's partition, the message says which one. */
+    private Response notFound(String id) {
+        String where = registry.ownerOf(id).map(owner -> ": it is not trained by this instance; its partition is held by " + owner)
+                .orElse("");
+        return errors(Response.Status.NOT_FOUND, List.of("no model with id \"" + id + "\"" + where));
     }
 
     static Response errors(Response.Status status, List<String> errors) {

@@ -114,6 +114,13 @@ public interface StreamfitConfig {
          */
         @WithDefault("12")
         int partitions();
+
+        /**
+         * This instance's name in the ownership group (its client id is
+         * {@code streamfit-owner-<name>}), shown by {@code kafka-consumer-groups --describe} and in
+         * the 404 of a model another instance trains. Default: the host name (the pod name).
+         */
+        Optional<String> instanceName();
     }
 
     interface Api {

@@ -28,7 +28,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Stream;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.jboss.logging.Logger;
 
@@ -111,7 +117,7 @@ public class ModelRegistry {
         kafka.clients().createTopicIfAbsent(new NewTopic(o.topic(), Optional.of(o.partitions()), config.snapshot().replicationFactor())
                 .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
         int partitions = ModelOwnership.partitionCount(kafka.clients(), o.topic());
-        ownership = new ModelOwnership(kafka.clients(), o.topic(), config.groupPrefix() + "owners", "streamfit-owner-" + hostName(),
+        ownership = new ModelOwnership(kafka.clients(), o.topic(), config.groupPrefix() + "owners", "streamfit-owner-" + o.instanceName().orElseGet(ModelRegistry::hostName),
                 partitions, new Ownership());
         ownershipThread = new Thread(ownership, "model-ownership");
         ownershipThread.start();
@@ -174,6 +180,29 @@ public class ModelRegistry {
     /** Where specs created over HTTP are kept: "models topic", "specs directory" or "nowhere". */
     public String specStore() {
         return ownership != null ? "models topic " + ownership.topic() : config.modelsDir().isPresent() ? "specs directory" : "nowhere";
+    }
+
+    /**
+     * Which other instance holds the partition of {@code modelId} ("client id (host)", the client
+     * id naming the pod on Kubernetes), from the ownership group's description; empty when
+     * ownership is off, this instance holds it, or the group cannot be described within 3 s.
+     */
+    public Optional<String> ownerOf(String modelId) {
+        if (ownership == null || ownership.owns(modelId)) {
+            return Optional.empty();
+        }
+        TopicPartition tp = new TopicPartition(ownership.topic(), ownership.partitionOf(modelId));
+        try (Admin admin = kafka.clients().admin()) {
+            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(ownership.groupId()))
+                    .describedGroups().get(ownership.groupId()).get(3, TimeUnit.SECONDS);
+            return group.members().stream().filter(m -> m.assignment().topicPartitions().contains(tp))
+                    .map(m -> m.clientId() + " (" + m.host().replaceFirst("^/", "") + ")").findFirst();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
     }
 
     /** The ownership coordinator, or null when ownership is off. */

@@ -58,6 +58,19 @@ final class PackagedService {
         }
     }
 
+    /** The body of {@code GET <path>} whatever its status, or null while the service does not answer. */
+    static String body(int port, String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
     /** The status code of {@code GET <path>}, or -1 while the service does not answer. */
     static int code(int port, String path) {
         try {

@@ -84,8 +84,9 @@ class RebalanceIT {
         kafka.close();
     }
 
-    private static Process start(int port, String log) throws IOException {
-        return PackagedService.start(kafka.bootstrapServers(), dir.resolve("models"), port, dir.resolve(log),
+    private static Process start(int port, String name) throws IOException {
+        return PackagedService.start(kafka.bootstrapServers(), dir.resolve("models"), port, dir.resolve(name + ".log"),
+                "-Dstreamfit.ownership.instance-name=" + name,
                 "-Dkafka.session.timeout.ms=6000", "-Dkafka.heartbeat.interval.ms=1000",
                 "-Dstreamfit.ownership.partitions=" + OWNERSHIP_PARTITIONS);
     }
@@ -168,7 +169,7 @@ class RebalanceIT {
         }
         int chunk = RECORDS / CHUNKS;
         int portA = PackagedService.freePort();
-        Process a = start(portA, "a.log");
+        Process a = start(portA, "instance-a");
         int portB = PackagedService.freePort();
         Process b = null;
         int portC = PackagedService.freePort();
@@ -179,7 +180,7 @@ class RebalanceIT {
             awaitTrained(3L * chunk, portA);
 
             // Scale-up: B joins; half the models move to it, each restored from its snapshot.
-            b = start(portB, "b.log");
+            b = start(portB, "instance-b");
             double scaleUp = awaitSplit("A and B share the models", portA, portB);
             Map<String, JsonNode> moved = running(portB);
             for (JsonNode m : moved.values()) {
@@ -187,6 +188,9 @@ class RebalanceIT {
             }
             produce(records, chunk, 2 * chunk);
             awaitTrained(3L * 2 * chunk, portA, portB);
+            String onB = moved.keySet().iterator().next();
+            String answer = PackagedService.body(portA, "/models/" + onB);
+            assertTrue(answer != null && answer.contains("held by streamfit-owner-instance-b"), "A points to B for " + onB + ": " + answer);
 
             // A model created over HTTP on an instance that does not own it: stored in the
             // models topic, 202, and trained by its owner; the id is taken on every instance.
@@ -215,7 +219,7 @@ class RebalanceIT {
             awaitTrained(3L * 3 * chunk, portB);
 
             // Scale-up again, then scale-down: C joins, then B is stopped and C takes everything.
-            c = start(portC, "c.log");
+            c = start(portC, "instance-c");
             awaitSplit("B and C share the models", portB, portC);
             produce(records, 3 * chunk, RECORDS);
             long stopAt = System.nanoTime();
