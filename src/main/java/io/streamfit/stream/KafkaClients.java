@@ -77,17 +77,11 @@ public class KafkaClients {
      * (offsets are committed inside the snapshot transaction), cooperative-sticky assignment.
      */
     public KafkaConsumer<byte[], byte[]> trainingConsumer(String groupId, String clientId) {
-        return new KafkaConsumer<>(with(Map.of(
-                ConsumerConfig.GROUP_ID_CONFIG, groupId,
-                ConsumerConfig.CLIENT_ID_CONFIG, clientId,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName(),
-                // Records may hold up to 65,536 examples each: keep polls small enough to be
-                // trained well within max.poll.interval.ms and the transaction timeout.
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100)),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        Map<String, Object> cfg = groupMember(groupId, clientId);
+        // Records may hold up to 65,536 examples each: keep polls small enough to be trained
+        // well within max.poll.interval.ms and the transaction timeout.
+        cfg.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100);
+        return new KafkaConsumer<>(cfg, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     /**
@@ -96,14 +90,22 @@ public class KafkaClients {
      * commits offsets (every assignment re-reads its partitions from the start).
      */
     public KafkaConsumer<String, byte[]> ownershipConsumer(String groupId, String clientId) {
-        return new KafkaConsumer<>(with(Map.of(
+        return new KafkaConsumer<>(groupMember(groupId, clientId), new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /**
+     * A group member that reads committed records only, commits nothing by itself (from the
+     * start when the group has no offsets) and rebalances cooperatively: revoked partitions are
+     * given up before anyone else is assigned them.
+     */
+    private Map<String, Object> groupMember(String groupId, String clientId) {
+        return with(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, groupId,
                 ConsumerConfig.CLIENT_ID_CONFIG, clientId,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName())),
-                new StringDeserializer(), new ByteArrayDeserializer());
+                ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName()));
     }
 
     /** Idempotent, transactional producer; initTransactions() fences any older instance with the same id. */

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.streamfit.data.RecordDecoder;
-import io.streamfit.demo.SyntheticProblem;
 import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
@@ -26,18 +24,8 @@ import org.junit.jupiter.api.Test;
  * three-partition model's committed lineage holds every record exactly once.
  */
 class BrokerRestartIT {
-    private static final String SPEC = """
-            id: restart
-            topic: restart.examples
-            input_width: 8
-            task: {type: classification, classes: 4}
-            layers: [{type: dense, units: 32}, {type: tanh}, {type: dropout, p: 0.2}, {type: dense, units: 4}]
-            optimizer: {type: adam, lr: 0.01}
-            batch_size: 3
-            seed: 13
-            snapshot: {every_steps: 1, every_seconds: 0.5}
-            """;
-    private static final String SPEC3 = SPEC.replace("id: restart", "id: restart3").replace("topic: restart.examples", "topic: restart3.examples");
+    private static final String SPEC = ReferenceRun.spec("restart", 3, 13);
+    private static final String SPEC3 = ReferenceRun.spec("restart3", 3, 13);
     private static final int RECORDS = 600; // 3 examples each, one record = one batch
     private static final String READY = "/q/health/ready";
 
@@ -52,14 +40,7 @@ class BrokerRestartIT {
         Path models = Files.createDirectories(dir.resolve("models"));
         Files.writeString(models.resolve("restart.yaml"), SPEC);
         Files.writeString(models.resolve("restart3.yaml"), SPEC3);
-        SyntheticProblem p = new SyntheticProblem(8, 4, 9, 0);
-        List<byte[]> records = new ArrayList<>();
-        float[] x = new float[3 * 8];
-        int[] y = new int[3];
-        for (int i = 0; i < RECORDS; i++) {
-            p.next(3, x, y);
-            records.add(RecordDecoder.encodeBinary(3, 8, x, y, null, 1));
-        }
+        List<byte[]> records = ReferenceRun.records(RECORDS, 9);
         int chunk = RECORDS / 4;
         List<String> outages = new ArrayList<>();
         try (BrokerProcess broker = BrokerProcess.format(dir.resolve("broker"))) {

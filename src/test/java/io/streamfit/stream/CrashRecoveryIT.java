@@ -3,8 +3,6 @@ package io.streamfit.stream;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.streamfit.data.RecordDecoder;
-import io.streamfit.demo.SyntheticProblem;
 import io.streamfit.nn.SplitMix64;
 import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.spec.ModelSpec;
@@ -37,20 +35,10 @@ import org.junit.jupiter.api.Test;
  * position ever moves back, and the last snapshot has consumed every record.
  */
 class CrashRecoveryIT {
-    private static final String SPEC = """
-            id: crash
-            topic: crash.examples
-            input_width: 8
-            task: {type: classification, classes: 4}
-            layers: [{type: dense, units: 32}, {type: tanh}, {type: dropout, p: 0.2}, {type: dense, units: 4}]
-            optimizer: {type: adam, lr: 0.01}
-            batch_size: 10
-            seed: 11
-            snapshot: {every_steps: 1, every_seconds: 0.5}
-            """;
+    private static final String SPEC = ReferenceRun.spec("crash", 10, 11);
     private static final int RECORDS = 600; // 3 examples each: 1,800 examples, 180 steps
-    private static final String SPEC3 = SPEC.replace("id: crash", "id: crash3").replace("topic: crash.examples", "topic: crash3.examples")
-            .replace("batch_size: 10", "batch_size: 3"); // one record = one batch: positions count records exactly
+    // One record = one batch: positions count records exactly.
+    private static final String SPEC3 = ReferenceRun.spec("crash3", 3, 11);
     private static EmbeddedKafka kafka;
     private static Path dir;
 
@@ -92,14 +80,7 @@ class CrashRecoveryIT {
     @Test
     void killedAtRandomMomentsItEndsBitwiseWhereAnUninterruptedRunEnds() throws Exception {
         int kills = Integer.getInteger("crash.kills", 4);
-        SyntheticProblem p = new SyntheticProblem(8, 4, 7, 0);
-        List<byte[]> records = new ArrayList<>();
-        float[] x = new float[3 * 8];
-        int[] y = new int[3];
-        for (int i = 0; i < RECORDS; i++) {
-            p.next(3, x, y);
-            records.add(RecordDecoder.encodeBinary(3, 8, x, y, null, 1));
-        }
+        List<byte[]> records = ReferenceRun.records(RECORDS, 7);
         SplitMix64 rng = new SplitMix64(2026);
         int produced = 0;
         int chunk = RECORDS / (kills + 1);

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.streamfit.data.RecordDecoder;
-import io.streamfit.demo.SyntheticProblem;
 import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
@@ -13,7 +11,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -47,17 +44,7 @@ class RebalanceIT {
     private static final Map<String, Integer> MODELS = new LinkedHashMap<>();
 
     private static String spec(String id) {
-        return """
-                id: %s
-                topic: %s.examples
-                input_width: 8
-                task: {type: classification, classes: 4}
-                layers: [{type: dense, units: 16}, {type: tanh}, {type: dropout, p: 0.1}, {type: dense, units: 4}]
-                optimizer: {type: adam, lr: 0.01}
-                batch_size: 3
-                seed: 5
-                snapshot: {every_steps: 1, every_seconds: 0.5}
-                """.formatted(id, id);
+        return ReferenceRun.spec(id, 3, 5);
     }
 
     @BeforeAll
@@ -159,14 +146,7 @@ class RebalanceIT {
 
     @Test
     void modelsMoveOnScaleUpFailureAndScaleDownAndNothingIsTrainedTwiceOrSkipped() throws Exception {
-        SyntheticProblem p = new SyntheticProblem(8, 4, 3, 0);
-        List<byte[]> records = new ArrayList<>();
-        float[] x = new float[3 * 8];
-        int[] y = new int[3];
-        for (int i = 0; i < RECORDS; i++) {
-            p.next(3, x, y);
-            records.add(RecordDecoder.encodeBinary(3, 8, x, y, null, 1));
-        }
+        List<byte[]> records = ReferenceRun.records(RECORDS, 3);
         int chunk = RECORDS / CHUNKS;
         int portA = PackagedService.freePort();
         Process a = start(portA, "instance-a");

@@ -3,13 +3,47 @@ package io.streamfit.stream;
 import io.streamfit.data.Batch;
 import io.streamfit.data.Batcher;
 import io.streamfit.data.RecordDecoder;
+import io.streamfit.demo.SyntheticProblem;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.train.ModelState;
+import java.util.ArrayList;
 import java.util.List;
 
 /** The uninterrupted run that fault tests compare against: the records of one partition, in memory. */
 final class ReferenceRun {
     private ReferenceRun() {}
+
+    /**
+     * The model the process-level fault tests train, reading topic {@code <id>.examples}: small,
+     * with Adam and dropout (so the optimizer state and the generator must survive too), and a
+     * snapshot after every step, so most of its time is spent in transactions.
+     */
+    static String spec(String id, int batchSize, long seed) {
+        return """
+                id: %s
+                topic: %s.examples
+                input_width: 8
+                task: {type: classification, classes: 4}
+                layers: [{type: dense, units: 32}, {type: tanh}, {type: dropout, p: 0.2}, {type: dense, units: 4}]
+                optimizer: {type: adam, lr: 0.01}
+                batch_size: %d
+                seed: %d
+                snapshot: {every_steps: 1, every_seconds: 0.5}
+                """.formatted(id, id, batchSize, seed);
+    }
+
+    /** {@code count} binary records of 3 examples each for {@link #spec} models, from a synthetic problem. */
+    static List<byte[]> records(int count, long problemSeed) {
+        SyntheticProblem p = new SyntheticProblem(8, 4, problemSeed, 0);
+        List<byte[]> records = new ArrayList<>();
+        float[] x = new float[3 * 8];
+        int[] y = new int[3];
+        for (int i = 0; i < count; i++) {
+            p.next(3, x, y);
+            records.add(RecordDecoder.encodeBinary(3, 8, x, y, null, 1));
+        }
+        return records;
+    }
 
     /** A fresh model trained on {@code records} as offsets 0, 1, 2, ... of one partition, as the service batches them. */
     static ModelState over(ModelSpec spec, List<byte[]> records) throws Exception {

@@ -4,13 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.streamfit.data.RecordDecoder;
-import io.streamfit.demo.SyntheticProblem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -58,25 +55,14 @@ class ServiceRestartIT {
         return PackagedService.status(port, "restart");
     }
 
-    private static List<byte[]> records(SyntheticProblem p, int n) {
-        List<byte[]> out = new ArrayList<>();
-        float[] x = new float[3 * 8];
-        int[] y = new int[3];
-        for (int i = 0; i < n; i++) {
-            p.next(3, x, y);
-            out.add(RecordDecoder.encodeBinary(3, 8, x, y, null, 1));
-        }
-        return out;
-    }
-
     private static int freePort() throws IOException {
         return PackagedService.freePort();
     }
 
     @Test
     void aNewProcessResumesFromTheSnapshotInsteadOfFromScratch() throws Exception {
-        SyntheticProblem p = new SyntheticProblem(8, 4, 1, 0);
-        TestKafka.produce(kafka.bootstrapServers(), "restart.examples", records(p, 100)); // 300 examples
+        List<byte[]> records = ReferenceRun.records(150, 1);
+        TestKafka.produce(kafka.bootstrapServers(), "restart.examples", records.subList(0, 100)); // 300 examples
         int port = freePort();
         Process first = start(port, "first.log");
         try {
@@ -99,7 +85,7 @@ class ServiceRestartIT {
         }
         assertTrue(versionBefore >= 2, "snapshots were published: " + versionBefore);
 
-        TestKafka.produce(kafka.bootstrapServers(), "restart.examples", records(p, 50)); // 150 more
+        TestKafka.produce(kafka.bootstrapServers(), "restart.examples", records.subList(100, 150)); // 150 more
         int port2 = freePort();
         Process second = start(port2, "second.log");
         try {
