@@ -1,0 +1,38 @@
+package io.streamfit.health;
+
+import io.streamfit.service.ModelRegistry;
+import io.streamfit.stream.ModelRunner;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Startup;
+
+/**
+ * Started (Kubernetes' startup probe, {@code /q/health/started}) once the instance joined its
+ * ownership group and every model it owns has restored its snapshot. Restoring large snapshots
+ * can take a while; the startup probe gives it that time before liveness and readiness apply.
+ * A model that failed is started too: readiness and status report it.
+ */
+@Startup
+@ApplicationScoped
+public class ModelsStarted implements HealthCheck {
+    private final ModelRegistry registry;
+
+    public ModelsStarted(ModelRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        HealthCheckResponseBuilder b = HealthCheckResponse.named("models-restored");
+        boolean up = registry.started();
+        for (ModelRegistry.Entry e : registry.all()) {
+            ModelRunner.Phase phase = e.runner().phase();
+            boolean restored = phase != ModelRunner.Phase.STARTING && phase != ModelRunner.Phase.RESTORING;
+            b.withData(e.runner().spec().id(), restored ? "restored" : "restoring");
+            up &= restored;
+        }
+        return b.status(up).build();
+    }
+}
