@@ -21,11 +21,21 @@ import java.util.List;
  * process against a test's broker, for the tests that stop it with SIGTERM or kill it with
  * SIGKILL; and its status over HTTP.
  */
-final class PackagedService {
+public final class PackagedService {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private PackagedService() {}
+
+    /** Starts the service as users first meet it: the embedded broker, the demo stream and model. */
+    public static Process startDemo(int port, Path log, String... jvmArgs) throws IOException {
+        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
+        assertTrue(Files.exists(jar), "run after package: " + jar);
+        List<String> command = new ArrayList<>(List.of("java", "-Xmx1g", "-Dquarkus.http.port=" + port));
+        command.addAll(List.of(jvmArgs));
+        command.addAll(List.of("-jar", jar.toString()));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
 
     /** Starts the service on {@code port} with the specs in {@code modelsDir}, output to {@code log}. */
     static Process start(String bootstrap, Path modelsDir, int port, Path log, String... jvmArgs) throws IOException {
@@ -45,7 +55,7 @@ final class PackagedService {
     }
 
     /** {@code GET <path>} as JSON, or null unless the service answers 200. */
-    static JsonNode get(int port, String path) {
+    public static JsonNode get(int port, String path) {
         try {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
@@ -59,7 +69,7 @@ final class PackagedService {
     }
 
     /** The body of {@code GET <path>} whatever its status, or null while the service does not answer. */
-    static String body(int port, String path) {
+    public static String body(int port, String path) {
         try {
             return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
@@ -72,7 +82,7 @@ final class PackagedService {
     }
 
     /** The status code of {@code GET <path>}, or -1 while the service does not answer. */
-    static int code(int port, String path) {
+    public static int code(int port, String path) {
         try {
             return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode();
@@ -91,7 +101,7 @@ final class PackagedService {
                 HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
