@@ -21,6 +21,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -31,7 +35,9 @@ import org.junit.jupiter.api.Test;
  * {@code deploy/prometheus/alerts.yml}, and then every PromQL expression of the dashboard and of
  * the rules is evaluated through Prometheus' HTTP API. Each must parse; each dashboard query must
  * return data (a panel that shows nothing fails); every rule group must evaluate without error.
- * A few undecodable records are written to the demo topic so the dead-letter panel has a series.
+ * Every metric the dashboard and the rules name must be one the service exports. A second model
+ * with early stopping reads the demo stream (so its meters exist too), and a few undecodable
+ * records are written to the demo topic so the dead-letter panel has a series.
  */
 class DashboardIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,19 +67,33 @@ class DashboardIT {
         Path dir = Files.createDirectories(Path.of("target", "it-dashboard"));
         int servicePort = PackagedService.freePort();
         int promPort = PackagedService.freePort();
-        Process service = PackagedService.startDemo(servicePort, dir.resolve("service.log"), "-Dstreamfit.demo.dataset=synthetic");
+        // Beside the demo model, one with early stopping on the same stream: its meters exist too.
+        Path models = Files.createDirectories(dir.resolve("models"));
+        Files.writeString(models.resolve("watcher.yaml"), """
+                id: demo-watcher
+                topic: streamfit.demo.synthetic
+                input_width: 32
+                task: {type: classification, classes: 10}
+                layers: [{type: dense, units: 16}, {type: relu}, {type: dense, units: 10}]
+                optimizer: {type: adam, lr: 0.001}
+                batch_size: 32
+                early_stopping: {holdout_every: 5, check_batches: 2, patience: 3}
+                """);
+        Process service = PackagedService.startDemo(servicePort, dir.resolve("service.log"), "-Dstreamfit.demo.dataset=synthetic",
+                "-Dstreamfit.models-dir=" + models.toAbsolutePath());
         Process prometheus = null;
         try {
-            TestKafka.await("the demo model trains", Duration.ofSeconds(120), Duration.ofMillis(500), () -> {
-                JsonNode models = PackagedService.get(servicePort, "/models");
-                return models != null && models.path("models").size() > 0 && models.path("models").get(0).path("steps").asLong() > 0;
+            TestKafka.await("both models train", Duration.ofSeconds(120), Duration.ofMillis(500), () -> {
+                JsonNode demo = PackagedService.get(servicePort, "/models/demo-synthetic");
+                JsonNode watcher = PackagedService.get(servicePort, "/models/demo-watcher");
+                return demo != null && demo.path("steps").asLong() > 0 && watcher != null && watcher.path("steps").asLong() > 0;
             });
             // The endpoints the Kubernetes probes call answer UP, the startup one with its check.
             for (String probe : List.of("/q/health/started", "/q/health/live", "/q/health/ready")) {
                 assertEquals(200, PackagedService.code(servicePort, probe), probe);
             }
             assertTrue(PackagedService.body(servicePort, "/q/health/started").contains("models-restored"), "the startup check runs");
-            JsonNode demo = PackagedService.get(servicePort, "/models").path("models").get(0);
+            JsonNode demo = PackagedService.get(servicePort, "/models/demo-synthetic");
             String bootstrap = PackagedService.get(servicePort, "/cluster").path("bootstrap_servers").asText();
             List<byte[]> garbage = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
@@ -151,6 +171,16 @@ class DashboardIT {
                     }
                 }
             }
+            // Every metric the dashboard and the rules name is one the service exports.
+            Set<String> exported = new TreeSet<>();
+            api(promPort, "/api/v1/label/__name__/values").path("data").forEach(n -> exported.add(n.asText()));
+            Set<String> named = new TreeSet<>();
+            Matcher m = Pattern.compile("streamfit_[a-z_]+").matcher(dashboard.toString() + alerts.toString());
+            while (m.find()) {
+                named.add(m.group());
+            }
+            named.removeAll(exported);
+            assertEquals(Set.of(), named, "metrics named by the dashboard or the rules that the service does not export");
             assertEquals(Map.of(), failures, "every dashboard query returns data and every rule evaluates");
             System.out.printf("DashboardIT: %d dashboard queries returned data and %d alert rules evaluated against a real Prometheus%n",
                     queries, rulesChecked);
