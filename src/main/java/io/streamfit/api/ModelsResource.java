@@ -15,7 +15,11 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.Optional;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -100,16 +104,16 @@ public class ModelsResource {
 
     @GET
     @Path("/{id}")
-    public Response status(@PathParam("id") String id) {
+    public Response status(@PathParam("id") String id, @Context UriInfo uri, @Context HttpHeaders headers) {
         ModelRegistry.Entry e = registry.get(id);
-        return e == null ? notFound(id) : Response.ok(ModelStatus.of(e.runner())).build();
+        return e == null ? elsewhere(id, "GET", uri, headers, null) : Response.ok(ModelStatus.of(e.runner())).build();
     }
 
     @GET
     @Path("/{id}/spec")
-    public Response spec(@PathParam("id") String id) {
+    public Response spec(@PathParam("id") String id, @Context UriInfo uri, @Context HttpHeaders headers) {
         ModelRegistry.Entry e = registry.get(id);
-        return e == null ? notFound(id) : Response.ok(e.runner().spec().source()).build();
+        return e == null ? elsewhere(id, "GET", uri, headers, null) : Response.ok(e.runner().spec().source()).build();
     }
 
     /**
@@ -119,10 +123,10 @@ public class ModelsResource {
     @POST
     @Path("/{id}/predict")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response predict(@PathParam("id") String id, String body) {
+    public Response predict(@PathParam("id") String id, String body, @Context UriInfo uri, @Context HttpHeaders headers) {
         ModelRegistry.Entry e = registry.get(id);
         if (e == null) {
-            return notFound(id);
+            return elsewhere(id, "POST", uri, headers, body == null ? "" : body);
         }
         ModelState state = e.runner().state();
         if (state == null) {
@@ -142,10 +146,11 @@ public class ModelsResource {
     @GET
     @Path("/{id}/snapshot")
     @Produces({MediaType.APPLICATION_OCTET_STREAM, MediaType.APPLICATION_JSON})
-    public Response snapshot(@PathParam("id") String id, @QueryParam("tag") @DefaultValue("latest") String tag) {
+    public Response snapshot(@PathParam("id") String id, @QueryParam("tag") @DefaultValue("latest") String tag,
+            @Context UriInfo uri, @Context HttpHeaders headers) {
         ModelRegistry.Entry e = registry.get(id);
         if (e == null) {
-            return notFound(id);
+            return elsewhere(id, "GET", uri, headers, null);
         }
         ModelRunner r = e.runner();
         byte[] bytes;
@@ -173,10 +178,10 @@ public class ModelsResource {
     /** Resumes updates that early stopping paused (202), or says why there is nothing to resume (409). */
     @POST
     @Path("/{id}/resume")
-    public Response resume(@PathParam("id") String id) {
+    public Response resume(@PathParam("id") String id, @Context UriInfo uri, @Context HttpHeaders headers) {
         ModelRegistry.Entry e = registry.get(id);
         if (e == null) {
-            return notFound(id);
+            return elsewhere(id, "POST", uri, headers, "");
         }
         if (e.runner().spec().earlyStopping() == null) {
             return errors(Response.Status.CONFLICT, List.of("model " + id + " has no early_stopping section: its updates never pause"));
@@ -187,10 +192,21 @@ public class ModelsResource {
         return Response.accepted(ModelStatus.of(e.runner())).build();
     }
 
-    /** 404; when another instance owns the id's partition, the message says which one. */
-    private Response notFound(String id) {
-        String where = registry.ownerOf(id).map(owner -> ": it is not trained by this instance; its partition is held by " + owner)
-                .orElse("");
+    /**
+     * A model this instance does not train: relayed to the instance that does (see
+     * {@link OwnerForwarding}), or 404, naming that instance when there is one.
+     */
+    private Response elsewhere(String id, String method, UriInfo uri, HttpHeaders headers, String body) {
+        Optional<ModelRegistry.Owner> owner = registry.ownerOf(id);
+        if (owner.isPresent() && registry.forwardsRequests() && !OwnerForwarding.relayed(headers)) {
+            try {
+                return OwnerForwarding.forward(owner.get(), method, uri, headers, body);
+            } catch (IOException e) {
+                registry.forgetOwner(id);
+                return OwnerForwarding.unreachable(owner.get(), e);
+            }
+        }
+        String where = owner.map(o -> ": it is not trained by this instance; its partition is held by " + o).orElse("");
         return errors(Response.Status.NOT_FOUND, List.of("no model with id \"" + id + "\"" + where));
     }
 

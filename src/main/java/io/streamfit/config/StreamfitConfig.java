@@ -121,6 +121,21 @@ public interface StreamfitConfig {
          * the 404 of a model another instance trains. Default: the host name (the pod name).
          */
         Optional<String> instanceName();
+
+        /**
+         * Requests for a model another instance trains (status, spec, predict, snapshot,
+         * resume) are relayed to that instance, so any pod behind a Service answers for every
+         * model. Off: they get a 404 that names the owner.
+         */
+        @WithDefault("true")
+        boolean forwardRequests();
+
+        /**
+         * The address other instances reach this one at (on Kubernetes: the pod IP, from the
+         * Downward API). Default: the address the brokers see this instance's connections from,
+         * which is the pod IP unless the traffic to the brokers is translated (NAT) on its way.
+         */
+        Optional<String> advertisedHost();
     }
 
     interface Api {

@@ -117,7 +117,7 @@ public class ModelRegistry {
         kafka.clients().createTopicIfAbsent(new NewTopic(o.topic(), Optional.of(o.partitions()), config.snapshot().replicationFactor())
                 .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
         int partitions = ModelOwnership.partitionCount(kafka.clients(), o.topic());
-        ownership = new ModelOwnership(kafka.clients(), o.topic(), config.groupPrefix() + "owners", "streamfit-owner-" + o.instanceName().orElseGet(ModelRegistry::hostName),
+        ownership = new ModelOwnership(kafka.clients(), o.topic(), config.groupPrefix() + "owners", Owner.clientId(o.instanceName().orElseGet(ModelRegistry::hostName), o.advertisedHost().orElse(""), httpPort()),
                 partitions, new Ownership());
         ownershipThread = new Thread(ownership, "model-ownership");
         ownershipThread.start();
@@ -183,26 +183,96 @@ public class ModelRegistry {
     }
 
     /**
-     * Which other instance holds the partition of {@code modelId} ("client id (host)", the client
-     * id naming the pod on Kubernetes), from the ownership group's description; empty when
-     * ownership is off, this instance holds it, or the group cannot be described within 3 s.
+     * Another instance, as its ownership client id describes it: {@code
+     * streamfit-owner-<name>@<advertised host>:<http port>}, the host empty when not configured
+     * (then the address the brokers see it connect from stands in).
      */
-    public Optional<String> ownerOf(String modelId) {
+    public record Owner(String name, String host, int port) {
+        private static final String PREFIX = "streamfit-owner-";
+
+        static String clientId(String name, String advertisedHost, int httpPort) {
+            return PREFIX + name + "@" + advertisedHost + ":" + httpPort;
+        }
+
+        static Optional<Owner> of(String clientId, String brokerSeenHost) {
+            int at = clientId.lastIndexOf('@');
+            int colon = clientId.lastIndexOf(':');
+            if (!clientId.startsWith(PREFIX) || at < 0 || colon < at) {
+                return Optional.empty();
+            }
+            try {
+                String host = clientId.substring(at + 1, colon);
+                return Optional.of(new Owner(clientId.substring(PREFIX.length(), at),
+                        host.isEmpty() ? brokerSeenHost.replaceFirst("^/", "") : host, Integer.parseInt(clientId.substring(colon + 1))));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "instance " + name + " (" + host + ":" + port + ")";
+        }
+    }
+
+    private static int httpPort() {
+        return org.eclipse.microprofile.config.ConfigProvider.getConfig().getOptionalValue("quarkus.http.port", Integer.class).orElse(8080);
+    }
+
+    /** Owners looked up in the last few seconds, by partition: requests for remote models would otherwise each describe the group. */
+    private final Map<Integer, CachedOwner> owners = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final long OWNER_TTL_NANOS = 5_000_000_000L;
+    private Admin ownerAdmin;
+
+    private record CachedOwner(Owner owner, long at) {}
+
+    /**
+     * Which other instance holds the partition of {@code modelId}, from the ownership group's
+     * description (cached 5 s); empty when ownership is off, this instance holds it, or the group
+     * cannot be described within 3 s.
+     */
+    public Optional<Owner> ownerOf(String modelId) {
         if (ownership == null || ownership.owns(modelId)) {
             return Optional.empty();
         }
-        TopicPartition tp = new TopicPartition(ownership.topic(), ownership.partitionOf(modelId));
-        try (Admin admin = kafka.clients().admin()) {
-            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(ownership.groupId()))
+        int partition = ownership.partitionOf(modelId);
+        CachedOwner cached = owners.get(partition);
+        if (cached != null && System.nanoTime() - cached.at() < OWNER_TTL_NANOS) {
+            return Optional.of(cached.owner());
+        }
+        TopicPartition tp = new TopicPartition(ownership.topic(), partition);
+        try {
+            ConsumerGroupDescription group = ownerAdmin().describeConsumerGroups(List.of(ownership.groupId()))
                     .describedGroups().get(ownership.groupId()).get(3, TimeUnit.SECONDS);
-            return group.members().stream().filter(m -> m.assignment().topicPartitions().contains(tp))
-                    .map(m -> m.clientId() + " (" + m.host().replaceFirst("^/", "") + ")").findFirst();
+            Optional<Owner> owner = group.members().stream().filter(m -> m.assignment().topicPartitions().contains(tp))
+                    .findFirst().flatMap(m -> Owner.of(m.clientId(), m.host()));
+            owner.ifPresent(o -> owners.put(partition, new CachedOwner(o, System.nanoTime())));
+            return owner;
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.empty();
         }
+    }
+
+    /** Forgets a looked-up owner that did not answer: the partition may have moved. */
+    public void forgetOwner(String modelId) {
+        if (ownership != null) {
+            owners.remove(ownership.partitionOf(modelId));
+        }
+    }
+
+    /** Whether requests for models trained elsewhere are relayed to their owner. */
+    public boolean forwardsRequests() {
+        return ownership != null && config.ownership().forwardRequests();
+    }
+
+    private synchronized Admin ownerAdmin() {
+        if (ownerAdmin == null) {
+            ownerAdmin = kafka.clients().admin();
+        }
+        return ownerAdmin;
     }
 
     /** The ownership coordinator, or null when ownership is off. */
@@ -352,6 +422,11 @@ public class ModelRegistry {
         if (ownership != null) {
             ownership.close();
             join(ownershipThread, deadline);
+        }
+        synchronized (this) {
+            if (ownerAdmin != null) {
+                ownerAdmin.close(Duration.ofSeconds(2));
+            }
         }
     }
 

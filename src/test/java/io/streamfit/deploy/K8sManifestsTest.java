@@ -144,10 +144,15 @@ class K8sManifestsTest {
         kafkaKeys.addAll(ProducerConfig.configNames());
         kafkaKeys.addAll(AdminClientConfig.configNames());
 
-        // Every configuration key exists in the service.
+        // Every configuration key exists in the service: the ConfigMap's and the container's own.
         JsonNode config = docs.stream().filter(d -> d.path("kind").asText().equals("ConfigMap")
                 && d.path("metadata").path("name").asText().startsWith("streamfit-config")).findFirst().orElseThrow();
-        config.path("data").fieldNames().forEachRemaining(key -> {
+        List<String> keys = new ArrayList<>();
+        config.path("data").fieldNames().forEachRemaining(keys::add);
+        one(docs, "Deployment").path("spec").path("template").path("spec").path("containers").get(0).path("env")
+                .forEach(e -> keys.add(e.path("name").asText()));
+        assertTrue(keys.contains("STREAMFIT_OWNERSHIP_ADVERTISED_HOST"), "pods advertise their IP for relayed requests");
+        keys.forEach(key -> {
             if (key.startsWith("STREAMFIT_")) {
                 assertTrue(streamfitEnv.contains(key), key + " is not a streamfit property; known: " + new java.util.TreeSet<>(streamfitEnv));
             } else if (key.startsWith("KAFKA_")) {

@@ -8,6 +8,10 @@ import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,6 +42,7 @@ class RebalanceIT {
     private static final int OWNERSHIP_PARTITIONS = 4;
     private static final int RECORDS = 480; // per model topic; 3 examples each, one record = one batch
     private static final int CHUNKS = 4;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static EmbeddedKafka kafka;
     private static Path dir;
     /** Model id to its topic's partition count. */
@@ -168,9 +173,23 @@ class RebalanceIT {
             }
             produce(records, chunk, 2 * chunk);
             awaitTrained(3L * 2 * chunk, portA, portB);
+            // Any instance answers for every model: A relays requests for B's models to B.
             String onB = moved.keySet().iterator().next();
-            String answer = PackagedService.body(portA, "/models/" + onB);
-            assertTrue(answer != null && answer.contains("held by streamfit-owner-instance-b"), "A points to B for " + onB + ": " + answer);
+            HttpResponse<String> viaA = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + portA + "/models/" + onB)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, viaA.statusCode(), viaA.body());
+            assertEquals("instance-b", viaA.headers().firstValue("X-Streamfit-Served-By").orElse(""), "served by B");
+            assertTrue(viaA.body().contains("\"id\":\"" + onB + "\""), viaA.body());
+            HttpResponse<String> predicted = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + portA + "/models/" + onB + "/predict"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"x\": [0,1,0,1,0,1,0,1]}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, predicted.statusCode(), predicted.body());
+            assertTrue(predicted.body().contains("predictions"), predicted.body());
+            // A request already relayed once is answered where it lands: 404 naming the owner.
+            HttpResponse<String> relayed = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + portA + "/models/" + onB))
+                    .header("X-Streamfit-Forwarded-By", "test").build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, relayed.statusCode());
+            assertTrue(relayed.body().contains("held by instance instance-b (127.0.0.1:" + portB + ")"), relayed.body());
 
             // A model created over HTTP on an instance that does not own it: stored in the
             // models topic, 202, and trained by its owner; the id is taken on every instance.

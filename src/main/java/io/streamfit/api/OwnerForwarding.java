@@ -1,0 +1,68 @@
+package io.streamfit.api;
+
+import io.streamfit.service.ModelRegistry;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Relays a request for a model that another instance trains to that instance and returns its
+ * answer, so that any pod behind a Kubernetes Service answers for every model. The credentials
+ * the caller sent go along (the owner checks them too); a relayed request carries
+ * {@value #FORWARDED_BY} and is never relayed again, so a stale view of the owners cannot loop.
+ */
+final class OwnerForwarding {
+    static final String FORWARDED_BY = "X-Streamfit-Forwarded-By";
+    static final String SERVED_BY = "X-Streamfit-Served-By";
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private static final List<String> REQUEST_HEADERS = List.of("Authorization", "X-API-Key", "Content-Type", "Accept");
+    private static final List<String> RESPONSE_HEADERS = List.of("Content-Type", "Content-Disposition");
+
+    private OwnerForwarding() {}
+
+    /** Whether this request came from another instance (and so must be answered here). */
+    static boolean relayed(HttpHeaders headers) {
+        return headers.getHeaderString(FORWARDED_BY) != null;
+    }
+
+    static Response forward(ModelRegistry.Owner owner, String method, UriInfo uri, HttpHeaders headers, String body) throws IOException {
+        URI target = URI.create("http://" + owner.host() + ":" + owner.port() + uri.getRequestUri().getRawPath()
+                + (uri.getRequestUri().getRawQuery() == null ? "" : "?" + uri.getRequestUri().getRawQuery()));
+        HttpRequest.Builder req = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header(FORWARDED_BY, "streamfit");
+        for (String h : REQUEST_HEADERS) {
+            String v = headers.getHeaderString(h);
+            if (v != null) {
+                req.header(h, v);
+            }
+        }
+        HttpResponse<byte[]> r;
+        try {
+            r = HTTP.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        Response.ResponseBuilder out = Response.status(r.statusCode()).entity(r.body()).header(SERVED_BY, owner.name());
+        for (String h : RESPONSE_HEADERS) {
+            r.headers().firstValue(h).ifPresent(v -> out.header(h, v));
+        }
+        return out.build();
+    }
+
+    /** 502 when the owner did not answer: the caller may retry (the partition may be moving). */
+    static Response unreachable(ModelRegistry.Owner owner, IOException e) {
+        return Response.status(Response.Status.BAD_GATEWAY).type(MediaType.APPLICATION_JSON).entity(Map.of("errors",
+                List.of("the model is trained by " + owner + ", which did not answer: " + e.getMessage()))).build();
+    }
+}
