@@ -21,7 +21,10 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.Optional;
 import jakarta.ws.rs.core.Response;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.TreeMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import org.apache.kafka.common.KafkaException;
@@ -40,11 +43,41 @@ public class ModelsResource {
         this.registry = registry;
     }
 
+    /**
+     * Every model's status. With several instances, every instance's models (each with the
+     * {@code instance} that trains it), gathered from the others; {@code ?scope=local}: only
+     * this instance's. Instances that did not answer are listed under {@code unreachable_instances}.
+     */
     @GET
-    public Map<String, Object> list() {
+    public Map<String, Object> list(@QueryParam("scope") @DefaultValue("cluster") String scope, @Context HttpHeaders headers) {
+        String self = registry.instanceName();
+        List<Object> models = new ArrayList<>();
+        for (ModelRegistry.Entry e : registry.all()) {
+            Map<String, Object> status = ModelStatus.of(e.runner());
+            if (self != null) {
+                status.put("instance", self);
+            }
+            models.add(status);
+        }
+        Map<String, Object> rejected = new TreeMap<>(registry.rejectedSpecs());
+        List<String> unreachable = new ArrayList<>();
+        if (!"local".equals(scope) && registry.forwardsRequests() && !OwnerForwarding.relayed(headers)) {
+            for (ModelRegistry.Owner peer : registry.peers()) {
+                try {
+                    JsonNode theirs = OwnerForwarding.get(peer, "/models?scope=local", headers);
+                    theirs.path("models").forEach(models::add);
+                    theirs.path("rejected_specs").fields().forEachRemaining(f -> rejected.putIfAbsent(f.getKey(), f.getValue().asText()));
+                } catch (IOException e) {
+                    unreachable.add(peer + ": " + e.getMessage());
+                }
+            }
+        }
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("models", registry.all().stream().map(e -> ModelStatus.of(e.runner())).toList());
-        out.put("rejected_specs", registry.rejectedSpecs());
+        out.put("models", models);
+        out.put("rejected_specs", rejected);
+        if (!unreachable.isEmpty()) {
+            out.put("unreachable_instances", unreachable);
+        }
         return out;
     }
 

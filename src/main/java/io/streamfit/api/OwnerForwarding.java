@@ -1,5 +1,7 @@
 package io.streamfit.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamfit.service.ModelRegistry;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -23,11 +25,22 @@ import java.util.Map;
 final class OwnerForwarding {
     static final String FORWARDED_BY = "X-Streamfit-Forwarded-By";
     static final String SERVED_BY = "X-Streamfit-Served-By";
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private static final List<String> REQUEST_HEADERS = List.of("Authorization", "X-API-Key", "Content-Type", "Accept");
     private static final List<String> RESPONSE_HEADERS = List.of("Content-Type", "Content-Disposition");
 
     private OwnerForwarding() {}
+
+    /** The caller's credentials and content headers go along. */
+    private static void passOn(HttpHeaders headers, HttpRequest.Builder req) {
+        for (String h : REQUEST_HEADERS) {
+            String v = headers.getHeaderString(h);
+            if (v != null) {
+                req.header(h, v);
+            }
+        }
+    }
 
     /** Whether this request came from another instance (and so must be answered here). */
     static boolean relayed(HttpHeaders headers) {
@@ -40,12 +53,7 @@ final class OwnerForwarding {
         HttpRequest.Builder req = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .header(FORWARDED_BY, "streamfit");
-        for (String h : REQUEST_HEADERS) {
-            String v = headers.getHeaderString(h);
-            if (v != null) {
-                req.header(h, v);
-            }
-        }
+        passOn(headers, req);
         HttpResponse<byte[]> r;
         try {
             r = HTTP.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -58,6 +66,23 @@ final class OwnerForwarding {
             r.headers().firstValue(h).ifPresent(v -> out.header(h, v));
         }
         return out.build();
+    }
+
+    /** {@code GET <pathAndQuery>} on another instance, relayed (so it answers for itself), as JSON. */
+    static JsonNode get(ModelRegistry.Owner owner, String pathAndQuery, HttpHeaders headers) throws IOException {
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://" + owner.host() + ":" + owner.port() + pathAndQuery))
+                .timeout(Duration.ofSeconds(10)).header(FORWARDED_BY, "streamfit");
+        passOn(headers, req);
+        try {
+            HttpResponse<byte[]> r = HTTP.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() != 200) {
+                throw new IOException("HTTP " + r.statusCode());
+            }
+            return JSON.readTree(r.body());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
     }
 
     /** 502 when the owner did not answer: the caller may retry (the partition may be moving). */

@@ -256,6 +256,33 @@ public class ModelRegistry {
         }
     }
 
+    /** This instance's name in the ownership group (null when ownership is off). */
+    public String instanceName() {
+        return ownership == null ? null : config.ownership().instanceName().orElseGet(ModelRegistry::hostName);
+    }
+
+    /**
+     * The other instances in the ownership group now, from its description; empty when
+     * ownership is off or the group cannot be described within 3 s.
+     */
+    public List<Owner> peers() {
+        if (ownership == null) {
+            return List.of();
+        }
+        try {
+            ConsumerGroupDescription group = ownerAdmin().describeConsumerGroups(List.of(ownership.groupId()))
+                    .describedGroups().get(ownership.groupId()).get(3, TimeUnit.SECONDS);
+            String self = instanceName();
+            return group.members().stream().map(m -> Owner.of(m.clientId(), m.host())).flatMap(Optional::stream)
+                    .filter(o -> !o.name().equals(self)).toList();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+
     /** Forgets a looked-up owner that did not answer: the partition may have moved. */
     public void forgetOwner(String modelId) {
         if (ownership != null) {

@@ -96,7 +96,7 @@ class RebalanceIT {
 
     /** The models an instance runs (phase running), by id. */
     private static Map<String, JsonNode> running(int port) {
-        JsonNode all = PackagedService.get(port, "/models");
+        JsonNode all = PackagedService.get(port, "/models?scope=local");
         Map<String, JsonNode> out = new HashMap<>();
         if (all != null) {
             all.path("models").forEach(m -> {
@@ -185,6 +185,15 @@ class RebalanceIT {
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, predicted.statusCode(), predicted.body());
             assertTrue(predicted.body().contains("predictions"), predicted.body());
+            // GET /models on either instance lists every model once, with the instance training it.
+            for (int port : new int[] {portA, portB}) {
+                Map<String, String> listed = new HashMap<>();
+                PackagedService.get(port, "/models").path("models").forEach(m -> assertEquals(null,
+                        listed.put(m.path("id").asText(), m.path("instance").asText()), "listed once: " + m.path("id")));
+                for (String id : MODELS.keySet()) {
+                    assertEquals(running(portB).containsKey(id) ? "instance-b" : "instance-a", listed.get(id), id + " listed by " + port);
+                }
+            }
             // A request already relayed once is answered where it lands: 404 naming the owner.
             HttpResponse<String> relayed = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + portA + "/models/" + onB))
                     .header("X-Streamfit-Forwarded-By", "test").build(), HttpResponse.BodyHandlers.ofString());
