@@ -62,13 +62,20 @@ public class ModelsResource {
         Map<String, Object> rejected = new TreeMap<>(registry.rejectedSpecs());
         List<String> unreachable = new ArrayList<>();
         if (!"local".equals(scope) && registry.forwardsRequests() && !OwnerForwarding.relayed(headers)) {
-            for (ModelRegistry.Owner peer : registry.peers()) {
+            // Asked in parallel: one slow peer costs its timeout once, not once per peer.
+            List<Object> answers = registry.peers().parallelStream().map(peer -> {
                 try {
-                    JsonNode theirs = OwnerForwarding.get(peer, "/models?scope=local", headers);
+                    return (Object) OwnerForwarding.get(peer, "/models?scope=local", headers);
+                } catch (IOException | IllegalArgumentException e) {
+                    return peer + ": " + e.getMessage();
+                }
+            }).toList();
+            for (Object answer : answers) {
+                if (answer instanceof JsonNode theirs) {
                     theirs.path("models").forEach(models::add);
                     theirs.path("rejected_specs").fields().forEachRemaining(f -> rejected.putIfAbsent(f.getKey(), f.getValue().asText()));
-                } catch (IOException e) {
-                    unreachable.add(peer + ": " + e.getMessage());
+                } else {
+                    unreachable.add(String.valueOf(answer));
                 }
             }
         }
@@ -234,7 +241,7 @@ public class ModelsResource {
         if (owner.isPresent() && registry.forwardsRequests() && !OwnerForwarding.relayed(headers)) {
             try {
                 return OwnerForwarding.forward(owner.get(), method, uri, headers, body);
-            } catch (IOException e) {
+            } catch (IOException | IllegalArgumentException e) {
                 registry.forgetOwner(id);
                 return OwnerForwarding.unreachable(owner.get(), e);
             }

@@ -32,6 +32,12 @@ final class OwnerForwarding {
 
     private OwnerForwarding() {}
 
+    /** {@code http://host:port}, with an IPv6 address in brackets. */
+    private static String base(ModelRegistry.Owner owner) {
+        String host = owner.host().contains(":") && !owner.host().startsWith("[") ? "[" + owner.host() + "]" : owner.host();
+        return "http://" + host + ":" + owner.port();
+    }
+
     /** The caller's credentials and content headers go along. */
     private static void passOn(HttpHeaders headers, HttpRequest.Builder req) {
         for (String h : REQUEST_HEADERS) {
@@ -48,7 +54,7 @@ final class OwnerForwarding {
     }
 
     static Response forward(ModelRegistry.Owner owner, String method, UriInfo uri, HttpHeaders headers, String body) throws IOException {
-        URI target = URI.create("http://" + owner.host() + ":" + owner.port() + uri.getRequestUri().getRawPath()
+        URI target = URI.create(base(owner) + uri.getRequestUri().getRawPath()
                 + (uri.getRequestUri().getRawQuery() == null ? "" : "?" + uri.getRequestUri().getRawQuery()));
         HttpRequest.Builder req = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
@@ -70,7 +76,7 @@ final class OwnerForwarding {
 
     /** {@code GET <pathAndQuery>} on another instance, relayed (so it answers for itself), as JSON. */
     static JsonNode get(ModelRegistry.Owner owner, String pathAndQuery, HttpHeaders headers) throws IOException {
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://" + owner.host() + ":" + owner.port() + pathAndQuery))
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base(owner) + pathAndQuery))
                 .timeout(Duration.ofSeconds(10)).header(FORWARDED_BY, "streamfit");
         passOn(headers, req);
         try {
@@ -86,7 +92,7 @@ final class OwnerForwarding {
     }
 
     /** 502 when the owner did not answer: the caller may retry (the partition may be moving). */
-    static Response unreachable(ModelRegistry.Owner owner, IOException e) {
+    static Response unreachable(ModelRegistry.Owner owner, Exception e) {
         return Response.status(Response.Status.BAD_GATEWAY).type(MediaType.APPLICATION_JSON).entity(Map.of("errors",
                 List.of("the model is trained by " + owner + ", which did not answer: " + e.getMessage()))).build();
     }

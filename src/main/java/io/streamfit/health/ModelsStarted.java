@@ -27,6 +27,12 @@ public class ModelsStarted implements HealthCheck {
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder b = HealthCheckResponse.named("models-restored");
         boolean up = registry.started();
+        Exception ownership = registry.ownershipFailure();
+        if (ownership != null) {
+            // Without its ownership group the instance can never train: let the startup probe restart it.
+            b.withData("ownership", "failed: " + ownership.getMessage());
+            up = false;
+        }
         for (ModelRegistry.Entry e : registry.all()) {
             ModelRunner.Phase phase = e.runner().phase();
             boolean restored = phase != ModelRunner.Phase.STARTING && phase != ModelRunner.Phase.RESTORING;

@@ -34,6 +34,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.jboss.logging.Logger;
@@ -61,6 +62,8 @@ public class ModelRegistry {
     /** Specs from the specs directory (and the demo): every instance knows all of them. */
     private final Map<String, ModelSpec> declared = new ConcurrentSkipListMap<>();
     private ModelOwnership ownership;
+    /** Ids a POST is storing right now (two concurrent POSTs of one id on this instance: one wins). */
+    private final Set<String> creating = new java.util.HashSet<>();
     private Thread ownershipThread;
     private SnapshotStore store;
     private DemoStream demo;
@@ -119,10 +122,17 @@ public class ModelRegistry {
         int partitions = ModelOwnership.partitionCount(kafka.clients(), o.topic());
         ownership = new ModelOwnership(kafka.clients(), o.topic(), config.groupPrefix() + "owners", Owner.clientId(o.instanceName().orElseGet(ModelRegistry::hostName), o.advertisedHost().orElse(""), httpPort()),
                 partitions, new Ownership());
+        ownerAdmin = kafka.clients().admin();
         ownershipThread = new Thread(ownership, "model-ownership");
         ownershipThread.start();
         if (!ownership.awaitFirstAssignment(Duration.ofMinutes(1))) {
             LOG.warnf("no assignment from ownership group %s within a minute: models start when it comes", ownership.groupId());
+        }
+        // Joining a group that has members, the first cooperative round assigns nothing and the
+        // partitions come a round later: wait a little for them, so "started" means restored.
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (ownership.ownedPartitions().isEmpty() && ownership.failure() == null && System.nanoTime() < until) {
+            Thread.sleep(100);
         }
     }
 
@@ -144,6 +154,9 @@ public class ModelRegistry {
         } catch (SpecException e) {
             rejectedSpecs.put(s.id(), e.getMessage());
             LOG.errorf("model %s not started: %s", s.id(), e.getMessage());
+        } catch (RuntimeException e) {
+            rejectedSpecs.put(s.id(), "could not start: " + e);
+            LOG.errorf(e, "model %s not started", s.id());
         }
     }
 
@@ -155,26 +168,45 @@ public class ModelRegistry {
      *
      * @throws SpecException if the model could not be snapshotted under the configured limits
      */
-    public synchronized Creation create(ModelSpec spec) throws InterruptedException {
+    public Creation create(ModelSpec spec) throws InterruptedException {
         if (ownership == null) {
-            if (!start(spec)) {
-                return Creation.DUPLICATE;
+            synchronized (this) {
+                if (!start(spec)) {
+                    return Creation.DUPLICATE;
+                }
+                persist(spec);
+                return Creation.STARTED;
             }
-            persist(spec);
-            return Creation.STARTED;
         }
         checkSnapshotSize(spec);
-        Entry running = models.get(spec.id());
-        if (declared.containsKey(spec.id()) || (running != null && !running.runner().terminated())
-                || ownership.specsIn(ownership.partitionOf(spec.id())).containsKey(spec.id())) {
-            return Creation.DUPLICATE;
+        synchronized (this) {
+            Entry running = models.get(spec.id());
+            if (declared.containsKey(spec.id()) || (running != null && !running.runner().terminated()) || !creating.add(spec.id())) {
+                return Creation.DUPLICATE;
+            }
         }
-        ownership.publishSpec(spec.id(), SpecParser.toJson(spec).getBytes(StandardCharsets.UTF_8));
-        if (ownership.owns(spec.id())) {
-            start(spec);
-            return Creation.STARTED;
+        // Reading and writing the models topic can take seconds: not under the lock the
+        // ownership callbacks need.
+        try {
+            if (ownership.specsIn(ownership.partitionOf(spec.id())).containsKey(spec.id())) {
+                return Creation.DUPLICATE;
+            }
+            ownership.publishSpec(spec.id(), SpecParser.toJson(spec).getBytes(StandardCharsets.UTF_8));
+            synchronized (this) {
+                if (!ownership.owns(spec.id())) {
+                    return Creation.STORED_FOR_OWNER;
+                }
+                if (!start(spec)) {
+                    throw new KafkaException("the spec of " + spec.id() + " is stored, but this instance is shutting down: "
+                            + "the next owner of its partition starts it");
+                }
+                return Creation.STARTED;
+            }
+        } finally {
+            synchronized (this) {
+                creating.remove(spec.id());
+            }
         }
-        return Creation.STORED_FOR_OWNER;
     }
 
     /** Where specs created over HTTP are kept: "models topic", "specs directory" or "nowhere". */
@@ -222,7 +254,7 @@ public class ModelRegistry {
     /** Owners looked up in the last few seconds, by partition: requests for remote models would otherwise each describe the group. */
     private final Map<Integer, CachedOwner> owners = new java.util.concurrent.ConcurrentHashMap<>();
     private static final long OWNER_TTL_NANOS = 5_000_000_000L;
-    private Admin ownerAdmin;
+    private volatile Admin ownerAdmin;
 
     private record CachedOwner(Owner owner, long at) {}
 
@@ -295,11 +327,8 @@ public class ModelRegistry {
         return ownership != null && config.ownership().forwardRequests();
     }
 
-    private synchronized Admin ownerAdmin() {
-        if (ownerAdmin == null) {
-            ownerAdmin = kafka.clients().admin();
-        }
-        return ownerAdmin;
+    private Admin ownerAdmin() {
+        return ownerAdmin; // created with the ownership, before any request can need it
     }
 
     /** The ownership coordinator, or null when ownership is off. */
@@ -450,14 +479,17 @@ public class ModelRegistry {
             ownership.close();
             join(ownershipThread, deadline);
         }
-        synchronized (this) {
-            if (ownerAdmin != null) {
-                ownerAdmin.close(Duration.ofSeconds(2));
-            }
+        if (ownerAdmin != null) {
+            ownerAdmin.close(Duration.ofSeconds(2));
         }
     }
 
-    /** Stops models (with a final snapshot each, or abandoning them), waits for them until the deadline, forgets them. */
+    /**
+     * Stops models (with a final snapshot each, or abandoning them), waits for them until the
+     * deadline, forgets them. Must not be called holding the registry's lock: the wait can take
+     * the whole shutdown budget. A model still running at the deadline is abandoned (it must not
+     * commit after its partition moved on) and logged.
+     */
     private void stopAll(List<Entry> entries, boolean abandon, long deadline) {
         entries.forEach(e -> {
             if (abandon) {
@@ -469,7 +501,9 @@ public class ModelRegistry {
         for (Entry e : entries) {
             join(e.thread(), deadline);
             if (e.thread().isAlive()) {
-                LOG.warnf("model %s did not stop within the budget%s", e.runner().spec().id(), abandon ? "" : ": no final snapshot");
+                LOG.errorf("model %s did not stop within the budget%s: abandoning it", e.runner().spec().id(),
+                        abandon ? "" : ", so no final snapshot");
+                e.runner().abandon();
             }
             e.meters().close();
             models.remove(e.runner().spec().id(), e);
@@ -484,7 +518,12 @@ public class ModelRegistry {
         }
     }
 
-    /** Starts and stops models as this instance's share of the models topic changes. */
+    /**
+     * Starts and stops models as this instance's share of the models topic changes. Called on
+     * the ownership thread; a failure with one model or one stored spec is reported as a rejected
+     * spec and never escapes (it would end this instance's membership, and the next owner would
+     * fail on the same record).
+     */
     private final class Ownership implements ModelOwnership.Listener {
         @Override
         public void acquired(Set<Integer> partitions) {
@@ -496,15 +535,19 @@ public class ModelRegistry {
 
         @Override
         public void released(Set<Integer> partitions, boolean lost) {
+            List<Entry> leaving;
             synchronized (ModelRegistry.this) {
-                List<Entry> leaving = models.values().stream()
+                leaving = models.values().stream()
                         .filter(e -> partitions.contains(ownership.partitionOf(e.runner().spec().id()))).toList();
-                stopAll(leaving, lost, System.nanoTime() + config.shutdownBudget().toNanos());
             }
+            // Waited for outside the lock; the entries stay registered until they stopped, so no
+            // second runner of the same model can start here meanwhile.
+            stopAll(leaving, lost, System.nanoTime() + config.shutdownBudget().toNanos());
         }
 
         @Override
         public void specRecord(int partition, String modelId, byte[] value) {
+            Entry stopping = null;
             synchronized (ModelRegistry.this) {
                 if (declared.containsKey(modelId)) {
                     LOG.warnf("a spec stored for %s in %s is ignored: the specs directory declares that id", modelId, ownership.topic());
@@ -512,24 +555,22 @@ public class ModelRegistry {
                 }
                 Entry running = models.get(modelId);
                 if (value == null) {
-                    if (running != null) {
-                        stopAll(List.of(running), false, System.nanoTime() + config.shutdownBudget().toNanos());
+                    stopping = running;
+                } else if (running == null || running.runner().terminated()) {
+                    try {
+                        ModelSpec spec = SpecParser.parse(new String(value, StandardCharsets.UTF_8));
+                        if (!spec.id().equals(modelId)) {
+                            throw new SpecException(List.of("stored under key \"" + modelId + "\" but its id is \"" + spec.id() + "\""));
+                        }
+                        startOrReject(spec);
+                    } catch (SpecException e) {
+                        rejectedSpecs.put(ownership.topic() + "/" + modelId, e.getMessage());
+                        LOG.errorf("spec of %s stored in %s rejected: %s", modelId, ownership.topic(), e.getMessage());
                     }
-                    return;
-                }
-                if (running != null && !running.runner().terminated()) {
-                    return; // started by create() on this instance, or already read
-                }
-                try {
-                    ModelSpec spec = SpecParser.parse(new String(value, StandardCharsets.UTF_8));
-                    if (!spec.id().equals(modelId)) {
-                        throw new SpecException(List.of("stored under key \"" + modelId + "\" but its id is \"" + spec.id() + "\""));
-                    }
-                    startOrReject(spec);
-                } catch (SpecException e) {
-                    rejectedSpecs.put(ownership.topic() + "/" + modelId, e.getMessage());
-                    LOG.errorf("spec of %s stored in %s rejected: %s", modelId, ownership.topic(), e.getMessage());
-                }
+                } // else: started by create() on this instance, or already read
+            }
+            if (stopping != null) {
+                stopAll(List.of(stopping), false, System.nanoTime() + config.shutdownBudget().toNanos());
             }
         }
     }

@@ -86,6 +86,7 @@ public final class ModelOwnership implements Runnable {
     private volatile boolean closing;
     private volatile Exception failure;
     private KafkaProducer<byte[], byte[]> specProducer;
+    private boolean producerClosed;
 
     /**
      * @param partitions the models topic's partition count (read from the broker: a topic
@@ -104,13 +105,20 @@ public final class ModelOwnership implements Runnable {
     }
 
     /** The models topic's partition count, from the broker. */
-    public static int partitionCount(KafkaClients clients, String topic) {
+    public static int partitionCount(KafkaClients clients, String topic) throws InterruptedException {
         try (KafkaConsumer<String, byte[]> c = clients.committedReader(MAX_SPEC_BYTES)) {
-            List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(30));
-            if (infos == null || infos.isEmpty()) {
-                throw new KafkaException("models topic " + topic + " has no partitions (does it exist?)");
+            // Just after the topic was created, a broker's metadata may not list it yet.
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (true) {
+                List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(30));
+                if (infos != null && !infos.isEmpty()) {
+                    return infos.size();
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new KafkaException("models topic " + topic + " has no partitions (does it exist?)");
+                }
+                Thread.sleep(500);
             }
-            return infos.size();
         }
     }
 
@@ -160,6 +168,9 @@ public final class ModelOwnership implements Runnable {
      * owner, this instance or another, reads it there and starts the model.
      */
     public synchronized void publishSpec(String modelId, byte[] spec) throws InterruptedException {
+        if (producerClosed) {
+            throw new KafkaException("cannot store the spec of " + modelId + ": this instance is shutting down");
+        }
         if (specProducer == null) {
             specProducer = clients.plainProducer();
         }
@@ -210,7 +221,12 @@ public final class ModelOwnership implements Runnable {
                 try {
                     for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofSeconds(1))) {
                         if (r.key() != null && owned.contains(r.partition())) {
-                            listener.specRecord(r.partition(), r.key(), r.value());
+                            try {
+                                listener.specRecord(r.partition(), r.key(), r.value());
+                            } catch (RuntimeException e) {
+                                // One bad record must not end the membership (the next owner would fail on it too).
+                                LOG.errorf(e, "spec record %s of %s-%d at offset %d not applied", r.key(), topic, r.partition(), r.offset());
+                            }
                         }
                     }
                 } catch (WakeupException e) {
@@ -230,6 +246,7 @@ public final class ModelOwnership implements Runnable {
                 }
             }
             synchronized (this) {
+                producerClosed = true;
                 if (specProducer != null) {
                     specProducer.close(Duration.ofSeconds(5));
                 }
@@ -267,7 +284,11 @@ public final class ModelOwnership implements Runnable {
             }
             // Re-read the stored specs of new partitions from the start.
             consumer.seekToBeginning(assigned);
-            listener.acquired(added);
+            try {
+                listener.acquired(added);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "starting the models of partitions %s failed", added);
+            }
             firstAssignment.countDown();
         }
 
@@ -290,7 +311,11 @@ public final class ModelOwnership implements Runnable {
             owned.removeAll(gone);
             LOG.infof("partitions %s of %s %s: stopping their models%s", new TreeSet<>(gone), topic, lost ? "lost" : "revoked",
                     lost ? " without committing" : " after a final snapshot each");
-            listener.released(gone, lost);
+            try {
+                listener.released(gone, lost);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "stopping the models of partitions %s failed", gone);
+            }
         }
     }
 }

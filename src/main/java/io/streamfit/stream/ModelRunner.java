@@ -92,6 +92,13 @@ public final class ModelRunner implements Runnable {
         }
     }
 
+    /** The model was given up (abandoned) while recovering: it stops without touching Kafka again. */
+    private static final class AbandonedException extends RuntimeException {
+        AbandonedException() {
+            super("abandoned: another instance owns the model", null, false, false);
+        }
+    }
+
     /** An error no retry can fix. */
     private static final class FatalModelException extends RuntimeException {
         FatalModelException(String message, Throwable cause) {
@@ -292,6 +299,9 @@ public final class ModelRunner implements Runnable {
             }
         } catch (ProducerFencedException e) {
             fenced(e);
+        } catch (AbandonedException e) {
+            phase = Phase.STOPPED;
+            LOG.infof("model %s given up without a final snapshot: another instance owns it now", spec.id());
         } catch (DivergedException e) {
             phase = Phase.DIVERGED;
             lastError = e.getMessage();
@@ -526,9 +536,25 @@ public final class ModelRunner implements Runnable {
         }
     }
 
+    /** Aborts the open transaction once, ignoring any failure: for a model this instance gave up. */
+    private void abandonTransaction() {
+        if (inTransaction) {
+            try {
+                producer.abortTransaction();
+            } catch (RuntimeException e) {
+                LOG.debugf("model %s: abort while abandoning failed (%s); the transaction times out on the broker", spec.id(), e);
+            }
+            inTransaction = false;
+        }
+    }
+
     /** Aborts the open transaction, if any; returns false when that failed and {@link #recover} took over. */
     private boolean abortOpenTransaction() throws InterruptedException {
         if (!inTransaction) {
+            return true;
+        }
+        if (abandoning) {
+            abandonTransaction();
             return true;
         }
         try {
@@ -757,6 +783,13 @@ public final class ModelRunner implements Runnable {
      * committed snapshot, seek back, and back off.
      */
     private void recover(KafkaException cause) throws InterruptedException {
+        if (abandoning) {
+            // Another instance owns the model now: no retry, and above all no new producer, whose
+            // initTransactions would fence the rightful owner. Give up the transaction and stop.
+            abandonTransaction();
+            abandonPoll = true;
+            return;
+        }
         if (fatal(cause)) {
             throw new FatalModelException("snapshot transaction failed permanently: " + cause, cause);
         }
@@ -794,6 +827,11 @@ public final class ModelRunner implements Runnable {
      */
     private void reopen() throws InterruptedException {
         while (true) {
+            if (abandoning) {
+                // Given up while the cluster was unreachable: a new producer's initTransactions
+                // would fence the instance that owns the model now.
+                throw new AbandonedException();
+            }
             try {
                 try {
                     producer.close(Duration.ZERO);

@@ -25,22 +25,33 @@ import org.apache.kafka.common.metrics.KafkaMetric;
  * broker error mid-commit would.
  */
 final class FaultyProducer implements Producer<byte[], byte[]> {
+    /** What else goes wrong: a hook run just before an injected commit failure, aborts failing too. */
+    record Faults(Runnable beforeFailure, boolean abortFails, AtomicInteger inits) {
+        static final Faults NONE = new Faults(() -> { }, false, new AtomicInteger());
+    }
+
     private final Producer<byte[], byte[]> delegate;
     private final AtomicInteger commits;
     private final List<Integer> failing;
+    private final Faults faults;
 
-    FaultyProducer(Producer<byte[], byte[]> delegate, AtomicInteger commits, List<Integer> failing) {
+    FaultyProducer(Producer<byte[], byte[]> delegate, AtomicInteger commits, List<Integer> failing, Faults faults) {
         this.delegate = delegate;
         this.commits = commits;
         this.failing = failing;
+        this.faults = faults;
     }
 
     /** Clients whose transactional producers fail the given commits (1-based). */
     static KafkaClients clients(Map<String, Object> base, AtomicInteger commits, List<Integer> failing) {
+        return clients(base, commits, failing, Faults.NONE);
+    }
+
+    static KafkaClients clients(Map<String, Object> base, AtomicInteger commits, List<Integer> failing, Faults faults) {
         return new KafkaClients(base) {
             @Override
             public Producer<byte[], byte[]> transactionalProducer(String transactionalId, int maxRequestBytes) {
-                return new FaultyProducer(super.transactionalProducer(transactionalId, maxRequestBytes), commits, failing);
+                return new FaultyProducer(super.transactionalProducer(transactionalId, maxRequestBytes), commits, failing, faults);
             }
         };
     }
@@ -48,6 +59,7 @@ final class FaultyProducer implements Producer<byte[], byte[]> {
     @Override
     public void commitTransaction() {
         if (failing.contains(commits.incrementAndGet())) {
+            faults.beforeFailure().run();
             throw new KafkaException("injected failure of commit #" + commits.get());
         }
         delegate.commitTransaction();
@@ -55,6 +67,7 @@ final class FaultyProducer implements Producer<byte[], byte[]> {
 
     @Override
     public void initTransactions() {
+        faults.inits().incrementAndGet();
         delegate.initTransactions();
     }
 
@@ -70,6 +83,9 @@ final class FaultyProducer implements Producer<byte[], byte[]> {
 
     @Override
     public void abortTransaction() {
+        if (faults.abortFails()) {
+            throw new KafkaException("injected failure of abort");
+        }
         delegate.abortTransaction();
     }
 

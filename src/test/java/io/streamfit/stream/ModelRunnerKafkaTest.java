@@ -456,6 +456,34 @@ class ModelRunnerKafkaTest {
     }
 
     /**
+     * A model given up (its ownership was lost) while a commit fails and the abort fails too:
+     * normally the outcome is unknown and a new producer is initialized, but for an abandoned
+     * model that would fence the instance that owns it now. It must stop without initializing
+     * its producer again, and nothing after the failed commit may be committed.
+     */
+    @Test
+    void anAbandonedModelNeverInitializesItsProducerAgain() throws Exception {
+        String bootstrap = kafka.bootstrapServers();
+        TestKafka.createTopic(bootstrap, "abandon.in", 1);
+        TestKafka.produce(bootstrap, "abandon.in", records(10, 8));
+        ModelSpec spec = SpecParser.parse(spec("abandon", "abandon.in", 8, "{every_steps: 1, every_seconds: 0}"));
+        AtomicInteger inits = new AtomicInteger();
+        Running[] running = new Running[1];
+        KafkaClients faulty = FaultyProducer.clients(Map.of("bootstrap.servers", bootstrap), new AtomicInteger(), List.of(3),
+                new FaultyProducer.Faults(() -> running[0].runner().abandon(), true, inits));
+        running[0] = run(spec, faulty);
+        running[0].thread().join(60_000);
+        assertTrue(!running[0].thread().isAlive(), "the abandoned runner ended");
+        running[0].meters().close();
+        assertEquals(ModelRunner.Phase.STOPPED, running[0].runner().phase(), String.valueOf(running[0].runner().lastError()));
+        assertEquals(1, inits.get(), "initTransactions only at the start, never after being abandoned");
+        List<String> versions = TestKafka.readCommitted(bootstrap, "streamfit.snapshots").stream()
+                .filter(r -> "abandon".equals(new String(r.key(), StandardCharsets.UTF_8)))
+                .map(r -> new String(r.headers().lastHeader(SnapshotStore.VERSION_HEADER).value(), StandardCharsets.UTF_8)).toList();
+        assertEquals(List.of("1", "2"), versions, "the two commits before the failure, nothing after");
+    }
+
+    /**
      * 300 records, a third of them random bytes or valid records with random byte edits, through
      * the broker: the loop never stops, every record the decoder rejects is dead-lettered once
      * with its reason, and every example of every good record is trained (none lost, none twice).
