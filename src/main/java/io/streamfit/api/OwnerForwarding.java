@@ -38,35 +38,15 @@ final class OwnerForwarding {
         return "http://" + host + ":" + owner.port();
     }
 
-    /** The caller's credentials and content headers go along. */
-    private static void passOn(HttpHeaders headers, HttpRequest.Builder req) {
-        for (String h : REQUEST_HEADERS) {
-            String v = headers.getHeaderString(h);
-            if (v != null) {
-                req.header(h, v);
-            }
-        }
-    }
-
     /** Whether this request came from another instance (and so must be answered here). */
     static boolean relayed(HttpHeaders headers) {
         return headers.getHeaderString(FORWARDED_BY) != null;
     }
 
     static Response forward(ModelRegistry.Owner owner, String method, UriInfo uri, HttpHeaders headers, String body) throws IOException {
-        URI target = URI.create(base(owner) + uri.getRequestUri().getRawPath()
-                + (uri.getRequestUri().getRawQuery() == null ? "" : "?" + uri.getRequestUri().getRawQuery()));
-        HttpRequest.Builder req = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .header(FORWARDED_BY, "streamfit");
-        passOn(headers, req);
-        HttpResponse<byte[]> r;
-        try {
-            r = HTTP.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
+        String query = uri.getRequestUri().getRawQuery();
+        HttpResponse<byte[]> r = send(owner, uri.getRequestUri().getRawPath() + (query == null ? "" : "?" + query), method, body,
+                Duration.ofSeconds(30), headers);
         Response.ResponseBuilder out = Response.status(r.statusCode()).entity(r.body()).header(SERVED_BY, owner.name());
         for (String h : RESPONSE_HEADERS) {
             r.headers().firstValue(h).ifPresent(v -> out.header(h, v));
@@ -76,15 +56,27 @@ final class OwnerForwarding {
 
     /** {@code GET <pathAndQuery>} on another instance, relayed (so it answers for itself), as JSON. */
     static JsonNode get(ModelRegistry.Owner owner, String pathAndQuery, HttpHeaders headers) throws IOException {
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base(owner) + pathAndQuery))
-                .timeout(Duration.ofSeconds(10)).header(FORWARDED_BY, "streamfit");
-        passOn(headers, req);
-        try {
-            HttpResponse<byte[]> r = HTTP.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
-            if (r.statusCode() != 200) {
-                throw new IOException("HTTP " + r.statusCode());
+        HttpResponse<byte[]> r = send(owner, pathAndQuery, "GET", null, Duration.ofSeconds(10), headers);
+        if (r.statusCode() != 200) {
+            throw new IOException("HTTP " + r.statusCode());
+        }
+        return JSON.readTree(r.body());
+    }
+
+    /** Sends a relayed request: marked {@value #FORWARDED_BY}, with the caller's credentials and content headers. */
+    private static HttpResponse<byte[]> send(ModelRegistry.Owner owner, String pathAndQuery, String method, String body,
+            Duration timeout, HttpHeaders headers) throws IOException {
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base(owner) + pathAndQuery)).timeout(timeout)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header(FORWARDED_BY, "streamfit");
+        for (String h : REQUEST_HEADERS) {
+            String v = headers.getHeaderString(h);
+            if (v != null) {
+                req.header(h, v);
             }
-            return JSON.readTree(r.body());
+        }
+        try {
+            return HTTP.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);

@@ -1,12 +1,10 @@
 package io.streamfit.health;
 
 import io.streamfit.service.KafkaEndpoint;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -27,7 +25,6 @@ public class KafkaReadiness implements HealthCheck {
     private static final long CACHE_NANOS = 1_000_000_000L;
 
     private final KafkaEndpoint kafka;
-    private Admin admin;
     private HealthCheckResponse last;
     private long lastAt;
 
@@ -48,10 +45,7 @@ public class KafkaReadiness implements HealthCheck {
     private HealthCheckResponse probe() {
         var b = HealthCheckResponse.named("kafka").withData("bootstrap_servers", kafka.clients().bootstrapServers());
         try {
-            if (admin == null) {
-                admin = kafka.clients().admin();
-            }
-            int nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(TIMEOUT_MS)).nodes()
+            int nodes = kafka.admin().describeCluster(new DescribeClusterOptions().timeoutMs(TIMEOUT_MS)).nodes()
                     .get(TIMEOUT_MS + 500L, TimeUnit.MILLISECONDS).size();
             return b.withData("brokers", nodes).up().build();
         } catch (ExecutionException e) {
@@ -61,13 +55,6 @@ public class KafkaReadiness implements HealthCheck {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return b.withData("error", "interrupted").down().build();
-        }
-    }
-
-    @PreDestroy
-    synchronized void close() {
-        if (admin != null) {
-            admin.close(java.time.Duration.ofSeconds(2));
         }
     }
 }

@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
@@ -23,6 +24,7 @@ public class KafkaEndpoint {
     private final StreamfitConfig config;
     private KafkaClients clients;
     private EmbeddedKafka embedded;
+    private Admin admin;
 
     public KafkaEndpoint(StreamfitConfig config) {
         this.config = config;
@@ -38,6 +40,17 @@ public class KafkaEndpoint {
             clients = new KafkaClients(props);
         }
         return clients;
+    }
+
+    /**
+     * One Admin client for the service's frequent small questions (broker health, who owns a
+     * model), so they share connections instead of each opening its own. Closed at shutdown.
+     */
+    public synchronized Admin admin() {
+        if (admin == null) {
+            admin = clients().admin();
+        }
+        return admin;
     }
 
     public synchronized boolean embedded() {
@@ -88,6 +101,10 @@ public class KafkaEndpoint {
 
     @PreDestroy
     synchronized void close() {
+        if (admin != null) {
+            admin.close(java.time.Duration.ofSeconds(2));
+            admin = null;
+        }
         if (embedded != null) {
             try {
                 embedded.close();

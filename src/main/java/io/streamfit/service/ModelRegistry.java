@@ -31,8 +31,7 @@ import java.util.stream.Stream;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -122,7 +121,6 @@ public class ModelRegistry {
         int partitions = ModelOwnership.partitionCount(kafka.clients(), o.topic());
         ownership = new ModelOwnership(kafka.clients(), o.topic(), config.groupPrefix() + "owners", Owner.clientId(o.instanceName().orElseGet(ModelRegistry::hostName), o.advertisedHost().orElse(""), httpPort()),
                 partitions, new Ownership());
-        ownerAdmin = kafka.clients().admin();
         ownershipThread = new Thread(ownership, "model-ownership");
         ownershipThread.start();
         if (!ownership.awaitFirstAssignment(Duration.ofMinutes(1))) {
@@ -254,7 +252,6 @@ public class ModelRegistry {
     /** Owners looked up in the last few seconds, by partition: requests for remote models would otherwise each describe the group. */
     private final Map<Integer, CachedOwner> owners = new java.util.concurrent.ConcurrentHashMap<>();
     private static final long OWNER_TTL_NANOS = 5_000_000_000L;
-    private volatile Admin ownerAdmin;
 
     private record CachedOwner(Owner owner, long at) {}
 
@@ -273,18 +270,22 @@ public class ModelRegistry {
             return Optional.of(cached.owner());
         }
         TopicPartition tp = new TopicPartition(ownership.topic(), partition);
+        Optional<Owner> owner = ownershipMembers().stream().filter(m -> m.assignment().topicPartitions().contains(tp))
+                .findFirst().flatMap(m -> Owner.of(m.clientId(), m.host()));
+        owner.ifPresent(o -> owners.put(partition, new CachedOwner(o, System.nanoTime())));
+        return owner;
+    }
+
+    /** The ownership group's members now; empty when it cannot be described within 3 s. */
+    private List<MemberDescription> ownershipMembers() {
         try {
-            ConsumerGroupDescription group = ownerAdmin().describeConsumerGroups(List.of(ownership.groupId()))
-                    .describedGroups().get(ownership.groupId()).get(3, TimeUnit.SECONDS);
-            Optional<Owner> owner = group.members().stream().filter(m -> m.assignment().topicPartitions().contains(tp))
-                    .findFirst().flatMap(m -> Owner.of(m.clientId(), m.host()));
-            owner.ifPresent(o -> owners.put(partition, new CachedOwner(o, System.nanoTime())));
-            return owner;
+            return List.copyOf(kafka.admin().describeConsumerGroups(List.of(ownership.groupId()))
+                    .describedGroups().get(ownership.groupId()).get(3, TimeUnit.SECONDS).members());
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            return Optional.empty();
+            return List.of();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Optional.empty();
+            return List.of();
         }
     }
 
@@ -301,18 +302,9 @@ public class ModelRegistry {
         if (ownership == null) {
             return List.of();
         }
-        try {
-            ConsumerGroupDescription group = ownerAdmin().describeConsumerGroups(List.of(ownership.groupId()))
-                    .describedGroups().get(ownership.groupId()).get(3, TimeUnit.SECONDS);
-            String self = instanceName();
-            return group.members().stream().map(m -> Owner.of(m.clientId(), m.host())).flatMap(Optional::stream)
-                    .filter(o -> !o.name().equals(self)).toList();
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            return List.of();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return List.of();
-        }
+        String self = instanceName();
+        return ownershipMembers().stream().map(m -> Owner.of(m.clientId(), m.host())).flatMap(Optional::stream)
+                .filter(o -> !o.name().equals(self)).toList();
     }
 
     /** Forgets a looked-up owner that did not answer: the partition may have moved. */
@@ -325,10 +317,6 @@ public class ModelRegistry {
     /** Whether requests for models trained elsewhere are relayed to their owner. */
     public boolean forwardsRequests() {
         return ownership != null && config.ownership().forwardRequests();
-    }
-
-    private Admin ownerAdmin() {
-        return ownerAdmin; // created with the ownership, before any request can need it
     }
 
     /** The ownership coordinator, or null when ownership is off. */
@@ -478,9 +466,6 @@ public class ModelRegistry {
         if (ownership != null) {
             ownership.close();
             join(ownershipThread, deadline);
-        }
-        if (ownerAdmin != null) {
-            ownerAdmin.close(Duration.ofSeconds(2));
         }
     }
 

@@ -1,6 +1,11 @@
 package io.streamfit.stream;
 
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -130,6 +135,38 @@ public class KafkaClients {
                 ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, maxBytes,
                 ConsumerConfig.FETCH_MAX_BYTES_CONFIG, maxBytes)),
                 new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /**
+     * Reads partitions of a string-keyed topic from the beginning up to their end as of now
+     * (committed records only), handing each record to {@code each}; {@code partition} null
+     * means all of them. A topic without partitions is read as empty.
+     *
+     * @throws org.apache.kafka.common.errors.TimeoutException if that takes longer than {@code timeout}
+     */
+    public void readToEnd(String topic, Integer partition, int maxBytes, Duration timeout, Consumer<ConsumerRecord<String, byte[]>> each) {
+        try (KafkaConsumer<String, byte[]> c = committedReader(maxBytes)) {
+            List<TopicPartition> parts;
+            if (partition != null) {
+                parts = List.of(new TopicPartition(topic, partition));
+            } else {
+                List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(30));
+                if (infos == null || infos.isEmpty()) {
+                    return;
+                }
+                parts = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            }
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new org.apache.kafka.common.errors.TimeoutException("reading " + topic + " took longer than " + timeout);
+                }
+                c.poll(Duration.ofMillis(200)).forEach(each);
+            }
+        }
     }
 
     /** A plain idempotent producer (demo data). */

@@ -189,25 +189,13 @@ public final class ModelOwnership implements Runnable {
      */
     public Map<String, byte[]> specsIn(int partition) {
         Map<String, byte[]> specs = new LinkedHashMap<>();
-        TopicPartition tp = new TopicPartition(topic, partition);
-        try (KafkaConsumer<String, byte[]> c = clients.committedReader(MAX_SPEC_BYTES)) {
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (c.position(tp) < end) {
-                if (System.nanoTime() > deadline) {
-                    throw new KafkaException("reading " + tp + " took longer than 30 s");
-                }
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    if (r.value() == null) {
-                        specs.remove(r.key());
-                    } else {
-                        specs.put(r.key(), r.value());
-                    }
-                }
+        clients.readToEnd(topic, partition, MAX_SPEC_BYTES, Duration.ofSeconds(30), r -> {
+            if (r.value() == null) {
+                specs.remove(r.key());
+            } else {
+                specs.put(r.key(), r.value());
             }
-        }
+        });
         return specs;
     }
 

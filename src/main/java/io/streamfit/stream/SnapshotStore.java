@@ -13,14 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.Header;
 import org.jboss.logging.Logger;
@@ -141,34 +137,18 @@ public final class SnapshotStore {
     /** Reads the topic once, keeping only the model's newest few snapshots (memory stays bounded). */
     private Scan scan(String modelId) {
         Deque<ConsumerRecord<String, byte[]>> newest = new ArrayDeque<>();
-        long highest = 0;
-        try (KafkaConsumer<String, byte[]> c = clients.committedReader(maxBytes + 1024 * 1024)) {
-            List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(30));
-            if (infos == null || infos.isEmpty()) {
-                return new Scan(List.of(), 0);
+        long[] highest = {0};
+        clients.readToEnd(topic, null, maxBytes + 1024 * 1024, Duration.ofMinutes(5), r -> {
+            if (!modelId.equals(r.key()) || r.value() == null) {
+                return;
             }
-            List<TopicPartition> parts = infos.stream().map(p -> new TopicPartition(topic, p.partition())).collect(Collectors.toList());
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
-            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-            while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("timed out reading snapshot topic " + topic);
-                }
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    if (!modelId.equals(r.key()) || r.value() == null) {
-                        continue;
-                    }
-                    highest = Math.max(highest, version(r));
-                    newest.addFirst(r);
-                    if (newest.size() > FALLBACKS) {
-                        newest.removeLast();
-                    }
-                }
+            highest[0] = Math.max(highest[0], version(r));
+            newest.addFirst(r);
+            if (newest.size() > FALLBACKS) {
+                newest.removeLast();
             }
-        }
-        return new Scan(new ArrayList<>(newest), highest);
+        });
+        return new Scan(new ArrayList<>(newest), highest[0]);
     }
 
     private static long version(ConsumerRecord<String, byte[]> r) {

@@ -12,7 +12,6 @@ import io.streamfit.config.StreamfitConfig;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
 import java.lang.reflect.Method;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +20,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -42,22 +40,9 @@ class K8sManifestsTest {
     private static final Set<String> HEALTH_PATHS = Set.of("/q/health/live", "/q/health/ready", "/q/health/started");
 
     private static String run(List<String> command, String stdin) throws Exception {
-        Result r = exec(command, stdin);
+        Command r = Command.run(command, stdin);
         assertEquals(0, r.exit(), String.join(" ", command) + ":\n" + r.output());
         return r.output();
-    }
-
-    private record Result(int exit, String output) {}
-
-    private static Result exec(List<String> command, String stdin) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        if (stdin != null) {
-            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-        }
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), String.join(" ", command) + " finished");
-        return new Result(p.exitValue(), out);
     }
 
     private static void assumeTools() {
@@ -76,7 +61,7 @@ class K8sManifestsTest {
                 "- interval: 15s", "- interval: often"); // a CRD's pattern
         for (var m : mistakes.entrySet()) {
             assertTrue(yaml.contains(m.getKey()), "the manifests contain " + m.getKey());
-            Result r = exec(List.of("node", "k8s/validate/validate.mjs"), yaml.replace(m.getKey(), m.getValue()));
+            Command r = Command.run(List.of("node", "k8s/validate/validate.mjs"), yaml.replace(m.getKey(), m.getValue()));
             assertTrue(r.exit() != 0 && r.output().contains("1 invalid"), m.getValue() + " is refused:\n" + r.output());
         }
     }

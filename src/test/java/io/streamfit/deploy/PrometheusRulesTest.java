@@ -3,11 +3,9 @@ package io.streamfit.deploy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,27 +24,22 @@ class PrometheusRulesTest {
         Assumptions.assumeTrue(Files.isExecutable(PROMTOOL), "needs promtool from Debian's prometheus package; .ci/run installs it");
     }
 
-    private static Result promtool(String... args) throws Exception {
+    private static Command promtool(String... args) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of(PROMTOOL.toString()));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "promtool finished");
-        return new Result(p.exitValue(), out);
+        return Command.run(command, null);
     }
-
-    private record Result(int exit, String output) {}
 
     @Test
     void theRulesParse() throws Exception {
-        Result r = promtool("check", "rules", "deploy/prometheus/alerts.yml");
+        Command r = promtool("check", "rules", "deploy/prometheus/alerts.yml");
         assertEquals(0, r.exit(), r.output());
         assertTrue(r.output().contains("SUCCESS: 8 rules found"), r.output());
     }
 
     @Test
     void everyAlertFiresWhereItShouldAndNowhereElse() throws Exception {
-        Result r = promtool("test", "rules", "deploy/prometheus/alerts_test.yml");
+        Command r = promtool("test", "rules", "deploy/prometheus/alerts_test.yml");
         assertEquals(0, r.exit(), r.output());
     }
 
@@ -58,7 +51,7 @@ class PrometheusRulesTest {
         assertTrue(!broken.equals(rules), "the clause to break is in the rules");
         Files.writeString(tmp.resolve("alerts.yml"), broken);
         Files.copy(Path.of("deploy/prometheus/alerts_test.yml"), tmp.resolve("alerts_test.yml"));
-        Result r = promtool("test", "rules", tmp.resolve("alerts_test.yml").toString());
+        Command r = promtool("test", "rules", tmp.resolve("alerts_test.yml").toString());
         assertTrue(r.exit() != 0 && r.output().contains("paused"), "promtool reports the paused model's alert: " + r.output());
     }
 }

@@ -7,10 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.streamfit.data.RecordDecoder;
 import io.streamfit.nn.SplitMix64;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,26 +44,20 @@ class BackpressureIT {
     private static final int PER_RECORD = 64; // 64 KB records
     private static final long BACKLOG_BYTES = 256L << 20;
     private static final long MAX_GROWTH_BYTES = 32L << 20;
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     /** The service's live heap after a full GC it is told to run now. */
     private static long liveHeapAfterGc(Process service, int port) throws Exception {
         Process jcmd = new ProcessBuilder("jcmd", Long.toString(service.pid()), "GC.run").redirectErrorStream(true).start();
         String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(jcmd.waitFor(60, TimeUnit.SECONDS) && jcmd.exitValue() == 0, "jcmd GC.run: " + out);
-        String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String metrics = PackagedService.body(port, "/q/metrics");
+        assertTrue(metrics != null, "the service answers /q/metrics");
         for (String line : metrics.split("\n")) {
             if (line.startsWith("jvm_gc_live_data_size_bytes")) {
                 return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
         }
         throw new AssertionError("no jvm_gc_live_data_size_bytes in /q/metrics");
-    }
-
-    private static long trained(int port) {
-        JsonNode s = PackagedService.status(port, "flood");
-        return s == null ? -1 : s.path("examples_seen").asLong(-1);
     }
 
     @Test
@@ -101,10 +91,10 @@ class BackpressureIT {
                     producer.send(new ProducerRecord<>("flood.examples", distinct.get(i)));
                 }
                 producer.flush();
-                TestKafka.await("training started", Duration.ofSeconds(120), Duration.ofMillis(200), () -> trained(port) > 0);
+                TestKafka.await("training started", Duration.ofSeconds(120), Duration.ofMillis(200), () -> PackagedService.examplesSeen(port, "flood") > 0);
                 long baseline = liveHeapAfterGc(service, port);
 
-                long trainedBefore = trained(port);
+                long trainedBefore = PackagedService.examplesSeen(port, "flood");
                 long t0 = System.nanoTime();
                 for (int i = 0; i < records; i++) {
                     producer.send(new ProducerRecord<>("flood.examples", distinct.get(i % distinct.size())));
@@ -117,7 +107,7 @@ class BackpressureIT {
                     live.add(liveHeapAfterGc(service, port));
                 }
                 double trainSeconds = (System.nanoTime() - t0) / 1e9;
-                long trainedDuring = trained(port) - trainedBefore;
+                long trainedDuring = PackagedService.examplesSeen(port, "flood") - trainedBefore;
                 JsonNode status = PackagedService.status(port, "flood");
 
                 double produceRate = (double) records * PER_RECORD / produceSeconds;

@@ -3,7 +3,6 @@ package io.streamfit.stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
@@ -29,11 +28,6 @@ class BrokerRestartIT {
     private static final int RECORDS = 600; // 3 examples each, one record = one batch
     private static final String READY = "/q/health/ready";
 
-    private static long trained(int port, String model) {
-        JsonNode s = PackagedService.status(port, model);
-        return s == null ? -1 : s.path("examples_seen").asLong(-1);
-    }
-
     @Test
     void theServiceRidesOutBrokerRestartsAndStillTrainsEveryRecordOnce() throws Exception {
         Path dir = Files.createDirectories(Path.of("target", "it-broker-restart"));
@@ -54,17 +48,17 @@ class BrokerRestartIT {
                 TestKafka.produce(bootstrap, "restart.examples", records.subList(0, chunk));
                 TestKafka.produce(bootstrap, "restart3.examples", records.subList(0, chunk), 3);
                 TestKafka.await("first chunk trained", Duration.ofSeconds(120), Duration.ofMillis(200),
-                        () -> trained(port, "restart") == 3L * chunk && trained(port, "restart3") == 3L * chunk);
+                        () -> PackagedService.examplesSeen(port, "restart") == 3L * chunk && PackagedService.examplesSeen(port, "restart3") == 3L * chunk);
                 assertEquals(200, PackagedService.code(port, READY), "ready before the outage");
 
                 for (int outage = 1; outage <= 2; outage++) {
                     boolean kill = outage == 2;
-                    long before = trained(port, "restart");
+                    long before = PackagedService.examplesSeen(port, "restart");
                     TestKafka.produce(bootstrap, "restart.examples", records.subList(outage * chunk, (outage + 1) * chunk));
                     TestKafka.produce(bootstrap, "restart3.examples", records.subList(outage * chunk, (outage + 1) * chunk), 3);
                     // Stop the broker while the models train this chunk: mid-step or mid-commit.
                     TestKafka.await("training chunk " + outage, Duration.ofSeconds(60), Duration.ofMillis(20),
-                            () -> trained(port, "restart") > before);
+                            () -> PackagedService.examplesSeen(port, "restart") > before);
                     long stoppedAt = System.nanoTime();
                     broker.stop(kill);
                     TestKafka.await("readiness DOWN without the broker", Duration.ofSeconds(30), Duration.ofMillis(200),
@@ -79,7 +73,7 @@ class BrokerRestartIT {
                     double up = (System.nanoTime() - restartedAt) / 1e9;
                     long expected = 3L * (outage + 1) * chunk;
                     TestKafka.await("chunk " + outage + " trained after the restart", Duration.ofSeconds(180), Duration.ofMillis(200),
-                            () -> trained(port, "restart") == expected && trained(port, "restart3") == expected);
+                            () -> PackagedService.examplesSeen(port, "restart") == expected && PackagedService.examplesSeen(port, "restart3") == expected);
                     double resumed = (System.nanoTime() - restartedAt) / 1e9;
                     outages.add(String.format("%s: DOWN %.1f s after the stop, UP %.1f s after the restart, chunk done %.1f s after it",
                             kill ? "SIGKILL" : "SIGTERM", down, up, resumed));
@@ -87,7 +81,7 @@ class BrokerRestartIT {
                 TestKafka.produce(bootstrap, "restart.examples", records.subList(3 * chunk, RECORDS));
                 TestKafka.produce(bootstrap, "restart3.examples", records.subList(3 * chunk, RECORDS), 3);
                 TestKafka.await("everything trained", Duration.ofSeconds(180), Duration.ofMillis(200),
-                        () -> trained(port, "restart") == 3L * RECORDS && trained(port, "restart3") == 3L * RECORDS);
+                        () -> PackagedService.examplesSeen(port, "restart") == 3L * RECORDS && PackagedService.examplesSeen(port, "restart3") == 3L * RECORDS);
                 for (String m : List.of("restart", "restart3")) {
                     assertEquals("running", PackagedService.status(port, m).path("phase").asText(), m + " never stopped");
                 }

@@ -54,43 +54,44 @@ public final class PackagedService {
         return get(port, "/models/" + model);
     }
 
+    /** Examples the model has trained, or -1 while the service does not report it. */
+    static long examplesSeen(int port, String model) {
+        JsonNode s = status(port, model);
+        return s == null ? -1 : s.path("examples_seen").asLong(-1);
+    }
+
     /** {@code GET <path>} as JSON, or null unless the service answers 200. */
     public static JsonNode get(int port, String path) {
+        HttpResponse<String> r = send(port, path);
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
+            return r != null && r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
         } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             return null;
         }
     }
 
     /** The body of {@code GET <path>} whatever its status, or null while the service does not answer. */
     public static String body(int port, String path) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
+        HttpResponse<String> r = send(port, path);
+        return r == null ? null : r.body();
     }
 
     /** The status code of {@code GET <path>}, or -1 while the service does not answer. */
     public static int code(int port, String path) {
+        HttpResponse<String> r = send(port, path);
+        return r == null ? -1 : r.statusCode();
+    }
+
+    /** {@code GET <path>}, or null while the service does not answer. */
+    private static HttpResponse<String> send(int port, String path) {
         try {
             return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
+                    HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            return -1;
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return -1;
+            return null;
         }
     }
 
