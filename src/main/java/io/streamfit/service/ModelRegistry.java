@@ -194,7 +194,8 @@ public class ModelRegistry {
                 if (!ownership.owns(spec.id())) {
                     return Creation.STORED_FOR_OWNER;
                 }
-                if (!start(spec)) {
+                // The ownership thread may have read the stored spec and started the model already.
+                if (!start(spec) && shuttingDown) {
                     throw new KafkaException("the spec of " + spec.id() + " is stored, but this instance is shutting down: "
                             + "the next owner of its partition starts it");
                 }
