@@ -52,6 +52,11 @@ public final class SpecParser {
     /** Upper bound on parameters: keeps one spec from exhausting memory (and snapshot size). */
     public static final long MAX_PARAMETERS = 50_000_000L;
     private static final int MAX_WIDTH = 1_000_000;
+    /**
+     * Largest spec text accepted, in bytes of UTF-8, from any source (HTTP body, specs directory,
+     * models topic, the {@code train} command): checked before parsing.
+     */
+    public static final int MAX_SPEC_BYTES = 1 << 20;
     /** Gram-Schmidt work (k^2 n for a k x n matrix, k <= n) the orthogonal initializer may do: about a second. */
     private static final double MAX_ORTHOGONAL_WORK = 1e10;
 
