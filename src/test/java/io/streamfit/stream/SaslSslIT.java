@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 class SaslSslIT {
     private static final String USER = "streamfit-svc";
     private static final String PASSWORD = "pw-" + UUID.randomUUID();
-    private static final int GOOD = 40;
+    private static final int GOOD = 24;
     private static BrokerProcess broker;
     private static TestCertificates certs;
     private static Path dir;
@@ -87,7 +87,7 @@ class SaslSslIT {
         List<byte[]> good = ReferenceRun.records(GOOD, 1);
         List<byte[]> sent = new ArrayList<>(good);
         sent.add(10, "not a record".getBytes(StandardCharsets.UTF_8)); // decode_error
-        sent.add(25, "{\"x\":[1,2],\"y\":0}".getBytes(StandardCharsets.UTF_8)); // wrong_width
+        sent.add(20, "{\"x\":[1,2],\"y\":0}".getBytes(StandardCharsets.UTF_8)); // wrong_width
         TestKafka.produce(client, "secure.examples", sent, 1);
 
         int port = PackagedService.freePort();
@@ -98,6 +98,7 @@ class SaslSslIT {
                 return s != null && s.path("examples_seen").asLong() == 3L * GOOD
                         && s.path("snapshot_positions").path("0").path("offset").asLong() == sent.size();
             });
+            assertEquals(200, PackagedService.code(port, "/q/health/ready"), "ready: its Kafka health check passes over SASL_SSL too");
         } finally {
             service.destroy();
         }
@@ -105,7 +106,7 @@ class SaslSslIT {
         assertEquals(0, service.exitValue(), "SIGTERM: exit 0");
 
         List<ConsumerRecord<byte[], byte[]>> dlq = TestKafka.readCommitted(client, "secure.examples.dlq");
-        assertEquals(List.of("10:decode_error", "25:wrong_width"), dlq.stream()
+        assertEquals(List.of("10:decode_error", "20:wrong_width"), dlq.stream()
                 .map(r -> header(r, DeadLetterHeaders.OFFSET) + ":" + header(r, DeadLetterHeaders.REASON)).toList(),
                 "each bad record dead-lettered once, with its reason");
 

@@ -26,8 +26,7 @@ record TestCertificates(Path brokerKeystore, Path truststore, Path untrustedTrus
     /** Makes the stores in {@code dir} (created if needed; earlier stores there are replaced). */
     static TestCertificates create(Path dir) throws Exception {
         Files.createDirectories(dir);
-        for (String f : List.of("ca.p12", "ca.crt", "other-ca.p12", "other-ca.crt", "broker.p12", "broker.csr", "broker.crt",
-                "truststore.p12", "untrusted.p12")) {
+        for (String f : List.of("ca.p12", "ca.crt", "other-ca.p12", "broker.p12", "broker.csr", "broker.crt", "truststore.p12")) {
             Files.deleteIfExists(dir.resolve(f));
         }
         String pw = UUID.randomUUID().toString();
@@ -45,10 +44,9 @@ record TestCertificates(Path brokerKeystore, Path truststore, Path untrustedTrus
         k.run("-importcert", "-alias", "ca", "-file", "ca.crt", "-keystore", "truststore.p12", "-storetype", "PKCS12", "-noprompt");
         k.run("-genkeypair", "-alias", "other", "-keyalg", "EC", "-dname", "CN=some other CA", "-ext", "bc:c", "-validity", "2",
                 "-keystore", "other-ca.p12", "-storetype", "PKCS12");
-        k.run("-exportcert", "-alias", "other", "-keystore", "other-ca.p12", "-rfc", "-file", "other-ca.crt");
-        k.run("-importcert", "-alias", "other", "-file", "other-ca.crt", "-keystore", "untrusted.p12", "-storetype", "PKCS12", "-noprompt");
+        // Java's trust managers trust the certificate of a key entry too: this store trusts only that other CA.
         return new TestCertificates(dir.resolve("broker.p12").toAbsolutePath(), dir.resolve("truststore.p12").toAbsolutePath(),
-                dir.resolve("untrusted.p12").toAbsolutePath(), pw);
+                dir.resolve("other-ca.p12").toAbsolutePath(), pw);
     }
 
     /** The JDK's keytool, run in {@code dir} with one store password, its JVM tuned for a short life. */
