@@ -53,6 +53,14 @@ public class KafkaEndpoint {
         return admin;
     }
 
+    /**
+     * {@code failure}, or a {@link KafkaAccessRefused} that says which setting to check if it came
+     * from the brokers refusing this service's TLS handshake or SASL credentials.
+     */
+    Exception explain(Exception failure) {
+        return KafkaAccessRefused.of(failure, kafkaProperties(ConfigProvider.getConfig())).<Exception>map(r -> r).orElse(failure);
+    }
+
     public synchronized boolean embedded() {
         return embedded != null;
     }

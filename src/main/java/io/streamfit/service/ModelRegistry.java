@@ -88,6 +88,14 @@ public class ModelRegistry {
     }
 
     void onStart(@Observes StartupEvent event) throws Exception {
+        try {
+            startUp();
+        } catch (Exception e) {
+            throw kafka.explain(e);
+        }
+    }
+
+    private void startUp() throws Exception {
         NativeThreads.configure(config.training().blasThreads());
         store = new SnapshotStore(kafka.clients(), config.snapshot().topic(), config.snapshot().maxBytes(),
                 config.snapshot().replicationFactor());

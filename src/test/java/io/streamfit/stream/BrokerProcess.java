@@ -23,17 +23,39 @@ import org.apache.kafka.common.Uuid;
  */
 final class BrokerProcess implements AutoCloseable {
     private final Path dir;
+    /** The PLAINTEXT listener (the broker's own health probe). */
     private final int port;
+    /** Where clients connect: {@link #port}, or the SASL_SSL listener. */
+    private final int clientPort;
     private Process process;
     private int starts;
 
-    private BrokerProcess(Path dir, int port) {
+    private BrokerProcess(Path dir, int port, int clientPort) {
         this.dir = dir;
         this.port = port;
+        this.clientPort = clientPort;
     }
 
     /** Writes the configuration into {@code dir} (emptied first) and formats the storage. */
     static BrokerProcess format(Path dir) throws Exception {
+        return format(dir, null);
+    }
+
+    /**
+     * A broker whose clients must use SASL_SSL: a {@code SASL_SSL} listener on 127.0.0.1 with
+     * SCRAM-SHA-512 and the TLS identity of {@code certs}, and one SCRAM user ({@code user},
+     * {@code password}) created when the storage is formatted. Its controller and inter-broker
+     * listeners stay PLAINTEXT on loopback (the broker talks to itself; this is not the path under
+     * test). {@link #bootstrapServers()} is the SASL_SSL address.
+     */
+    static BrokerProcess formatSaslSsl(Path dir, TestCertificates certs, String user, String password) throws Exception {
+        return format(dir, new Scram(certs, user, password));
+    }
+
+    /** What a SASL_SSL broker needs besides the plain configuration. */
+    private record Scram(TestCertificates certs, String user, String password) {}
+
+    private static BrokerProcess format(Path dir, Scram scram) throws Exception {
         if (Files.exists(dir)) {
             try (var walk = Files.walk(dir)) {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -42,14 +64,12 @@ final class BrokerProcess implements AutoCloseable {
         Files.createDirectories(dir);
         int port = PackagedService.freePort();
         int controller = PackagedService.freePort();
-        Files.writeString(dir.resolve("server.properties"), String.join("\n",
+        int secure = scram == null ? -1 : PackagedService.freePort();
+        List<String> props = new java.util.ArrayList<>(List.of(
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@127.0.0.1:" + controller,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
                 "controller.listener.names=CONTROLLER",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
                 "log.dirs=" + dir.resolve("data").toAbsolutePath(),
                 "offsets.topic.replication.factor=1",
                 "offsets.topic.num.partitions=4",
@@ -57,14 +77,36 @@ final class BrokerProcess implements AutoCloseable {
                 "transaction.state.log.min.isr=1",
                 "transaction.state.log.num.partitions=4",
                 "group.initial.rebalance.delay.ms=0",
-                "message.max.bytes=104857600",
-                ""));
+                "message.max.bytes=104857600"));
+        if (scram == null) {
+            props.addAll(List.of(
+                    "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller,
+                    "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"));
+        } else {
+            props.addAll(List.of(
+                    "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller + ",SASL_SSL://127.0.0.1:" + secure,
+                    "advertised.listeners=PLAINTEXT://127.0.0.1:" + port + ",SASL_SSL://127.0.0.1:" + secure,
+                    "inter.broker.listener.name=PLAINTEXT",
+                    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL",
+                    "sasl.enabled.mechanisms=SCRAM-SHA-512",
+                    "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;",
+                    "listener.name.sasl_ssl.ssl.keystore.location=" + scram.certs().brokerKeystore(),
+                    "listener.name.sasl_ssl.ssl.keystore.password=" + scram.certs().password(),
+                    "listener.name.sasl_ssl.ssl.keystore.type=PKCS12"));
+        }
+        props.add("");
+        Files.writeString(dir.resolve("server.properties"), String.join("\n", props));
         UUID u = UUID.randomUUID();
         String clusterId = new Uuid(u.getMostSignificantBits(), u.getLeastSignificantBits()).toString();
-        Process format = java("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", dir.resolve("server.properties").toString())
+        List<String> args = new java.util.ArrayList<>(List.of("format", "-t", clusterId, "-c", dir.resolve("server.properties").toString()));
+        if (scram != null) {
+            args.addAll(List.of("--add-scram", "SCRAM-SHA-512=[name=" + scram.user() + ",password=" + scram.password() + "]"));
+        }
+        Process format = java("kafka.tools.StorageTool", args.toArray(String[]::new))
                 .redirectOutput(dir.resolve("format.log").toFile()).start();
         assertTrue(format.waitFor(60, TimeUnit.SECONDS) && format.exitValue() == 0, "storage formatted: see " + dir.resolve("format.log"));
-        return new BrokerProcess(dir, port);
+        return new BrokerProcess(dir, port, scram == null ? port : secure);
     }
 
     private static ProcessBuilder java(String mainClass, String... args) {
@@ -75,8 +117,9 @@ final class BrokerProcess implements AutoCloseable {
         return new ProcessBuilder(command).redirectErrorStream(true);
     }
 
+    /** Where clients connect (the SASL_SSL listener of a {@link #formatSaslSsl} broker). */
     String bootstrapServers() {
-        return "127.0.0.1:" + port;
+        return "127.0.0.1:" + clientPort;
     }
 
     /** Starts the broker and waits until it answers a metadata request. */
@@ -89,7 +132,7 @@ final class BrokerProcess implements AutoCloseable {
             assertTrue(process.isAlive(), "broker exited: see " + dir);
             assertTrue(System.nanoTime() < deadline, "broker up within 90 s");
             if (listening()) {
-                try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
+                try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:" + port))) {
                     admin.describeCluster().nodes().get(10, TimeUnit.SECONDS);
                     return;
                 } catch (Exception e) {

@@ -22,7 +22,12 @@ final class Lineage {
      * versions are 1, 2, 3, ...: no gap, no repeat, in order.
      */
     static List<byte[]> committed(String bootstrap, String model) throws SnapshotFormatException {
-        List<byte[]> lineage = TestKafka.readCommitted(bootstrap, "streamfit.snapshots").stream()
+        return committed(TestKafka.plain(bootstrap), model);
+    }
+
+    /** {@link #committed(String, String)} through a reader with the client settings {@code client} (address, security). */
+    static List<byte[]> committed(Map<String, Object> client, String model) throws SnapshotFormatException {
+        List<byte[]> lineage = TestKafka.readCommitted(client, "streamfit.snapshots").stream()
                 .filter(r -> model.equals(new String(r.key(), StandardCharsets.UTF_8))).map(r -> r.value()).toList();
         for (int i = 0; i < lineage.size(); i++) {
             assertEquals(Long.toString(i + 1), SnapshotCodec.metadata(lineage.get(i)).get("version"),

@@ -26,7 +26,17 @@ public final class TestKafka {
     private TestKafka() {}
 
     public static void createTopic(String bootstrap, String topic, int partitions) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+        createTopic(plain(bootstrap), topic, partitions);
+    }
+
+    /** The client settings of a broker without security: its address. */
+    public static Map<String, Object> plain(String bootstrap) {
+        return Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    }
+
+    /** Creates a topic through a client with the settings {@code client} (address, security). */
+    public static void createTopic(Map<String, Object> client, String topic, int partitions) throws Exception {
+        try (Admin admin = Admin.create(client)) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
         }
     }
@@ -37,9 +47,14 @@ public final class TestKafka {
 
     /** Record {@code i} goes to partition {@code i % partitions}. */
     public static void produce(String bootstrap, String topic, List<byte[]> values, int partitions) {
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 << 20),
+        produce(plain(bootstrap), topic, values, partitions);
+    }
+
+    /** Record {@code i} goes to partition {@code i % partitions}, through a producer with the settings {@code client}. */
+    public static void produce(Map<String, Object> client, String topic, List<byte[]> values, int partitions) {
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(with(client, Map.of(
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 << 20)),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < values.size(); i++) {
                 p.send(new ProducerRecord<>(topic, i % partitions, null, values.get(i)));
@@ -50,11 +65,15 @@ public final class TestKafka {
 
     /** Every committed record of a topic, as a read_committed consumer sees them. */
     public static List<ConsumerRecord<byte[], byte[]>> readCommitted(String bootstrap, String topic) {
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        return readCommitted(plain(bootstrap), topic);
+    }
+
+    /** Every committed record of a topic, read through a consumer with the settings {@code client}. */
+    public static List<ConsumerRecord<byte[], byte[]>> readCommitted(Map<String, Object> client, String topic) {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(with(client, Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 128 << 20,
-                ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 128 << 20),
+                ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 128 << 20)),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(10)).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).collect(Collectors.toList());
@@ -71,6 +90,12 @@ public final class TestKafka {
             }
             return out;
         }
+    }
+
+    private static Map<String, Object> with(Map<String, Object> client, Map<String, Object> settings) {
+        Map<String, Object> all = new java.util.HashMap<>(client);
+        all.putAll(settings);
+        return all;
     }
 
     public static Map<TopicPartition, OffsetAndMetadata> committed(String bootstrap, String group) throws Exception {
