@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Jackson's read errors in the project's words, for specs and records alike. Guarantee: what
@@ -51,9 +53,13 @@ public final class JsonReadErrors {
         return "is larger than the parser accepts";
     }
 
-    /** A parse error's own message, first line only and cut to a short excerpt. */
+    /** SnakeYAML's event objects as the YAML parser prints them: {@code <org.yaml.snakeyaml.events.MappingStartEvent(...)>}. */
+    private static final Pattern YAML_EVENT = Pattern.compile("<?org\\.yaml\\.snakeyaml\\.events\\.(\\w+?)Event(\\([^)]*\\))?>?");
+
+    /** A parse error's own message, first line only, library class names put in words, cut to a short excerpt. */
     public static String message(JsonProcessingException e) {
         String m = String.valueOf(e.getOriginalMessage()).split("\n")[0];
+        m = YAML_EVENT.matcher(m).replaceAll(r -> "\"" + r.group(1).replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT) + "\"");
         return excerpt(m, 160) + (e.getLocation() == null || e.getLocation().getLineNr() < 1 ? ""
                 : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
     }

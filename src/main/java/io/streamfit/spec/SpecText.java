@@ -23,7 +23,8 @@ import org.yaml.snakeyaml.LoaderOptions;
  * Turns spec text into a JSON tree, as cheaply as hostile text allows. Guarantees, in order:
  * <ol>
  *   <li>text over {@link SpecParser#MAX_SPEC_BYTES} bytes of UTF-8 is refused before any parsing,
- *       counted without copying the text;</li>
+ *       without encoding the text (and without counting at all when it has more characters
+ *       than the limit has bytes);</li>
  *   <li>text whose first non-blank character is <code>{</code> is read by a JSON parser, anything
  *       else by the YAML parser; YAML lines longer than {@link SpecParser#MAX_STRING_CHARS} are
  *       refused before parsing (SnakeYAML's scanner is quadratic in the length of one token);</li>
@@ -68,9 +69,13 @@ final class SpecText {
 
     /** The tree of {@code text} (null for empty text), or a {@link SpecException} saying what is wrong with it. */
     static JsonNode read(String text) {
+        if (text.length() > SpecParser.MAX_SPEC_BYTES) { // every character takes at least one byte: no need to count
+            throw refused("spec is " + text.length() + " characters (at least as many bytes of UTF-8), more than the limit of "
+                    + SpecParser.MAX_SPEC_BYTES + " bytes (1 MiB)");
+        }
         long bytes = utf8Length(text);
         if (bytes > SpecParser.MAX_SPEC_BYTES) {
-            throw refused("spec is " + bytes + " bytes, more than the limit of " + SpecParser.MAX_SPEC_BYTES + " bytes (1 MiB)");
+            throw refused("spec is " + bytes + " bytes of UTF-8, more than the limit of " + SpecParser.MAX_SPEC_BYTES + " bytes (1 MiB)");
         }
         boolean json = firstNonBlank(text) == '{';
         if (!json) {

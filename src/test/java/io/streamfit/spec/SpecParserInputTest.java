@@ -97,6 +97,13 @@ class SpecParserInputTest {
         assertTrue(errorsOf(JSON + " {}").get(0).startsWith("spec is not valid JSON"));
     }
 
+    /** Found by FuzzTest: the YAML parser's syntax errors print SnakeYAML's event classes. */
+    @Test
+    void yamlSyntaxErrorsNameNoLibraryClass() {
+        String e = only(errorsOf("t: {{"));
+        assertTrue(e.startsWith("spec is not valid YAML/JSON: ") && e.contains("\"mapping start\"") && !e.contains("org."), e);
+    }
+
     /** Item 1: integers beyond a long used to be truncated (asLong) or misreported. */
     @Test
     void integersBeyondALongAreOutOfRangeNotTruncated() {
