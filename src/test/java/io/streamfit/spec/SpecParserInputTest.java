@@ -53,6 +53,13 @@ class SpecParserInputTest {
         // Jackson reads an alias as the anchor's name: "lr: *rate" would have been the string "rate".
         String e = only(errorsOf(SpecParserTest.VALID.replace("seed: 7", "seed: &s 7\nbatch: *s")));
         assertTrue(e.startsWith("batch uses the YAML alias *s"), e);
+        String inList = only(errorsOf(SpecParserTest.VALID.replace("betas: [0.8, 0.99]", "betas: [&b 0.8, *b]")));
+        assertTrue(inList.startsWith("optimizer.betas[1] uses the YAML alias *b"), inList);
+        String key = only(errorsOf(SpecParserTest.VALID.replace("seed: 7", "&k seed: 7\n*k : 8")));
+        assertTrue(key.startsWith("spec is not valid YAML/JSON: ") && key.contains("\"alias\""), key); // Jackson refuses alias keys itself
+        String merge = only(errorsOf(SpecParserTest.VALID.replace("gradient_clipping: {max_norm: 2.5}",
+                "gradient_clipping: &c {max_norm: 2.5}\nsnapshot2: {<<: *c}")));
+        assertTrue(merge.contains("uses the YAML alias *c"), merge);
     }
 
     @Test
