@@ -1,6 +1,8 @@
 package io.streamfit.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamfit.data.Float32;
+import io.streamfit.spec.JsonReadErrors;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.train.ModelState;
 import java.util.LinkedHashMap;
@@ -10,7 +12,10 @@ import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
-/** Validation of {@code /predict} bodies and the shape of its answers. */
+/**
+ * Validation of {@code /predict} bodies and the shape of its answers. Every value must be a
+ * finite number that stays finite as float32; a refusal names the element ({@code x[0][3]}).
+ */
 final class PredictRequest {
     /** Bound on the values of one request (4 MB of floats), checked before allocating. */
     static final long MAX_VALUES = 1L << 20;
@@ -39,7 +44,11 @@ final class PredictRequest {
             for (int j = 0; j < width; j++) {
                 JsonNode v = row.get(j);
                 if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
-                    throw new IllegalArgumentException(path + "[" + j + "] must be a finite number, got " + v);
+                    throw new IllegalArgumentException(path + "[" + j + "] must be a finite number, got "
+                            + JsonReadErrors.excerpt(v.toString(), 40));
+                }
+                if (!Float32.fits(v.asDouble())) { // 3.5e38 would become infinity and answer NaN
+                    throw new IllegalArgumentException(Float32.beyondRange(path + "[" + j + "]", v.asDouble()));
                 }
                 rows[i][j] = (float) v.asDouble();
             }

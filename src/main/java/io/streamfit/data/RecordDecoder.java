@@ -1,10 +1,13 @@
 package io.streamfit.data;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.streamfit.data.RejectedRecordException.Reason;
+import io.streamfit.spec.JsonReadErrors;
 import io.streamfit.spec.ModelSpec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -39,6 +42,7 @@ public final class RecordDecoder {
     public static final int MAX_EXAMPLES_PER_RECORD = 65_536;
     private static final JsonMapper JSON = JsonMapper.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION) // {"y":1,"y":0} is refused, not "last one wins"
             .build();
 
     private final int width;
@@ -128,8 +132,10 @@ public final class RecordDecoder {
             if (parser.nextToken() != null) {
                 throw new RejectedRecordException(Reason.DECODE_ERROR, "trailing content after the JSON object");
             }
+        } catch (JsonProcessingException e) {
+            throw new RejectedRecordException(Reason.DECODE_ERROR, jsonError(e));
         } catch (IOException e) {
-            throw new RejectedRecordException(Reason.DECODE_ERROR, "invalid JSON: " + e.getMessage().split("\n")[0]);
+            throw new RejectedRecordException(Reason.DECODE_ERROR, "invalid JSON: " + JsonReadErrors.excerpt(String.valueOf(e.getMessage()), 160));
         }
         JsonNode xs = root.get("x");
         JsonNode ys = root.get("y");
@@ -150,6 +156,12 @@ public final class RecordDecoder {
             throw new RejectedRecordException(Reason.WRONG_WIDTH, "record of " + value.length + " bytes cannot hold "
                     + count + " rows of width " + width);
         }
+        // Targets too: count times a wide regression target would overflow an int (and allocate
+        // gigabytes) long before the targets themselves are read.
+        if ((long) count * storedTargetWidth > value.length / 2 + 1) {
+            throw new RejectedRecordException(Reason.BAD_LABEL, "record of " + value.length + " bytes cannot hold "
+                    + count + " targets of width " + storedTargetWidth);
+        }
         if (batch && (!ys.isArray() || ys.size() != count)) {
             throw new RejectedRecordException(Reason.BAD_LABEL, "a mini-batch record needs y as an array of " + count + " labels");
         }
@@ -166,7 +178,7 @@ public final class RecordDecoder {
                 if (!v.isNumber()) {
                     throw new RejectedRecordException(Reason.DECODE_ERROR, "x" + (batch ? "[" + i + "]" : "") + "[" + j + "] is not a number");
                 }
-                x[i * width + j] = (float) v.asDouble();
+                x[i * width + j] = narrow(v, "x" + (batch ? "[" + i + "]" : "") + "[" + j + "]");
             }
             readTarget(batch ? ys.get(i) : ys, y, i, batch ? "y[" + i + "]" : "y");
         }
@@ -180,11 +192,12 @@ public final class RecordDecoder {
             if (!t.isIntegralNumber()) {
                 throw new RejectedRecordException(Reason.BAD_LABEL, path + " must be a class index (integer), got " + t);
             }
-            y[row] = checkClass(t.asLong(), row);
+            // canConvertToLong: asLong() would wrap 2^64 + 3 around to class 3
+            y[row] = checkClass(t.canConvertToLong() ? t.asLong() : -1, row, path, t);
             return;
         }
         if (targetWidth == 1 && t.isNumber()) {
-            y[row] = (float) t.asDouble();
+            y[row] = narrow(t, path);
             return;
         }
         if (!t.isArray() || t.size() != targetWidth) {
@@ -194,7 +207,7 @@ public final class RecordDecoder {
             if (!t.get(j).isNumber()) {
                 throw new RejectedRecordException(Reason.BAD_LABEL, path + "[" + j + "] is not a number");
             }
-            y[row * targetWidth + j] = (float) t.get(j).asDouble();
+            y[row * targetWidth + j] = narrow(t.get(j), path + "[" + j + "]");
         }
     }
 
@@ -204,6 +217,34 @@ public final class RecordDecoder {
                     + ", outside [0, " + targetWidth + ")");
         }
         return label;
+    }
+
+    /** A JSON label: as {@link #checkClass(long, int)}, quoting the number as written (-1 for any beyond a long). */
+    private float checkClass(long label, int row, String path, JsonNode written) throws RejectedRecordException {
+        if (label < 0 || label >= targetWidth) {
+            throw new RejectedRecordException(Reason.BAD_LABEL, path + " (example " + row + ") is "
+                    + JsonReadErrors.excerpt(written.toString(), 40) + ", outside [0, " + targetWidth + ")");
+        }
+        return label;
+    }
+
+    /** A JSON number as float32; a finite value beyond float32's range is refused by name, not made infinite. */
+    private static float narrow(JsonNode v, String path) throws RejectedRecordException {
+        double d = v.asDouble();
+        if (Double.isFinite(d) && !Float32.fits(d)) {
+            throw new RejectedRecordException(Reason.NON_FINITE, Float32.beyondRange(path, d));
+        }
+        return (float) d; // a non-finite value is reported by checkFinite with its index
+    }
+
+    /** A read error in words: a repeated key by name, a parser limit without the library's terms. */
+    private static String jsonError(JsonProcessingException e) {
+        String key = JsonReadErrors.duplicateKey(e);
+        if (key != null) {
+            return "key \"" + key + "\" is given twice: each key may appear once";
+        }
+        String limit = JsonReadErrors.limit(e, JSON.getFactory().streamReadConstraints());
+        return limit != null ? "record " + limit : "invalid JSON: " + JsonReadErrors.message(e);
     }
 
     private void checkTargets(float[] y) throws RejectedRecordException {

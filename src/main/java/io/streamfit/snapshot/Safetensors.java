@@ -1,9 +1,12 @@
 package io.streamfit.snapshot;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamfit.spec.JsonReadErrors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -33,7 +36,8 @@ import java.util.Map;
 public final class Safetensors {
     /** Refuse headers above this size before allocating anything for them. */
     public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Refuses a tensor or metadata key given twice instead of keeping the last one. */
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private Safetensors() {}
 
@@ -111,7 +115,9 @@ public final class Safetensors {
         try {
             header = JSON.readTree(new String(file, 8, (int) n, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new SnapshotFormatException("header is not valid JSON: " + e.getMessage());
+            String key = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? JsonReadErrors.duplicateKey(j) : null;
+            throw new SnapshotFormatException(key != null ? "header gives \"" + key + "\" twice"
+                    : "header is not valid JSON: " + JsonReadErrors.excerpt(String.valueOf(e.getMessage()), 200));
         }
         if (header == null || !header.isObject()) {
             throw new SnapshotFormatException("header is not a JSON object");
@@ -124,7 +130,13 @@ public final class Safetensors {
         for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
             if (f.getKey().equals("__metadata__")) {
-                f.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                for (Iterator<Map.Entry<String, JsonNode>> m = f.getValue().fields(); m.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = m.next();
+                    if (!e.getValue().isTextual()) { // the format says str: str; asText() would turn {} into ""
+                        throw new SnapshotFormatException("metadata " + JsonReadErrors.excerpt(e.getKey(), 40) + " is not a string");
+                    }
+                    metadata.put(e.getKey(), e.getValue().textValue());
+                }
                 continue;
             }
             tensors.put(f.getKey(), tensor(f.getKey(), f.getValue(), buf, dataStart, dataLength, ranges));
@@ -143,6 +155,15 @@ public final class Safetensors {
         return new Contents(tensors, metadata, (int) n);
     }
 
+    /** A non-negative integer of the header, exactly (asLong() would truncate 2^64 + 2 to 2, and read 2.5 or "2" as 2). */
+    private static long exact(JsonNode n, String tensor, String field) throws SnapshotFormatException {
+        if (!n.isIntegralNumber() || !n.canConvertToLong() || n.longValue() < 0) {
+            throw new SnapshotFormatException("tensor " + JsonReadErrors.excerpt(tensor, 80) + " has " + field + " entry "
+                    + JsonReadErrors.excerpt(n.toString(), 40) + ", not a non-negative integer");
+        }
+        return n.longValue();
+    }
+
     private static Tensor tensor(String name, JsonNode e, ByteBuffer buf, int dataStart, int dataLength, List<long[]> ranges)
             throws SnapshotFormatException {
         if (!"F32".equals(e.path("dtype").asText())) {
@@ -154,16 +175,18 @@ public final class Safetensors {
             throw new SnapshotFormatException("tensor " + name + " lacks a shape or data_offsets");
         }
         long[] shape = new long[shapeNode.size()];
-        long elements = 1;
+        long bytes = 4;
         for (int i = 0; i < shape.length; i++) {
-            shape[i] = shapeNode.get(i).asLong(-1);
-            if (shape[i] < 0) {
-                throw new SnapshotFormatException("tensor " + name + " has a negative dimension");
+            shape[i] = exact(shapeNode.get(i), name, "shape");
+            bytes = shape[i] == 0 || bytes <= Long.MAX_VALUE / shape[i] ? bytes * shape[i] : -1;
+            if (bytes < 0) { // 4 * (2^62 + 1) would wrap around to 4
+                throw new SnapshotFormatException("tensor " + name + " has a shape " + JsonReadErrors.excerpt(shapeNode.toString(), 80)
+                        + " whose size overflows");
             }
-            elements = Math.multiplyExact(elements, shape[i]);
         }
-        long begin = offs.get(0).asLong(-1);
-        long end = offs.get(1).asLong(-1);
+        long elements = bytes / 4;
+        long begin = exact(offs.get(0), name, "data_offsets");
+        long end = exact(offs.get(1), name, "data_offsets");
         if (end > dataLength) {
             throw new SnapshotFormatException("tensor " + name + " ends at byte " + end + ", beyond the data section of "
                     + dataLength + " bytes (truncated?)");

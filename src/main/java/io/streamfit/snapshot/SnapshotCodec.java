@@ -57,7 +57,9 @@ public final class SnapshotCodec {
     private static final ObjectMapper SNAKE_JSON = new ObjectMapper()
             .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
             .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
-            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES, true);
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES, true)
+            // a count of 1.5 is damage, not 1 (numbers beyond a long or an int are refused by default)
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.ACCEPT_FLOAT_AS_INT, false);
 
     private SnapshotCodec() {}
 
@@ -331,7 +333,7 @@ public final class SnapshotCodec {
         return String.format("%08x", crc.getValue());
     }
 
-    private static String crc(byte[] data, Map<String, String> meta) {
+    static String crc(byte[] data, Map<String, String> meta) {
         return crc(data, 0, data.length, meta);
     }
 
@@ -366,6 +368,17 @@ public final class SnapshotCodec {
         }
     }
 
+    /**
+     * An integer of the metadata, exactly: a fraction, a string, or a number beyond a long is
+     * refused (asLong() would truncate 2^64 + 10 to 10 and read "abc" as 0).
+     */
+    private static long exactLong(JsonNode n) {
+        if (n == null || !n.isIntegralNumber() || !n.canConvertToLong()) {
+            throw new IllegalArgumentException("not an integer: " + n);
+        }
+        return n.longValue();
+    }
+
     static String positionsJson(Map<Integer, Position> positions) {
         ObjectNode n = JSON.createObjectNode();
         positions.forEach((p, pos) -> n.putObject(Integer.toString(p)).put("offset", pos.offset()).put("skip", pos.skip()));
@@ -382,7 +395,7 @@ public final class SnapshotCodec {
         Map<Integer, Long> out = new TreeMap<>();
         try {
             JsonNode n = JSON.readTree(json == null ? "{}" : json);
-            n.fields().forEachRemaining(e -> out.put(Integer.parseInt(e.getKey()), e.getValue().asLong()));
+            n.fields().forEachRemaining(e -> out.put(Integer.parseInt(e.getKey()), exactLong(e.getValue())));
         } catch (Exception e) {
             throw new SnapshotFormatException("metadata consumed is not valid: " + json);
         }
@@ -419,8 +432,8 @@ public final class SnapshotCodec {
         }
         try {
             JsonNode n = JSON.readTree(json);
-            if (n.get("examples").asLong() > 0) {
-                w.add(n.get("loss_sum").asDouble(), n.get("correct").asLong(), n.get("judged").asLong(), n.get("examples").asLong());
+            if (exactLong(n.get("examples")) > 0) {
+                w.add(n.get("loss_sum").asDouble(), exactLong(n.get("correct")), exactLong(n.get("judged")), exactLong(n.get("examples")));
             }
         } catch (Exception e) {
             throw new SnapshotFormatException("metadata prequential_window is not valid: " + json);
@@ -433,7 +446,8 @@ public final class SnapshotCodec {
             JsonNode n = JSON.readTree(json == null ? "{}" : json);
             for (var it = n.fields(); it.hasNext(); ) {
                 var e = it.next();
-                out.put(Integer.parseInt(e.getKey()), new Position(e.getValue().get("offset").asLong(), e.getValue().get("skip").asInt()));
+                out.put(Integer.parseInt(e.getKey()), new Position(exactLong(e.getValue().get("offset")),
+                        Math.toIntExact(exactLong(e.getValue().get("skip")))));
             }
         } catch (Exception e) {
             throw new SnapshotFormatException("metadata positions is not valid: " + json);

@@ -3,7 +3,6 @@ package io.streamfit.spec;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,11 +56,16 @@ public final class SpecParser {
      * models topic, the {@code train} command): checked before parsing.
      */
     public static final int MAX_SPEC_BYTES = 1 << 20;
+    /** Deepest nesting of objects and arrays accepted in spec text (a real spec nests about 15 deep). */
+    public static final int MAX_NESTING = 64;
+    /** Longest string (and, in YAML, longest line) accepted in spec text, in characters. */
+    public static final int MAX_STRING_CHARS = 65_536;
+    /** Longest number accepted in spec text, in characters. */
+    public static final int MAX_NUMBER_CHARS = 100;
     /** Gram-Schmidt work (k^2 n for a k x n matrix, k <= n) the orthogonal initializer may do: about a second. */
     private static final double MAX_ORTHOGONAL_WORK = 1e10;
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private static final Set<String> TOP = Set.of("id", "topic", "input_width", "task", "layers", "loss", "optimizer",
             "schedule", "gradient_clipping", "batch_size", "seed", "snapshot", "evaluation", "dead_letter_topic",
@@ -79,16 +83,12 @@ public final class SpecParser {
 
     private SpecParser() {}
 
-    /** Parses YAML or JSON text. */
+    /**
+     * Parses YAML or JSON text from any source; the text's size, nesting, strings, numbers,
+     * duplicate keys and YAML aliases are checked as {@link SpecText} documents.
+     */
     public static ModelSpec parse(String text) {
-        JsonNode root;
-        try {
-            root = YAML.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new SpecException(List.of("spec is not valid YAML/JSON: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr())));
-        }
-        return parse(root);
+        return parse(SpecText.read(text));
     }
 
     public static ModelSpec parse(JsonNode root) {
@@ -376,7 +376,8 @@ public final class SpecParser {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < f.size(); i++) {
             JsonNode n = f.get(i);
-            String name = n.isIntegralNumber() ? Long.toString(n.asLong()) : n.asText();
+            // the number as written: asLong() would read 2^64 as "0"
+            String name = n.isIntegralNumber() ? n.bigIntegerValue().toString() : n.asText();
             if (!(n.isTextual() || n.isIntegralNumber()) || !names.contains(name)) {
                 r.error("freeze[" + i + "]", "must name a module with parameters or one of its tensors, one of " + names
                         + ", got " + SpecReader.describe(n));

@@ -34,7 +34,7 @@ final class SpecReader {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             if (!known.contains(name)) {
-                error(child(path, name), "is not a known field (known: " + String.join(", ", new TreeSet<>(known)) + ")");
+                error(child(path, JsonReadErrors.excerpt(name, 40)), "is not a known field (known: " + String.join(", ", new TreeSet<>(known)) + ")");
             }
         }
     }
@@ -70,7 +70,7 @@ final class SpecReader {
         }
         String s = n.asText();
         if (pattern != null && !s.matches(pattern)) {
-            error(p, "must be " + patternWords + ", got \"" + s + "\"");
+            error(p, "must be " + patternWords + ", got " + describe(n));
         }
         return s;
     }
@@ -78,7 +78,7 @@ final class SpecReader {
     String choice(JsonNode parent, String name, String path, String dflt, Set<String> allowed) {
         String s = string(parent, name, path, dflt, null, null);
         if (s != null && !allowed.contains(s)) {
-            error(child(path, name), "must be one of " + new TreeSet<>(allowed) + ", got \"" + s + "\"");
+            error(child(path, name), "must be one of " + new TreeSet<>(allowed) + ", got \"" + JsonReadErrors.excerpt(s, 40) + "\"");
             return null;
         }
         return s;
@@ -95,8 +95,13 @@ final class SpecReader {
             }
             return dflt;
         }
-        if (!n.isIntegralNumber() || !n.canConvertToLong()) {
+        if (!n.isIntegralNumber()) {
             error(p, "must be an integer, got " + describe(n));
+            return dflt == null ? 0L : dflt;
+        }
+        if (!n.canConvertToLong()) { // beyond a long: out of range, never truncated
+            boolean negative = n.bigIntegerValue().signum() < 0;
+            error(p, negative ? "must be >= " + min + ", got " + describe(n) : "must be <= " + max + ", got " + describe(n));
             return dflt == null ? 0L : dflt;
         }
         long v = n.asLong();
@@ -153,9 +158,10 @@ final class SpecReader {
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 
+    /** The value for an error message: short values whole, long ones as an excerpt. */
     static String describe(JsonNode n) {
         if (n.isTextual()) {
-            return "\"" + n.asText() + "\"";
+            return "\"" + JsonReadErrors.excerpt(n.asText(), 64) + "\"";
         }
         if (n.isObject()) {
             return "an object";
@@ -163,6 +169,6 @@ final class SpecReader {
         if (n.isArray()) {
             return "an array";
         }
-        return n.toString();
+        return JsonReadErrors.excerpt(n.toString(), 64);
     }
 }

@@ -65,11 +65,12 @@ final class TrainingDataSpecs {
             r.error(p, "must be [height, width, channels] (three integers, row-major HWC), got " + SpecReader.describe(s));
             return null;
         }
-        long h = s.get(0).asLong();
-        long w = s.get(1).asLong();
-        long c = s.get(2).asLong();
+        // canConvertToLong: 2^64 + 28 must not be read as 28
+        long h = s.get(0).canConvertToLong() ? s.get(0).asLong() : -1;
+        long w = s.get(1).canConvertToLong() ? s.get(1).asLong() : -1;
+        long c = s.get(2).canConvertToLong() ? s.get(2).asLong() : -1;
         if (h < 1 || w < 1 || c < 1 || h > 100_000 || w > 100_000 || c > 100_000) {
-            r.error(p, "dimensions must be in [1, 100000], got " + s);
+            r.error(p, "dimensions must be in [1, 100000], got " + JsonReadErrors.excerpt(s.toString(), 64));
             return null;
         }
         if (h * w * c != inputWidth) {

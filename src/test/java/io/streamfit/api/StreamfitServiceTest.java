@@ -211,6 +211,22 @@ class StreamfitServiceTest {
                 .body("errors[0]", equalTo("x[7] must be a finite number, got \"a\""));
     }
 
+    /** Issue 12, item 2: 3.5e38 is a finite double but float32 infinity; it used to answer 200 with NaN. */
+    @Test
+    void predictBeyondFloatRangeIsA400NamingTheElement() throws Exception {
+        TestKafka.createTopic(bootstrap(), "floaty.in", 1);
+        String spec = LEARN_SPEC.replace("id: learn", "id: floaty").replace("topic: learn.in", "topic: floaty.in");
+        given().contentType("application/yaml").body(spec).post("/models").then().statusCode(201);
+        TestKafka.await("floaty restored", Duration.ofSeconds(30),
+                () -> "running".equals(given().get("/models/floaty").then().extract().jsonPath().getString("phase")));
+        given().contentType("application/json").body("{\"x\":[[0,0,0,3.5e38,0,0,0,0]]}").post("/models/floaty/predict")
+                .then().statusCode(400).body("errors[0]", equalTo("x[0][3] is 3.5E38, beyond float32 range"));
+        given().contentType("application/json").body("{\"x\":[0,1e39,0,0,0,0,0,0]}").post("/models/floaty/predict")
+                .then().statusCode(400).body("errors[0]", equalTo("x[1] is 1.0E39, beyond float32 range"));
+        given().contentType("application/json").body("{\"x\":[0,1,0,0,0,0,0,0]}").post("/models/floaty/predict")
+                .then().statusCode(200).body("predictions", hasSize(1));
+    }
+
     @Test
     void earlyStoppingOverHttpBestSnapshotPauseAndResume() throws Exception {
         TestKafka.createTopic(bootstrap(), "stopper.in", 1);
