@@ -25,8 +25,8 @@ import org.yaml.snakeyaml.LoaderOptions;
  *   <li>text over {@link SpecParser#MAX_SPEC_BYTES} bytes of UTF-8 is refused before any parsing,
  *       without encoding the text (and without counting at all when it has more characters
  *       than the limit has bytes);</li>
- *   <li>text whose first non-blank character is <code>{</code> is read by a JSON parser, anything
- *       else by the YAML parser; YAML lines longer than {@link SpecParser#MAX_STRING_CHARS} are
+ *   <li>text whose first non-blank character is <code>{</code> is read by a JSON parser (and, only
+ *       if that fails on syntax, as a YAML flow mapping), anything else by the YAML parser; YAML lines longer than {@link SpecParser#MAX_STRING_CHARS} are
  *       refused before parsing (SnakeYAML's scanner is quadratic in the length of one token);</li>
  *   <li>nesting deeper than {@link SpecParser#MAX_NESTING}, strings and keys longer than
  *       {@link SpecParser#MAX_STRING_CHARS}, numbers longer than {@link SpecParser#MAX_NUMBER_CHARS},
@@ -53,7 +53,7 @@ final class SpecText {
             .streamReadConstraints(LIMITS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
-    private static final ObjectMapper YAML = new ObjectMapper(YAML_FACTORY);
+    private static final ObjectMapper YAML = com.fasterxml.jackson.dataformat.yaml.YAMLMapper.builder(YAML_FACTORY).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
     private SpecText() {}
 
@@ -78,21 +78,49 @@ final class SpecText {
             throw refused("spec is " + bytes + " bytes of UTF-8, more than the limit of " + SpecParser.MAX_SPEC_BYTES + " bytes (1 MiB)");
         }
         boolean json = firstNonBlank(text) == '{';
-        if (!json) {
-            checkLineLengths(text);
-        }
         JsonNode root;
-        try {
-            root = json ? JSON.readTree(text) : readYaml(text);
-        } catch (JsonProcessingException e) {
-            String key = JsonReadErrors.duplicateKey(e);
-            String limit = JsonReadErrors.limit(e, LIMITS);
-            throw refused(key != null ? key + " is given twice: each key may appear once"
-                    : limit != null ? "spec " + limit
-                    : "spec is not valid " + (json ? "JSON" : "YAML/JSON") + ": " + JsonReadErrors.message(e));
+        if (json) {
+            try {
+                root = JSON.readTree(text);
+            } catch (JsonProcessingException e) {
+                root = yamlFlowInstead(text, e);
+            }
+        } else {
+            checkLineLengths(text);
+            try {
+                root = readYaml(text);
+            } catch (JsonProcessingException e) {
+                throw refused(e, "YAML/JSON");
+            }
         }
         checkStrings(root);
         return root;
+    }
+
+    /**
+     * Text that starts with <code>{</code> but is not JSON may still be a YAML flow mapping
+     * (<code>{id: a, topic: b, ...}</code>): read it as YAML, within YAML's own bounds, when the
+     * JSON parser failed on syntax alone; otherwise, or if YAML fails too, the JSON error stands,
+     * since JSON is what such text most likely meant.
+     */
+    private static JsonNode yamlFlowInstead(String text, JsonProcessingException jsonError) {
+        if (JsonReadErrors.duplicateKey(jsonError) != null || JsonReadErrors.limit(jsonError, LIMITS) != null) {
+            throw refused(jsonError, "JSON");
+        }
+        checkLineLengths(text);
+        try {
+            return readYaml(text);
+        } catch (JsonProcessingException | SpecException yamlError) {
+            throw refused(jsonError, "JSON");
+        }
+    }
+
+    private static SpecException refused(JsonProcessingException e, String format) {
+        String key = JsonReadErrors.duplicateKey(e);
+        String limit = JsonReadErrors.limit(e, LIMITS);
+        return refused(key != null ? key + " is given twice: each key may appear once"
+                : limit != null ? "spec " + limit
+                : "spec is not valid " + format + ": " + JsonReadErrors.message(e));
     }
 
     private static JsonNode readYaml(String text) throws JsonProcessingException {

@@ -97,11 +97,18 @@ class SpecParserInputTest {
     }
 
     @Test
-    void jsonIsReadAsJsonNotYaml() {
-        // YAML would read this unquoted-key object and the comment; JSON must not.
-        assertTrue(errorsOf("{id: j}").get(0).startsWith("spec is not valid JSON"), errorsOf("{id: j}").toString());
+    void textStartingWithABraceIsJsonOrElseAYamlFlowMapping() {
         assertEquals("j", SpecParser.parse("  \n\t" + JSON).id());
-        assertTrue(errorsOf(JSON + " {}").get(0).startsWith("spec is not valid JSON"));
+        // Not JSON (unquoted keys) but a YAML flow mapping: read as YAML, within YAML's bounds.
+        assertEquals("j", SpecParser.parse(JSON.replace("\":", "\": ").replace("\"", "")).id());
+        // Neither JSON nor YAML: the JSON error stands.
+        assertTrue(errorsOf(JSON + " {}").get(0).startsWith("spec is not valid JSON"), errorsOf(JSON + " {}").toString());
+        // A second YAML document is not silently dropped.
+        String second = errorsOf(SpecParserTest.VALID + "\n---\nid: other\n").get(0);
+        assertTrue(second.startsWith("spec is not valid YAML/JSON"), second);
+        // JSON's own refusals (a key twice) are not retried as YAML.
+        String twice = errorsOf(JSON.replace("\"batch_size\":4", "\"batch_size\":4,\"batch_size\":5")).get(0);
+        assertTrue(twice.startsWith("batch_size is given twice"), twice);
     }
 
     /** Found by FuzzTest: the YAML parser's syntax errors print SnakeYAML's event classes. */
