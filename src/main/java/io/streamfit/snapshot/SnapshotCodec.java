@@ -44,7 +44,8 @@ import java.util.zip.CRC32C;
  * {@code {"<partition>": {"offset": o, "skip": k}}}: the first untrained example per partition),
  * {@code consumed} (JSON {@code {"<partition>": offset}}: after the last record read),
  * {@code prequential_loss}, {@code prequential_accuracy}, {@code prequential_window} (the window's
- * sums), with early stopping {@code early_stopping} (its whole state, JSON), {@code validation_loss}
+ * sums), {@code prequential_window_batches} (the window's batches in order: {@link WindowMetadata}),
+ * with early stopping {@code early_stopping} (its whole state, JSON), {@code validation_loss}
  * and {@code best_validation_loss} (the loss of the check that produced the current best
  * snapshot), {@code spec} (the model spec as JSON), {@code created_at}, {@code crc32c} (CRC-32C, hex,
  * over the tensor bytes and then every other metadata entry as {@code key=value\n} in key order).
@@ -117,6 +118,7 @@ public final class SnapshotCodec {
         meta.put("prequential_loss", Double.toString(state.window().loss()));
         meta.put("prequential_accuracy", Double.toString(state.window().accuracy()));
         meta.put("prequential_window", windowJson(state.window()));
+        meta.put(WindowMetadata.KEY, WindowMetadata.toJson(state.window()));
         meta.put("lr_scale", Double.toString(state.lrScale()));
         meta.put("divergence_rollbacks", Long.toString(state.divergenceRollbacks()));
         meta.put("divergence_rollbacks_in_a_row", Integer.toString(state.rollbacksInARow()));
@@ -184,7 +186,11 @@ public final class SnapshotCodec {
         boolean sameTopic = spec.topic().equals(meta.get("topic"));
         state.markPublished(version, sameTopic ? positions(meta.get("positions")) : Map.of(),
                 sameTopic ? consumed(meta.get("consumed")) : Map.of());
-        restoreWindow(state.window(), meta.get("prequential_window"));
+        if (meta.containsKey(WindowMetadata.KEY)) {
+            state.window().restore(WindowMetadata.parse(meta.get(WindowMetadata.KEY)));
+        } else { // a snapshot from before the window's batches were kept: its sums as one entry
+            restoreWindow(state.window(), meta.get("prequential_window"));
+        }
         if (meta.containsKey("lr_scale")) { // absent in snapshots from before the divergence guard
             double scale = Double.parseDouble(meta.get("lr_scale"));
             if (!(scale > 0 && scale <= 1)) {

@@ -98,7 +98,8 @@ public record ModelSpec(
      */
     public long estimatedSnapshotBytes() {
         int stateBuffers = OptimizerSpecs.stateBuffers(optimizer);
-        return 4 * parameterCount() * (1 + stateBuffers) + 64 * 1024 + 2L * source.toString().length();
+        // The prequential window's batches are metadata too: about 48 bytes each (SnapshotCodec).
+        return 4 * parameterCount() * (1 + stateBuffers) + 64 * 1024 + 2L * source.toString().length() + 48L * evaluationWindow;
     }
 
     /** What the model predicts. */

@@ -130,6 +130,9 @@ class ModelRunnerKafkaTest {
         for (String s : ref.optimizer().stateNames()) {
             assertArrayEquals(ref.optimizer().state(s), actual.optimizer().state(s), s);
         }
+        // The prequential window (status: prequential loss, accuracy, window_batches) too, batch by batch.
+        assertEquals(ref.window().entries(), actual.window().entries(), "prequential window equal to the uninterrupted run's");
+        assertEquals(Double.doubleToRawLongBits(ref.window().loss()), Double.doubleToRawLongBits(actual.window().loss()));
     }
 
     /** A read_committed reader sees versions 1, 2, 3, ... of the model: none twice, none out of order. */
