@@ -208,7 +208,10 @@ public final class SnapshotCodec {
 
     /**
      * Pre-trained initialization: copies the parameters of {@code file}, a snapshot of this or
-     * any other model, into {@code target} by tensor name, as {@code load_state_dict} does. Every
+     * any other model, or a PyTorch {@code state_dict} saved as safetensors (any file whose
+     * metadata does not say {@code format=streamfit.snapshot}: see {@link StateDictLoader}, which
+     * also refuses unexpected tensors in strict mode), into {@code target} by tensor name, as
+     * {@code load_state_dict} does. Every
      * tensor found must have the target's shape; with {@code strict} every target tensor must be
      * found. With {@code optimizerState}, the optimizer's state and step count are copied too
      * when the snapshot's optimizer is the same type and carries every state tensor (otherwise
@@ -224,6 +227,9 @@ public final class SnapshotCodec {
         try {
             Safetensors.Contents c = Safetensors.read(file);
             Map<String, String> meta = c.metadata();
+            if (!FORMAT.equals(meta.get("format"))) {
+                return StateDictLoader.load(c, target, strict); // a PyTorch state_dict: parameters only
+            }
             checkFormat(meta);
             checkCrc(file, c, meta);
             List<String> loaded = new ArrayList<>();
@@ -243,7 +249,8 @@ public final class SnapshotCodec {
             }
             return loaded;
         } catch (RuntimeException e) {
-            throw new SnapshotFormatException("snapshot is malformed: " + e);
+            // Only the kind of failure: its message might quote the file, and any file may be handed to this method.
+            throw new SnapshotFormatException("snapshot is malformed (" + e.getClass().getSimpleName() + ")");
         }
     }
 
@@ -308,7 +315,7 @@ public final class SnapshotCodec {
 
     private static void checkFormat(Map<String, String> meta) throws SnapshotFormatException {
         if (!FORMAT.equals(meta.get("format"))) {
-            throw new SnapshotFormatException("not a streamfit snapshot (metadata format=" + meta.get("format") + ")");
+            throw new SnapshotFormatException("not a streamfit snapshot (its metadata lacks format=" + FORMAT + ")");
         }
         int v;
         try {
