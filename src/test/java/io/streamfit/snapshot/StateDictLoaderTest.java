@@ -38,21 +38,26 @@ class StateDictLoaderTest {
     record T(String dtype, long[] shape, byte[] bytes) {}
 
     static T f32(long[] shape, float fill) {
-        int n = (int) java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b);
-        ByteBuffer b = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < n; i++) {
-            b.putFloat(fill + i);
-        }
-        return new T("F32", shape, b.array());
+        return floats("F32", shape, fill);
     }
 
     static T f64(long[] shape, double fill) {
+        return floats("F64", shape, fill);
+    }
+
+    /** Elements fill, fill + 1, ... as F32 or F64. */
+    private static T floats(String dtype, long[] shape, double fill) {
         int n = (int) java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b);
-        ByteBuffer b = ByteBuffer.allocate(8 * n).order(ByteOrder.LITTLE_ENDIAN);
+        int size = dtype.equals("F32") ? 4 : 8;
+        ByteBuffer b = ByteBuffer.allocate(size * n).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < n; i++) {
-            b.putDouble(fill + i);
+            if (size == 4) {
+                b.putFloat((float) fill + i);
+            } else {
+                b.putDouble(fill + i);
+            }
         }
-        return new T("F64", shape, b.array());
+        return new T(dtype, shape, b.array());
     }
 
     static T i64(long value) {

@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.factory.Nd4j;
@@ -34,15 +33,6 @@ class PyTorchStateDictTest {
 
     @TempDir
     Path dir;
-
-    private static boolean torchAvailable() {
-        try {
-            Process p = new ProcessBuilder("/usr/bin/python3", "-c", "import torch").redirectErrorStream(true).start();
-            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (Exception e) {
-            return false;
-        }
-    }
 
     static final String SPEC = """
             id: from-torch
@@ -91,7 +81,7 @@ class PyTorchStateDictTest {
 
     @Test
     void aTorchStateDictStartsAModelThroughPretrainedFile() throws Exception {
-        assumeTrue(torchAvailable(), "PyTorch (Debian python3-torch) is not installed: skipping the state_dict check");
+        assumeTrue(io.streamfit.snapshot.PyTorchInteropTest.torchAvailable(), "PyTorch (Debian python3-torch) is not installed: skipping the state_dict check");
         float[][] x = inputs();
         for (String dtype : List.of("float32", "float64", "float16", "bfloat16")) {
             Path models = Files.createDirectories(dir.resolve("pretrained-" + dtype));
@@ -109,7 +99,7 @@ class PyTorchStateDictTest {
 
     @Test
     void aTorchStateDictStartsTheTrainCommandThroughInit() throws Exception {
-        assumeTrue(torchAvailable(), "PyTorch (Debian python3-torch) is not installed: skipping the state_dict check");
+        assumeTrue(io.streamfit.snapshot.PyTorchInteropTest.torchAvailable(), "PyTorch (Debian python3-torch) is not installed: skipping the state_dict check");
         // Learning rate 0 and no batch norm: training leaves the parameters as loaded, so the
         // written model must still predict what PyTorch predicts.
         ModelSpec spec = SpecParser.parse(SPEC.replace("{type: batch_norm, momentum: 0.3}, ", "").replace("adam, lr: 0.01", "sgd, lr: 0.0"));
