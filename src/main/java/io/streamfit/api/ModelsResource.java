@@ -136,6 +136,7 @@ public class ModelsResource {
     public Response validate(String body) {
         try {
             ModelSpec spec = SpecParser.parse(body == null ? "" : body);
+            registry.pretrainedFiles().checkApiSpec(spec); // as POST /models would
             return Response.ok(Map.of("valid", true, "id", spec.id())).build();
         } catch (SpecException e) {
             return errors(Response.Status.BAD_REQUEST, e.errors());

@@ -7,6 +7,7 @@ import io.streamfit.data.Batcher;
 import io.streamfit.data.Examples;
 import io.streamfit.data.RecordDecoder;
 import io.streamfit.data.RejectedRecordException;
+import io.streamfit.files.LocalFiles;
 import io.streamfit.nn.Loss;
 import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.snapshot.SnapshotFormatException;
@@ -44,7 +45,9 @@ import picocli.CommandLine.Option;
  *
  * <p>Exit codes: 0 trained; 1 an input or output file could not be read or written; 2 invalid
  * arguments, spec or snapshot, or nothing to train on; 3 an unexpected internal error (with its
- * stack trace). Input paths are checked before training starts, and {@code --out} is written
+ * stack trace). Input paths are checked before training starts (a failure says why: no such
+ * file, permission denied, is a directory), and so are the output paths ({@code --out},
+ * {@code --best-out}, {@code --metrics}: a file is created there and removed); {@code --out} is written
  * before {@code --test} is evaluated, so a late problem never throws away a finished run.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
@@ -112,6 +115,14 @@ public final class TrainCommand implements Callable<Integer> {
         checkReadable(data, "--data");
         if (test != null) {
             checkReadable(test, "--test");
+        }
+        // Outputs too: a directory in the way or a read-only place is found now, not after the whole pass.
+        checkWritable(out, "--out");
+        if (bestOut != null) {
+            checkWritable(bestOut, "--best-out");
+        }
+        if (metrics != null) {
+            checkWritable(metrics, "--metrics");
         }
         NativeThreads.configure(blasThreads);
         ModelSpec modelSpec = readSpec();
@@ -184,18 +195,35 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private static void checkReadable(Path path, String option) throws Failure {
-        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
-            throw new Failure(1, "cannot read " + option + " " + path + ": not a readable file");
+        try {
+            if (Files.isDirectory(path)) {
+                throw new Failure(1, "cannot read " + option + " " + path + ": is a directory");
+            }
+            Files.newByteChannel(path).close();
+        } catch (IOException e) {
+            throw new Failure(1, "cannot read " + option + " " + path + ": " + LocalFiles.why(e));
+        }
+    }
+
+    private static void checkWritable(Path path, String option) throws Failure {
+        try {
+            LocalFiles.checkWritable(path);
+        } catch (LocalFiles.Refused e) {
+            throw new Failure(1, "cannot write " + option + " " + path + ": " + e.getMessage());
+        }
+    }
+
+    /** A file's bytes, or a failure that says why not (no such file, permission denied, is a directory, too large). */
+    private static byte[] read(Path path, String what, long maxBytes) throws Failure {
+        try {
+            return LocalFiles.readRegular(path, maxBytes);
+        } catch (LocalFiles.Refused e) {
+            throw new Failure(1, "cannot read " + what + " " + path + ": " + e.getMessage());
         }
     }
 
     private ModelSpec readSpec() throws Failure {
-        String text;
-        try {
-            text = Files.readString(spec, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new Failure(1, "cannot read --spec " + spec + ": " + e.getMessage());
-        }
+        String text = new String(read(spec, "--spec", SpecParser.MAX_SPEC_BYTES), StandardCharsets.UTF_8);
         try {
             return SpecParser.parse(text);
         } catch (SpecException e) {
@@ -221,15 +249,11 @@ public final class TrainCommand implements Callable<Integer> {
         if (source == null) {
             return state;
         }
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(source);
-        } catch (IOException e) {
-            throw new Failure(1, "cannot read snapshot " + source + ": " + e.getMessage());
-        }
+        byte[] bytes = read(source, init != null ? "--init" : "pretrained.file", Integer.MAX_VALUE - 8);
         try {
             List<String> loaded = SnapshotCodec.initializeFrom(bytes, state, strict, optimizerState);
-            err.printf("train: initialized %d tensors from %s (optimizer steps %d)%n", loaded.size(), source, state.steps());
+            err.printf("train: initialized %d tensors from %s (optimizer steps %d%s)%n", loaded.size(), source, state.steps(),
+                    state.steps() == 0 ? ", optimizer state fresh" : "");
         } catch (SnapshotFormatException e) {
             throw new Failure(2, "cannot initialize from " + source + ": " + e.getMessage());
         }

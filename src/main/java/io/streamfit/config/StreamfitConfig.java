@@ -24,6 +24,8 @@ public interface StreamfitConfig {
 
     Ownership ownership();
 
+    Pretrained pretrained();
+
     /** Consumer group of model {@code id} is {@code <prefix><id>}; its transactional id likewise. */
     @WithDefault("streamfit.")
     String groupPrefix();
@@ -154,5 +156,25 @@ public interface StreamfitConfig {
     interface Embedded {
         /** Where the embedded broker keeps its logs; empty = a temporary directory deleted on exit. */
         Optional<String> dataDir();
+    }
+
+    /**
+     * Where a spec's {@code pretrained: {file: ...}} may read from. Closed by default: without a
+     * directory every file source is refused, and specs sent over the API may not name files
+     * unless allowed. See {@link io.streamfit.files.PretrainedFiles}.
+     */
+    interface Pretrained {
+        /**
+         * The only directory pre-trained files are read from (canonical paths, after symlinks,
+         * must lie inside it; relative names resolve in it). Unset: file sources are refused.
+         */
+        Optional<String> dir();
+
+        /**
+         * Whether specs sent over the API ({@code POST /models}, and so the models topic) may name
+         * a {@code pretrained.file} in that directory; off, only specs in the specs directory may.
+         */
+        @WithDefault("false")
+        boolean allowApiFiles();
     }
 }

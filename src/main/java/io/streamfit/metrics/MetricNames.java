@@ -55,4 +55,6 @@ public final class MetricNames {
     public static final String TRAINING_PAUSED = "streamfit.training.paused";
     /** {@code streamfit_early_stopping_events_total} (tag {@code event}: {@code pause}, {@code resume}, {@code best}) */
     public static final String EARLY_STOPPING_EVENTS = "streamfit.early.stopping.events";
+    /** {@code streamfit_model_failed} (1 once the model stopped in the FAILED phase; its status says why) */
+    public static final String MODEL_FAILED = "streamfit.model.failed";
 }

@@ -25,6 +25,7 @@ public final class ModelMeters implements AutoCloseable {
     private final List<Meter> meters = new ArrayList<>();
     /** Counters with a second tag (reason, event), by name and tag value. */
     private final ConcurrentHashMap<String, Counter> tagged = new ConcurrentHashMap<>();
+    private volatile boolean failed;
     private final Counter examples;
     private final Counter batches;
     private final Counter clipped;
@@ -77,6 +78,8 @@ public final class ModelMeters implements AutoCloseable {
         gauge(MetricNames.LEARNING_RATE_SCALE, null, "Factor the divergence guard applies to the schedule's learning rate (1 = none)",
                 () -> lrScale);
         gauge(MetricNames.CONSUMER_LAG, "records", "Records behind the end of the input topic, all partitions", () -> lag);
+        gauge(MetricNames.MODEL_FAILED, null, "1 once the model stopped in the failed phase (GET /models/{id} says why), else 0",
+                () -> failed ? 1 : 0);
     }
 
     /**
@@ -220,6 +223,11 @@ public final class ModelMeters implements AutoCloseable {
     /** The learning-rate factor of a restored model. */
     public void lrScale(double scale) {
         lrScale = scale;
+    }
+
+    /** The model stopped for good in the failed phase. */
+    public void failed() {
+        failed = true;
     }
 
     public void lag(long records) {

@@ -176,6 +176,7 @@ public class ModelRegistry {
      */
     public Creation create(ModelSpec spec) throws InterruptedException {
         if (ownership == null) {
+            pretrainedFiles().checkApiSpec(spec);
             synchronized (this) {
                 if (!start(spec)) {
                     return Creation.DUPLICATE;
@@ -185,6 +186,7 @@ public class ModelRegistry {
             }
         }
         checkSnapshotSize(spec);
+        pretrainedFiles().checkApiSpec(spec);
         synchronized (this) {
             Entry running = models.get(spec.id());
             if (declared.containsKey(spec.id()) || (running != null && !running.runner().terminated()) || !creating.add(spec.id())) {
@@ -387,11 +389,17 @@ public class ModelRegistry {
         ModelMeters meters = new ModelMeters(meterRegistry, spec.id());
         ModelRunner runner = new ModelRunner(spec, kafka.clients(), store, meters, new ModelRunner.Settings(
                 config.groupPrefix(), config.training().pollTimeout(), config.training().progressInterval(),
-                config.training().maxTransactionOpen()));
+                config.training().maxTransactionOpen(), pretrainedFiles()));
         Thread t = new Thread(runner, "train-" + spec.id());
         models.put(spec.id(), new Entry(runner, t, meters));
         t.start();
         return true;
+    }
+
+    /** Which {@code pretrained.file} sources may be read (streamfit.pretrained.*). */
+    public io.streamfit.files.PretrainedFiles pretrainedFiles() {
+        return new io.streamfit.files.PretrainedFiles(config.pretrained().dir().map(Path::of),
+                config.pretrained().allowApiFiles(), config.snapshot().maxBytes());
     }
 
     private void checkSnapshotSize(ModelSpec spec) {
@@ -556,6 +564,7 @@ public class ModelRegistry {
                         if (!spec.id().equals(modelId)) {
                             throw new SpecException(List.of("stored under key \"" + modelId + "\" but its id is \"" + spec.id() + "\""));
                         }
+                        pretrainedFiles().checkApiSpec(spec); // the models topic holds specs sent over the API
                         startOrReject(spec);
                     } catch (SpecException e) {
                         rejectedSpecs.put(ownership.topic() + "/" + modelId, e.getMessage());

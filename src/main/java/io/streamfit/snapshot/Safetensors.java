@@ -19,7 +19,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The safetensors file format (huggingface/safetensors), float32 tensors only:
+ * The safetensors file format (huggingface/safetensors). Written: float32 tensors only. Read:
+ * F32, and also F64, F16, BF16 and I64 (as PyTorch saves a {@code state_dict}), converted to
+ * float32 on reading (a finite value beyond float32's range is refused, not made infinite):
  *
  * <pre>
  * 8 bytes   N, unsigned little-endian: length of the header
@@ -41,8 +43,15 @@ public final class Safetensors {
 
     private Safetensors() {}
 
-    /** A named float32 tensor; {@code data} holds exactly {@code product(shape)} floats from its position. */
-    public record Tensor(String name, long[] shape, FloatBuffer data) {
+    /**
+     * A named tensor as float32; {@code data} holds exactly {@code product(shape)} floats from its
+     * position; {@code dtype} is the type it was stored as (always F32 when written).
+     */
+    public record Tensor(String name, long[] shape, FloatBuffer data, String dtype) {
+        public Tensor(String name, long[] shape, FloatBuffer data) {
+            this(name, shape, data, "F32");
+        }
+
         public long elements() {
             long n = 1;
             for (long d : shape) {
@@ -109,15 +118,18 @@ public final class Safetensors {
         ByteBuffer buf = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
         long n = buf.getLong(0);
         if (n < 2 || n > MAX_HEADER_BYTES || n > file.length - 8L) {
-            throw new SnapshotFormatException("header length " + n + " does not fit a file of " + file.length + " bytes (truncated?)");
+            // The length itself is not shown: it is the file's first 8 bytes, and any file may be handed to this reader.
+            throw new SnapshotFormatException("the header length in the first 8 bytes does not fit a file of " + file.length
+                    + " bytes: not a safetensors file, or a truncated one");
         }
         JsonNode header;
         try {
             header = JSON.readTree(new String(file, 8, (int) n, StandardCharsets.UTF_8));
         } catch (IOException e) {
             String key = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? JsonReadErrors.duplicateKey(j) : null;
-            throw new SnapshotFormatException(key != null ? "header gives \"" + key + "\" twice"
-                    : "header is not valid JSON: " + JsonReadErrors.excerpt(String.valueOf(e.getMessage()), 200));
+            // Not the parser's message: it quotes the file, and any file may be handed to this reader.
+            throw new SnapshotFormatException(key != null ? "header gives \"" + excerpt(key) + "\" twice"
+                    : "header is not valid JSON: not a safetensors file");
         }
         if (header == null || !header.isObject()) {
             throw new SnapshotFormatException("header is not a JSON object");
@@ -164,40 +176,88 @@ public final class Safetensors {
         return n.longValue();
     }
 
+    /** Bytes per element of each dtype read. */
+    private static final Map<String, Integer> DTYPE_BYTES = Map.of("F32", 4, "F64", 8, "F16", 2, "BF16", 2, "I64", 8);
+
     private static Tensor tensor(String name, JsonNode e, ByteBuffer buf, int dataStart, int dataLength, List<long[]> ranges)
             throws SnapshotFormatException {
-        if (!"F32".equals(e.path("dtype").asText())) {
-            throw new SnapshotFormatException("tensor " + name + " has dtype " + e.path("dtype") + "; only F32 is supported");
+        String dtype = e.path("dtype").asText();
+        Integer size = DTYPE_BYTES.get(dtype);
+        if (size == null) {
+            throw new SnapshotFormatException("tensor " + excerpt(name) + " has dtype " + excerpt(e.path("dtype").toString())
+                    + "; supported: F32, F64, F16, BF16 (and I64 for counts)");
         }
         JsonNode shapeNode = e.path("shape");
         JsonNode offs = e.path("data_offsets");
         if (!shapeNode.isArray() || !offs.isArray() || offs.size() != 2) {
-            throw new SnapshotFormatException("tensor " + name + " lacks a shape or data_offsets");
+            throw new SnapshotFormatException("tensor " + excerpt(name) + " lacks a shape or data_offsets");
         }
         long[] shape = new long[shapeNode.size()];
-        long bytes = 4;
+        long bytes = size;
         for (int i = 0; i < shape.length; i++) {
             shape[i] = exact(shapeNode.get(i), name, "shape");
             bytes = shape[i] == 0 || bytes <= Long.MAX_VALUE / shape[i] ? bytes * shape[i] : -1;
-            if (bytes < 0) { // 4 * (2^62 + 1) would wrap around to 4
-                throw new SnapshotFormatException("tensor " + name + " has a shape " + JsonReadErrors.excerpt(shapeNode.toString(), 80)
+            if (bytes < 0) { // 4 * (2^62 + 1) would wrap around to 4 in plain multiplication
+                throw new SnapshotFormatException("tensor " + excerpt(name) + " has a shape " + JsonReadErrors.excerpt(shapeNode.toString(), 80)
                         + " whose size overflows");
             }
         }
-        long elements = bytes / 4;
+        long elements = bytes / size;
         long begin = exact(offs.get(0), name, "data_offsets");
         long end = exact(offs.get(1), name, "data_offsets");
         if (end > dataLength) {
-            throw new SnapshotFormatException("tensor " + name + " ends at byte " + end + ", beyond the data section of "
+            throw new SnapshotFormatException("tensor " + excerpt(name) + " ends beyond the data section of "
                     + dataLength + " bytes (truncated?)");
         }
-        if (begin < 0 || end < begin || end - begin != 4 * elements) {
-            throw new SnapshotFormatException("tensor " + name + " has data_offsets [" + begin + ", " + end
-                    + "] that do not match its shape or the data section of " + dataLength + " bytes");
+        if (end < begin || end - begin != bytes) {
+            throw new SnapshotFormatException("tensor " + excerpt(name) + " has data_offsets that do not match its shape "
+                    + "and dtype or the data section of " + dataLength + " bytes");
         }
         ranges.add(new long[] {begin, end});
         ByteBuffer slice = buf.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         slice.position(dataStart + (int) begin).limit(dataStart + (int) end);
-        return new Tensor(name, shape, slice.slice().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer());
+        ByteBuffer data = slice.slice().order(ByteOrder.LITTLE_ENDIAN);
+        return new Tensor(name, shape, dtype.equals("F32") ? data.asFloatBuffer() : toFloat(name, dtype, data, (int) elements), dtype);
+    }
+
+    /** Converts another dtype to float32: rounding to nearest, a finite value beyond float32's range refused. */
+    private static FloatBuffer toFloat(String name, String dtype, ByteBuffer b, int n) throws SnapshotFormatException {
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) {
+            switch (dtype) {
+                case "F64" -> {
+                    double d = b.getDouble(8 * i);
+                    out[i] = (float) d;
+                    if (Double.isFinite(d) && Float.isInfinite(out[i])) {
+                        throw new SnapshotFormatException("tensor " + excerpt(name) + " element " + i
+                                + " is a float64 beyond float32's range");
+                    }
+                }
+                case "I64" -> out[i] = (float) b.getLong(8 * i);
+                case "BF16" -> out[i] = Float.intBitsToFloat((b.getShort(2 * i) & 0xffff) << 16);
+                default -> out[i] = halfToFloat(b.getShort(2 * i) & 0xffff); // F16
+            }
+        }
+        return FloatBuffer.wrap(out);
+    }
+
+    /** IEEE 754 binary16 to float32, exactly (every half value is a float). */
+    static float halfToFloat(int h) {
+        int exp = (h >>> 10) & 0x1f;
+        int mant = h & 0x3ff;
+        float v;
+        if (exp == 0) {
+            v = mant * 0x1p-24f; // zero or subnormal
+        } else if (exp == 31) {
+            v = mant == 0 ? Float.POSITIVE_INFINITY : Float.NaN;
+        } else {
+            v = Float.intBitsToFloat(((exp - 15 + 127) << 23) | (mant << 13));
+        }
+        return (h & 0x8000) != 0 ? -v : v;
+    }
+
+    /** At most 64 characters of a name read from a file. */
+    static String excerpt(String s) {
+        return s.length() <= 64 ? s : s.substring(0, 64) + "...";
     }
 }

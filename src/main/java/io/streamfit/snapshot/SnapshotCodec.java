@@ -44,7 +44,8 @@ import java.util.zip.CRC32C;
  * {@code {"<partition>": {"offset": o, "skip": k}}}: the first untrained example per partition),
  * {@code consumed} (JSON {@code {"<partition>": offset}}: after the last record read),
  * {@code prequential_loss}, {@code prequential_accuracy}, {@code prequential_window} (the window's
- * sums), with early stopping {@code early_stopping} (its whole state, JSON), {@code validation_loss}
+ * sums), {@code prequential_window_batches} (the window's batches in order: {@link WindowMetadata}),
+ * with early stopping {@code early_stopping} (its whole state, JSON), {@code validation_loss}
  * and {@code best_validation_loss} (the loss of the check that produced the current best
  * snapshot), {@code spec} (the model spec as JSON), {@code created_at}, {@code crc32c} (CRC-32C, hex,
  * over the tensor bytes and then every other metadata entry as {@code key=value\n} in key order).
@@ -119,6 +120,7 @@ public final class SnapshotCodec {
         meta.put("prequential_loss", Double.toString(state.window().loss()));
         meta.put("prequential_accuracy", Double.toString(state.window().accuracy()));
         meta.put("prequential_window", windowJson(state.window()));
+        meta.put(WindowMetadata.KEY, WindowMetadata.toJson(state.window()));
         meta.put("lr_scale", Double.toString(state.lrScale()));
         meta.put("divergence_rollbacks", Long.toString(state.divergenceRollbacks()));
         meta.put("divergence_rollbacks_in_a_row", Integer.toString(state.rollbacksInARow()));
@@ -186,7 +188,11 @@ public final class SnapshotCodec {
         boolean sameTopic = spec.topic().equals(meta.get("topic"));
         state.markPublished(version, sameTopic ? positions(meta.get("positions")) : Map.of(),
                 sameTopic ? consumed(meta.get("consumed")) : Map.of());
-        restoreWindow(state.window(), meta.get("prequential_window"));
+        if (meta.containsKey(WindowMetadata.KEY)) {
+            state.window().restore(WindowMetadata.parse(meta.get(WindowMetadata.KEY)));
+        } else { // a snapshot from before the window's batches were kept: its sums as one entry
+            restoreWindow(state.window(), meta.get("prequential_window"));
+        }
         if (meta.containsKey("lr_scale")) { // absent in snapshots from before the divergence guard
             double scale = Double.parseDouble(meta.get("lr_scale"));
             if (!(scale > 0 && scale <= 1)) {
@@ -204,7 +210,10 @@ public final class SnapshotCodec {
 
     /**
      * Pre-trained initialization: copies the parameters of {@code file}, a snapshot of this or
-     * any other model, into {@code target} by tensor name, as {@code load_state_dict} does. Every
+     * any other model, or a PyTorch {@code state_dict} saved as safetensors (any file whose
+     * metadata does not say {@code format=streamfit.snapshot}: see {@link StateDictLoader}, which
+     * also refuses unexpected tensors in strict mode), into {@code target} by tensor name, as
+     * {@code load_state_dict} does. Every
      * tensor found must have the target's shape; with {@code strict} every target tensor must be
      * found. With {@code optimizerState}, the optimizer's state and step count are copied too
      * when the snapshot's optimizer is the same type and carries every state tensor (otherwise
@@ -220,6 +229,9 @@ public final class SnapshotCodec {
         try {
             Safetensors.Contents c = Safetensors.read(file);
             Map<String, String> meta = c.metadata();
+            if (!FORMAT.equals(meta.get("format"))) {
+                return StateDictLoader.load(c, target, strict); // a PyTorch state_dict: parameters only
+            }
             checkFormat(meta);
             checkCrc(file, c, meta);
             List<String> loaded = new ArrayList<>();
@@ -239,7 +251,8 @@ public final class SnapshotCodec {
             }
             return loaded;
         } catch (RuntimeException e) {
-            throw new SnapshotFormatException("snapshot is malformed: " + e);
+            // Only the kind of failure: its message might quote the file, and any file may be handed to this method.
+            throw new SnapshotFormatException("snapshot is malformed (" + e.getClass().getSimpleName() + ")");
         }
     }
 
@@ -304,7 +317,7 @@ public final class SnapshotCodec {
 
     private static void checkFormat(Map<String, String> meta) throws SnapshotFormatException {
         if (!FORMAT.equals(meta.get("format"))) {
-            throw new SnapshotFormatException("not a streamfit snapshot (metadata format=" + meta.get("format") + ")");
+            throw new SnapshotFormatException("not a streamfit snapshot (its metadata lacks format=" + FORMAT + ")");
         }
         int v;
         try {

@@ -98,7 +98,8 @@ public record ModelSpec(
      */
     public long estimatedSnapshotBytes() {
         int stateBuffers = OptimizerSpecs.stateBuffers(optimizer);
-        return 4 * parameterCount() * (1 + stateBuffers) + 64 * 1024 + 2L * source.toString().length();
+        // The prequential window's batches are metadata too: under 64 bytes each (WindowMetadata).
+        return 4 * parameterCount() * (1 + stateBuffers) + 64 * 1024 + 2L * source.toString().length() + 64L * evaluationWindow;
     }
 
     /** What the model predicts. */

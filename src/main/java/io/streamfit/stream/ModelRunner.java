@@ -83,7 +83,13 @@ public final class ModelRunner implements Runnable {
     public enum Phase { STARTING, RESTORING, RUNNING, STOPPED, FENCED, FAILED, DIVERGED }
 
     /** What the runner needs besides the spec. */
-    public record Settings(String groupPrefix, Duration pollTimeout, Duration progressInterval, Duration maxTransactionOpen) {}
+    /** {@code pretrainedFiles}: which {@code pretrained.file} sources may be read (none without it). */
+    public record Settings(String groupPrefix, Duration pollTimeout, Duration progressInterval, Duration maxTransactionOpen,
+            io.streamfit.files.PretrainedFiles pretrainedFiles) {
+        public Settings(String groupPrefix, Duration pollTimeout, Duration progressInterval, Duration maxTransactionOpen) {
+            this(groupPrefix, pollTimeout, progressInterval, maxTransactionOpen, io.streamfit.files.PretrainedFiles.none(0));
+        }
+    }
 
     /** Training diverged again after the allowed rollbacks: the model stops, serving its last good state. */
     private static final class DivergedException extends RuntimeException {
@@ -122,8 +128,8 @@ public final class ModelRunner implements Runnable {
     /** Stop without committing anything more: this instance lost the model to another one. */
     private volatile boolean abandoning;
     private volatile boolean restored;
-    /** The pre-trained snapshot this model started from, when its spec names one. */
-    private byte[] pretrainedSource;
+    /** Where the model starts from before its first snapshot. */
+    private final PretrainedSource pretrained;
     private final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
     private volatile byte[] lastSnapshot;
     /** The last committed snapshot tagged best by early stopping, or null. */
@@ -165,6 +171,7 @@ public final class ModelRunner implements Runnable {
         this.decoder = new RecordDecoder(spec);
         this.batcher = new Batcher(spec.batchSize());
         this.transactionalId = settings.groupPrefix() + spec.id();
+        this.pretrained = new PretrainedSource(spec, store, settings.pretrainedFiles());
     }
 
     public ModelSpec spec() {
@@ -313,7 +320,9 @@ public final class ModelRunner implements Runnable {
             } else {
                 failed(e);
             }
-        } catch (RuntimeException | InterruptedException e) {
+        } catch (RuntimeException | InterruptedException | Error e) {
+            // Any Throwable (OutOfMemoryError, StackOverflowError, an error from native code)
+            // ends in FAILED with its reason: never a thread that dies while the phase says "restoring".
             failed(e);
         } finally {
             closeClients();
@@ -878,59 +887,9 @@ public final class ModelRunner implements Runnable {
         return fresh;
     }
 
-    /**
-     * The model before its first step: initialized from the spec's seed, then overwritten with
-     * the spec's pre-trained source if it names one. The source's bytes are kept, so a rollback
-     * before the first snapshot returns to exactly the same starting point.
-     */
+    /** The model before its first step (see {@link PretrainedSource}). */
     private ModelState startingState() {
-        ModelState fresh = ModelState.fresh(spec);
-        ModelSpec.PretrainedSpec p = spec.pretrained();
-        if (p == null) {
-            return fresh;
-        }
-        if (pretrainedSource == null) {
-            pretrainedSource = readPretrained(p);
-        }
-        try {
-            List<String> loaded = SnapshotCodec.initializeFrom(pretrainedSource, fresh, p.strict(), false);
-            LOG.infof("model %s: loaded %d pre-trained tensors %s", spec.id(), loaded.size(), loaded);
-        } catch (SnapshotFormatException e) {
-            throw new PretrainedUnavailable("pretrained: " + e.getMessage());
-        }
-        return fresh;
-    }
-
-    /**
-     * The spec's pre-trained source is missing or does not fit. Permanent, so the model stops with
-     * this reason (it is not an {@link IllegalStateException}, which recovery treats as "the
-     * cluster is still unreachable" and retries).
-     */
-    static final class PretrainedUnavailable extends RuntimeException {
-        PretrainedUnavailable(String message) {
-            super(message);
-        }
-    }
-
-    private byte[] readPretrained(ModelSpec.PretrainedSpec p) {
-        if (p.file() != null) {
-            try {
-                return java.nio.file.Files.readAllBytes(java.nio.file.Path.of(p.file()));
-            } catch (java.io.IOException | RuntimeException e) {
-                throw new PretrainedUnavailable("pretrained.file " + p.file() + " cannot be read: " + e);
-            }
-        }
-        List<String> problems = new java.util.ArrayList<>();
-        for (byte[] candidate : store.newest(p.model())) {
-            try {
-                SnapshotCodec.initializeFrom(candidate, ModelState.fresh(spec), p.strict(), false);
-                return candidate;
-            } catch (SnapshotFormatException e) {
-                problems.add(e.getMessage());
-            }
-        }
-        throw new PretrainedUnavailable("pretrained.model " + p.model() + " has no usable snapshot on topic "
-                + store.topic() + (problems.isEmpty() ? "" : ": " + problems));
+        return pretrained.startingState();
     }
 
     private void seekToPositions(Collection<TopicPartition> partitions) {
@@ -974,9 +933,10 @@ public final class ModelRunner implements Runnable {
         LOG.errorf("model %s was fenced by another instance (%s): giving it up, publishing nothing more", spec.id(), e);
     }
 
-    private void failed(Exception e) {
+    private void failed(Throwable e) {
+        lastError = e.getMessage() == null || e instanceof Error ? e.toString() : e.getMessage();
         phase = Phase.FAILED;
-        lastError = e.getMessage() == null ? e.toString() : e.getMessage();
+        meters.failed();
         LOG.errorf(e, "model %s stopped: %s", spec.id(), lastError);
     }
 

@@ -235,6 +235,51 @@ class TrainCommandTest {
         }
     }
 
+    /**
+     * A file that cannot be read says why (before: "cannot read --spec nope.yaml: nope.yaml"),
+     * and an output that cannot be written is found before training (before: after the whole
+     * pass, which was then lost).
+     */
+    @Test
+    void unreadableInputsSayWhyAndUnwritableOutputsAreFoundBeforeTraining() throws Exception {
+        Path data = write("d.jsonl", records(10, 5));
+        Path spec = writeSpec("why");
+        Path out = dir.resolve("o.safetensors");
+        Path plainFile = write("plain.txt", List.of("x"));
+        Files.createDirectories(dir.resolve("adir"));
+        Map<List<String>, String> cases = new java.util.LinkedHashMap<>();
+        cases.put(List.of("--spec", "nope.yaml", "--data", data.toString(), "--out", out.toString()),
+                "train: cannot read --spec nope.yaml: no such file");
+        cases.put(List.of("--spec", dir.resolve("adir").toString(), "--data", data.toString(), "--out", out.toString()),
+                "train: cannot read --spec " + dir.resolve("adir") + ": is a directory");
+        cases.put(List.of("--spec", spec.toString(), "--data", data.toString(), "--init", "nope.safetensors", "--out", out.toString()),
+                "train: cannot read --init nope.safetensors: no such file");
+        cases.put(List.of("--spec", spec.toString(), "--data", data.toString(), "--init", dir.resolve("adir").toString(),
+                "--out", out.toString()), "train: cannot read --init " + dir.resolve("adir") + ": is a directory");
+        cases.put(List.of("--spec", spec.toString(), "--data", dir.resolve("adir").toString(), "--out", out.toString()),
+                "train: cannot read --data " + dir.resolve("adir") + ": is a directory");
+        cases.put(List.of("--spec", spec.toString(), "--data", "missing.jsonl", "--out", out.toString()),
+                "train: cannot read --data missing.jsonl: no such file");
+        cases.put(List.of("--spec", spec.toString(), "--data", data.toString(), "--out", dir.resolve("adir").toString()),
+                "train: cannot write --out " + dir.resolve("adir") + ": is a directory");
+        cases.put(List.of("--spec", spec.toString(), "--data", data.toString(), "--out", plainFile.resolve("o.safetensors").toString()),
+                "train: cannot write --out " + plainFile.resolve("o.safetensors") + ": a part of the path is a file, not a directory");
+        cases.put(List.of("--spec", spec.toString(), "--data", data.toString(), "--out", out.toString(),
+                "--metrics", dir.resolve("adir").toString()), "train: cannot write --metrics " + dir.resolve("adir") + ": is a directory");
+        for (Map.Entry<List<String>, String> c : cases.entrySet()) {
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            TrainCommand command = new TrainCommand();
+            command.err = new PrintWriter(err, true, StandardCharsets.UTF_8);
+            assertEquals(1, new picocli.CommandLine(command).execute(c.getKey().toArray(String[]::new)), c.getValue());
+            String said = err.toString(StandardCharsets.UTF_8);
+            assertEquals(c.getValue(), said.strip(), "nothing else printed: no training ran");
+        }
+        assertFalse(Files.exists(out), "nothing written on failure");
+        try (var files = Files.list(dir)) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().startsWith(".")), "no probe or temporary files left");
+        }
+    }
+
     @Test
     void earlyStoppingHoldsOutValidatesAndWritesTheBestModel() throws Exception {
         Path specFile = dir.resolve("es.yaml");

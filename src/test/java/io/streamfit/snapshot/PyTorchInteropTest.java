@@ -23,9 +23,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code load_state_dict(strict=True)} and that model computes the same outputs. Needs Debian's
  * {@code python3-torch} ({@code .ci/run} installs it); skipped with a message where it is absent.
  */
-class PyTorchInteropTest {
+public class PyTorchInteropTest {
 
-    private static boolean torchAvailable() {
+    /** Whether Debian's python3-torch answers at /usr/bin/python3 (tests that need it skip without). */
+    public static boolean torchAvailable() {
         try {
             Process p = new ProcessBuilder("/usr/bin/python3", "-c", "import torch").redirectErrorStream(true).start();
             return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;

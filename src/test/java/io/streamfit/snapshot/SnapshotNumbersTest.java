@@ -87,11 +87,15 @@ class SnapshotNumbersTest {
             early_stopping: {holdout_every: 3, check_batches: 2, patience: 2}
             """);
 
-    /** The file with {@code key}'s metadata replaced and the checksum recomputed. */
+    /** The file with {@code key}'s metadata replaced (removed for null) and the checksum recomputed. */
     private static byte[] withMetadata(byte[] file, String key, String value) throws Exception {
         Safetensors.Contents c = Safetensors.read(file);
         Map<String, String> meta = new LinkedHashMap<>(c.metadata());
-        meta.put(key, value);
+        if (value == null) {
+            meta.remove(key);
+        } else {
+            meta.put(key, value);
+        }
         int start = 8 + c.headerLength();
         byte[] data = java.util.Arrays.copyOfRange(file, start, file.length);
         meta.put(SnapshotCodec.CRC_KEY, SnapshotCodec.crc(data, meta));
@@ -103,8 +107,11 @@ class SnapshotNumbersTest {
         byte[] file = SnapshotCodec.encode(ModelState.fresh(SPEC), 1, Map.of());
         SnapshotCodec.decode(withMetadata(file, "version", "1"), SPEC); // the re-signing itself is accepted
         String window = SnapshotCodec.metadata(file).get("prequential_window");
+        // The window's sums alone are what snapshots written before prequential_window_batches hold.
+        byte[] older = withMetadata(file, "prequential_window_batches", null);
+        SnapshotCodec.decode(older, SPEC);
         for (String bad : new String[] {"18446744073709551621", "2.5", "\"5\""}) {
-            byte[] w = withMetadata(file, "prequential_window", window.replaceFirst("\"examples\":\\d+", "\"examples\":" + bad));
+            byte[] w = withMetadata(older, "prequential_window", window.replaceFirst("\"examples\":\\d+", "\"examples\":" + bad));
             assertThrows(SnapshotFormatException.class, () -> SnapshotCodec.decode(w, SPEC), bad);
         }
         String es = SnapshotCodec.metadata(file).get("early_stopping");

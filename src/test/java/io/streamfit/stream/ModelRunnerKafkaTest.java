@@ -130,6 +130,9 @@ class ModelRunnerKafkaTest {
         for (String s : ref.optimizer().stateNames()) {
             assertArrayEquals(ref.optimizer().state(s), actual.optimizer().state(s), s);
         }
+        // The prequential window (status: prequential loss, accuracy, window_batches) too, batch by batch.
+        assertEquals(ref.window().entries(), actual.window().entries(), "prequential window equal to the uninterrupted run's");
+        assertEquals(Double.doubleToRawLongBits(ref.window().loss()), Double.doubleToRawLongBits(actual.window().loss()));
     }
 
     /** A read_committed reader sees versions 1, 2, 3, ... of the model: none twice, none out of order. */
@@ -697,6 +700,64 @@ class ModelRunnerKafkaTest {
         assertEquals(20, s.steps(), "serving the last good snapshot: the 20 good batches");
         assertEquals(20, SnapshotCodec.decode(store.newest("hopeless").get(0), spec).steps(),
                 "nothing after the last good snapshot was published");
+    }
+
+    /**
+     * Any Throwable while a model restores (here an OutOfMemoryError, as reading /dev/zero gave)
+     * ends in the FAILED phase with the reason in the status and the streamfit_model_failed
+     * gauge; before, the thread died and the model said "restoring" for ever.
+     */
+    @Test
+    void aModelWhoseRestoreThrowsAnErrorEndsFailedWithTheReason() throws Exception {
+        KafkaClients broken = new KafkaClients(Map.of("bootstrap.servers", kafka.bootstrapServers())) {
+            @Override
+            public org.apache.kafka.clients.producer.Producer<byte[], byte[]> transactionalProducer(String id, int maxRequestBytes) {
+                throw new OutOfMemoryError("Java heap space (injected)");
+            }
+        };
+        Running r = run(SpecParser.parse(spec("oom", "oom.in", 8, "{every_steps: 5, every_seconds: 0}")), broken);
+        r.thread().join(30_000);
+        assertEquals(ModelRunner.Phase.FAILED, r.runner().phase());
+        assertTrue(r.runner().terminated(), "settled: readiness and the startup probe do not wait for it");
+        assertEquals("java.lang.OutOfMemoryError: Java heap space (injected)", r.runner().lastError());
+        assertEquals(1.0, METRICS.get(io.streamfit.metrics.MetricNames.MODEL_FAILED).tag("model", "oom").gauge().value());
+        r.meters().close();
+    }
+
+    /**
+     * A pretrained.file the configuration does not allow, or a file that is not a snapshot,
+     * fails the model with a reason that names no byte of the file (before: /etc/passwd was
+     * read whole and its first 8 bytes came back as a number).
+     */
+    @Test
+    void aRefusedPretrainedFileFailsTheModelWithoutTellingItsContent() throws Exception {
+        ModelSpec anyPath = SpecParser.parse(spec("nodir", "nodir.in", 8, "{every_steps: 5, every_seconds: 0}")
+                + "pretrained: {file: /etc/passwd}\n");
+        Running a = run(anyPath);
+        a.thread().join(60_000);
+        a.meters().close();
+        assertEquals(ModelRunner.Phase.FAILED, a.runner().phase());
+        assertEquals("pretrained.file /etc/passwd is refused: no directory for pre-trained files is configured "
+                + "(streamfit.pretrained.dir)", a.runner().lastError());
+
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("pretrained");
+        byte[] secret = "root:x:0:0:root:/root:/bin/bash\n".getBytes(StandardCharsets.UTF_8);
+        java.nio.file.Files.write(dir.resolve("passwd"), secret);
+        ModelSpec notASnapshot = SpecParser.parse(spec("passwd", "passwd.in", 8, "{every_steps: 5, every_seconds: 0}")
+                + "pretrained: {file: passwd}\n");
+        ModelMeters meters = new ModelMeters(METRICS, notASnapshot.id());
+        ModelRunner r = new ModelRunner(notASnapshot, clients, store, meters, new ModelRunner.Settings("streamfit.",
+                Duration.ofMillis(100), Duration.ofSeconds(60), Duration.ofSeconds(5),
+                new io.streamfit.files.PretrainedFiles(java.util.Optional.of(dir), false, 1 << 20)));
+        Thread t = new Thread(r);
+        t.start();
+        t.join(60_000);
+        meters.close();
+        assertEquals(ModelRunner.Phase.FAILED, r.phase());
+        assertEquals("pretrained: the header length in the first 8 bytes does not fit a file of " + secret.length
+                + " bytes: not a safetensors file, or a truncated one", r.lastError());
+        long first8 = java.nio.ByteBuffer.wrap(secret).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        assertTrue(!r.lastError().contains(Long.toString(first8)) && !r.lastError().contains("root"), r.lastError());
     }
 
     private static Map<String, float[]> tensors(ModelState s) {

@@ -65,6 +65,10 @@ class LockstepRestoreTest {
     }
 
     static ModelSpec spec(String optimizer, String schedule) {
+        return spec(optimizer, schedule, 100);
+    }
+
+    static ModelSpec spec(String optimizer, String schedule, int window) {
         return SpecParser.parse("""
                 id: lockstep
                 topic: t
@@ -76,7 +80,8 @@ class LockstepRestoreTest {
                 gradient_clipping: {max_norm: 2.0}
                 batch_size: 4
                 seed: 7
-                """.formatted(optimizer, schedule));
+                evaluation: {window: %d}
+                """.formatted(optimizer, schedule, window));
     }
 
     static List<Batch> batches(int n) {
@@ -188,5 +193,57 @@ class LockstepRestoreTest {
         if (!schedule.contains("constant")) {
             assertNotEquals(1L, lrs.subList(K - 1, N).stream().distinct().count(), "the schedule must move after the restore");
         }
+    }
+
+    /**
+     * The prequential window after restores at several points (before it fills, exactly full,
+     * after it wrapped around several times, and a crash loop that restores after every batch)
+     * holds bitwise the batches of an uninterrupted run, in order, so its loss, accuracy and
+     * batch count are bitwise the same at every later step. Before the fix a restore folded the
+     * window into one entry, so "the last 7 batches" then spanned 7 + k of them.
+     */
+    @org.junit.jupiter.api.Test
+    void prequentialWindowAfterRestoresIsBitwiseTheUninterruptedOne() throws Exception {
+        ModelSpec spec = spec("{type: adam, lr: 0.01}", "{type: constant}", 7);
+        assertEquals(7, ModelState.fresh(spec).window().size(), "the spec's window");
+        int n = 40;
+        List<Batch> data = batches(n);
+        ModelState straight = ModelState.fresh(spec);
+        List<List<PrequentialWindow.Entry>> windows = new ArrayList<>();
+        List<double[]> figures = new ArrayList<>();
+        for (Batch b : data) {
+            straight.train(b);
+            windows.add(straight.window().entries());
+            figures.add(new double[] {straight.window().loss(), straight.window().accuracy(), straight.window().batches()});
+        }
+        java.util.Set<Integer> crashAfter = new java.util.TreeSet<>(List.of(3, 7, 10, 23));
+        for (java.util.Set<Integer> plan : List.of(crashAfter, java.util.Set.copyOf(java.util.stream.IntStream.range(1, n).boxed().toList()))) {
+            ModelState s = ModelState.fresh(spec);
+            for (int t = 0; t < n; t++) {
+                s.train(data.get(t));
+                if (plan.contains(t + 1)) {
+                    s = SnapshotCodec.decode(SnapshotCodec.encode(s, t + 1, Map.of()), spec);
+                }
+                String at = "after batch " + (t + 1) + (plan.size() > 4 ? " (restored after every batch)" : " (restored after " + plan + ")");
+                assertEquals(windows.get(t), s.window().entries(), "window entries " + at);
+                assertEquals(Double.doubleToRawLongBits(figures.get(t)[0]), Double.doubleToRawLongBits(s.window().loss()), "loss " + at);
+                assertEquals(Double.doubleToRawLongBits(figures.get(t)[1]), Double.doubleToRawLongBits(s.window().accuracy()),
+                        "accuracy " + at);
+                assertEquals((int) figures.get(t)[2], s.window().batches(), "batches " + at);
+            }
+        }
+    }
+
+    /** A window lowered in the spec keeps the newest batches, as if the smaller window had slid over them. */
+    @org.junit.jupiter.api.Test
+    void windowShrunkInTheSpecKeepsTheNewestBatches() throws Exception {
+        ModelSpec spec = spec("{type: sgd, lr: 0.05}", "{type: constant}");
+        ModelState s = ModelState.fresh(spec);
+        for (Batch b : batches(10)) {
+            s.train(b);
+        }
+        ModelSpec smaller = spec("{type: sgd, lr: 0.05}", "{type: constant}", 4);
+        ModelState restored = SnapshotCodec.decode(SnapshotCodec.encode(s, 1, Map.of()), smaller);
+        assertEquals(s.window().entries().subList(6, 10), restored.window().entries());
     }
 }
