@@ -67,6 +67,8 @@ public class ModelRegistry {
     private SnapshotStore store;
     private DemoStream demo;
     private volatile boolean started;
+    private ModelDeletion deletion;
+    private final ModelLimit limit;
 
     /** A running model: its runner, thread and meters. */
     public record Entry(ModelRunner runner, Thread thread, ModelMeters meters) {}
@@ -85,6 +87,7 @@ public class ModelRegistry {
         this.config = config;
         this.kafka = kafka;
         this.meterRegistry = meterRegistry;
+        this.limit = new ModelLimit(config.maxModels());
     }
 
     void onStart(@Observes StartupEvent event) throws Exception {
@@ -92,6 +95,8 @@ public class ModelRegistry {
         store = new SnapshotStore(kafka.clients(), config.snapshot().topic(), config.snapshot().maxBytes(),
                 config.snapshot().replicationFactor());
         store.ensureTopic();
+        deletion = new ModelDeletion(this, new ModelRetirement(kafka, store, config.groupPrefix()), config.modelsDir().map(Path::of),
+                config.shutdownBudget());
         List<ModelSpec> specs = new ArrayList<>(loadSpecDir());
         boolean demoOn = config.demo().enabled().orElse(kafka.embedded());
         if (demoOn) {
@@ -101,7 +106,7 @@ public class ModelRegistry {
             }
             demo.start();
         }
-        specs.forEach(s -> declared.put(s.id(), s));
+        limit.admit(specs, rejectedSpecs).forEach(s -> declared.put(s.id(), s));
         if (config.ownership().enabled()) {
             joinOwnership();
         } else {
@@ -169,6 +174,11 @@ public class ModelRegistry {
     public Creation create(ModelSpec spec) throws InterruptedException {
         if (ownership == null) {
             synchronized (this) {
+                if (models.containsKey(spec.id()) && !models.get(spec.id()).runner().terminated()) {
+                    return Creation.DUPLICATE;
+                }
+                limit.checkRoomFor(spec.id(), (int) java.util.stream.Stream.concat(declared.keySet().stream(), models.keySet().stream())
+                        .filter(id -> !id.equals(spec.id())).distinct().count());
                 if (!start(spec)) {
                     return Creation.DUPLICATE;
                 }
@@ -189,6 +199,9 @@ public class ModelRegistry {
             if (ownership.specsIn(ownership.partitionOf(spec.id())).containsKey(spec.id())) {
                 return Creation.DUPLICATE;
             }
+            Set<String> ids = new java.util.HashSet<>(ownership.storedIds());
+            ids.addAll(declared.keySet());
+            limit.checkRoomFor(spec.id(), ids.size());
             ownership.publishSpec(spec.id(), SpecParser.toJson(spec).getBytes(StandardCharsets.UTF_8));
             synchronized (this) {
                 if (!ownership.owns(spec.id())) {
@@ -206,6 +219,21 @@ public class ModelRegistry {
                 creating.remove(spec.id());
             }
         }
+    }
+
+    /** Deletes a model: see {@link ModelDeletion}. */
+    public ModelDeletion.Outcome delete(String id) throws InterruptedException {
+        return deletion.delete(id);
+    }
+
+    boolean declares(String id) {
+        return declared.containsKey(id);
+    }
+
+    /** Stops a model after a final snapshot and forgets it (ownership off: a deleted model). */
+    void stopAndForget(Entry e) {
+        stopAll(List.of(e), false, System.nanoTime() + config.shutdownBudget().toNanos());
+        declared.remove(e.runner().spec().id());
     }
 
     /** Where specs created over HTTP are kept: "models topic", "specs directory" or "nowhere". */
@@ -555,8 +583,12 @@ public class ModelRegistry {
                     }
                 } // else: started by create() on this instance, or already read
             }
-            if (stopping != null) {
-                stopAll(List.of(stopping), false, System.nanoTime() + config.shutdownBudget().toNanos());
+            if (value == null) {
+                if (stopping != null) {
+                    stopAll(List.of(stopping), false, System.nanoTime() + config.shutdownBudget().toNanos());
+                }
+                rejectedSpecs.remove(ownership.topic() + "/" + modelId);
+                deletion.tombstoned(modelId);
             }
         }
     }
