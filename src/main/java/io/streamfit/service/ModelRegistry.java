@@ -343,9 +343,9 @@ public class ModelRegistry {
         }
     }
 
-    /** Whether requests for models trained elsewhere are relayed to their owner. */
+    /** Whether requests for models trained elsewhere are relayed to their owner (never with API keys but no cluster secret). */
     public boolean forwardsRequests() {
-        return ownership != null && config.ownership().forwardRequests();
+        return ownership != null && config.ownership().forwardRequests() && RelayPolicy.relayAllowed(config);
     }
 
     /** The ownership coordinator, or null when ownership is off. */
