@@ -39,8 +39,10 @@ public class ClusterAuth {
 
     void check(@Observes @Priority(1) StartupEvent e) {
         if (config.api().requireKeys() && !RelayPolicy.keysConfigured(config)) {
-            throw new IllegalStateException("streamfit.api.require-keys is true but no API key is configured: set streamfit.api.keys "
-                    + "(environment STREAMFIT_API_KEYS, e.g. from the streamfit-secrets Secret); refusing to start with an open API");
+            String message = "streamfit.api.require-keys is true but no API key is configured: set streamfit.api.keys "
+                    + "(environment STREAMFIT_API_KEYS, e.g. from the streamfit-secrets Secret); refusing to start with an open API";
+            LOG.error(message); // one clear line before Quarkus' stack trace
+            throw new IllegalStateException(message);
         }
         if (!RelayPolicy.relayAllowed(config) && config.ownership().enabled() && config.ownership().forwardRequests()) {
             LOG.warn("streamfit.api.keys is set but streamfit.cluster.secret is not: requests for models other instances train are "
