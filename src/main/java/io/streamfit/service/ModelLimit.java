@@ -2,8 +2,11 @@ package io.streamfit.service;
 
 import io.streamfit.spec.ModelSpec;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The cluster-wide limit on models ({@code streamfit.max-models}): every model costs about 3
@@ -28,8 +31,19 @@ public final class ModelLimit {
         this.max = max;
     }
 
-    /** @throws Exceeded if {@code existing} models leave no room for one more */
-    void checkRoomFor(String id, int existing) {
+    /**
+     * @param known the ids of the models that exist (sets may overlap; {@code id} itself, a
+     *     duplicate that the caller refuses anyway, does not count)
+     * @throws Exceeded if they leave no room for one more
+     */
+    @SafeVarargs
+    final void checkRoomFor(String id, Collection<String>... known) {
+        Set<String> ids = new HashSet<>();
+        for (Collection<String> k : known) {
+            ids.addAll(k);
+        }
+        ids.remove(id);
+        int existing = ids.size();
         if (existing >= max) {
             throw new Exceeded("model \"" + id + "\" not created: the cluster has " + existing + " models and the limit is " + max
                     + " (streamfit.max-models); delete a model (DELETE /models/{id}) or raise the limit");

@@ -174,11 +174,7 @@ public class ModelRegistry {
     public Creation create(ModelSpec spec) throws InterruptedException {
         if (ownership == null) {
             synchronized (this) {
-                if (models.containsKey(spec.id()) && !models.get(spec.id()).runner().terminated()) {
-                    return Creation.DUPLICATE;
-                }
-                limit.checkRoomFor(spec.id(), (int) java.util.stream.Stream.concat(declared.keySet().stream(), models.keySet().stream())
-                        .filter(id -> !id.equals(spec.id())).distinct().count());
+                limit.checkRoomFor(spec.id(), declared.keySet(), models.keySet());
                 if (!start(spec)) {
                     return Creation.DUPLICATE;
                 }
@@ -199,9 +195,7 @@ public class ModelRegistry {
             if (ownership.specsIn(ownership.partitionOf(spec.id())).containsKey(spec.id())) {
                 return Creation.DUPLICATE;
             }
-            Set<String> ids = new java.util.HashSet<>(ownership.storedIds());
-            ids.addAll(declared.keySet());
-            limit.checkRoomFor(spec.id(), ids.size());
+            limit.checkRoomFor(spec.id(), declared.keySet(), ownership.storedIds());
             ownership.publishSpec(spec.id(), SpecParser.toJson(spec).getBytes(StandardCharsets.UTF_8));
             synchronized (this) {
                 if (!ownership.owns(spec.id())) {
