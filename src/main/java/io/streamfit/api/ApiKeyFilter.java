@@ -49,7 +49,7 @@ public class ApiKeyFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        if (keys.isEmpty() || !(protectReads || changes(request))) {
+        if (keys.isEmpty() || !(protectReads || changes(request)) || Boolean.TRUE.equals(request.getProperty(RelayAuthFilter.VERIFIED))) {
             return;
         }
         String presented = presentedKey(request);

@@ -103,6 +103,8 @@ public class ModelsResource {
             created = registry.create(spec);
         } catch (SpecException e) {
             return errors(Response.Status.BAD_REQUEST, e.errors());
+        } catch (io.streamfit.service.ModelLimit.Exceeded e) {
+            return errors(Response.Status.CONFLICT, List.of(e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return errors(Response.Status.SERVICE_UNAVAILABLE, List.of("interrupted while storing the spec"));
@@ -148,6 +150,16 @@ public class ModelsResource {
     public Response status(@PathParam("id") String id, @Context UriInfo uri, @Context HttpHeaders headers) {
         ModelRegistry.Entry e = registry.get(id);
         return e == null ? elsewhere(id, "GET", uri, headers, null) : Response.ok(ModelStatus.of(e.runner())).build();
+    }
+
+    /** Deletes a model (see {@link ModelDeletions}); relayed to the instance that trains it. */
+    @jakarta.ws.rs.DELETE
+    @Path("/{id}")
+    public Response delete(@PathParam("id") String id, @Context UriInfo uri, @Context HttpHeaders headers) {
+        if (registry.get(id) == null && registry.forwardsRequests() && !OwnerForwarding.relayed(headers) && registry.ownerOf(id).isPresent()) {
+            return elsewhere(id, "DELETE", uri, headers, null);
+        }
+        return ModelDeletions.delete(registry, id);
     }
 
     @GET

@@ -18,8 +18,10 @@ import java.util.Map;
 
 /**
  * Relays a request for a model that another instance trains to that instance and returns its
- * answer, so that any pod behind a Kubernetes Service answers for every model. The credentials
- * the caller sent go along (the owner checks them too); a relayed request carries
+ * answer, so that any pod behind a Kubernetes Service answers for every model. The caller's
+ * credentials never go along: with a cluster secret the relayed request is signed
+ * ({@link RelaySignature}) and the owner accepts that signature instead of an API key (see
+ * {@link ClusterAuth} for when nothing is relayed). A relayed request carries
  * {@value #FORWARDED_BY} and is never relayed again, so a stale view of the owners cannot loop.
  */
 final class OwnerForwarding {
@@ -27,7 +29,7 @@ final class OwnerForwarding {
     static final String SERVED_BY = "X-Streamfit-Served-By";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-    private static final List<String> REQUEST_HEADERS = List.of("Authorization", "X-API-Key", "Content-Type", "Accept");
+    private static final List<String> REQUEST_HEADERS = List.of("Content-Type", "Accept");
     private static final List<String> RESPONSE_HEADERS = List.of("Content-Type", "Content-Disposition");
 
     private OwnerForwarding() {}
@@ -63,12 +65,19 @@ final class OwnerForwarding {
         return JSON.readTree(r.body());
     }
 
-    /** Sends a relayed request: marked {@value #FORWARDED_BY}, with the caller's credentials and content headers. */
+    /** Sends a relayed request: marked {@value #FORWARDED_BY}, signed when there is a secret, with the content headers. */
     private static HttpResponse<byte[]> send(ModelRegistry.Owner owner, String pathAndQuery, String method, String body,
             Duration timeout, HttpHeaders headers) throws IOException {
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base(owner) + pathAndQuery)).timeout(timeout)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .header(FORWARDED_BY, "streamfit");
+        java.util.Optional<RelaySignature> signature = jakarta.enterprise.inject.spi.CDI.current().select(ClusterAuth.class).get().signature();
+        if (signature.isPresent()) {
+            long now = System.currentTimeMillis() / 1000;
+            byte[] bytes = body == null ? new byte[0] : body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            req.header(RelaySignature.TIME, Long.toString(now))
+                    .header(RelaySignature.SIGNATURE, signature.get().sign(method, pathAndQuery, now, bytes));
+        }
         for (String h : REQUEST_HEADERS) {
             String v = headers.getHeaderString(h);
             if (v != null) {

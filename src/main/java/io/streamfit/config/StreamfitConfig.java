@@ -26,6 +26,17 @@ public interface StreamfitConfig {
 
     Pretrained pretrained();
 
+    Cluster cluster();
+
+    /**
+     * The most models the whole cluster may declare: the specs directory and the models topic
+     * together (each model costs about 3 threads, 16 file descriptors and 17 MB of memory on the
+     * instance that trains it). {@code POST /models} beyond it is refused with 409; specs from
+     * the specs directory beyond it are rejected specs.
+     */
+    @WithDefault("50")
+    int maxModels();
+
     /** Consumer group of model {@code id} is {@code <prefix><id>}; its transactional id likewise. */
     @WithDefault("streamfit.")
     String groupPrefix();
@@ -90,6 +101,17 @@ public interface StreamfitConfig {
         /** Synthetic stream only: every this many examples the class centres move (0 = no drift). */
         @WithDefault("0")
         long driftEvery();
+
+        /**
+         * The demo topic keeps at most this many bytes (its {@code retention.bytes}; at the
+         * default rate the stream writes about 6 MB/s, so the topic would grow without bound).
+         */
+        @WithDefault("1073741824")
+        long retentionBytes();
+
+        /** The demo topic keeps records at most this long (its {@code retention.ms}). */
+        @WithDefault("1h")
+        Duration retention();
     }
 
     /**
@@ -151,11 +173,42 @@ public interface StreamfitConfig {
         /** Whether reading endpoints (GET, {@code /predict}, {@code /validate}) need a key too. */
         @WithDefault("false")
         boolean protectReads();
+
+        /**
+         * Refuse to start without {@code keys} (the shipped Kubernetes manifests set it), so a
+         * missing Secret means a pod that does not start rather than an open API.
+         */
+        @WithDefault("false")
+        boolean requireKeys();
     }
 
     interface Embedded {
         /** Where the embedded broker keeps its logs; empty = a temporary directory deleted on exit. */
         Optional<String> dataDir();
+
+        /**
+         * The address the embedded broker listens on. The broker has no authentication: anyone
+         * who reaches it can write the models and snapshot topics around the API keys. Keep the
+         * loopback default unless every host that can reach this address is trusted
+         * ({@code 0.0.0.0}: every interface).
+         */
+        @WithDefault("127.0.0.1")
+        String host();
+    }
+
+    /** Instance-to-instance calls (requests relayed to the instance that trains a model). */
+    interface Cluster {
+        /**
+         * The secret shared by all instances that signs relayed requests (HMAC-SHA256 over the
+         * method, path and query, a timestamp and the body's digest); the caller's own key is
+         * never forwarded. With API keys configured and no secret, requests are not relayed: a
+         * model trained elsewhere answers 404 naming its instance.
+         */
+        Optional<String> secret();
+
+        /** How far a relayed request's timestamp may be from the receiver's clock. */
+        @WithDefault("30s")
+        Duration relayClockSkew();
     }
 
     /**

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.Logger;
@@ -28,6 +27,8 @@ public final class DemoStream implements AutoCloseable {
     private final KafkaClients clients;
     private final int examplesPerSecond;
     private final Source source;
+    private long retentionBytes = Long.MAX_VALUE;
+    private java.time.Duration retention = java.time.Duration.ofHours(1);
     private volatile boolean running = true;
     private Thread thread;
 
@@ -44,6 +45,13 @@ public final class DemoStream implements AutoCloseable {
     }
 
     public static DemoStream create(StreamfitConfig.Demo cfg, KafkaClients clients) throws IOException {
+        DemoStream demo = stream(cfg, clients);
+        demo.retentionBytes = cfg.retentionBytes();
+        demo.retention = cfg.retention();
+        return demo;
+    }
+
+    private static DemoStream stream(StreamfitConfig.Demo cfg, KafkaClients clients) throws IOException {
         Path dir = Path.of(cfg.fashionMnistDir());
         boolean fashion = switch (cfg.dataset()) {
             case "fashion-mnist" -> true;
@@ -85,7 +93,7 @@ public final class DemoStream implements AutoCloseable {
     }
 
     public void start() throws InterruptedException {
-        clients.createTopicIfAbsent(new NewTopic(spec.topic(), 1, (short) 1));
+        DemoTopic.ensure(clients, spec.topic(), retentionBytes, retention);
         thread = new Thread(this::produce, "demo-producer");
         thread.setDaemon(true);
         thread.start();

@@ -98,7 +98,7 @@ public class KafkaEndpoint {
     private EmbeddedKafka startEmbedded() {
         try {
             Path dir = config.embedded().dataDir().map(Path::of).orElse(null);
-            EmbeddedKafka k = EmbeddedKafka.start(dir);
+            EmbeddedKafka k = EmbeddedKafka.start(dir, config.embedded().host());
             LOG.infof("no kafka.bootstrap.servers configured: started an embedded Kafka 4.1.2 broker at %s%s",
                     k.bootstrapServers(), dir == null ? " (data deleted on exit)" : " (data in " + dir + ")");
             return k;

@@ -67,6 +67,8 @@ public class ModelRegistry {
     private SnapshotStore store;
     private DemoStream demo;
     private volatile boolean started;
+    private ModelDeletion deletion;
+    private final ModelLimit limit;
 
     /** A running model: its runner, thread and meters. */
     public record Entry(ModelRunner runner, Thread thread, ModelMeters meters) {}
@@ -85,6 +87,7 @@ public class ModelRegistry {
         this.config = config;
         this.kafka = kafka;
         this.meterRegistry = meterRegistry;
+        this.limit = new ModelLimit(config.maxModels());
     }
 
     void onStart(@Observes StartupEvent event) throws Exception {
@@ -100,6 +103,8 @@ public class ModelRegistry {
         store = new SnapshotStore(kafka.clients(), config.snapshot().topic(), config.snapshot().maxBytes(),
                 config.snapshot().replicationFactor());
         store.ensureTopic();
+        deletion = new ModelDeletion(this, new ModelRetirement(kafka, store, config.groupPrefix()), config.modelsDir().map(Path::of),
+                config.shutdownBudget());
         List<ModelSpec> specs = new ArrayList<>(loadSpecDir());
         boolean demoOn = config.demo().enabled().orElse(kafka.embedded());
         if (demoOn) {
@@ -109,7 +114,7 @@ public class ModelRegistry {
             }
             demo.start();
         }
-        specs.forEach(s -> declared.put(s.id(), s));
+        limit.admit(specs, rejectedSpecs).forEach(s -> declared.put(s.id(), s));
         if (config.ownership().enabled()) {
             joinOwnership();
         } else {
@@ -178,6 +183,7 @@ public class ModelRegistry {
         if (ownership == null) {
             pretrainedFiles().checkApiSpec(spec);
             synchronized (this) {
+                limit.checkRoomFor(spec.id(), declared.keySet(), models.keySet());
                 if (!start(spec)) {
                     return Creation.DUPLICATE;
                 }
@@ -199,6 +205,7 @@ public class ModelRegistry {
             if (ownership.specsIn(ownership.partitionOf(spec.id())).containsKey(spec.id())) {
                 return Creation.DUPLICATE;
             }
+            limit.checkRoomFor(spec.id(), declared.keySet(), ownership.storedIds());
             ownership.publishSpec(spec.id(), SpecParser.toJson(spec).getBytes(StandardCharsets.UTF_8));
             synchronized (this) {
                 if (!ownership.owns(spec.id())) {
@@ -216,6 +223,21 @@ public class ModelRegistry {
                 creating.remove(spec.id());
             }
         }
+    }
+
+    /** Deletes a model: see {@link ModelDeletion}. */
+    public ModelDeletion.Outcome delete(String id) throws InterruptedException {
+        return deletion.delete(id);
+    }
+
+    boolean declares(String id) {
+        return declared.containsKey(id);
+    }
+
+    /** Stops a model after a final snapshot and forgets it (ownership off: a deleted model). */
+    void stopAndForget(Entry e) {
+        stopAll(List.of(e), false, System.nanoTime() + config.shutdownBudget().toNanos());
+        declared.remove(e.runner().spec().id());
     }
 
     /** Where specs created over HTTP are kept: "models topic", "specs directory" or "nowhere". */
@@ -325,9 +347,9 @@ public class ModelRegistry {
         }
     }
 
-    /** Whether requests for models trained elsewhere are relayed to their owner. */
+    /** Whether requests for models trained elsewhere are relayed to their owner (never with API keys but no cluster secret). */
     public boolean forwardsRequests() {
-        return ownership != null && config.ownership().forwardRequests();
+        return ownership != null && config.ownership().forwardRequests() && RelayPolicy.relayAllowed(config);
     }
 
     /** The ownership coordinator, or null when ownership is off. */
@@ -572,8 +594,12 @@ public class ModelRegistry {
                     }
                 } // else: started by create() on this instance, or already read
             }
-            if (stopping != null) {
-                stopAll(List.of(stopping), false, System.nanoTime() + config.shutdownBudget().toNanos());
+            if (value == null) {
+                if (stopping != null) {
+                    stopAll(List.of(stopping), false, System.nanoTime() + config.shutdownBudget().toNanos());
+                }
+                rejectedSpecs.remove(ownership.topic() + "/" + modelId);
+                deletion.tombstoned(modelId);
             }
         }
     }

@@ -86,6 +86,7 @@ public final class ModelOwnership implements Runnable {
     private volatile boolean closing;
     private volatile Exception failure;
     private KafkaProducer<byte[], byte[]> specProducer;
+    private final SpecReplay replay = new SpecReplay();
     private boolean producerClosed;
 
     /**
@@ -164,8 +165,9 @@ public final class ModelOwnership implements Runnable {
     }
 
     /**
-     * Stores a spec (its JSON) in the model's partition and waits until the broker has it; the
-     * owner, this instance or another, reads it there and starts the model.
+     * Stores a spec (its JSON; null: a tombstone) in the model's partition and waits until the
+     * broker has it; the owner, this instance or another, reads it there and starts (or stops)
+     * the model.
      */
     public synchronized void publishSpec(String modelId, byte[] spec) throws InterruptedException {
         if (producerClosed) {
@@ -181,6 +183,24 @@ public final class ModelOwnership implements Runnable {
         } catch (java.util.concurrent.TimeoutException e) {
             throw new KafkaException("cannot store the spec of " + modelId + " in " + topic + " within 30 s", e);
         }
+    }
+
+    /** Stores a tombstone for the model's spec: its owner stops it, and no instance starts it again. */
+    public void removeSpec(String modelId) throws InterruptedException {
+        publishSpec(modelId, null);
+    }
+
+    /** The ids of every spec stored in the topic now (all partitions, tombstones removed). */
+    public Set<String> storedIds() {
+        Set<String> ids = new HashSet<>();
+        clients.readToEnd(topic, null, MAX_SPEC_BYTES, Duration.ofSeconds(30), r -> {
+            if (r.value() == null) {
+                ids.remove(r.key());
+            } else if (r.key() != null) {
+                ids.add(r.key());
+            }
+        });
+        return ids;
     }
 
     /**
@@ -208,15 +228,12 @@ public final class ModelOwnership implements Runnable {
             while (!closing) {
                 try {
                     for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofSeconds(1))) {
-                        if (r.key() != null && owned.contains(r.partition())) {
-                            try {
-                                listener.specRecord(r.partition(), r.key(), r.value());
-                            } catch (RuntimeException e) {
-                                // One bad record must not end the membership (the next owner would fail on it too).
-                                LOG.errorf(e, "spec record %s of %s-%d at offset %d not applied", r.key(), topic, r.partition(), r.offset());
-                            }
+                        if (r.key() != null && owned.contains(r.partition()) && !replay.hold(r.partition(), r.key(), r.value())) {
+                            apply(r.partition(), r.key(), r.value());
                         }
                     }
+                    replay.caughtUp(p -> consumer.position(new TopicPartition(topic, p)))
+                            .forEach((p, held) -> held.forEach((id, value) -> apply(p, id, value)));
                 } catch (WakeupException e) {
                     // close() woke us
                 }
@@ -240,6 +257,15 @@ public final class ModelOwnership implements Runnable {
                 }
             }
             firstAssignment.countDown();
+        }
+    }
+
+    private void apply(int partition, String modelId, byte[] value) {
+        try {
+            listener.specRecord(partition, modelId, value);
+        } catch (RuntimeException e) {
+            // One bad record must not end the membership (the next owner would fail on it too).
+            LOG.errorf(e, "spec record %s of %s-%d not applied", modelId, topic, partition);
         }
     }
 
@@ -270,8 +296,11 @@ public final class ModelOwnership implements Runnable {
             if (!added.isEmpty()) {
                 LOG.infof("this instance now trains the models of partitions %s of %s (holds %s)", new TreeSet<>(added), topic, ownedPartitions());
             }
-            // Re-read the stored specs of new partitions from the start.
+            // Re-read the stored specs of new partitions from the start, acting on each id's newest record.
             consumer.seekToBeginning(assigned);
+            Map<Integer, Long> ends = new java.util.HashMap<>();
+            consumer.endOffsets(assigned).forEach((tp, end) -> ends.put(tp.partition(), end));
+            replay.assigned(ends);
             try {
                 listener.acquired(added);
             } catch (RuntimeException e) {
@@ -297,6 +326,7 @@ public final class ModelOwnership implements Runnable {
             }
             Set<Integer> gone = numbers(tps);
             owned.removeAll(gone);
+            replay.released(gone);
             LOG.infof("partitions %s of %s %s: stopping their models%s", new TreeSet<>(gone), topic, lost ? "lost" : "revoked",
                     lost ? " without committing" : " after a final snapshot each");
             try {

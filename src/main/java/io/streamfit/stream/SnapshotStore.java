@@ -13,10 +13,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.Header;
 import org.jboss.logging.Logger;
@@ -132,14 +136,38 @@ public final class SnapshotStore {
         return scan(modelId).newestFirst.stream().map(ConsumerRecord::value).toList();
     }
 
+    /**
+     * Tombstones a deleted model's snapshot keys (its newest and its best), so a later model of the
+     * same id starts fresh: restores ignore what precedes a tombstone, and compaction removes it.
+     */
+    public void forget(String modelId) throws InterruptedException {
+        try (var producer = clients.plainProducer()) {
+            for (String key : List.of(modelId, bestKey(modelId))) {
+                producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), null))
+                        .get(30, TimeUnit.SECONDS);
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new KafkaException("cannot tombstone the snapshots of " + modelId + " in " + topic + ": " + e.getMessage(), e);
+        }
+    }
+
     private record Scan(List<ConsumerRecord<String, byte[]>> newestFirst, long highestVersion) {}
 
-    /** Reads the topic once, keeping only the model's newest few snapshots (memory stays bounded). */
+    /**
+     * Reads the topic once, keeping only the model's newest few snapshots (memory stays bounded)
+     * written since its last tombstone ({@link #forget}).
+     */
     private Scan scan(String modelId) {
         Deque<ConsumerRecord<String, byte[]>> newest = new ArrayDeque<>();
         long[] highest = {0};
         clients.readToEnd(topic, null, maxBytes + 1024 * 1024, Duration.ofMinutes(5), r -> {
-            if (!modelId.equals(r.key()) || r.value() == null) {
+            if (!modelId.equals(r.key())) {
+                return;
+            }
+            if (r.value() == null) {
+                // A deleted model's tombstone: what came before belongs to it, not to a later model of that id.
+                newest.clear();
+                highest[0] = 0;
                 return;
             }
             highest[0] = Math.max(highest[0], version(r));

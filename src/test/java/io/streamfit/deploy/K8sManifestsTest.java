@@ -58,7 +58,8 @@ class K8sManifestsTest {
                 "terminationGracePeriodSeconds: 40", "terminationGracePeriodSecond: 40", // unknown field
                 "containerPort: 8080", "containerPort: http", // wrong type
                 "maxReplicaCount: 12", "maxReplicas: 12", // unknown field of a CRD
-                "- interval: 15s", "- interval: often"); // a CRD's pattern
+                "- interval: 15s", "- interval: often", // a CRD's pattern
+                "secretTargetRef:", "secretTargetRefs:"); // unknown field of KEDA's TriggerAuthentication
         for (var m : mistakes.entrySet()) {
             assertTrue(yaml.contains(m.getKey()), "the manifests contain " + m.getKey());
             Command r = Command.run(List.of("node", "k8s/validate/validate.mjs"), yaml.replace(m.getKey(), m.getValue()));
@@ -173,6 +174,12 @@ class K8sManifestsTest {
         Duration budget = duration(props.get("streamfit.shutdown-budget"));
         assertTrue(pod.path("terminationGracePeriodSeconds").asLong() > budget.toSeconds(),
                 "grace period longer than streamfit.shutdown-budget (" + budget + ")");
+        // Keys are required (issue 12, item 11): the Secret is not optional, and without keys the service does not start.
+        List<JsonNode> secretRefs = container.path("envFrom").findValues("secretRef");
+        assertEquals(1, secretRefs.size(), "one Secret: " + container.path("envFrom"));
+        assertEquals("streamfit-secrets", secretRefs.get(0).path("name").asText());
+        assertTrue(!secretRefs.get(0).path("optional").asBoolean(false), "a missing Secret must stop the pod, not open the API");
+        assertEquals("true", config.path("data").path("STREAMFIT_API_REQUIRE_KEYS").asText(), "start-up fails without keys");
         String configMount = config.path("data").path("STREAMFIT_MODELS_DIR").asText();
         assertTrue(container.path("volumeMounts").findValuesAsText("mountPath").contains(configMount), "specs mounted at " + configMount);
 
@@ -194,7 +201,12 @@ class K8sManifestsTest {
             assertTrue(deployment.path("spec").path("replicas").isMissingNode(), "KEDA owns the replica count");
             assertEquals(Integer.parseInt(props.get("streamfit.ownership.partitions")), scaled.path("spec").path("maxReplicaCount").asInt());
             assertEquals(deployment.path("metadata").path("name"), scaled.path("spec").path("scaleTargetRef").path("name"));
+            JsonNode auth = one(docs, "TriggerAuthentication");
+            Set<String> params = new HashSet<>(auth.path("spec").path("secretTargetRef").findValuesAsText("parameter"));
+            assertEquals(Set.of("sasl", "username", "password", "tls"), params, "SASL and TLS settings from a Secret");
             for (JsonNode trigger : scaled.path("spec").path("triggers")) {
+                assertEquals(auth.path("metadata").path("name").asText(), trigger.path("authenticationRef").path("name").asText(),
+                        "every Kafka trigger authenticates: " + trigger);
                 String group = trigger.path("metadata").path("consumerGroup").asText();
                 String topic = trigger.path("metadata").path("topic").asText();
                 assertTrue(specs.stream().anyMatch(s -> group.equals(props.get("streamfit.group-prefix") + s.id()) && topic.equals(s.topic())),
