@@ -168,6 +168,7 @@ public class ModelRegistry {
      */
     public Creation create(ModelSpec spec) throws InterruptedException {
         if (ownership == null) {
+            check(spec);
             synchronized (this) {
                 if (!start(spec)) {
                     return Creation.DUPLICATE;
@@ -176,7 +177,7 @@ public class ModelRegistry {
                 return Creation.STARTED;
             }
         }
-        checkSnapshotSize(spec);
+        check(spec);
         synchronized (this) {
             Entry running = models.get(spec.id());
             if (declared.containsKey(spec.id()) || (running != null && !running.runner().terminated()) || !creating.add(spec.id())) {
@@ -189,7 +190,7 @@ public class ModelRegistry {
             if (ownership.specsIn(ownership.partitionOf(spec.id())).containsKey(spec.id())) {
                 return Creation.DUPLICATE;
             }
-            ownership.publishSpec(spec.id(), SpecParser.toJson(spec).getBytes(StandardCharsets.UTF_8));
+            ownership.publishSpec(spec.id(), StoredSpec.bytes(spec));
             synchronized (this) {
                 if (!ownership.owns(spec.id())) {
                     return Creation.STORED_FOR_OWNER;
@@ -384,6 +385,18 @@ public class ModelRegistry {
         models.put(spec.id(), new Entry(runner, t, meters));
         t.start();
         return true;
+    }
+
+    /**
+     * Every check a valid spec must pass before it is stored and started, shared by
+     * {@code POST /models/validate} and {@code POST /models} so that they always agree.
+     *
+     * @throws SpecException if its snapshots would exceed the snapshot limit
+     * @throws SpecTooLargeException if its stored form would not fit (see {@link StoredSpec})
+     */
+    public void check(ModelSpec spec) {
+        checkSnapshotSize(spec);
+        StoredSpec.bytes(spec);
     }
 
     private void checkSnapshotSize(ModelSpec spec) {
