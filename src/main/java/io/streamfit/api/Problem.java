@@ -16,8 +16,9 @@ import java.util.regex.Pattern;
  * {@link ProblemInstance}) and the extension member {@code errors}, the list of field errors
  * that clients of earlier versions read.
  *
- * <p>Guarantee: no message carries more than {@link #MAX_MESSAGE_CHARS} characters, no input is
- * echoed beyond an {@link #excerpt} of {@link #EXCERPT_CHARS} characters, and the names of
+ * <p>Guarantee: no message carries more than {@link #MAX_MESSAGE_CHARS} characters, no quoted
+ * input is echoed beyond an {@link #excerpt} of {@link #EXCERPT_CHARS} characters (whoever wrote
+ * the message), and the names of
  * library classes (a Java exception's {@code toString()}, Jackson's read constraints, Kafka
  * client settings) are removed from messages.
  */
@@ -35,6 +36,10 @@ public final class Problem {
             "\\b(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error|Throwable)(?::\\s*|\\b)");
     /** Jackson's ", from `StreamReadConstraints.getMaxStringLength()`" and similar hints. */
     private static final Pattern CONSTRAINT_HINT = Pattern.compile(",\\s*from `[^`]*`|\\s*\\(from `[^`]*`\\)");
+
+    /** A quoted run of input longer than an excerpt, as in {@code got "aaaa..."}. */
+    private static final Pattern LONG_QUOTE = Pattern.compile(
+            "\"([^\"]{" + (EXCERPT_CHARS + 2) + ",}|[^\"]{" + EXCERPT_CHARS + "}[^\"…])\""); // not an excerpt already
 
     private Problem() {}
 
@@ -68,7 +73,8 @@ public final class Problem {
         if (message == null || message.isBlank()) {
             return "no details";
         }
-        String m = CONSTRAINT_HINT.matcher(message).replaceAll("");
+        String m = LONG_QUOTE.matcher(message).replaceAll(q -> java.util.regex.Matcher.quoteReplacement(excerpt(q.group(1))));
+        m = CONSTRAINT_HINT.matcher(m).replaceAll("");
         m = CLASS_PREFIX.matcher(m).replaceAll("");
         return excerptOf(m.isBlank() ? "no details" : m, MAX_MESSAGE_CHARS);
     }

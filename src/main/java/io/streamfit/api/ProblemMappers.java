@@ -32,8 +32,8 @@ public class ProblemMappers {
         String path = uri.getRequestUri().getRawPath();
         String message = switch (status) {
             case 404 -> RouteProblems.notFound(request.getMethod(), path);
-            case 405 -> request.getMethod() + " is not allowed on " + ProblemInstance.instance(path) + "; allowed: "
-                    + String.join(", ", original.getAllowedMethods());
+            case 405 -> request.getMethod() + " is not allowed on " + ProblemInstance.instance(path)
+                    + (original.getAllowedMethods().isEmpty() ? "" : "; allowed: " + String.join(", ", original.getAllowedMethods()));
             case 406 -> ProblemInstance.instance(path) + " does not answer in " + Problem.excerpt(headers.getHeaderString(HttpHeaders.ACCEPT));
             case 415 -> "Content-Type " + Problem.excerpt(headers.getHeaderString(HttpHeaders.CONTENT_TYPE)) + " is not accepted by "
                     + ProblemInstance.instance(path) + ": send application/json (specs: also application/yaml)";

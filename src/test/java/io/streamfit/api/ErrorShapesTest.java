@@ -56,6 +56,10 @@ class ErrorShapesTest {
         assertEquals("cannot store the spec: The message is 1100000 bytes", Problem.clean(
                 "cannot store the spec: org.apache.kafka.common.errors.RecordTooLargeException: The message is 1100000 bytes"));
         assertEquals("boom", Problem.clean("java.io.IOException: boom"));
+        assertEquals("id must match [a-z]+, got \"" + "z".repeat(64) + "…\" (1000000 characters)",
+                Problem.clean("id must match [a-z]+, got \"" + "z".repeat(1_000_000) + "\""));
+        String once = Problem.clean("no model with id " + Problem.excerpt("q".repeat(3000)));
+        assertEquals(once, Problem.clean(once), "an excerpt is not cut again");
         String clean = Problem.clean("x".repeat(2_000_000));
         assertTrue(clean.length() <= Problem.MAX_MESSAGE_CHARS + 1, clean.length() + " characters");
         assertEquals("\"" + "y".repeat(64) + "…\" (100 characters)", Problem.excerpt("y".repeat(100)));
