@@ -29,7 +29,9 @@ import org.junit.jupiter.api.Test;
  * of requests.
  */
 class ShutdownUnderLoadIT {
-    private static final int THREADS = 4;
+    private static final int THREADS = 6;
+    /** Long-string specs each such thread has in flight at once. */
+    private static final int IN_FLIGHT = 16;
     private static final Duration FLOOD = Duration.ofSeconds(6);
     private static final int MAX_REQUESTS_PER_THREAD = 400;
     private static final Duration BUDGET = Duration.ofSeconds(20);
@@ -57,6 +59,30 @@ class ShutdownUnderLoadIT {
             }
             String answer = new String(s.getInputStream().readNBytes(200), StandardCharsets.US_ASCII);
             return answer.isEmpty() ? "no answer" : answer.substring(0, answer.indexOf('\r') < 0 ? answer.length() : answer.indexOf('\r'));
+        }
+    }
+
+    /**
+     * POST /models/validate declaring a 1,000,000-byte spec and sending it at about 4 KB a second
+     * (a slow or stalled client), until the flood ends or the service closes the connection: it
+     * holds a worker thread that reads the body.
+     */
+    private static String postSlowly(int port, long until) throws IOException, InterruptedException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /models/validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/yaml\r\nContent-Length: 1000000"
+                    + "\r\n\r\n# ").getBytes(StandardCharsets.US_ASCII));
+            byte[] chunk = new byte[400];
+            java.util.Arrays.fill(chunk, (byte) 'b');
+            while (System.nanoTime() < until) {
+                out.write(chunk);
+                out.flush();
+                Thread.sleep(100);
+            }
+            return "slow: stopped sending";
+        } catch (IOException e) {
+            return "slow: closed by the service";
         }
     }
 
@@ -92,22 +118,34 @@ class ShutdownUnderLoadIT {
             long floodEnd = System.nanoTime() + FLOOD.toNanos();
             List<Thread> threads = new ArrayList<>();
             for (int t = 0; t < THREADS; t++) {
-                boolean huge = t % 2 == 0;
+                int kind = t % 3; // 0: 50 MB bodies, 1: 1 MiB long strings, 2: slow senders
                 Thread th = new Thread(() -> {
                     for (int i = 0; i < MAX_REQUESTS_PER_THREAD && System.nanoTime() < floodEnd; i++) {
                         try {
-                            if (huge) {
+                            if (kind == 2) {
+                                answers.merge(postSlowly(port, floodEnd + Duration.ofSeconds(60).toNanos()), 1, Integer::sum);
+                                break;
+                            } else if (kind == 0) {
                                 String status = postHuge(port);
                                 answers.merge(status, 1, Integer::sum);
                                 if (status.startsWith("HTTP/1.1 413")) {
                                     refusedByLength.incrementAndGet();
                                 }
                             } else {
-                                int code = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/models"))
-                                        .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/yaml")
-                                        .POST(HttpRequest.BodyPublishers.ofString(longSpec)).build(), HttpResponse.BodyHandlers.discarding())
-                                        .statusCode();
-                                answers.merge("HTTP " + code, 1, Integer::sum);
+                                // Many at once: they queue for the worker threads, each parse about a second of CPU.
+                                List<java.util.concurrent.CompletableFuture<HttpResponse<Void>>> inFlight = new ArrayList<>();
+                                for (int k = 0; k < IN_FLIGHT; k++) {
+                                    inFlight.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/models"))
+                                            .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/yaml")
+                                            .POST(HttpRequest.BodyPublishers.ofString(longSpec)).build(), HttpResponse.BodyHandlers.discarding()));
+                                }
+                                for (var f : inFlight) {
+                                    try {
+                                        answers.merge("HTTP " + f.get().statusCode(), 1, Integer::sum);
+                                    } catch (java.util.concurrent.ExecutionException e) {
+                                        answers.merge("failed: " + e.getCause().getClass().getSimpleName(), 1, Integer::sum);
+                                    }
+                                }
                             }
                             sent.incrementAndGet();
                         } catch (IOException e) {
