@@ -6,6 +6,7 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.io.IOException;
 import java.util.List;
 import java.util.UUID;
 import org.jboss.logging.Logger;
@@ -13,8 +14,9 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * Problem bodies for what Quarkus REST answers itself (404 of an unknown route below a resource,
- * 405, 406, 415, ...), for bodies over their bound (413) and for anything unexpected (500: the
- * answer carries an id to find the stack trace in the log, never the exception).
+ * 405, 406, 415, ...), for bodies over their bound (413) or cut short (400, logged at DEBUG only:
+ * clients and shutdowns close connections) and for anything unexpected (500: the answer carries an
+ * id to find the stack trace in the log, never the exception).
  */
 public class ProblemMappers {
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
@@ -47,6 +49,13 @@ public class ProblemMappers {
             out.allow(original.getAllowedMethods());
         }
         return out.build();
+    }
+
+    /** A body that could not be read to its end: the client (or a shutdown) closed the connection. Not the service's failure. */
+    @ServerExceptionMapper
+    public Response unreadable(IOException e) {
+        LOG.debugf("request body not read to its end: %s", e);
+        return Problem.response(Response.Status.BAD_REQUEST, List.of("the request body could not be read to its end: the connection closed"));
     }
 
     @ServerExceptionMapper

@@ -32,8 +32,7 @@ class ApiKeyTest {
     }
 
     static {
-        io.restassured.RestAssured.config = io.restassured.RestAssured.config().encoderConfig(
-                io.restassured.config.EncoderConfig.encoderConfig().encodeContentTypeAs("application/yaml", io.restassured.http.ContentType.TEXT));
+        StreamfitServiceTest.yamlBodiesAreText();
     }
 
     private static final String SPEC = StreamfitServiceTest.LEARN_SPEC.replace("id: learn", "id: guarded")

@@ -29,8 +29,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(KafkaTestResource.class)
 class CreateAndPredictStatusTest {
     static {
-        io.restassured.RestAssured.config = io.restassured.RestAssured.config().encoderConfig(
-                io.restassured.config.EncoderConfig.encoderConfig().encodeContentTypeAs("application/yaml", io.restassured.http.ContentType.TEXT));
+        StreamfitServiceTest.yamlBodiesAreText();
     }
 
     private static String bootstrap() {

@@ -42,6 +42,13 @@ class ErrorShapesTest {
     }
 
     @Test
+    void aBodyCutShortIsTheClients400() {
+        Map<String, Object> b = body(new ProblemMappers().unreadable(new java.io.IOException("Connection reset")));
+        assertEquals(400, b.get("status"));
+        assertEquals("the request body could not be read to its end: the connection closed", b.get("detail"));
+    }
+
+    @Test
     void anUnreachableOwnerIs502InWords() {
         Map<String, Object> b = body(OwnerForwarding.unreachable(new ModelRegistry.Owner("b", "10.0.0.2", 8080), new ConnectException()));
         assertEquals(502, b.get("status"));

@@ -52,7 +52,11 @@ class StreamfitServiceTest {
             """;
 
     static {
-        // REST Assured must be told that YAML bodies are text.
+        yamlBodiesAreText();
+    }
+
+    /** REST Assured must be told that YAML bodies are text. */
+    static void yamlBodiesAreText() {
         io.restassured.RestAssured.config = io.restassured.RestAssured.config().encoderConfig(
                 io.restassured.config.EncoderConfig.encoderConfig().encodeContentTypeAs("application/yaml", io.restassured.http.ContentType.TEXT));
     }
