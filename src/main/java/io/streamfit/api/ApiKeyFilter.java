@@ -7,13 +7,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
-import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -21,8 +19,8 @@ import org.jboss.logging.Logger;
  * every request to {@code /models} and {@code /cluster} that is not reading needs
  * {@code Authorization: Bearer <key>} or {@code X-API-Key: <key>}; with
  * {@code streamfit.api.protect-reads=true}, reading ones do too. Health and metrics
- * ({@code /q/...}) stay open for probes and Prometheus. A refused request gets 401 with a JSON
- * error and a {@code WWW-Authenticate} header; keys are compared in constant time.
+ * ({@code /q/...}) stay open for probes and Prometheus. A refused request gets 401 with a problem
+ * body ({@link Problem}) and a {@code WWW-Authenticate} header; keys are compared in constant time.
  */
 @Provider
 @ApplicationScoped
@@ -54,19 +52,18 @@ public class ApiKeyFilter implements ContainerRequestFilter {
         }
         String presented = presentedKey(request);
         if (presented == null || !known(presented.getBytes(StandardCharsets.UTF_8))) {
-            request.abortWith(Response.status(Response.Status.UNAUTHORIZED)
-                    .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"streamfit\"")
-                    .type(MediaType.APPLICATION_JSON)
-                    .entity(Map.of("errors", List.of(presented == null
-                            ? "this request changes models and needs an API key: Authorization: Bearer <key> or X-API-Key: <key>"
+            request.abortWith(Response.fromResponse(ModelsResource.errors(Response.Status.UNAUTHORIZED, List.of(presented == null
+                            ? "this request needs an API key: Authorization: Bearer <key> or X-API-Key: <key>"
                             : "the API key is not valid")))
+                    .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"streamfit\"")
                     .build());
         }
     }
 
     /**
-     * Requests that change state. {@code POST /models/validate} and {@code POST .../predict}
-     * only read, despite the method.
+     * Requests that change state or cost more than a read: every one but GET, HEAD, OPTIONS and
+     * {@code POST .../predict}. {@code POST /models/validate} changes nothing but parses a spec
+     * of up to 1 MiB, so it needs a key too.
      */
     static boolean changes(ContainerRequestContext request) {
         String method = request.getMethod();
@@ -74,7 +71,7 @@ public class ApiKeyFilter implements ContainerRequestFilter {
             return false;
         }
         String path = request.getUriInfo().getPath();
-        return !(method.equals("POST") && (path.endsWith("/predict") || path.equals("/models/validate")));
+        return !(method.equals("POST") && path.endsWith("/predict"));
     }
 
     private static String presentedKey(ContainerRequestContext request) {

@@ -1,6 +1,10 @@
 package io.streamfit.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamfit.service.SpecTooLargeException;
+import java.io.InputStream;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import io.streamfit.service.ModelRegistry;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecException;
@@ -31,11 +35,16 @@ import org.apache.kafka.common.KafkaException;
 import java.util.Map;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** The models API: list, status, specs, prediction, snapshots. Errors are JSON {@code {"errors": [...]}}. */
+/**
+ * The models API: list, status, specs, prediction, snapshots. Errors are RFC 9457 problem details
+ * ({@link Problem}) whose {@code errors} member lists each field error.
+ */
 @Path("/models")
 @Produces(MediaType.APPLICATION_JSON)
 public class ModelsResource {
     static final int MAX_PREDICT_ROWS = 10_000;
+    /** How long {@code POST /models} waits for a model it started to run before answering 202 instead of 201. */
+    static final long CREATE_WAIT_MILLIS = 2_000;
     private static final ObjectMapper JSON = new ObjectMapper();
     private final ModelRegistry registry;
 
@@ -88,13 +97,18 @@ public class ModelsResource {
         return out;
     }
 
-    /** Declares a model (YAML or JSON body), validated like a spec file; starts training it. */
+    /**
+     * Declares a model (YAML or JSON body), validated like a spec file; starts training it. 201
+     * once it runs here; 202 with its status and a {@code Location} to poll while it is still
+     * starting or restoring (waited for up to {@link #CREATE_WAIT_MILLIS} ms), or when another
+     * instance owns it; 413 when the body or the spec's stored form is too large.
+     */
     @POST
     @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml", MediaType.TEXT_PLAIN})
-    public Response create(String body) {
+    public Response create(InputStream body) throws IOException {
         ModelSpec spec;
         try {
-            spec = SpecParser.parse(body == null ? "" : body);
+            spec = SpecParser.parse(RequestBodies.read(body, RequestBodies.MAX_SPEC_BYTES, "the spec"));
         } catch (SpecException e) {
             return errors(Response.Status.BAD_REQUEST, e.errors());
         }
@@ -105,10 +119,16 @@ public class ModelsResource {
             return errors(Response.Status.BAD_REQUEST, e.errors());
         } catch (io.streamfit.service.ModelLimit.Exceeded e) {
             return errors(Response.Status.CONFLICT, List.of(e.getMessage()));
+        } catch (SpecTooLargeException e) {
+            return errors(Response.Status.REQUEST_ENTITY_TOO_LARGE, e.errors());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return errors(Response.Status.SERVICE_UNAVAILABLE, List.of("interrupted while storing the spec"));
         } catch (KafkaException e) {
+            if (causedBy(e, RecordTooLargeException.class)) {
+                return errors(Response.Status.REQUEST_ENTITY_TOO_LARGE, List.of("the spec is too large for the models topic: its "
+                        + "stored form exceeds the message size the topic or the brokers accept"));
+            }
             return errors(Response.Status.SERVICE_UNAVAILABLE, List.of(e.getMessage()));
         }
         switch (created) {
@@ -120,28 +140,37 @@ public class ModelsResource {
                 accepted.put("id", spec.id());
                 accepted.put("stored_in", registry.specStore());
                 accepted.put("partition", registry.ownership().partitionOf(spec.id()));
-                accepted.put("trained_by", "the instance that holds that partition (GET /cluster on each instance lists its partitions)");
+                accepted.put("trained_by", "the instance that holds that partition (GET /models/" + spec.id() + " on any instance relays to it)");
                 return Response.status(Response.Status.ACCEPTED).header("Location", "/models/" + spec.id()).entity(accepted).build();
             }
             default: {
-                Map<String, Object> status = ModelStatus.of(registry.get(spec.id()).runner());
+                ModelRunner runner = ModelPhases.awaitStarted(registry.get(spec.id()).runner(), CREATE_WAIT_MILLIS);
+                Map<String, Object> status = ModelStatus.of(runner);
                 status.put("stored_in", registry.specStore());
-                return Response.status(Response.Status.CREATED).header("Location", "/models/" + spec.id()).entity(status).build();
+                boolean runs = runner.phase() == ModelRunner.Phase.RUNNING;
+                Response.ResponseBuilder out = Response.status(runs ? Response.Status.CREATED : Response.Status.ACCEPTED)
+                        .header("Location", "/models/" + spec.id()).entity(status);
+                return (ModelPhases.starting(runner) ? out.header(HttpHeaders.RETRY_AFTER, ModelPhases.RETRY_AFTER_SECONDS) : out).build();
             }
         }
     }
 
-    /** Validates a spec without starting anything. */
+    /**
+     * Validates a spec without starting anything: the same checks {@code POST /models} makes
+     * ({@link ModelRegistry#check}), so that a spec valid here is not refused there.
+     */
     @POST
     @Path("/validate")
     @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml", MediaType.TEXT_PLAIN})
-    public Response validate(String body) {
+    public Response validate(InputStream body) throws IOException {
         try {
-            ModelSpec spec = SpecParser.parse(body == null ? "" : body);
-            registry.pretrainedFiles().checkApiSpec(spec); // as POST /models would
+            ModelSpec spec = SpecParser.parse(RequestBodies.read(body, RequestBodies.MAX_SPEC_BYTES, "the spec"));
+            registry.check(spec); // every check POST /models makes
             return Response.ok(Map.of("valid", true, "id", spec.id())).build();
         } catch (SpecException e) {
             return errors(Response.Status.BAD_REQUEST, e.errors());
+        } catch (SpecTooLargeException e) {
+            return errors(Response.Status.REQUEST_ENTITY_TOO_LARGE, e.errors());
         }
     }
 
@@ -176,20 +205,26 @@ public class ModelsResource {
     @POST
     @Path("/{id}/predict")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response predict(@PathParam("id") String id, String body, @Context UriInfo uri, @Context HttpHeaders headers) {
+    public Response predict(@PathParam("id") String id, InputStream input, @Context UriInfo uri, @Context HttpHeaders headers)
+            throws IOException {
+        String body = RequestBodies.read(input, RequestBodies.MAX_PREDICT_BYTES, "the request body");
         ModelRegistry.Entry e = registry.get(id);
         if (e == null) {
-            return elsewhere(id, "POST", uri, headers, body == null ? "" : body);
+            return elsewhere(id, "POST", uri, headers, body);
+        }
+        Response unavailable = ModelPhases.refusePredict(e.runner());
+        if (unavailable != null) {
+            return unavailable;
         }
         ModelState state = e.runner().state();
-        if (state == null) {
-            return errors(Response.Status.SERVICE_UNAVAILABLE, List.of("model " + id + " is still restoring"));
-        }
         ModelSpec spec = state.spec();
         float[][] rows;
         try {
-            rows = PredictRequest.parse(JSON.readTree(body == null ? "" : body), spec.inputWidth(), MAX_PREDICT_ROWS);
-        } catch (IllegalArgumentException | IOException ex) {
+            rows = PredictRequest.parse(JSON.readTree(body), spec.inputWidth(), MAX_PREDICT_ROWS);
+        } catch (JsonProcessingException ex) {
+            return errors(Response.Status.BAD_REQUEST, List.of("the body is not valid JSON: " + ex.getOriginalMessage()
+                    + (ex.getLocation() == null ? "" : " at line " + ex.getLocation().getLineNr() + ", column " + ex.getLocation().getColumnNr())));
+        } catch (IllegalArgumentException ex) {
             return errors(Response.Status.BAD_REQUEST, List.of(ex.getMessage()));
         }
         ModelState.Prediction out = state.predict(Nd4j.create(rows));
@@ -217,7 +252,7 @@ public class ModelsResource {
                 bytes = r.bestSnapshot();
             }
             default -> {
-                return errors(Response.Status.BAD_REQUEST, List.of("tag must be latest or best, got \"" + tag + "\""));
+                return errors(Response.Status.BAD_REQUEST, List.of("tag must be latest or best, got " + Problem.excerpt(tag)));
             }
         }
         if (bytes == null) {
@@ -260,11 +295,21 @@ public class ModelsResource {
             }
         }
         String where = owner.map(o -> ": it is not trained by this instance; its partition is held by " + o).orElse("");
-        return errors(Response.Status.NOT_FOUND, List.of("no model with id \"" + id + "\"" + where));
+        return errors(Response.Status.NOT_FOUND, List.of("no model with id " + Problem.excerpt(id) + where));
     }
 
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** An error answer: RFC 9457 problem details with the field errors in {@code errors} (see {@link Problem}). */
     static Response errors(Response.Status status, List<String> errors) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("errors", errors)).build();
+        return Problem.response(status, errors);
     }
 
 }

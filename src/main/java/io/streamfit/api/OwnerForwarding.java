@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamfit.service.ModelRegistry;
 import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.io.IOException;
@@ -14,7 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Relays a request for a model that another instance trains to that instance and returns its
@@ -94,7 +92,18 @@ final class OwnerForwarding {
 
     /** 502 when the owner did not answer: the caller may retry (the partition may be moving). */
     static Response unreachable(ModelRegistry.Owner owner, Exception e) {
-        return Response.status(Response.Status.BAD_GATEWAY).type(MediaType.APPLICATION_JSON).entity(Map.of("errors",
-                List.of("the model is trained by " + owner + ", which did not answer: " + e.getMessage()))).build();
+        return ModelsResource.errors(Response.Status.BAD_GATEWAY, List.of("the model is trained by " + owner
+                + ", which did not answer (" + reason(e) + "); retry: its partition may be moving"));
+    }
+
+    /** Why a relayed request failed, in words rather than an exception's class name. */
+    private static String reason(Exception e) {
+        if (e instanceof java.net.http.HttpTimeoutException) {
+            return "timed out";
+        }
+        if (e instanceof java.net.ConnectException) {
+            return "connection refused";
+        }
+        return e.getMessage() == null ? "connection failed" : e.getMessage();
     }
 }

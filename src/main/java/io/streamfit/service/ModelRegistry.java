@@ -181,7 +181,7 @@ public class ModelRegistry {
      */
     public Creation create(ModelSpec spec) throws InterruptedException {
         if (ownership == null) {
-            pretrainedFiles().checkApiSpec(spec);
+            check(spec);
             synchronized (this) {
                 limit.checkRoomFor(spec.id(), declared.keySet(), models.keySet());
                 if (!start(spec)) {
@@ -191,8 +191,7 @@ public class ModelRegistry {
                 return Creation.STARTED;
             }
         }
-        checkSnapshotSize(spec);
-        pretrainedFiles().checkApiSpec(spec);
+        check(spec);
         synchronized (this) {
             Entry running = models.get(spec.id());
             if (declared.containsKey(spec.id()) || (running != null && !running.runner().terminated()) || !creating.add(spec.id())) {
@@ -206,7 +205,7 @@ public class ModelRegistry {
                 return Creation.DUPLICATE;
             }
             limit.checkRoomFor(spec.id(), declared.keySet(), ownership.storedIds());
-            ownership.publishSpec(spec.id(), SpecParser.toJson(spec).getBytes(StandardCharsets.UTF_8));
+            ownership.publishSpec(spec.id(), StoredSpec.bytes(spec));
             synchronized (this) {
                 if (!ownership.owns(spec.id())) {
                     return Creation.STORED_FOR_OWNER;
@@ -422,6 +421,20 @@ public class ModelRegistry {
     public io.streamfit.files.PretrainedFiles pretrainedFiles() {
         return new io.streamfit.files.PretrainedFiles(config.pretrained().dir().map(Path::of),
                 config.pretrained().allowApiFiles(), config.snapshot().maxBytes());
+    }
+
+    /**
+     * Every check a valid spec sent over the API must pass before it is stored and started,
+     * shared by {@code POST /models/validate} and {@code POST /models} so that they always agree.
+     *
+     * @throws SpecException if its snapshots would exceed the snapshot limit, or it names a
+     *     pretrained file that API specs may not read
+     * @throws SpecTooLargeException if its stored form would not fit (see {@link StoredSpec})
+     */
+    public void check(ModelSpec spec) {
+        checkSnapshotSize(spec);
+        pretrainedFiles().checkApiSpec(spec);
+        StoredSpec.bytes(spec);
     }
 
     private void checkSnapshotSize(ModelSpec spec) {

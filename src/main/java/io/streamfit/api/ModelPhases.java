@@ -1,0 +1,55 @@
+package io.streamfit.api;
+
+import io.streamfit.stream.ModelRunner;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+
+/**
+ * What the API says about a model by its phase, so that no answer claims more than is true: a
+ * model that is starting or restoring is not yet serving (503 with {@code Retry-After}), a model
+ * that stopped for good (failed, fenced, diverged, stopped) will not serve again without a
+ * restart (409, naming the phase and its last error).
+ */
+final class ModelPhases {
+    /** Seconds a client should wait before asking again about a model that is starting. */
+    static final int RETRY_AFTER_SECONDS = 1;
+
+    private ModelPhases() {}
+
+    /** Whether the model is on its way to running (starting or restoring). */
+    static boolean starting(ModelRunner r) {
+        ModelRunner.Phase p = r.phase();
+        return p == ModelRunner.Phase.STARTING || p == ModelRunner.Phase.RESTORING;
+    }
+
+    /** Waits up to {@code millis} for the model to leave the starting and restoring phases; returns it. */
+    static ModelRunner awaitStarted(ModelRunner r, long millis) {
+        long until = System.nanoTime() + millis * 1_000_000;
+        try {
+            while (starting(r) && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return r;
+    }
+
+    /** The refusal of a prediction from this model now, or null when it can predict. */
+    static Response refusePredict(ModelRunner r) {
+        String id = r.spec().id();
+        String phase = r.phase().name().toLowerCase();
+        if (r.terminated()) {
+            String error = r.lastError();
+            return ModelsResource.errors(Response.Status.CONFLICT, List.of("model " + id + " is " + phase + " and predicts nothing"
+                    + (error == null ? "" : ": " + error) + "; GET /models/" + id + " shows its status"));
+        }
+        if (r.state() == null) {
+            return Response.fromResponse(ModelsResource.errors(Response.Status.SERVICE_UNAVAILABLE,
+                    List.of("model " + id + " is " + phase + ": it predicts once it runs; retry in a moment")))
+                    .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS).build();
+        }
+        return null;
+    }
+}
