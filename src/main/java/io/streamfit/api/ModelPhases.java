@@ -8,8 +8,9 @@ import java.util.List;
 /**
  * What the API says about a model by its phase, so that no answer claims more than is true: a
  * model that is starting or restoring is not yet serving (503 with {@code Retry-After}), a model
- * that stopped for good (failed, fenced, diverged, stopped) will not serve again without a
- * restart (409, naming the phase and its last error).
+ * that stopped for good (failed, fenced, stopped) will not serve again without a restart (409,
+ * naming the phase and its last error). A diverged model stopped training but keeps serving its
+ * last good state, as the divergence guard promises.
  */
 final class ModelPhases {
     /** Seconds a client should wait before asking again about a model that is starting. */
@@ -40,6 +41,9 @@ final class ModelPhases {
     static Response refusePredict(ModelRunner r) {
         String id = r.spec().id();
         String phase = r.phase().name().toLowerCase();
+        if (r.phase() == ModelRunner.Phase.DIVERGED && r.state() != null) {
+            return null; // a diverged model serves its last good state (the phase is in its status)
+        }
         if (r.terminated()) {
             String error = r.lastError();
             return ModelsResource.errors(Response.Status.CONFLICT, List.of("model " + id + " is " + phase + " and predicts nothing"

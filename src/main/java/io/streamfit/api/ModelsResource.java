@@ -144,7 +144,14 @@ public class ModelsResource {
                 return Response.status(Response.Status.ACCEPTED).header("Location", "/models/" + spec.id()).entity(accepted).build();
             }
             default: {
-                ModelRunner runner = ModelPhases.awaitStarted(registry.get(spec.id()).runner(), CREATE_WAIT_MILLIS);
+                ModelRegistry.Entry entry = registry.get(spec.id());
+                if (entry == null) { // moved away or deleted meanwhile: stored, and whoever owns it now trains it
+                    Map<String, Object> accepted = new LinkedHashMap<>();
+                    accepted.put("id", spec.id());
+                    accepted.put("stored_in", registry.specStore());
+                    return Response.status(Response.Status.ACCEPTED).header("Location", "/models/" + spec.id()).entity(accepted).build();
+                }
+                ModelRunner runner = ModelPhases.awaitStarted(entry.runner(), CREATE_WAIT_MILLIS);
                 Map<String, Object> status = ModelStatus.of(runner);
                 status.put("stored_in", registry.specStore());
                 boolean runs = runner.phase() == ModelRunner.Phase.RUNNING;
@@ -205,9 +212,11 @@ public class ModelsResource {
     @POST
     @Path("/{id}/predict")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response predict(@PathParam("id") String id, InputStream input, @Context UriInfo uri, @Context HttpHeaders headers)
-            throws IOException {
-        String body = RequestBodies.read(input, RequestBodies.MAX_PREDICT_BYTES, "the request body");
+    public Response predict(@PathParam("id") String id, String body, @Context UriInfo uri, @Context HttpHeaders headers) {
+        // A String, not a stream: predict needs no key, and a String body is buffered on the event
+        // loop (within quarkus.http.limits.max-body-size) instead of holding a worker thread while
+        // a slow client sends it. A declared Content-Length over the bound never gets here.
+        body = RequestBodies.bounded(body, RequestBodies.MAX_PREDICT_BYTES, "the request body");
         ModelRegistry.Entry e = registry.get(id);
         if (e == null) {
             return elsewhere(id, "POST", uri, headers, body);

@@ -42,15 +42,24 @@ public class RelayAuthFilter implements ContainerRequestFilter {
         if (request.getHeaderString(OwnerForwarding.FORWARDED_BY) == null || auth.signature().isEmpty()) {
             return;
         }
-        byte[] body;
-        try (InputStream in = request.getEntityStream()) {
-            body = in == null ? new byte[0] : in.readAllBytes();
+        RelaySignature signature = auth.signature().get();
+        String time = request.getHeaderString(RelaySignature.TIME);
+        String signed = request.getHeaderString(RelaySignature.SIGNATURE);
+        long now = System.currentTimeMillis() / 1000;
+        boolean ok = false;
+        if (signature.plausible(time, signed, now)) {
+            // Only now is the body read, and only up to its route's bound: an unsigned or stale
+            // request is refused without reading a byte of it.
+            String path = request.getUriInfo().getRequestUri().getRawPath();
+            byte[] body;
+            try (InputStream in = request.getEntityStream()) {
+                body = RequestBodies.readBytes(in, RequestBodies.limitFor(request.getMethod(), request.getUriInfo().getPath()),
+                        "the request body");
+            }
+            request.setEntityStream(new ByteArrayInputStream(body));
+            String query = request.getUriInfo().getRequestUri().getRawQuery();
+            ok = signature.verify(request.getMethod(), path + (query == null ? "" : "?" + query), time, signed, body, now);
         }
-        request.setEntityStream(new ByteArrayInputStream(body));
-        String query = request.getUriInfo().getRequestUri().getRawQuery();
-        String pathAndQuery = request.getUriInfo().getRequestUri().getRawPath() + (query == null ? "" : "?" + query);
-        boolean ok = auth.signature().get().verify(request.getMethod(), pathAndQuery, request.getHeaderString(RelaySignature.TIME),
-                request.getHeaderString(RelaySignature.SIGNATURE), body, System.currentTimeMillis() / 1000);
         if (ok) {
             request.setProperty(VERIFIED, Boolean.TRUE);
         } else {

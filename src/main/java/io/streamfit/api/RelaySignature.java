@@ -42,20 +42,29 @@ final class RelaySignature {
         }
     }
 
-    /** Whether the headers sign this request, at a time within the window around {@code nowSeconds}. */
-    boolean verify(String method, String pathAndQuery, String time, String signature, byte[] body, long nowSeconds) {
+    /**
+     * Whether the headers could sign a request now: both present and the time within the window
+     * around {@code nowSeconds}. Checked before the body is read, so an unsigned request costs
+     * nothing.
+     */
+    boolean plausible(String time, String signature, long nowSeconds) {
         if (time == null || signature == null) {
             return false;
         }
-        long t;
         try {
-            t = Long.parseLong(time.trim());
+            long t = Long.parseLong(time.trim());
+            return t >= nowSeconds - maxSkewSeconds && t <= nowSeconds + maxSkewSeconds; // no subtraction that can overflow
         } catch (NumberFormatException e) {
             return false;
         }
-        if (Math.abs(nowSeconds - t) > maxSkewSeconds) {
+    }
+
+    /** Whether the headers sign this request, at a time within the window around {@code nowSeconds}. */
+    boolean verify(String method, String pathAndQuery, String time, String signature, byte[] body, long nowSeconds) {
+        if (!plausible(time, signature, nowSeconds)) {
             return false;
         }
+        long t = Long.parseLong(time.trim());
         byte[] expected = sign(method, pathAndQuery, t, body).getBytes(StandardCharsets.UTF_8);
         return MessageDigest.isEqual(expected, signature.trim().getBytes(StandardCharsets.UTF_8));
     }

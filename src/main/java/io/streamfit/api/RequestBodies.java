@@ -56,8 +56,33 @@ public class RequestBodies {
      * @throws TooLarge as soon as more than {@code limit} bytes arrived
      */
     static String read(InputStream in, long limit, String what) throws IOException {
-        if (in == null) {
+        return new String(readBytes(in, limit, what), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A body the HTTP layer already buffered, refused if it is longer than {@code limit} (in
+     * characters, each at least one byte); null reads as empty.
+     *
+     * @throws TooLarge if it is longer
+     */
+    static String bounded(String body, long limit, String what) {
+        if (body == null) {
             return "";
+        }
+        if (body.length() > limit) {
+            throw new TooLarge(tooLarge(what, body.length() + " characters", limit));
+        }
+        return body;
+    }
+
+    /**
+     * The body's bytes, read up to {@code limit}.
+     *
+     * @throws TooLarge as soon as more than {@code limit} bytes arrived
+     */
+    static byte[] readBytes(InputStream in, long limit, String what) throws IOException {
+        if (in == null) {
+            return new byte[0];
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buf = new byte[16 * 1024];
@@ -67,7 +92,7 @@ public class RequestBodies {
             }
             out.write(buf, 0, n);
         }
-        return out.toString(StandardCharsets.UTF_8);
+        return out.toByteArray();
     }
 
     /** Installs the Content-Length check ahead of Quarkus' own body limit (route order -2). */

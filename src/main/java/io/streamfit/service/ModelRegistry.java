@@ -204,8 +204,12 @@ public class ModelRegistry {
             if (ownership.specsIn(ownership.partitionOf(spec.id())).containsKey(spec.id())) {
                 return Creation.DUPLICATE;
             }
-            limit.checkRoomFor(spec.id(), declared.keySet(), ownership.storedIds());
-            ownership.publishSpec(spec.id(), StoredSpec.bytes(spec));
+            // One check-and-store at a time on this instance, so its own POSTs never pass the
+            // limit together (not the registry's lock: the ownership callbacks need that one).
+            synchronized (limit) {
+                limit.checkRoomFor(spec.id(), declared.keySet(), ownership.storedIds());
+                ownership.publishSpec(spec.id(), StoredSpec.bytes(spec));
+            }
             synchronized (this) {
                 if (!ownership.owns(spec.id())) {
                     return Creation.STORED_FOR_OWNER;

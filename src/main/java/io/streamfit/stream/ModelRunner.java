@@ -934,8 +934,8 @@ public final class ModelRunner implements Runnable {
     }
 
     private void failed(Throwable e) {
+        phase = Phase.FAILED; // first: building the message allocates, and may fail after an OutOfMemoryError
         lastError = e.getMessage() == null || e instanceof Error ? e.toString() : e.getMessage();
-        phase = Phase.FAILED;
         meters.failed();
         LOG.errorf(e, "model %s stopped: %s", spec.id(), lastError);
     }

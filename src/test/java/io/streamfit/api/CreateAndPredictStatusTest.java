@@ -54,13 +54,13 @@ class CreateAndPredictStatusTest {
 
     @Test
     void aSpecTooLargeToStoreIsTheClientsError() {
-        // Under the 1 MiB body bound as YAML ("{type: relu}, ": 14 bytes a layer), over the
+        // Under the 1 MiB body bound as YAML ("{type: relu},\n ": 15 bytes a layer), over the
         // bound of the canonical JSON that is stored ("{"type":"relu"},": 16 bytes).
         String head = spec("wide").substring(0, spec("wide").indexOf("layers:"));
         String tail = spec("wide").substring(spec("wide").indexOf("optimizer:"));
         StringBuilder yaml = new StringBuilder(head).append("layers: [");
         while (yaml.length() < 1_000_000) {
-            yaml.append("{type: relu}, ");
+            yaml.append("{type: relu},\n "); // one per line: YAML lines are bounded too
         }
         yaml.append("{type: dense, units: 4}]\n").append(tail);
         assertTrue(yaml.toString().getBytes(StandardCharsets.UTF_8).length <= RequestBodies.MAX_SPEC_BYTES);

@@ -134,7 +134,13 @@ class ProblemDetailsTest {
         }
         // A spec just under the bound is parsed.
         String fits = StreamfitServiceTest.LEARN_SPEC.replace("id: learn", "id: fits");
-        fits = fits + "#" + "x".repeat((int) RequestBodies.MAX_SPEC_BYTES - fits.length() - 2) + "\n";
+        StringBuilder padded = new StringBuilder(fits);
+        while (RequestBodies.MAX_SPEC_BYTES - padded.length() > 1002) { // comment lines: YAML lines are bounded too
+            padded.append('#').append("x".repeat(1000)).append('\n');
+        }
+        int rest = (int) RequestBodies.MAX_SPEC_BYTES - padded.length() - 2;
+        padded.append('#').append("x".repeat(rest)).append('\n');
+        fits = padded.toString();
         assertEquals(RequestBodies.MAX_SPEC_BYTES, fits.getBytes(StandardCharsets.UTF_8).length);
         given().contentType("application/yaml").body(fits).post("/models/validate").then().statusCode(200).body("valid", equalTo(true));
     }
