@@ -37,6 +37,8 @@ public final class Problem {
     /** Jackson's ", from `StreamReadConstraints.getMaxStringLength()`" and similar hints. */
     private static final Pattern CONSTRAINT_HINT = Pattern.compile(",\\s*from `[^`]*`|\\s*\\(from `[^`]*`\\)");
 
+    /** A quote that is an excerpt already, with the input's full length (cutting it again would lose that length). */
+    private static final Pattern EXCERPTED = Pattern.compile("(…|\\.\\.\\.) \\(\\d+ characters\\)$");
     /** A quoted run of input longer than an excerpt, as in {@code got "aaaa..."}. */
     private static final Pattern LONG_QUOTE = Pattern.compile(
             "\"([^\"]{" + (EXCERPT_CHARS + 2) + ",}|[^\"]{" + EXCERPT_CHARS + "}[^\"…])\""); // not an excerpt already
@@ -73,7 +75,8 @@ public final class Problem {
         if (message == null || message.isBlank()) {
             return "no details";
         }
-        String m = LONG_QUOTE.matcher(message).replaceAll(q -> java.util.regex.Matcher.quoteReplacement(excerpt(q.group(1))));
+        String m = LONG_QUOTE.matcher(message).replaceAll(q -> java.util.regex.Matcher.quoteReplacement(
+                EXCERPTED.matcher(q.group(1)).find() ? q.group() : excerpt(q.group(1))));
         m = CONSTRAINT_HINT.matcher(m).replaceAll("");
         m = CLASS_PREFIX.matcher(m).replaceAll("");
         return excerptOf(m.isBlank() ? "no details" : m, MAX_MESSAGE_CHARS);

@@ -6,7 +6,6 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import java.io.IOException;
 import java.util.List;
 import java.util.UUID;
 import org.jboss.logging.Logger;
@@ -53,7 +52,7 @@ public class ProblemMappers {
 
     /** A body that could not be read to its end: the client (or a shutdown) closed the connection. Not the service's failure. */
     @ServerExceptionMapper
-    public Response unreadable(IOException e) {
+    public Response unreadable(RequestBodies.Unreadable e) {
         LOG.debugf("request body not read to its end: %s", e);
         return Problem.response(Response.Status.BAD_REQUEST, List.of("the request body could not be read to its end: the connection closed"));
     }

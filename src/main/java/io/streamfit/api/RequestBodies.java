@@ -33,6 +33,13 @@ public class RequestBodies {
     /** Largest body of any other request (predict), in bytes: 16 MiB. */
     public static final long MAX_PREDICT_BYTES = 16L << 20;
 
+    /** A body that could not be read to its end (the client or a shutdown closed the connection): answered 400. */
+    static final class Unreadable extends java.io.UncheckedIOException {
+        Unreadable(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
     /** A body over its bound: answered 413. */
     static final class TooLarge extends RuntimeException {
         TooLarge(String message) {
@@ -86,11 +93,15 @@ public class RequestBodies {
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buf = new byte[16 * 1024];
-        for (int n; (n = in.read(buf)) >= 0;) {
-            if (out.size() + (long) n > limit) {
-                throw new TooLarge(tooLarge(what, "larger than that", limit));
+        try {
+            for (int n; (n = in.read(buf)) >= 0;) {
+                if (out.size() + (long) n > limit) {
+                    throw new TooLarge(tooLarge(what, "larger than that", limit));
+                }
+                out.write(buf, 0, n);
             }
-            out.write(buf, 0, n);
+        } catch (IOException e) {
+            throw new Unreadable(e);
         }
         return out.toByteArray();
     }

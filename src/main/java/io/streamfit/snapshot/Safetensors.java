@@ -233,7 +233,14 @@ public final class Safetensors {
                                 + " is a float64 beyond float32's range");
                     }
                 }
-                case "I64" -> out[i] = (float) b.getLong(8 * i);
+                case "I64" -> {
+                    long v = b.getLong(8 * i);
+                    out[i] = v;
+                    if ((long) out[i] != v) { // beyond 2^24 a count would round silently
+                        throw new SnapshotFormatException("tensor " + excerpt(name) + " element " + i
+                                + " is an int64 that float32 cannot hold exactly");
+                    }
+                }
                 case "BF16" -> out[i] = Float.intBitsToFloat((b.getShort(2 * i) & 0xffff) << 16);
                 default -> out[i] = halfToFloat(b.getShort(2 * i) & 0xffff); // F16
             }

@@ -54,7 +54,8 @@ import org.jboss.logging.Logger;
  */
 public final class ModelOwnership implements Runnable {
     private static final Logger LOG = Logger.getLogger(ModelOwnership.class);
-    private static final int MAX_SPEC_BYTES = 1 << 20;
+    /** A stored spec record is at most a spec (what the fetches of the models topic must hold). */
+    private static final int MAX_SPEC_BYTES = io.streamfit.spec.SpecParser.MAX_SPEC_BYTES;
 
     /** What the registry does when partitions (and with them models) come and go. */
     public interface Listener {

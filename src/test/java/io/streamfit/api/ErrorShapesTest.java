@@ -43,7 +43,7 @@ class ErrorShapesTest {
 
     @Test
     void aBodyCutShortIsTheClients400() {
-        Map<String, Object> b = body(new ProblemMappers().unreadable(new java.io.IOException("Connection reset")));
+        Map<String, Object> b = body(new ProblemMappers().unreadable(new RequestBodies.Unreadable(new java.io.IOException("Connection reset"))));
         assertEquals(400, b.get("status"));
         assertEquals("the request body could not be read to its end: the connection closed", b.get("detail"));
     }
@@ -67,6 +67,10 @@ class ErrorShapesTest {
                 Problem.clean("id must match [a-z]+, got \"" + "z".repeat(1_000_000) + "\""));
         String once = Problem.clean("no model with id " + Problem.excerpt("q".repeat(3000)));
         assertEquals(once, Problem.clean(once), "an excerpt is not cut again");
+        // Nor is another layer's excerpt, which keeps the input's full length.
+        String spec = "layers[0].type must be a string, got \"" + io.streamfit.spec.JsonReadErrors.excerpt("w".repeat(1_048_576), 80) + "\"";
+        assertEquals(spec, Problem.clean(spec));
+        assertTrue(spec.endsWith("(1048576 characters)\""), spec);
         String clean = Problem.clean("x".repeat(2_000_000));
         assertTrue(clean.length() <= Problem.MAX_MESSAGE_CHARS + 1, clean.length() + " characters");
         assertEquals("\"" + "y".repeat(64) + "…\" (100 characters)", Problem.excerpt("y".repeat(100)));

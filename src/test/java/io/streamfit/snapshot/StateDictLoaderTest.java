@@ -139,6 +139,9 @@ class StateDictLoaderTest {
         t.put("0.bias", f64(new long[] {4}, 1e300));
         assertEquals("tensor 0.bias element 0 is a float64 beyond float32's range", refusal(t, true));
         t = complete();
+        t.put("1.num_batches_tracked", i64((1L << 24) + 1));
+        assertEquals("tensor 1.num_batches_tracked element 0 is an int64 that float32 cannot hold exactly", refusal(t, true));
+        t = complete();
         t.put("3.bias", f32(new long[] {2}, Float.NaN));
         assertEquals("tensor 3.bias has a non-finite value at element 0", refusal(t, true));
         assertEquals("no tensor of the state_dict matches this model's tensor names [0.weight, 0.bias, 1.weight, 1.bias, 3.weight, "
