@@ -47,12 +47,12 @@ public final class ModelDeletion {
 
     private final ModelRegistry registry;
     private final ModelRetirement retirement;
-    private final Optional<Path> specsDir;
+    private final SpecDirectory specsDir;
     private final Duration wait;
     /** Deletes waiting on this instance for the ownership thread to stop and retire their model. */
     private final Map<String, CompletableFuture<Void>> waiting = new ConcurrentHashMap<>();
 
-    ModelDeletion(ModelRegistry registry, ModelRetirement retirement, Optional<Path> specsDir, Duration stopBudget) {
+    ModelDeletion(ModelRegistry registry, ModelRetirement retirement, SpecDirectory specsDir, Duration stopBudget) {
         this.registry = registry;
         this.retirement = retirement;
         this.specsDir = specsDir;
@@ -107,7 +107,7 @@ public final class ModelDeletion {
         if (entry == null) {
             return Outcome.NOT_FOUND;
         }
-        Optional<Path> file = specsDir.map(d -> d.resolve(id + ".json"));
+        Optional<Path> file = specsDir.fileOf(id);
         boolean removable = file.isPresent() && Files.isRegularFile(file.get()) && Files.isWritable(file.get().getParent());
         if (registry.declares(id) && !removable) {
             return Outcome.DECLARED;

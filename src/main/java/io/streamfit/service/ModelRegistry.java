@@ -17,7 +17,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +26,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.stream.Stream;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -69,6 +67,7 @@ public class ModelRegistry {
     private volatile boolean started;
     private ModelDeletion deletion;
     private final ModelLimit limit;
+    private final SpecDirectory specDir;
 
     /** A running model: its runner, thread and meters. */
     public record Entry(ModelRunner runner, Thread thread, ModelMeters meters) {}
@@ -88,6 +87,7 @@ public class ModelRegistry {
         this.kafka = kafka;
         this.meterRegistry = meterRegistry;
         this.limit = new ModelLimit(config.maxModels());
+        this.specDir = new SpecDirectory(config.modelsDir().map(Path::of));
     }
 
     void onStart(@Observes StartupEvent event) throws Exception {
@@ -103,9 +103,9 @@ public class ModelRegistry {
         store = new SnapshotStore(kafka.clients(), config.snapshot().topic(), config.snapshot().maxBytes(),
                 config.snapshot().replicationFactor());
         store.ensureTopic();
-        deletion = new ModelDeletion(this, new ModelRetirement(kafka, store, config.groupPrefix()), config.modelsDir().map(Path::of),
+        deletion = new ModelDeletion(this, new ModelRetirement(kafka, store, config.groupPrefix()), specDir,
                 config.shutdownBudget());
-        List<ModelSpec> specs = new ArrayList<>(loadSpecDir());
+        List<ModelSpec> specs = new ArrayList<>(specDir.load(rejectedSpecs));
         boolean demoOn = config.demo().enabled().orElse(kafka.embedded());
         if (demoOn) {
             demo = DemoStream.create(config.demo(), kafka.clients());
@@ -187,7 +187,7 @@ public class ModelRegistry {
                 if (!start(spec)) {
                     return Creation.DUPLICATE;
                 }
-                persist(spec);
+                specDir.persist(spec);
                 return Creation.STARTED;
             }
         }
@@ -245,7 +245,7 @@ public class ModelRegistry {
 
     /** Where specs created over HTTP are kept: "models topic", "specs directory" or "nowhere". */
     public String specStore() {
-        return ownership != null ? "models topic " + ownership.topic() : config.modelsDir().isPresent() ? "specs directory" : "nowhere";
+        return ownership != null ? "models topic " + ownership.topic() : specDir.configured() ? "specs directory" : "nowhere";
     }
 
     /**
@@ -360,38 +360,6 @@ public class ModelRegistry {
         return ownership;
     }
 
-    private List<ModelSpec> loadSpecDir() throws IOException {
-        List<ModelSpec> specs = new ArrayList<>();
-        if (config.modelsDir().isEmpty()) {
-            return specs;
-        }
-        Path dir = Path.of(config.modelsDir().get());
-        if (!Files.isDirectory(dir)) {
-            LOG.warnf("streamfit.models-dir %s is not a directory: no models loaded from it", dir);
-            return specs;
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.sorted().toList()) {
-                String name = f.getFileName().toString();
-                if (!(name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json"))) {
-                    continue;
-                }
-                try {
-                    ModelSpec spec = SpecParser.parse(Files.readString(f, StandardCharsets.UTF_8));
-                    if (specs.stream().anyMatch(s -> s.id().equals(spec.id()))) {
-                        throw new SpecException(List.of("id \"" + spec.id() + "\" is declared by another file too"));
-                    }
-                    specs.add(spec);
-                } catch (SpecException e) {
-                    rejectedSpecs.put(f.toString(), e.getMessage());
-                    LOG.errorf("spec %s rejected: %s", f, e.getMessage());
-                }
-            }
-        }
-        LOG.infof("loaded %d model spec(s) from %s", specs.size(), dir);
-        return specs;
-    }
-
     /**
      * Starts training a model; false if one with that id is running. A model that stopped for
      * good (failed, fenced) is replaced.
@@ -447,33 +415,6 @@ public class ModelRegistry {
             throw new SpecException(List.of("layers make snapshots of about " + estimate + " bytes, more than the snapshot limit of "
                     + store.maxBytes() + " bytes (streamfit.snapshot.max-bytes and the snapshot topic's max.message.bytes)"));
         }
-    }
-
-    /**
-     * Writes a spec accepted over HTTP into the specs directory, so it survives a restart.
-     * Returns false (and logs why) when there is no writable directory.
-     */
-    private boolean persist(ModelSpec spec) {
-        if (config.modelsDir().isEmpty()) {
-            return false;
-        }
-        try {
-            write(spec);
-            return true;
-        } catch (IOException | RuntimeException e) {
-            LOG.warnf("model %s runs but its spec could not be written to %s (%s): it will not survive a restart",
-                    spec.id(), config.modelsDir().get(), e.toString());
-            return false;
-        }
-    }
-
-    private void write(ModelSpec spec) throws IOException {
-        Path dir = Path.of(config.modelsDir().get());
-        Files.createDirectories(dir);
-        Path tmp = dir.resolve("." + spec.id() + ".json.tmp");
-        Files.writeString(tmp, SpecParser.toJson(spec), StandardCharsets.UTF_8);
-        Files.move(tmp, dir.resolve(spec.id() + ".json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     public Collection<Entry> all() {

@@ -119,8 +119,7 @@ public final class SnapshotCodec {
         meta.put("consumed", consumedJson(consumed));
         meta.put("prequential_loss", Double.toString(state.window().loss()));
         meta.put("prequential_accuracy", Double.toString(state.window().accuracy()));
-        meta.put("prequential_window", windowJson(state.window()));
-        meta.put(WindowMetadata.KEY, WindowMetadata.toJson(state.window()));
+        WindowMetadata.write(state.window(), meta);
         meta.put("lr_scale", Double.toString(state.lrScale()));
         meta.put("divergence_rollbacks", Long.toString(state.divergenceRollbacks()));
         meta.put("divergence_rollbacks_in_a_row", Integer.toString(state.rollbacksInARow()));
@@ -188,11 +187,7 @@ public final class SnapshotCodec {
         boolean sameTopic = spec.topic().equals(meta.get("topic"));
         state.markPublished(version, sameTopic ? positions(meta.get("positions")) : Map.of(),
                 sameTopic ? consumed(meta.get("consumed")) : Map.of());
-        if (meta.containsKey(WindowMetadata.KEY)) {
-            state.window().restore(WindowMetadata.parse(meta.get(WindowMetadata.KEY)));
-        } else { // a snapshot from before the window's batches were kept: its sums as one entry
-            restoreWindow(state.window(), meta.get("prequential_window"));
-        }
+        WindowMetadata.restore(state.window(), meta);
         if (meta.containsKey("lr_scale")) { // absent in snapshots from before the divergence guard
             double scale = Double.parseDouble(meta.get("lr_scale"));
             if (!(scale > 0 && scale <= 1)) {
@@ -385,7 +380,7 @@ public final class SnapshotCodec {
      * An integer of the metadata, exactly: a fraction, a string, or a number beyond a long is
      * refused (asLong() would truncate 2^64 + 10 to 10 and read "abc" as 0).
      */
-    private static long exactLong(JsonNode n) {
+    static long exactLong(JsonNode n) {
         if (n == null || !n.isIntegralNumber() || !n.canConvertToLong()) {
             throw new IllegalArgumentException("not an integer: " + n);
         }
@@ -433,26 +428,6 @@ public final class SnapshotCodec {
     }
 
     /** The window's totals, so a restored window weighs the past exactly as the snapshot did. */
-    static String windowJson(io.streamfit.train.PrequentialWindow w) {
-        io.streamfit.train.PrequentialWindow.Totals t = w.totals();
-        return JSON.createObjectNode().put("loss_sum", t.lossSum()).put("correct", t.correct())
-                .put("judged", t.judged()).put("examples", t.examples()).put("batches", t.batches()).toString();
-    }
-
-    private static void restoreWindow(io.streamfit.train.PrequentialWindow w, String json) throws SnapshotFormatException {
-        if (json == null) {
-            return;
-        }
-        try {
-            JsonNode n = JSON.readTree(json);
-            if (exactLong(n.get("examples")) > 0) {
-                w.add(n.get("loss_sum").asDouble(), exactLong(n.get("correct")), exactLong(n.get("judged")), exactLong(n.get("examples")));
-            }
-        } catch (Exception e) {
-            throw new SnapshotFormatException("metadata prequential_window is not valid: " + json);
-        }
-    }
-
     public static Map<Integer, Position> positions(String json) throws SnapshotFormatException {
         Map<Integer, Position> out = new TreeMap<>();
         try {

@@ -21,9 +21,44 @@ import java.util.List;
  */
 final class WindowMetadata {
     static final String KEY = "prequential_window_batches";
+    /** The window's sums: all that snapshots from before {@link #KEY} carry. */
+    static final String SUMS_KEY = "prequential_window";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private WindowMetadata() {}
+
+    /** The window's sums ({@code prequential_window}, for people reading the metadata) and its batches. */
+    static void write(PrequentialWindow w, java.util.Map<String, String> meta) {
+        PrequentialWindow.Totals t = w.totals();
+        meta.put(SUMS_KEY, JSON.createObjectNode().put("loss_sum", t.lossSum()).put("correct", t.correct())
+                .put("judged", t.judged()).put("examples", t.examples()).put("batches", t.batches()).toString());
+        meta.put(KEY, toJson(w));
+    }
+
+    /** Puts the saved window back: its batches, or for an older snapshot its sums as one entry. */
+    static void restore(PrequentialWindow w, java.util.Map<String, String> meta) throws SnapshotFormatException {
+        if (meta.containsKey(KEY)) {
+            w.restore(parse(meta.get(KEY)));
+        } else {
+            restoreSums(w, meta.get(SUMS_KEY));
+        }
+    }
+
+    private static void restoreSums(PrequentialWindow w, String json) throws SnapshotFormatException {
+        if (json == null) {
+            return;
+        }
+        try {
+            JsonNode n = JSON.readTree(json);
+            long examples = SnapshotCodec.exactLong(n.get("examples"));
+            if (examples > 0) {
+                w.add(n.get("loss_sum").asDouble(), SnapshotCodec.exactLong(n.get("correct")),
+                        SnapshotCodec.exactLong(n.get("judged")), examples);
+            }
+        } catch (Exception e) {
+            throw new SnapshotFormatException("metadata " + SUMS_KEY + " is not valid: " + json);
+        }
+    }
 
     static String toJson(PrequentialWindow w) {
         ObjectNode n = JSON.createObjectNode();
