@@ -2,8 +2,8 @@ package io.streamfit.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.streamfit.data.Batch;
 import io.streamfit.data.Batcher;
+import io.streamfit.data.DecodeAhead;
 import io.streamfit.data.Examples;
 import io.streamfit.data.RecordDecoder;
 import io.streamfit.data.RejectedRecordException;
@@ -18,6 +18,7 @@ import io.streamfit.train.ModelFactory;
 import io.streamfit.train.ModelState;
 import io.streamfit.train.NativeThreads;
 import io.streamfit.train.StepResult;
+import io.streamfit.train.TrainingLoop;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -79,6 +80,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--blas-threads", defaultValue = "1", description = "BLAS/OpenMP threads (default ${DEFAULT-VALUE}).")
     int blasThreads;
 
+    @Option(names = "--decode-ahead", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Decode records on a second thread, ahead of the training step (default on; "
+                    + "--no-decode-ahead decodes on the training thread, for a single CPU). Results are the same either way.")
+    boolean decodeAhead;
+
     PrintWriter err = new PrintWriter(System.err, true);
 
     /** Runs the command; returns the exit code. */
@@ -133,41 +139,32 @@ public final class TrainCommand implements Callable<Integer> {
             throw new Failure(2, "--best-out and --out are the same file " + out + ": one would overwrite the other");
         }
         ModelState state = startingState(modelSpec);
-        byte[] best = null;
         RecordDecoder decoder = new RecordDecoder(modelSpec);
         Batcher batcher = new Batcher(modelSpec.batchSize());
         List<Map<String, Object>> steps = new ArrayList<>();
         Totals totals = new Totals();
         long started = System.nanoTime();
-        long lines = 0;
-        try (BufferedReader in = Files.newBufferedReader(data, StandardCharsets.UTF_8)) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                long offset = lines++;
-                Examples ex = decode(decoder, line, offset, totals);
-                batcher.offer(0, offset, ex);
-                Batch b;
-                while ((b = batcher.next()) != null) {
-                    StepResult r = state.train(b);
-                    totals.add(r);
-                    if (bestOut != null && r.check() != null && r.check().improved()) {
-                        best = SnapshotCodec.encode(state, 1, Map.of(), Map.of(), provenance(lines));
-                    }
-                    if (metrics != null) {
-                        steps.add(stepEntry(state, r));
-                    }
-                }
-            }
+        Pass pass = new Pass(state, totals, steps);
+        long[] lines = {0};
+        try (BufferedReader in = Files.newBufferedReader(data, StandardCharsets.UTF_8);
+                TrainingLoop<Line> loop = new TrainingLoop<>(decoder, batcher, LINES, pass,
+                        decodeAhead ? DecodeAhead.DEFAULT_MAX_AHEAD_BYTES : 0, "decode-" + modelSpec.id())) {
+            // Line i plays the record at offset i of partition 0.
+            loop.run(in.lines().map(l -> new Line(lines[0]++, l.getBytes(StandardCharsets.UTF_8))).iterator());
         } catch (IOException | java.io.UncheckedIOException e) {
             throw new Failure(1, "cannot read --data " + data + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Failure(3, "interrupted while training");
         }
+        byte[] best = pass.best;
         double seconds = (System.nanoTime() - started) / 1e9;
         if (totals.examples == 0) {
-            throw new Failure(2, "nothing trained: " + data + " has " + lines + " lines, " + totals.rejected
+            throw new Failure(2, "nothing trained: " + data + " has " + lines[0] + " lines, " + totals.rejected
                     + " rejected, and fewer than batch_size = " + modelSpec.batchSize() + " examples");
         }
-        Map<String, Object> summary = totals.summary(state, seconds, batcher.pendingExamples(), lines);
-        writeSnapshot(state, lines);
+        Map<String, Object> summary = totals.summary(state, seconds, batcher.pendingExamples(), lines[0]);
+        writeSnapshot(state, lines[0]);
         if (bestOut != null) {
             if (best == null) {
                 err.printf("train: no validation check completed, so there is no best model to write to --best-out%n");
@@ -260,15 +257,46 @@ public final class TrainCommand implements Callable<Integer> {
         return state;
     }
 
-    private Examples decode(RecordDecoder decoder, String line, long offset, Totals totals) {
-        try {
-            return decoder.decode(line.getBytes(StandardCharsets.UTF_8));
-        } catch (RejectedRecordException e) {
+    /** Line {@code offset} (0-based) of the data file, as a record at that offset of partition 0. */
+    private record Line(long offset, byte[] value) {}
+
+    private static final TrainingLoop.RecordView<Line> LINES = new TrainingLoop.RecordView<>(l -> 0, Line::offset, Line::value);
+
+    /** What the command does around {@link TrainingLoop}: totals, the best model, per-step metrics. */
+    private final class Pass implements TrainingLoop.Hooks<Line> {
+        private final ModelState state;
+        private final Totals totals;
+        private final List<Map<String, Object>> steps;
+        byte[] best;
+
+        Pass(ModelState state, Totals totals, List<Map<String, Object>> steps) {
+            this.state = state;
+            this.totals = totals;
+            this.steps = steps;
+        }
+
+        @Override
+        public ModelState state() {
+            return state;
+        }
+
+        @Override
+        public void rejected(Line line, RejectedRecordException e) {
             totals.rejected++;
             if (totals.rejected <= 10) {
-                err.printf("train: line %d rejected: %s%n", offset + 1, e.getMessage());
+                err.printf("train: line %d rejected: %s%n", line.offset() + 1, e.getMessage());
             }
-            return null;
+        }
+
+        @Override
+        public void afterStep(Line line, StepResult r, long nanos) {
+            totals.add(r);
+            if (bestOut != null && r.check() != null && r.check().improved()) {
+                best = SnapshotCodec.encode(state, 1, Map.of(), Map.of(), provenance(line.offset() + 1));
+            }
+            if (metrics != null) {
+                steps.add(stepEntry(state, r));
+            }
         }
     }
 

@@ -80,6 +80,22 @@ public interface StreamfitConfig {
         /** A transaction held open by dead-lettered records is committed (with a snapshot) after this long. */
         @WithDefault("10s")
         Duration maxTransactionOpen();
+
+        /**
+         * Decode each model's records on a second thread, ahead of its training step, in order
+         * (batches and results are bitwise the same either way). Off decodes on the training
+         * thread: for a pod with a single CPU, where the second thread has no core of its own.
+         */
+        @WithDefault("true")
+        boolean decodeAhead();
+
+        /**
+         * With decode-ahead, the record bytes a model may have decoded (or queued for decoding)
+         * ahead of its training step; a larger record is decoded alone. Decoded JSON takes at most
+         * twice its text, binary about its size.
+         */
+        @WithDefault("1048576")
+        int decodeAheadBytes();
     }
 
     interface Demo {

@@ -382,7 +382,8 @@ public class ModelRegistry {
         ModelMeters meters = new ModelMeters(meterRegistry, spec.id());
         ModelRunner runner = new ModelRunner(spec, kafka.clients(), store, meters, new ModelRunner.Settings(
                 config.groupPrefix(), config.training().pollTimeout(), config.training().progressInterval(),
-                config.training().maxTransactionOpen(), pretrainedFiles()));
+                config.training().maxTransactionOpen(), pretrainedFiles(),
+                config.training().decodeAhead() ? Math.max(0, config.training().decodeAheadBytes()) : 0));
         Thread t = new Thread(runner, "train-" + spec.id());
         models.put(spec.id(), new Entry(runner, t, meters));
         t.start();

@@ -1,8 +1,6 @@
 package io.streamfit.stream;
 
-import io.streamfit.data.Batch;
 import io.streamfit.data.Batcher;
-import io.streamfit.data.Examples;
 import io.streamfit.data.Position;
 import io.streamfit.data.RecordDecoder;
 import io.streamfit.data.RejectedRecordException;
@@ -12,6 +10,7 @@ import io.streamfit.snapshot.SnapshotFormatException;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.train.ModelState;
 import io.streamfit.train.StepResult;
+import io.streamfit.train.TrainingLoop;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
@@ -38,7 +37,6 @@ import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Headers;
 import org.jboss.logging.Logger;
 
 /**
@@ -72,24 +70,29 @@ public final class ModelRunner implements Runnable {
     private static final long MAX_BACKOFF_MS = 30_000;
     /** Room for key, headers and record-batch framing when checking a record against a size limit. */
     private static final int RECORD_OVERHEAD = 16 * 1024;
-    /**
-     * Largest dead-letter record sent whole: the brokers' default {@code message.max.bytes}. A
-     * larger rejected record is dead-lettered without its value (headers say why and where it is),
-     * so an oversized bad record can never fail the snapshot transaction.
-     */
-    static final int MAX_DEAD_LETTER_BYTES = 1_000_000;
 
     /** Life cycle of a runner, as the status endpoint shows it. */
     public enum Phase { STARTING, RESTORING, RUNNING, STOPPED, FENCED, FAILED, DIVERGED }
 
     /** What the runner needs besides the spec. */
     /** {@code pretrainedFiles}: which {@code pretrained.file} sources may be read (none without it). */
+    /** {@code decodeAheadBytes}: the bound of {@link io.streamfit.data.DecodeAhead}, 0 = decode on the training thread. */
     public record Settings(String groupPrefix, Duration pollTimeout, Duration progressInterval, Duration maxTransactionOpen,
-            io.streamfit.files.PretrainedFiles pretrainedFiles) {
+            io.streamfit.files.PretrainedFiles pretrainedFiles, long decodeAheadBytes) {
+        /** Decoding ahead within the default bound. */
+        public Settings(String groupPrefix, Duration pollTimeout, Duration progressInterval, Duration maxTransactionOpen,
+                io.streamfit.files.PretrainedFiles pretrainedFiles) {
+            this(groupPrefix, pollTimeout, progressInterval, maxTransactionOpen, pretrainedFiles, io.streamfit.data.DecodeAhead.DEFAULT_MAX_AHEAD_BYTES);
+        }
+
         public Settings(String groupPrefix, Duration pollTimeout, Duration progressInterval, Duration maxTransactionOpen) {
             this(groupPrefix, pollTimeout, progressInterval, maxTransactionOpen, io.streamfit.files.PretrainedFiles.none(0));
         }
     }
+
+    /** A Kafka record as {@link TrainingLoop} sees it. */
+    private static final TrainingLoop.RecordView<ConsumerRecord<byte[], byte[]>> KAFKA_RECORDS =
+            new TrainingLoop.RecordView<>(ConsumerRecord::partition, ConsumerRecord::offset, ConsumerRecord::value);
 
     /** Training diverged again after the allowed rollbacks: the model stops, serving its last good state. */
     private static final class DivergedException extends RuntimeException {
@@ -117,8 +120,9 @@ public final class ModelRunner implements Runnable {
     private final SnapshotStore store;
     private final ModelMeters meters;
     private final Settings settings;
-    private final RecordDecoder decoder;
     private final Batcher batcher;
+    /** Decode (ahead, on a second thread, unless turned off), batch and train: shared with the train command. */
+    private final TrainingLoop<ConsumerRecord<byte[], byte[]>> training;
     private final String transactionalId;
 
     private volatile ModelState state;
@@ -144,7 +148,6 @@ public final class ModelRunner implements Runnable {
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private Producer<byte[], byte[]> producer;
     private boolean inTransaction;
-    private boolean abandonPoll;
     private volatile int consecutiveFailures;
     private long transactionStartNanos;
     private long lastSnapshotNanos = System.nanoTime();
@@ -168,8 +171,9 @@ public final class ModelRunner implements Runnable {
         this.store = store;
         this.meters = meters;
         this.settings = settings;
-        this.decoder = new RecordDecoder(spec);
         this.batcher = new Batcher(spec.batchSize());
+        this.training = new TrainingLoop<>(new RecordDecoder(spec), batcher, KAFKA_RECORDS, new Steps(), settings.decodeAheadBytes(),
+                "decode-" + spec.id());
         this.transactionalId = settings.groupPrefix() + spec.id();
         this.pretrained = new PretrainedSource(spec, store, settings.pretrainedFiles());
     }
@@ -325,6 +329,7 @@ public final class ModelRunner implements Runnable {
             // ends in FAILED with its reason: never a thread that dies while the phase says "restoring".
             failed(e);
         } finally {
+            training.close(); // the decoder thread ends with the model, however it ended
             closeClients();
         }
     }
@@ -419,20 +424,11 @@ public final class ModelRunner implements Runnable {
             } catch (WakeupException e) {
                 break;
             }
-            abandonPoll = false;
             pollAtNanos = System.nanoTime();
-            poll:
-            for (TopicPartition tp : records.partitions()) {
-                for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
-                    handle(r);
-                    if (abandonPoll || stopping) {
-                        // A rollback seeked the consumer back: the rest of this poll is stale.
-                        // Or we are stopping: the snapshot covers what was trained, and the
-                        // records after it are the next owner's (or the next run's) to train.
-                        break poll;
-                    }
-                }
-            }
+            // Records are trained in the order the consumer returned them; a rollback abandons
+            // the rest of the poll (the consumer was sought back: it is stale), and so does a
+            // stop (the snapshot covers what was trained; the rest is the next run's to train).
+            training.run(records.partitions().stream().flatMap(tp -> records.records(tp).stream()).iterator());
             updateLag();
             maybePublish();
             long now = System.nanoTime();
@@ -448,24 +444,30 @@ public final class ModelRunner implements Runnable {
         }
     }
 
-    private void handle(ConsumerRecord<byte[], byte[]> r) throws InterruptedException {
-        Examples ex;
-        try {
-            ex = decoder.decode(r.value());
-        } catch (RejectedRecordException e) {
-            if (batcher.offer(r.partition(), r.offset(), null)) {
-                meters.rejected(e.reason().label());
-                if (r.offset() >= deadLetteredBelow.getOrDefault(r.partition(), 0L)) {
-                    deadLetter(r, e);
-                }
+    /** What the service does around {@link TrainingLoop}'s decode, batch and train. */
+    private final class Steps implements TrainingLoop.Hooks<ConsumerRecord<byte[], byte[]>> {
+        private long resumesBefore;
+
+        @Override
+        public ModelState state() {
+            return state;
+        }
+
+        @Override
+        public boolean stopping() {
+            return stopping;
+        }
+
+        @Override
+        public void rejected(ConsumerRecord<byte[], byte[]> r, RejectedRecordException e) throws InterruptedException {
+            meters.rejected(e.reason().label());
+            if (r.offset() >= deadLetteredBelow.getOrDefault(r.partition(), 0L)) {
+                deadLetter(r, e);
             }
-            return;
         }
-        if (!batcher.offer(r.partition(), r.offset(), ex)) {
-            return;
-        }
-        Batch b;
-        while (!abandonPoll && (b = batcher.next()) != null) {
+
+        @Override
+        public void beforeStep() {
             if (resumeRequested) {
                 resumeRequested = false;
                 if (state.earlyStopping().resume()) {
@@ -473,15 +475,17 @@ public final class ModelRunner implements Runnable {
                     LOG.infof("model %s: updates resumed on request", spec.id());
                 }
             }
-            long resumesBefore = state.earlyStopping() == null ? 0 : state.earlyStopping().resumes();
-            long t0 = System.nanoTime();
-            StepResult res = state.train(b);
-            meters.step(res, System.nanoTime() - t0, state.window().loss(), state.window().accuracy());
+            resumesBefore = state.earlyStopping() == null ? 0 : state.earlyStopping().resumes();
+        }
+
+        @Override
+        public void afterStep(ConsumerRecord<byte[], byte[]> r, StepResult res, long nanos) throws InterruptedException {
+            meters.step(res, nanos, state.window().loss(), state.window().accuracy());
             if (res.skipped()) {
                 LOG.warnf("model %s skipped a step: loss %s or gradient norm %s is not finite (%d in a row)", spec.id(),
                         res.lossSum() / res.examples(), res.gradNorm(), state.consecutiveBadSteps());
                 if (state.consecutiveBadSteps() >= spec.divergence().maxBadSteps()) {
-                    divergenceRollback();
+                    divergenceRollback(); // abandons the rest of the poll
                     return;
                 }
             }
@@ -498,7 +502,7 @@ public final class ModelRunner implements Runnable {
                 keepAlive();
             }
             if (res.check() != null && validationCheck(res.check())) {
-                continue; // published as best, which covers the step-count snapshot below
+                return; // published as best, which covers the step-count snapshot below
             }
             // Step-count snapshots are taken right after the step, not at the end of the poll, so
             // they fall on the same steps whatever the poll sizes were. Batches that train nothing
@@ -537,7 +541,7 @@ public final class ModelRunner implements Runnable {
         held.retainAll(consumer.assignment());
         consumer.resume(held);
         pollAtNanos = System.nanoTime();
-        if (revocations != revocationsBefore && !abandonPoll && abortOpenTransaction()) {
+        if (revocations != revocationsBefore && !training.abandoned() && abortOpenTransaction()) {
             long highWater = state.version();
             state = lastCommittedState();
             state.versionAtLeast(highWater);
@@ -599,7 +603,7 @@ public final class ModelRunner implements Runnable {
             resumeRequested |= resumeUncommitted;
         }
         seekToPositions(assigned);
-        abandonPoll = true;
+        training.abandon();
     }
 
     /**
@@ -655,21 +659,7 @@ public final class ModelRunner implements Runnable {
 
     private void deadLetter(ConsumerRecord<byte[], byte[]> r, RejectedRecordException e) throws InterruptedException {
         LOG.debugf("model %s rejected %s-%d@%d: %s", spec.id(), r.topic(), r.partition(), r.offset(), e.getMessage());
-        int size = (r.value() == null ? 0 : r.value().length) + (r.key() == null ? 0 : r.key().length);
-        boolean whole = size + RECORD_OVERHEAD <= MAX_DEAD_LETTER_BYTES;
-        ProducerRecord<byte[], byte[]> dlq = new ProducerRecord<>(spec.deadLetterTopic(), null, whole ? r.key() : null, whole ? r.value() : null);
-        Headers h = dlq.headers();
-        if (whole) {
-            r.headers().forEach(h::add);
-        } else {
-            h.add(DeadLetterHeaders.TRUNCATED, bytes(Integer.toString(size)));
-        }
-        h.add(DeadLetterHeaders.REASON, bytes(e.reason().label()));
-        h.add(DeadLetterHeaders.MESSAGE, bytes(e.getMessage()));
-        h.add(DeadLetterHeaders.TOPIC, bytes(r.topic()));
-        h.add(DeadLetterHeaders.PARTITION, bytes(Integer.toString(r.partition())));
-        h.add(DeadLetterHeaders.OFFSET, bytes(Long.toString(r.offset())));
-        h.add(DeadLetterHeaders.MODEL, bytes(spec.id()));
+        ProducerRecord<byte[], byte[]> dlq = DeadLetterHeaders.record(spec.deadLetterTopic(), spec.id(), r, e, RECORD_OVERHEAD);
         try {
             beginIfNeeded();
             producer.send(dlq);
@@ -796,7 +786,7 @@ public final class ModelRunner implements Runnable {
             // Another instance owns the model now: no retry, and above all no new producer, whose
             // initTransactions would fence the rightful owner. Give up the transaction and stop.
             abandonTransaction();
-            abandonPoll = true;
+            training.abandon();
             return;
         }
         if (fatal(cause)) {

@@ -141,6 +141,41 @@ class TrainCommandTest {
         }
     }
 
+    /**
+     * Decoding ahead on a second thread changes where records are decoded, never what is
+     * trained: parameters and optimizer state are bitwise, and the per-step metrics exactly,
+     * those of decoding on the training thread. Rejected lines are mixed in.
+     */
+    @Test
+    void decodeAheadOnAndOffTrainBitwiseTheSame() throws Exception {
+        NativeThreads.configure(1);
+        List<String> lines = new ArrayList<>(records(300, 7));
+        for (int i = 5; i < lines.size(); i += 37) {
+            lines.set(i, "{\"x\": [1, 2], \"y\": 0}"); // wrong width: rejected
+        }
+        Path data = write("d.jsonl", lines);
+        Path spec = writeSpec("ahead");
+        ModelState[] states = new ModelState[2];
+        String[] metrics = new String[2];
+        for (int i = 0; i < 2; i++) {
+            Path out = dir.resolve("ahead" + i + ".safetensors");
+            Path m = dir.resolve("m" + i + ".json");
+            assertEquals(0, train("--spec", spec.toString(), "--data", data.toString(), "--out", out.toString(),
+                    "--metrics", m.toString(), i == 0 ? "--decode-ahead" : "--no-decode-ahead"));
+            states[i] = SnapshotCodec.decode(Files.readAllBytes(out), SpecParser.parse(Files.readString(spec)));
+            // Everything but the run's own timing.
+            metrics[i] = JSON.readTree(m.toFile()).get("steps").toString() + JSON.readTree(m.toFile()).get("final").get("rejected_records");
+        }
+        assertArrayEquals(states[1].network().params().toFloatVector(), states[0].network().params().toFloatVector(),
+                "parameters bitwise equal with decode-ahead on and off");
+        for (String s : states[0].optimizer().stateNames()) {
+            assertArrayEquals(states[1].optimizer().state(s), states[0].optimizer().state(s), s);
+        }
+        assertEquals(states[0].examplesSeen(), states[1].examplesSeen());
+        assertEquals(metrics[0], metrics[1]);
+        assertTrue(metrics[0].endsWith("8"), "the rejected lines were counted: " + metrics[0].substring(metrics[0].length() - 5));
+    }
+
     @Test
     void initContinuesExactlyWhereTheFirstRunStopped() throws Exception {
         List<String> lines = records(80, 2);

@@ -78,6 +78,9 @@ class ModelRunnerKafkaTest {
             runner.stop();
             thread.join(30_000);
             assertTrue(!thread.isAlive(), "runner thread ended");
+            String decodeThread = "decode-" + runner.spec().id();
+            assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals(decodeThread) && t.isAlive()),
+                    "the model's decode-ahead thread ended with it");
             meters.close();
         }
 
