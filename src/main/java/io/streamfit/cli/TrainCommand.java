@@ -291,6 +291,7 @@ public final class TrainCommand implements Callable<Integer> {
         @Override
         public void afterStep(Line line, StepResult r, long nanos) {
             totals.add(r);
+            totals.stepNanos += nanos;
             if (bestOut != null && r.check() != null && r.check().improved()) {
                 best = SnapshotCodec.encode(state, 1, Map.of(), Map.of(), provenance(line.offset() + 1));
             }
@@ -430,6 +431,8 @@ public final class TrainCommand implements Callable<Integer> {
         long skipped;
         long clipped;
         long heldOut;
+        /** Time inside the training steps, to tell it from decoding and I/O. */
+        long stepNanos;
 
         void add(StepResult r) {
             if (r.role() == io.streamfit.train.EarlyStopping.Role.HOLD_OUT) {
@@ -458,6 +461,8 @@ public final class TrainCommand implements Callable<Integer> {
             m.put("final_lr", state.currentLr());
             m.put("seconds", seconds);
             m.put("examples_per_second", seconds > 0 ? examples / seconds : null);
+            m.put("step_seconds", stepNanos / 1e9);
+            m.put("step_examples_per_second", stepNanos > 0 ? examples / (stepNanos / 1e9) : null);
             io.streamfit.train.EarlyStopping e = state.earlyStopping();
             if (e != null) {
                 m.put("held_out_examples", heldOut);
