@@ -39,7 +39,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code train}: replays a recorded stream through exactly the service's training path
- * ({@link RecordDecoder}, {@link Batcher}, {@link ModelState#train}) and writes the result as a
+ * ({@link TrainingLoop}: {@link RecordDecoder}, ahead on a second thread unless
+ * {@code --no-decode-ahead}, {@link Batcher}, {@link ModelState#train}) and writes the result as a
  * snapshot in the service's format. Line {@code i} of the data file (0-based) plays the record at
  * offset {@code i} of partition 0, so batches are formed as the service forms them from a
  * single-partition topic. No Kafka is touched.
@@ -147,7 +148,7 @@ public final class TrainCommand implements Callable<Integer> {
         Pass pass = new Pass(state, totals, steps);
         long[] lines = {0};
         try (BufferedReader in = Files.newBufferedReader(data, StandardCharsets.UTF_8);
-                TrainingLoop<Line> loop = new TrainingLoop<>(decoder, batcher, LINES, pass,
+                TrainingLoop<Line> loop = new TrainingLoop<>(decoder::decode, batcher, LINES, pass,
                         decodeAhead ? DecodeAhead.DEFAULT_MAX_AHEAD_BYTES : 0, "decode-" + modelSpec.id())) {
             // Line i plays the record at offset i of partition 0.
             loop.run(in.lines().map(l -> new Line(lines[0]++, l.getBytes(StandardCharsets.UTF_8))).iterator());

@@ -23,7 +23,8 @@ import java.util.function.Function;
  *       the hand-off. There is one decoder thread, and it works first in, first out.</li>
  *   <li><b>Bound</b>: the values of the records offered and not yet taken (waiting, being decoded,
  *       or decoded) add up to at most {@code maxAheadBytes}, or they are a single record: a record
- *       larger than the bound is accepted only when nothing else is ahead. A decoded JSON record
+ *       larger than the bound is accepted only when nothing else is ahead (and right after a
+ *       {@link #cancel}, one record whose decode was running may still finish). A decoded JSON record
  *       holds at most twice its value's bytes (a number takes at least two bytes of text, one
  *       float32 four), a binary one about its value's bytes.</li>
  *   <li><b>Cancellation</b>: {@link #cancel} drops everything offered and not yet taken, decoded

@@ -40,7 +40,10 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
 /**
- * The training loop of one model: one thread, one consumer, one transactional producer.
+ * The training loop of one model: one thread, one consumer, one transactional producer. Records
+ * go through {@link TrainingLoop}, shared with the {@code train} command; with decode-ahead on
+ * (the default), a second thread of the model's only decodes records ahead of the step, in order,
+ * and ends with the model.
  *
  * <p>Guarantees (exactly-once in the published lineage):
  * <ul>
@@ -172,7 +175,7 @@ public final class ModelRunner implements Runnable {
         this.meters = meters;
         this.settings = settings;
         this.batcher = new Batcher(spec.batchSize());
-        this.training = new TrainingLoop<>(new RecordDecoder(spec), batcher, KAFKA_RECORDS, new Steps(), settings.decodeAheadBytes(),
+        this.training = new TrainingLoop<>(new RecordDecoder(spec)::decode, batcher, KAFKA_RECORDS, new Steps(), settings.decodeAheadBytes(),
                 "decode-" + spec.id());
         this.transactionalId = settings.groupPrefix() + spec.id();
         this.pretrained = new PretrainedSource(spec, store, settings.pretrainedFiles());

@@ -63,15 +63,16 @@ public final class TrainingLoop<R> implements AutoCloseable {
     private boolean abandoned;
 
     /**
+     * @param decoder       {@link RecordDecoder#decode}, normally
      * @param maxAheadBytes bound of {@link DecodeAhead}; 0 decodes on the training thread
      * @param threadName    the decoder thread's name
      */
-    public TrainingLoop(RecordDecoder decoder, Batcher batcher, RecordView<R> view, Hooks<R> hooks, long maxAheadBytes,
+    public TrainingLoop(DecodeAhead.Decoder decoder, Batcher batcher, RecordView<R> view, Hooks<R> hooks, long maxAheadBytes,
             String threadName) {
         this.batcher = batcher;
         this.view = view;
         this.hooks = hooks;
-        this.decoding = new DecodeAhead<>(decoder::decode, view.value(), maxAheadBytes, threadName);
+        this.decoding = new DecodeAhead<>(decoder, view.value(), maxAheadBytes, threadName);
     }
 
     public Batcher batcher() {
