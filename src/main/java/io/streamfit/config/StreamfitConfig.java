@@ -84,7 +84,8 @@ public interface StreamfitConfig {
         /**
          * Decode each model's records on a second thread, ahead of its training step, in order
          * (batches and results are bitwise the same either way). Off decodes on the training
-         * thread: for a pod with a single CPU, where the second thread has no core of its own.
+         * thread: for a pod with a single CPU, or a node whose cores are all busy, where the second
+         * thread has no core of its own and only competes with the step.
          */
         @WithDefault("true")
         boolean decodeAhead();
