@@ -5,7 +5,7 @@
 # start-up to ready), then the ratios against the issue's targets, each marked met or not met.
 #
 #   ./mvnw -B package -DskipTests          # or verify: the end-to-end run starts target/quarkus-app
-#   bash bench/run.sh                      # about 12 minutes on 2 cores; results in target/bench/full/
+#   bash bench/run.sh                      # 12-15 minutes on a quiet 2-core machine; results in target/bench/full/
 #   bash bench/run.sh --smoke              # the same pipeline at tiny size (CI): no timing verdicts,
 #                                          # exit code 1 if any part fails; results in target/bench/smoke/
 # Options: --parts step,pytorch,decoder,e2e (a subset), --allow-missing (a benchmark this commit
@@ -83,7 +83,7 @@ jmh() { # name, args...: one JMH run pinned to one core, raw results in $OUT/jmh
 
 if wants step; then
   t=$(date +%s); ok=ok
-  if grep -A6 'TrainingStepBenchmark' <<< "$BENCHMARKS" | grep -q 'param "arch"'; then
+  if [[ "$(grep -A6 'TrainingStepBenchmark' <<< "$BENCHMARKS")" == *'param "arch"'* ]]; then
     jmh step-adam TrainingStepBenchmark -p optimizer=adam -p arch=plain,layernorm "${JMH_STEP[@]}" || ok=failed
     jmh step-momentum TrainingStepBenchmark -p optimizer=momentum -p arch=plain "${JMH_STEP[@]}" || ok=failed
   else
@@ -96,8 +96,10 @@ fi
 
 if wants pytorch; then
   t=$(date +%s); ok=ok
-  if ! $PY bench/pytorch_step.py --help 2>/dev/null | grep -q -- '--arch'; then
-    missing pytorch "bench/pytorch_step.py has no --threads/--arch/--optimizer/--batches/--seconds CLI on this commit"
+  if ! $PY -c 'import torch' 2>/dev/null; then
+    echo "# no PyTorch for $PY: apt-get install -y python3-torch libopenblas0-pthread"; ok=failed
+  elif [[ "$($PY bench/pytorch_step.py --help 2>/dev/null)" != *--arch* ]]; then
+    missing pytorch "bench/pytorch_step.py has no --threads/--arch/--optimizer/--batches/--seconds CLI on this commit"; ok=
   else
     : > "$OUT/pytorch.jsonl"
     for cfg in adam:plain adam:layernorm momentum:plain; do
@@ -108,12 +110,12 @@ if wants pytorch; then
       done
     done
   fi
-  part_done pytorch $ok "$t"
+  [ -n "$ok" ] && part_done pytorch $ok "$t"
 fi
 
 if wants decoder; then
   t=$(date +%s); ok=ok
-  if ! grep -q 'RecordDecoderBenchmark' <<< "$BENCHMARKS"; then
+  if [[ "$BENCHMARKS" != *RecordDecoderBenchmark* ]]; then
     missing decoder "no RecordDecoderBenchmark on this commit"
   else
     jmh decoder RecordDecoderBenchmark -p format=json,json64,binary "${JMH_DECODER[@]}" || ok=failed
@@ -124,7 +126,9 @@ fi
 if wants e2e; then
   t=$(date +%s); ok=ok
   JSONL=target/bench/data/fmnist-$RECORDS.jsonl
-  if [ ! -f target/quarkus-app/quarkus-run.jar ]; then
+  if ! $PY -c 'import confluent_kafka, numpy, torch' 2>/dev/null; then
+    echo "# the Python loop needs $PY with apt-get install -y python3-confluent-kafka python3-torch"; ok=failed
+  elif [ ! -f target/quarkus-app/quarkus-run.jar ]; then
     echo "# no target/quarkus-app/quarkus-run.jar: run ./mvnw -B package -DskipTests (or verify) first"; ok=failed
   else
     if [ -n "$(find src/main -newer target/quarkus-app/quarkus-run.jar -type f -print -quit)" ]; then
@@ -134,7 +138,7 @@ if wants e2e; then
       $PY bench/fashion_jsonl.py "$JSONL.tmp" "$RECORDS" && mv "$JSONL.tmp" "$JSONL" || ok=failed
     fi
     [ $ok = ok ] && { "${JAVA_BENCH[@]}" io.streamfit.bench.EndToEndBench --jsonl "$JSONL" --out "$OUT/e2e" \
-        --from $FROM --to $TO --python $PY --startups $STARTUPS 2>&1 | tee "$OUT/logs/e2e.log" | grep '^e2e:'; } \
+        --from $FROM --to $TO --python $PY --startups $STARTUPS 2>&1 | tee "$OUT/logs/e2e.log" | grep --line-buffered '^e2e:'; } \
         || ok=failed
     [ -s "$OUT/e2e/e2e.json" ] || ok=failed
   fi
