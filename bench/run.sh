@@ -78,7 +78,10 @@ missing() { # part, what is missing
 
 jmh() { # name, args...: one JMH run pinned to one core, raw results in $OUT/jmh-<name>.json
   local name=$1; shift
-  taskset -c "$ONE_CPU" "${JAVA_BENCH[@]}" org.openjdk.jmh.Main "$@" -rf json -rff "$OUT/jmh-$name.json" > "$OUT/logs/jmh-$name.log" 2>&1
+  # JMH refuses to run beside another JMH run (/tmp/jmh.lock): right for figures, not for a smoke.
+  taskset -c "$ONE_CPU" "${JAVA_BENCH[@]}" $([ $SMOKE = 1 ] && echo -Djmh.ignoreLock=true) org.openjdk.jmh.Main "$@" \
+      -rf json -rff "$OUT/jmh-$name.json" > "$OUT/logs/jmh-$name.log" 2>&1 \
+    || { echo "# JMH $name failed: $(grep -m1 -E 'ERROR|Exception' "$OUT/logs/jmh-$name.log")"; return 1; }
 }
 
 if wants step; then
