@@ -19,9 +19,10 @@ import org.apache.kafka.common.Uuid;
  * A real Apache Kafka broker (KRaft, combined broker and controller) in its own JVM, on fixed
  * ports with a kept data directory, so a test can stop it (SIGTERM or SIGKILL) and start it again
  * at the same address with the same topics, offsets and transactions: what a broker restart
- * looks like to clients. Runs {@code kafka.Kafka} from the test class path.
+ * looks like to clients. Runs {@code kafka.Kafka} from the test class path. Public for
+ * {@code io.streamfit.bench.EndToEndBench}, which runs the same broker.
  */
-final class BrokerProcess implements AutoCloseable {
+public final class BrokerProcess implements AutoCloseable {
     private final Path dir;
     /** The PLAINTEXT listener (the broker's own health probe). */
     private final int port;
@@ -37,7 +38,7 @@ final class BrokerProcess implements AutoCloseable {
     }
 
     /** Writes the configuration into {@code dir} (emptied first) and formats the storage. */
-    static BrokerProcess format(Path dir) throws Exception {
+    public static BrokerProcess format(Path dir) throws Exception {
         return format(dir, null);
     }
 
@@ -118,12 +119,12 @@ final class BrokerProcess implements AutoCloseable {
     }
 
     /** Where clients connect (the SASL_SSL listener of a {@link #formatSaslSsl} broker). */
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return "127.0.0.1:" + clientPort;
     }
 
     /** Starts the broker and waits until it answers a metadata request. */
-    void start() throws Exception {
+    public void start() throws Exception {
         assertTrue(process == null || !process.isAlive(), "already running");
         process = java("kafka.Kafka", dir.resolve("server.properties").toString())
                 .redirectOutput(dir.resolve("broker-" + (starts++) + ".log").toFile()).start();
@@ -153,7 +154,7 @@ final class BrokerProcess implements AutoCloseable {
     }
 
     /** Stops the broker: SIGTERM (a controlled shutdown) or SIGKILL (a crash). */
-    void stop(boolean kill) throws InterruptedException {
+    public void stop(boolean kill) throws InterruptedException {
         if (kill) {
             process.destroyForcibly();
         } else {

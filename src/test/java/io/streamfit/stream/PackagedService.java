@@ -38,7 +38,7 @@ public final class PackagedService {
     }
 
     /** Starts the service on {@code port} with the specs in {@code modelsDir}, output to {@code log}. */
-    static Process start(String bootstrap, Path modelsDir, int port, Path log, String... jvmArgs) throws IOException {
+    public static Process start(String bootstrap, Path modelsDir, int port, Path log, String... jvmArgs) throws IOException {
         Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
         assertTrue(Files.exists(jar), "run after package: " + jar);
         List<String> command = new ArrayList<>(List.of("java", "-Xmx1g", "-Dquarkus.http.port=" + port,
@@ -50,12 +50,12 @@ public final class PackagedService {
     }
 
     /** {@code GET /models/<model>}, or null while the service does not answer it. */
-    static JsonNode status(int port, String model) {
+    public static JsonNode status(int port, String model) {
         return get(port, "/models/" + model);
     }
 
     /** Examples the model has trained, or -1 while the service does not report it. */
-    static long examplesSeen(int port, String model) {
+    public static long examplesSeen(int port, String model) {
         JsonNode s = status(port, model);
         return s == null ? -1 : s.path("examples_seen").asLong(-1);
     }

@@ -1,0 +1,174 @@
+#!/usr/bin/python3
+"""The tables and verdicts of bench/run.sh, from the raw results it left in OUT:
+
+    /usr/bin/python3 bench/report.py OUT [--smoke] [--allow-missing]
+
+Reads jmh-*.json (JMH -rf json), pytorch.jsonl (bench/pytorch_step.py), e2e/e2e.json
+(io.streamfit.bench.EndToEndBench), header.txt and parts.tsv; prints the tables and the ratios
+against issue 13's targets, each met or not met; writes OUT/results.json. Every JMH figure is the
+median of all measured iterations of all forks (rawData), not JMH's mean. Exit code 1 if a part
+failed (or is missing, unless --allow-missing); the verdicts never change the exit code.
+"""
+import glob
+import json
+import os
+import statistics
+import sys
+
+out = sys.argv[1]
+smoke = "--smoke" in sys.argv
+allow_missing = "--allow-missing" in sys.argv
+
+
+def load_json(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def median_raw(metric):
+    values = [v for fork in metric["rawData"] for v in fork]
+    return statistics.median(values), len(values), min(values), max(values)
+
+
+# -- training step (JMH) and PyTorch ------------------------------------------------------------
+step = {}  # (arch, optimizer, batch) -> dict
+for path in sorted(glob.glob(os.path.join(out, "jmh-step-*.json"))):
+    for r in load_json(path):
+        p = r["params"]
+        b = int(p["batch"])
+        med, n, lo, hi = median_raw(r["primaryMetric"])
+        step[(p.get("arch", "plain"), p["optimizer"], b)] = {
+            "arch": p.get("arch", "plain"), "optimizer": p["optimizer"], "batch": b,
+            "examples_per_s": med * b, "iterations": n, "min": lo * b, "max": hi * b}
+
+torch = {}  # (arch, optimizer, batch) -> {threads -> examples/s}
+if os.path.exists(os.path.join(out, "pytorch.jsonl")):
+    for line in open(os.path.join(out, "pytorch.jsonl")):
+        if line.strip().startswith("{"):
+            r = json.loads(line)
+            key = (r["arch"], r["optimizer"], int(r["batch"]))
+            torch.setdefault(key, {})[int(r["threads"])] = max(r["examples_per_s"], torch.get(key, {}).get(int(r["threads"]), 0))
+
+rows = []
+for key in sorted(set(step) | set(torch), key=lambda k: (k[1] != "adam", k[0] != "plain", k[1], k[0], k[2])):
+    arch, opt, b = key
+    s = step.get(key, {}).get("examples_per_s")
+    t = torch.get(key, {})
+    best = max(t.values()) if t else None
+    rows.append({"arch": arch, "optimizer": opt, "batch": b, "streamfit": step.get(key),
+                 "pytorch_1_thread": t.get(1), "pytorch_2_threads": t.get(2), "pytorch_best": best,
+                 "ratio": s / best if s and best else None})
+
+
+def fmt(v, digits=0):
+    return "-" if v is None else f"{v:,.{digits}f}"
+
+
+print()
+print("== Training step, 784-256-256-10 MLP, clipping 5.0: examples/s (JMH: median of every iteration of every fork)")
+print(f"{'arch':10} {'optimizer':9} {'batch':>5} {'streamfit':>10} {'(min..max)':>19} {'torch 1t':>9} {'torch 2t':>9} {'ratio':>6}")
+for r in rows:
+    s = r["streamfit"]
+    spread = f"({fmt(s['min'])}..{fmt(s['max'])})" if s else ""
+    ratio = f"{r['ratio']:.2f}x" if r["ratio"] else "-"
+    print(f"{r['arch']:10} {r['optimizer']:9} {r['batch']:>5} {fmt(s and s['examples_per_s']):>10} {spread:>19} "
+          f"{fmt(r['pytorch_1_thread']):>9} {fmt(r['pytorch_2_threads']):>9} {ratio:>6}")
+print("   ratio = streamfit / PyTorch's best of its 1- and 2-thread settings (flush_denormal on), same run")
+
+# -- decoder --------------------------------------------------------------------------------------
+decoder = []
+path = os.path.join(out, "jmh-decoder.json")
+if os.path.exists(path):
+    for r in load_json(path):
+        sec = r.get("secondaryMetrics", {})
+        rec = next((m for k, m in sec.items() if "record" in k.lower()), None)
+        byt = next((m for k, m in sec.items() if "byte" in k.lower()), None)
+        decoder.append({"format": r["params"].get("format"),
+                        "records_per_s": median_raw(rec)[0] if rec else None,
+                        "mb_per_s": median_raw(byt)[0] / 1e6 if byt else None,
+                        "ops_per_s": median_raw(r["primaryMetric"])[0]})
+    print()
+    print("== Record decoder (RecordDecoderBenchmark, one thread): median of every iteration")
+    print(f"{'format':8} {'MB/s':>8} {'records/s':>11}")
+    for d in decoder:
+        print(f"{d['format']:8} {fmt(d['mb_per_s'], 1):>8} {fmt(d['records_per_s']):>11}")
+
+# -- end to end -----------------------------------------------------------------------------------
+e2e = None
+path = os.path.join(out, "e2e", "e2e.json")
+if os.path.exists(path):
+    e2e = load_json(path)
+    w = e2e["window"]
+    print()
+    print(f"== End to end: {e2e['records']:,} Fashion-MNIST records per topic on a Kafka 4.1.2 broker JVM, one example per record, "
+          f"Adam 1e-3, batch {w['batch']}; examples/s from example {w['from']:,} to {w['to']:,}")
+    lines = [
+        ("service, JSON records", e2e["service_json"]["examples_per_s"]),
+        ("  its training step inside that run", e2e["service_json"]["step_examples_per_s"]),
+        ("service, binary records", e2e["service_binary"]["examples_per_s"]),
+        ("  its training step inside that run", e2e["service_binary"]["step_examples_per_s"]),
+        ("train command, same JSON lines (whole pass)", e2e["train"]["examples_per_s"]),
+        ("Python loop: confluent-kafka, json.loads, numpy, PyTorch", (e2e.get("python_loop") or {}).get("examples_per_s")),
+        ("JMH step, adam, plain, batch 64 (above)", (step.get(("plain", "adam", 64)) or {}).get("examples_per_s")),
+    ]
+    for name, v in lines:
+        print(f"{name:58} {fmt(v):>9}")
+    st = e2e["startup_demo"]
+    print(f"{'start-up to ready, demo (s, each run)':58} {', '.join(f'{s:.1f}' for s in st['seconds']):>9}")
+    print(f"{'start-up to ready, service with one model, own broker (s)':58} "
+          f"{e2e['service_json']['ready_seconds']:.1f}, {e2e['service_binary']['ready_seconds']:.1f}")
+
+# -- targets --------------------------------------------------------------------------------------
+targets = []
+
+
+def target(name, value, op, bound, unit="x"):
+    met = None if value is None else (value >= bound if op == ">=" else value <= bound)
+    targets.append({"target": name, "value": value, "op": op, "bound": bound, "unit": unit,
+                    "met": met})
+
+
+jmh64 = (step.get(("plain", "adam", 64)) or {}).get("examples_per_s")
+if e2e:
+    def ratio(a, b):
+        return a / b if a and b else None
+    sj, sb = e2e["service_json"], e2e["service_binary"]
+    target("JSON end to end / JMH step (adam, batch 64)", ratio(sj["examples_per_s"], jmh64), ">=", 0.85)
+    target("binary end to end / JMH step", ratio(sb["examples_per_s"], jmh64), ">=", 0.95)
+    target("train command / JMH step", ratio(e2e["train"]["examples_per_s"], jmh64), ">=", 0.85)
+    target("JSON end to end / Python loop", ratio(sj["examples_per_s"], (e2e.get("python_loop") or {}).get("examples_per_s")), ">=", 3.0)
+    target("start-up to ready with the demo (median)", e2e["startup_demo"]["median_seconds"], "<=", 5.0, " s")
+for r in rows:
+    if r["optimizer"] == "adam":
+        target(f"step / PyTorch best, adam, {r['arch']}, batch {r['batch']}", r["ratio"], ">=", 3.0 if r["batch"] == 1 else 1.0)
+info = []
+if e2e:
+    info = [("JSON end to end / its in-run step", ratio(sj["examples_per_s"], sj["step_examples_per_s"])),
+            ("binary end to end / its in-run step", ratio(sb["examples_per_s"], sb["step_examples_per_s"])),
+            ("binary end to end / Python loop", ratio(sb["examples_per_s"], (e2e.get("python_loop") or {}).get("examples_per_s")))]
+
+print()
+print("== Targets of issue 13" + (" (smoke run: sizes too small for verdicts)" if smoke else ""))
+for t in targets:
+    value = "-" if t["value"] is None else f"{t['value']:.2f}{t['unit']}"
+    verdict = "not measured" if t["met"] is None else "-" if smoke else ("met" if t["met"] else "NOT MET")
+    print(f"{t['target']:52} {value:>8}  {t['op']} {t['bound']}{t['unit']:2}  {verdict}")
+for name, v in info:
+    print(f"{name:52} {('-' if v is None else f'{v:.2f}x'):>8}  (for reading, no target)")
+
+# -- parts, exit code -----------------------------------------------------------------------------
+parts = []
+for line in open(os.path.join(out, "parts.tsv")):
+    f = line.rstrip("\n").split("\t")
+    parts.append({"part": f[0], "status": f[1], "seconds": int(f[2]), "load": f[3], "note": f[4] if len(f) > 4 else None})
+print()
+print("== Parts: " + ", ".join(f"{p['part']} {p['status']} {p['seconds']} s (load {p['load'].split()[0]})" for p in parts))
+bad = [p for p in parts if p["status"] == "failed" or (p["status"] == "missing" and not allow_missing)]
+header = [l.rstrip("\n") for l in open(os.path.join(out, "header.txt"))]
+with open(os.path.join(out, "results.json"), "w") as f:
+    json.dump({"header": header, "smoke": smoke, "step": rows, "decoder": decoder, "end_to_end": e2e,
+               "targets": targets, "ratios_for_reading": dict(info), "parts": parts}, f, indent=1)
+print(f"== Written: {os.path.join(out, 'results.json')}")
+if bad:
+    print("FAILED: " + ", ".join(f"{p['part']} ({p['status']}{': ' + p['note'] if p['note'] else ''})" for p in bad))
+    sys.exit(1)

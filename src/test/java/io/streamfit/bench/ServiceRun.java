@@ -1,0 +1,104 @@
+package io.streamfit.bench;
+
+import io.streamfit.stream.PackagedService;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One run of the packaged service training one model from a pre-filled topic, measured from the
+ * outside as a user would: {@code GET /models/<id>} ({@code examples_seen}) is sampled every
+ * {@value #POLL_MS} ms, and the examples/s over the steady part is the growth between the first
+ * sample at or past {@code from} examples and the first at or past {@code to}. The training step
+ * inside the same window comes from {@code /q/metrics}: batch x the growth of
+ * {@code streamfit_step_duration_seconds_count} over that of its {@code _sum}, scraped at those two
+ * samples, so the ratio end-to-end / step needs no other run.
+ */
+final class ServiceRun {
+    static final int POLL_MS = 100;
+    /** No progress for this long fails the run (a stuck consumer, a crashed model). */
+    private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(120);
+
+    private ServiceRun() {}
+
+    /** Starts the service with {@code spec} as the only model, measures, stops it (SIGTERM). */
+    static Map<String, Object> measure(String bootstrap, String modelId, String spec, int batch, long from, long to, Path dir)
+            throws Exception {
+        Path models = Files.createDirectories(dir.resolve("models"));
+        Files.writeString(models.resolve(modelId + ".yaml"), spec);
+        int port = PackagedService.freePort();
+        long t0 = System.nanoTime();
+        Process service = PackagedService.start(bootstrap, models, port, dir.resolve("service.log"));
+        try {
+            double ready = -1;
+            double[] start = null;
+            double[] end = null;
+            long last = -1;
+            long lastChange = System.nanoTime();
+            while (end == null) {
+                if (!service.isAlive()) {
+                    throw new IllegalStateException("service exited with " + service.exitValue() + ": see " + dir.resolve("service.log"));
+                }
+                long seen = PackagedService.examplesSeen(port, modelId);
+                long now = System.nanoTime();
+                if (ready < 0 && seen >= 0 && PackagedService.code(port, "/q/health/ready") == 200) {
+                    ready = (now - t0) / 1e9;
+                }
+                if (seen != last) {
+                    last = seen;
+                    lastChange = now;
+                } else if (now - lastChange > STALL_NANOS) {
+                    throw new IllegalStateException("no progress for 120 s at " + seen + " examples: see " + dir.resolve("service.log"));
+                }
+                if (start == null && seen >= from) {
+                    start = sample(port, modelId, now, seen);
+                } else if (start != null && seen >= to) {
+                    end = sample(port, modelId, now, seen);
+                } else {
+                    Thread.sleep(POLL_MS);
+                }
+            }
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("model", modelId);
+            r.put("ready_seconds", ready);
+            r.put("examples", (long) (end[1] - start[1]));
+            r.put("seconds", end[0] - start[0]);
+            r.put("examples_per_s", (end[1] - start[1]) / (end[0] - start[0]));
+            double steps = end[2] - start[2];
+            double stepSeconds = end[3] - start[3];
+            r.put("steps", (long) steps);
+            r.put("step_seconds_mean", steps > 0 ? stepSeconds / steps : null);
+            r.put("step_examples_per_s", stepSeconds > 0 ? batch * steps / stepSeconds : null);
+            return r;
+        } finally {
+            service.destroy();
+            if (!service.waitFor(60, TimeUnit.SECONDS)) {
+                service.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    /** {time s, examples seen, step count, step seconds sum}. */
+    private static double[] sample(int port, String modelId, long nanos, long seen) {
+        String metrics = PackagedService.body(port, "/q/metrics");
+        if (metrics == null) {
+            throw new IllegalStateException("GET /q/metrics did not answer");
+        }
+        return new double[] {nanos / 1e9, seen, stepMetric(metrics, "count", modelId), stepMetric(metrics, "sum", modelId)};
+    }
+
+    /** {@code streamfit_step_duration_seconds_<suffix>{...model="<id>"...}} from Prometheus text. */
+    static double stepMetric(String text, String suffix, String modelId) {
+        Pattern p = Pattern.compile("^streamfit_step_duration_seconds_" + suffix + "\\{[^}]*model=\"" + Pattern.quote(modelId)
+                + "\"[^}]*\\}\\s+(\\S+)", Pattern.MULTILINE);
+        Matcher m = p.matcher(text);
+        if (!m.find()) {
+            throw new IllegalStateException("no streamfit_step_duration_seconds_" + suffix + " for model " + modelId + " in /q/metrics");
+        }
+        return Double.parseDouble(m.group(1));
+    }
+}
