@@ -40,16 +40,10 @@ public final class StepPhases {
         GradientClipper clipper = ModelFactory.clipper(spec, net);
         FlatOptimizer opt = ModelFactory.optimizer(spec, net);
         SplitMix64 rng = new SplitMix64(2);
+        io.streamfit.data.Batch data = TrainingStepBenchmark.randomBatch(batch);
         INDArray x = Nd4j.create(DataType.FLOAT, batch, 784);
-        float[] xs = new float[batch * 784];
-        float[] y = new float[batch];
-        for (int i = 0; i < xs.length; i++) {
-            xs[i] = (float) rng.nextDouble();
-        }
-        for (int i = 0; i < batch; i++) {
-            y[i] = (float) Math.floorMod(rng.nextLong(), 10L);
-        }
-        x.data().setData(xs);
+        x.data().setData(data.x());
+        float[] y = data.y();
         INDArray dOut = Nd4j.create(DataType.FLOAT, batch, 10);
         int n = Math.max(200, 20000 / batch);
         long[][] t = new long[5][n];

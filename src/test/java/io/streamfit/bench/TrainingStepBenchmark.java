@@ -105,6 +105,11 @@ public class TrainingStepBenchmark {
         NativeThreads.configure(1);
         ModelSpec spec = SpecParser.parse(MLP.formatted(layersSpec(arch), optimizerSpec(optimizer), batch));
         model = ModelState.fresh(spec);
+        data = randomBatch(batch);
+    }
+
+    /** A fixed pseudo-random batch: pixels in [0, 1), labels in 0..9. */
+    static Batch randomBatch(int batch) {
         SplitMix64 rng = new SplitMix64(2);
         float[] x = new float[batch * 784];
         float[] y = new float[batch];
@@ -114,7 +119,7 @@ public class TrainingStepBenchmark {
         for (int i = 0; i < batch; i++) {
             y[i] = (float) Math.floorMod(rng.nextLong(), 10L);
         }
-        data = new Batch(batch, 784, x, 1, y);
+        return new Batch(batch, 784, x, 1, y);
     }
 
     @Benchmark
