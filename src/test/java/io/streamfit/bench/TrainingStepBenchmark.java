@@ -21,31 +21,39 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One full training step (prequential score, forward, backward, global-norm clipping, optimizer
- * update) of the 784-256-256-10 ReLU MLP, float32, one BLAS thread: the unit of work of the
- * service. Examples/s = ops/s x batch. {@code optimizer} picks the update rule (hyper-parameters
- * as in {@code bench/pytorch_step.py}).
+ * One full training step (prequential score, forward, backward, global-norm clipping with
+ * {@code max_norm 5.0}, optimizer update) of the 784-256-256-10 MLP, float32, one BLAS thread: the
+ * unit of work of the service, with the same spec as the end-to-end run. Examples/s = ops/s x
+ * batch.
  *
- * <pre>./mvnw -Pbench test-compile exec:exec -Djmh.args="TrainingStepBenchmark -p optimizer=adam"</pre>
+ * <ul>
+ *   <li>{@code arch}: {@code plain} (dense, relu, dense, relu, dense) or {@code layernorm} (dense,
+ *       layer_norm, relu for each hidden layer: {@code nn.LayerNorm} after each hidden
+ *       {@code nn.Linear}, as {@code bench/pytorch_step.py --arch layernorm});
+ *   <li>{@code optimizer}: the update rule ({@code adam} is Adam lr 1e-3; hyper-parameters as in
+ *       {@code bench/pytorch_step.py}).
+ * </ul>
+ *
+ * <p>Noise: on a shared 2-core host one fork's iterations vary by tens of percent, so the defaults
+ * take 3 forks of 8 one-second iterations each. The bench command reports the <em>median</em> of
+ * all iterations, computed from JMH's raw data ({@code -rf json}: {@code primaryMetric.rawData}),
+ * rather than JMH's mean and error, which a single disturbed iteration moves.
+ *
+ * <pre>./mvnw -Pbench test-compile exec:exec -Djmh.args="TrainingStepBenchmark -p optimizer=adam -p arch=plain,layernorm"</pre>
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
+@Warmup(iterations = 4, time = 1)
+@Measurement(iterations = 8, time = 1)
+@Fork(value = 3, jvmArgsAppend = {"-Xmx2g"})
 public class TrainingStepBenchmark {
     static final String MLP = """
             id: bench
             topic: bench
             input_width: 784
             task: {type: classification, classes: 10}
-            layers:
-              - {type: dense, units: 256}
-              - {type: relu}
-              - {type: dense, units: 256}
-              - {type: relu}
-              - {type: dense, units: 10}
+            layers: %s
             optimizer: %s
             gradient_clipping: {max_norm: 5.0}
             batch_size: %d
@@ -55,8 +63,22 @@ public class TrainingStepBenchmark {
     @Param({"1", "16", "64", "256"})
     public int batch;
 
+    /** {@code plain} or {@code layernorm}; see the class comment. */
+    @Param("plain")
+    public String arch;
+
     @Param({"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "amsgrad", "adamw", "nadam", "adamax"})
     public String optimizer;
+
+    static String layersSpec(String arch) {
+        return switch (arch) {
+            case "plain" -> "[{type: dense, units: 256}, {type: relu}, {type: dense, units: 256}, {type: relu},"
+                    + " {type: dense, units: 10}]";
+            case "layernorm" -> "[{type: dense, units: 256}, {type: layer_norm}, {type: relu},"
+                    + " {type: dense, units: 256}, {type: layer_norm}, {type: relu}, {type: dense, units: 10}]";
+            default -> throw new IllegalArgumentException("arch must be plain or layernorm, got " + arch);
+        };
+    }
 
     static String optimizerSpec(String name) {
         return switch (name) {
@@ -81,8 +103,13 @@ public class TrainingStepBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         NativeThreads.configure(1);
-        ModelSpec spec = SpecParser.parse(MLP.formatted(optimizerSpec(optimizer), batch));
+        ModelSpec spec = SpecParser.parse(MLP.formatted(layersSpec(arch), optimizerSpec(optimizer), batch));
         model = ModelState.fresh(spec);
+        data = randomBatch(batch);
+    }
+
+    /** A fixed pseudo-random batch: pixels in [0, 1), labels in 0..9. */
+    static Batch randomBatch(int batch) {
         SplitMix64 rng = new SplitMix64(2);
         float[] x = new float[batch * 784];
         float[] y = new float[batch];
@@ -92,7 +119,7 @@ public class TrainingStepBenchmark {
         for (int i = 0; i < batch; i++) {
             y[i] = (float) Math.floorMod(rng.nextLong(), 10L);
         }
-        data = new Batch(batch, 784, x, 1, y);
+        return new Batch(batch, 784, x, 1, y);
     }
 
     @Benchmark
