@@ -40,11 +40,16 @@ public final class RecordDecoder {
     private final JsonRecordDecoder json;
 
     public RecordDecoder(ModelSpec spec) {
+        this(spec, true);
+    }
+
+    /** {@code fastDoubles = false}: the JDK's double parser, only to measure what Jackson's fast one gains. */
+    RecordDecoder(ModelSpec spec, boolean fastDoubles) {
         this.width = spec.inputWidth();
         this.task = spec.task().type();
         this.targetWidth = spec.task().width();
         this.storedTargetWidth = task == ModelSpec.TaskType.CLASSIFICATION ? 1 : targetWidth;
-        this.json = new JsonRecordDecoder(width, task, targetWidth);
+        this.json = new JsonRecordDecoder(width, task, targetWidth, fastDoubles);
     }
 
     public Examples decode(byte[] value) throws RejectedRecordException {
