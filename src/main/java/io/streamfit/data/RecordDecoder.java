@@ -12,7 +12,8 @@ import java.nio.ByteOrder;
  * <p><b>JSON</b> (first non-blank byte {@code '{'}): one example {@code {"x":[...],"y":3}} or a
  * mini-batch {@code {"x":[[...],[...]],"y":[3,1]}}; {@code y} is a class index (classification) or
  * an array of targets (regression, binary). {@code NaN}/{@code Infinity} literals are read, then
- * rejected as non-finite.
+ * rejected as non-finite. Keys may come in any order; unknown keys are skipped. Decoded in one
+ * streaming pass straight into the {@code float[]} ({@link JsonRecordDecoder}).
  *
  * <p><b>Binary</b> (first byte {@code 'S'}), little-endian, for speed (a numpy
  * {@code tobytes()} away):
@@ -28,7 +29,10 @@ import java.nio.ByteOrder;
  * ...    4n·m  y: int32 (kind 0) or float32 (kind 1)
  * </pre>
  * Anything else (wrong length, wrong magic) is rejected as {@code decode_error}. Sizes are
- * checked against the record length before any array is allocated.
+ * checked against the record length before any array is allocated. The floats of {@code x} are
+ * copied once, in bulk, from the record's bytes into the {@code float[]} the examples carry.
+ *
+ * <p>Thread-safe: a decoder holds only the spec's shape; each call has its own parser and buffers.
  */
 public final class RecordDecoder {
     public static final int MAX_EXAMPLES_PER_RECORD = 65_536;
