@@ -45,7 +45,7 @@ import java.util.Arrays;
  * Jackson's tokenizer alone reaches 344 and 226, so about half of the time left is the parser's
  * own. {@code USE_FAST_DOUBLE_PARSER} (no {@code String} per number) paid 1.25x and 1.4x
  * (JDK parser: 149 and 95). Growing a mini-batch's buffer and trimming it once costs one copy of
- * x (about 200 KB for 64 rows, a few percent of that record's decode); counting rows first
+ * x (about 200 KB for 64 rows; estimated, not measured, at a few percent of that decode); counting rows first
  * would cost a pass over the whole record, at best the 2.3-2.9 GB/s of a plain byte scan.
  */
 final class JsonRecordDecoder {
