@@ -1,15 +1,7 @@
 package io.streamfit.data;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.streamfit.data.RejectedRecordException.Reason;
-import io.streamfit.spec.JsonReadErrors;
 import io.streamfit.spec.ModelSpec;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -20,7 +12,8 @@ import java.nio.ByteOrder;
  * <p><b>JSON</b> (first non-blank byte {@code '{'}): one example {@code {"x":[...],"y":3}} or a
  * mini-batch {@code {"x":[[...],[...]],"y":[3,1]}}; {@code y} is a class index (classification) or
  * an array of targets (regression, binary). {@code NaN}/{@code Infinity} literals are read, then
- * rejected as non-finite.
+ * rejected as non-finite. Keys may come in any order; unknown keys are skipped. Decoded in one
+ * streaming pass straight into the {@code float[]} ({@link JsonRecordDecoder}).
  *
  * <p><b>Binary</b> (first byte {@code 'S'}), little-endian, for speed (a numpy
  * {@code tobytes()} away):
@@ -36,25 +29,31 @@ import java.nio.ByteOrder;
  * ...    4n·m  y: int32 (kind 0) or float32 (kind 1)
  * </pre>
  * Anything else (wrong length, wrong magic) is rejected as {@code decode_error}. Sizes are
- * checked against the record length before any array is allocated.
+ * checked against the record length before any array is allocated. The floats of {@code x} are
+ * copied once, in bulk, from the record's bytes into the {@code float[]} the examples carry.
+ *
+ * <p>Thread-safe: a decoder holds only the spec's shape; each call has its own parser and buffers.
  */
 public final class RecordDecoder {
     public static final int MAX_EXAMPLES_PER_RECORD = 65_536;
-    private static final JsonMapper JSON = JsonMapper.builder()
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION) // {"y":1,"y":0} is refused, not "last one wins"
-            .build();
 
     private final int width;
     private final ModelSpec.TaskType task;
     private final int targetWidth;
     private final int storedTargetWidth;
+    private final JsonRecordDecoder json;
 
     public RecordDecoder(ModelSpec spec) {
+        this(spec, true);
+    }
+
+    /** {@code fastDoubles = false}: the JDK's double parser, only to measure what Jackson's fast one gains. */
+    RecordDecoder(ModelSpec spec, boolean fastDoubles) {
         this.width = spec.inputWidth();
         this.task = spec.task().type();
         this.targetWidth = spec.task().width();
         this.storedTargetWidth = task == ModelSpec.TaskType.CLASSIFICATION ? 1 : targetWidth;
+        this.json = new JsonRecordDecoder(width, task, targetWidth, fastDoubles);
     }
 
     public Examples decode(byte[] value) throws RejectedRecordException {
@@ -66,7 +65,7 @@ public final class RecordDecoder {
             first++;
         }
         if (first < value.length && value[first] == '{') {
-            return decodeJson(value);
+            return json.decode(value);
         }
         if (value[0] == 'S') {
             return decodeBinary(value);
@@ -115,155 +114,14 @@ public final class RecordDecoder {
         if (classes) {
             java.nio.IntBuffer ib = b.asIntBuffer();
             for (int i = 0; i < count; i++) {
-                y[i] = checkClass(ib.get(i), i);
+                y[i] = RecordChecks.checkClass(ib.get(i), i, targetWidth);
             }
         } else {
             b.asFloatBuffer().get(y);
         }
-        checkFinite(x, "x");
-        checkTargets(y);
+        RecordChecks.checkFinite(x, "x");
+        RecordChecks.checkTargets(y, task);
         return new Examples(count, width, x, storedTargetWidth, y);
-    }
-
-    private Examples decodeJson(byte[] value) throws RejectedRecordException {
-        JsonNode root;
-        try (JsonParser parser = JSON.createParser(value)) {
-            root = JSON.readTree(parser);
-            if (parser.nextToken() != null) {
-                throw new RejectedRecordException(Reason.DECODE_ERROR, "trailing content after the JSON object");
-            }
-        } catch (JsonProcessingException e) {
-            throw new RejectedRecordException(Reason.DECODE_ERROR, jsonError(e));
-        } catch (IOException e) {
-            throw new RejectedRecordException(Reason.DECODE_ERROR, "invalid JSON: " + JsonReadErrors.excerpt(String.valueOf(e.getMessage()), 160));
-        }
-        JsonNode xs = root.get("x");
-        JsonNode ys = root.get("y");
-        if (xs == null || !xs.isArray() || xs.isEmpty()) {
-            throw new RejectedRecordException(Reason.DECODE_ERROR, "field x must be a non-empty array");
-        }
-        if (ys == null || ys.isNull()) {
-            throw new RejectedRecordException(Reason.BAD_LABEL, "field y is missing");
-        }
-        boolean batch = xs.get(0).isArray();
-        int count = batch ? xs.size() : 1;
-        if (count > MAX_EXAMPLES_PER_RECORD) {
-            throw new RejectedRecordException(Reason.TOO_LARGE, "record holds " + count + " examples, more than " + MAX_EXAMPLES_PER_RECORD);
-        }
-        // A number takes at least two bytes of JSON ("0,"): more values than that cannot be in
-        // the record, so this bounds what is allocated by the record's own size.
-        if ((long) count * width > value.length / 2 + 1) {
-            throw new RejectedRecordException(Reason.WRONG_WIDTH, "record of " + value.length + " bytes cannot hold "
-                    + count + " rows of width " + width);
-        }
-        // Targets too: count times a wide regression target would overflow an int (and allocate
-        // gigabytes) long before the targets themselves are read.
-        if ((long) count * storedTargetWidth > value.length / 2 + 1) {
-            throw new RejectedRecordException(Reason.BAD_LABEL, "record of " + value.length + " bytes cannot hold "
-                    + count + " targets of width " + storedTargetWidth);
-        }
-        if (batch && (!ys.isArray() || ys.size() != count)) {
-            throw new RejectedRecordException(Reason.BAD_LABEL, "a mini-batch record needs y as an array of " + count + " labels");
-        }
-        float[] x = new float[count * width];
-        float[] y = new float[count * storedTargetWidth];
-        for (int i = 0; i < count; i++) {
-            JsonNode row = batch ? xs.get(i) : xs;
-            if (!row.isArray() || row.size() != width) {
-                throw new RejectedRecordException(Reason.WRONG_WIDTH, "x" + (batch ? "[" + i + "]" : "") + " has width "
-                        + (row.isArray() ? row.size() : "(not an array)") + ", the model expects " + width);
-            }
-            for (int j = 0; j < width; j++) {
-                JsonNode v = row.get(j);
-                if (!v.isNumber()) {
-                    throw new RejectedRecordException(Reason.DECODE_ERROR, "x" + (batch ? "[" + i + "]" : "") + "[" + j + "] is not a number");
-                }
-                x[i * width + j] = narrow(v, "x" + (batch ? "[" + i + "]" : "") + "[" + j + "]");
-            }
-            readTarget(batch ? ys.get(i) : ys, y, i, batch ? "y[" + i + "]" : "y");
-        }
-        checkFinite(x, "x");
-        checkTargets(y);
-        return new Examples(count, width, x, storedTargetWidth, y);
-    }
-
-    private void readTarget(JsonNode t, float[] y, int row, String path) throws RejectedRecordException {
-        if (task == ModelSpec.TaskType.CLASSIFICATION) {
-            if (!t.isIntegralNumber()) {
-                throw new RejectedRecordException(Reason.BAD_LABEL, path + " must be a class index (integer), got " + t);
-            }
-            // canConvertToLong: asLong() would wrap 2^64 + 3 around to class 3
-            y[row] = checkClass(t.canConvertToLong() ? t.asLong() : -1, row, path, t);
-            return;
-        }
-        if (targetWidth == 1 && t.isNumber()) {
-            y[row] = narrow(t, path);
-            return;
-        }
-        if (!t.isArray() || t.size() != targetWidth) {
-            throw new RejectedRecordException(Reason.BAD_LABEL, path + " must be an array of " + targetWidth + " targets, got " + t);
-        }
-        for (int j = 0; j < targetWidth; j++) {
-            if (!t.get(j).isNumber()) {
-                throw new RejectedRecordException(Reason.BAD_LABEL, path + "[" + j + "] is not a number");
-            }
-            y[row * targetWidth + j] = narrow(t.get(j), path + "[" + j + "]");
-        }
-    }
-
-    private float checkClass(long label, int row) throws RejectedRecordException {
-        if (label < 0 || label >= targetWidth) {
-            throw new RejectedRecordException(Reason.BAD_LABEL, "label of example " + row + " is " + label
-                    + ", outside [0, " + targetWidth + ")");
-        }
-        return label;
-    }
-
-    /** A JSON label: as {@link #checkClass(long, int)}, quoting the number as written (-1 for any beyond a long). */
-    private float checkClass(long label, int row, String path, JsonNode written) throws RejectedRecordException {
-        if (label < 0 || label >= targetWidth) {
-            throw new RejectedRecordException(Reason.BAD_LABEL, path + " (example " + row + ") is "
-                    + JsonReadErrors.excerpt(written.toString(), 40) + ", outside [0, " + targetWidth + ")");
-        }
-        return label;
-    }
-
-    /** A JSON number as float32; a finite value beyond float32's range is refused by name, not made infinite. */
-    private static float narrow(JsonNode v, String path) throws RejectedRecordException {
-        double d = v.asDouble();
-        if (Double.isFinite(d) && !Float32.fits(d)) {
-            throw new RejectedRecordException(Reason.NON_FINITE, Float32.beyondRange(path, d));
-        }
-        return (float) d; // a non-finite value is reported by checkFinite with its index
-    }
-
-    /** A read error in words: a repeated key by name, a parser limit without the library's terms. */
-    private static String jsonError(JsonProcessingException e) {
-        String key = JsonReadErrors.duplicateKey(e);
-        if (key != null) {
-            return "key \"" + key + "\" is given twice: each key may appear once";
-        }
-        String limit = JsonReadErrors.limit(e, JSON.getFactory().streamReadConstraints());
-        return limit != null ? "record " + limit : "invalid JSON: " + JsonReadErrors.message(e);
-    }
-
-    private void checkTargets(float[] y) throws RejectedRecordException {
-        checkFinite(y, "y");
-        if (task == ModelSpec.TaskType.BINARY) {
-            for (int i = 0; i < y.length; i++) {
-                if (y[i] < 0f || y[i] > 1f) {
-                    throw new RejectedRecordException(Reason.BAD_LABEL, "binary target " + y[i] + " is outside [0, 1]");
-                }
-            }
-        }
-    }
-
-    private static void checkFinite(float[] v, String field) throws RejectedRecordException {
-        for (int i = 0; i < v.length; i++) {
-            if (!Float.isFinite(v[i])) {
-                throw new RejectedRecordException(Reason.NON_FINITE, field + " holds " + v[i] + " at flat index " + i);
-            }
-        }
     }
 
     /** Encodes examples in the binary format (used by the demo producer and tests). */
