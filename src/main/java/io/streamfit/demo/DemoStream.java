@@ -24,7 +24,8 @@ public final class DemoStream implements AutoCloseable {
     private static final int RECORD_EXAMPLES = 16;
 
     private final ModelSpec spec;
-    private final KafkaClients clients;
+    /** Asked only by {@link #start}: the data loads while the broker starts. */
+    private final java.util.function.Supplier<KafkaClients> clients;
     private final int examplesPerSecond;
     private final Source source;
     private long retentionBytes = Long.MAX_VALUE;
@@ -37,7 +38,7 @@ public final class DemoStream implements AutoCloseable {
         void next(int count, float[] x, int[] y);
     }
 
-    private DemoStream(ModelSpec spec, KafkaClients clients, int examplesPerSecond, Source source) {
+    private DemoStream(ModelSpec spec, java.util.function.Supplier<KafkaClients> clients, int examplesPerSecond, Source source) {
         this.spec = spec;
         this.clients = clients;
         this.examplesPerSecond = examplesPerSecond;
@@ -45,13 +46,21 @@ public final class DemoStream implements AutoCloseable {
     }
 
     public static DemoStream create(StreamfitConfig.Demo cfg, KafkaClients clients) throws IOException {
+        return create(cfg, () -> clients);
+    }
+
+    /**
+     * Loads the demo's data; {@code clients} is first asked for in {@link #start}, so that a
+     * broker starting meanwhile (the embedded one) need not be up yet.
+     */
+    public static DemoStream create(StreamfitConfig.Demo cfg, java.util.function.Supplier<KafkaClients> clients) throws IOException {
         DemoStream demo = stream(cfg, clients);
         demo.retentionBytes = cfg.retentionBytes();
         demo.retention = cfg.retention();
         return demo;
     }
 
-    private static DemoStream stream(StreamfitConfig.Demo cfg, KafkaClients clients) throws IOException {
+    private static DemoStream stream(StreamfitConfig.Demo cfg, java.util.function.Supplier<KafkaClients> clients) throws IOException {
         Path dir = Path.of(cfg.fashionMnistDir());
         boolean fashion = switch (cfg.dataset()) {
             case "fashion-mnist" -> true;
@@ -59,14 +68,14 @@ public final class DemoStream implements AutoCloseable {
             default -> FashionMnist.present(dir);
         };
         if (fashion) {
-            FashionMnist.Split train = FashionMnist.train(dir);
+            FashionMnist.Raw train = FashionMnist.trainRaw(dir);
             LOG.infof("demo: streaming Fashion-MNIST (%d training images from %s) at %d examples/s", train.count(), dir, cfg.examplesPerSecond());
             int[] cursor = {0};
             return new DemoStream(spec("demo/fashion-mnist.yaml"), clients, cfg.examplesPerSecond(), (count, x, y) -> {
                 for (int i = 0; i < count; i++) {
                     int k = cursor[0];
-                    System.arraycopy(train.x(), k * FashionMnist.WIDTH, x, i * FashionMnist.WIDTH, FashionMnist.WIDTH);
-                    y[i] = train.labels()[k];
+                    train.image(k, x, i * FashionMnist.WIDTH);
+                    y[i] = train.label(k);
                     cursor[0] = (k + 1) % train.count();
                 }
             });
@@ -93,7 +102,7 @@ public final class DemoStream implements AutoCloseable {
     }
 
     public void start() throws InterruptedException {
-        DemoTopic.ensure(clients, spec.topic(), retentionBytes, retention);
+        DemoTopic.ensure(clients.get(), spec.topic(), retentionBytes, retention);
         thread = new Thread(this::produce, "demo-producer");
         thread.setDaemon(true);
         thread.start();
@@ -105,7 +114,7 @@ public final class DemoStream implements AutoCloseable {
         int[] y = new int[RECORD_EXAMPLES];
         long sent = 0;
         long t0 = System.nanoTime();
-        try (KafkaProducer<byte[], byte[]> producer = clients.plainProducer()) {
+        try (KafkaProducer<byte[], byte[]> producer = clients.get().plainProducer()) {
             while (running) {
                 source.next(RECORD_EXAMPLES, x, y);
                 producer.send(new ProducerRecord<>(spec.topic(), RecordDecoder.encodeBinary(RECORD_EXAMPLES, width, x, y, null, 1)));

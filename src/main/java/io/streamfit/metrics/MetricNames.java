@@ -29,6 +29,11 @@ public final class MetricNames {
     public static final String SNAPSHOT_VERSION = "streamfit.snapshot.version";
     /** {@code streamfit_snapshot_bytes} */
     public static final String SNAPSHOT_BYTES = "streamfit.snapshot";
+    /**
+     * {@code streamfit_snapshot_duration_seconds} (histogram): how long training stopped for one
+     * committed snapshot (encode, send, offsets, commit)
+     */
+    public static final String SNAPSHOT_DURATION = "streamfit.snapshot.duration";
     /** {@code streamfit_snapshot_age_seconds} */
     public static final String SNAPSHOT_AGE = "streamfit.snapshot.age";
     /** {@code streamfit_snapshots_published_total} */

@@ -36,6 +36,7 @@ public final class ModelMeters implements AutoCloseable {
     private final Counter divergenceRollbacks;
     private volatile double lrScale = 1;
     private final Timer stepTimer;
+    private final Timer snapshotTimer;
     private volatile double loss = Double.NaN;
     private volatile double accuracy = Double.NaN;
     private volatile double gradNorm = Double.NaN;
@@ -67,6 +68,11 @@ public final class ModelMeters implements AutoCloseable {
                 .tags(tags).publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(50_000))
                 .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
         meters.add(stepTimer);
+        snapshotTimer = Timer.builder(MetricNames.SNAPSHOT_DURATION)
+                .description("Time training stopped for one committed snapshot: encode, send, offsets and commit of its transaction")
+                .tags(tags).publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000))
+                .maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
+        meters.add(snapshotTimer);
         gauge(MetricNames.PREQUENTIAL_LOSS, null, "Prequential loss over the sliding window", () -> loss);
         gauge(MetricNames.PREQUENTIAL_ACCURACY, "ratio", "Prequential accuracy over the sliding window", () -> accuracy);
         gauge(MetricNames.GRADIENT_NORM, null, "Global L2 norm of the gradients before clipping, last step", () -> gradNorm);
@@ -191,7 +197,9 @@ public final class ModelMeters implements AutoCloseable {
         }
     }
 
-    public void snapshot(long version, int bytes) {
+    /** A committed snapshot; {@code nanos}: how long the training thread spent publishing it. */
+    public void snapshot(long version, int bytes, long nanos) {
+        snapshotTimer.record(nanos, TimeUnit.NANOSECONDS);
         snapshots.increment();
         snapshotVersion = version;
         snapshotBytes = bytes;

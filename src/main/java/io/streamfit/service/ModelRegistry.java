@@ -9,6 +9,7 @@ import io.streamfit.metrics.ModelMeters;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecException;
 import io.streamfit.spec.SpecParser;
+import io.streamfit.stream.KafkaClients;
 import io.streamfit.stream.ModelOwnership;
 import io.streamfit.stream.ModelRunner;
 import io.streamfit.stream.SnapshotStore;
@@ -27,13 +28,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.MemberDescription;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.TopicConfig;
 import org.jboss.logging.Logger;
 
 /**
@@ -98,25 +98,35 @@ public class ModelRegistry {
         }
     }
 
+    /**
+     * Independent steps run at once ({@link StartupSteps}): the broker with the native libraries
+     * and the demo's data, then the topics with each other. Ready still waits for all of them.
+     */
     private void startUp() throws Exception {
+        Future<KafkaClients> clients = StartupSteps.fork("kafka", kafka::clients);
         NativeThreads.configure(config.training().blasThreads());
-        store = new SnapshotStore(kafka.clients(), config.snapshot().topic(), config.snapshot().maxBytes(),
-                config.snapshot().replicationFactor());
-        store.ensureTopic();
-        deletion = new ModelDeletion(this, new ModelRetirement(kafka, store, config.groupPrefix()), specDir,
-                config.shutdownBudget());
         List<ModelSpec> specs = new ArrayList<>(specDir.load(rejectedSpecs));
-        boolean demoOn = config.demo().enabled().orElse(kafka.embedded());
-        if (demoOn) {
-            demo = DemoStream.create(config.demo(), kafka.clients());
+        if (config.demo().enabled().orElse(!KafkaEndpoint.externalConfigured())) { // by default with the embedded broker
+            demo = DemoStream.create(config.demo(), kafka::clients);
             if (specs.stream().noneMatch(s -> s.id().equals(demo.spec().id()))) {
                 specs.add(demo.spec());
             }
-            demo.start();
         }
+        store = new SnapshotStore(StartupSteps.await(clients), config.snapshot().topic(), config.snapshot().maxBytes(),
+                config.snapshot().replicationFactor());
+        StartupSteps.fork("admin", kafka::admin); // the readiness probe's client, connecting meanwhile
+        Future<Object> snapshots = StartupSteps.fork("snapshot-topic", () -> { store.ensureTopic(); return null; });
+        Future<Object> demoTopic = demo == null ? null : StartupSteps.fork("demo-topic", () -> { demo.start(); return null; });
+        Future<Integer> modelsTopic = config.ownership().enabled() ? StartupSteps.fork("models-topic",
+                () -> ModelOwnership.ensureTopic(kafka.clients(), config.ownership().topic(), config.ownership().partitions(),
+                        config.snapshot().replicationFactor())) : null;
+        StartupSteps.await(snapshots);
+        StartupSteps.await(demoTopic);
+        deletion = new ModelDeletion(this, new ModelRetirement(kafka, store, config.groupPrefix()), specDir,
+                config.shutdownBudget());
         limit.admit(specs, rejectedSpecs).forEach(s -> declared.put(s.id(), s));
         if (config.ownership().enabled()) {
-            joinOwnership();
+            joinOwnership(StartupSteps.await(modelsTopic));
         } else {
             declared.values().forEach(this::startOrReject);
         }
@@ -124,14 +134,11 @@ public class ModelRegistry {
     }
 
     /**
-     * Creates the models topic if needed and joins the ownership group; start-up waits (up to a
-     * minute) for the first assignment, so a single instance starts with all its models.
+     * Joins the ownership group; start-up waits (up to a minute) for the first assignment, so a
+     * single instance starts with all its models.
      */
-    private void joinOwnership() throws InterruptedException {
+    private void joinOwnership(int partitions) throws InterruptedException {
         StreamfitConfig.Ownership o = config.ownership();
-        kafka.clients().createTopicIfAbsent(new NewTopic(o.topic(), Optional.of(o.partitions()), config.snapshot().replicationFactor())
-                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
-        int partitions = ModelOwnership.partitionCount(kafka.clients(), o.topic());
         ownership = new ModelOwnership(kafka.clients(), o.topic(), config.groupPrefix() + "owners", Owner.clientId(o.instanceName().orElseGet(ModelRegistry::hostName), o.advertisedHost().orElse(""), httpPort()),
                 partitions, new Ownership());
         ownershipThread = new Thread(ownership, "model-ownership");

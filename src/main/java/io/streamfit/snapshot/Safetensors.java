@@ -82,6 +82,47 @@ public final class Safetensors {
 
     /** Builds the file from a data section made by {@link #dataSection} over the same tensors. */
     public static byte[] write(List<Tensor> tensors, byte[] dataSection, Map<String, String> metadata) {
+        byte[] json = header(tensors, metadata, dataSection.length);
+        int padded = padded(json);
+        ByteBuffer file = ByteBuffer.allocate(8 + padded + dataSection.length).order(ByteOrder.LITTLE_ENDIAN);
+        putHeader(file, json, padded);
+        file.put(dataSection);
+        return file.array();
+    }
+
+    /**
+     * Builds the file in one array, each tensor's floats copied once, straight from its buffer
+     * into place. Same bytes as {@link #write} over {@link #dataSection}, but without the
+     * intermediate data section: for a snapshot of the 269k-parameter Adam model (3.2 MB), the
+     * allocations, not the copies, were most of the encoding time (SnapshotBenchmark with
+     * {@code -prof gc}, {@code -prof stack}). The data section starts at {@link #dataStart}.
+     */
+    public static byte[] writeDirect(List<Tensor> tensors, Map<String, String> metadata) {
+        long total = 0;
+        for (Tensor t : tensors) {
+            total += 4 * t.elements();
+        }
+        byte[] json = header(tensors, metadata, total);
+        int padded = padded(json);
+        byte[] bytes = new byte[Math.toIntExact(8 + padded + total)];
+        ByteBuffer file = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        putHeader(file, json, padded);
+        FloatBuffer out = file.slice().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        for (Tensor t : tensors) {
+            FloatBuffer src = t.data().duplicate();
+            src.limit(src.position() + Math.toIntExact(t.elements()));
+            out.put(src); // a bulk copy: both sides little-endian
+        }
+        return bytes;
+    }
+
+    /** Where the tensor bytes of a file made here begin: after the 8-byte length and the header. */
+    public static int dataStart(byte[] file) {
+        return Math.toIntExact(8 + ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).getLong(0));
+    }
+
+    /** The header's JSON; checks that the tensors need exactly {@code dataLength} bytes. */
+    private static byte[] header(List<Tensor> tensors, Map<String, String> metadata, long dataLength) {
         ObjectNode header = JSON.createObjectNode();
         ObjectNode meta = header.putObject("__metadata__");
         metadata.forEach(meta::put);
@@ -97,18 +138,21 @@ public final class Safetensors {
             e.putArray("data_offsets").add(offset).add(end);
             offset = end;
         }
-        if (offset != dataSection.length) {
-            throw new IllegalArgumentException("data section has " + dataSection.length + " bytes, tensors need " + offset);
+        if (offset != dataLength) {
+            throw new IllegalArgumentException("data section has " + dataLength + " bytes, tensors need " + offset);
         }
-        byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
-        int padded = (json.length + 7) / 8 * 8;
-        ByteBuffer file = ByteBuffer.allocate(8 + padded + dataSection.length).order(ByteOrder.LITTLE_ENDIAN);
+        return header.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static int padded(byte[] json) {
+        return (json.length + 7) / 8 * 8;
+    }
+
+    private static void putHeader(ByteBuffer file, byte[] json, int padded) {
         file.putLong(padded).put(json);
         for (int i = json.length; i < padded; i++) {
             file.put((byte) ' ');
         }
-        file.put(dataSection);
-        return file.array();
     }
 
     public static Contents read(byte[] file) throws SnapshotFormatException {

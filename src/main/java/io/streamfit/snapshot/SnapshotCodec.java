@@ -100,8 +100,10 @@ public final class SnapshotCodec {
                 tensors.add(new Safetensors.Tensor("optimizer." + t.name() + "." + s, t.shape(), slice(buffer, t)));
             }
         }
-        byte[] data = Safetensors.dataSection(tensors);
         Map<String, String> meta = new LinkedHashMap<>();
+        // First, so that its value sits at a fixed place in the header: it is filled in there
+        // once the tensors are in the file (see seal), and the tensors are copied only once.
+        meta.put(CRC_KEY, CRC_PLACEHOLDER);
         meta.put("format", FORMAT);
         meta.put("format_version", Integer.toString(FORMAT_VERSION));
         meta.put("model_id", state.spec().id());
@@ -132,12 +134,40 @@ public final class SnapshotCodec {
         meta.put("spec", SpecParser.toJson(state.spec()));
         meta.put("created_at", Instant.now().toString());
         extra.forEach((k, v) -> {
-            if (meta.putIfAbsent(k, v) != null || k.equals(CRC_KEY)) {
+            if (meta.putIfAbsent(k, v) != null) {
                 throw new IllegalArgumentException("metadata key " + k + " is reserved");
             }
         });
-        meta.put(CRC_KEY, crc(data, meta));
-        return Safetensors.write(tensors, data, meta);
+        byte[] file = Safetensors.writeDirect(tensors, meta);
+        seal(file, meta);
+        return file;
+    }
+
+    /** The checksum's value until {@link #seal} replaces it: as long as every checksum. */
+    private static final String CRC_PLACEHOLDER = "00000000";
+    /** How the header of a file written by {@link #encode} begins (the checksum is its first entry). */
+    private static final byte[] SEAL_PREFIX = ("{\"__metadata__\":{\"" + SnapshotCodec.CRC_KEY + "\":\"")
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /**
+     * Writes the CRC-32C of the tensor bytes and {@code meta} over the placeholder at the start
+     * of the header (same length, so nothing moves); the file then reads back as if the checksum
+     * had been in the metadata from the start.
+     */
+    private static void seal(byte[] file, Map<String, String> meta) {
+        int at = 8;
+        for (byte b : SEAL_PREFIX) {
+            if (file[at++] != b) {
+                throw new IllegalStateException("the header does not begin with the checksum entry");
+            }
+        }
+        int start = Safetensors.dataStart(file);
+        byte[] value = crc(file, start, file.length - start, meta).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        if (value.length != CRC_PLACEHOLDER.length()) {
+            throw new IllegalStateException("checksum " + new String(value, java.nio.charset.StandardCharsets.US_ASCII)
+                    + " is not " + CRC_PLACEHOLDER.length() + " characters");
+        }
+        System.arraycopy(value, 0, file, at, value.length);
     }
 
     private static FloatBuffer slice(FloatBuffer flat, ParamTensor t) {

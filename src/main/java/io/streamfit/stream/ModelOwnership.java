@@ -106,6 +106,20 @@ public final class ModelOwnership implements Runnable {
         this.listener = listener;
     }
 
+    /**
+     * Creates the models topic (compacted, {@code partitions} partitions) unless it exists, and
+     * returns its partition count: {@code partitions} if this call created it (no metadata round
+     * to wait for: that wait, up to half a second, was part of every fresh start), else the
+     * existing topic's own.
+     */
+    public static int ensureTopic(KafkaClients clients, String topic, int partitions, java.util.Optional<Short> replicationFactor)
+            throws InterruptedException {
+        boolean created = clients.createTopicIfAbsent(new org.apache.kafka.clients.admin.NewTopic(topic, java.util.Optional.of(partitions),
+                replicationFactor).configs(Map.of(org.apache.kafka.common.config.TopicConfig.CLEANUP_POLICY_CONFIG,
+                org.apache.kafka.common.config.TopicConfig.CLEANUP_POLICY_COMPACT)));
+        return created ? partitions : partitionCount(clients, topic);
+    }
+
     /** The models topic's partition count, from the broker. */
     public static int partitionCount(KafkaClients clients, String topic) throws InterruptedException {
         try (KafkaConsumer<String, byte[]> c = clients.committedReader(MAX_SPEC_BYTES)) {

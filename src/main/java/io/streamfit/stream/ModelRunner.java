@@ -721,7 +721,7 @@ public final class ModelRunner implements Runnable {
         if (abandoning) {
             return; // another instance owns the model now: commit nothing more
         }
-        long version = state.version() + 1;
+        long started = System.nanoTime(), version = state.version() + 1;
         Map<Integer, Long> consumed = batcher.consumed();
         byte[] bytes = SnapshotCodec.encode(state, version, positions, consumed);
         if (bytes.length + RECORD_OVERHEAD > store.maxBytes()) {
@@ -764,7 +764,7 @@ public final class ModelRunner implements Runnable {
         stepsAtSnapshot = state.steps();
         positionsAtSnapshot = Map.copyOf(positions);
         lastSnapshotNanos = System.nanoTime();
-        meters.snapshot(version, bytes.length);
+        meters.snapshot(version, bytes.length, System.nanoTime() - started);
         LOG.debugf("model %s published snapshot version %d (%d bytes) at %s", spec.id(), version, bytes.length, positions);
     }
 
