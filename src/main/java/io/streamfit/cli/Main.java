@@ -2,6 +2,7 @@ package io.streamfit.cli;
 
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
+import io.streamfit.train.BlasLibrary;
 import java.util.Arrays;
 
 /**
@@ -14,6 +15,12 @@ public final class Main {
     private Main() {}
 
     public static void main(String... args) {
+        try {
+            BlasLibrary.select(); // before anything loads ND4J
+        } catch (IllegalArgumentException e) {
+            System.err.println("streamfit: " + e.getMessage());
+            System.exit(2);
+        }
         if (args.length > 0 && args[0].equals("train")) {
             System.exit(TrainCommand.run(Arrays.copyOfRange(args, 1, args.length)));
         }

@@ -464,6 +464,7 @@ public final class TrainCommand implements Callable<Integer> {
             m.put("examples_per_second", seconds > 0 ? examples / seconds : null);
             m.put("step_seconds", stepNanos / 1e9);
             m.put("step_examples_per_second", stepNanos > 0 ? examples / (stepNanos / 1e9) : null);
+            m.put("blas", io.streamfit.train.BlasLibrary.loaded());
             io.streamfit.train.EarlyStopping e = state.earlyStopping();
             if (e != null) {
                 m.put("held_out_examples", heldOut);

@@ -105,6 +105,7 @@ public class ModelRegistry {
     private void startUp() throws Exception {
         Future<KafkaClients> clients = StartupSteps.fork("kafka", kafka::clients);
         NativeThreads.configure(config.training().blasThreads());
+        LOG.infof("BLAS: %s, %d thread(s) per model", io.streamfit.train.BlasLibrary.loaded(), config.training().blasThreads());
         List<ModelSpec> specs = new ArrayList<>(specDir.load(rejectedSpecs));
         if (config.demo().enabled().orElse(!KafkaEndpoint.externalConfigured())) { // by default with the embedded broker
             demo = DemoStream.create(config.demo(), kafka::clients);
