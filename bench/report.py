@@ -37,8 +37,9 @@ for path in sorted(glob.glob(os.path.join(out, "jmh-step-*.json"))):
         p = r["params"]
         b = int(p["batch"])
         med, n, lo, hi = median_raw(r["primaryMetric"])
-        step[(p.get("arch", "plain"), p["optimizer"], b)] = {
-            "arch": p.get("arch", "plain"), "optimizer": p["optimizer"], "batch": b,
+        arch = p.get("arch", "plain") + ("" if p.get("blas", "bundled") == "bundled" else "+sysblas")
+        step[(arch, p["optimizer"], b)] = {
+            "arch": arch, "blas": p.get("blas", "bundled"), "optimizer": p["optimizer"], "batch": b,
             "examples_per_s": med * b, "iterations": n, "min": lo * b, "max": hi * b}
 
 torch = {}  # (arch, optimizer, batch) -> {threads -> examples/s}
@@ -47,16 +48,18 @@ if os.path.exists(os.path.join(out, "pytorch.jsonl")):
         if line.strip().startswith("{"):
             r = json.loads(line)
             key = (r["arch"], r["optimizer"], int(r["batch"]))
-            torch.setdefault(key, {})[int(r["threads"])] = max(r["examples_per_s"], torch.get(key, {}).get(int(r["threads"]), 0))
+            setting = f"{r['threads']}" + ("f" if r.get("foreach") else "")
+            torch.setdefault(key, {})[setting] = max(r["examples_per_s"], torch.get(key, {}).get(setting, 0))
 
 rows = []
 for key in sorted(set(step) | set(torch), key=lambda k: (k[1] != "adam", k[0] != "plain", k[1], k[0], k[2])):
     arch, opt, b = key
     s = step.get(key, {}).get("examples_per_s")
-    t = torch.get(key, {})
+    t = torch.get((arch.replace("+sysblas", ""), opt, b), {})
     best = max(t.values()) if t else None
     rows.append({"arch": arch, "optimizer": opt, "batch": b, "streamfit": step.get(key),
-                 "pytorch_1_thread": t.get(1), "pytorch_2_threads": t.get(2), "pytorch_best": best,
+                 "pytorch_1_thread": t.get("1"), "pytorch_2_threads": t.get("2"), "pytorch_1_thread_foreach": t.get("1f"),
+                 "pytorch_best": best,
                  "ratio": s / best if s and best else None})
 
 
@@ -66,14 +69,16 @@ def fmt(v, digits=0):
 
 print()
 print("== Training step, 784-256-256-10 MLP, clipping 5.0: examples/s (JMH: median of every iteration of every fork)")
-print(f"{'arch':10} {'optimizer':9} {'batch':>5} {'streamfit':>10} {'(min..max)':>19} {'torch 1t':>9} {'torch 2t':>9} {'ratio':>6}")
+print(f"{'arch':13} {'optimizer':9} {'batch':>5} {'streamfit':>10} {'(min..max)':>19} {'torch 1t':>9} {'torch 2t':>9} {'1t foreach':>10} {'ratio':>6}")
 for r in rows:
     s = r["streamfit"]
     spread = f"({fmt(s['min'])}..{fmt(s['max'])})" if s else ""
     ratio = f"{r['ratio']:.2f}x" if r["ratio"] else "-"
-    print(f"{r['arch']:10} {r['optimizer']:9} {r['batch']:>5} {fmt(s and s['examples_per_s']):>10} {spread:>19} "
-          f"{fmt(r['pytorch_1_thread']):>9} {fmt(r['pytorch_2_threads']):>9} {ratio:>6}")
-print("   ratio = streamfit / PyTorch's best of its 1- and 2-thread settings (flush_denormal on), same run")
+    print(f"{r['arch']:13} {r['optimizer']:9} {r['batch']:>5} {fmt(s and s['examples_per_s']):>10} {spread:>19} "
+          f"{fmt(r['pytorch_1_thread']):>9} {fmt(r['pytorch_2_threads']):>9} {fmt(r['pytorch_1_thread_foreach']):>10} {ratio:>6}")
+print("   ratio = streamfit / PyTorch's best setting (1 or 2 threads with its default update, 1 thread with foreach=True;")
+print("   flush_denormal on), same run;")
+print("   +sysblas = the same step with STREAMFIT_BLAS=system (Debian's OpenBLAS instead of ND4J's bundled 0.3.19)")
 
 # -- decoder --------------------------------------------------------------------------------------
 decoder = []
@@ -81,17 +86,21 @@ path = os.path.join(out, "jmh-decoder.json")
 if os.path.exists(path):
     for r in load_json(path):
         sec = r.get("secondaryMetrics", {})
-        rec = next((m for k, m in sec.items() if "record" in k.lower()), None)
+        rec = next((m for k, m in sec.items() if "example" in k.lower() or "record" in k.lower()), None)
         byt = next((m for k, m in sec.items() if "byte" in k.lower()), None)
-        decoder.append({"format": r["params"].get("format"),
-                        "records_per_s": median_raw(rec)[0] if rec else None,
+        p = r["params"]
+        method = r["benchmark"].rsplit(".", 1)[-1]
+        what = p.get("decoder", "") if method == "decode" else f"ceiling: {method}"
+        decoder.append({"what": what, "format": p.get("format", p.get("text")),
+                        "examples_per_s": median_raw(rec)[0] if rec else None,
                         "mb_per_s": median_raw(byt)[0] / 1e6 if byt else None,
                         "ops_per_s": median_raw(r["primaryMetric"])[0]})
     print()
-    print("== Record decoder (RecordDecoderBenchmark, one thread): median of every iteration")
-    print(f"{'format':8} {'MB/s':>8} {'records/s':>11}")
-    for d in decoder:
-        print(f"{d['format']:8} {fmt(d['mb_per_s'], 1):>8} {fmt(d['records_per_s']):>11}")
+    print("== Record decoder (RecordDecoderBenchmark, one thread, Fashion-MNIST records as Python's json.dumps writes them):")
+    print("   median of every iteration; streaming = the service's decoder, tree = the decoder before issue 13")
+    print(f"{'decoder':22} {'format':8} {'MB/s':>9} {'examples/s':>11}")
+    for d in sorted(decoder, key=lambda d: (d["what"].startswith("ceiling"), d["what"] != "streaming", d["what"], d["format"])):
+        print(f"{d['what']:22} {d['format']:8} {fmt(d['mb_per_s'], 1):>9} {fmt(d['examples_per_s']):>11}")
 
 # -- end to end -----------------------------------------------------------------------------------
 e2e = None

@@ -86,13 +86,13 @@ jmh() { # name, args...: one JMH run pinned to one core, raw results in $OUT/jmh
 
 if wants step; then
   t=$(date +%s); ok=ok
-  if [[ "$(grep -A6 'TrainingStepBenchmark' <<< "$BENCHMARKS")" == *'param "arch"'* ]]; then
-    jmh step-adam TrainingStepBenchmark -p optimizer=adam -p arch=plain,layernorm "${JMH_STEP[@]}" || ok=failed
-    jmh step-momentum TrainingStepBenchmark -p optimizer=momentum -p arch=plain "${JMH_STEP[@]}" || ok=failed
+  jmh step-adam TrainingStepBenchmark -p optimizer=adam -p arch=plain,layernorm "${JMH_STEP[@]}" || ok=failed
+  jmh step-momentum TrainingStepBenchmark -p optimizer=momentum -p arch=plain "${JMH_STEP[@]}" || ok=failed
+  # The same Adam step on Debian's OpenBLAS (STREAMFIT_BLAS=system), where it is installed.
+  if [ -e /usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0 ]; then
+    jmh step-adam-sysblas TrainingStepBenchmark -p optimizer=adam -p arch=plain -p blas=system "${JMH_STEP[@]}" || ok=failed
   else
-    missing step-layernorm "TrainingStepBenchmark has no @Param arch (plain, layernorm) on this commit: Adam + layer norm not measured"
-    jmh step-adam TrainingStepBenchmark -p optimizer=adam "${JMH_STEP[@]}" || ok=failed
-    jmh step-momentum TrainingStepBenchmark -p optimizer=momentum "${JMH_STEP[@]}" || ok=failed
+    echo "# no libopenblas0-pthread: the system-BLAS step is not measured"
   fi
   part_done step $ok "$t"
 fi
@@ -106,9 +106,12 @@ if wants pytorch; then
   else
     : > "$OUT/pytorch.jsonl"
     for cfg in adam:plain adam:layernorm momentum:plain; do
-      for threads in 1 2; do
+      # PyTorch's settings: 1 and 2 threads with its default (single-tensor) update on CPU, and 1
+      # thread with the multi-tensor (foreach) update; the ratio compares with the best of them.
+      for setting in 1 2 1:--foreach; do
+        threads=${setting%%:*}; extra=$([[ $setting == *:* ]] && echo "${setting#*:}" || true)
         cpus=$([ $threads = 1 ] && echo "$ONE_CPU" || echo "0-$LAST_CPU")
-        OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads taskset -c "$cpus" $PY bench/pytorch_step.py --threads $threads \
+        OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads taskset -c "$cpus" $PY bench/pytorch_step.py --threads $threads $extra \
             --optimizer "${cfg%%:*}" --arch "${cfg##*:}" "${TORCH[@]}" >> "$OUT/pytorch.jsonl" 2>> "$OUT/logs/pytorch.log" || ok=failed
       done
     done
@@ -121,7 +124,7 @@ if wants decoder; then
   if [[ "$BENCHMARKS" != *RecordDecoderBenchmark* ]]; then
     missing decoder "no RecordDecoderBenchmark on this commit"
   else
-    jmh decoder RecordDecoderBenchmark -p format=json,json64,binary "${JMH_DECODER[@]}" || ok=failed
+    jmh decoder RecordDecoderBenchmark -p format=json,json64,binary -p decoder=streaming,tree "${JMH_DECODER[@]}" || ok=failed
     part_done decoder $ok "$t"
   fi
 fi

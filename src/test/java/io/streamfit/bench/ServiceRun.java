@@ -32,7 +32,10 @@ final class ServiceRun {
         Files.writeString(models.resolve(modelId + ".yaml"), spec);
         int port = PackagedService.freePort();
         long t0 = System.nanoTime();
-        Process service = PackagedService.start(bootstrap, models, port, dir.resolve("service.log"));
+        // Extra JVM options for the service (e.g. a JFR recording while investigating): -Dbench.service-jvm-args="..."
+        String extra = System.getProperty("bench.service-jvm-args", "").trim();
+        Process service = PackagedService.start(bootstrap, models, port, dir.resolve("service.log"),
+                extra.isEmpty() ? new String[0] : extra.split("\\s+"));
         try {
             double ready = -1;
             double[] start = null;

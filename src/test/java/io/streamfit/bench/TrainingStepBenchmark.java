@@ -67,6 +67,14 @@ public class TrainingStepBenchmark {
     @Param("plain")
     public String arch;
 
+    /**
+     * Which OpenBLAS runs the GEMMs ({@code io.streamfit.train.BlasLibrary}): {@code bundled}
+     * (ND4J's 0.3.19) or {@code system} (Debian's). JMH forks a JVM per parameter combination, so
+     * the choice is made before ND4J loads in that fork.
+     */
+    @Param("bundled")
+    public String blas;
+
     @Param({"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "amsgrad", "adamw", "nadam", "adamax"})
     public String optimizer;
 
@@ -102,7 +110,13 @@ public class TrainingStepBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
+        System.setProperty(io.streamfit.train.BlasLibrary.PROPERTY, blas);
+        io.streamfit.train.BlasLibrary.select();
         NativeThreads.configure(1);
+        String loaded = io.streamfit.train.BlasLibrary.loaded();
+        if (blas.equals("system") == loaded.startsWith("OpenBLAS 0.3.19")) {
+            throw new IllegalStateException("blas=" + blas + " but the process mapped " + loaded);
+        }
         ModelSpec spec = SpecParser.parse(MLP.formatted(layersSpec(arch), optimizerSpec(optimizer), batch));
         model = ModelState.fresh(spec);
         data = randomBatch(batch);
