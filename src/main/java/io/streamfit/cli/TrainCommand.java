@@ -147,11 +147,22 @@ public final class TrainCommand implements Callable<Integer> {
         long started = System.nanoTime();
         Pass pass = new Pass(state, totals, steps);
         long[] lines = {0};
-        try (BufferedReader in = Files.newBufferedReader(data, StandardCharsets.UTF_8);
+        try (java.io.InputStream in = Files.newInputStream(data);
                 TrainingLoop<Line> loop = new TrainingLoop<>(decoder::decode, batcher, LINES, pass,
                         decodeAhead ? DecodeAhead.DEFAULT_MAX_AHEAD_BYTES : 0, "decode-" + modelSpec.id())) {
-            // Line i plays the record at offset i of partition 0.
-            loop.run(in.lines().map(l -> new Line(lines[0]++, l.getBytes(StandardCharsets.UTF_8))).iterator());
+            // Line i plays the record at offset i of partition 0; its bytes are the record's value.
+            ByteLines values = new ByteLines(in, MAX_LINE_BYTES);
+            loop.run(new java.util.Iterator<Line>() {
+                @Override
+                public boolean hasNext() {
+                    return values.hasNext();
+                }
+
+                @Override
+                public Line next() {
+                    return new Line(lines[0]++, values.next());
+                }
+            });
         } catch (IOException | java.io.UncheckedIOException e) {
             throw new Failure(1, "cannot read --data " + data + ": " + e.getMessage());
         } catch (InterruptedException e) {
@@ -260,6 +271,9 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** Line {@code offset} (0-based) of the data file, as a record at that offset of partition 0. */
     private record Line(long offset, byte[] value) {}
+
+    /** The longest line read from --data: the embedded broker's largest message (message.max.bytes). */
+    static final int MAX_LINE_BYTES = 104_857_600;
 
     private static final TrainingLoop.RecordView<Line> LINES = new TrainingLoop.RecordView<>(l -> 0, Line::offset, Line::value);
 
