@@ -117,6 +117,8 @@ if os.path.exists(path):
         ("service, binary records", e2e["service_binary"]["examples_per_s"]),
         ("  its training step inside that run", e2e["service_binary"]["step_examples_per_s"]),
         ("train command, same JSON lines (whole pass)", e2e["train"]["examples_per_s"]),
+        ("ceiling: a Java consumer alone draining the JSON topic", (e2e.get("consumer_json") or {}).get("records_per_s")),
+        ("ceiling: the same on the binary topic", (e2e.get("consumer_binary") or {}).get("records_per_s")),
         ("Python loop: confluent-kafka, json.loads, numpy, PyTorch", (e2e.get("python_loop") or {}).get("examples_per_s")),
         ("JMH step, adam, plain, batch 64 (above)", (step.get(("plain", "adam", 64)) or {}).get("examples_per_s")),
     ]

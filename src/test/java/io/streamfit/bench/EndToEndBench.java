@@ -74,6 +74,11 @@ public final class EndToEndBench {
             if (to > records - records % BATCH) {
                 throw new IllegalArgumentException("--to " + to + " is beyond the last full batch of " + records + " records");
             }
+            for (String[] t2 : new String[][] {{"consumer_json", "bench.fmnist.json"}, {"consumer_binary", "bench.fmnist.binary"}}) {
+                Map<String, Object> c = ConsumerCeiling.drain(broker.bootstrapServers(), t2[1], records);
+                result.put(t2[0], c);
+                log("a plain Java consumer alone on %s: %.0f records/s (%.0f MB/s)", t2[1], c.get("records_per_s"), c.get("mb_per_s"));
+            }
             result.put("service_json", service(broker, "bench-json", "bench.fmnist.json", from, to, out.resolve("service-json")));
             result.put("service_binary", service(broker, "bench-binary", "bench.fmnist.binary", from, to, out.resolve("service-binary")));
             result.put("train", train(out.resolve("spec.yaml"), jsonl, out));

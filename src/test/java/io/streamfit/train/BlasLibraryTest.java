@@ -49,6 +49,7 @@ class BlasLibraryTest {
     void theLoadedLibraryIsReadFromTheProcessMaps() {
         NativeThreads.configure(1); // loads ND4J and its BLAS
         String lib = BlasLibrary.loaded();
-        assertTrue(lib.startsWith("OpenBLAS 0.3.19 (") && lib.contains("openblas"), lib);
+        // Which one depends on what this shared test JVM loaded first; TrainCommandIT tells them apart in fresh JVMs.
+        assertTrue(lib.matches("OpenBLAS 0\\.\\d+\\.\\d+ \\(/.*libopenblas.*\\)"), lib);
     }
 }
