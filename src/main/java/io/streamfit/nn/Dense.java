@@ -1,7 +1,10 @@
 package io.streamfit.nn;
 
 import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -10,6 +13,12 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Backward: {@code dW = dy^T x}, {@code db = sum_rows(dy)}, {@code dx = dy W}: three BLAS
  * calls, written straight into the gradient views.
+ *
+ * <p>On the training thread, in float32, the bias add (and a {@code relu} right after the layer,
+ * which {@link LayerChain} then fuses into it) runs as one Java pass over a bulk copy of the GEMM's
+ * output ({@link DenseKernel}), and backward's ReLU mask and bias sum as another, instead of two
+ * ND4J ops each way; the GEMMs stay BLAS. Prediction ({@link #forward}), float64 and views that are
+ * not one contiguous run keep the ND4J ops, which {@code DenseKernelTest} holds the fused path to.
  */
 public final class Dense implements Layer {
     private final int in;
@@ -18,6 +27,10 @@ public final class Dense implements Layer {
     private INDArray bias;
     private INDArray dWeight;
     private INDArray dBias;
+    // Training-thread scratch (forwardTraining and backward only; forward() may run on any thread).
+    private float[] zs;
+    private float[] ys;
+    private float[] bs = new float[0];
 
     public Dense(int in, int out) {
         this.in = in;
@@ -64,13 +77,75 @@ public final class Dense implements Layer {
     }
 
     @Override
+    public INDArray forwardTraining(INDArray x, INDArray out, SplitMix64 rng) {
+        return forwardTraining(x, out, false);
+    }
+
+    /**
+     * The training forward pass, with {@code relu(x W^T + b)} written to {@code out} when
+     * {@code relu}: the fused pair of this layer and a ReLU after it.
+     */
+    INDArray forwardTraining(INDArray x, INDArray out, boolean relu) {
+        if (out == null || !fused(x, out)) {
+            INDArray y = forward(x, out);
+            if (relu) {
+                Nd4j.exec(new RectifiedLinear(y, y));
+            }
+            return y;
+        }
+        Nd4j.gemm(x, weight, out, false, true, 1.0, 0.0);
+        int rows = (int) x.rows(), n = rows * this.out;
+        zs = NativeFloats.get(out, NativeFloats.sized(zs, n), n);
+        bs = NativeFloats.get(bias, NativeFloats.sized(bs, this.out), this.out);
+        DenseKernel.biasForward(zs, rows, this.out, bs, relu);
+        NativeFloats.put(zs, n, out);
+        return out;
+    }
+
+    @Override
     public INDArray backward(INDArray x, INDArray y, INDArray dy, INDArray dx) {
-        Nd4j.gemm(dy, x, dWeight, true, false, 1.0, 0.0);
-        dy.sum(dBias, 0);
+        return backward(x, dy, dx, null, null);
+    }
+
+    /**
+     * Backward of the fused pair: {@code dy} is the gradient at the ReLU's output {@code y}, and
+     * the masked gradient at this layer's output is written to {@code scratch} ({@code dy} itself
+     * is left as it is: a residual block's skip path reads it too). With {@code y == null}, plain
+     * backward of this layer.
+     */
+    INDArray backward(INDArray x, INDArray dy, INDArray dx, INDArray y, INDArray scratch) {
+        INDArray dz = dy;
+        if (fused(dy, y) && (y == null || NativeFloats.dense(scratch))) {
+            int rows = (int) dy.rows(), n = rows * out;
+            zs = NativeFloats.get(dy, NativeFloats.sized(zs, n), n);
+            if (y != null) {
+                ys = NativeFloats.get(y, NativeFloats.sized(ys, n), n);
+            }
+            bs = NativeFloats.sized(bs, out);
+            DenseKernel.biasBackward(zs, y != null ? ys : null, rows, out, bs);
+            NativeFloats.put(bs, out, dBias);
+            if (y != null) {
+                NativeFloats.put(zs, n, scratch);
+                dz = scratch;
+            }
+        } else {
+            if (y != null) {
+                Nd4j.exec(new RectifiedLinearDerivative(y, dy, scratch));
+                dz = scratch;
+            }
+            dz.sum(dBias, 0);
+        }
+        Nd4j.gemm(dz, x, dWeight, true, false, 1.0, 0.0);
         if (dx == null) {
             return null;
         }
-        Nd4j.gemm(dy, weight, dx, false, false, 1.0, 0.0);
+        Nd4j.gemm(dz, weight, dx, false, false, 1.0, 0.0);
         return dx;
+    }
+
+    /** Whether float32 {@code a} (and {@code other}) take the fused path. */
+    private boolean fused(INDArray a, INDArray other) {
+        return a.dataType() == DataType.FLOAT && NativeFloats.dense(a) && (other == null || NativeFloats.dense(other))
+                && NativeFloats.dense(bias) && NativeFloats.dense(dBias);
     }
 }

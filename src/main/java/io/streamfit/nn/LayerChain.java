@@ -8,15 +8,27 @@ import org.nd4j.linalg.factory.Nd4j;
  * The training path through a chain of layers: forward keeping every activation, backward from
  * the output gradient, both into buffers reused while the batch size stays the same. Shared by
  * {@link Network} (the whole model) and {@link Residual} (a block's body). Training thread only.
+ *
+ * <p>A {@link Dense} layer followed by a {@code relu} runs as one fused pair: the dense layer
+ * writes {@code relu(x W^T + b)} and masks the gradient itself ({@link Dense#forwardTraining(INDArray,
+ * INDArray, boolean)}), so the pair's two activations are the same array, the ReLU's output; the
+ * ReLU layer's own buffers hold the masked gradient. Prediction runs every layer on its own.
  */
 final class LayerChain {
     private final List<Layer> layers;
+    /** {@code reluAfter[i]}: layer {@code i} is a dense layer fused with the relu at {@code i + 1}. */
+    private final boolean[] reluAfter;
     private INDArray[] outBuffers;
     private INDArray[] inGradBuffers;
     private long bufferRows = -1;
 
     LayerChain(List<Layer> layers) {
         this.layers = layers;
+        this.reluAfter = new boolean[layers.size()];
+        for (int i = 0; i + 1 < layers.size(); i++) {
+            reluAfter[i] = layers.get(i) instanceof Dense && layers.get(i + 1) instanceof Activation a
+                    && a.activation() == Activation.Kind.RELU;
+        }
     }
 
     /** Inference-mode pass; allocates only activations and keeps nothing, so any thread may call it. */
@@ -37,7 +49,13 @@ final class LayerChain {
         INDArray[] acts = new INDArray[layers.size() + 1];
         acts[0] = x;
         for (int i = 0; i < layers.size(); i++) {
-            acts[i + 1] = layers.get(i).forwardTraining(acts[i], outBuffers[i], rng);
+            if (reluAfter[i]) {
+                acts[i + 1] = ((Dense) layers.get(i)).forwardTraining(acts[i], outBuffers[i], true);
+                acts[i + 2] = acts[i + 1];
+                i++;
+            } else {
+                acts[i + 1] = layers.get(i).forwardTraining(acts[i], outBuffers[i], rng);
+            }
         }
         return acts;
     }
@@ -51,7 +69,14 @@ final class LayerChain {
         ensureBuffers(acts[0]);
         INDArray d = dOut;
         for (int i = layers.size() - 1; i >= 0; i--) {
-            d = layers.get(i).backward(acts[i], acts[i + 1], d, i > 0 || inputGradient ? inGradBuffers[i] : null);
+            if (i > 0 && reluAfter[i - 1]) {
+                // the fused pair: the dense layer applies the ReLU's mask (into the ReLU's buffer)
+                d = ((Dense) layers.get(i - 1)).backward(acts[i - 1], d, i > 1 || inputGradient ? inGradBuffers[i - 1] : null,
+                        acts[i + 1], inGradBuffers[i]);
+                i--;
+            } else {
+                d = layers.get(i).backward(acts[i], acts[i + 1], d, i > 0 || inputGradient ? inGradBuffers[i] : null);
+            }
         }
         return d;
     }
