@@ -17,7 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>On the training thread, in float32, the bias add (and a {@code relu} right after the layer,
  * which {@link LayerChain} then fuses into it) runs as one Java pass over a bulk copy of the GEMM's
  * output ({@link DenseKernel}), and backward's ReLU mask and bias sum as another, instead of two
- * ND4J ops each way; the GEMMs stay BLAS. Prediction ({@link #forward}), float64 and views that are
+ * ND4J ops each way; the GEMMs stay BLAS (a single row's two products with the weight as
+ * matrix-vector calls, {@link SingleRowBlas}). Prediction ({@link #forward}), float64 and views that are
  * not one contiguous run keep the ND4J ops, which {@code DenseKernelTest} holds the fused path to.
  */
 public final class Dense implements Layer {
@@ -72,7 +73,7 @@ public final class Dense implements Layer {
         if (y == null) {
             y = Nd4j.createUninitialized(x.dataType(), x.rows(), out);
         }
-        Nd4j.gemm(x, weight, y, false, true, 1.0, 0.0);
+        xWt(x, y);
         return y.addiRowVector(bias);
     }
 
@@ -93,7 +94,7 @@ public final class Dense implements Layer {
             }
             return y;
         }
-        Nd4j.gemm(x, weight, out, false, true, 1.0, 0.0);
+        xWt(x, out);
         int rows = (int) x.rows(), n = rows * this.out;
         zs = NativeFloats.get(out, NativeFloats.sized(zs, n), n);
         bs = NativeFloats.get(bias, NativeFloats.sized(bs, this.out), this.out);
@@ -139,8 +140,17 @@ public final class Dense implements Layer {
         if (dx == null) {
             return null;
         }
-        Nd4j.gemm(dz, weight, dx, false, false, 1.0, 0.0);
+        if (!SingleRowBlas.dyW(dz, weight, dx)) {
+            Nd4j.gemm(dz, weight, dx, false, false, 1.0, 0.0);
+        }
         return dx;
+    }
+
+    /** {@code y = x W^T}: one BLAS call, a matrix-vector one for a single row ({@link SingleRowBlas}). */
+    private void xWt(INDArray x, INDArray y) {
+        if (!SingleRowBlas.xWt(x, weight, y)) {
+            Nd4j.gemm(x, weight, y, false, true, 1.0, 0.0);
+        }
     }
 
     /** Whether float32 {@code a} (and {@code other}) take the fused path. */

@@ -32,7 +32,8 @@ final class NativeFloats {
                 && (a.rank() <= 1 || a.isVector() || a.ordering() == 'c');
     }
 
-    private static FloatPointer pointer(INDArray a, int n) {
+    /** The address of {@code a}'s first element, checked to be a dense float32 run of at least {@code n}. */
+    static FloatPointer pointer(INDArray a, int n) {
         if (!dense(a) || a.length() < n) {
             throw new IllegalArgumentException("expected a dense float32 row-major array of at least " + n
                     + " elements, got " + a.dataType() + " " + a.ordering() + " view=" + a.isView() + " length " + a.length());

@@ -74,6 +74,22 @@ class DenseKernelTest {
     }
 
     @Test
+    void singleRowProductsEqualGemmToFloat32Rounding() {
+        SplitMix64 rng = new SplitMix64(11);
+        INDArray w = TestTensors.random(rng, 256, 784).castTo(DataType.FLOAT);
+        INDArray x = TestTensors.random(rng, 1, 784).castTo(DataType.FLOAT);
+        INDArray dy = TestTensors.random(rng, 1, 256).castTo(DataType.FLOAT);
+        INDArray y = Nd4j.create(DataType.FLOAT, 1, 256), dx = Nd4j.create(DataType.FLOAT, 1, 784);
+        assertTrue(SingleRowBlas.xWt(x, w, y) && SingleRowBlas.dyW(dy, w, dx));
+        INDArray yRef = Nd4j.gemm(x, w, false, true), dxRef = Nd4j.gemm(dy, w, false, false);
+        assertTrue(y.sub(yRef).norm2Number().doubleValue() < 1e-5 * yRef.norm2Number().doubleValue(), "x W^T");
+        assertTrue(dx.sub(dxRef).norm2Number().doubleValue() < 1e-5 * dxRef.norm2Number().doubleValue(), "dy W");
+        // two rows, or float64, are the caller's GEMM
+        assertTrue(!SingleRowBlas.xWt(Nd4j.create(DataType.FLOAT, 2, 784), w, Nd4j.create(DataType.FLOAT, 2, 256)));
+        assertTrue(!SingleRowBlas.xWt(x.castTo(DataType.DOUBLE), w.castTo(DataType.DOUBLE), Nd4j.create(DataType.DOUBLE, 1, 256)));
+    }
+
+    @Test
     void reluKeepsNd4jSemanticsAtZeroAndNaN() {
         // bias -1 brings 1 to exactly 0, -2 below it; NaN passes through (a diverging step stays visible)
         float[] z = {1f, -1f, Float.NaN, 3f};
