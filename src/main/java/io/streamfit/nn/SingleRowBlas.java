@@ -25,23 +25,22 @@ final class SingleRowBlas {
 
     /** {@code y[1, out] = x[1, in] W^T} with {@code W} {@code [out, in]}; false if not applicable. */
     static boolean xWt(INDArray x, INDArray w, INDArray y) {
-        if (!applicable(x, w, y)) {
-            return false;
-        }
-        int out = (int) w.rows(), in = (int) w.columns();
-        cblas_sgemv(CblasRowMajor, CblasNoTrans, out, in, 1f, NativeFloats.pointer(w, out * in), in,
-                NativeFloats.pointer(x, in), 1, 0f, NativeFloats.pointer(y, out), 1);
-        return true;
+        return gemv(CblasNoTrans, x, w, y);
     }
 
     /** {@code dx[1, in] = dy[1, out] W} with {@code W} {@code [out, in]}; false if not applicable. */
     static boolean dyW(INDArray dy, INDArray w, INDArray dx) {
-        if (!applicable(dy, w, dx)) {
-            return false;
+        return gemv(CblasTrans, dy, w, dx);
+    }
+
+    private static boolean gemv(int trans, INDArray row, INDArray w, INDArray result) {
+        long out = w.rows(), in = w.columns();
+        boolean shapes = trans == CblasNoTrans ? row.columns() == in && result.columns() == out : row.columns() == out && result.columns() == in;
+        if (!shapes || !applicable(row, w, result)) {
+            return false; // the caller's GEMM then runs (and reports a shape mismatch as ever)
         }
-        int out = (int) w.rows(), in = (int) w.columns();
-        cblas_sgemv(CblasRowMajor, CblasTrans, out, in, 1f, NativeFloats.pointer(w, out * in), in,
-                NativeFloats.pointer(dy, out), 1, 0f, NativeFloats.pointer(dx, in), 1);
+        cblas_sgemv(CblasRowMajor, trans, (int) out, (int) in, 1f, NativeFloats.pointer(w, (int) (out * in)), (int) in,
+                NativeFloats.pointer(row, (int) row.length()), 1, 0f, NativeFloats.pointer(result, (int) result.length()), 1);
         return true;
     }
 
