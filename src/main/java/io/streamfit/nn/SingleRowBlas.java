@@ -34,6 +34,9 @@ final class SingleRowBlas {
     }
 
     private static boolean gemv(int trans, INDArray row, INDArray w, INDArray result) {
+        if (row.rank() != 2 || w.rank() != 2 || result.rank() != 2) {
+            return false;
+        }
         long out = w.rows(), in = w.columns();
         boolean shapes = trans == CblasNoTrans ? row.columns() == in && result.columns() == out : row.columns() == out && result.columns() == in;
         if (!shapes || !applicable(row, w, result)) {
@@ -45,7 +48,7 @@ final class SingleRowBlas {
     }
 
     private static boolean applicable(INDArray row, INDArray w, INDArray result) {
-        return row.rank() == 2 && row.rows() == 1 && result.rows() == 1 && NativeFloats.dense(row) && NativeFloats.dense(w)
+        return row.rows() == 1 && result.rows() == 1 && NativeFloats.dense(row) && NativeFloats.dense(w)
                 && NativeFloats.dense(result);
     }
 }
