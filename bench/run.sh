@@ -143,6 +143,11 @@ if wants e2e; then
     if [ ! -s "$JSONL" ] || [ bench/fashion_jsonl.py -nt "$JSONL" ]; then
       $PY bench/fashion_jsonl.py "$JSONL.tmp" "$RECORDS" && mv "$JSONL.tmp" "$JSONL" || ok=failed
     fi
+    # The AppCDS archive of this package (deploy/appcds.sh), so start-up is measured with it too.
+    if [ $ok = ok ] && { [ ! -s target/quarkus-app/streamfit.jsa ] || [ target/quarkus-app/quarkus-run.jar -nt target/quarkus-app/streamfit.jsa ] \
+        || [ -n "$(find target/quarkus-app/lib target/quarkus-app/app -newer target/quarkus-app/streamfit.jsa -type f -print -quit)" ]; }; then
+      bash deploy/appcds.sh target/quarkus-app > "$OUT/logs/appcds.log" 2>&1 || { echo "# deploy/appcds.sh failed: $(tail -1 "$OUT/logs/appcds.log")"; ok=failed; }
+    fi
     [ $ok = ok ] && { "${JAVA_BENCH[@]}" io.streamfit.bench.EndToEndBench --jsonl "$JSONL" --out "$OUT/e2e" \
         --from $FROM --to $TO --python $PY --startups $STARTUPS 2>&1 | tee "$OUT/logs/e2e.log" | grep --line-buffered '^e2e:'; } \
         || ok=failed

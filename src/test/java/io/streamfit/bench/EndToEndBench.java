@@ -86,7 +86,7 @@ public final class EndToEndBench {
                 result.put("python_loop", pythonLoop(python, broker.bootstrapServers(), from, to, out));
             }
         }
-        result.put("startup_demo", startups(startups, out));
+        result.put("startup_demo", startups(startups, out, result));
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         json.writeValue(out.resolve("e2e.json").toFile(), result);
         log("wrote %s", out.resolve("e2e.json"));
@@ -143,34 +143,57 @@ public final class EndToEndBench {
         return r;
     }
 
-    /** Start-up to {@code /q/health/ready} 200 of {@code java -jar quarkus-run.jar} with the demo, {@code count} times. */
-    private static Map<String, Object> startups(int count, Path out) throws Exception {
-        List<Double> seconds = new ArrayList<>();
+    /**
+     * Start-up to {@code /q/health/ready} 200 of {@code java -jar quarkus-run.jar} with the demo,
+     * {@code count} times; and as often with the AppCDS archive of {@code deploy/appcds.sh} when
+     * there is one ({@code startup_demo_appcds}), the two kinds alternating so that both meet the
+     * same load.
+     */
+    private static Map<String, Object> startups(int count, Path out, Map<String, Object> result) throws Exception {
+        Path archive = JAR.resolveSibling("streamfit.jsa");
+        boolean cds = Files.isRegularFile(archive);
+        List<Double> plain = new ArrayList<>(), shared = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            int port = PackagedService.freePort();
-            long t = System.nanoTime();
-            Process p = PackagedService.startDemo(port, out.resolve("demo-" + i + ".log"));
-            try {
-                while (PackagedService.code(port, "/q/health/ready") != 200) {
-                    if (!p.isAlive() || secondsSince(t) > 180) {
-                        throw new IllegalStateException("demo not ready: see " + out.resolve("demo-" + i + ".log"));
-                    }
-                    Thread.sleep(20);
-                }
-                seconds.add(secondsSince(t));
-            } finally {
-                p.destroy();
-                if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                    p.destroyForcibly().waitFor();
-                }
+            plain.add(startup(out.resolve("demo-" + i + ".log")));
+            if (cds) {
+                shared.add(startup(out.resolve("demo-appcds-" + i + ".log"), "-XX:SharedArchiveFile=" + archive));
             }
         }
+        if (cds) {
+            result.put("startup_demo_appcds", startupSummary("with the AppCDS archive", shared));
+        } else {
+            log("no %s: run bash deploy/appcds.sh to measure start-up with it too", archive);
+        }
+        return startupSummary("", plain);
+    }
+
+    private static double startup(Path log, String... jvmArgs) throws Exception {
+        int port = PackagedService.freePort();
+        long t = System.nanoTime();
+        Process p = PackagedService.startDemo(port, log, jvmArgs);
+        try {
+            while (PackagedService.code(port, "/q/health/ready") != 200) {
+                if (!p.isAlive() || secondsSince(t) > 180) {
+                    throw new IllegalStateException("demo not ready: see " + log);
+                }
+                Thread.sleep(20);
+            }
+            return secondsSince(t);
+        } finally {
+            p.destroy();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    private static Map<String, Object> startupSummary(String how, List<Double> seconds) {
         List<Double> sorted = seconds.stream().sorted().toList();
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("seconds", seconds);
         r.put("median_seconds", sorted.get(sorted.size() / 2));
-        log("demo start-up to ready: %s s (median %.1f s)", seconds.stream().map(s -> String.format("%.1f", s)).toList(),
-                r.get("median_seconds"));
+        log("demo start-up to ready%s: %s s (median %.1f s)", how.isEmpty() ? "" : " " + how,
+                seconds.stream().map(s -> String.format("%.1f", s)).toList(), r.get("median_seconds"));
         return r;
     }
 
