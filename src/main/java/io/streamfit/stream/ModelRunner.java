@@ -354,7 +354,7 @@ public final class ModelRunner implements Runnable {
             LOG.infof("model %s restored snapshot version %d (step %d, %d examples) at positions %s",
                     spec.id(), state.version(), state.steps(), state.examplesSeen(), state.positions());
         } else {
-            state = startingState();
+            state = pretrained.startingState();
             LOG.infof("model %s has no usable snapshot: starting fresh from seed %d (%d parameters)%s",
                     spec.id(), spec.seed(), state.network().paramCount(), spec.pretrained() == null ? ""
                             : ", pre-trained from " + (spec.pretrained().model() != null
@@ -404,6 +404,7 @@ public final class ModelRunner implements Runnable {
         long examplesAtProgress = state.examplesSeen();
         while (!stopping) {
             ConsumerRecords<byte[], byte[]> records;
+            committer.awaitOffsetsAdded(); // a rebalance in this poll must not outdate their generation
             try {
                 records = consumer.poll(settings.pollTimeout());
             } catch (WakeupException e) {
@@ -520,6 +521,7 @@ public final class ModelRunner implements Runnable {
         int revocationsBefore = revocations;
         consumer.pause(held);
         keepAlives++;
+        committer.awaitOffsetsAdded();
         try {
             ConsumerRecords<byte[], byte[]> early = consumer.poll(Duration.ZERO);
             for (TopicPartition tp : early.partitions()) {
@@ -864,14 +866,9 @@ public final class ModelRunner implements Runnable {
 
     /** A fresh model whose next version still follows every version published so far. */
     private ModelState freshState() {
-        ModelState fresh = startingState();
+        ModelState fresh = pretrained.startingState(); // the model before its first step
         fresh.versionAtLeast(state.version());
         return fresh;
-    }
-
-    /** The model before its first step (see {@link PretrainedSource}). */
-    private ModelState startingState() {
-        return pretrained.startingState();
     }
 
     private void seekToPositions(Collection<TopicPartition> partitions) {

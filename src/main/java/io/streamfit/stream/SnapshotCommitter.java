@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,6 +37,11 @@ import org.apache.kafka.common.errors.UnsupportedVersionException;
  *       best-tagged copy), {@code sendOffsetsToTransaction} (with the group metadata read on the
  *       training thread at hand-over), {@code commitTransaction}: a snapshot and the offsets it
  *       covers commit in one transaction, exactly as when the training thread committed.</li>
+ *   <li>{@link #awaitOffsetsAdded} returns once the offsets are in the transaction (or the commit
+ *       ended): the consumer must not poll before, because a rebalance completed in that poll
+ *       would give the group a new generation and the broker would refuse offsets carrying the
+ *       old one (the commit would fail and roll back). Once added, they commit whatever the
+ *       group does next, and readers of the group's offsets wait for the transaction.</li>
  *   <li>The committer never retries, aborts, closes or otherwise uses the producer beyond that
  *       one commit; what follows a failure is the training thread's to decide.</li>
  *   <li>Every commit's outcome (committed, or the exception or error it ended with) is returned
@@ -46,6 +52,7 @@ import org.apache.kafka.common.errors.UnsupportedVersionException;
  * <p>Call order, all on the training thread (the consumer's owner): {@link #submit} with the
  * transaction begun; then, before <em>any</em> other use of the producer (dead letters, the next
  * transaction, an abort, a new producer, close) and in every rebalance callback, {@link #await};
+ * before every {@code poll} of the consumer, {@link #awaitOffsetsAdded};
  * {@link #finished} may be polled at safe points to book a commit early; {@link #close} last,
  * before the producer is closed. Not thread-safe: one caller.
  */
@@ -91,6 +98,8 @@ final class SnapshotCommitter implements AutoCloseable {
 
     private final ExecutorService thread;
     private Future<Outcome> inFlight;
+    /** Counted down when the in-flight commit's offsets were added to its transaction, or it ended. */
+    private volatile CountDownLatch offsetsAdded = new CountDownLatch(0);
 
     SnapshotCommitter(String threadName) {
         this.thread = Executors.newSingleThreadExecutor(r -> {
@@ -113,6 +122,8 @@ final class SnapshotCommitter implements AutoCloseable {
         }
         List<ProducerRecord<byte[], byte[]>> records = records(snapshotTopic, key, bestKey, s);
         Map<TopicPartition, OffsetAndMetadata> offsets = offsets(inputTopic, s);
+        CountDownLatch added = new CountDownLatch(1);
+        offsetsAdded = added;
         inFlight = thread.submit(() -> {
             long started = System.nanoTime();
             try {
@@ -120,12 +131,20 @@ final class SnapshotCommitter implements AutoCloseable {
                     producer.send(r);
                 }
                 producer.sendOffsetsToTransaction(offsets, group);
+                added.countDown();
                 producer.commitTransaction();
                 return new Outcome(s, null, System.nanoTime() - started);
             } catch (Throwable e) {
                 return new Outcome(s, e, System.nanoTime() - started);
+            } finally {
+                added.countDown();
             }
         });
+    }
+
+    /** Waits until the commit in flight, if any, added its offsets to the transaction or ended. */
+    void awaitOffsetsAdded() throws InterruptedException {
+        offsetsAdded.await();
     }
 
     /** Whether a commit was handed over and its outcome not yet taken by {@link #await}. */

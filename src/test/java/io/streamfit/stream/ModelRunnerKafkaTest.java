@@ -348,10 +348,12 @@ class ModelRunnerKafkaTest {
 
     /**
      * A rebalance while a snapshot commits: the commit is held on the commit thread until the
-     * runner's rebalance listener revokes a partition, and 1.5 s more. The listener waits for it
-     * (nothing changed since that snapshot, so it publishes nothing itself), so the member the
-     * partition goes to finds that snapshot's offset committed, not the one before; the partition
-     * comes back and every example is trained once.
+     * runner's rebalance listener starts revoking a partition, and 1 s more. The listener waits
+     * for it before it lets the partition go (nothing changed since that snapshot, so it
+     * publishes nothing itself); the commit succeeds (its offsets were added before the poll that
+     * rebalanced, so they carry a valid generation); the member the partition goes to finds that
+     * snapshot's offset, not the one before; the partition comes back and every example is
+     * trained once, without a rollback.
      */
     @Test
     void aRebalanceWaitsForTheSnapshotCommitInFlight() throws Exception {
@@ -362,6 +364,7 @@ class ModelRunnerKafkaTest {
         Running[] running = new Running[1];
         java.util.concurrent.atomic.AtomicBoolean hold = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.concurrent.atomic.AtomicBoolean holding = new java.util.concurrent.atomic.AtomicBoolean();
+        int[] assignedAtRelease = {-1};
         KafkaClients held = FaultyProducer.clients(Map.of("bootstrap.servers", bootstrap), new AtomicInteger(), List.of(),
                 FaultyProducer.Faults.beforeCommit(n -> {
                     if (hold.compareAndSet(true, false)) {
@@ -371,7 +374,8 @@ class ModelRunnerKafkaTest {
                             while (running[0].runner().revocations() == 0 && System.nanoTime() < deadline) {
                                 Thread.sleep(5);
                             }
-                            Thread.sleep(1500);
+                            Thread.sleep(1000);
+                            assignedAtRelease[0] = running[0].runner().assignedPartitions().size();
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                         }
@@ -404,14 +408,17 @@ class ModelRunnerKafkaTest {
                 newcomer.poll(Duration.ofMillis(100));
             }
         }
+        assertEquals(2, assignedAtRelease[0], "the revoking listener still held the partition while the commit was in flight");
         assertEquals(1, seen.size(), "the newcomer took one of the two partitions: " + seen);
         assertEquals(21, seen.values().iterator().next().offset(),
                 "the revoking listener waited for the snapshot in flight: its offset, not the one before, is committed");
 
         TestKafka.produce(bootstrap, "rebal.in", data.subList(42, 44), 2);
         TestKafka.await("all 176 examples trained", Duration.ofSeconds(60), () -> a.examples() >= 176);
+        double rollbacks = METRICS.find(MetricNames.ROLLBACKS).tag("model", "rebal").counter().count();
         a.stop();
         assertTrue(a.runner().revocations() > 0);
+        assertEquals(0.0, rollbacks, "no commit failed");
         assertEquals(176, a.runner().state().examplesSeen(), "every example once, across the rebalances");
         assertVersionsContiguous("rebal");
     }

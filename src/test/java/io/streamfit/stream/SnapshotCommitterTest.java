@@ -91,7 +91,16 @@ class SnapshotCommitterTest {
         Recording p = new Recording(true);
         try (SnapshotCommitter c = new SnapshotCommitter("commit-m")) {
             submit(c, p, snapshot(4, true));
+            assertCallerFree(c, p);
+        }
+    }
+
+    /** With the commit held: the offsets are added, the commit has not ended; then it is released and booked. */
+    private static void assertCallerFree(SnapshotCommitter c, Recording p) throws Exception {
+        try {
             assertTrue(c.inFlight());
+            c.awaitOffsetsAdded(); // returns while the commit is still held
+            assertTrue(p.calls.contains("offsets on commit-m"), "the offsets are in the transaction: " + p.calls);
             Thread.sleep(100); // the commit thread is now held in commitTransaction, the caller is not
             assertFalse(c.finished(), "held in commitTransaction: not finished");
             assertFalse(p.transactionCommitted());
@@ -112,6 +121,8 @@ class SnapshotCommitterTest {
             Map<TopicPartition, OffsetAndMetadata> offsets = p.consumerGroupOffsetsHistory().get(0).get("streamfit.m");
             assertEquals(new OffsetAndMetadata(41, "v=4;skip=2"), offsets.get(new TopicPartition("m.in", 0)));
             assertEquals(new OffsetAndMetadata(7, "v=4;skip=0"), offsets.get(new TopicPartition("m.in", 1)));
+        } finally {
+            p.release.countDown(); // never leave close waiting for a held commit
         }
     }
 
