@@ -369,16 +369,10 @@ class ModelRunnerKafkaTest {
                 FaultyProducer.Faults.beforeCommit(n -> {
                     if (hold.compareAndSet(true, false)) {
                         holding.set(true);
-                        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                        try {
-                            while (running[0].runner().revocations() == 0 && System.nanoTime() < deadline) {
-                                Thread.sleep(5);
-                            }
-                            Thread.sleep(1000);
-                            assignedAtRelease[0] = running[0].runner().assignedPartitions().size();
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
+                        waitOnCommitThread(Duration.ofSeconds(30), () -> running[0].runner().revocations() > 0);
+                        long after = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+                        waitOnCommitThread(Duration.ofSeconds(2), () -> System.nanoTime() >= after);
+                        assignedAtRelease[0] = running[0].runner().assignedPartitions().size();
                     }
                 }));
         ModelSpec spec = SpecParser.parse(spec("rebal", "rebal.in", 8, "{every_steps: 1000, every_seconds: 0.3}"));
@@ -425,16 +419,21 @@ class ModelRunnerKafkaTest {
 
     /** On the commit thread: waits (at most 20 s) for the runner to reach {@code steps}; returns the steps reached. */
     private static long stepsWhileHeld(ModelRunner runner, long steps) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (runner.state().steps() < steps && System.nanoTime() < deadline) {
+        waitOnCommitThread(Duration.ofSeconds(20), () -> runner.state().steps() >= steps);
+        return runner.state().steps();
+    }
+
+    /** Waits (at most {@code timeout}) for {@code condition} without failing: the caller, a commit hook, must let the commit go on. */
+    private static void waitOnCommitThread(Duration timeout, java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                break;
+                return;
             }
         }
-        return runner.state().steps();
     }
 
     /** The version of the snapshot the runner serves as its last committed one. */
