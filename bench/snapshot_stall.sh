@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # How long training stops for a snapshot of the 269,322-parameter demo MLP (Adam state, 3.2 MB),
 # measured in the running packaged service: the demo (embedded broker, Fashion-MNIST at 4,000
-# examples/s) with a snapshot every 20 steps, then streamfit_snapshot_duration_seconds (encode,
-# send, offsets and the transaction's commit) from /q/metrics.
+# examples/s) with a snapshot every 20 steps, then streamfit_snapshot_duration_seconds (the stall:
+# waiting for the commit before, if any, encoding and handing over) and
+# streamfit_snapshot_commit_duration_seconds (send, offsets and commit on the commit thread, while
+# training goes on) from /q/metrics.
 #   bash bench/snapshot_stall.sh [seconds]     (after ./mvnw -B package -DskipTests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,23 +23,30 @@ for _ in $(seq 1 600); do
 done
 sleep "$secs"
 curl -s -H 'Accept: text/plain; version=0.0.4' http://127.0.0.1:$port/q/metrics \
-  | grep -E '^streamfit_snapshot_duration_seconds_(count|sum|max)|^streamfit_snapshot_duration_seconds_bucket' | grep 'demo-fashion-mnist' > "$dir/m.txt" || true
+  | grep -E '^streamfit_snapshot_(commit_)?duration_seconds_(count|sum|max|bucket)' | grep 'demo-fashion-mnist' > "$dir/m.txt" || true
 python3 - "$dir/m.txt" <<'PY'
 import re, sys
-m = {}
-buckets = []
-for line in open(sys.argv[1]):
-    name, value = line.rsplit(" ", 1)
-    if "_bucket" in name:
-        buckets.append((float(re.search(r'le="([^"]+)"', name).group(1).replace("+Inf", "inf")), float(value)))
-    else:
-        m[name.split("{")[0].rsplit("_", 1)[-1]] = float(value)
-n = m.get("count", 0)
-if n == 0:
-    sys.exit("no snapshot was committed: see the service log")
-print(f"snapshots: {n:.0f}, mean stall {1000 * m['sum'] / n:.1f} ms, max {1000 * m['max']:.1f} ms")
-for le, c in sorted(buckets):
-    if c >= n / 2:
-        print(f"median stall <= {1000 * le:.1f} ms (histogram bucket)")
-        break
+def read(metric):
+    m, buckets = {}, []
+    for line in open(sys.argv[1]):
+        name, value = line.rsplit(" ", 1)
+        if not name.startswith(metric + "_"):
+            continue
+        if "_bucket" in name:
+            buckets.append((float(re.search(r'le="([^"]+)"', name).group(1).replace("+Inf", "inf")), float(value)))
+        else:
+            m[name.split("{")[0].rsplit("_", 1)[-1]] = float(value)
+    return m, buckets
+for metric, what in (("streamfit_snapshot_duration_seconds", "stall"), ("streamfit_snapshot_commit_duration_seconds", "commit")):
+    m, buckets = read(metric)
+    n = m.get("count", 0)
+    if n == 0:
+        if what == "stall":
+            sys.exit("no snapshot was committed: see the service log")
+        continue  # a service from before the commit thread
+    print(f"snapshots: {n:.0f}, mean {what} {1000 * m['sum'] / n:.1f} ms, max {1000 * m['max']:.1f} ms")
+    for le, c in sorted(buckets):
+        if c >= n / 2:
+            print(f"median {what} <= {1000 * le:.1f} ms (histogram bucket)")
+            break
 PY

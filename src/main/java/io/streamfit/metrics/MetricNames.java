@@ -31,9 +31,16 @@ public final class MetricNames {
     public static final String SNAPSHOT_BYTES = "streamfit.snapshot";
     /**
      * {@code streamfit_snapshot_duration_seconds} (histogram): how long training stopped for one
-     * committed snapshot (encode, send, offsets, commit)
+     * committed snapshot (waiting for the commit before it, if any, encoding it and handing it to
+     * the commit thread)
      */
     public static final String SNAPSHOT_DURATION = "streamfit.snapshot.duration";
+    /**
+     * {@code streamfit_snapshot_commit_duration_seconds} (histogram): how long the commit thread
+     * took for one committed snapshot (send, offsets and the transaction's commit), while
+     * training went on
+     */
+    public static final String SNAPSHOT_COMMIT_DURATION = "streamfit.snapshot.commit.duration";
     /** {@code streamfit_snapshot_age_seconds} */
     public static final String SNAPSHOT_AGE = "streamfit.snapshot.age";
     /** {@code streamfit_snapshots_published_total} */

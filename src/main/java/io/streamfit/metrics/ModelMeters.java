@@ -37,6 +37,7 @@ public final class ModelMeters implements AutoCloseable {
     private volatile double lrScale = 1;
     private final Timer stepTimer;
     private final Timer snapshotTimer;
+    private final Timer snapshotCommitTimer;
     private volatile double loss = Double.NaN;
     private volatile double accuracy = Double.NaN;
     private volatile double gradNorm = Double.NaN;
@@ -69,10 +70,16 @@ public final class ModelMeters implements AutoCloseable {
                 .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
         meters.add(stepTimer);
         snapshotTimer = Timer.builder(MetricNames.SNAPSHOT_DURATION)
-                .description("Time training stopped for one committed snapshot: encode, send, offsets and commit of its transaction")
+                .description("Time training stopped for one committed snapshot: waiting for the commit before it, encoding it, "
+                        + "handing it to the commit thread")
                 .tags(tags).publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000))
                 .maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
         meters.add(snapshotTimer);
+        snapshotCommitTimer = Timer.builder(MetricNames.SNAPSHOT_COMMIT_DURATION)
+                .description("Time the commit thread took for one committed snapshot: send, offsets and commit of its transaction")
+                .tags(tags).publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000))
+                .maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
+        meters.add(snapshotCommitTimer);
         gauge(MetricNames.PREQUENTIAL_LOSS, null, "Prequential loss over the sliding window", () -> loss);
         gauge(MetricNames.PREQUENTIAL_ACCURACY, "ratio", "Prequential accuracy over the sliding window", () -> accuracy);
         gauge(MetricNames.GRADIENT_NORM, null, "Global L2 norm of the gradients before clipping, last step", () -> gradNorm);
@@ -197,9 +204,13 @@ public final class ModelMeters implements AutoCloseable {
         }
     }
 
-    /** A committed snapshot; {@code nanos}: how long the training thread spent publishing it. */
-    public void snapshot(long version, int bytes, long nanos) {
-        snapshotTimer.record(nanos, TimeUnit.NANOSECONDS);
+    /**
+     * A committed snapshot; {@code stallNanos}: how long the training thread stopped for it,
+     * {@code commitNanos}: how long its send, offsets and commit took on the commit thread.
+     */
+    public void snapshot(long version, int bytes, long stallNanos, long commitNanos) {
+        snapshotTimer.record(stallNanos, TimeUnit.NANOSECONDS);
+        snapshotCommitTimer.record(commitNanos, TimeUnit.NANOSECONDS);
         snapshots.increment();
         snapshotVersion = version;
         snapshotBytes = bytes;

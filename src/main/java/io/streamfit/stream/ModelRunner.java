@@ -11,10 +11,8 @@ import io.streamfit.spec.ModelSpec;
 import io.streamfit.train.ModelState;
 import io.streamfit.train.StepResult;
 import io.streamfit.train.TrainingLoop;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,16 +29,13 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.AuthenticationException;
-import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
 /**
- * The training loop of one model: one thread, one consumer, one transactional producer. Records
+ * The training loop of one model: one thread, one consumer, one transactional producer, whose
+ * snapshot commits a second thread finishes while training goes on ({@link SnapshotCommitter}). Records
  * go through {@link TrainingLoop}, shared with the {@code train} command; with decode-ahead on
  * (the default), a second thread of the model's only decodes records ahead of the step, in order,
  * and ends with the model.
@@ -54,6 +49,9 @@ import org.jboss.logging.Logger;
  *       ({@code sendOffsetsToTransaction} with the consumer's group metadata), and they are the
  *       positions of the first example that snapshot has not trained on. A {@code read_committed}
  *       reader sees a snapshot exactly when its offsets are committed.</li>
+ *   <li>A snapshot is booked (version, served bytes, best) only once its commit succeeded; the
+ *       producer does nothing else until then, rebalance callbacks and shutdown wait for it, and
+ *       its failure is recovered from like any failed transaction (below).</li>
  *   <li>Dead-lettered records are produced in the same transaction, so they appear exactly when
  *       the offsets that pass them are committed; after a restart, records below the snapshot's
  *       {@code consumed} offsets are not dead-lettered again.</li>
@@ -144,12 +142,15 @@ public final class ModelRunner implements Runnable {
     private volatile long bestVersion = -1;
     /** An operator asked to resume paused updates; applied by the training thread before its next batch. */
     private volatile boolean resumeRequested;
-    /** An operator's resume was applied but no snapshot has committed it yet (re-applied after a rollback). */
-    private boolean resumeUncommitted;
+    /** Operator resumes applied, and how many of them the last committed snapshot holds (the rest are re-applied after a rollback). */
+    private long resumesApplied, resumesCommitted;
     /** Batches since the last snapshot that trained nothing (held out, paused): they count toward every_steps. */
     private long untrainedSinceSnapshot;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private Producer<byte[], byte[]> producer;
+    /** Sends and commits snapshot transactions while training goes on; see its call order. */
+    private final SnapshotCommitter committer;
+    /** A transaction is open on the producer and this thread owns it (false while the committer has it). */
     private boolean inTransaction;
     private volatile int consecutiveFailures;
     private long transactionStartNanos;
@@ -179,6 +180,7 @@ public final class ModelRunner implements Runnable {
                 "decode-" + spec.id());
         this.transactionalId = settings.groupPrefix() + spec.id();
         this.pretrained = new PretrainedSource(spec, store, settings.pretrainedFiles());
+        this.committer = new SnapshotCommitter("commit-" + spec.id());
     }
 
     public ModelSpec spec() {
@@ -308,6 +310,7 @@ public final class ModelRunner implements Runnable {
                     abortOpenTransaction();
                 } else {
                     publishIfChanged();
+                    settle(); // shutdown waits for the final commit
                 }
                 phase = Phase.STOPPED;
             }
@@ -351,7 +354,7 @@ public final class ModelRunner implements Runnable {
             LOG.infof("model %s restored snapshot version %d (step %d, %d examples) at positions %s",
                     spec.id(), state.version(), state.steps(), state.examplesSeen(), state.positions());
         } else {
-            state = startingState();
+            state = pretrained.startingState();
             LOG.infof("model %s has no usable snapshot: starting fresh from seed %d (%d parameters)%s",
                     spec.id(), spec.seed(), state.network().paramCount(), spec.pretrained() == null ? ""
                             : ", pre-trained from " + (spec.pretrained().model() != null
@@ -370,32 +373,11 @@ public final class ModelRunner implements Runnable {
         restored = true;
     }
 
-    /**
-     * Sets {@link #bestSnapshot()} to the newest committed best-tagged snapshot that belongs to
-     * the restored lineage: it decodes for this spec, is not newer than the restored state, and
-     * is the one the restored early-stopping state tagged (same loss). A best left over from an
-     * earlier architecture or an earlier spell of early stopping is not served.
-     */
+    /** Sets {@link #bestSnapshot()} to the restored lineage's best (see {@link SnapshotStore#best}). */
     private void restoreBest() {
-        bestSnapshot = null;
-        bestVersion = -1;
-        double tagged = state.earlyStopping().taggedLoss();
-        for (byte[] b : store.newest(SnapshotStore.bestKey(spec.id()))) {
-            try {
-                ModelState best = SnapshotCodec.decode(b, spec);
-                if (best.version() <= state.version() && best.earlyStopping() != null
-                        && Double.compare(best.earlyStopping().taggedLoss(), tagged) == 0) {
-                    bestSnapshot = b;
-                    bestVersion = best.version();
-                    return;
-                }
-                LOG.infof("model %s: best snapshot version %d is not part of the restored lineage: not served",
-                        spec.id(), best.version());
-                return;
-            } catch (SnapshotFormatException e) {
-                LOG.errorf("best snapshot of model %s is unusable, trying the previous one: %s", spec.id(), e.getMessage());
-            }
-        }
+        SnapshotStore.Best b = store.best(spec, state);
+        bestSnapshot = b == null ? null : b.bytes();
+        bestVersion = b == null ? -1 : b.version();
     }
 
     /** Points the batcher (and the bookkeeping) at the current state's positions. */
@@ -422,6 +404,7 @@ public final class ModelRunner implements Runnable {
         long examplesAtProgress = state.examplesSeen();
         while (!stopping) {
             ConsumerRecords<byte[], byte[]> records;
+            committer.awaitOffsetsAdded(); // a rebalance in this poll must not outdate their generation
             try {
                 records = consumer.poll(settings.pollTimeout());
             } catch (WakeupException e) {
@@ -432,6 +415,9 @@ public final class ModelRunner implements Runnable {
             // the rest of the poll (the consumer was sought back: it is stale), and so does a
             // stop (the snapshot covers what was trained; the rest is the next run's to train).
             training.run(records.partitions().stream().flatMap(tp -> records.records(tp).stream()).iterator());
+            if (committer.finished()) {
+                settle();
+            }
             updateLag();
             maybePublish();
             long now = System.nanoTime();
@@ -474,7 +460,7 @@ public final class ModelRunner implements Runnable {
             if (resumeRequested) {
                 resumeRequested = false;
                 if (state.earlyStopping().resume()) {
-                    resumeUncommitted = true;
+                    resumesApplied++;
                     LOG.infof("model %s: updates resumed on request", spec.id());
                 }
             }
@@ -513,6 +499,8 @@ public final class ModelRunner implements Runnable {
             long every = spec.snapshot().everySteps();
             if (every > 0 && state.steps() - stepsAtSnapshot + untrainedSinceSnapshot >= every) {
                 publishIfChanged();
+            } else if (committer.finished()) {
+                settle(); // book an ended commit without waiting
             }
         }
     }
@@ -533,6 +521,7 @@ public final class ModelRunner implements Runnable {
         int revocationsBefore = revocations;
         consumer.pause(held);
         keepAlives++;
+        committer.awaitOffsetsAdded();
         try {
             ConsumerRecords<byte[], byte[]> early = consumer.poll(Duration.ZERO);
             for (TopicPartition tp : early.partitions()) {
@@ -566,6 +555,9 @@ public final class ModelRunner implements Runnable {
 
     /** Aborts the open transaction, if any; returns false when that failed and {@link #recover} took over. */
     private boolean abortOpenTransaction() throws InterruptedException {
+        if (!settle()) {
+            return false;
+        }
         if (!inTransaction) {
             return true;
         }
@@ -603,7 +595,7 @@ public final class ModelRunner implements Runnable {
         resetToState();
         if (state.earlyStopping() != null) {
             meters.rebaseEarlyStopping(state.earlyStopping());
-            resumeRequested |= resumeUncommitted;
+            resumeRequested |= resumesApplied > resumesCommitted;
         }
         seekToPositions(assigned);
         training.abandon();
@@ -663,6 +655,9 @@ public final class ModelRunner implements Runnable {
     private void deadLetter(ConsumerRecord<byte[], byte[]> r, RejectedRecordException e) throws InterruptedException {
         LOG.debugf("model %s rejected %s-%d@%d: %s", spec.id(), r.topic(), r.partition(), r.offset(), e.getMessage());
         ProducerRecord<byte[], byte[]> dlq = DeadLetterHeaders.record(spec.deadLetterTopic(), spec.id(), r, e, RECORD_OVERHEAD);
+        if (!settle()) {
+            return; // the snapshot before failed: rolled back, and this record is read again
+        }
         try {
             beginIfNeeded();
             producer.send(dlq);
@@ -671,10 +666,6 @@ public final class ModelRunner implements Runnable {
         } catch (KafkaException ex) {
             recover(ex);
         }
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private void beginIfNeeded() {
@@ -713,70 +704,70 @@ public final class ModelRunner implements Runnable {
     }
 
     /**
-     * Commits a snapshot with the offsets it covers in one transaction; with {@code best}, the
-     * same bytes also go under the model's best key (compaction keeps the newest of each key),
-     * in the same transaction, so a best snapshot is always part of the committed lineage.
+     * Hands a snapshot and the offsets it covers, one transaction, to the committer; with
+     * {@code best} the same bytes go under the model's best key too, in that transaction. Training
+     * stops only to settle the commit before, encode and hand over; {@link #settle} books it once
+     * committed. The snapshot policy's counters restart here (recovery resets them on failure).
      */
     private void publish(Map<Integer, Position> positions, boolean best) throws InterruptedException {
-        if (abandoning) {
-            return; // another instance owns the model now: commit nothing more
+        long started = System.nanoTime();
+        if (abandoning || !settle()) {
+            return; // another instance owns the model now, or the commit before failed and was rolled back
         }
-        long started = System.nanoTime(), version = state.version() + 1;
+        long version = state.version() + 1;
         Map<Integer, Long> consumed = batcher.consumed();
         byte[] bytes = SnapshotCodec.encode(state, version, positions, consumed);
         if (bytes.length + RECORD_OVERHEAD > store.maxBytes()) {
             throw new FatalModelException("snapshot of " + bytes.length + " bytes exceeds the snapshot topic's limit of "
                     + store.maxBytes() + " bytes (streamfit.snapshot.max-bytes / the topic's max.message.bytes)", null);
         }
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        positions.forEach((p, pos) -> offsets.put(new TopicPartition(spec.topic(), p),
-                new OffsetAndMetadata(pos.offset(), "v=" + version + ";skip=" + pos.skip())));
         try {
             beginIfNeeded();
-            ProducerRecord<byte[], byte[]> rec = new ProducerRecord<>(store.topic(), bytes(spec.id()), bytes);
-            rec.headers().add(SnapshotStore.VERSION_HEADER, bytes(Long.toString(version)));
-            producer.send(rec);
-            if (best) {
-                ProducerRecord<byte[], byte[]> tagged = new ProducerRecord<>(store.topic(), bytes(SnapshotStore.bestKey(spec.id())), bytes);
-                tagged.headers().add(SnapshotStore.VERSION_HEADER, bytes(Long.toString(version)));
-                tagged.headers().add(SnapshotStore.TAG_HEADER, bytes("best"));
-                producer.send(tagged);
-            }
-            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-            producer.commitTransaction();
-            inTransaction = false;
+            committer.submit(producer, store.topic(), spec.id(), SnapshotStore.bestKey(spec.id()), spec.topic(), consumer.groupMetadata(),
+                    new SnapshotCommitter.Snapshot(version, bytes, Map.copyOf(positions), Map.copyOf(consumed), best,
+                            System.nanoTime() - started, resumesApplied));
+            inTransaction = false; // the committer's now
         } catch (ProducerFencedException e) {
             throw e;
         } catch (KafkaException e) {
             recover(e);
             return;
         }
-        consecutiveFailures = 0;
-        state.markPublished(version, positions, consumed);
-        lastSnapshot = bytes;
         untrainedSinceSnapshot = 0;
-        resumeUncommitted = false;
-        if (best) {
-            bestSnapshot = bytes;
-            bestVersion = version;
-            meters.bestSnapshot();
-        }
         stepsAtSnapshot = state.steps();
         positionsAtSnapshot = Map.copyOf(positions);
         lastSnapshotNanos = System.nanoTime();
-        meters.snapshot(version, bytes.length, System.nanoTime() - started);
-        LOG.debugf("model %s published snapshot version %d (%d bytes) at %s", spec.id(), version, bytes.length, positions);
     }
 
-    /** Errors that the same transaction would hit again, however often it is retried. */
-    private static boolean fatal(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof AuthorizationException || t instanceof AuthenticationException || t instanceof UnsupportedVersionException
-                    || t instanceof RecordTooLargeException) {
-                return true;
-            }
+    /**
+     * Waits for the commit in flight, if any, and books it: committed, the state and the served
+     * snapshots move to it; failed, the same recovery as a failed transaction on this thread
+     * ({@link #recover}, fencing rethrown). Returns false when it failed and recovery took over.
+     */
+    private boolean settle() throws InterruptedException {
+        SnapshotCommitter.Outcome o = committer.await();
+        if (o == null) {
+            return true;
         }
-        return false;
+        KafkaException failed = o.recoverable(); // fencing and errors other than Kafka's are thrown
+        if (failed != null) {
+            inTransaction = true; // the failed transaction is this thread's to abort
+            recover(failed);
+            return false;
+        }
+        SnapshotCommitter.Snapshot s = o.snapshot();
+        consecutiveFailures = 0;
+        state.markPublished(s.version(), s.positions(), s.consumed());
+        lastSnapshot = s.bytes();
+        resumesCommitted = s.resumesApplied();
+        if (s.best()) {
+            bestSnapshot = s.bytes();
+            bestVersion = s.version();
+            meters.bestSnapshot();
+        }
+        meters.snapshot(s.version(), s.bytes().length, s.stallNanos(), o.commitNanos());
+        LOG.debugf("model %s published snapshot version %d (%d bytes) at %s", spec.id(), s.version(), s.bytes().length, s.positions());
+        return true;
     }
 
     /**
@@ -792,7 +783,7 @@ public final class ModelRunner implements Runnable {
             training.abandon();
             return;
         }
-        if (fatal(cause)) {
+        if (SnapshotCommitter.permanent(cause)) {
             throw new FatalModelException("snapshot transaction failed permanently: " + cause, cause);
         }
         consecutiveFailures++;
@@ -855,7 +846,7 @@ public final class ModelRunner implements Runnable {
             } catch (ProducerFencedException e) {
                 throw e;
             } catch (KafkaException | IllegalStateException e) {
-                if (fatal(e)) {
+                if (SnapshotCommitter.permanent(e)) {
                     throw new FatalModelException("cannot recover: " + e, e);
                 }
                 if (stopping) {
@@ -875,14 +866,9 @@ public final class ModelRunner implements Runnable {
 
     /** A fresh model whose next version still follows every version published so far. */
     private ModelState freshState() {
-        ModelState fresh = startingState();
+        ModelState fresh = pretrained.startingState(); // the model before its first step
         fresh.versionAtLeast(state.version());
         return fresh;
-    }
-
-    /** The model before its first step (see {@link PretrainedSource}). */
-    private ModelState startingState() {
-        return pretrained.startingState();
     }
 
     private void seekToPositions(Collection<TopicPartition> partitions) {
@@ -934,6 +920,7 @@ public final class ModelRunner implements Runnable {
     }
 
     private void closeClients() {
+        committer.close(); // the producer is the committer's until its commit ended
         if (producer != null) {
             try {
                 producer.close(Duration.ofSeconds(5));
@@ -955,6 +942,7 @@ public final class ModelRunner implements Runnable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            settleInCallback(); // the positions to seek to are the committed snapshot's
             seekToPositions(partitions);
             assigned.addAll(partitions);
             LOG.infof("model %s assigned %s", spec.id(), partitions);
@@ -973,6 +961,7 @@ public final class ModelRunner implements Runnable {
                     Thread.currentThread().interrupt();
                 }
             }
+            settleInCallback(); // committed before the partitions go
             assigned.removeAll(partitions);
         }
 
@@ -981,12 +970,20 @@ public final class ModelRunner implements Runnable {
             // Never commit here: another instance may own them already. Roll back instead.
             revocations++;
             assigned.removeAll(partitions);
-            if (inTransaction) {
-                try {
+            try {
+                if (settle() && inTransaction) {
                     recover(new KafkaException("partitions lost: " + partitions));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private void settleInCallback() {
+            try {
+                settle();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }

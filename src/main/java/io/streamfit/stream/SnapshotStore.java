@@ -136,6 +136,35 @@ public final class SnapshotStore {
         return scan(modelId).newestFirst.stream().map(ConsumerRecord::value).toList();
     }
 
+    /** A best-tagged snapshot and its version. */
+    public record Best(byte[] bytes, long version) {}
+
+    /**
+     * The newest committed best-tagged snapshot that belongs to the lineage {@code restored}
+     * continues, or null: it decodes for this spec, is not newer than {@code restored}, and is the
+     * one the restored early-stopping state tagged (same loss). A best left over from an earlier
+     * architecture or an earlier spell of early stopping is not served; an unusable newest best
+     * is reported and the previous one tried.
+     */
+    public Best best(ModelSpec spec, ModelState restored) {
+        double tagged = restored.earlyStopping().taggedLoss();
+        for (byte[] b : newest(bestKey(spec.id()))) {
+            try {
+                ModelState best = SnapshotCodec.decode(b, spec);
+                if (best.version() <= restored.version() && best.earlyStopping() != null
+                        && Double.compare(best.earlyStopping().taggedLoss(), tagged) == 0) {
+                    return new Best(b, best.version());
+                }
+                LOG.infof("model %s: best snapshot version %d is not part of the restored lineage: not served",
+                        spec.id(), best.version());
+                return null;
+            } catch (SnapshotFormatException e) {
+                LOG.errorf("best snapshot of model %s is unusable, trying the previous one: %s", spec.id(), e.getMessage());
+            }
+        }
+        return null;
+    }
+
     /**
      * Tombstones a deleted model's snapshot keys (its newest and its best), so a later model of the
      * same id starts fresh: restores ignore what precedes a tombstone, and compaction removes it.

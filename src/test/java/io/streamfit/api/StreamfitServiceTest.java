@@ -140,6 +140,7 @@ class StreamfitServiceTest {
                 "streamfit_gradient_norm{model=\"learn\"}", "streamfit_gradient_clipped_steps_total{model=\"learn\"}",
                 "streamfit_learning_rate{model=\"learn\"}", "streamfit_step_duration_seconds_bucket{model=\"learn\"",
                 "streamfit_snapshot_version{model=\"learn\"}", "streamfit_snapshot_age_seconds{model=\"learn\"}",
+                "streamfit_snapshot_duration_seconds_bucket{model=\"learn\"", "streamfit_snapshot_commit_duration_seconds_bucket{model=\"learn\"",
                 "streamfit_consumer_lag_records{model=\"learn\"}")) {
             assertTrue(metrics.contains(name), name + " missing from /q/metrics");
         }
@@ -252,6 +253,9 @@ class StreamfitServiceTest {
         TestKafka.produce(bootstrap(), "stopper.in", records);
         TestKafka.await("all 20 batches scored: 10 held out", Duration.ofSeconds(60),
                 () -> number(given().get("/models/stopper").then().extract().jsonPath(), "early_stopping.held_out_examples") == 160);
+        // The best snapshot is booked once its commit, on the commit thread, ended.
+        TestKafka.await("the best snapshot committed", Duration.ofSeconds(30),
+                () -> number(given().get("/models/stopper").then().extract().jsonPath(), "early_stopping.best_snapshot_version") >= 1);
         JsonPath status = given().get("/models/stopper").then().statusCode(200).extract().jsonPath();
         assertEquals("paused", status.getString("early_stopping.state"));
         assertEquals(2, number(status, "steps"), "batches 1 and 3 trained; 2 and 4 held out, the check at 4 paused");

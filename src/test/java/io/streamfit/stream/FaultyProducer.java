@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Callback;
@@ -25,9 +26,22 @@ import org.apache.kafka.common.metrics.KafkaMetric;
  * broker error mid-commit would.
  */
 final class FaultyProducer implements Producer<byte[], byte[]> {
-    /** What else goes wrong: a hook run just before an injected commit failure, aborts failing too. */
-    record Faults(Runnable beforeFailure, boolean abortFails, AtomicInteger inits) {
+    /**
+     * What else goes wrong: a hook run just before an injected commit failure, aborts failing too;
+     * {@code beforeCommit} runs with each commit's number (1-based) before it commits or fails,
+     * on the thread that commits.
+     */
+    record Faults(Runnable beforeFailure, boolean abortFails, AtomicInteger inits, IntConsumer beforeCommit) {
         static final Faults NONE = new Faults(() -> { }, false, new AtomicInteger());
+
+        Faults(Runnable beforeFailure, boolean abortFails, AtomicInteger inits) {
+            this(beforeFailure, abortFails, inits, n -> { });
+        }
+
+        /** Only a hook before each commit. */
+        static Faults beforeCommit(IntConsumer hook) {
+            return new Faults(() -> { }, false, new AtomicInteger(), hook);
+        }
     }
 
     private final Producer<byte[], byte[]> delegate;
@@ -58,9 +72,11 @@ final class FaultyProducer implements Producer<byte[], byte[]> {
 
     @Override
     public void commitTransaction() {
-        if (failing.contains(commits.incrementAndGet())) {
+        int n = commits.incrementAndGet();
+        faults.beforeCommit().accept(n);
+        if (failing.contains(n)) {
             faults.beforeFailure().run();
-            throw new KafkaException("injected failure of commit #" + commits.get());
+            throw new KafkaException("injected failure of commit #" + n);
         }
         delegate.commitTransaction();
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamfit.data.Position;
 import io.streamfit.data.RecordDecoder;
@@ -275,6 +276,175 @@ class ModelRunnerKafkaTest {
         assertEquals(sf.version(), versions.get(versions.size() - 1));
     }
 
+    /**
+     * Commit #2 (the snapshot of step 10) is held on the commit thread until the model has
+     * trained four more steps: training goes on while a snapshot commits, nothing of that
+     * snapshot is booked before its commit (state and served snapshot stay at version 1), and
+     * the lineage is exactly an uninterrupted run's.
+     */
+    @Test
+    void trainingGoesOnWhileASnapshotCommits() throws Exception {
+        String bootstrap = kafka.bootstrapServers();
+        TestKafka.createTopic(bootstrap, "async.in", 1);
+        TestKafka.produce(bootstrap, "async.in", records(80, 5));
+        Running[] running = new Running[1];
+        long[] seen = {-1, -1, -1}; // steps trained while commit #2 was held, state version, served version
+        KafkaClients held = FaultyProducer.clients(Map.of("bootstrap.servers", bootstrap), new AtomicInteger(), List.of(),
+                FaultyProducer.Faults.beforeCommit(n -> {
+                    if (n == 2) {
+                        seen[0] = stepsWhileHeld(running[0].runner(), 14) - 10;
+                        seen[1] = running[0].runner().state().version();
+                        seen[2] = servedVersion(running[0].runner());
+                    }
+                }));
+        ModelSpec spec = SpecParser.parse(spec("async", "async.in", 8, "{every_steps: 5, every_seconds: 0}"));
+        running[0] = run(spec, held);
+        Running a = running[0];
+        TestKafka.await("all 400 examples trained", Duration.ofSeconds(60), () -> a.examples() >= 400);
+        Timer commitTimer = METRICS.find(MetricNames.SNAPSHOT_COMMIT_DURATION).tag("model", "async").timer();
+        a.stop();
+        assertTrue(seen[0] >= 4, "steps trained while the snapshot of step 10 committed: " + seen[0]);
+        assertEquals(1, seen[1], "the state is not marked published before its commit");
+        assertEquals(1, seen[2], "the served snapshot is the last committed one until the commit");
+        assertEquals(400, a.runner().state().examplesSeen());
+        assertEqualsUninterruptedRun(a.runner().state(), "async.in", 400);
+        List<Long> versions = assertVersionsContiguous("async");
+        assertEquals(a.runner().state().version(), versions.get(versions.size() - 1));
+        assertEquals(a.runner().state().version(), servedVersion(a.runner()));
+        assertEquals(versions.size(), commitTimer.count(), "one commit duration per committed snapshot");
+    }
+
+    /**
+     * Commit #3 (the snapshot of step 15) fails on the commit thread after the model trained on
+     * to step 19: the training thread sees it at its next snapshot, rolls back to version 2,
+     * seeks back and trains those steps again, once: the lineage is an uninterrupted run's.
+     */
+    @Test
+    void aCommitThatFailsWhileTrainingGoesOnRollsBackTheStepsTrainedMeanwhile() throws Exception {
+        String bootstrap = kafka.bootstrapServers();
+        TestKafka.createTopic(bootstrap, "asyncfail.in", 1);
+        TestKafka.produce(bootstrap, "asyncfail.in", records(80, 5));
+        Running[] running = new Running[1];
+        long[] trained = {-1};
+        KafkaClients faulty = FaultyProducer.clients(Map.of("bootstrap.servers", bootstrap), new AtomicInteger(), List.of(3),
+                FaultyProducer.Faults.beforeCommit(n -> {
+                    if (n == 3) {
+                        trained[0] = stepsWhileHeld(running[0].runner(), 19);
+                    }
+                }));
+        ModelSpec spec = SpecParser.parse(spec("asyncfail", "asyncfail.in", 8, "{every_steps: 5, every_seconds: 0}"));
+        running[0] = run(spec, faulty);
+        Running a = running[0];
+        TestKafka.await("all 400 examples trained", Duration.ofSeconds(60), () -> a.examples() >= 400);
+        double rollbacks = METRICS.find(MetricNames.ROLLBACKS).tag("model", "asyncfail").counter().count();
+        a.stop();
+        assertTrue(trained[0] >= 19, "the model trained on while the failing commit was in flight: step " + trained[0]);
+        assertEquals(1.0, rollbacks, "the failed commit was rolled back once");
+        assertTrue(a.runner().lastError().contains("injected failure of commit #3"), a.runner().lastError());
+        assertEquals(400, a.runner().state().examplesSeen(), "the steps trained during the failed commit were retrained once");
+        assertEqualsUninterruptedRun(a.runner().state(), "asyncfail.in", 400);
+        assertVersionsContiguous("asyncfail");
+    }
+
+    /**
+     * A rebalance while a snapshot commits: the commit is held on the commit thread until the
+     * runner's rebalance listener starts revoking a partition, and 1 s more. The listener waits
+     * for it before it lets the partition go (nothing changed since that snapshot, so it
+     * publishes nothing itself); the commit succeeds (its offsets were added before the poll that
+     * rebalanced, so they carry a valid generation); the member the partition goes to finds that
+     * snapshot's offset, not the one before; the partition comes back and every example is
+     * trained once, without a rollback.
+     */
+    @Test
+    void aRebalanceWaitsForTheSnapshotCommitInFlight() throws Exception {
+        String bootstrap = kafka.bootstrapServers();
+        TestKafka.createTopic(bootstrap, "rebal.in", 2);
+        List<byte[]> data = records(44, 4); // 4 examples a record, batch 8
+        TestKafka.produce(bootstrap, "rebal.in", data.subList(0, 40), 2);
+        Running[] running = new Running[1];
+        java.util.concurrent.atomic.AtomicBoolean hold = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean holding = new java.util.concurrent.atomic.AtomicBoolean();
+        int[] assignedAtRelease = {-1};
+        KafkaClients held = FaultyProducer.clients(Map.of("bootstrap.servers", bootstrap), new AtomicInteger(), List.of(),
+                FaultyProducer.Faults.beforeCommit(n -> {
+                    if (hold.compareAndSet(true, false)) {
+                        holding.set(true);
+                        waitOnCommitThread(Duration.ofSeconds(30), () -> running[0].runner().revocations() > 0);
+                        long after = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+                        waitOnCommitThread(Duration.ofSeconds(2), () -> System.nanoTime() >= after);
+                        assignedAtRelease[0] = running[0].runner().assignedPartitions().size();
+                    }
+                }));
+        ModelSpec spec = SpecParser.parse(spec("rebal", "rebal.in", 8, "{every_steps: 1000, every_seconds: 0.3}"));
+        running[0] = run(spec, held);
+        Running a = running[0];
+        Map<Integer, Position> twenty = Map.of(0, new Position(20, 0), 1, new Position(20, 0));
+        TestKafka.await("160 examples trained and committed", Duration.ofSeconds(60),
+                () -> a.runner().state() != null && twenty.equals(a.runner().state().positions()));
+        hold.set(true);
+        TestKafka.produce(bootstrap, "rebal.in", data.subList(40, 42), 2); // one more batch: a snapshot at offsets 21, held
+        TestKafka.await("the snapshot of offsets 21 held on the commit thread", Duration.ofSeconds(30), holding::get);
+
+        Map<TopicPartition, OffsetAndMetadata> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        try (var newcomer = clients.trainingConsumer("streamfit.rebal", "newcomer")) {
+            newcomer.subscribe(List.of("rebal.in"), new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {
+                }
+
+                @Override
+                public void onPartitionsAssigned(java.util.Collection<TopicPartition> partitions) {
+                    newcomer.committed(Set.copyOf(partitions)).forEach((tp, om) -> seen.put(tp, om));
+                }
+            });
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (seen.isEmpty() && System.nanoTime() < deadline) {
+                newcomer.poll(Duration.ofMillis(100));
+            }
+        }
+        assertEquals(2, assignedAtRelease[0], "the revoking listener still held the partition while the commit was in flight");
+        assertEquals(1, seen.size(), "the newcomer took one of the two partitions: " + seen);
+        assertEquals(21, seen.values().iterator().next().offset(),
+                "the revoking listener waited for the snapshot in flight: its offset, not the one before, is committed");
+
+        TestKafka.produce(bootstrap, "rebal.in", data.subList(42, 44), 2);
+        TestKafka.await("all 176 examples trained", Duration.ofSeconds(60), () -> a.examples() >= 176);
+        double rollbacks = METRICS.find(MetricNames.ROLLBACKS).tag("model", "rebal").counter().count();
+        a.stop();
+        assertTrue(a.runner().revocations() > 0);
+        assertEquals(0.0, rollbacks, "no commit failed");
+        assertEquals(176, a.runner().state().examplesSeen(), "every example once, across the rebalances");
+        assertVersionsContiguous("rebal");
+    }
+
+    /** On the commit thread: waits (at most 20 s) for the runner to reach {@code steps}; returns the steps reached. */
+    private static long stepsWhileHeld(ModelRunner runner, long steps) {
+        waitOnCommitThread(Duration.ofSeconds(20), () -> runner.state().steps() >= steps);
+        return runner.state().steps();
+    }
+
+    /** Waits (at most {@code timeout}) for {@code condition} without failing: the caller, a commit hook, must let the commit go on. */
+    private static void waitOnCommitThread(Duration timeout, java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** The version of the snapshot the runner serves as its last committed one. */
+    private static long servedVersion(ModelRunner runner) {
+        try {
+            return Long.parseLong(SnapshotCodec.metadata(runner.lastSnapshot()).get("version"));
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
     @Test
     void deadLetteredRecordsAreNotRepeatedAfterARestart() throws Exception {
         String bootstrap = kafka.bootstrapServers();
@@ -421,8 +591,10 @@ class ModelRunnerKafkaTest {
         assertEquals(Long.parseLong(bestMeta.get("version")), a.runner().bestVersion());
         // every_steps counts batches that train nothing too, so a paused model keeps committing
         // its way through the stream: within 5 batches of the end (counting only steps, the last
-        // snapshot would be at batch 14, when the 10th step was taken).
-        assertTrue(s.positions().get(0).offset() >= 35, "snapshot positions while paused: " + s.positions());
+        // snapshot would be at batch 14, when the 10th step was taken). The last one is booked
+        // once its commit, on the commit thread, ended.
+        TestKafka.await("snapshot positions while paused within 5 batches of the end", Duration.ofSeconds(30),
+                () -> s.positions().get(0).offset() >= 35);
 
         assertTrue(a.runner().requestResume());
         TestKafka.produce(bootstrap, "early.in", data.subList(40, 56));
