@@ -77,7 +77,8 @@ for r in rows:
     print(f"{r['arch']:13} {r['optimizer']:9} {r['batch']:>5} {fmt(s and s['examples_per_s']):>10} {spread:>19} "
           f"{fmt(r['pytorch_1_thread']):>9} {fmt(r['pytorch_2_threads']):>9} {fmt(r['pytorch_1_thread_foreach']):>10} {ratio:>6}")
 print("   ratio = streamfit / PyTorch's best setting (1 or 2 threads with its default update, 1 thread with foreach=True;")
-print("   flush_denormal on), same run;")
+print("   flush_denormal on), same run; each PyTorch figure is its best of the runs of that setting (3 processes in a full run),")
+print("   each the median of 5 intervals")
 print("   +sysblas = the same step with STREAMFIT_BLAS=system (Debian's OpenBLAS instead of ND4J's bundled 0.3.19)")
 
 # -- decoder --------------------------------------------------------------------------------------
