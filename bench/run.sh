@@ -5,7 +5,7 @@
 # start-up to ready), then the ratios against the issue's targets, each marked met or not met.
 #
 #   ./mvnw -B package -DskipTests          # or verify: the end-to-end run starts target/quarkus-app
-#   bash bench/run.sh                      # 12-15 minutes on a quiet 2-core machine; results in target/bench/full/
+#   bash bench/run.sh                      # about 21 minutes on a quiet 2-core machine; results in target/bench/full/
 #   bash bench/run.sh --smoke              # the same pipeline at tiny size (CI): no timing verdicts,
 #                                          # exit code 1 if any part fails; results in target/bench/smoke/
 # Options: --parts step,pytorch,decoder,e2e (a subset), --allow-missing (a benchmark this commit
@@ -151,7 +151,10 @@ if wants e2e; then
     # The AppCDS archive of this package (deploy/appcds.sh), so start-up is measured with it too.
     if [ $ok = ok ] && { [ ! -s target/quarkus-app/streamfit.jsa ] || [ target/quarkus-app/quarkus-run.jar -nt target/quarkus-app/streamfit.jsa ] \
         || [ -n "$(find target/quarkus-app/lib target/quarkus-app/app -newer target/quarkus-app/streamfit.jsa -type f -print -quit)" ]; }; then
-      bash deploy/appcds.sh target/quarkus-app > "$OUT/logs/appcds.log" 2>&1 || { echo "# deploy/appcds.sh failed: $(tail -1 "$OUT/logs/appcds.log")"; ok=failed; }
+      # Without an archive (a JDK without its base CDS archive cannot write one) start-up is
+      # measured without it only: a warning, not a failed part.
+      bash deploy/appcds.sh target/quarkus-app > "$OUT/logs/appcds.log" 2>&1 \
+        || { echo "# warning: deploy/appcds.sh wrote no archive: $(tail -1 "$OUT/logs/appcds.log")"; rm -f target/quarkus-app/streamfit.jsa; }
     fi
     [ $ok = ok ] && { "${JAVA_BENCH[@]}" io.streamfit.bench.EndToEndBench --jsonl "$JSONL" --out "$OUT/e2e" \
         --from $FROM --to $TO --python $PY --startups $STARTUPS 2>&1 | tee "$OUT/logs/e2e.log" | grep --line-buffered '^e2e:'; } \
