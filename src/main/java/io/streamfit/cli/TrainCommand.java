@@ -143,7 +143,7 @@ public final class TrainCommand implements Callable<Integer> {
         RecordDecoder decoder = new RecordDecoder(modelSpec);
         Batcher batcher = new Batcher(modelSpec.batchSize());
         List<Map<String, Object>> steps = new ArrayList<>();
-        Totals totals = new Totals();
+        PassTotals totals = new PassTotals();
         long started = System.nanoTime();
         Pass pass = new Pass(state, totals, steps);
         long[] lines = {0};
@@ -280,11 +280,11 @@ public final class TrainCommand implements Callable<Integer> {
     /** What the command does around {@link TrainingLoop}: totals, the best model, per-step metrics. */
     private final class Pass implements TrainingLoop.Hooks<Line> {
         private final ModelState state;
-        private final Totals totals;
+        private final PassTotals totals;
         private final List<Map<String, Object>> steps;
         byte[] best;
 
-        Pass(ModelState state, Totals totals, List<Map<String, Object>> steps) {
+        Pass(ModelState state, PassTotals totals, List<Map<String, Object>> steps) {
             this.state = state;
             this.totals = totals;
             this.steps = steps;
@@ -433,63 +433,6 @@ public final class TrainCommand implements Callable<Integer> {
             } catch (IOException ignored) {
                 // best effort: the message above already says what went wrong
             }
-        }
-    }
-
-    /** Sums over the whole pass. */
-    private static final class Totals {
-        long rejected;
-        double lossSum;
-        long correct;
-        long judged;
-        long examples;
-        long skipped;
-        long clipped;
-        long heldOut;
-        /** Time inside the training steps, to tell it from decoding and I/O. */
-        long stepNanos;
-
-        void add(StepResult r) {
-            if (r.role() == io.streamfit.train.EarlyStopping.Role.HOLD_OUT) {
-                heldOut += r.examples(); // validation, not part of the prequential pass
-                return;
-            }
-            lossSum += r.lossSum();
-            correct += r.correct();
-            judged += r.judged();
-            examples += r.examples();
-            skipped += r.skipped() ? 1 : 0;
-            clipped += r.clipped() ? 1 : 0;
-        }
-
-        Map<String, Object> summary(ModelState state, double seconds, int untrained, long lines) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("records", lines);
-            m.put("rejected_records", rejected);
-            m.put("steps", state.steps());
-            m.put("examples", examples);
-            m.put("untrained_examples", untrained);
-            m.put("prequential_loss", examples == 0 ? null : lossSum / examples);
-            m.put("prequential_accuracy", judged == 0 ? null : (double) correct / judged);
-            m.put("clipped_steps", clipped);
-            m.put("skipped_steps", skipped);
-            m.put("final_lr", state.currentLr());
-            m.put("seconds", seconds);
-            m.put("examples_per_second", seconds > 0 ? examples / seconds : null);
-            m.put("step_seconds", stepNanos / 1e9);
-            m.put("step_examples_per_second", stepNanos > 0 ? examples / (stepNanos / 1e9) : null);
-            m.put("blas", io.streamfit.train.BlasLibrary.loaded());
-            io.streamfit.train.EarlyStopping e = state.earlyStopping();
-            if (e != null) {
-                m.put("held_out_examples", heldOut);
-                m.put("validation_checks", e.checks());
-                m.put("validation_loss", Double.isFinite(e.lastLoss()) ? e.lastLoss() : null);
-                m.put("best_validation_loss", Double.isFinite(e.taggedLoss()) ? e.taggedLoss() : null);
-                m.put("paused_at_end", e.paused());
-                m.put("pauses", e.pauses());
-                m.put("resumes", e.resumes());
-            }
-            return m;
         }
     }
 }
