@@ -36,12 +36,12 @@ if [ $SMOKE = 1 ]; then
   JMH_STEP=(-f 1 -wi 1 -w 200ms -i 2 -r 200ms -p batch=64)
   JMH_DECODER=(-f 1 -wi 1 -w 200ms -i 2 -r 200ms)
   TORCH=(--batches 64 --seconds 0.25) TORCH_ROUNDS=1
-  RECORDS=400 FROM=64 TO=320 STARTUPS=1
+  RECORDS=400 FROM=64 TO=320 PASSES=2 STARTUPS=1
 else
   JMH_STEP=(-f 2 -wi 3 -w 1s -i 6 -r 1s -p batch=1,16,64,256)
   JMH_DECODER=(-f 2 -wi 3 -w 1s -i 5 -r 1s)
   TORCH=(--batches 1,16,64,256 --seconds 2.5) TORCH_ROUNDS=3
-  RECORDS=60000 FROM=5000 TO=55000 STARTUPS=3
+  RECORDS=60000 FROM=5000 TO=55000 PASSES=3 STARTUPS=3
 fi
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
@@ -157,7 +157,7 @@ if wants e2e; then
         || { echo "# warning: deploy/appcds.sh wrote no archive: $(tail -1 "$OUT/logs/appcds.log")"; rm -f target/quarkus-app/streamfit.jsa; }
     fi
     [ $ok = ok ] && { "${JAVA_BENCH[@]}" io.streamfit.bench.EndToEndBench --jsonl "$JSONL" --out "$OUT/e2e" \
-        --from $FROM --to $TO --python $PY --startups $STARTUPS 2>&1 | tee "$OUT/logs/e2e.log" | grep --line-buffered '^e2e:'; } \
+        --from $FROM --to $TO --passes $PASSES --python $PY --startups $STARTUPS 2>&1 | tee "$OUT/logs/e2e.log" | grep --line-buffered '^e2e:'; } \
         || ok=failed
     [ -s "$OUT/e2e/e2e.json" ] || ok=failed
   fi

@@ -21,13 +21,19 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * becomes offset {@code i} of the JSON topic byte for byte (as a Python producer wrote it), and
  * the same example, decoded by the service's own {@link RecordDecoder}, offset {@code i} of the
  * binary topic ({@link RecordDecoder#encodeBinary}). So both topics carry exactly the same
- * float32 examples in the same order, and the {@code train} command reads the same file.
+ * float32 examples in the same order, and the {@code train} command reads the same file. With
+ * {@code passes > 1} the file is produced that many times over (line {@code i} of pass {@code p} is
+ * offset {@code p * lines + i}), as a stream that keeps coming, so a run can be measured after its
+ * warm-up (JIT compilation, first allocations) as JMH measures the step.
  */
 final class BenchTopics {
     private BenchTopics() {}
 
-    /** Creates both topics and produces every line of {@code jsonl}; returns the records per topic. */
-    static long fill(String bootstrap, ModelSpec spec, Path jsonl, String jsonTopic, String binaryTopic) throws Exception {
+    /** Creates both topics and produces every line of {@code jsonl} {@code passes} times; returns the records per topic. */
+    static long fill(String bootstrap, ModelSpec spec, Path jsonl, int passes, String jsonTopic, String binaryTopic) throws Exception {
+        if (passes < 1) {
+            throw new IllegalArgumentException("passes must be at least 1, was " + passes);
+        }
         TestKafka.createTopic(bootstrap, jsonTopic, 1);
         TestKafka.createTopic(bootstrap, binaryTopic, 1);
         RecordDecoder decoder = new RecordDecoder(spec);
@@ -38,13 +44,17 @@ final class BenchTopics {
                         ProducerConfig.LINGER_MS_CONFIG, 20,
                         ProducerConfig.BATCH_SIZE_CONFIG, 1 << 20),
                 new ByteArraySerializer(), new ByteArraySerializer());
-                BufferedReader in = Files.newBufferedReader(jsonl, StandardCharsets.UTF_8)) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                byte[] json = line.getBytes(StandardCharsets.UTF_8);
-                p.send(new ProducerRecord<>(jsonTopic, 0, null, json));
-                p.send(new ProducerRecord<>(binaryTopic, 0, null, binary(decoder, json, n)));
-                n++;
+                ) {
+            for (int pass = 0; pass < passes; pass++) {
+                try (BufferedReader in = Files.newBufferedReader(jsonl, StandardCharsets.UTF_8)) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        byte[] json = line.getBytes(StandardCharsets.UTF_8);
+                        p.send(new ProducerRecord<>(jsonTopic, 0, null, json));
+                        p.send(new ProducerRecord<>(binaryTopic, 0, null, binary(decoder, json, n)));
+                        n++;
+                    }
+                }
             }
             p.flush();
         }

@@ -23,7 +23,7 @@ class BenchTopicsTest {
     Path dir;
 
     @Test
-    void jsonTopicHoldsTheLinesBytewiseAndBinaryTopicTheSameFloat32Examples() throws Exception {
+    void jsonTopicHoldsTheLinesBytewisePassAfterPassAndBinaryTopicTheSameFloat32Examples() throws Exception {
         ModelSpec spec = SpecParser.parse(EndToEndBench.SPEC.formatted("t", "t.json", 64));
         StringBuilder line0 = new StringBuilder("{\"x\": [");
         StringBuilder line1 = new StringBuilder("{\"x\": [");
@@ -34,16 +34,16 @@ class BenchTopicsTest {
         List<String> lines = List.of(line0 + "], \"y\": 9}", line1 + "], \"y\": 0}");
         Path jsonl = Files.write(dir.resolve("d.jsonl"), lines);
         try (EmbeddedKafka kafka = EmbeddedKafka.start(null)) {
-            assertEquals(2, BenchTopics.fill(kafka.bootstrapServers(), spec, jsonl, "t.json", "t.binary"));
+            assertEquals(4, BenchTopics.fill(kafka.bootstrapServers(), spec, jsonl, 2, "t.json", "t.binary"));
             List<ConsumerRecord<byte[], byte[]>> json = TestKafka.readCommitted(kafka.bootstrapServers(), "t.json");
             List<ConsumerRecord<byte[], byte[]>> binary = TestKafka.readCommitted(kafka.bootstrapServers(), "t.binary");
-            assertEquals(2, json.size());
-            assertEquals(2, binary.size());
+            assertEquals(4, json.size(), "two passes of two lines");
+            assertEquals(4, binary.size());
             RecordDecoder decoder = new RecordDecoder(spec);
-            for (int i = 0; i < 2; i++) {
+            for (int i = 0; i < 4; i++) {
                 assertEquals(i, json.get(i).offset());
                 assertEquals(i, binary.get(i).offset());
-                assertArrayEquals(lines.get(i).getBytes(StandardCharsets.UTF_8), json.get(i).value(), "line " + i + " as written");
+                assertArrayEquals(lines.get(i % 2).getBytes(StandardCharsets.UTF_8), json.get(i).value(), "line " + i % 2 + " as written");
                 assertEquals('S', binary.get(i).value()[0], "binary record " + i);
                 Examples fromJson = decoder.decode(json.get(i).value());
                 Examples fromBinary = decoder.decode(binary.get(i).value());

@@ -18,17 +18,28 @@ import java.util.concurrent.TimeUnit;
 /**
  * The end-to-end half of {@code bench/run.sh}: a Kafka 4.1.2 broker in its own JVM, two
  * one-partition topics pre-filled with the same Fashion-MNIST examples (JSON as Python writes it,
- * and binary), then, one after another: the packaged service training the 784-256-256-10 ReLU
- * MLP (Adam 1e-3, clipping 5.0, batch 64) from the JSON topic and from the binary topic
- * ({@link ServiceRun}); the {@code train} command over the same JSON lines; the Python + PyTorch
- * loop {@code bench/python_kafka_loop.py} on the JSON topic; and the demo's start-up to ready.
- * Writes every figure to {@code <out>/e2e.json}; any failing part fails the run (exit code 1).
+ * and binary; with {@code --passes P} the file P times over, as a stream that keeps coming), then,
+ * one after another: the packaged service training the 784-256-256-10 ReLU MLP (Adam 1e-3,
+ * clipping 5.0, batch 64) from the JSON topic and from the binary topic ({@link ServiceRun}); the
+ * {@code train} command over the same JSON lines; the Python + PyTorch loop
+ * {@code bench/python_kafka_loop.py} on the JSON topic; and the demo's start-up to ready.
+ *
+ * <p>Every party is measured over the same windows of the stream: {@code first_pass}, examples
+ * {@code --from} to {@code --to} of the first pass, right after start (JIT compilation and first
+ * allocations included, as a user who starts the service on a backlog sees it); and with P &gt; 1
+ * {@code later_passes}, from the start of the second pass to the end, after that warm-up, which is
+ * how JMH measures the step the targets compare against. The {@code train} command's later passes
+ * are the difference of two runs (one pass, P passes) of its own reported seconds.
+ *
+ * <p>Writes every figure to {@code <out>/e2e.json}; any failing part fails the run (exit code 1).
  *
  * <pre>java -cp &lt;test class path&gt; io.streamfit.bench.EndToEndBench --jsonl F.jsonl --out DIR
- *     [--from 5000 --to 55000] [--python /usr/bin/python3] [--startups 3]</pre>
+ *     [--from 5000 --to 55000] [--passes 3] [--python /usr/bin/python3] [--startups 3]</pre>
  */
 public final class EndToEndBench {
     static final int BATCH = 64;
+    /** The windows every party is measured over (see the class comment). */
+    static final String FIRST = "first_pass", LATER = "later_passes";
     static final String SPEC = """
             id: %s
             topic: %s
@@ -57,8 +68,8 @@ public final class EndToEndBench {
         long to = Long.parseLong(a.getOrDefault("--to", "55000"));
         String python = a.getOrDefault("--python", "/usr/bin/python3");
         int startups = Integer.parseInt(a.getOrDefault("--startups", "3"));
+        int passes = Integer.parseInt(a.getOrDefault("--passes", "1"));
         Map<String, Object> result = new LinkedHashMap<>();
-        result.put("window", Map.of("from", from, "to", to, "batch", BATCH));
         String jsonSpec = SPEC.formatted("bench-json", "bench.fmnist.json", BATCH);
         Files.writeString(out.resolve("spec.yaml"), jsonSpec);
         try (BrokerProcess broker = BrokerProcess.format(out.resolve("broker"))) {
@@ -66,69 +77,127 @@ public final class EndToEndBench {
             broker.start();
             log("broker (Kafka 4.1.2, own JVM) ready in %.1f s at %s", secondsSince(t), broker.bootstrapServers());
             t = System.nanoTime();
-            long records = BenchTopics.fill(broker.bootstrapServers(), SpecParser.parse(jsonSpec), jsonl,
+            long records = BenchTopics.fill(broker.bootstrapServers(), SpecParser.parse(jsonSpec), jsonl, passes,
                     "bench.fmnist.json", "bench.fmnist.binary");
+            long lines = records / passes;
             result.put("records", records);
+            result.put("passes", passes);
             result.put("jsonl_bytes", Files.size(jsonl));
-            log("topics filled: %d records each (JSON and binary) in %.1f s", records, secondsSince(t));
-            if (to > records - records % BATCH) {
-                throw new IllegalArgumentException("--to " + to + " is beyond the last full batch of " + records + " records");
+            log("topics filled: %d records each (JSON and binary, %d pass(es) of %d lines) in %.1f s", records, passes, lines,
+                    secondsSince(t));
+            if (to > lines - lines % BATCH) {
+                throw new IllegalArgumentException("--to " + to + " is beyond the last full batch of the first pass (" + lines + " records)");
             }
+            List<ServiceRun.Window> windows = new ArrayList<>(List.of(new ServiceRun.Window(FIRST, from, to)));
+            if (passes > 1) {
+                windows.add(new ServiceRun.Window(LATER, lines, records - records % BATCH));
+            }
+            result.put("windows", windows.stream().collect(java.util.stream.Collectors.toMap(ServiceRun.Window::name,
+                    w -> Map.of("from", w.from(), "to", w.to()), (x, y) -> x, LinkedHashMap::new)));
+            result.put("batch", BATCH);
             for (String[] t2 : new String[][] {{"consumer_json", "bench.fmnist.json"}, {"consumer_binary", "bench.fmnist.binary"}}) {
-                Map<String, Object> c = ConsumerCeiling.drain(broker.bootstrapServers(), t2[1], records);
+                Map<String, Object> c = ConsumerCeiling.drain(broker.bootstrapServers(), broker.pid(), t2[1], records);
                 result.put(t2[0], c);
-                log("a plain Java consumer alone on %s: %.0f records/s (%.0f MB/s)", t2[1], c.get("records_per_s"), c.get("mb_per_s"));
+                log("a plain Java consumer alone on %s: %.0f records/s (%.0f MB/s); CPU per record: consumer %.1f us, broker %.1f us",
+                        t2[1], c.get("records_per_s"), c.get("mb_per_s"), c.get("consumer_cpu_us_per_record"), c.get("broker_cpu_us_per_record"));
             }
-            result.put("service_json", service(broker, "bench-json", "bench.fmnist.json", from, to, out.resolve("service-json")));
-            result.put("service_binary", service(broker, "bench-binary", "bench.fmnist.binary", from, to, out.resolve("service-binary")));
-            result.put("train", train(out.resolve("spec.yaml"), jsonl, out));
+            result.put("service_json", service(broker, "bench-json", "bench.fmnist.json", windows, out.resolve("service-json")));
+            result.put("service_binary", service(broker, "bench-binary", "bench.fmnist.binary", windows, out.resolve("service-binary")));
+            result.put("train", train(out.resolve("spec.yaml"), jsonl, passes, out));
             if (!"none".equals(python)) {
-                result.put("python_loop", pythonLoop(python, broker.bootstrapServers(), from, to, out));
+                result.put("python_loop", pythonLoop(python, broker.bootstrapServers(), windows, out));
             }
         }
-        result.put("startup_demo", startups(startups, out, result));
+        if (startups > 0) {
+            result.put("startup_demo", startups(startups, out, result));
+        }
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         json.writeValue(out.resolve("e2e.json").toFile(), result);
         log("wrote %s", out.resolve("e2e.json"));
     }
 
-    private static Map<String, Object> service(BrokerProcess broker, String id, String topic, long from, long to, Path dir)
+    private static Map<String, Object> service(BrokerProcess broker, String id, String topic, List<ServiceRun.Window> windows, Path dir)
             throws Exception {
-        Map<String, Object> r = ServiceRun.measure(broker.bootstrapServers(), id, SPEC.formatted(id, topic, BATCH), BATCH, from, to,
-                Files.createDirectories(dir));
-        Object step = r.get("step_examples_per_s");
-        log("service on %s: %.0f examples/s end to end, step inside the run %s examples/s (ready in %.1f s)", topic,
-                r.get("examples_per_s"), step == null ? "-" : String.format("%.0f", step), r.get("ready_seconds"));
+        Map<String, Object> r = ServiceRun.measure(broker.bootstrapServers(), broker.pid(), id, SPEC.formatted(id, topic, BATCH), BATCH,
+                windows, Files.createDirectories(dir));
+        for (ServiceRun.Window w : windows) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> f = (Map<String, Object>) r.get(w.name());
+            Object step = f.get("step_examples_per_s");
+            log("service on %s, %s: %.0f examples/s end to end, step inside the run %s examples/s; cores used: service %.2f, broker %.2f",
+                    topic, w.name(), f.get("examples_per_s"), step == null ? "-" : String.format("%.0f", step), f.get("service_cores"),
+                    f.get("broker_cores"));
+        }
+        log("service on %s ready in %.1f s", topic, r.get("ready_seconds"));
         return r;
     }
 
-    /** The {@code train} command as the README shows it; its own examples/s covers the whole pass. */
-    private static Map<String, Object> train(Path spec, Path jsonl, Path out) throws Exception {
+    /**
+     * The {@code train} command as the README shows it, over the file once ({@code first_pass}:
+     * its own examples/s over the whole pass) and, with {@code passes > 1}, over the file that many
+     * times ({@code later_passes}: the examples and seconds the longer run adds to the short one).
+     */
+    private static Map<String, Object> train(Path spec, Path jsonl, int passes, Path out) throws Exception {
+        Map<String, Object> r = new LinkedHashMap<>();
+        Map<String, Object> once = trainRun(spec, jsonl, out, "train");
+        r.put(FIRST, once);
+        log("train command, %s: %.0f examples/s over the whole pass (%d examples, %.1f s; %.1f s with JVM start)", FIRST,
+                once.get("examples_per_s"), once.get("examples"), once.get("seconds"), once.get("wall_seconds"));
+        if (passes > 1) {
+            Path repeated = out.resolve("train-" + passes + "-passes.jsonl");
+            try {
+                try (java.io.OutputStream o = Files.newOutputStream(repeated)) {
+                    for (int i = 0; i < passes; i++) {
+                        Files.copy(jsonl, o);
+                    }
+                }
+                Map<String, Object> many = trainRun(spec, repeated, out, "train-" + passes + "-passes");
+                long examples = (long) many.get("examples") - (long) once.get("examples");
+                double seconds = (double) many.get("seconds") - (double) once.get("seconds");
+                Map<String, Object> later = new LinkedHashMap<>();
+                later.put("examples", examples);
+                later.put("seconds", seconds);
+                later.put("examples_per_s", examples / seconds);
+                later.put("run_of_" + passes + "_passes", many);
+                r.put(LATER, later);
+                log("train command, %s: %.0f examples/s (%d passes: %d examples in %.1f s, less the one-pass run)", LATER,
+                        later.get("examples_per_s"), passes, many.get("examples"), many.get("seconds"));
+            } finally {
+                Files.deleteIfExists(repeated);
+            }
+        }
+        return r;
+    }
+
+    private static Map<String, Object> trainRun(Path spec, Path data, Path out, String name) throws Exception {
         long t = System.nanoTime();
-        Process p = new ProcessBuilder("java", "-jar", JAR.toString(), "train", "--spec", spec.toString(), "--data", jsonl.toString(),
-                "--out", out.resolve("train.safetensors").toString())
-                .redirectErrorStream(true).redirectOutput(out.resolve("train.log").toFile()).start();
+        Path log = out.resolve(name + ".log");
+        Process p = new ProcessBuilder("java", "-jar", JAR.toString(), "train", "--spec", spec.toString(), "--data", data.toString(),
+                "--out", out.resolve(name + ".safetensors").toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!p.waitFor(20, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            throw new IllegalStateException("train failed: see " + out.resolve("train.log"));
+            throw new IllegalStateException("train failed: see " + log);
         }
         double wall = secondsSince(t);
-        String summary = Files.readAllLines(out.resolve("train.log")).stream().filter(l -> l.startsWith("train: {")).reduce((x, y) -> y)
-                .orElseThrow(() -> new IllegalStateException("no 'train: {...}' summary in " + out.resolve("train.log")));
+        String summary = Files.readAllLines(log).stream().filter(l -> l.startsWith("train: {")).reduce((x, y) -> y)
+                .orElseThrow(() -> new IllegalStateException("no 'train: {...}' summary in " + log));
         JsonNode s = new ObjectMapper().readTree(summary.substring("train: ".length()));
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("examples", s.path("examples").asLong());
         r.put("seconds", s.path("seconds").asDouble());
         r.put("examples_per_s", s.path("examples_per_second").asDouble());
         r.put("wall_seconds", wall);
-        log("train command: %.0f examples/s over the whole pass (%d examples, %.1f s; %.1f s with JVM start)",
-                r.get("examples_per_s"), r.get("examples"), r.get("seconds"), wall);
         return r;
     }
 
-    /** {@code bench/python_kafka_loop.py} on the JSON topic, one thread for PyTorch and its BLAS. */
-    private static Map<String, Object> pythonLoop(String python, String bootstrap, long from, long to, Path out) throws Exception {
-        ProcessBuilder b = new ProcessBuilder(python, "bench/python_kafka_loop.py", bootstrap, "bench.fmnist.json",
-                Long.toString(from), Long.toString(to)).redirectError(out.resolve("python-loop.err").toFile());
+    /** {@code bench/python_kafka_loop.py} on the JSON topic, one thread for PyTorch and its BLAS, over the same windows. */
+    private static Map<String, Object> pythonLoop(String python, String bootstrap, List<ServiceRun.Window> windows, Path out)
+            throws Exception {
+        List<String> command = new ArrayList<>(List.of(python, "bench/python_kafka_loop.py", bootstrap, "bench.fmnist.json"));
+        for (ServiceRun.Window w : windows) {
+            command.add(w.from() + ":" + w.to());
+        }
+        ProcessBuilder b = new ProcessBuilder(command).redirectError(out.resolve("python-loop.err").toFile());
         b.environment().put("OMP_NUM_THREADS", "1");
         b.environment().put("OPENBLAS_NUM_THREADS", "1");
         Process p = b.start();
@@ -137,9 +206,18 @@ public final class EndToEndBench {
             throw new IllegalStateException("python loop failed: see " + out.resolve("python-loop.err"));
         }
         JsonNode s = new ObjectMapper().readTree(stdout.substring(stdout.lastIndexOf('\n') + 1));
-        Map<String, Object> r = new ObjectMapper().convertValue(s, LinkedHashMap.class);
-        log("python loop (confluent-kafka, json.loads, numpy, torch %s, 1 thread): %.0f examples/s", s.path("torch").asText(),
-                s.path("examples_per_s").asDouble());
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("peer", s.path("peer").asText());
+        r.put("torch", s.path("torch").asText());
+        for (int i = 0; i < windows.size(); i++) {
+            JsonNode w = s.path("windows").path(i);
+            if (w.path("from").asLong() != windows.get(i).from() || w.path("to").asLong() != windows.get(i).to()) {
+                throw new IllegalStateException("python loop answered window " + w + " for " + windows.get(i));
+            }
+            r.put(windows.get(i).name(), new ObjectMapper().convertValue(w, LinkedHashMap.class));
+            log("python loop (confluent-kafka, json.loads, numpy, torch %s, 1 thread), %s: %.0f examples/s", s.path("torch").asText(),
+                    windows.get(i).name(), w.path("examples_per_s").asDouble());
+        }
         return r;
     }
 
@@ -203,7 +281,7 @@ public final class EndToEndBench {
             m.put(argv[i], argv[i + 1]);
         }
         if (!m.containsKey("--jsonl") || argv.length % 2 != 0) {
-            throw new IllegalArgumentException("usage: EndToEndBench --jsonl F.jsonl [--out DIR] [--from N] [--to N] [--python P|none] [--startups K]");
+            throw new IllegalArgumentException("usage: EndToEndBench --jsonl F.jsonl [--out DIR] [--from N] [--to N] [--passes P] [--python P|none] [--startups K]");
         }
         return m;
     }

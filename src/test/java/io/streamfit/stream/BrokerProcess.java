@@ -123,6 +123,12 @@ public final class BrokerProcess implements AutoCloseable {
         return "127.0.0.1:" + clientPort;
     }
 
+    /** The running broker JVM's process id (for its CPU time in the benchmarks). */
+    public long pid() {
+        assertTrue(process != null && process.isAlive(), "broker running");
+        return process.pid();
+    }
+
     /** Starts the broker and waits until it answers a metadata request. */
     public void start() throws Exception {
         assertTrue(process == null || !process.isAlive(), "already running");
