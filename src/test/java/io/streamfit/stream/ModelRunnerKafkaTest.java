@@ -743,28 +743,30 @@ class ModelRunnerKafkaTest {
     }
 
     /**
-     * One poll of 10 records of 2,000 examples takes seconds to train, far past a
-     * max.poll.interval.ms of 1.5 s: keep-alive polls hold the group membership (no rebalance, no
-     * rollback), nothing is fetched ahead, and every example is trained exactly once.
+     * One poll of 10 records of 6,000 examples (7,500 steps of a 1,024-unit layer) takes seconds
+     * to train, far past a max.poll.interval.ms of 1.5 s: keep-alive polls hold the group
+     * membership (no rebalance, no rollback), nothing is fetched ahead, and every example is
+     * trained exactly once. (With 2,000 examples a record and 256 units, the fused dense path
+     * trained a poll in under the 0.5 s after which a keep-alive poll is due, on a quiet machine.)
      */
     @Test
     void aLongPollIsTrainedWithoutLosingTheGroup() throws Exception {
         String bootstrap = kafka.bootstrapServers();
         TestKafka.createTopic(bootstrap, "slow.in", 1);
-        TestKafka.produce(bootstrap, "slow.in", records(10, 2000));
+        TestKafka.produce(bootstrap, "slow.in", records(10, 6000));
         KafkaClients strict = new KafkaClients(Map.of("bootstrap.servers", bootstrap, "max.poll.interval.ms", "1500"));
         ModelSpec spec = SpecParser.parse(spec("slow", "slow.in", 8, "{every_steps: 100000, every_seconds: 0}")
-                .replace("units: 16", "units: 256"));
+                .replace("units: 16", "units: 1024"));
         Running r = run(spec, strict);
-        TestKafka.await("20,000 examples trained", Duration.ofSeconds(120),
-                () -> r.runner().state() != null && r.runner().state().examplesSeen() >= 20_000);
+        TestKafka.await("60,000 examples trained", Duration.ofSeconds(120),
+                () -> r.runner().state() != null && r.runner().state().examplesSeen() >= 60_000);
         long started = System.nanoTime();
         assertTrue(r.runner().keepAlives() > 0, "the poll outlasted a third of max.poll.interval.ms");
         assertEquals(0, r.runner().revocations(), "the group never took the partition away");
         assertEquals(0.0, METRICS.find(MetricNames.ROLLBACKS).tag("model", "slow").counter().count());
         r.stop();
-        assertEquals(20_000, r.runner().state().examplesSeen(), "every example once");
-        assertEqualsInMemory(r.runner().state(), spec, records(10, 2000));
+        assertEquals(60_000, r.runner().state().examplesSeen(), "every example once");
+        assertEqualsInMemory(r.runner().state(), spec, records(10, 6000));
         System.out.printf("keep-alive polls: %d (%.1f s after the last step)%n", r.runner().keepAlives(), (System.nanoTime() - started) / 1e9);
     }
 
