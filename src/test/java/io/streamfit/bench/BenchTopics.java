@@ -43,8 +43,7 @@ final class BenchTopics {
                         ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                         ProducerConfig.LINGER_MS_CONFIG, 20,
                         ProducerConfig.BATCH_SIZE_CONFIG, 1 << 20),
-                new ByteArraySerializer(), new ByteArraySerializer());
-                ) {
+                new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int pass = 0; pass < passes; pass++) {
                 try (BufferedReader in = Files.newBufferedReader(jsonl, StandardCharsets.UTF_8)) {
                     String line;
