@@ -1,6 +1,7 @@
 package io.streamfit.api;
 
 import io.streamfit.stream.ModelRunner;
+import io.streamfit.stream.RunnerPhase;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
@@ -20,8 +21,8 @@ final class ModelPhases {
 
     /** Whether the model is on its way to running (starting or restoring). */
     static boolean starting(ModelRunner r) {
-        ModelRunner.Phase p = r.phase();
-        return p == ModelRunner.Phase.STARTING || p == ModelRunner.Phase.RESTORING;
+        RunnerPhase p = r.phase();
+        return p == RunnerPhase.STARTING || p == RunnerPhase.RESTORING;
     }
 
     /** Waits up to {@code millis} for the model to leave the starting and restoring phases; returns it. */
@@ -41,7 +42,7 @@ final class ModelPhases {
     static Response refusePredict(ModelRunner r) {
         String id = r.spec().id();
         String phase = r.phase().name().toLowerCase();
-        if (r.phase() == ModelRunner.Phase.DIVERGED && r.state() != null) {
+        if (r.phase() == RunnerPhase.DIVERGED && r.state() != null) {
             return null; // a diverged model serves its last good state (the phase is in its status)
         }
         if (r.terminated()) {

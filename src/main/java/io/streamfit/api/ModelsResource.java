@@ -10,6 +10,7 @@ import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecException;
 import io.streamfit.spec.SpecParser;
 import io.streamfit.stream.ModelRunner;
+import io.streamfit.stream.RunnerPhase;
 import io.streamfit.train.ModelState;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
@@ -154,7 +155,7 @@ public class ModelsResource {
                 ModelRunner runner = ModelPhases.awaitStarted(entry.runner(), CREATE_WAIT_MILLIS);
                 Map<String, Object> status = ModelStatus.of(runner);
                 status.put("stored_in", registry.specStore());
-                boolean runs = runner.phase() == ModelRunner.Phase.RUNNING;
+                boolean runs = runner.phase() == RunnerPhase.RUNNING;
                 Response.ResponseBuilder out = Response.status(runs ? Response.Status.CREATED : Response.Status.ACCEPTED)
                         .header("Location", "/models/" + spec.id()).entity(status);
                 return (ModelPhases.starting(runner) ? out.header(HttpHeaders.RETRY_AFTER, ModelPhases.RETRY_AFTER_SECONDS) : out).build();

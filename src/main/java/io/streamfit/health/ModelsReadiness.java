@@ -2,6 +2,7 @@ package io.streamfit.health;
 
 import io.streamfit.service.ModelRegistry;
 import io.streamfit.stream.ModelRunner;
+import io.streamfit.stream.RunnerPhase;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -38,7 +39,7 @@ public class ModelsReadiness implements HealthCheck {
         for (ModelRegistry.Entry e : registry.all()) {
             ModelRunner r = e.runner();
             b.withData(r.spec().id(), r.phase().name().toLowerCase() + (r.ready() ? ", ready" : ", not ready"));
-            up &= r.ready() || (r.terminated() && r.phase() != ModelRunner.Phase.DIVERGED);
+            up &= r.ready() || (r.terminated() && r.phase() != RunnerPhase.DIVERGED);
         }
         return b.status(up).build();
     }

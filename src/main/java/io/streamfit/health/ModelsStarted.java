@@ -2,6 +2,7 @@ package io.streamfit.health;
 
 import io.streamfit.service.ModelRegistry;
 import io.streamfit.stream.ModelRunner;
+import io.streamfit.stream.RunnerPhase;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -34,8 +35,8 @@ public class ModelsStarted implements HealthCheck {
             up = false;
         }
         for (ModelRegistry.Entry e : registry.all()) {
-            ModelRunner.Phase phase = e.runner().phase();
-            boolean restored = phase != ModelRunner.Phase.STARTING && phase != ModelRunner.Phase.RESTORING;
+            RunnerPhase phase = e.runner().phase();
+            boolean restored = phase != RunnerPhase.STARTING && phase != RunnerPhase.RESTORING;
             b.withData(e.runner().spec().id(), restored ? "restored" : "restoring");
             up &= restored;
         }

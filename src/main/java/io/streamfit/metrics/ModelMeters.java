@@ -6,6 +6,9 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.streamfit.stream.RunnerListener;
+import io.streamfit.train.EarlyStopping;
+import io.streamfit.train.ModelState;
 import io.streamfit.train.StepResult;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,9 +20,10 @@ import java.util.concurrent.TimeUnit;
  * The meters of one model, all tagged {@code model=<id>}. Names are Micrometer's dotted form;
  * the Prometheus registry renders them with base units and {@code _total}, e.g.
  * {@code streamfit.examples.trained} becomes {@code streamfit_examples_trained_total} and the
- * step timer {@code streamfit_step_duration_seconds_bucket}. {@link MetricNames} lists them.
+ * step timer {@code streamfit_step_duration_seconds_bucket}. {@link MetricNames} lists them. The
+ * runner does not know them: they observe it as its {@link RunnerListener}.
  */
-public final class ModelMeters implements AutoCloseable {
+public final class ModelMeters implements RunnerListener, AutoCloseable {
     private final MeterRegistry registry;
     private final Tags tags;
     private final List<Meter> meters = new ArrayList<>();
@@ -99,7 +103,8 @@ public final class ModelMeters implements AutoCloseable {
      * Early stopping's meters, registered only for models that use it; {@code restored} is the
      * state the model starts from, whose past pauses and resumes are not counted again.
      */
-    public void enableEarlyStopping(io.streamfit.train.EarlyStopping restored) {
+    @Override
+    public void enableEarlyStopping(EarlyStopping restored) {
         gauge(MetricNames.VALIDATION_LOSS, null, "Mean loss of the last validation check on the held-out slice", () -> validationLoss);
         gauge(MetricNames.VALIDATION_BEST_LOSS, null, "Validation loss of the check that produced the current best snapshot", () -> bestValidationLoss);
         gauge(MetricNames.TRAINING_PAUSED, null, "1 while early stopping pauses updates, else 0", () -> paused);
@@ -115,7 +120,8 @@ public final class ModelMeters implements AutoCloseable {
      * After a restore or a rollback: shows {@code state}'s values, and counts its pauses and
      * resumes from here on (those it already had are not counted again).
      */
-    public void rebaseEarlyStopping(io.streamfit.train.EarlyStopping state) {
+    @Override
+    public void rebaseEarlyStopping(EarlyStopping state) {
         pausesSeen = state.pauses();
         resumesSeen = state.resumes();
         earlyStopping(state);
@@ -141,7 +147,8 @@ public final class ModelMeters implements AutoCloseable {
     }
 
     /** After every batch of a model with early stopping: the gauges, and an event per pause or resume since the last call. */
-    public void earlyStopping(io.streamfit.train.EarlyStopping e) {
+    @Override
+    public void earlyStopping(EarlyStopping e) {
         validationLoss = e.lastLoss();
         bestValidationLoss = e.taggedLoss();
         paused = e.paused() ? 1 : 0;
@@ -156,6 +163,7 @@ public final class ModelMeters implements AutoCloseable {
     }
 
     /** A new best snapshot was committed. */
+    @Override
     public void bestSnapshot() {
         event("best").increment();
     }
@@ -176,10 +184,13 @@ public final class ModelMeters implements AutoCloseable {
         meters.add(b.register(registry));
     }
 
-    public void step(StepResult r, long nanos, double windowLoss, double windowAccuracy) {
-        if (r.role() != io.streamfit.train.EarlyStopping.Role.TRAIN) {
-            notTrained(r.role() == io.streamfit.train.EarlyStopping.Role.HOLD_OUT ? "held_out" : "paused").increment(r.examples());
-            if (r.role() == io.streamfit.train.EarlyStopping.Role.PAUSED) {
+    @Override
+    public void step(ModelState state, StepResult r, long nanos) {
+        double windowLoss = state.window().loss();
+        double windowAccuracy = state.window().accuracy();
+        if (r.role() != EarlyStopping.Role.TRAIN) {
+            notTrained(r.role() == EarlyStopping.Role.HOLD_OUT ? "held_out" : "paused").increment(r.examples());
+            if (r.role() == EarlyStopping.Role.PAUSED) {
                 loss = windowLoss;
                 accuracy = windowAccuracy;
             }
@@ -208,6 +219,7 @@ public final class ModelMeters implements AutoCloseable {
      * A committed snapshot; {@code stallNanos}: how long the training thread stopped for it,
      * {@code commitNanos}: how long its send, offsets and commit took on the commit thread.
      */
+    @Override
     public void snapshot(long version, int bytes, long stallNanos, long commitNanos) {
         snapshotTimer.record(stallNanos, TimeUnit.NANOSECONDS);
         snapshotCommitTimer.record(commitNanos, TimeUnit.NANOSECONDS);
@@ -217,38 +229,40 @@ public final class ModelMeters implements AutoCloseable {
         snapshotAtNanos = System.nanoTime();
     }
 
-    /** After a restore: show the restored version without counting a publication. */
-    public void restored(long version, double windowLoss, double windowAccuracy, double currentLr) {
-        snapshotVersion = version;
-        loss = windowLoss;
-        accuracy = windowAccuracy;
-        lr = currentLr;
+    /** After a restore: shows the restored version and figures without counting a publication. */
+    @Override
+    public void restored(ModelState state) {
+        snapshotVersion = state.version();
+        loss = state.window().loss();
+        accuracy = state.window().accuracy();
+        lr = state.currentLr();
+        lrScale = state.lrScale();
     }
 
+    @Override
     public void rejected(String reason) {
         tagged(MetricNames.RECORDS_REJECTED, "Records sent to the dead-letter topic, by reason", "reason", reason).increment();
     }
 
+    @Override
     public void rollback() {
         rollbacks.increment();
     }
 
     /** A divergence rollback; {@code scale} is the learning-rate factor from now on. */
+    @Override
     public void divergence(double scale) {
         divergenceRollbacks.increment();
         lrScale = scale;
     }
 
-    /** The learning-rate factor of a restored model. */
-    public void lrScale(double scale) {
-        lrScale = scale;
-    }
-
     /** The model stopped for good in the failed phase. */
+    @Override
     public void failed() {
         failed = true;
     }
 
+    @Override
     public void lag(long records) {
         lag = records;
     }

@@ -230,7 +230,7 @@ class ModelRunnerKafkaTest {
             ModelState s = r.runner().state();
             return s != null && s.examplesSeen() == expectedGood && Map.of(0, new Position(25, 0)).equals(s.positions());
         });
-        assertEquals(ModelRunner.Phase.RUNNING, r.runner().phase(), "training goes on");
+        assertEquals(RunnerPhase.RUNNING, r.runner().phase(), "training goes on");
         double rejected = METRICS.find(MetricNames.RECORDS_REJECTED).tag("model", "poison").counters().stream()
                 .mapToDouble(c -> c.count()).sum();
         assertEquals(5.0, rejected);
@@ -496,7 +496,7 @@ class ModelRunnerKafkaTest {
         Running survivor = b.examples() >= 400 ? b : a;
         Running other = survivor == b ? a : b;
         assertTrue(other.examples() < 400, "only one instance trains the model");
-        assertTrue(other.runner().phase() == ModelRunner.Phase.FENCED || other.runner().phase() == ModelRunner.Phase.STOPPED,
+        assertTrue(other.runner().phase() == RunnerPhase.FENCED || other.runner().phase() == RunnerPhase.STOPPED,
                 "the other instance is fenced or stood idle: " + other.runner().phase());
         assertEquals(400, survivor.runner().state().examplesSeen(), "nothing trained twice or skipped in the surviving lineage");
 
@@ -521,7 +521,7 @@ class ModelRunnerKafkaTest {
         assertEquals(null, dlq.get(0).value());
         assertEquals("1500000", header(dlq.get(0), DeadLetterHeaders.TRUNCATED));
         assertEquals("0", header(dlq.get(0), DeadLetterHeaders.OFFSET));
-        assertEquals(ModelRunner.Phase.STOPPED, r.runner().phase());
+        assertEquals(RunnerPhase.STOPPED, r.runner().phase());
     }
 
     @Test
@@ -555,7 +555,7 @@ class ModelRunnerKafkaTest {
         Running o = run(orphan);
         o.thread().join(60_000);
         o.meters().close();
-        assertEquals(ModelRunner.Phase.FAILED, o.runner().phase());
+        assertEquals(RunnerPhase.FAILED, o.runner().phase());
         assertTrue(o.runner().lastError().contains("pretrained.model nobody has no usable snapshot on topic streamfit.snapshots"),
                 o.runner().lastError());
     }
@@ -653,7 +653,7 @@ class ModelRunnerKafkaTest {
         running[0].thread().join(60_000);
         assertTrue(!running[0].thread().isAlive(), "the abandoned runner ended");
         running[0].meters().close();
-        assertEquals(ModelRunner.Phase.STOPPED, running[0].runner().phase(), String.valueOf(running[0].runner().lastError()));
+        assertEquals(RunnerPhase.STOPPED, running[0].runner().phase(), String.valueOf(running[0].runner().lastError()));
         assertEquals(1, inits.get(), "initTransactions only at the start, never after being abandoned");
         List<String> versions = TestKafka.readCommitted(bootstrap, "streamfit.snapshots").stream()
                 .filter(r -> "abandon".equals(new String(r.key(), StandardCharsets.UTF_8)))
@@ -699,7 +699,7 @@ class ModelRunnerKafkaTest {
         // Bad records after the last full batch are dead-lettered by the next timed snapshot.
         TestKafka.await("every bad record dead-lettered", Duration.ofSeconds(30), Duration.ofMillis(500),
                 () -> TestKafka.readCommitted(bootstrap, "fuzz.in.dlq").size() >= rejected.size());
-        assertEquals(ModelRunner.Phase.RUNNING, r.runner().phase());
+        assertEquals(RunnerPhase.RUNNING, r.runner().phase());
         r.stop();
         List<ConsumerRecord<byte[], byte[]>> dlq = TestKafka.readCommitted(bootstrap, "fuzz.in.dlq");
         assertEquals(rejected.size(), dlq.size(), "every bad record dead-lettered exactly once");
@@ -837,7 +837,7 @@ class ModelRunnerKafkaTest {
         assertEquals(0.001, METRICS.find(io.streamfit.metrics.MetricNames.LEARNING_RATE_SCALE).tag("model", "diverge").gauge().value());
         r.stop();
         ModelState s = r.runner().state();
-        assertEquals(ModelRunner.Phase.STOPPED, r.runner().phase());
+        assertEquals(RunnerPhase.STOPPED, r.runner().phase());
         assertEquals(1, s.divergenceRollbacks());
         assertEquals(0.001, s.lrScale(), 1e-15);
         assertEquals(0.0002, s.currentLr(), 1e-12);
@@ -869,7 +869,7 @@ class ModelRunnerKafkaTest {
         Running r = run(spec);
         r.thread().join(60_000);
         r.meters().close();
-        assertEquals(ModelRunner.Phase.DIVERGED, r.runner().phase());
+        assertEquals(RunnerPhase.DIVERGED, r.runner().phase());
         assertTrue(r.runner().lastError().startsWith("training diverged (2 steps in a row with a non-finite loss or gradient) 3 times"),
                 r.runner().lastError());
         ModelState s = r.runner().state();
@@ -894,7 +894,7 @@ class ModelRunnerKafkaTest {
         };
         Running r = run(SpecParser.parse(spec("oom", "oom.in", 8, "{every_steps: 5, every_seconds: 0}")), broken);
         r.thread().join(30_000);
-        assertEquals(ModelRunner.Phase.FAILED, r.runner().phase());
+        assertEquals(RunnerPhase.FAILED, r.runner().phase());
         assertTrue(r.runner().terminated(), "settled: readiness and the startup probe do not wait for it");
         assertEquals("java.lang.OutOfMemoryError: Java heap space (injected)", r.runner().lastError());
         assertEquals(1.0, METRICS.get(io.streamfit.metrics.MetricNames.MODEL_FAILED).tag("model", "oom").gauge().value());
@@ -913,7 +913,7 @@ class ModelRunnerKafkaTest {
         Running a = run(anyPath);
         a.thread().join(60_000);
         a.meters().close();
-        assertEquals(ModelRunner.Phase.FAILED, a.runner().phase());
+        assertEquals(RunnerPhase.FAILED, a.runner().phase());
         assertEquals("pretrained.file /etc/passwd is refused: no directory for pre-trained files is configured "
                 + "(streamfit.pretrained.dir)", a.runner().lastError());
 
@@ -930,7 +930,7 @@ class ModelRunnerKafkaTest {
         t.start();
         t.join(60_000);
         meters.close();
-        assertEquals(ModelRunner.Phase.FAILED, r.phase());
+        assertEquals(RunnerPhase.FAILED, r.phase());
         assertEquals("pretrained: the header length in the first 8 bytes does not fit a file of " + secret.length
                 + " bytes: not a safetensors file, or a truncated one", r.lastError());
         long first8 = java.nio.ByteBuffer.wrap(secret).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();

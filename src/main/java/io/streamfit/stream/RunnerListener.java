@@ -1,0 +1,45 @@
+package io.streamfit.stream;
+
+import io.streamfit.train.EarlyStopping;
+import io.streamfit.train.ModelState;
+import io.streamfit.train.TrainingListener;
+
+/**
+ * Observes a {@link ModelRunner}: its steps ({@link TrainingListener}) and what the stream adds
+ * (restores, snapshots, rollbacks, lag). The service's Prometheus meters implement it; this
+ * package does not know them. Called on the model's training thread.
+ */
+public interface RunnerListener extends TrainingListener {
+    /** The model was restored (or started fresh) as {@code state}; no publication is counted. */
+    void restored(ModelState state);
+
+    /** The model uses early stopping; {@code restored}'s past pauses and resumes are not counted again. */
+    void enableEarlyStopping(EarlyStopping restored);
+
+    /** After a rollback: early stopping's figures are {@code state}'s from here on. */
+    void rebaseEarlyStopping(EarlyStopping state);
+
+    /** After every batch of a model with early stopping. */
+    void earlyStopping(EarlyStopping e);
+
+    /**
+     * A committed snapshot of {@code bytes}; {@code stallNanos}: how long training stopped for it,
+     * {@code commitNanos}: how long its send, offsets and commit took on the commit thread.
+     */
+    void snapshot(long version, int bytes, long stallNanos, long commitNanos);
+
+    /** The snapshot just committed was tagged best. */
+    void bestSnapshot();
+
+    /** A failed transaction was rolled back to the last committed snapshot. */
+    void rollback();
+
+    /** A divergence rollback; {@code lrScale} is the learning-rate factor from now on. */
+    void divergence(double lrScale);
+
+    /** Records behind the end of the assigned partitions. */
+    void lag(long records);
+
+    /** The model stopped for good in the failed phase. */
+    void failed();
+}

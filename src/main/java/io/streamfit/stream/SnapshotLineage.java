@@ -1,0 +1,466 @@
+package io.streamfit.stream;
+
+import io.streamfit.data.Position;
+import io.streamfit.snapshot.SnapshotCodec;
+import io.streamfit.snapshot.SnapshotFormatException;
+import io.streamfit.spec.ModelSpec;
+import io.streamfit.train.ModelState;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.jboss.logging.Logger;
+
+/**
+ * A model's published lineage on the snapshot topic, both sides: reading it (restore, and again
+ * after a transaction whose outcome is unknown) and writing it (snapshot transactions, with dead
+ * letters in them), and going back to it when a transaction fails. It owns the model's
+ * transactional producer; {@link SnapshotCommitter} borrows it for one commit at a time.
+ *
+ * <p>Guarantees (exactly-once in the published lineage):
+ * <ul>
+ *   <li>The producer is initialized (fencing any older instance of the model, whose transactional
+ *       id is the same) <em>before</em> the snapshot topic is read, so no zombie can commit a
+ *       snapshot after this instance restored.</li>
+ *   <li>Group offsets are committed only inside the transaction that publishes a snapshot
+ *       ({@code sendOffsetsToTransaction} with the consumer's group metadata), and they are the
+ *       positions of the first example that snapshot has not trained on. A {@code read_committed}
+ *       reader sees a snapshot exactly when its offsets are committed.</li>
+ *   <li>A snapshot is booked (version, served bytes, best) only once its commit succeeded
+ *       ({@link #settle}); the producer does nothing else until then.</li>
+ *   <li>Dead letters ({@link #send}) go in the same transaction as the next snapshot, so they
+ *       appear exactly when the offsets that pass them are committed.</li>
+ *   <li>Versions keep increasing, past any snapshot that failed to decode or to commit.</li>
+ *   <li>If a transaction fails, it is aborted (or, when even that fails, the producer is replaced,
+ *       which makes the coordinator finish it one way or the other), the model goes back to the
+ *       last committed snapshot ({@link Runner#continueFrom}; re-read from the topic when the
+ *       outcome is unknown) and retries back off. Errors no retry can fix end in {@link Fatal};
+ *       {@link ProducerFencedException} is always rethrown: another instance owns the model.
+ *       A model being given up ({@link Runner#abandoning}) never gets a new producer, whose
+ *       {@code initTransactions} would fence the rightful owner.</li>
+ * </ul>
+ *
+ * <p>Call order: {@link #restore} first; then everything on the training thread, the consumer's
+ * owner, including its rebalance callbacks; {@link #close} last. Not thread-safe, except the
+ * getters the status endpoint reads.
+ */
+final class SnapshotLineage implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(SnapshotLineage.class);
+    private static final long MAX_BACKOFF_MS = 30_000;
+    /** Room for key, headers and record-batch framing when checking a record against a size limit. */
+    static final int RECORD_OVERHEAD = 16 * 1024;
+
+    /** What the lineage needs of the runner it serves; all called on the training thread. */
+    interface Runner {
+        /** The model as it trains now. */
+        ModelState state();
+
+        /** Goes on from {@code committed}, the last committed state: batcher, bookkeeping and consumer back to it. */
+        void continueFrom(ModelState committed);
+
+        /** Drops the rest of the poll without going back (the model is being given up). */
+        void abandonPoll();
+
+        /** The model is being given up: commit nothing more. */
+        boolean abandoning();
+
+        /** A stop was asked for. */
+        boolean stopping();
+    }
+
+    /** An error no retry can fix: the model stops with it. */
+    static final class Fatal extends RuntimeException {
+        Fatal(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** The model was given up while recovering: it stops without touching Kafka again. */
+    static final class Abandoned extends RuntimeException {
+        Abandoned() {
+            super("abandoned: another instance owns the model", null, false, false);
+        }
+    }
+
+    private final ModelSpec spec;
+    private final KafkaClients clients;
+    private final SnapshotStore store;
+    private final PretrainedSource pretrained;
+    private final RunnerListener listener;
+    private final String transactionalId;
+    private final SnapshotCommitter committer;
+    private Runner runner;
+    private Producer<byte[], byte[]> producer;
+    /** A transaction is open on the producer and this thread owns it (false while the committer has it). */
+    private boolean inTransaction;
+    private long transactionStartNanos;
+    private volatile int consecutiveFailures;
+    private volatile String lastError;
+    private volatile byte[] lastSnapshot;
+    private volatile byte[] bestSnapshot;
+    private volatile long bestVersion = -1;
+    /** How many operator resumes the last committed snapshot holds. */
+    private long resumesCommitted;
+
+    SnapshotLineage(ModelSpec spec, KafkaClients clients, SnapshotStore store, PretrainedSource pretrained, RunnerListener listener,
+            String transactionalId) {
+        this.spec = spec;
+        this.clients = clients;
+        this.store = store;
+        this.pretrained = pretrained;
+        this.listener = listener;
+        this.transactionalId = transactionalId;
+        this.committer = new SnapshotCommitter("commit-" + spec.id());
+    }
+
+    /**
+     * Where a run starts: {@code state} as restored (or fresh), and the highest version on the
+     * topic, which the next published version must exceed (newer snapshots may have been unusable).
+     */
+    record Start(ModelState state, long highestVersion) {}
+
+    /**
+     * Initializes the producer (fencing older instances), then reads the newest usable snapshot,
+     * or starts from the spec's seed or pre-trained source.
+     */
+    Start restore(Runner runner) {
+        this.runner = runner;
+        producer = clients.transactionalProducer(transactionalId, store.maxBytes());
+        producer.initTransactions(); // fences older instances before we read their snapshots
+        SnapshotStore.Restored r = store.latest(spec);
+        ModelState state;
+        if (r.state().isPresent()) {
+            state = r.state().get();
+            lastSnapshot = r.bytes();
+            LOG.infof("model %s restored snapshot version %d (step %d, %d examples) at positions %s",
+                    spec.id(), state.version(), state.steps(), state.examplesSeen(), state.positions());
+        } else {
+            state = pretrained.startingState();
+            LOG.infof("model %s has no usable snapshot: starting fresh from seed %d (%d parameters)%s",
+                    spec.id(), spec.seed(), state.network().paramCount(), spec.pretrained() == null ? ""
+                            : ", pre-trained from " + (spec.pretrained().model() != null
+                                    ? "model " + spec.pretrained().model() : spec.pretrained().file()));
+        }
+        if (spec.earlyStopping() != null) {
+            restoreBest(state);
+        }
+        return new Start(state, r.highestVersion());
+    }
+
+    /** The last committed snapshot (safetensors), or null before the first. */
+    byte[] lastSnapshot() {
+        return lastSnapshot;
+    }
+
+    /** The last committed snapshot tagged best by early stopping, or null. */
+    byte[] bestSnapshot() {
+        return bestSnapshot;
+    }
+
+    /** The version of {@link #bestSnapshot()}, or -1. */
+    long bestVersion() {
+        return bestVersion;
+    }
+
+    /** Failed transactions (or reconnection attempts) since the last success; 0 when healthy. */
+    int consecutiveFailures() {
+        return consecutiveFailures;
+    }
+
+    /** The last transaction failure, or null. */
+    String lastError() {
+        return lastError;
+    }
+
+    /** Operator resumes held by the last committed snapshot. */
+    long resumesCommitted() {
+        return resumesCommitted;
+    }
+
+    boolean inTransaction() {
+        return inTransaction;
+    }
+
+    /** A transaction has been open longer than {@code max} (its dead letters wait for a snapshot). */
+    boolean openLongerThan(Duration max) {
+        return inTransaction && System.nanoTime() - transactionStartNanos >= max.toNanos();
+    }
+
+    /** Before every poll: see {@link SnapshotCommitter#awaitOffsetsAdded}. */
+    void awaitOffsetsAdded() throws InterruptedException {
+        committer.awaitOffsetsAdded();
+    }
+
+    /** Books a commit that already ended, without waiting; false as {@link #settle}. */
+    boolean settleIfFinished() throws InterruptedException {
+        return !committer.finished() || settle();
+    }
+
+    /**
+     * Waits for the commit in flight, if any, and books it: committed, the state and the served
+     * snapshots move to it; failed, the same recovery as a failed transaction on this thread
+     * ({@link #recover}, fencing rethrown). Returns false when it failed and recovery took over.
+     */
+    boolean settle() throws InterruptedException {
+        SnapshotCommitter.Outcome o = committer.await();
+        if (o == null) {
+            return true;
+        }
+        KafkaException failed = o.recoverable(); // fencing and errors other than Kafka's are thrown
+        if (failed != null) {
+            inTransaction = true; // the failed transaction is this thread's to abort
+            recover(failed);
+            return false;
+        }
+        SnapshotCommitter.Snapshot s = o.snapshot();
+        consecutiveFailures = 0;
+        runner.state().markPublished(s.version(), s.positions(), s.consumed());
+        lastSnapshot = s.bytes();
+        resumesCommitted = s.resumesApplied();
+        if (s.best()) {
+            bestSnapshot = s.bytes();
+            bestVersion = s.version();
+            listener.bestSnapshot();
+        }
+        listener.snapshot(s.version(), s.bytes().length, s.stallNanos(), o.commitNanos());
+        LOG.debugf("model %s published snapshot version %d (%d bytes) at %s", spec.id(), s.version(), s.bytes().length, s.positions());
+        return true;
+    }
+
+    /**
+     * Encodes {@code state} as the next version and hands it, with the offsets it covers, to the
+     * committer in one transaction (under the best key too when {@code best}). Returns false when
+     * nothing was handed over: the model is being given up, or the commit before (or this one's
+     * begin) failed and recovery rolled back.
+     */
+    boolean publish(ModelState state, Map<Integer, Position> positions, Map<Integer, Long> consumed, boolean best,
+            long resumesApplied, ConsumerGroupMetadata group) throws InterruptedException {
+        long started = System.nanoTime();
+        if (runner.abandoning() || !settle()) {
+            return false;
+        }
+        long version = state.version() + 1;
+        byte[] bytes = SnapshotCodec.encode(state, version, positions, consumed);
+        if (bytes.length + RECORD_OVERHEAD > store.maxBytes()) {
+            throw new Fatal("snapshot of " + bytes.length + " bytes exceeds the snapshot topic's limit of "
+                    + store.maxBytes() + " bytes (streamfit.snapshot.max-bytes / the topic's max.message.bytes)", null);
+        }
+        try {
+            beginIfNeeded();
+            committer.submit(producer, store.topic(), spec.id(), SnapshotStore.bestKey(spec.id()), spec.topic(), group,
+                    new SnapshotCommitter.Snapshot(version, bytes, Map.copyOf(positions), Map.copyOf(consumed), best,
+                            System.nanoTime() - started, resumesApplied));
+            inTransaction = false; // the committer's now
+            return true;
+        } catch (ProducerFencedException e) {
+            throw e;
+        } catch (KafkaException e) {
+            recover(e);
+            return false;
+        }
+    }
+
+    /** Sends {@code record} in the open (or a new) transaction; false when that failed and recovery rolled back. */
+    boolean send(ProducerRecord<byte[], byte[]> record) throws InterruptedException {
+        if (!settle()) {
+            return false; // the snapshot before failed: rolled back, and this record is read again
+        }
+        try {
+            beginIfNeeded();
+            producer.send(record);
+            return true;
+        } catch (ProducerFencedException e) {
+            throw e;
+        } catch (KafkaException e) {
+            recover(e);
+            return false;
+        }
+    }
+
+    /**
+     * Aborts the open transaction, if any (quietly for a model being given up); returns false when
+     * that failed and {@link #recover} took over.
+     */
+    boolean abortOpen() throws InterruptedException {
+        if (!settle()) {
+            return false;
+        }
+        if (!inTransaction) {
+            return true;
+        }
+        if (runner.abandoning()) {
+            abortQuietly();
+            return true;
+        }
+        try {
+            producer.abortTransaction();
+            inTransaction = false;
+            return true;
+        } catch (ProducerFencedException e) {
+            throw e;
+        } catch (KafkaException e) {
+            recover(e);
+            return false;
+        }
+    }
+
+    /** Aborts the open transaction and goes on from the last committed state; false when recovery took over instead. */
+    boolean rollBack() throws InterruptedException {
+        if (!abortOpen()) {
+            return false;
+        }
+        long highWater = runner.state().version();
+        ModelState committed = committedState();
+        committed.versionAtLeast(highWater);
+        runner.continueFrom(committed);
+        return true;
+    }
+
+    /** Aborts the open transaction once, ignoring any failure: for a model this instance gave up. */
+    void abortQuietly() {
+        if (inTransaction) {
+            try {
+                producer.abortTransaction();
+            } catch (RuntimeException e) {
+                LOG.debugf("model %s: abort while abandoning failed (%s); the transaction times out on the broker", spec.id(), e);
+            }
+            inTransaction = false;
+        }
+    }
+
+    /** The model as the last committed snapshot has it (a fresh one before the first), decoded anew. */
+    ModelState committedState() {
+        try {
+            return lastSnapshot == null ? freshState() : SnapshotCodec.decode(lastSnapshot, spec);
+        } catch (SnapshotFormatException e) {
+            throw new IllegalStateException("the last committed snapshot no longer decodes", e);
+        }
+    }
+
+    /**
+     * After a failed transaction: abort (or, if even that fails, start a new producer, which makes
+     * the coordinator finish the old transaction one way or the other), go back to the last
+     * committed snapshot, and back off.
+     */
+    void recover(KafkaException cause) throws InterruptedException {
+        if (runner.abandoning()) {
+            // Another instance owns the model now: no retry, and above all no new producer, whose
+            // initTransactions would fence the rightful owner. Give up the transaction and stop.
+            abortQuietly();
+            runner.abandonPoll();
+            return;
+        }
+        if (SnapshotCommitter.permanent(cause)) {
+            throw new Fatal("snapshot transaction failed permanently: " + cause, cause);
+        }
+        consecutiveFailures++;
+        lastError = cause.toString();
+        listener.rollback();
+        LOG.errorf("model %s: transaction failed (%s), attempt %d; rolling back to the last committed snapshot",
+                spec.id(), cause, consecutiveFailures);
+        long highWater = runner.state().version(); // no version at or below this may be published again
+        boolean outcomeKnown = true;
+        try {
+            producer.abortTransaction();
+        } catch (ProducerFencedException e) {
+            throw e; // another instance owns the model now; re-initializing would fence it back
+        } catch (RuntimeException e) {
+            LOG.warnf("model %s: abort failed too (%s): replacing the producer", spec.id(), e.toString());
+            outcomeKnown = false;
+        }
+        inTransaction = false;
+        ModelState committed = outcomeKnown ? committedState() : reopen();
+        committed.versionAtLeast(highWater);
+        runner.continueFrom(committed);
+        backOff();
+    }
+
+    /**
+     * After a transaction whose outcome is unknown: a new producer (its initTransactions makes the
+     * coordinator finish the old transaction one way or the other), then the state as the
+     * snapshot topic has it. Retried with back-off while the cluster is unreachable; only fencing
+     * or errors no retry can fix get out.
+     */
+    private ModelState reopen() throws InterruptedException {
+        while (true) {
+            if (runner.abandoning()) {
+                // Given up while the cluster was unreachable: a new producer's initTransactions
+                // would fence the instance that owns the model now.
+                throw new Abandoned();
+            }
+            try {
+                try {
+                    producer.close(Duration.ZERO);
+                } catch (RuntimeException ignored) {
+                    // closing a broken producer may fail as well
+                }
+                producer = clients.transactionalProducer(transactionalId, store.maxBytes());
+                producer.initTransactions();
+                SnapshotStore.Restored r = store.latest(spec);
+                ModelState state = r.state().orElseGet(this::freshState);
+                state.versionAtLeast(Math.max(runner.state().version(), r.highestVersion()));
+                lastSnapshot = r.bytes();
+                if (spec.earlyStopping() != null) {
+                    // The unknown transaction may have committed a new best: take it from the topic.
+                    restoreBest(state);
+                }
+                return state;
+            } catch (ProducerFencedException e) {
+                throw e;
+            } catch (KafkaException | IllegalStateException e) {
+                if (SnapshotCommitter.permanent(e)) {
+                    throw new Fatal("cannot recover: " + e, e);
+                }
+                if (runner.stopping()) {
+                    throw new Fatal("stopped while the cluster was unreachable; the last committed snapshot stands", e);
+                }
+                consecutiveFailures++;
+                lastError = e.toString();
+                LOG.warnf("model %s: cluster still unreachable (%s), attempt %d", spec.id(), e.toString(), consecutiveFailures);
+                backOff();
+            }
+        }
+    }
+
+    /** Sets the served best snapshot to {@code state}'s lineage's best (see {@link SnapshotStore#best}). */
+    private void restoreBest(ModelState state) {
+        SnapshotStore.Best b = store.best(spec, state);
+        bestSnapshot = b == null ? null : b.bytes();
+        bestVersion = b == null ? -1 : b.version();
+    }
+
+    private void beginIfNeeded() {
+        if (!inTransaction) {
+            producer.beginTransaction();
+            inTransaction = true;
+            transactionStartNanos = System.nanoTime();
+        }
+    }
+
+    private void backOff() throws InterruptedException {
+        Thread.sleep(Math.min(MAX_BACKOFF_MS, 250L << Math.min(consecutiveFailures, 10)));
+    }
+
+    /** A fresh model whose next version still follows every version published so far. */
+    private ModelState freshState() {
+        ModelState fresh = pretrained.startingState(); // the model before its first step
+        fresh.versionAtLeast(runner.state().version());
+        return fresh;
+    }
+
+    /** Ends the committer (waiting for a commit in flight), then closes the producer. */
+    @Override
+    public void close() {
+        committer.close(); // the producer is the committer's until its commit ended
+        if (producer != null) {
+            try {
+                producer.close(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                LOG.debug("producer close", e);
+            }
+        }
+    }
+}
