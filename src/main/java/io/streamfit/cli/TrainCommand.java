@@ -142,13 +142,14 @@ public final class TrainCommand implements Callable<Integer> {
         ModelState state = startingState(modelSpec);
         RecordDecoder decoder = new RecordDecoder(modelSpec);
         Batcher batcher = new Batcher(modelSpec.batchSize());
-        List<Map<String, Object>> steps = new ArrayList<>();
+        StepLog steps = new StepLog();
         PassTotals totals = new PassTotals();
         long started = System.nanoTime();
-        Pass pass = new Pass(state, totals, steps);
+        Pass pass = new Pass(state, totals);
         long[] lines = {0};
         try (java.io.InputStream in = Files.newInputStream(data);
                 TrainingLoop<Line> loop = new TrainingLoop<>(decoder::decode, batcher, LINES, pass,
+                        metrics != null ? steps : (s, r, nanos) -> {},
                         decodeAhead ? DecodeAhead.DEFAULT_MAX_AHEAD_BYTES : 0, "decode-" + modelSpec.id())) {
             // Line i plays the record at offset i of partition 0; its bytes are the record's value.
             ByteLines values = new ByteLines(in, MAX_LINE_BYTES);
@@ -193,7 +194,7 @@ public final class TrainCommand implements Callable<Integer> {
             doc.put("model_id", modelSpec.id());
             doc.put("data", data.toString());
             doc.put("final", summary);
-            doc.put("steps", steps);
+            doc.put("steps", steps.entries());
             write(metrics, "--metrics", () -> JSON.writeValueAsBytes(doc));
         }
         try {
@@ -277,17 +278,15 @@ public final class TrainCommand implements Callable<Integer> {
 
     private static final TrainingLoop.RecordView<Line> LINES = new TrainingLoop.RecordView<>(l -> 0, Line::offset, Line::value);
 
-    /** What the command does around {@link TrainingLoop}: totals, the best model, per-step metrics. */
+    /** What the command does around {@link TrainingLoop}: totals and the best model. */
     private final class Pass implements TrainingLoop.Hooks<Line> {
         private final ModelState state;
         private final PassTotals totals;
-        private final List<Map<String, Object>> steps;
         byte[] best;
 
-        Pass(ModelState state, PassTotals totals, List<Map<String, Object>> steps) {
+        Pass(ModelState state, PassTotals totals) {
             this.state = state;
             this.totals = totals;
-            this.steps = steps;
         }
 
         @Override
@@ -310,34 +309,7 @@ public final class TrainCommand implements Callable<Integer> {
             if (bestOut != null && r.check() != null && r.check().improved()) {
                 best = SnapshotCodec.encode(state, 1, Map.of(), Map.of(), provenance(line.offset() + 1));
             }
-            if (metrics != null) {
-                steps.add(stepEntry(state, r));
-            }
         }
-    }
-
-    private static Map<String, Object> stepEntry(ModelState state, StepResult r) {
-        Map<String, Object> e = new LinkedHashMap<>();
-        e.put("step", state.steps());
-        e.put("examples", state.examplesSeen());
-        e.put("loss", r.lossSum() / r.examples());
-        e.put("accuracy", r.judged() == 0 ? null : (double) r.correct() / r.judged());
-        e.put("lr", r.lr());
-        e.put("grad_norm", Double.isFinite(r.gradNorm()) ? r.gradNorm() : null);
-        e.put("clipped", r.clipped());
-        e.put("skipped", r.skipped());
-        if (r.role() != io.streamfit.train.EarlyStopping.Role.TRAIN) {
-            e.put("role", r.role() == io.streamfit.train.EarlyStopping.Role.HOLD_OUT ? "held_out" : "paused");
-        }
-        if (r.check() != null) {
-            Map<String, Object> c = new LinkedHashMap<>();
-            c.put("validation_loss", r.check().loss());
-            c.put("improved", r.check().improved());
-            c.put("paused", r.check().paused());
-            c.put("resumed", r.check().resumed());
-            e.put("check", c);
-        }
-        return e;
     }
 
     /** Loss and accuracy on {@code --test}, in inference mode, in chunks of up to 1024 examples. */

@@ -108,8 +108,8 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
         gauge(MetricNames.VALIDATION_LOSS, null, "Mean loss of the last validation check on the held-out slice", () -> validationLoss);
         gauge(MetricNames.VALIDATION_BEST_LOSS, null, "Validation loss of the check that produced the current best snapshot", () -> bestValidationLoss);
         gauge(MetricNames.TRAINING_PAUSED, null, "1 while early stopping pauses updates, else 0", () -> paused);
-        notTrained("held_out");
-        notTrained("paused");
+        notTrained(EarlyStopping.Role.HOLD_OUT);
+        notTrained(EarlyStopping.Role.PAUSED);
         for (String event : new String[] {"pause", "resume", "best"}) {
             event(event);
         }
@@ -127,9 +127,9 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
         earlyStopping(state);
     }
 
-    private Counter notTrained(String reason) {
+    private Counter notTrained(EarlyStopping.Role reason) {
         return tagged(MetricNames.EXAMPLES_NOT_TRAINED,
-                "Examples scored but not trained on: held out for validation, or while updates were paused", "reason", reason);
+                "Examples scored but not trained on: held out for validation, or while updates were paused", "reason", reason.label());
     }
 
     private Counter event(String event) {
@@ -189,7 +189,7 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
         double windowLoss = state.window().loss();
         double windowAccuracy = state.window().accuracy();
         if (r.role() != EarlyStopping.Role.TRAIN) {
-            notTrained(r.role() == EarlyStopping.Role.HOLD_OUT ? "held_out" : "paused").increment(r.examples());
+            notTrained(r.role()).increment(r.examples());
             if (r.role() == EarlyStopping.Role.PAUSED) {
                 loss = windowLoss;
                 accuracy = windowAccuracy;

@@ -113,7 +113,7 @@ public final class ModelRunner implements Runnable {
         this.listener = listener;
         this.settings = settings;
         this.batcher = new Batcher(spec.batchSize());
-        this.training = new TrainingLoop<>(new RecordDecoder(spec)::decode, batcher, KAFKA_RECORDS, new Steps(), settings.decodeAheadBytes(),
+        this.training = new TrainingLoop<>(new RecordDecoder(spec)::decode, batcher, KAFKA_RECORDS, new Steps(), listener, settings.decodeAheadBytes(),
                 "decode-" + spec.id());
         this.transactionalId = settings.groupPrefix() + spec.id();
         this.lineage = new SnapshotLineage(spec, clients, store, new PretrainedSource(spec, store, settings.pretrainedFiles()), listener,
@@ -337,7 +337,6 @@ public final class ModelRunner implements Runnable {
 
         @Override
         public void rejected(ConsumerRecord<byte[], byte[]> r, RejectedRecordException e) throws InterruptedException {
-            listener.rejected(e.reason().label());
             deadLetters.send(r, e);
         }
 
@@ -356,7 +355,6 @@ public final class ModelRunner implements Runnable {
 
         @Override
         public void afterStep(ConsumerRecord<byte[], byte[]> r, StepResult res, long nanos) throws InterruptedException {
-            listener.step(state, res, nanos);
             if (res.skipped()) {
                 LOG.warnf("model %s skipped a step: loss %s or gradient norm %s is not finite (%d in a row)", spec.id(),
                         res.lossSum() / res.examples(), res.gradNorm(), state.consecutiveBadSteps());

@@ -39,7 +39,16 @@ public final class EarlyStopping {
         /** Validation: score in inference mode, never train. */
         HOLD_OUT,
         /** Updates are paused: score prequentially, do not train. */
-        PAUSED
+        PAUSED;
+
+        /** The name metrics and the {@code train} command's {@code --metrics} file use: trained, held_out, paused. */
+        public String label() {
+            return switch (this) {
+                case TRAIN -> "trained";
+                case HOLD_OUT -> "held_out";
+                case PAUSED -> "paused";
+            };
+        }
     }
 
     /**

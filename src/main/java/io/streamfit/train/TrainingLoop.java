@@ -22,7 +22,8 @@ import java.util.function.ToLongFunction;
  * <p>Per record, in the order given: a rejected record is offered to the batcher as consumed, and
  * handed to {@link Hooks#rejected} unless the lineage already passed it; a decoded one is offered,
  * and every batch it completes is trained at once, with {@link Hooks#beforeStep} and
- * {@link Hooks#afterStep} around it. After {@link #abandon} (a rollback, a rebalance that took
+ * {@link Hooks#afterStep} around it, and the {@link TrainingListener} told of the step (and of a
+ * rejected record) before the hooks see it. After {@link #abandon} (a rollback, a rebalance that took
  * partitions, a stop) no further batch is trained, the rest of the records is neither decoded nor
  * looked at, and what was decoded ahead is dropped. Everything here, hooks included, runs on the
  * thread that calls {@link #run}; only decoding happens on the {@link DecodeAhead} thread.
@@ -59,19 +60,22 @@ public final class TrainingLoop<R> implements AutoCloseable {
     private final Batcher batcher;
     private final RecordView<R> view;
     private final Hooks<R> hooks;
+    private final TrainingListener listener;
     private final DecodeAhead<R> decoding;
     private boolean abandoned;
 
     /**
      * @param decoder       {@link RecordDecoder#decode}, normally
+     * @param listener      observes every step and rejected record (metrics)
      * @param maxAheadBytes bound of {@link DecodeAhead}; 0 decodes on the training thread
      * @param threadName    the decoder thread's name
      */
-    public TrainingLoop(DecodeAhead.Decoder decoder, Batcher batcher, RecordView<R> view, Hooks<R> hooks, long maxAheadBytes,
-            String threadName) {
+    public TrainingLoop(DecodeAhead.Decoder decoder, Batcher batcher, RecordView<R> view, Hooks<R> hooks, TrainingListener listener,
+            long maxAheadBytes, String threadName) {
         this.batcher = batcher;
         this.view = view;
         this.hooks = hooks;
+        this.listener = listener;
         this.decoding = new DecodeAhead<>(decoder, view.value(), maxAheadBytes, threadName);
     }
 
@@ -132,6 +136,7 @@ public final class TrainingLoop<R> implements AutoCloseable {
         R r = d.record();
         if (d.rejected() != null) {
             if (batcher.offer(view.partition().applyAsInt(r), view.offset().applyAsLong(r), null)) {
+                listener.rejected(d.rejected().reason().label());
                 hooks.rejected(r, d.rejected());
             }
             return;
@@ -145,7 +150,9 @@ public final class TrainingLoop<R> implements AutoCloseable {
             ModelState state = hooks.state();
             long t0 = System.nanoTime();
             StepResult res = state.train(b);
-            hooks.afterStep(r, res, System.nanoTime() - t0);
+            long nanos = System.nanoTime() - t0;
+            listener.step(state, res, nanos);
+            hooks.afterStep(r, res, nanos);
         }
     }
 }

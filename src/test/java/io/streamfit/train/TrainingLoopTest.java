@@ -65,8 +65,8 @@ class TrainingLoopTest {
         return out;
     }
 
-    /** Records the hook calls; abandons after {@code abandonAfter} steps. */
-    private static final class Calls implements TrainingLoop.Hooks<Rec> {
+    /** Records the hook and listener calls; abandons after {@code abandonAfter} steps. */
+    private static final class Calls implements TrainingLoop.Hooks<Rec>, TrainingListener {
         final ModelState state = ModelState.fresh(SPEC);
         final List<String> log = new ArrayList<>();
         final int abandonAfter;
@@ -87,6 +87,16 @@ class TrainingLoopTest {
         }
 
         @Override
+        public void step(ModelState s, StepResult result, long nanos) {
+            log.add("listener step " + s.steps() + (s == state ? "" : " of another state"));
+        }
+
+        @Override
+        public void rejected(String reason) {
+            log.add("listener rejected " + reason);
+        }
+
+        @Override
         public void afterStep(Rec record, StepResult result, long nanos) {
             log.add("step " + state.steps() + " at " + record.offset());
             if (state.steps() == abandonAfter) {
@@ -97,7 +107,8 @@ class TrainingLoopTest {
 
     private static Calls run(long aheadBytes, int records, int abandonAfter) throws Exception {
         Calls calls = new Calls(abandonAfter);
-        try (TrainingLoop<Rec> loop = new TrainingLoop<>(TrainingLoopTest::decode, new Batcher(4), VIEW, calls, aheadBytes, "decode-loop")) {
+        try (TrainingLoop<Rec> loop = new TrainingLoop<>(TrainingLoopTest::decode, new Batcher(4), VIEW, calls, calls, aheadBytes,
+                "decode-loop")) {
             calls.loop = loop;
             loop.run(records(records).iterator());
             calls.log.add("positions " + loop.batcher().positions());
@@ -114,6 +125,12 @@ class TrainingLoopTest {
         assertEquals(off.state.steps(), on.state.steps());
         assertArrayEquals(off.state.network().params().toFloatVector(), on.state.network().params().toFloatVector());
         assertTrue(on.log.contains("rejected 4") && on.log.contains("rejected 194"), "rejections reported with their record");
+        // The listener (metrics) hears of every step and rejection, just before the hooks do.
+        int firstStep = on.log.indexOf("listener step 1");
+        assertTrue(firstStep >= 0 && on.log.get(firstStep + 1).startsWith("step 1 at "), on.log.toString());
+        int firstRejected = on.log.indexOf("listener rejected non_finite");
+        assertEquals("rejected 4", on.log.get(firstRejected + 1));
+        assertEquals(on.state.steps(), on.log.stream().filter(l -> l.startsWith("listener step")).count());
     }
 
     @Test
@@ -150,7 +167,7 @@ class TrainingLoopTest {
                     throw boom;
                 }
                 return decode(v);
-            }, new Batcher(4), VIEW, calls, ahead, "decode-loop")) {
+            }, new Batcher(4), VIEW, calls, (s, r, n) -> {}, ahead, "decode-loop")) {
                 Throwable t = assertThrows(Throwable.class, () -> loop.run(records(100).iterator()));
                 assertSame(boom, t);
                 assertEquals(examplesUpTo(29) / 4, calls.state.steps(), "trained everything before the bad record");
