@@ -21,8 +21,7 @@ final class ModelPhases {
 
     /** Whether the model is on its way to running (starting or restoring). */
     static boolean starting(ModelRunner r) {
-        RunnerPhase p = r.phase();
-        return p == RunnerPhase.STARTING || p == RunnerPhase.RESTORING;
+        return r.phase().starting();
     }
 
     /** Waits up to {@code millis} for the model to leave the starting and restoring phases; returns it. */

@@ -1,8 +1,6 @@
 package io.streamfit.health;
 
 import io.streamfit.service.ModelRegistry;
-import io.streamfit.stream.ModelRunner;
-import io.streamfit.stream.RunnerPhase;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -35,8 +33,7 @@ public class ModelsStarted implements HealthCheck {
             up = false;
         }
         for (ModelRegistry.Entry e : registry.all()) {
-            RunnerPhase phase = e.runner().phase();
-            boolean restored = phase != RunnerPhase.STARTING && phase != RunnerPhase.RESTORING;
+            boolean restored = !e.runner().phase().starting();
             b.withData(e.runner().spec().id(), restored ? "restored" : "restoring");
             up &= restored;
         }

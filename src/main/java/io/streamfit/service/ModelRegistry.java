@@ -12,6 +12,7 @@ import io.streamfit.spec.SpecParser;
 import io.streamfit.stream.KafkaClients;
 import io.streamfit.stream.ModelOwnership;
 import io.streamfit.stream.ModelRunner;
+import io.streamfit.stream.RunnerSettings;
 import io.streamfit.stream.SnapshotStore;
 import io.streamfit.train.NativeThreads;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -388,7 +389,7 @@ public class ModelRegistry {
         }
         checkSnapshotSize(spec);
         ModelMeters meters = new ModelMeters(meterRegistry, spec.id());
-        ModelRunner runner = new ModelRunner(spec, kafka.clients(), store, meters, new ModelRunner.Settings(
+        ModelRunner runner = new ModelRunner(spec, kafka.clients(), store, meters, new RunnerSettings(
                 config.groupPrefix(), config.training().pollTimeout(), config.training().progressInterval(),
                 config.training().maxTransactionOpen(), pretrainedFiles(),
                 config.training().decodeAhead() ? Math.max(0, config.training().decodeAheadBytes()) : 0));

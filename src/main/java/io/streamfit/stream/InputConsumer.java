@@ -28,19 +28,22 @@ import org.jboss.logging.Logger;
 final class InputConsumer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(InputConsumer.class);
 
-    /** What a rebalance asks of the runner, called inside {@code poll} on the training thread. */
+    /**
+     * What a rebalance asks of the runner, called inside {@code poll} on the training thread; an
+     * interrupt there is kept as the thread's interrupt status.
+     */
     interface Rebalances {
-        /**
-         * Before partitions are assigned: book the commit in flight. Returns the positions to
-         * seek them to (the lineage's, as committed).
-         */
-        Map<Integer, Position> beforeAssigned();
+        /** Before partitions are assigned: book the commit in flight, so that {@link #positions} are the committed ones. */
+        void beforeAssigned() throws InterruptedException;
+
+        /** The lineage's positions, to seek assigned partitions to. */
+        Map<Integer, Position> positions();
 
         /** Before {@code partitions} are taken away: publish what they trained (their offsets can only be committed now). */
-        void beforeRevoked(Collection<TopicPartition> partitions);
+        void beforeRevoked(Collection<TopicPartition> partitions) throws InterruptedException;
 
         /** {@code partitions} were lost (another instance may own them already): never commit, roll back. */
-        void lost(Collection<TopicPartition> partitions);
+        void lost(Collection<TopicPartition> partitions) throws InterruptedException;
     }
 
     private final String modelId;
@@ -210,7 +213,12 @@ final class InputConsumer implements AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            seek(partitions, rebalances.beforeAssigned());
+            try {
+                rebalances.beforeAssigned();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            seek(partitions, rebalances.positions());
             assigned.addAll(partitions);
             LOG.infof("model %s assigned %s", modelId, partitions);
         }
@@ -220,7 +228,11 @@ final class InputConsumer implements AutoCloseable {
             if (!partitions.isEmpty()) {
                 revocations++;
             }
-            rebalances.beforeRevoked(partitions);
+            try {
+                rebalances.beforeRevoked(partitions);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             assigned.removeAll(partitions);
         }
 
@@ -228,7 +240,11 @@ final class InputConsumer implements AutoCloseable {
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             revocations++;
             assigned.removeAll(partitions);
-            rebalances.lost(partitions);
+            try {
+                rebalances.lost(partitions);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -5,10 +5,8 @@ import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.snapshot.SnapshotFormatException;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.train.ModelState;
-import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.ProducerFencedException;
@@ -17,8 +15,8 @@ import org.jboss.logging.Logger;
 /**
  * A model's published lineage on the snapshot topic, both sides: reading it (restore, and again
  * after a transaction whose outcome is unknown) and writing it (snapshot transactions, with dead
- * letters in them), and going back to it when a transaction fails. It owns the model's
- * transactional producer; {@link SnapshotCommitter} borrows it for one commit at a time.
+ * letters in them), and going back to it when a transaction fails. The producer and its open
+ * transaction are {@link SnapshotTransactions}'; {@link SnapshotCommitter} commits on its own thread.
  *
  * <p>Guarantees (exactly-once in the published lineage):
  * <ul>
@@ -86,17 +84,11 @@ final class SnapshotLineage implements AutoCloseable {
     }
 
     private final ModelSpec spec;
-    private final KafkaClients clients;
     private final SnapshotStore store;
     private final PretrainedSource pretrained;
     private final RunnerListener listener;
-    private final String transactionalId;
-    private final SnapshotCommitter committer;
+    private final SnapshotTransactions transactions;
     private Runner runner;
-    private Producer<byte[], byte[]> producer;
-    /** A transaction is open on the producer and this thread owns it (false while the committer has it). */
-    private boolean inTransaction;
-    private long transactionStartNanos;
     private volatile int consecutiveFailures;
     private volatile String lastError;
     private volatile byte[] lastSnapshot;
@@ -108,12 +100,10 @@ final class SnapshotLineage implements AutoCloseable {
     SnapshotLineage(ModelSpec spec, KafkaClients clients, SnapshotStore store, PretrainedSource pretrained, RunnerListener listener,
             String transactionalId) {
         this.spec = spec;
-        this.clients = clients;
         this.store = store;
         this.pretrained = pretrained;
         this.listener = listener;
-        this.transactionalId = transactionalId;
-        this.committer = new SnapshotCommitter("commit-" + spec.id());
+        this.transactions = new SnapshotTransactions(clients, transactionalId, store.maxBytes(), "commit-" + spec.id());
     }
 
     /**
@@ -128,8 +118,7 @@ final class SnapshotLineage implements AutoCloseable {
      */
     Start restore(Runner runner) {
         this.runner = runner;
-        producer = clients.transactionalProducer(transactionalId, store.maxBytes());
-        producer.initTransactions(); // fences older instances before we read their snapshots
+        transactions.open(); // fences older instances before we read their snapshots
         SnapshotStore.Restored r = store.latest(spec);
         ModelState state;
         if (r.state().isPresent()) {
@@ -180,23 +169,14 @@ final class SnapshotLineage implements AutoCloseable {
         return resumesCommitted;
     }
 
-    boolean inTransaction() {
-        return inTransaction;
-    }
-
-    /** A transaction has been open longer than {@code max} (its dead letters wait for a snapshot). */
-    boolean openLongerThan(Duration max) {
-        return inTransaction && System.nanoTime() - transactionStartNanos >= max.toNanos();
-    }
-
-    /** Before every poll: see {@link SnapshotCommitter#awaitOffsetsAdded}. */
-    void awaitOffsetsAdded() throws InterruptedException {
-        committer.awaitOffsetsAdded();
+    /** The producer and its open transaction. */
+    SnapshotTransactions transactions() {
+        return transactions;
     }
 
     /** Books a commit that already ended, without waiting; false as {@link #settle}. */
     boolean settleIfFinished() throws InterruptedException {
-        return !committer.finished() || settle();
+        return !transactions.commitFinished() || settle();
     }
 
     /**
@@ -205,13 +185,12 @@ final class SnapshotLineage implements AutoCloseable {
      * ({@link #recover}, fencing rethrown). Returns false when it failed and recovery took over.
      */
     boolean settle() throws InterruptedException {
-        SnapshotCommitter.Outcome o = committer.await();
+        SnapshotCommitter.Outcome o = transactions.awaitCommit();
         if (o == null) {
             return true;
         }
         KafkaException failed = o.recoverable(); // fencing and errors other than Kafka's are thrown
         if (failed != null) {
-            inTransaction = true; // the failed transaction is this thread's to abort
             recover(failed);
             return false;
         }
@@ -249,11 +228,9 @@ final class SnapshotLineage implements AutoCloseable {
                     + store.maxBytes() + " bytes (streamfit.snapshot.max-bytes / the topic's max.message.bytes)", null);
         }
         try {
-            beginIfNeeded();
-            committer.submit(producer, store.topic(), spec.id(), SnapshotStore.bestKey(spec.id()), spec.topic(), group,
+            transactions.commit(store.topic(), spec.id(), SnapshotStore.bestKey(spec.id()), spec.topic(), group,
                     new SnapshotCommitter.Snapshot(version, bytes, Map.copyOf(positions), Map.copyOf(consumed), best,
                             System.nanoTime() - started, resumesApplied));
-            inTransaction = false; // the committer's now
             return true;
         } catch (ProducerFencedException e) {
             throw e;
@@ -269,8 +246,7 @@ final class SnapshotLineage implements AutoCloseable {
             return false; // the snapshot before failed: rolled back, and this record is read again
         }
         try {
-            beginIfNeeded();
-            producer.send(record);
+            transactions.send(record);
             return true;
         } catch (ProducerFencedException e) {
             throw e;
@@ -288,16 +264,15 @@ final class SnapshotLineage implements AutoCloseable {
         if (!settle()) {
             return false;
         }
-        if (!inTransaction) {
+        if (!transactions.inTransaction()) {
             return true;
         }
         if (runner.abandoning()) {
-            abortQuietly();
+            transactions.abortQuietly(spec.id());
             return true;
         }
         try {
-            producer.abortTransaction();
-            inTransaction = false;
+            transactions.abort();
             return true;
         } catch (ProducerFencedException e) {
             throw e;
@@ -319,18 +294,6 @@ final class SnapshotLineage implements AutoCloseable {
         return true;
     }
 
-    /** Aborts the open transaction once, ignoring any failure: for a model this instance gave up. */
-    void abortQuietly() {
-        if (inTransaction) {
-            try {
-                producer.abortTransaction();
-            } catch (RuntimeException e) {
-                LOG.debugf("model %s: abort while abandoning failed (%s); the transaction times out on the broker", spec.id(), e);
-            }
-            inTransaction = false;
-        }
-    }
-
     /** The model as the last committed snapshot has it (a fresh one before the first), decoded anew. */
     ModelState committedState() {
         try {
@@ -349,7 +312,7 @@ final class SnapshotLineage implements AutoCloseable {
         if (runner.abandoning()) {
             // Another instance owns the model now: no retry, and above all no new producer, whose
             // initTransactions would fence the rightful owner. Give up the transaction and stop.
-            abortQuietly();
+            transactions.abortQuietly(spec.id());
             runner.abandonPoll();
             return;
         }
@@ -362,17 +325,7 @@ final class SnapshotLineage implements AutoCloseable {
         LOG.errorf("model %s: transaction failed (%s), attempt %d; rolling back to the last committed snapshot",
                 spec.id(), cause, consecutiveFailures);
         long highWater = runner.state().version(); // no version at or below this may be published again
-        boolean outcomeKnown = true;
-        try {
-            producer.abortTransaction();
-        } catch (ProducerFencedException e) {
-            throw e; // another instance owns the model now; re-initializing would fence it back
-        } catch (RuntimeException e) {
-            LOG.warnf("model %s: abort failed too (%s): replacing the producer", spec.id(), e.toString());
-            outcomeKnown = false;
-        }
-        inTransaction = false;
-        ModelState committed = outcomeKnown ? committedState() : reopen();
+        ModelState committed = transactions.abortKnowingOutcome(spec.id()) ? committedState() : reopen();
         committed.versionAtLeast(highWater);
         runner.continueFrom(committed);
         backOff();
@@ -392,13 +345,7 @@ final class SnapshotLineage implements AutoCloseable {
                 throw new Abandoned();
             }
             try {
-                try {
-                    producer.close(Duration.ZERO);
-                } catch (RuntimeException ignored) {
-                    // closing a broken producer may fail as well
-                }
-                producer = clients.transactionalProducer(transactionalId, store.maxBytes());
-                producer.initTransactions();
+                transactions.open();
                 SnapshotStore.Restored r = store.latest(spec);
                 ModelState state = r.state().orElseGet(this::freshState);
                 state.versionAtLeast(Math.max(runner.state().version(), r.highestVersion()));
@@ -432,14 +379,6 @@ final class SnapshotLineage implements AutoCloseable {
         bestVersion = b == null ? -1 : b.version();
     }
 
-    private void beginIfNeeded() {
-        if (!inTransaction) {
-            producer.beginTransaction();
-            inTransaction = true;
-            transactionStartNanos = System.nanoTime();
-        }
-    }
-
     private void backOff() throws InterruptedException {
         Thread.sleep(Math.min(MAX_BACKOFF_MS, 250L << Math.min(consecutiveFailures, 10)));
     }
@@ -451,16 +390,9 @@ final class SnapshotLineage implements AutoCloseable {
         return fresh;
     }
 
-    /** Ends the committer (waiting for a commit in flight), then closes the producer. */
+    /** Ends the commit thread (waiting for a commit in flight), then closes the producer. */
     @Override
     public void close() {
-        committer.close(); // the producer is the committer's until its commit ended
-        if (producer != null) {
-            try {
-                producer.close(Duration.ofSeconds(5));
-            } catch (RuntimeException e) {
-                LOG.debug("producer close", e);
-            }
-        }
+        transactions.close();
     }
 }

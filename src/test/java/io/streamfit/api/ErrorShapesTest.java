@@ -9,6 +9,7 @@ import io.streamfit.service.ModelRegistry;
 import io.streamfit.spec.SpecParser;
 import io.streamfit.stream.KafkaClients;
 import io.streamfit.stream.ModelRunner;
+import io.streamfit.stream.RunnerSettings;
 import io.streamfit.stream.RunnerPhase;
 import io.streamfit.stream.SnapshotStore;
 import jakarta.ws.rs.core.Response;
@@ -86,7 +87,7 @@ class ErrorShapesTest {
                 new KafkaClients(Map.of("bootstrap.servers", "127.0.0.1:9")),
                 new SnapshotStore(new KafkaClients(Map.of("bootstrap.servers", "127.0.0.1:9")), "s", 1 << 20, Optional.empty()),
                 new ModelMeters(new SimpleMeterRegistry(), "learn"),
-                new ModelRunner.Settings("t.", Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(5)));
+                new RunnerSettings("t.", Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(5)));
         assertEquals(RunnerPhase.STARTING, starting.phase());
         Response r = ModelPhases.refusePredict(starting);
         Map<String, Object> b = body(r);

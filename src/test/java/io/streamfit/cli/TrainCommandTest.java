@@ -16,6 +16,7 @@ import io.streamfit.spec.SpecParser;
 import io.streamfit.stream.EmbeddedKafka;
 import io.streamfit.stream.KafkaClients;
 import io.streamfit.stream.ModelRunner;
+import io.streamfit.stream.RunnerSettings;
 import io.streamfit.stream.SnapshotStore;
 import io.streamfit.stream.TestKafka;
 import io.streamfit.train.ModelState;
@@ -122,7 +123,7 @@ class TrainCommandTest {
             store.ensureTopic();
             ModelMeters meters = new ModelMeters(new SimpleMeterRegistry(), spec.id());
             ModelRunner runner = new ModelRunner(spec, clients, store, meters,
-                    new ModelRunner.Settings("streamfit.", Duration.ofMillis(100), Duration.ofSeconds(60), Duration.ofSeconds(5)));
+                    new RunnerSettings("streamfit.", Duration.ofMillis(100), Duration.ofSeconds(60), Duration.ofSeconds(5)));
             Thread t = new Thread(runner);
             t.start();
             TestKafka.await("the service to train as many steps", Duration.ofSeconds(60),

@@ -48,7 +48,7 @@ class LargeSnapshotTest {
             TestKafka.produce(kafka.bootstrapServers(), "big.in", records);
             ModelMeters meters = new ModelMeters(new SimpleMeterRegistry(), "big");
             ModelRunner r = new ModelRunner(spec, clients, store, meters,
-                    new ModelRunner.Settings("streamfit.", Duration.ofMillis(100), Duration.ofSeconds(60), Duration.ofSeconds(5)));
+                    new RunnerSettings("streamfit.", Duration.ofMillis(100), Duration.ofSeconds(60), Duration.ofSeconds(5)));
             Thread t = new Thread(r);
             t.start();
             TestKafka.await("two snapshots", Duration.ofSeconds(60), () -> r.state() != null && r.state().version() == 2);

@@ -99,7 +99,7 @@ class ModelRunnerKafkaTest {
     private static Running run(ModelSpec spec, KafkaClients with) {
         ModelMeters meters = new ModelMeters(METRICS, spec.id());
         ModelRunner r = new ModelRunner(spec, with, store, meters,
-                new ModelRunner.Settings("streamfit.", Duration.ofMillis(100), Duration.ofSeconds(60), Duration.ofSeconds(5)));
+                new RunnerSettings("streamfit.", Duration.ofMillis(100), Duration.ofSeconds(60), Duration.ofSeconds(5)));
         Thread t = new Thread(r);
         t.start();
         return new Running(r, t, meters);
@@ -923,7 +923,7 @@ class ModelRunnerKafkaTest {
         ModelSpec notASnapshot = SpecParser.parse(spec("passwd", "passwd.in", 8, "{every_steps: 5, every_seconds: 0}")
                 + "pretrained: {file: passwd}\n");
         ModelMeters meters = new ModelMeters(METRICS, notASnapshot.id());
-        ModelRunner r = new ModelRunner(notASnapshot, clients, store, meters, new ModelRunner.Settings("streamfit.",
+        ModelRunner r = new ModelRunner(notASnapshot, clients, store, meters, new RunnerSettings("streamfit.",
                 Duration.ofMillis(100), Duration.ofSeconds(60), Duration.ofSeconds(5),
                 new io.streamfit.files.PretrainedFiles(java.util.Optional.of(dir), false, 1 << 20)));
         Thread t = new Thread(r);

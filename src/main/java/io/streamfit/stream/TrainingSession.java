@@ -1,0 +1,380 @@
+package io.streamfit.stream;
+
+import io.streamfit.data.Batcher;
+import io.streamfit.data.Position;
+import io.streamfit.data.RecordDecoder;
+import io.streamfit.data.RejectedRecordException;
+import io.streamfit.nn.BatchNorm;
+import io.streamfit.spec.ModelSpec;
+import io.streamfit.train.DivergencePolicy;
+import io.streamfit.train.EarlyStopping;
+import io.streamfit.train.ModelState;
+import io.streamfit.train.StepResult;
+import io.streamfit.train.TrainingLoop;
+import java.util.Collection;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
+
+/**
+ * What a {@link ModelRunner}'s thread does between its start and its end: restore the model from
+ * its lineage, poll, train every record through {@link TrainingLoop} (shared with the
+ * {@code train} command), publish snapshots when {@link SnapshotSchedule} says so, go back to the
+ * last committed snapshot when a transaction fails or training diverges, and publish a final
+ * snapshot at a stop. It holds the model's state; the parts it drives each have a class:
+ * {@link SnapshotLineage} (the exactly-once protocol), {@link InputConsumer}, {@link DeadLetters},
+ * {@link DivergencePolicy}, {@link EarlyStoppingControl}; {@link RunnerListener} observes.
+ *
+ * <p>Call order, on the runner's thread: {@link #restore}, {@link #subscribe}, {@link #loop},
+ * {@link #finish}, and {@link #close} however it ended. The getters may be read from any thread.
+ */
+final class TrainingSession implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(TrainingSession.class);
+
+    /** A Kafka record as {@link TrainingLoop} sees it. */
+    private static final TrainingLoop.RecordView<ConsumerRecord<byte[], byte[]>> KAFKA_RECORDS =
+            new TrainingLoop.RecordView<>(ConsumerRecord::partition, ConsumerRecord::offset, ConsumerRecord::value);
+
+    /** Training diverged again after the allowed rollbacks: the model stops, serving its last good state. */
+    static final class Diverged extends RuntimeException {
+        Diverged(String message) {
+            super(message);
+        }
+    }
+
+    private final ModelSpec spec;
+    private final KafkaClients clients;
+    private final RunnerListener listener;
+    private final RunnerSettings settings;
+    private final ModelRunner runner;
+    private final Batcher batcher;
+    private final TrainingLoop<ConsumerRecord<byte[], byte[]>> training;
+    private final SnapshotLineage lineage;
+    private final InputConsumer input;
+    private final DeadLetters deadLetters;
+    private final DivergencePolicy divergence;
+    private final SnapshotSchedule schedule;
+    private final EarlyStoppingControl earlyStopping;
+    private final Callbacks callbacks = new Callbacks();
+    private final String transactionalId;
+
+    private volatile ModelState state;
+    private volatile long restoredVersion = -1;
+    private volatile Map<Integer, Position> restoredPositions = Map.of();
+
+    TrainingSession(ModelRunner runner, KafkaClients clients, SnapshotStore store, RunnerListener listener, RunnerSettings settings) {
+        this.runner = runner;
+        this.spec = runner.spec();
+        this.clients = clients;
+        this.listener = listener;
+        this.settings = settings;
+        this.batcher = new Batcher(spec.batchSize());
+        this.training = new TrainingLoop<>(new RecordDecoder(spec)::decode, batcher, KAFKA_RECORDS, new Steps(), listener,
+                settings.decodeAheadBytes(), "decode-" + spec.id());
+        this.transactionalId = settings.groupPrefix() + spec.id();
+        this.lineage = new SnapshotLineage(spec, clients, store, new PretrainedSource(spec, store, settings.pretrainedFiles()), listener,
+                transactionalId);
+        this.input = new InputConsumer(spec.id(), spec.topic(), clients.maxPollIntervalMs());
+        this.deadLetters = new DeadLetters(spec, lineage);
+        this.divergence = new DivergencePolicy(spec.divergence());
+        this.schedule = new SnapshotSchedule(spec.snapshot());
+        this.earlyStopping = new EarlyStoppingControl(spec);
+    }
+
+    /** The current state, or null before restore. */
+    ModelState state() {
+        return state;
+    }
+
+    SnapshotLineage lineage() {
+        return lineage;
+    }
+
+    InputConsumer input() {
+        return input;
+    }
+
+    EarlyStoppingControl earlyStopping() {
+        return earlyStopping;
+    }
+
+    long restoredVersion() {
+        return restoredVersion;
+    }
+
+    Map<Integer, Position> restoredPositions() {
+        return restoredPositions;
+    }
+
+    /** Restores the model from its lineage (or starts it fresh): the producer first, fencing older instances. */
+    void restore() {
+        if (spec.batchSize() < BatchNorm.MEANINGFUL_BATCH && spec.hasLayer("batch_norm")) {
+            LOG.warnf("model %s: batch_size %d is below %d: batch-norm statistics of so few examples are noisy "
+                    + "(consider layer_norm); counted in streamfit_batch_norm_small_batch_steps_total",
+                    spec.id(), spec.batchSize(), BatchNorm.MEANINGFUL_BATCH);
+        }
+        SnapshotLineage.Start start = lineage.restore(callbacks);
+        state = start.state();
+        if (spec.earlyStopping() != null) {
+            listener.enableEarlyStopping(state.earlyStopping());
+        }
+        restoredVersion = state.version();
+        restoredPositions = Map.copyOf(state.positions());
+        state.versionAtLeast(start.highestVersion());
+        resetToState();
+        listener.restored(state);
+    }
+
+    /** Points the batcher, the dead letters and the snapshot schedule at the current state. */
+    private void resetToState() {
+        batcher.resume(state.positions());
+        deadLetters.resumeAt(state.consumed());
+        schedule.resumeAt(state);
+    }
+
+    /** Polls and trains until a stop is asked for. */
+    void loop() throws InterruptedException {
+        long progressAt = System.nanoTime();
+        long examplesAtProgress = state.examplesSeen();
+        while (!runner.stopRequested()) {
+            lineage.transactions().awaitOffsetsAdded(); // a rebalance in this poll must not outdate their generation
+            ConsumerRecords<byte[], byte[]> records = input.poll(settings.pollTimeout());
+            if (records == null) {
+                break; // woken by stop()
+            }
+            // Records are trained in the order the consumer returned them; a rollback abandons
+            // the rest of the poll (the consumer was sought back: it is stale), and so does a
+            // stop (the snapshot covers what was trained; the rest is the next run's to train).
+            training.run(records.partitions().stream().flatMap(tp -> records.records(tp).stream()).iterator());
+            lineage.settleIfFinished();
+            listener.lag(input.updateLag());
+            maybePublish();
+            long now = System.nanoTime();
+            if (now - progressAt >= settings.progressInterval().toNanos()) {
+                ModelState s = state;
+                LOG.infof("model=%s examples/s=%.0f steps=%d examples=%d prequential_loss=%.4f prequential_accuracy=%.4f lr=%.3g "
+                        + "snapshot_version=%d lag=%d", spec.id(), Math.max(0, s.examplesSeen() - examplesAtProgress) / ((now - progressAt) / 1e9),
+                        s.steps(), s.examplesSeen(), s.window().loss(), s.window().accuracy(), s.currentLr(), s.version(), input.lag());
+                progressAt = now;
+                examplesAtProgress = s.examplesSeen();
+            }
+        }
+    }
+
+    /** What the service does around {@link TrainingLoop}'s decode, batch and train. */
+    private final class Steps implements TrainingLoop.Hooks<ConsumerRecord<byte[], byte[]>> {
+        @Override
+        public ModelState state() {
+            return state;
+        }
+
+        @Override
+        public boolean stopping() {
+            return runner.stopRequested();
+        }
+
+        @Override
+        public void rejected(ConsumerRecord<byte[], byte[]> r, RejectedRecordException e) throws InterruptedException {
+            deadLetters.send(r, e);
+        }
+
+        @Override
+        public void beforeStep() {
+            if (state.earlyStopping() != null) {
+                earlyStopping.beforeStep(state.earlyStopping());
+            }
+        }
+
+        @Override
+        public void afterStep(ConsumerRecord<byte[], byte[]> r, StepResult res, long nanos) throws InterruptedException {
+            if (res.skipped()) {
+                LOG.warnf("model %s skipped a step: loss %s or gradient norm %s is not finite (%d in a row)", spec.id(),
+                        res.lossSum() / res.examples(), res.gradNorm(), state.consecutiveBadSteps());
+                if (divergence.diverged(state)) {
+                    divergenceRollback(); // abandons the rest of the poll
+                    return;
+                }
+            }
+            EarlyStopping es = state.earlyStopping();
+            boolean newBest = false;
+            if (es != null) {
+                listener.earlyStopping(es);
+                newBest = earlyStopping.afterStep(es, res);
+                if (!res.applied()) {
+                    schedule.untrainedBatch();
+                }
+            }
+            if (input.keepAliveDue()) {
+                keepAlive();
+            }
+            if (newBest) {
+                // Published at once, tagged best, so the best snapshot is exactly the model that was
+                // validated; it covers the step-count snapshot below too.
+                publish(true);
+                return;
+            }
+            if (schedule.dueBySteps(state)) {
+                publishIfChanged();
+            } else {
+                lineage.settleIfFinished(); // book an ended commit without waiting
+            }
+        }
+    }
+
+    /**
+     * A keep-alive poll ({@link InputConsumer#keepAlive}); should a rebalance take partitions away
+     * meanwhile (their progress was published by the rebalance listener), the rest of the poll is
+     * dropped and training goes on from the last committed snapshot, so nothing is trained twice
+     * or lost.
+     */
+    private void keepAlive() throws InterruptedException {
+        lineage.transactions().awaitOffsetsAdded();
+        if (input.keepAlive() && !training.abandoned()) {
+            lineage.rollBack();
+        }
+    }
+
+    /**
+     * Goes on from {@code committed} (a rollback): the batcher and the bookkeeping at its
+     * positions, early stopping's meters re-based, an operator's resume that no committed snapshot
+     * reflects yet applied again, the consumer sought back, the rest of the poll dropped.
+     */
+    private void continueFrom(ModelState committed) {
+        state = committed;
+        resetToState();
+        if (state.earlyStopping() != null) {
+            listener.rebaseEarlyStopping(state.earlyStopping());
+            earlyStopping.rolledBackTo(lineage.resumesCommitted());
+        }
+        input.seekAssigned(state.positions());
+        training.abandon();
+    }
+
+    /** After {@code max_bad_steps} non-finite steps in a row: see {@link DivergencePolicy}. */
+    private void divergenceRollback() throws InterruptedException {
+        ModelState diverged = state;
+        if (!lineage.abortOpen()) {
+            return; // the abort failed, and recovery rolled back
+        }
+        ModelState committed = lineage.committedState();
+        String giveUp = divergence.rollBack(diverged, committed);
+        state = committed;
+        listener.divergence(committed.lrScale());
+        if (giveUp != null) {
+            throw new Diverged(giveUp);
+        }
+        LOG.warnf("model %s diverged: rolled back to snapshot version %d, learning rate now %.3g of the schedule's "
+                + "(rollback %d in a row, at most %d)", spec.id(), committed.version(), committed.lrScale(), committed.rollbacksInARow(),
+                spec.divergence().maxRollbacks());
+        continueFrom(committed);
+    }
+
+    private void maybePublish() throws InterruptedException {
+        if (schedule.dueByTime() || lineage.transactions().openLongerThan(settings.maxTransactionOpen())) {
+            publishIfChanged();
+        }
+    }
+
+    /**
+     * Publishes a snapshot if anything changed since the last one (steps or positions), and never
+     * in the middle of a run of non-finite steps: such a state is either rolled back or recovers
+     * with its next good step, which is when it is published.
+     */
+    private void publishIfChanged() throws InterruptedException {
+        if (state.consecutiveBadSteps() > 0) {
+            return;
+        }
+        if (!lineage.transactions().inTransaction() && schedule.unchanged(state, batcher.positions())) {
+            return;
+        }
+        publish(false);
+    }
+
+    /** Hands the state as a snapshot to the lineage; the snapshot policy's counters restart (recovery resets them on failure). */
+    private void publish(boolean best) throws InterruptedException {
+        Map<Integer, Position> positions = batcher.positions();
+        if (lineage.publish(state, positions, batcher.consumed(), best, earlyStopping.applied(), input.groupMetadata())) {
+            schedule.published(state.steps(), positions);
+        }
+    }
+
+    /** Subscribes to the input topic; partitions are sought to the restored positions as they are assigned. */
+    void subscribe() throws InterruptedException {
+        deadLetters.ensureTopic(clients);
+        input.subscribe(clients.trainingConsumer(transactionalId, "streamfit-" + spec.id()), callbacks);
+    }
+
+    /** After the loop: a final snapshot (waiting for its commit), or, for a model given up, the open transaction aborted. */
+    void finish() throws InterruptedException {
+        if (runner.abandonRequested()) {
+            lineage.abortOpen();
+        } else {
+            publishIfChanged();
+            lineage.settle(); // shutdown waits for the final commit
+        }
+    }
+
+    /** Ends the decoder thread, the commit thread, the producer and the consumer. */
+    @Override
+    public void close() {
+        training.close(); // the decoder thread ends with the model, however it ended
+        lineage.close();
+        input.close();
+    }
+
+    /** What the lineage and the consumer's rebalances ask of this session; training thread only. */
+    private final class Callbacks implements SnapshotLineage.Runner, InputConsumer.Rebalances {
+        @Override
+        public ModelState state() {
+            return state;
+        }
+
+        @Override
+        public void continueFrom(ModelState committed) {
+            TrainingSession.this.continueFrom(committed);
+        }
+
+        @Override
+        public void abandonPoll() {
+            training.abandon();
+        }
+
+        @Override
+        public boolean abandoning() {
+            return runner.abandonRequested();
+        }
+
+        @Override
+        public boolean stopping() {
+            return runner.stopRequested();
+        }
+
+        @Override
+        public void beforeAssigned() throws InterruptedException {
+            lineage.settle(); // the positions to seek to are the committed snapshot's
+        }
+
+        @Override
+        public Map<Integer, Position> positions() {
+            return state.positions();
+        }
+
+        @Override
+        public void beforeRevoked(Collection<TopicPartition> partitions) throws InterruptedException {
+            if (!partitions.isEmpty() && runner.phase() == RunnerPhase.RUNNING) {
+                publishIfChanged(); // offsets of revoked partitions can only be committed now
+            }
+            lineage.settle(); // committed before the partitions go
+        }
+
+        @Override
+        public void lost(Collection<TopicPartition> partitions) throws InterruptedException {
+            if (lineage.settle() && lineage.transactions().inTransaction()) {
+                lineage.recover(new KafkaException("partitions lost: " + partitions));
+            }
+        }
+    }
+}
