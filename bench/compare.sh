@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The README's performance table: streamfit's training step (JMH) and the same step in PyTorch,
-# measured back to back on this machine so that their ratio means something on a noisy host.
+# The step tables of docs/performance.md (before issue 13): streamfit's training step (JMH) and
+# the same step in PyTorch, measured back to back on this machine so that their ratio means
+# something on a noisy host.
 #   bash bench/compare.sh            (needs Debian's python3-torch and libopenblas0-pthread for PyTorch)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""PyTorch reference for the README's Fashion-MNIST one-pass numbers: the same 784-256-256-10 ReLU
-MLP, Adam lr=1e-3, batch 64, one pass over the training set in file order (no shuffling, as a
-stream), scored prequentially (each batch before the step on it), then the test set.
+"""PyTorch reference for the Fashion-MNIST one-pass numbers of docs/train-command.md: the same
+784-256-256-10 ReLU MLP, Adam lr=1e-3, batch 64, one pass over the training set in file order (no
+shuffling, as a stream), scored prequentially (each batch before the step on it), then the test set.
 
     /usr/bin/python3 bench/fashion_mnist_pytorch.py [seed]
 """

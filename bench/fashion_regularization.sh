@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The README's table of augmentation and residual blocks on Fashion-MNIST: examples/fashion-best.yaml
-# with one change each, through the train command, on (a) one pass over the 60,000 training images
-# and (b) the first 5,000 images replayed 12 times (a stream that repeats itself, where a model can
-# overfit). Test accuracy on the 10,000 test images. About 10 minutes on 2 cores.
+# The table of augmentation and residual blocks on Fashion-MNIST in docs/train-command.md:
+# examples/fashion-best.yaml with one change each, through the train command, on (a) one pass over
+# the 60,000 training images and (b) the first 5,000 images replayed 12 times (a stream that
+# repeats itself, where a model can overfit). Test accuracy on the 10,000 test images. About 10
+# minutes on 2 cores.
 #   ./mvnw -q package -DskipTests && bash bench/fashion_regularization.sh /tmp/fmnist
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The README's per-optimizer table: streamfit's training step (JMH, every optimizer) and the same
-# step in PyTorch, back to back on this machine, with the ratio of the two.
+# The per-optimizer table of docs/performance.md#every-optimizer-before-issue-13: streamfit's
+# training step (JMH, every optimizer) and the same step in PyTorch, back to back on this machine,
+# with the ratio of the two.
 #   bash bench/optimizers.sh        (needs Debian's python3-torch and libopenblas0-pthread for PyTorch)
 set -euo pipefail
 cd "$(dirname "$0")/.."

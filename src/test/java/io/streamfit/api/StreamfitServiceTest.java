@@ -161,6 +161,10 @@ class StreamfitServiceTest {
         }
     }
 
+    /**
+     * The producer examples of docs/specs.md#input-records ({@code examples/produce.py} and the kcat
+     * line, which the README's "Declare a model" also shows); they were the README's before issue 14.
+     */
     @Test
     void theReadmeProducerExamplesWork() throws Exception {
         boolean python = runs("/usr/bin/python3", "-c", "import confluent_kafka, numpy");

@@ -133,9 +133,10 @@ public final class EndToEndBench {
     }
 
     /**
-     * The {@code train} command as the README shows it, over the file once ({@code first_pass}:
-     * its own examples/s over the whole pass) and, with {@code passes > 1}, over the file that many
-     * times ({@code later_passes}: the examples and seconds the longer run adds to the short one).
+     * The {@code train} command as docs/train-command.md shows it, over the file once
+     * ({@code first_pass}: its own examples/s over the whole pass) and, with {@code passes > 1},
+     * over the file that many times ({@code later_passes}: the examples and seconds the longer run
+     * adds to the short one).
      */
     private static Map<String, Object> train(Path spec, Path jsonl, int passes, Path out) throws Exception {
         Map<String, Object> r = new LinkedHashMap<>();

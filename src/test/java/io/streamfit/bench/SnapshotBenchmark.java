@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The snapshot's share of the model's life cycle, Adam state included: {@code encode} (what the
  * training thread spends on a snapshot before handing it to Kafka) and {@code decode} (a restore:
- * parse, checksum, copy into a new model), for the README's 784-256-256-10 MLP (269,322
+ * parse, checksum, copy into a new model), for the benchmark's 784-256-256-10 MLP (269,322
  * parameters) and a 784-1024-256-10 MLP (1,068,810 parameters, "1m").
  *
  * <p>Measured on a 2-core AMD EPYC under a load average of 12-15 (fastest of 5 one-second

@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's Fashion-MNIST numbers, as a test: the 60,000 training images streamed once, in
- * file order, through the {@code train} command with the two specs the README shows
+ * The Fashion-MNIST numbers of docs/train-command.md#fashion-mnist-against-pytorch, as a test: the
+ * 60,000 training images streamed once, in file order, through the {@code train} command with the
+ * two specs that page shows
  * ({@code examples/fashion-mlp.yaml}, a plain 784-256-256-10 MLP with Adam, and
  * {@code examples/fashion-best.yaml}, the best configuration found from the toolbox), then the
  * 10,000 test images. PyTorch 1.13 runs the plain experiment at 0.832-0.838 test accuracy here

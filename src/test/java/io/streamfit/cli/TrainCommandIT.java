@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's command, run as a process on the packaged application: {@code java -jar
- * target/quarkus-app/quarkus-run.jar train ...} trains, writes the snapshot and metrics, and
- * starts neither Quarkus nor Kafka.
+ * The {@code train} command of docs/train-command.md, run as a process on the packaged
+ * application: {@code java -jar target/quarkus-app/quarkus-run.jar train ...} trains, writes the
+ * snapshot and metrics, and starts neither Quarkus nor Kafka.
  */
 class TrainCommandIT {
     @TempDir
