@@ -3,16 +3,10 @@ package io.streamfit;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.tngtech.archunit.base.DescribedPredicate;
-import com.tngtech.archunit.core.domain.Dependency;
-import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import com.tngtech.archunit.library.Architectures.LayeredArchitecture;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,11 +23,11 @@ import org.junit.jupiter.api.Test;
  * schedule  -
  * spec      -
  * config    -
- * data      spec
+ * data      spec, train, snapshot                (records -> batches -> steps: TrainingLoop)
  * files     spec
- * train     nn, optim, schedule, spec          (+ data: KNOWN_UPWARD_EDGES)
+ * train     nn, optim, schedule, spec
  * metrics   stream, train                      (observes runners: RunnerListener)
- * snapshot  nn, optim, schedule, spec, train   (+ data: KNOWN_UPWARD_EDGES)
+ * snapshot  nn, optim, schedule, spec, train   (the codec, and Lineage: version and positions)
  * stream    data, files, nn, snapshot, spec, train
  * cli       data, files, nn, snapshot, spec, train
  * demo      config, data, nn, spec, stream
@@ -53,27 +47,9 @@ class ArchitectureTest {
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("io.streamfit");
 
-    /**
-     * Temporary: the edges issue 14 calls "running up" (a lower layer using a higher one), which
-     * other work on issue 14 is removing. They are allowed class by class (a class and its nested
-     * classes, to a class and its nested classes), so that no new use of train -> data or
-     * snapshot -> data slips in while they are there. Delete an entry when its
-     * edge is gone ({@link #knownUpwardEdgesStillExist} fails until then); the list must end empty.
-     */
-    static final List<Edge> KNOWN_UPWARD_EDGES = List.of(
-            // train -> data: the step takes data's batch and records where training stands ...
-            new Edge("io.streamfit.train.ModelState", "io.streamfit.data.Batch"),
-            new Edge("io.streamfit.train.ModelState", "io.streamfit.data.Position"),
-            // ... and the shared record-to-step path drives data's batcher and decode-ahead.
-            new Edge("io.streamfit.train.TrainingLoop", "io.streamfit.data.Batcher"),
-            new Edge("io.streamfit.train.TrainingLoop", "io.streamfit.data.DecodeAhead"),
-            new Edge("io.streamfit.train.TrainingLoop", "io.streamfit.data.RejectedRecordException"),
-            // snapshot -> data: the codec writes and reads the stream positions.
-            new Edge("io.streamfit.snapshot.SnapshotCodec", "io.streamfit.data.Position"));
-
     @Test
     void packagesUseOnlyTheLayersTheirRowAllows() {
-        LayeredArchitecture layers = layeredArchitecture().consideringOnlyDependenciesInLayers()
+        layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("nn").definedBy("io.streamfit.nn..")
                 .layer("optim").definedBy("io.streamfit.optim..")
                 .layer("schedule").definedBy("io.streamfit.schedule..")
@@ -96,7 +72,7 @@ class ArchitectureTest {
                 .whereLayer("schedule").mayNotAccessAnyLayer()
                 .whereLayer("spec").mayNotAccessAnyLayer()
                 .whereLayer("config").mayNotAccessAnyLayer()
-                .whereLayer("data").mayOnlyAccessLayers("spec")
+                .whereLayer("data").mayOnlyAccessLayers("spec", "train", "snapshot")
                 .whereLayer("files").mayOnlyAccessLayers("spec")
                 .whereLayer("train").mayOnlyAccessLayers("nn", "optim", "schedule", "spec")
                 .whereLayer("metrics").mayOnlyAccessLayers("stream", "train")
@@ -110,25 +86,8 @@ class ArchitectureTest {
                         "stream", "train")
 
                 // A class outside these packages (a new package) fails the rule until it gets a row here.
-                .ensureAllClassesAreContainedInArchitecture();
-        for (Edge e : KNOWN_UPWARD_EDGES) {
-            layers = layers.ignoreDependency(e.origin(), e.target());
-        }
-        layers.check(MAIN);
-    }
-
-    /** The debt list only shrinks: an entry whose edge is gone must be deleted, not left to allow it back. */
-    @Test
-    void knownUpwardEdgesStillExist() {
-        for (Edge e : KNOWN_UPWARD_EDGES) {
-            long uses = MAIN.stream()
-                    .filter(c -> e.origin().test(c))
-                    .flatMap(c -> c.getDirectDependenciesFromSelf().stream())
-                    .map(Dependency::getTargetClass)
-                    .filter(t -> e.target().test(t))
-                    .count();
-            assertTrue(uses > 0, e + " is gone: delete it from KNOWN_UPWARD_EDGES");
-        }
+                .ensureAllClassesAreContainedInArchitecture()
+                .check(MAIN);
     }
 
     @Test
@@ -159,26 +118,5 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAnyPackage("io.quarkus..", "io.micrometer..")
                 .because("the Kafka loop runs without Quarkus (tests, embedded broker) and is observed through RunnerListener")
                 .check(MAIN);
-    }
-
-    /** One allowed upward use: {@code origin} (or a class nested in it) using {@code target} (or a class nested in it). */
-    record Edge(String originClass, String targetClass) {
-        DescribedPredicate<JavaClass> origin() {
-            return classOrNested(originClass);
-        }
-
-        DescribedPredicate<JavaClass> target() {
-            return classOrNested(targetClass);
-        }
-
-        private static DescribedPredicate<JavaClass> classOrNested(String name) {
-            return DescribedPredicate.describe(name + " or nested",
-                    c -> c.getName().equals(name) || c.getName().startsWith(name + "$"));
-        }
-
-        @Override
-        public String toString() {
-            return originClass + " -> " + targetClass;
-        }
     }
 }

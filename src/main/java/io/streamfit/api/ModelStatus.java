@@ -20,7 +20,7 @@ final class ModelStatus {
         m.put("restored_version", r.restoredVersion());
         ModelState s = r.state();
         if (s != null) {
-            m.put("version", s.version());
+            m.put("version", r.version());
             m.put("steps", s.steps());
             m.put("examples_seen", s.examplesSeen());
             m.put("skipped_steps", s.skippedSteps());
@@ -35,7 +35,7 @@ final class ModelStatus {
             p.put("accuracy", finite(s.window().accuracy()));
             p.put("window_batches", s.window().batches());
             m.put("prequential", p);
-            m.put("snapshot_positions", s.positions());
+            m.put("snapshot_positions", r.snapshotPositions());
             Map<String, Object> dv = new LinkedHashMap<>();
             dv.put("consecutive_bad_steps", s.consecutiveBadSteps());
             dv.put("rollbacks", s.divergenceRollbacks());

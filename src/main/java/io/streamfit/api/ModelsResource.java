@@ -238,7 +238,7 @@ public class ModelsResource {
             return errors(Response.Status.BAD_REQUEST, List.of(ex.getMessage()));
         }
         ModelState.Prediction out = state.predict(Nd4j.create(rows));
-        return Response.ok(PredictRequest.response(spec, state, out)).build();
+        return Response.ok(PredictRequest.response(spec, e.runner().version(), out)).build();
     }
 
     @GET

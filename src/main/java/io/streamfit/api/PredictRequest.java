@@ -56,12 +56,12 @@ final class PredictRequest {
         return rows;
     }
 
-    static Map<String, Object> response(ModelSpec spec, ModelState state, ModelState.Prediction prediction) {
+    static Map<String, Object> response(ModelSpec spec, long snapshotVersion, ModelState.Prediction prediction) {
         INDArray out = prediction.output();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", spec.id());
         m.put("steps", prediction.steps()); // the parameters used: after this many optimizer steps
-        m.put("snapshot_version", state.version());
+        m.put("snapshot_version", snapshotVersion);
         switch (spec.task().type()) {
             case CLASSIFICATION -> {
                 INDArray probs = Nd4j.createUninitialized(out.dataType(), out.shape());

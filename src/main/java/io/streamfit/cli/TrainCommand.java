@@ -18,7 +18,7 @@ import io.streamfit.train.ModelFactory;
 import io.streamfit.train.ModelState;
 import io.streamfit.train.NativeThreads;
 import io.streamfit.train.StepResult;
-import io.streamfit.train.TrainingLoop;
+import io.streamfit.data.TrainingLoop;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;

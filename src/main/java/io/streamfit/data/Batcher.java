@@ -1,5 +1,7 @@
 package io.streamfit.data;
 
+import io.streamfit.snapshot.Position;
+import io.streamfit.train.Batch;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;

@@ -231,8 +231,8 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
 
     /** After a restore: shows the restored version and figures without counting a publication. */
     @Override
-    public void restored(ModelState state) {
-        snapshotVersion = state.version();
+    public void restored(ModelState state, long version) {
+        snapshotVersion = version;
         loss = state.window().loss();
         accuracy = state.window().accuracy();
         lr = state.currentLr();

@@ -3,7 +3,6 @@ package io.streamfit.snapshot;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.streamfit.data.Position;
 import io.streamfit.nn.ParamTensor;
 import io.streamfit.optim.Optimizer;
 import io.streamfit.spec.ModelSpec;
@@ -63,6 +62,14 @@ public final class SnapshotCodec {
             .configure(com.fasterxml.jackson.databind.DeserializationFeature.ACCEPT_FLOAT_AS_INT, false);
 
     private SnapshotCodec() {}
+
+    /** A decoded snapshot: the model, and where its lineage stood when it was published. */
+    public record Decoded(ModelState state, Lineage lineage) {}
+
+    /** The model state with its {@code lineage}, as one snapshot; see {@link #encode(ModelState, long, Map, Map, Map)}. */
+    public static byte[] encode(ModelState state, Lineage lineage) {
+        return encode(state, lineage.version(), lineage.positions(), lineage.consumed(), Map.of());
+    }
 
     /** Call with the model's optimizer quiescent (on the training thread). */
     public static byte[] encode(ModelState state, long version, Map<Integer, Position> positions) {
@@ -177,10 +184,19 @@ public final class SnapshotCodec {
     }
 
     /**
-     * Decodes a snapshot for the model declared by {@code spec}. The spec's hyper-parameters
-     * apply from here on; the architecture must match the snapshot's tensors.
+     * Decodes the model of a snapshot for the model declared by {@code spec}. The spec's
+     * hyper-parameters apply from here on; the architecture must match the snapshot's tensors.
      */
     public static ModelState decode(byte[] file, ModelSpec spec) throws SnapshotFormatException {
+        return decodeWithLineage(file, spec).state();
+    }
+
+    /**
+     * {@link #decode}, with the snapshot's lineage. Positions are offsets of the snapshot's topic:
+     * for a spec that moved to another topic they are empty, and that topic starts from its
+     * committed group offsets instead.
+     */
+    public static Decoded decodeWithLineage(byte[] file, ModelSpec spec) throws SnapshotFormatException {
         try {
             return decodeChecked(file, spec);
         } catch (RuntimeException e) {
@@ -189,7 +205,7 @@ public final class SnapshotCodec {
         }
     }
 
-    private static ModelState decodeChecked(byte[] file, ModelSpec spec) throws SnapshotFormatException {
+    private static Decoded decodeChecked(byte[] file, ModelSpec spec) throws SnapshotFormatException {
         Safetensors.Contents c = Safetensors.read(file);
         Map<String, String> meta = c.metadata();
         checkFormat(meta);
@@ -209,13 +225,9 @@ public final class SnapshotCodec {
         }
         restoreOptimizer(c, meta, state);
         state.rng().setState(longMeta(meta, "rng_state"));
-        long version = longMeta(meta, "version");
-        state.restoreCounters(longMeta(meta, "examples_seen"), longMeta(meta, "skipped_steps"),
-                longMeta(meta, "clipped_steps"), version);
-        // Positions are offsets of the snapshot's topic; a spec that moved to another topic starts
-        // that topic from its committed group offsets instead.
+        state.restoreCounters(longMeta(meta, "examples_seen"), longMeta(meta, "skipped_steps"), longMeta(meta, "clipped_steps"));
         boolean sameTopic = spec.topic().equals(meta.get("topic"));
-        state.markPublished(version, sameTopic ? positions(meta.get("positions")) : Map.of(),
+        Lineage lineage = new Lineage(longMeta(meta, "version"), sameTopic ? positions(meta.get("positions")) : Map.of(),
                 sameTopic ? consumed(meta.get("consumed")) : Map.of());
         WindowMetadata.restore(state.window(), meta);
         if (meta.containsKey("lr_scale")) { // absent in snapshots from before the divergence guard
@@ -230,7 +242,7 @@ public final class SnapshotCodec {
             // A snapshot from before early stopping was switched on has none: it starts afresh.
             state.earlyStopping().restore(earlyStopping(meta.get("early_stopping")));
         }
-        return state;
+        return new Decoded(state, lineage);
     }
 
     /**

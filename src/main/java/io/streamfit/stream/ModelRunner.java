@@ -1,6 +1,6 @@
 package io.streamfit.stream;
 
-import io.streamfit.data.Position;
+import io.streamfit.snapshot.Position;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.train.ModelState;
 import java.util.Map;
@@ -45,6 +45,16 @@ public final class ModelRunner implements Runnable {
 
     public ModelSpec spec() {
         return spec;
+    }
+
+    /** The version of the last committed snapshot (0 before the first; raised past versions that failed). */
+    public long version() {
+        return session.lineage().current().version();
+    }
+
+    /** The positions the last committed snapshot covers, per partition. */
+    public Map<Integer, Position> snapshotPositions() {
+        return session.lineage().current().positions();
     }
 
     /** The current state, or null before restore; use {@link ModelState#predict} for inference. */

@@ -10,8 +10,8 @@ import io.streamfit.train.TrainingListener;
  * package does not know them. Called on the model's training thread.
  */
 public interface RunnerListener extends TrainingListener {
-    /** The model was restored (or started fresh) as {@code state}; no publication is counted. */
-    void restored(ModelState state);
+    /** The model was restored (or started fresh) as {@code state}, its next snapshot following {@code version}; no publication is counted. */
+    void restored(ModelState state, long version);
 
     /** The model uses early stopping; {@code restored}'s past pauses and resumes are not counted again. */
     void enableEarlyStopping(EarlyStopping restored);

@@ -1,6 +1,6 @@
 package io.streamfit.stream;
 
-import io.streamfit.data.Position;
+import io.streamfit.snapshot.Position;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;

@@ -1,6 +1,7 @@
 package io.streamfit.stream;
 
-import io.streamfit.data.Position;
+import io.streamfit.snapshot.Lineage;
+import io.streamfit.snapshot.Position;
 import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.snapshot.SnapshotFormatException;
 import io.streamfit.spec.ModelSpec;
@@ -89,6 +90,11 @@ final class SnapshotLineage implements AutoCloseable {
     private final RunnerListener listener;
     private final SnapshotTransactions transactions;
     private Runner runner;
+    /**
+     * Where the lineage stands: the last committed snapshot's positions and consumed offsets, and a
+     * version at least its own and past every version used or seen on the topic.
+     */
+    private volatile Lineage current = Lineage.START;
     private volatile int consecutiveFailures;
     private volatile String lastError;
     private volatile byte[] lastSnapshot;
@@ -106,11 +112,8 @@ final class SnapshotLineage implements AutoCloseable {
         this.transactions = new SnapshotTransactions(clients, transactionalId, store.maxBytes(), "commit-" + spec.id());
     }
 
-    /**
-     * Where a run starts: {@code state} as restored (or fresh), and the highest version on the
-     * topic, which the next published version must exceed (newer snapshots may have been unusable).
-     */
-    record Start(ModelState state, long highestVersion) {}
+    /** Where a run starts: {@code state} as restored (or fresh), and the lineage of the snapshot it came from. */
+    record Start(ModelState state, Lineage restored) {}
 
     /**
      * Initializes the producer (fencing older instances), then reads the newest usable snapshot,
@@ -121,11 +124,13 @@ final class SnapshotLineage implements AutoCloseable {
         transactions.open(); // fences older instances before we read their snapshots
         SnapshotStore.Restored r = store.latest(spec);
         ModelState state;
-        if (r.state().isPresent()) {
-            state = r.state().get();
+        Lineage restored = Lineage.START;
+        if (r.snapshot().isPresent()) {
+            state = r.snapshot().get().state();
+            restored = r.snapshot().get().lineage();
             lastSnapshot = r.bytes();
             LOG.infof("model %s restored snapshot version %d (step %d, %d examples) at positions %s",
-                    spec.id(), state.version(), state.steps(), state.examplesSeen(), state.positions());
+                    spec.id(), restored.version(), state.steps(), state.examplesSeen(), restored.positions());
         } else {
             state = pretrained.startingState();
             LOG.infof("model %s has no usable snapshot: starting fresh from seed %d (%d parameters)%s",
@@ -134,9 +139,15 @@ final class SnapshotLineage implements AutoCloseable {
                                     ? "model " + spec.pretrained().model() : spec.pretrained().file()));
         }
         if (spec.earlyStopping() != null) {
-            restoreBest(state);
+            restoreBest(state, restored.version());
         }
-        return new Start(state, r.highestVersion());
+        current = restored.versionAtLeast(r.highestVersion()); // newer snapshots may have been unusable
+        return new Start(state, restored);
+    }
+
+    /** Where the lineage stands (see the field); from any thread. */
+    Lineage current() {
+        return current;
     }
 
     /** The last committed snapshot (safetensors), or null before the first. */
@@ -196,7 +207,7 @@ final class SnapshotLineage implements AutoCloseable {
         }
         SnapshotCommitter.Snapshot s = o.snapshot();
         consecutiveFailures = 0;
-        runner.state().markPublished(s.version(), s.positions(), s.consumed());
+        current = new Lineage(Math.max(s.version(), current.version()), s.positions(), s.consumed());
         lastSnapshot = s.bytes();
         resumesCommitted = s.resumesApplied();
         if (s.best()) {
@@ -221,7 +232,7 @@ final class SnapshotLineage implements AutoCloseable {
         if (runner.abandoning() || !settle()) {
             return false;
         }
-        long version = state.version() + 1;
+        long version = current.version() + 1;
         byte[] bytes = SnapshotCodec.encode(state, version, positions, consumed);
         if (bytes.length + RECORD_OVERHEAD > store.maxBytes()) {
             throw new Fatal("snapshot of " + bytes.length + " bytes exceeds the snapshot topic's limit of "
@@ -287,17 +298,14 @@ final class SnapshotLineage implements AutoCloseable {
         if (!abortOpen()) {
             return false;
         }
-        long highWater = runner.state().version();
-        ModelState committed = committedState();
-        committed.versionAtLeast(highWater);
-        runner.continueFrom(committed);
+        runner.continueFrom(committedState());
         return true;
     }
 
     /** The model as the last committed snapshot has it (a fresh one before the first), decoded anew. */
     ModelState committedState() {
         try {
-            return lastSnapshot == null ? freshState() : SnapshotCodec.decode(lastSnapshot, spec);
+            return lastSnapshot == null ? pretrained.startingState() : SnapshotCodec.decode(lastSnapshot, spec);
         } catch (SnapshotFormatException e) {
             throw new IllegalStateException("the last committed snapshot no longer decodes", e);
         }
@@ -324,17 +332,14 @@ final class SnapshotLineage implements AutoCloseable {
         listener.rollback();
         LOG.errorf("model %s: transaction failed (%s), attempt %d; rolling back to the last committed snapshot",
                 spec.id(), cause, consecutiveFailures);
-        long highWater = runner.state().version(); // no version at or below this may be published again
-        ModelState committed = transactions.abortKnowingOutcome(spec.id()) ? committedState() : reopen();
-        committed.versionAtLeast(highWater);
-        runner.continueFrom(committed);
+        runner.continueFrom(transactions.abortKnowingOutcome(spec.id()) ? committedState() : reopen());
         backOff();
     }
 
     /**
      * After a transaction whose outcome is unknown: a new producer (its initTransactions makes the
-     * coordinator finish the old transaction one way or the other), then the state as the
-     * snapshot topic has it. Retried with back-off while the cluster is unreachable; only fencing
+     * coordinator finish the old transaction one way or the other), then the state and lineage as
+     * the snapshot topic has them (keeping every version used so far behind). Retried with back-off while the cluster is unreachable; only fencing
      * or errors no retry can fix get out.
      */
     private ModelState reopen() throws InterruptedException {
@@ -347,12 +352,13 @@ final class SnapshotLineage implements AutoCloseable {
             try {
                 transactions.open();
                 SnapshotStore.Restored r = store.latest(spec);
-                ModelState state = r.state().orElseGet(this::freshState);
-                state.versionAtLeast(Math.max(runner.state().version(), r.highestVersion()));
+                ModelState state = r.snapshot().map(SnapshotCodec.Decoded::state).orElseGet(pretrained::startingState);
+                current = r.snapshot().map(SnapshotCodec.Decoded::lineage).orElse(Lineage.START)
+                        .versionAtLeast(Math.max(current.version(), r.highestVersion()));
                 lastSnapshot = r.bytes();
                 if (spec.earlyStopping() != null) {
                     // The unknown transaction may have committed a new best: take it from the topic.
-                    restoreBest(state);
+                    restoreBest(state, current.version());
                 }
                 return state;
             } catch (ProducerFencedException e) {
@@ -372,22 +378,15 @@ final class SnapshotLineage implements AutoCloseable {
         }
     }
 
-    /** Sets the served best snapshot to {@code state}'s lineage's best (see {@link SnapshotStore#best}). */
-    private void restoreBest(ModelState state) {
-        SnapshotStore.Best b = store.best(spec, state);
+    /** Sets the served best snapshot to the best of the lineage {@code state} (at {@code version}) continues (see {@link SnapshotStore#best}). */
+    private void restoreBest(ModelState state, long version) {
+        SnapshotStore.Best b = store.best(spec, state, version);
         bestSnapshot = b == null ? null : b.bytes();
         bestVersion = b == null ? -1 : b.version();
     }
 
     private void backOff() throws InterruptedException {
         Thread.sleep(Math.min(MAX_BACKOFF_MS, 250L << Math.min(consecutiveFailures, 10)));
-    }
-
-    /** A fresh model whose next version still follows every version published so far. */
-    private ModelState freshState() {
-        ModelState fresh = pretrained.startingState(); // the model before its first step
-        fresh.versionAtLeast(runner.state().version());
-        return fresh;
     }
 
     /** Ends the commit thread (waiting for a commit in flight), then closes the producer. */

@@ -1,6 +1,6 @@
 package io.streamfit.stream;
 
-import io.streamfit.data.Position;
+import io.streamfit.snapshot.Position;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.train.ModelState;
 import java.util.Map;
@@ -23,12 +23,10 @@ final class SnapshotSchedule {
         this.policy = policy;
     }
 
-    /** The lineage continues from {@code state} (restored, or rolled back to it): counting starts over. */
-    void resumeAt(ModelState state) {
-        published(state.steps(), state.positions());
-    }
-
-    /** A snapshot of the state after {@code steps} steps at {@code positions} was handed over: counting starts over. */
+    /**
+     * A snapshot of the state after {@code steps} steps at {@code positions} was handed over, or
+     * the model (re)starts from one (restore, rollback): counting starts over.
+     */
     void published(long steps, Map<Integer, Position> positions) {
         this.untrained = 0;
         this.steps = steps;

@@ -105,7 +105,7 @@ public final class SnapshotStore {
      * topic holds for the model, which is higher than the restored one when newer snapshots were
      * unusable; the next version published must exceed it.
      */
-    public record Restored(Optional<ModelState> state, byte[] bytes, long highestVersion) {}
+    public record Restored(Optional<SnapshotCodec.Decoded> snapshot, byte[] bytes, long highestVersion) {}
 
     /**
      * The newest snapshot of {@code spec.id()} that decodes, reading committed records only. A
@@ -115,7 +115,7 @@ public final class SnapshotStore {
         Scan scan = scan(spec.id());
         for (ConsumerRecord<String, byte[]> r : scan.newestFirst) {
             try {
-                return new Restored(Optional.of(SnapshotCodec.decode(r.value(), spec)), r.value(), scan.highestVersion);
+                return new Restored(Optional.of(SnapshotCodec.decodeWithLineage(r.value(), spec)), r.value(), scan.highestVersion);
             } catch (SnapshotFormatException e) {
                 LOG.errorf("snapshot of model %s at %s offset %d is unusable, trying the previous one: %s",
                         spec.id(), topic, r.offset(), e.getMessage());
@@ -146,17 +146,19 @@ public final class SnapshotStore {
      * architecture or an earlier spell of early stopping is not served; an unusable newest best
      * is reported and the previous one tried.
      */
-    public Best best(ModelSpec spec, ModelState restored) {
+    public Best best(ModelSpec spec, ModelState restored, long restoredVersion) {
         double tagged = restored.earlyStopping().taggedLoss();
         for (byte[] b : newest(bestKey(spec.id()))) {
             try {
-                ModelState best = SnapshotCodec.decode(b, spec);
-                if (best.version() <= restored.version() && best.earlyStopping() != null
+                SnapshotCodec.Decoded d = SnapshotCodec.decodeWithLineage(b, spec);
+                ModelState best = d.state();
+                long version = d.lineage().version();
+                if (version <= restoredVersion && best.earlyStopping() != null
                         && Double.compare(best.earlyStopping().taggedLoss(), tagged) == 0) {
-                    return new Best(b, best.version());
+                    return new Best(b, version);
                 }
                 LOG.infof("model %s: best snapshot version %d is not part of the restored lineage: not served",
-                        spec.id(), best.version());
+                        spec.id(), version);
                 return null;
             } catch (SnapshotFormatException e) {
                 LOG.errorf("best snapshot of model %s is unusable, trying the previous one: %s", spec.id(), e.getMessage());

@@ -1,7 +1,8 @@
 package io.streamfit.stream;
 
 import io.streamfit.data.Batcher;
-import io.streamfit.data.Position;
+import io.streamfit.snapshot.Lineage;
+import io.streamfit.snapshot.Position;
 import io.streamfit.data.RecordDecoder;
 import io.streamfit.data.RejectedRecordException;
 import io.streamfit.nn.BatchNorm;
@@ -10,7 +11,7 @@ import io.streamfit.train.DivergencePolicy;
 import io.streamfit.train.EarlyStopping;
 import io.streamfit.train.ModelState;
 import io.streamfit.train.StepResult;
-import io.streamfit.train.TrainingLoop;
+import io.streamfit.data.TrainingLoop;
 import java.util.Collection;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -121,18 +122,18 @@ final class TrainingSession implements AutoCloseable {
         if (spec.earlyStopping() != null) {
             listener.enableEarlyStopping(state.earlyStopping());
         }
-        restoredVersion = state.version();
-        restoredPositions = Map.copyOf(state.positions());
-        state.versionAtLeast(start.highestVersion());
+        restoredVersion = start.restored().version();
+        restoredPositions = start.restored().positions();
         resetToState();
-        listener.restored(state);
+        listener.restored(state, lineage.current().version());
     }
 
-    /** Points the batcher, the dead letters and the snapshot schedule at the current state. */
+    /** Points the batcher, the dead letters and the snapshot schedule at the committed lineage and the current state. */
     private void resetToState() {
-        batcher.resume(state.positions());
-        deadLetters.resumeAt(state.consumed());
-        schedule.resumeAt(state);
+        Lineage committed = lineage.current();
+        batcher.resume(committed.positions());
+        deadLetters.resumeAt(committed.consumed());
+        schedule.published(state.steps(), committed.positions());
     }
 
     /** Polls and trains until a stop is asked for. */
@@ -157,7 +158,7 @@ final class TrainingSession implements AutoCloseable {
                 ModelState s = state;
                 LOG.infof("model=%s examples/s=%.0f steps=%d examples=%d prequential_loss=%.4f prequential_accuracy=%.4f lr=%.3g "
                         + "snapshot_version=%d lag=%d", spec.id(), Math.max(0, s.examplesSeen() - examplesAtProgress) / ((now - progressAt) / 1e9),
-                        s.steps(), s.examplesSeen(), s.window().loss(), s.window().accuracy(), s.currentLr(), s.version(), input.lag());
+                        s.steps(), s.examplesSeen(), s.window().loss(), s.window().accuracy(), s.currentLr(), lineage.current().version(), input.lag());
                 progressAt = now;
                 examplesAtProgress = s.examplesSeen();
             }
@@ -249,7 +250,7 @@ final class TrainingSession implements AutoCloseable {
             listener.rebaseEarlyStopping(state.earlyStopping());
             earlyStopping.rolledBackTo(lineage.resumesCommitted());
         }
-        input.seekAssigned(state.positions());
+        input.seekAssigned(lineage.current().positions());
         training.abandon();
     }
 
@@ -260,14 +261,14 @@ final class TrainingSession implements AutoCloseable {
             return; // the abort failed, and recovery rolled back
         }
         ModelState committed = lineage.committedState();
-        String giveUp = divergence.rollBack(diverged, committed);
+        String giveUp = divergence.rollBack(diverged, committed, lineage.current().version());
         state = committed;
         listener.divergence(committed.lrScale());
         if (giveUp != null) {
             throw new Diverged(giveUp);
         }
         LOG.warnf("model %s diverged: rolled back to snapshot version %d, learning rate now %.3g of the schedule's "
-                + "(rollback %d in a row, at most %d)", spec.id(), committed.version(), committed.lrScale(), committed.rollbacksInARow(),
+                + "(rollback %d in a row, at most %d)", spec.id(), lineage.current().version(), committed.lrScale(), committed.rollbacksInARow(),
                 spec.divergence().maxRollbacks());
         continueFrom(committed);
     }
@@ -359,7 +360,7 @@ final class TrainingSession implements AutoCloseable {
 
         @Override
         public Map<Integer, Position> positions() {
-            return state.positions();
+            return lineage.current().positions();
         }
 
         @Override

@@ -25,22 +25,21 @@ public final class DivergencePolicy {
 
     /**
      * Carries the divergence bookkeeping of {@code diverged} over to {@code committed}, the state to
-     * go back to: one rollback more, the learning rate lowered (unless giving up), and a version
-     * that follows {@code diverged}'s. Returns null when training goes on from {@code committed},
-     * else the reason it gives up (for the log and the status endpoint).
+     * go back to: one rollback more, and the learning rate lowered (unless giving up). Returns null
+     * when training goes on from {@code committed}, else the reason it gives up (for the log and the
+     * status endpoint), which names {@code committedVersion}, the snapshot the model keeps serving.
      */
-    public String rollBack(ModelState diverged, ModelState committed) {
+    public String rollBack(ModelState diverged, ModelState committed, long committedVersion) {
         int inARow = diverged.rollbacksInARow() + 1;
         boolean giveUp = inARow > spec.maxRollbacks();
         committed.restoreDivergence(giveUp ? diverged.lrScale() : diverged.lrScale() * spec.lrFactor(),
                 diverged.divergenceRollbacks() + 1, inARow, Math.max(diverged.troubleAt(), diverged.examplesSeen()));
-        committed.versionAtLeast(diverged.version());
         if (!giveUp) {
             return null;
         }
         return "training diverged (" + spec.maxBadSteps() + " steps in a row with a non-finite loss or gradient) " + inARow
                 + " times without getting past example " + committed.troubleAt() + ", after " + (inARow - 1)
                 + " rollbacks with the learning rate lowered to " + diverged.lrScale() + " of the schedule's; serving snapshot version "
-                + committed.version() + ". Check the input data or lower the learning rate, then declare the model again";
+                + committedVersion + ". Check the input data or lower the learning rate, then declare the model again";
     }
 }

@@ -27,7 +27,6 @@ import io.streamfit.optim.AdamW;
 import io.streamfit.optim.Adamax;
 import io.streamfit.optim.FlatOptimizer;
 import io.streamfit.optim.NAdam;
-import io.streamfit.optim.Optimizer;
 import io.streamfit.optim.RmsProp;
 import io.streamfit.optim.Sgd;
 import io.streamfit.schedule.ConstantLr;

@@ -1,7 +1,5 @@
 package io.streamfit.train;
 
-import io.streamfit.data.Batch;
-import io.streamfit.data.Position;
 import io.streamfit.nn.BatchNorm;
 import io.streamfit.nn.Loss;
 import io.streamfit.nn.Network;
@@ -24,7 +22,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Everything one model is: its spec, network, optimizer and schedule, RNG, prequential window,
- * counters, and the stream positions its parameters reflect. A snapshot is exactly this.
+ * and counters. A snapshot is exactly this, with the lineage it belongs to (version and stream
+ * positions: {@code snapshot.Lineage}) next to it.
  *
  * <p>Threading: {@link #train} runs on the model's one training thread. {@link #predict} may run
  * on any thread: it holds the read lock while the training thread holds the write lock only for
@@ -54,15 +53,12 @@ public final class ModelState {
     private volatile long examplesSeen;
     private volatile long skippedSteps;
     private volatile long clippedSteps;
-    private volatile long version;
     // Divergence guard: see recordDivergenceRollback.
     private volatile int consecutiveBadSteps;
     private volatile double lrScale = 1;
     private volatile long divergenceRollbacks;
     private volatile int rollbacksInARow;
     private volatile long troubleAt;
-    private volatile Map<Integer, Position> positions = new TreeMap<>();
-    private volatile Map<Integer, Long> consumed = new TreeMap<>();
     // Reused from step to step while the batch size stays the same (training thread only).
     private INDArray input;
     private INDArray outputGrad;
@@ -271,14 +267,6 @@ public final class ModelState {
         return clippedSteps;
     }
 
-    public long version() {
-        return version;
-    }
-
-    public Map<Integer, Position> positions() {
-        return positions;
-    }
-
     /** The schedule's rate at the current step, times the divergence guard's scale. */
     public double currentLr() {
         return schedule.lr(optimizer.steps()) * lrScale;
@@ -320,27 +308,9 @@ public final class ModelState {
     }
 
     /** Restores the counters a snapshot carries. */
-    public void restoreCounters(long examplesSeen, long skippedSteps, long clippedSteps, long version) {
+    public void restoreCounters(long examplesSeen, long skippedSteps, long clippedSteps) {
         this.examplesSeen = examplesSeen;
         this.skippedSteps = skippedSteps;
         this.clippedSteps = clippedSteps;
-        this.version = version;
-    }
-
-    /** Per partition, the offset after the last record read when the snapshot was taken. */
-    public Map<Integer, Long> consumed() {
-        return consumed;
-    }
-
-    /** Records the version just published and the positions it covers. */
-    public void markPublished(long version, Map<Integer, Position> positions, Map<Integer, Long> consumed) {
-        this.version = version;
-        this.positions = java.util.Collections.unmodifiableMap(new TreeMap<>(positions));
-        this.consumed = java.util.Collections.unmodifiableMap(new TreeMap<>(consumed));
-    }
-
-    /** Makes the next published version come after {@code version} (e.g. one that failed to decode). */
-    public void versionAtLeast(long version) {
-        this.version = Math.max(this.version, version);
     }
 }

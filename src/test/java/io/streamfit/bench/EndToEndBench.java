@@ -3,7 +3,6 @@ package io.streamfit.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
 import io.streamfit.stream.BrokerProcess;
 import io.streamfit.stream.PackagedService;

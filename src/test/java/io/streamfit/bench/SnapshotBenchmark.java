@@ -1,6 +1,6 @@
 package io.streamfit.bench;
 
-import io.streamfit.data.Position;
+import io.streamfit.snapshot.Position;
 import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;

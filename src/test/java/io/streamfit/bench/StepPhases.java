@@ -40,7 +40,7 @@ public final class StepPhases {
         GradientClipper clipper = ModelFactory.clipper(spec, net);
         FlatOptimizer opt = ModelFactory.optimizer(spec, net);
         SplitMix64 rng = new SplitMix64(2);
-        io.streamfit.data.Batch data = TrainingStepBenchmark.randomBatch(batch);
+        io.streamfit.train.Batch data = TrainingStepBenchmark.randomBatch(batch);
         INDArray x = Nd4j.create(DataType.FLOAT, batch, 784);
         x.data().setData(data.x());
         float[] y = data.y();

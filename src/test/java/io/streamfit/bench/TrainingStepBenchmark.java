@@ -1,6 +1,6 @@
 package io.streamfit.bench;
 
-import io.streamfit.data.Batch;
+import io.streamfit.train.Batch;
 import io.streamfit.nn.SplitMix64;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;

@@ -203,13 +203,14 @@ class TrainCommandTest {
                 "--init", half.toString(), "--out", rest.toString()));
         ModelSpec s = SpecParser.parse(Files.readString(spec));
         ModelState straight = SnapshotCodec.decode(Files.readAllBytes(whole), s);
-        ModelState resumed = SnapshotCodec.decode(Files.readAllBytes(rest), s);
+        SnapshotCodec.Decoded resumedSnapshot = SnapshotCodec.decodeWithLineage(Files.readAllBytes(rest), s);
+        ModelState resumed = resumedSnapshot.state();
         assertEquals(straight.steps(), resumed.steps(), "optimizer step count (and so the schedule) carried over");
         assertArrayEquals(straight.network().params().toFloatVector(), resumed.network().params().toFloatVector());
         for (String name : straight.optimizer().stateNames()) {
             assertArrayEquals(straight.optimizer().state(name), resumed.optimizer().state(name), name);
         }
-        assertEquals(Map.of(), resumed.positions(), "an offline snapshot claims no stream positions");
+        assertEquals(Map.of(), resumedSnapshot.lineage().positions(), "an offline snapshot claims no stream positions");
     }
 
     @Test

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.streamfit.nn.SplitMix64;
+import io.streamfit.snapshot.Position;
+import io.streamfit.train.Batch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

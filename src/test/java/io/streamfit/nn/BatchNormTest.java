@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamfit.data.Batch;
+import io.streamfit.train.Batch;
 import io.streamfit.spec.SpecException;
 import io.streamfit.spec.SpecParser;
 import io.streamfit.train.ModelState;

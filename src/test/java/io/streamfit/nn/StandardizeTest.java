@@ -3,7 +3,7 @@ package io.streamfit.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamfit.data.Batch;
+import io.streamfit.train.Batch;
 import io.streamfit.spec.SpecParser;
 import io.streamfit.train.ModelState;
 import java.util.List;

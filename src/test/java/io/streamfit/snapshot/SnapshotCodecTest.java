@@ -7,8 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamfit.data.Batch;
-import io.streamfit.data.Position;
+import io.streamfit.train.Batch;
 import io.streamfit.nn.SplitMix64;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
@@ -56,16 +55,17 @@ class SnapshotCodecTest {
     void roundTripIsBitwise() throws Exception {
         ModelState s = trained(7);
         byte[] file = SnapshotCodec.encode(s, 3, Map.of(0, new Position(42, 2), 1, new Position(7, 0)));
-        ModelState r = SnapshotCodec.decode(file, SPEC);
+        SnapshotCodec.Decoded d = SnapshotCodec.decodeWithLineage(file, SPEC);
+        ModelState r = d.state();
         assertEquals(s.network().params(), r.network().params());
         for (String name : s.optimizer().stateNames()) {
             assertArrayEquals(s.optimizer().state(name), r.optimizer().state(name), name);
         }
         assertEquals(7, r.steps());
-        assertEquals(3, r.version());
+        assertEquals(3, d.lineage().version());
         assertEquals(s.rng().state(), r.rng().state());
         assertEquals(28, r.examplesSeen());
-        assertEquals(Map.of(0, new Position(42, 2), 1, new Position(7, 0)), r.positions());
+        assertEquals(Map.of(0, new Position(42, 2), 1, new Position(7, 0)), d.lineage().positions());
         // and it trains on identically
         ModelState a = trained(7);
         float[] x = new float[20];
@@ -163,7 +163,7 @@ class SnapshotCodecTest {
     void aSpecOnAnotherTopicDropsThePositions() throws Exception {
         byte[] file = SnapshotCodec.encode(trained(1), 4, Map.of(0, new Position(5, 0)));
         ModelSpec moved = SpecParser.parse(SpecParser.toJson(SPEC).replace("\"topic\":\"t\"", "\"topic\":\"t2\""));
-        ModelState r = SnapshotCodec.decode(file, moved);
+        Lineage r = SnapshotCodec.decodeWithLineage(file, moved).lineage();
         assertEquals(Map.of(), r.positions());
         assertEquals(4, r.version());
     }

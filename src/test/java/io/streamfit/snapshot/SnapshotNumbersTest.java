@@ -72,7 +72,7 @@ class SnapshotNumbersTest {
         assertThrows(SnapshotFormatException.class, () -> SnapshotCodec.positions("{\"4294967296\":{\"offset\":10,\"skip\":0}}"));
         assertThrows(SnapshotFormatException.class, () -> SnapshotCodec.consumed("{\"0\":\"abc\"}"));
         assertThrows(SnapshotFormatException.class, () -> SnapshotCodec.consumed("{\"0\":18446744073709551626}"));
-        assertEquals(Map.of(0, new io.streamfit.data.Position(10, 2)), SnapshotCodec.positions("{\"0\":{\"offset\":10,\"skip\":2}}"));
+        assertEquals(Map.of(0, new io.streamfit.snapshot.Position(10, 2)), SnapshotCodec.positions("{\"0\":{\"offset\":10,\"skip\":2}}"));
         assertEquals(Map.of(3, 7L), SnapshotCodec.consumed("{\"3\":7}"));
     }
 

@@ -91,11 +91,11 @@ class BrokerRestartIT {
             }
             assertEquals(0, service.exitValue(), "SIGTERM after the outages: exit 0");
 
-            List<byte[]> lineage = Lineage.committed(bootstrap, "restart");
+            List<byte[]> lineage = CommittedLineage.committed(bootstrap, "restart");
             ModelSpec spec = SpecParser.parse(SPEC);
-            Lineage.assertBitwise(ReferenceRun.over(spec, records), SnapshotCodec.decode(lineage.get(lineage.size() - 1), spec));
-            List<byte[]> lineage3 = Lineage.committed(bootstrap, "restart3");
-            Lineage.assertEveryRecordOnce("restart3", lineage3, 3, RECORDS / 3, 3);
+            CommittedLineage.assertBitwise(ReferenceRun.over(spec, records), SnapshotCodec.decode(lineage.get(lineage.size() - 1), spec));
+            List<byte[]> lineage3 = CommittedLineage.committed(bootstrap, "restart3");
+            CommittedLineage.assertEveryRecordOnce("restart3", lineage3, 3, RECORDS / 3, 3);
             System.out.printf("BrokerRestartIT: %s; %d + %d committed versions checked%n", outages, lineage.size(), lineage3.size());
         }
     }

@@ -129,14 +129,14 @@ class CrashRecoveryIT {
         System.out.printf("CrashRecoveryIT: %d SIGKILLs, at steps %s%n", kills, killedAtSteps);
 
         // A read_committed reader sees versions 1, 2, 3, ... and the newest holds everything.
-        List<byte[]> snapshots = Lineage.committed(kafka.bootstrapServers(), "crash");
+        List<byte[]> snapshots = CommittedLineage.committed(kafka.bootstrapServers(), "crash");
         ModelSpec spec = SpecParser.parse(SPEC);
         ModelState recovered = SnapshotCodec.decode(snapshots.get(snapshots.size() - 1), spec);
-        Lineage.assertBitwise(ReferenceRun.over(spec, records), recovered);
+        CommittedLineage.assertBitwise(ReferenceRun.over(spec, records), recovered);
 
         // The three-partition model: its committed lineage accounts for every record exactly once.
-        List<byte[]> lineage = Lineage.committed(kafka.bootstrapServers(), "crash3");
-        Lineage.assertEveryRecordOnce("crash3", lineage, 3, RECORDS / 3, 3);
+        List<byte[]> lineage = CommittedLineage.committed(kafka.bootstrapServers(), "crash3");
+        CommittedLineage.assertEveryRecordOnce("crash3", lineage, 3, RECORDS / 3, 3);
         assertTrue(lineage.size() >= 100, "snapshots across the killed lives: " + lineage.size());
         System.out.printf("CrashRecoveryIT: crash3 (3 partitions) lineage of %d versions checked%n", lineage.size());
     }

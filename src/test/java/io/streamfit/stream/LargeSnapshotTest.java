@@ -51,7 +51,7 @@ class LargeSnapshotTest {
                     new RunnerSettings("streamfit.", Duration.ofMillis(100), Duration.ofSeconds(60), Duration.ofSeconds(5)));
             Thread t = new Thread(r);
             t.start();
-            TestKafka.await("two snapshots", Duration.ofSeconds(60), () -> r.state() != null && r.state().version() == 2);
+            TestKafka.await("two snapshots", Duration.ofSeconds(60), () -> r.state() != null && r.version() == 2);
             r.stop();
             t.join(30_000);
             List<ConsumerRecord<byte[], byte[]>> snaps = TestKafka.readCommitted(kafka.bootstrapServers(), "streamfit.snapshots");

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streamfit.data.Position;
+import io.streamfit.snapshot.Position;
 import io.streamfit.data.RecordDecoder;
 import io.streamfit.demo.SyntheticProblem;
 import io.streamfit.metrics.MetricNames;
@@ -175,8 +175,8 @@ class ModelRunnerKafkaTest {
                 () -> a.examples() >= 296);
         a.stop();
         ModelState sa = a.runner().state();
-        long versionA = sa.version();
-        Map<Integer, Position> positionsA = sa.positions();
+        long versionA = a.runner().version();
+        Map<Integer, Position> positionsA = a.runner().snapshotPositions();
         assertEquals(Map.of(0, new Position(59, 1)), positionsA, "296 of 300 examples trained: record 59 from example 1");
         assertTrue(versionA >= 2);
 
@@ -189,7 +189,7 @@ class ModelRunnerKafkaTest {
         b.stop();
         ModelState sb = b.runner().state();
         assertEquals(496, sb.examplesSeen(), "no example trained twice, none skipped");
-        assertTrue(sb.version() > versionA);
+        assertTrue(b.runner().version() > versionA);
 
         assertEqualsUninterruptedRun(sb, "restart.in", 496);
         assertVersionsContiguous("restart");
@@ -228,7 +228,7 @@ class ModelRunnerKafkaTest {
         int expectedGood = good;
         TestKafka.await("all records consumed and committed", Duration.ofSeconds(60), () -> {
             ModelState s = r.runner().state();
-            return s != null && s.examplesSeen() == expectedGood && Map.of(0, new Position(25, 0)).equals(s.positions());
+            return s != null && s.examplesSeen() == expectedGood && Map.of(0, new Position(25, 0)).equals(r.runner().snapshotPositions());
         });
         assertEquals(RunnerPhase.RUNNING, r.runner().phase(), "training goes on");
         double rejected = METRICS.find(MetricNames.RECORDS_REJECTED).tag("model", "poison").counters().stream()
@@ -273,7 +273,7 @@ class ModelRunnerKafkaTest {
 
         assertEqualsUninterruptedRun(sf, "faulty.in", 400);
         List<Long> versions = assertVersionsContiguous("faulty");
-        assertEquals(sf.version(), versions.get(versions.size() - 1));
+        assertEquals(f.runner().version(), versions.get(versions.size() - 1));
     }
 
     /**
@@ -293,7 +293,7 @@ class ModelRunnerKafkaTest {
                 FaultyProducer.Faults.beforeCommit(n -> {
                     if (n == 2) {
                         seen[0] = stepsWhileHeld(running[0].runner(), 14) - 10;
-                        seen[1] = running[0].runner().state().version();
+                        seen[1] = running[0].runner().version();
                         seen[2] = servedVersion(running[0].runner());
                     }
                 }));
@@ -309,8 +309,8 @@ class ModelRunnerKafkaTest {
         assertEquals(400, a.runner().state().examplesSeen());
         assertEqualsUninterruptedRun(a.runner().state(), "async.in", 400);
         List<Long> versions = assertVersionsContiguous("async");
-        assertEquals(a.runner().state().version(), versions.get(versions.size() - 1));
-        assertEquals(a.runner().state().version(), servedVersion(a.runner()));
+        assertEquals(a.runner().version(), versions.get(versions.size() - 1));
+        assertEquals(a.runner().version(), servedVersion(a.runner()));
         assertEquals(versions.size(), commitTimer.count(), "one commit duration per committed snapshot");
     }
 
@@ -380,7 +380,7 @@ class ModelRunnerKafkaTest {
         Running a = running[0];
         Map<Integer, Position> twenty = Map.of(0, new Position(20, 0), 1, new Position(20, 0));
         TestKafka.await("160 examples trained and committed", Duration.ofSeconds(60),
-                () -> a.runner().state() != null && twenty.equals(a.runner().state().positions()));
+                () -> a.runner().state() != null && twenty.equals(a.runner().snapshotPositions()));
         hold.set(true);
         TestKafka.produce(bootstrap, "rebal.in", data.subList(40, 42), 2); // one more batch: a snapshot at offsets 21, held
         TestKafka.await("the snapshot of offsets 21 held on the commit thread", Duration.ofSeconds(30), holding::get);
@@ -460,7 +460,7 @@ class ModelRunnerKafkaTest {
         TestKafka.await("bad record dead-lettered and committed", Duration.ofSeconds(30),
                 () -> TestKafka.readCommitted(bootstrap, "redo.in.dlq").size() == 1);
         a.stop();
-        assertEquals(Map.of(0, new Position(0, 0)), a.runner().state().positions());
+        assertEquals(Map.of(0, new Position(0, 0)), a.runner().snapshotPositions());
 
         TestKafka.produce(bootstrap, "redo.in", List.of(good.getBytes(StandardCharsets.UTF_8)));
         Running b = run(spec);
@@ -514,7 +514,7 @@ class ModelRunnerKafkaTest {
         ModelSpec spec = SpecParser.parse(spec("huge", "huge.in", 1, "{every_steps: 1, every_seconds: 0.2}"));
         Running r = run(spec);
         TestKafka.await("both records consumed and committed", Duration.ofSeconds(30),
-                () -> r.runner().state() != null && Map.of(0, new Position(2, 0)).equals(r.runner().state().positions()));
+                () -> r.runner().state() != null && Map.of(0, new Position(2, 0)).equals(r.runner().snapshotPositions()));
         r.stop();
         List<ConsumerRecord<byte[], byte[]>> dlq = TestKafka.readCommitted(bootstrap, "huge.in.dlq");
         assertEquals(1, dlq.size());
@@ -594,7 +594,7 @@ class ModelRunnerKafkaTest {
         // snapshot would be at batch 14, when the 10th step was taken). The last one is booked
         // once its commit, on the commit thread, ended.
         TestKafka.await("snapshot positions while paused within 5 batches of the end", Duration.ofSeconds(30),
-                () -> s.positions().get(0).offset() >= 35);
+                () -> a.runner().snapshotPositions().get(0).offset() >= 35);
 
         assertTrue(a.runner().requestResume());
         TestKafka.produce(bootstrap, "early.in", data.subList(40, 56));
@@ -627,7 +627,7 @@ class ModelRunnerKafkaTest {
                 assertTrue(ref.earlyStopping().resume());
             }
             io.streamfit.data.Examples ex = decoder.decode(data.get(i));
-            ref.train(new io.streamfit.data.Batch(8, 6, ex.x(), 1, ex.y()));
+            ref.train(new io.streamfit.train.Batch(8, 6, ex.x(), 1, ex.y()));
         }
         assertEquals(ref.network().params(), s.network().params());
         assertEquals(ref.earlyStopping().state(), s.earlyStopping().state());
@@ -832,7 +832,7 @@ class ModelRunnerKafkaTest {
         Running r = run(spec);
         TestKafka.await("all 150 batches trained after the rollback", Duration.ofSeconds(60),
                 () -> r.runner().state() != null && r.runner().state().divergenceRollbacks() >= 1
-                        && r.runner().state().positions().getOrDefault(0, new Position(0, 0)).offset() >= 140);
+                        && r.runner().snapshotPositions().getOrDefault(0, new Position(0, 0)).offset() >= 140);
         assertEquals(1.0, METRICS.find(io.streamfit.metrics.MetricNames.DIVERGENCE_ROLLBACKS).tag("model", "diverge").counter().count());
         assertEquals(0.001, METRICS.find(io.streamfit.metrics.MetricNames.LEARNING_RATE_SCALE).tag("model", "diverge").gauge().value());
         r.stop();
@@ -848,9 +848,9 @@ class ModelRunnerKafkaTest {
         }
         for (ConsumerRecord<byte[], byte[]> rec : TestKafka.readCommitted(bootstrap, "streamfit.snapshots")) {
             if ("diverge".equals(new String(rec.key(), StandardCharsets.UTF_8))) {
-                ModelState snap = SnapshotCodec.decode(rec.value(), spec);
-                for (float v : snap.network().params().toFloatVector()) {
-                    assertTrue(Float.isFinite(v), "a snapshot with a non-finite parameter: version " + snap.version());
+                SnapshotCodec.Decoded snap = SnapshotCodec.decodeWithLineage(rec.value(), spec);
+                for (float v : snap.state().network().params().toFloatVector()) {
+                    assertTrue(Float.isFinite(v), "a snapshot with a non-finite parameter: version " + snap.lineage().version());
                 }
             }
         }

@@ -253,13 +253,13 @@ class RebalanceIT {
 
         int versions = 0;
         for (var m : MODELS.entrySet()) {
-            List<byte[]> lineage = Lineage.committed(kafka.bootstrapServers(), m.getKey());
+            List<byte[]> lineage = CommittedLineage.committed(kafka.bootstrapServers(), m.getKey());
             versions += lineage.size();
             if (m.getValue() == 1) {
                 ModelSpec spec = SpecParser.parse(spec(m.getKey()));
-                Lineage.assertBitwise(ReferenceRun.over(spec, records), SnapshotCodec.decode(lineage.get(lineage.size() - 1), spec));
+                CommittedLineage.assertBitwise(ReferenceRun.over(spec, records), SnapshotCodec.decode(lineage.get(lineage.size() - 1), spec));
             } else {
-                Lineage.assertEveryRecordOnce(m.getKey(), lineage, m.getValue(), RECORDS / m.getValue(), 3);
+                CommittedLineage.assertEveryRecordOnce(m.getKey(), lineage, m.getValue(), RECORDS / m.getValue(), 3);
             }
         }
         System.out.printf("RebalanceIT: 4 models moved over 3 instances (scale-up, SIGKILL, scale-up, SIGTERM); %d committed versions checked%n",

@@ -1,6 +1,6 @@
 package io.streamfit.stream;
 
-import io.streamfit.data.Batch;
+import io.streamfit.train.Batch;
 import io.streamfit.data.Batcher;
 import io.streamfit.data.RecordDecoder;
 import io.streamfit.demo.SyntheticProblem;

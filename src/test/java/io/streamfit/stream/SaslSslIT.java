@@ -110,10 +110,10 @@ class SaslSslIT {
                 .map(r -> header(r, DeadLetterHeaders.OFFSET) + ":" + header(r, DeadLetterHeaders.REASON)).toList(),
                 "each bad record dead-lettered once, with its reason");
 
-        List<byte[]> lineage = Lineage.committed(client, "secure");
+        List<byte[]> lineage = CommittedLineage.committed(client, "secure");
         assertTrue(lineage.size() >= 2, "snapshots committed through SASL_SSL: " + lineage.size());
         ModelSpec spec = SpecParser.parse(Files.readString(dir.resolve("models").resolve("secure.yaml")));
-        Lineage.assertBitwise(ReferenceRun.over(spec, good), SnapshotCodec.decode(lineage.get(lineage.size() - 1), spec));
+        CommittedLineage.assertBitwise(ReferenceRun.over(spec, good), SnapshotCodec.decode(lineage.get(lineage.size() - 1), spec));
         assertFalse(Files.readString(dir.resolve("service.log")).contains(PASSWORD), "the password is never logged");
         System.out.printf("SaslSslIT: %d snapshot versions, %d dead letters over SASL_SSL%n", lineage.size(), dlq.size());
     }

@@ -3,8 +3,8 @@ package io.streamfit.stream;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamfit.data.Batch;
-import io.streamfit.data.Position;
+import io.streamfit.train.Batch;
+import io.streamfit.snapshot.Position;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
 import io.streamfit.train.ModelState;
@@ -32,7 +32,7 @@ class SnapshotScheduleTest {
     void everyStepsCountsTrainedAndUntrainedBatches() {
         ModelState s = ModelState.fresh(SPEC);
         SnapshotSchedule schedule = new SnapshotSchedule(SPEC.snapshot());
-        schedule.resumeAt(s);
+        schedule.published(s.steps(), Map.of());
         step(s);
         step(s);
         assertFalse(schedule.dueBySteps(s), "2 of 3");

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamfit.data.Batch;
 import io.streamfit.nn.ParamTensor;
 import io.streamfit.optim.GradientClipper;
 import io.streamfit.snapshot.SnapshotCodec;

@@ -31,21 +31,20 @@ class DivergencePolicyTest {
     @Test
     void aRollbackLowersTheRateUntilTheRollbacksAreSpent() {
         ModelState diverged = ModelState.fresh(SPEC);
-        diverged.versionAtLeast(7);
         double[] expectedScale = {0.25, 0.0625};
         for (int rollback = 1; rollback <= 2; rollback++) {
             ModelState committed = ModelState.fresh(SPEC);
-            assertNull(POLICY.rollBack(diverged, committed), "rollback " + rollback + " goes on");
+            assertNull(POLICY.rollBack(diverged, committed, 7), "rollback " + rollback + " goes on");
             assertEquals(expectedScale[rollback - 1], committed.lrScale(), 1e-12);
             assertEquals(rollback, committed.rollbacksInARow());
             assertEquals(rollback, committed.divergenceRollbacks());
-            assertEquals(7, committed.version(), "the next version follows the diverged state's");
             diverged = committed;
         }
         ModelState last = ModelState.fresh(SPEC);
-        String giveUp = POLICY.rollBack(diverged, last);
+        String giveUp = POLICY.rollBack(diverged, last, 7);
         assertNotNull(giveUp, "a third rollback in a row exceeds max_rollbacks 2");
-        assertTrue(giveUp.contains("3 times") && giveUp.contains("after 2 rollbacks"), giveUp);
+        assertTrue(giveUp.contains("3 times") && giveUp.contains("after 2 rollbacks") && giveUp.contains("serving snapshot version 7"),
+                giveUp);
         assertEquals(0.0625, last.lrScale(), 1e-12, "giving up keeps the rate it had");
     }
 
@@ -55,7 +54,7 @@ class DivergencePolicyTest {
         assertFalse(POLICY.diverged(s));
         float[] nan = {Float.NaN, 1f};
         for (int i = 1; i <= 2; i++) {
-            s.train(new io.streamfit.data.Batch(1, 2, nan, 1, new float[] {0}));
+            s.train(new io.streamfit.train.Batch(1, 2, nan, 1, new float[] {0}));
             assertEquals(i == 2, POLICY.diverged(s), "after " + i + " non-finite steps");
         }
     }

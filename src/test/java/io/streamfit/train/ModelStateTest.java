@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamfit.data.Batch;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
 import org.junit.jupiter.api.Test;

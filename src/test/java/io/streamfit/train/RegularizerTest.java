@@ -3,7 +3,6 @@ package io.streamfit.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.streamfit.data.Batch;
 import io.streamfit.nn.ParamTensor;
 import io.streamfit.optim.Regularizer;
 import io.streamfit.spec.ModelSpec;

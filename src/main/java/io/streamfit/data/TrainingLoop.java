@@ -1,10 +1,9 @@
-package io.streamfit.train;
+package io.streamfit.data;
 
-import io.streamfit.data.Batch;
-import io.streamfit.data.Batcher;
-import io.streamfit.data.DecodeAhead;
-import io.streamfit.data.RecordDecoder;
-import io.streamfit.data.RejectedRecordException;
+import io.streamfit.train.Batch;
+import io.streamfit.train.ModelState;
+import io.streamfit.train.StepResult;
+import io.streamfit.train.TrainingListener;
 import java.util.Iterator;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;

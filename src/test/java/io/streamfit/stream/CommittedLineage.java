@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamfit.data.Position;
+import io.streamfit.snapshot.Position;
 import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.snapshot.SnapshotFormatException;
 import io.streamfit.train.ModelState;
@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /** Checks on a model's committed snapshot lineage, shared by the tests that kill and move things. */
-final class Lineage {
-    private Lineage() {}
+final class CommittedLineage {
+    private CommittedLineage() {}
 
     /**
      * The model's snapshots as a {@code read_committed} reader sees them, asserting that their

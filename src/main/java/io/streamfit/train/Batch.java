@@ -1,4 +1,4 @@
-package io.streamfit.data;
+package io.streamfit.train;
 
 /**
  * One assembled mini-batch, row-major, ready to wrap as tensors: {@code x} is

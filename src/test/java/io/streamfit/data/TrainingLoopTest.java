@@ -1,4 +1,4 @@
-package io.streamfit.train;
+package io.streamfit.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,12 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamfit.data.Batcher;
-import io.streamfit.data.Examples;
-import io.streamfit.data.Position;
-import io.streamfit.data.RejectedRecordException;
+import io.streamfit.snapshot.Position;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
+import io.streamfit.train.ModelState;
+import io.streamfit.train.NativeThreads;
+import io.streamfit.train.StepResult;
+import io.streamfit.train.TrainingListener;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

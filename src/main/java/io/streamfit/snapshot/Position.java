@@ -1,4 +1,4 @@
-package io.streamfit.data;
+package io.streamfit.snapshot;
 
 /**
  * Where training stands in one partition: the first example not yet trained on is example
