@@ -4,6 +4,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.streamfit.config.StreamfitConfig;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -32,7 +33,7 @@ public class ApiKeyFilter implements ContainerRequestFilter {
     /** For CDI's client proxy. */
     protected ApiKeyFilter() {}
 
-    @jakarta.inject.Inject
+    @Inject
     public ApiKeyFilter(StreamfitConfig config) {
         this.keys = config.api().keys().orElse(List.of()).stream().map(String::trim).filter(k -> !k.isEmpty())
                 .map(k -> k.getBytes(StandardCharsets.UTF_8)).toList();

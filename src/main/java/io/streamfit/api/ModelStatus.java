@@ -1,6 +1,7 @@
 package io.streamfit.api;
 
 import io.streamfit.stream.ModelRunner;
+import io.streamfit.train.EarlyStopping;
 import io.streamfit.train.ModelState;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -43,7 +44,7 @@ final class ModelStatus {
             dv.put("learning_rate_scale", s.lrScale());
             m.put("divergence", dv);
             if (s.earlyStopping() != null) {
-                io.streamfit.train.EarlyStopping e = s.earlyStopping();
+                EarlyStopping e = s.earlyStopping();
                 Map<String, Object> es = new LinkedHashMap<>();
                 es.put("state", e.paused() ? "paused" : "training");
                 es.put("validation_loss", finite(e.lastLoss()));

@@ -2,7 +2,9 @@ package io.streamfit.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamfit.service.ModelLimit;
 import io.streamfit.service.SpecTooLargeException;
+import jakarta.ws.rs.DELETE;
 import java.io.InputStream;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import io.streamfit.service.ModelRegistry;
@@ -118,7 +120,7 @@ public class ModelsResource {
             created = registry.create(spec);
         } catch (SpecException e) {
             return errors(Response.Status.BAD_REQUEST, e.errors());
-        } catch (io.streamfit.service.ModelLimit.Exceeded e) {
+        } catch (ModelLimit.Exceeded e) {
             return errors(Response.Status.CONFLICT, List.of(e.getMessage()));
         } catch (SpecTooLargeException e) {
             return errors(Response.Status.REQUEST_ENTITY_TOO_LARGE, e.errors());
@@ -190,7 +192,7 @@ public class ModelsResource {
     }
 
     /** Deletes a model (see {@link ModelDeletions}); relayed to the instance that trains it. */
-    @jakarta.ws.rs.DELETE
+    @DELETE
     @Path("/{id}")
     public Response delete(@PathParam("id") String id, @Context UriInfo uri, @Context HttpHeaders headers) {
         if (registry.get(id) == null && registry.forwardsRequests() && !OwnerForwarding.relayed(headers) && registry.ownerOf(id).isPresent()) {

@@ -3,16 +3,21 @@ package io.streamfit.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamfit.service.ModelRegistry;
+import jakarta.enterprise.inject.spi.CDI;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Relays a request for a model that another instance trains to that instance and returns its
@@ -69,10 +74,10 @@ final class OwnerForwarding {
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base(owner) + pathAndQuery)).timeout(timeout)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .header(FORWARDED_BY, "streamfit");
-        java.util.Optional<RelaySignature> signature = jakarta.enterprise.inject.spi.CDI.current().select(ClusterAuth.class).get().signature();
+        Optional<RelaySignature> signature = CDI.current().select(ClusterAuth.class).get().signature();
         if (signature.isPresent()) {
             long now = System.currentTimeMillis() / 1000;
-            byte[] bytes = body == null ? new byte[0] : body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
             req.header(RelaySignature.TIME, Long.toString(now))
                     .header(RelaySignature.SIGNATURE, signature.get().sign(method, pathAndQuery, now, bytes));
         }
@@ -98,10 +103,10 @@ final class OwnerForwarding {
 
     /** Why a relayed request failed, in words rather than an exception's class name. */
     private static String reason(Exception e) {
-        if (e instanceof java.net.http.HttpTimeoutException) {
+        if (e instanceof HttpTimeoutException) {
             return "timed out";
         }
-        if (e instanceof java.net.ConnectException) {
+        if (e instanceof ConnectException) {
             return "connection refused";
         }
         return e.getMessage() == null ? "connection failed" : e.getMessage();

@@ -7,6 +7,7 @@ import io.streamfit.spec.ModelSpec;
 import io.streamfit.train.ModelState;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
@@ -71,7 +72,7 @@ final class PredictRequest {
             }
             case BINARY -> {
                 INDArray probs = Transforms.sigmoid(out, true);
-                m.put("predictions", probs.gt(0.5).castTo(org.nd4j.linalg.api.buffer.DataType.INT32).toIntMatrix());
+                m.put("predictions", probs.gt(0.5).castTo(DataType.INT32).toIntMatrix());
                 m.put("probabilities", probs.toFloatMatrix());
             }
             case REGRESSION -> m.put("predictions", out.toFloatMatrix());

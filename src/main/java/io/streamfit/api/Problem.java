@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -75,7 +76,7 @@ public final class Problem {
         if (message == null || message.isBlank()) {
             return "no details";
         }
-        String m = LONG_QUOTE.matcher(message).replaceAll(q -> java.util.regex.Matcher.quoteReplacement(
+        String m = LONG_QUOTE.matcher(message).replaceAll(q -> Matcher.quoteReplacement(
                 EXCERPTED.matcher(q.group(1)).find() ? q.group() : excerpt(q.group(1))));
         m = CONSTRAINT_HINT.matcher(m).replaceAll("");
         m = CLASS_PREFIX.matcher(m).replaceAll("");

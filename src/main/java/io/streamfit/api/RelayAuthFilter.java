@@ -2,6 +2,7 @@ package io.streamfit.api;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
@@ -32,7 +33,7 @@ public class RelayAuthFilter implements ContainerRequestFilter {
     /** For CDI's client proxy. */
     protected RelayAuthFilter() {}
 
-    @jakarta.inject.Inject
+    @Inject
     public RelayAuthFilter(ClusterAuth auth) {
         this.auth = auth;
     }

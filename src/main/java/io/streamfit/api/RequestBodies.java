@@ -10,6 +10,7 @@ import jakarta.enterprise.event.Observes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -34,7 +35,7 @@ public class RequestBodies {
     public static final long MAX_PREDICT_BYTES = 16L << 20;
 
     /** A body that could not be read to its end (the client or a shutdown closed the connection): answered 400. */
-    static final class Unreadable extends java.io.UncheckedIOException {
+    static final class Unreadable extends UncheckedIOException {
         Unreadable(IOException cause) {
             super(cause.getMessage(), cause);
         }

@@ -4,6 +4,7 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import io.streamfit.train.BlasLibrary;
 import java.util.Arrays;
+import sun.misc.Signal;
 
 /**
  * The packaged application's entry point: {@code java -jar quarkus-run.jar} runs the service;
@@ -36,7 +37,7 @@ public final class Main {
      */
     private static void exitZeroOnSigterm() {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> Quarkus.asyncExit(0));
+            Signal.handle(new Signal("TERM"), signal -> Quarkus.asyncExit(0));
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             // No TERM signal on this platform (or the JVM reserves it): the default behaviour stands.
         }

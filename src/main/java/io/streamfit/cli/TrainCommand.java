@@ -1,5 +1,6 @@
 package io.streamfit.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.streamfit.data.Batcher;
@@ -21,11 +22,15 @@ import io.streamfit.train.StepResult;
 import io.streamfit.data.TrainingLoop;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -147,13 +152,13 @@ public final class TrainCommand implements Callable<Integer> {
         long started = System.nanoTime();
         Pass pass = new Pass(state, totals);
         long[] lines = {0};
-        try (java.io.InputStream in = Files.newInputStream(data);
+        try (InputStream in = Files.newInputStream(data);
                 TrainingLoop<Line> loop = new TrainingLoop<>(decoder::decode, batcher, LINES, pass,
                         metrics != null ? steps : (s, r, nanos) -> {},
                         decodeAhead ? DecodeAhead.DEFAULT_MAX_AHEAD_BYTES : 0, "decode-" + modelSpec.id())) {
             // Line i plays the record at offset i of partition 0; its bytes are the record's value.
             ByteLines values = new ByteLines(in, MAX_LINE_BYTES);
-            loop.run(new java.util.Iterator<Line>() {
+            loop.run(new Iterator<Line>() {
                 @Override
                 public boolean hasNext() {
                     return values.hasNext();
@@ -164,7 +169,7 @@ public final class TrainCommand implements Callable<Integer> {
                     return new Line(lines[0]++, values.next());
                 }
             });
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             throw new Failure(1, "cannot read --data " + data + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -199,7 +204,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         try {
             err.printf("train: %s%n", new ObjectMapper().writeValueAsString(summary));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -348,7 +353,7 @@ public final class TrainCommand implements Callable<Integer> {
                     break;
                 }
             }
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             throw new Failure(1, "cannot read --test " + test + ": " + e.getMessage());
         }
         Map<String, Object> out = new LinkedHashMap<>();
@@ -396,7 +401,7 @@ public final class TrainCommand implements Callable<Integer> {
         try {
             Files.createDirectories(tmp.getParent());
             Files.write(tmp, bytes.get());
-            Files.move(tmp, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new Failure(1, "cannot write " + option + " " + path + ": " + e.getMessage());
         } finally {

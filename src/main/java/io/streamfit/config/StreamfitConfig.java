@@ -3,6 +3,7 @@ package io.streamfit.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** Service configuration under {@code streamfit.*} (environment: {@code STREAMFIT_...}). */
@@ -185,7 +186,7 @@ public interface StreamfitConfig {
          * {@code X-API-Key: <key>}); several may be set, comma-separated, to rotate them. Unset:
          * every endpoint is open, and the service says so in a warning at start.
          */
-        Optional<java.util.List<String>> keys();
+        Optional<List<String>> keys();
 
         /** Whether reading endpoints (GET, {@code /predict}, {@code /validate}) need a key too. */
         @WithDefault("false")

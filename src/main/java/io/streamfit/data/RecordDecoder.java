@@ -4,6 +4,7 @@ import io.streamfit.data.RejectedRecordException.Reason;
 import io.streamfit.spec.ModelSpec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.IntBuffer;
 
 /**
  * Decodes and validates one Kafka record value into {@link Examples}. Two encodings, told apart
@@ -112,7 +113,7 @@ public final class RecordDecoder {
         b.position(16 + 4 * x.length);
         float[] y = new float[count * storedTargetWidth];
         if (classes) {
-            java.nio.IntBuffer ib = b.asIntBuffer();
+            IntBuffer ib = b.asIntBuffer();
             for (int i = 0; i < count; i++) {
                 y[i] = RecordChecks.checkClass(ib.get(i), i, targetWidth);
             }

@@ -1,5 +1,7 @@
 package io.streamfit.data;
 
+import java.util.Locale;
+
 /** A record that cannot be trained on; {@link #reason()} is a short metric/header label. */
 public final class RejectedRecordException extends Exception {
     /** Why a record was rejected; the label used in metrics and dead-letter headers. */
@@ -7,7 +9,7 @@ public final class RejectedRecordException extends Exception {
         DECODE_ERROR, WRONG_WIDTH, NON_FINITE, BAD_LABEL, TOO_LARGE, EMPTY;
 
         public String label() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.Logger;
@@ -25,11 +27,11 @@ public final class DemoStream implements AutoCloseable {
 
     private final ModelSpec spec;
     /** Asked only by {@link #start}: the data loads while the broker starts. */
-    private final java.util.function.Supplier<KafkaClients> clients;
+    private final Supplier<KafkaClients> clients;
     private final int examplesPerSecond;
     private final Source source;
     private long retentionBytes = Long.MAX_VALUE;
-    private java.time.Duration retention = java.time.Duration.ofHours(1);
+    private Duration retention = Duration.ofHours(1);
     private volatile boolean running = true;
     private Thread thread;
 
@@ -38,7 +40,7 @@ public final class DemoStream implements AutoCloseable {
         void next(int count, float[] x, int[] y);
     }
 
-    private DemoStream(ModelSpec spec, java.util.function.Supplier<KafkaClients> clients, int examplesPerSecond, Source source) {
+    private DemoStream(ModelSpec spec, Supplier<KafkaClients> clients, int examplesPerSecond, Source source) {
         this.spec = spec;
         this.clients = clients;
         this.examplesPerSecond = examplesPerSecond;
@@ -53,14 +55,14 @@ public final class DemoStream implements AutoCloseable {
      * Loads the demo's data; {@code clients} is first asked for in {@link #start}, so that a
      * broker starting meanwhile (the embedded one) need not be up yet.
      */
-    public static DemoStream create(StreamfitConfig.Demo cfg, java.util.function.Supplier<KafkaClients> clients) throws IOException {
+    public static DemoStream create(StreamfitConfig.Demo cfg, Supplier<KafkaClients> clients) throws IOException {
         DemoStream demo = stream(cfg, clients);
         demo.retentionBytes = cfg.retentionBytes();
         demo.retention = cfg.retention();
         return demo;
     }
 
-    private static DemoStream stream(StreamfitConfig.Demo cfg, java.util.function.Supplier<KafkaClients> clients) throws IOException {
+    private static DemoStream stream(StreamfitConfig.Demo cfg, Supplier<KafkaClients> clients) throws IOException {
         Path dir = Path.of(cfg.fashionMnistDir());
         boolean fashion = switch (cfg.dataset()) {
             case "fashion-mnist" -> true;

@@ -1,5 +1,6 @@
 package io.streamfit.demo;
 
+import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -96,6 +97,6 @@ public final class FashionMnist {
 
     private static DataInputStream open(Path p) throws IOException {
         InputStream in = new GZIPInputStream(Files.newInputStream(p), 1 << 16);
-        return new DataInputStream(new java.io.BufferedInputStream(in, 1 << 16));
+        return new DataInputStream(new BufferedInputStream(in, 1 << 16));
     }
 }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
 
 /**
  * The meters of one model, all tagged {@code model=<id>}. Names are Micrometer's dotted form;
@@ -175,8 +176,8 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
     }
 
     /** Strong reference: Micrometer holds gauge targets weakly, and a lambda would be collected (NaN). */
-    private void gauge(String name, String unit, String help, java.util.function.DoubleSupplier f) {
-        Gauge.Builder<java.util.function.DoubleSupplier> b = Gauge.builder(name, f, java.util.function.DoubleSupplier::getAsDouble)
+    private void gauge(String name, String unit, String help, DoubleSupplier f) {
+        Gauge.Builder<DoubleSupplier> b = Gauge.builder(name, f, DoubleSupplier::getAsDouble)
                 .description(help).tags(tags).strongReference(true);
         if (unit != null) {
             b.baseUnit(unit);

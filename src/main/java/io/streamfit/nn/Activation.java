@@ -1,5 +1,6 @@
 package io.streamfit.nn;
 
+import java.util.Locale;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
@@ -21,7 +22,7 @@ public final class Activation extends SameWidthLayer {
         RELU, TANH, SIGMOID, GELU;
 
         public String specName() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

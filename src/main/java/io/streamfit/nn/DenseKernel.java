@@ -1,5 +1,7 @@
 package io.streamfit.nn;
 
+import java.util.Arrays;
+
 /**
  * The elementwise halves of a float32 {@link Dense} layer (and of a {@code relu} fused after it)
  * over row-major {@code [rows, n]} Java arrays, one pass each, for the JIT to vectorize: the bias
@@ -38,7 +40,7 @@ final class DenseKernel {
      * within float32 rounding, not bitwise).
      */
     static void biasBackward(float[] dy, float[] y, int rows, int n, float[] db) {
-        java.util.Arrays.fill(db, 0, n, 0f);
+        Arrays.fill(db, 0, n, 0f);
         for (int r = 0; r < rows; r++) {
             int o = r * n;
             if (y != null) {

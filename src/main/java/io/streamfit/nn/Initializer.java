@@ -1,5 +1,7 @@
 package io.streamfit.nn;
 
+import java.util.Arrays;
+
 /**
  * How a parameter tensor gets its first values, with {@code torch.nn.init}'s definitions. All
  * draws come from the model's {@link SplitMix64}, so a spec and seed always give the same
@@ -21,7 +23,7 @@ public interface Initializer {
     }
 
     static Initializer constant(double value) {
-        return (out, shape, rng) -> java.util.Arrays.fill(out, (float) value);
+        return (out, shape, rng) -> Arrays.fill(out, (float) value);
     }
 
     /** {@code torch.nn.init.normal_(mean, std)}. */
@@ -178,7 +180,7 @@ public interface Initializer {
             public void fill(float[] out, long[] shape, SplitMix64 rng) {
                 if (shape.length < 2) {
                     throw new IllegalArgumentException("fan in and fan out need a tensor of 2 or more dimensions, got "
-                            + java.util.Arrays.toString(shape));
+                            + Arrays.toString(shape));
                 }
                 body.fill(out, shape, rng);
             }

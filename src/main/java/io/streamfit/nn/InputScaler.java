@@ -1,5 +1,6 @@
 package io.streamfit.nn;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -41,7 +42,7 @@ abstract class InputScaler extends SameWidthLayer {
 
     @Override
     public final List<ParamShape> bufferShapes() {
-        List<ParamShape> shapes = new java.util.ArrayList<>();
+        List<ParamShape> shapes = new ArrayList<>();
         shapes.add(new ParamShape("count", new long[0], Init.ZEROS));
         shapes.addAll(statisticShapes());
         return shapes;

@@ -1,5 +1,7 @@
 package io.streamfit.nn;
 
+import java.util.Arrays;
+
 /**
  * The fused float32 layer-norm passes over row-major {@code [rows, n]} Java arrays: row
  * statistics accumulated in float64 (PyTorch's CPU kernel accumulates in a wider type too), the
@@ -27,8 +29,8 @@ final class LayerNormKernel {
      * {@code dx} may be {@code x} itself (each row is read before it is written).
      */
     static void backward(float[] x, float[] dy, int rows, int n, float[] w, float eps, float[] dx, float[] dw, float[] db) {
-        java.util.Arrays.fill(dw, 0, n, 0f);
-        java.util.Arrays.fill(db, 0, n, 0f);
+        Arrays.fill(dw, 0, n, 0f);
+        Arrays.fill(db, 0, n, 0f);
         for (int r = 0; r < rows; r++) {
             int o = r * n;
             float mean = mean(x, o, n);

@@ -3,6 +3,8 @@ package io.streamfit.nn;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -95,14 +97,14 @@ public final class Network {
 
     /** Draws every parameter from its layer's default initializer (PyTorch's defaults). */
     public void initialize(SplitMix64 rng) {
-        initialize(rng, java.util.Map.of());
+        initialize(rng, Map.of());
     }
 
     /**
      * Draws every parameter, in tensor order, from {@code overrides.get(name)} where present and
      * from its layer's default (PyTorch's) otherwise; all draws come from {@code rng}.
      */
-    public void initialize(SplitMix64 rng, java.util.Map<String, Initializer> overrides) {
+    public void initialize(SplitMix64 rng, Map<String, Initializer> overrides) {
         int t = 0;
         for (Layer layer : layers) {
             for (Layer.ParamShape p : layer.paramShapes()) {
@@ -210,11 +212,11 @@ public final class Network {
     }
 
     /** Whether any layer, inside residual blocks too, satisfies {@code test}. */
-    public boolean anyLayer(java.util.function.Predicate<Layer> test) {
+    public boolean anyLayer(Predicate<Layer> test) {
         return anyLayer(layers, test);
     }
 
-    private static boolean anyLayer(List<Layer> layers, java.util.function.Predicate<Layer> test) {
+    private static boolean anyLayer(List<Layer> layers, Predicate<Layer> test) {
         return layers.stream().anyMatch(l -> test.test(l) || (l instanceof Residual r && anyLayer(r.body(), test)));
     }
 

@@ -1,5 +1,7 @@
 package io.streamfit.nn;
 
+import java.util.Arrays;
+
 /**
  * Eigendecomposition of a real symmetric matrix by the cyclic Jacobi method (Golub and Van Loan,
  * section 8.5): plane rotations zero the off-diagonal entries sweep by sweep until they are
@@ -61,7 +63,7 @@ public record SymmetricEigen(double[] values, double[] vectors, int n) {
             order[i] = i;
         }
         final double[] mm = m;
-        java.util.Arrays.sort(order, (x, y) -> Double.compare(mm[y * n + y], mm[x * n + x]));
+        Arrays.sort(order, (x, y) -> Double.compare(mm[y * n + y], mm[x * n + x]));
         double[] values = new double[n];
         double[] vectors = new double[n * n];
         for (int k = 0; k < n; k++) {

@@ -1,5 +1,7 @@
 package io.streamfit.optim;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import org.bytedeco.javacpp.FloatPointer;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,9 +57,9 @@ public abstract class FlatOptimizer implements Optimizer {
             if (r[0] < 0 || r[1] > p.length || r[0] > r[1]) {
                 throw new IllegalArgumentException("frozen range [" + r[0] + ", " + r[1] + ") outside [0, " + p.length + ")");
             }
-            java.util.Arrays.fill(frozen, (int) r[0], (int) r[1], true);
+            Arrays.fill(frozen, (int) r[0], (int) r[1], true);
         }
-        List<int[]> runs = new java.util.ArrayList<>();
+        List<int[]> runs = new ArrayList<>();
         int i = 0;
         while (i < frozen.length) {
             if (frozen[i]) {
@@ -86,7 +88,7 @@ public abstract class FlatOptimizer implements Optimizer {
     protected final float[] addState(String name, float initial) {
         float[] buffer = new float[p.length];
         if (initial != 0f) {
-            java.util.Arrays.fill(buffer, initial);
+            Arrays.fill(buffer, initial);
         }
         state.put(name, buffer);
         return buffer;

@@ -6,8 +6,12 @@ import io.streamfit.stream.KafkaClients;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.clients.admin.Admin;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -77,12 +81,12 @@ public class KafkaEndpoint {
      * form and read back through the config, which applies the usual precedence.
      */
     static Map<String, Object> kafkaProperties(Config cfg) {
-        java.util.Set<String> keys = new java.util.TreeSet<>();
+        Set<String> keys = new TreeSet<>();
         for (String name : cfg.getPropertyNames()) {
             if (name.startsWith("kafka.")) {
                 keys.add(name.substring("kafka.".length()));
             } else if (name.startsWith("KAFKA_")) {
-                keys.add(name.substring("KAFKA_".length()).toLowerCase(java.util.Locale.ROOT).replace('_', '.'));
+                keys.add(name.substring("KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.'));
             }
         }
         Map<String, Object> props = new HashMap<>();
@@ -110,7 +114,7 @@ public class KafkaEndpoint {
     @PreDestroy
     synchronized void close() {
         if (admin != null) {
-            admin.close(java.time.Duration.ofSeconds(2));
+            admin.close(Duration.ofSeconds(2));
             admin = null;
         }
         if (embedded != null) {

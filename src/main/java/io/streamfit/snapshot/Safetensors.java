@@ -1,5 +1,6 @@
 package io.streamfit.snapshot;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -170,7 +171,7 @@ public final class Safetensors {
         try {
             header = JSON.readTree(new String(file, 8, (int) n, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            String key = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? JsonReadErrors.duplicateKey(j) : null;
+            String key = e instanceof JsonProcessingException j ? JsonReadErrors.duplicateKey(j) : null;
             // Not the parser's message: it quotes the file, and any file may be handed to this reader.
             throw new SnapshotFormatException(key != null ? "header gives \"" + excerpt(key) + "\" twice"
                     : "header is not valid JSON: not a safetensors file");

@@ -1,22 +1,29 @@
 package io.streamfit.snapshot;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamfit.nn.ParamTensor;
 import io.streamfit.optim.Optimizer;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecException;
 import io.streamfit.spec.SpecParser;
+import io.streamfit.train.EarlyStopping;
 import io.streamfit.train.ModelState;
 import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.CRC32C;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Encodes the whole training state of a model as one safetensors file, and back.
@@ -55,11 +62,11 @@ public final class SnapshotCodec {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Records written with the metadata's snake_case keys; infinity and NaN as strings, read back exactly. */
     private static final ObjectMapper SNAKE_JSON = new ObjectMapper()
-            .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
-            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
-            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES, true)
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
+            .configure(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES, true)
             // a count of 1.5 is damage, not 1 (numbers beyond a long or an int are refused by default)
-            .configure(com.fasterxml.jackson.databind.DeserializationFeature.ACCEPT_FLOAT_AS_INT, false);
+            .configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false);
 
     private SnapshotCodec() {}
 
@@ -154,7 +161,7 @@ public final class SnapshotCodec {
     private static final String CRC_PLACEHOLDER = "00000000";
     /** How the header of a file written by {@link #encode} begins (the checksum is its first entry). */
     private static final byte[] SEAL_PREFIX = ("{\"__metadata__\":{\"" + SnapshotCodec.CRC_KEY + "\":\"")
-            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            .getBytes(StandardCharsets.US_ASCII);
 
     /**
      * Writes the CRC-32C of the tensor bytes and {@code meta} over the placeholder at the start
@@ -169,9 +176,9 @@ public final class SnapshotCodec {
             }
         }
         int start = Safetensors.dataStart(file);
-        byte[] value = crc(file, start, file.length - start, meta).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] value = crc(file, start, file.length - start, meta).getBytes(StandardCharsets.US_ASCII);
         if (value.length != CRC_PLACEHOLDER.length()) {
-            throw new IllegalStateException("checksum " + new String(value, java.nio.charset.StandardCharsets.US_ASCII)
+            throw new IllegalStateException("checksum " + new String(value, StandardCharsets.US_ASCII)
                     + " is not " + CRC_PLACEHOLDER.length() + " characters");
         }
         System.arraycopy(value, 0, file, at, value.length);
@@ -323,7 +330,7 @@ public final class SnapshotCodec {
     }
 
     /** Copies each of {@code tensors} the snapshot has into {@code flat}, noting which were and were not there. */
-    private static void copyPresent(Safetensors.Contents c, List<ParamTensor> tensors, org.nd4j.linalg.api.ndarray.INDArray flat,
+    private static void copyPresent(Safetensors.Contents c, List<ParamTensor> tensors, INDArray flat,
             List<String> loaded, List<String> missing) throws SnapshotFormatException {
         FloatBuffer target = flat.data().asNioFloat();
         for (ParamTensor t : tensors) {
@@ -377,7 +384,7 @@ public final class SnapshotCodec {
         crc.update(data, offset, length);
         new TreeMap<>(meta).forEach((k, v) -> {
             if (!k.equals(CRC_KEY)) {
-                crc.update((k + "=" + v + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                crc.update((k + "=" + v + "\n").getBytes(StandardCharsets.UTF_8));
             }
         });
         return String.format("%08x", crc.getValue());
@@ -401,9 +408,9 @@ public final class SnapshotCodec {
         if (src == null) {
             throw new SnapshotFormatException("snapshot lacks tensor " + name + ": the spec's architecture differs from the snapshot's");
         }
-        if (!java.util.Arrays.equals(src.shape(), t.shape())) {
-            throw new SnapshotFormatException("tensor " + name + " is " + java.util.Arrays.toString(src.shape())
-                    + " in the snapshot but " + java.util.Arrays.toString(t.shape()) + " in the spec");
+        if (!Arrays.equals(src.shape(), t.shape())) {
+            throw new SnapshotFormatException("tensor " + name + " is " + Arrays.toString(src.shape())
+                    + " in the snapshot but " + Arrays.toString(t.shape()) + " in the spec");
         }
         FloatBuffer dst = target.duplicate();
         dst.position(Math.toIntExact(t.offset()));
@@ -453,17 +460,17 @@ public final class SnapshotCodec {
     }
 
     /** Early stopping's whole state; doubles as Java's exact decimal strings (infinity and NaN included). */
-    static String earlyStoppingJson(io.streamfit.train.EarlyStopping e) {
+    static String earlyStoppingJson(EarlyStopping e) {
         try {
             return SNAKE_JSON.writeValueAsString(e.state());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+        } catch (JsonProcessingException ex) {
             throw new IllegalStateException(ex);
         }
     }
 
-    static io.streamfit.train.EarlyStopping.State earlyStopping(String json) throws SnapshotFormatException {
+    static EarlyStopping.State earlyStopping(String json) throws SnapshotFormatException {
         try {
-            return SNAKE_JSON.readValue(json, io.streamfit.train.EarlyStopping.State.class);
+            return SNAKE_JSON.readValue(json, EarlyStopping.State.class);
         } catch (Exception e) {
             throw new SnapshotFormatException("metadata early_stopping is not valid: " + json);
         }

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamfit.train.PrequentialWindow;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The prequential window's batches in a snapshot's metadata, key {@value #KEY}: JSON
@@ -28,7 +30,7 @@ final class WindowMetadata {
     private WindowMetadata() {}
 
     /** The window's sums ({@code prequential_window}, for people reading the metadata) and its batches. */
-    static void write(PrequentialWindow w, java.util.Map<String, String> meta) {
+    static void write(PrequentialWindow w, Map<String, String> meta) {
         PrequentialWindow.Totals t = w.totals();
         meta.put(SUMS_KEY, JSON.createObjectNode().put("loss_sum", t.lossSum()).put("correct", t.correct())
                 .put("judged", t.judged()).put("examples", t.examples()).put("batches", t.batches()).toString());
@@ -36,7 +38,7 @@ final class WindowMetadata {
     }
 
     /** Puts the saved window back: its batches, or for an older snapshot its sums as one entry. */
-    static void restore(PrequentialWindow w, java.util.Map<String, String> meta) throws SnapshotFormatException {
+    static void restore(PrequentialWindow w, Map<String, String> meta) throws SnapshotFormatException {
         if (meta.containsKey(KEY)) {
             w.restore(parse(meta.get(KEY)));
         } else {
@@ -80,7 +82,7 @@ final class WindowMetadata {
         JsonNode n;
         try {
             n = JSON.readTree(json);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw invalid("not JSON");
         }
         JsonNode loss = n == null ? null : n.get("loss_sum");

@@ -1,6 +1,8 @@
 package io.streamfit.spec;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -31,7 +33,7 @@ final class InitSpecs {
         }
         JsonNode o = n;
         if (n.isTextual()) {
-            o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("type", n.asText());
+            o = JsonNodeFactory.instance.objectNode().put("type", n.asText());
         } else if (!n.isObject()) {
             r.error(path, "must be an initializer name like xavier_uniform or an object like {type: normal, std: 0.01}, got "
                     + SpecReader.describe(n));
@@ -67,7 +69,7 @@ final class InitSpecs {
             }
             default -> throw new IllegalStateException(type);
         }
-        Set<String> known = new java.util.HashSet<>(h.keySet());
+        Set<String> known = new HashSet<>(h.keySet());
         known.add("type");
         r.rejectUnknown(o, path, known);
         if (NEED_FANS.contains(type) && !twoDimensional) {

@@ -3,6 +3,7 @@ package io.streamfit.spec;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A validated model declaration. Build one with {@link SpecParser}; every field has been
@@ -182,8 +183,8 @@ public record ModelSpec(
      * {@code exclude} ({@code bias}: every {@code *.bias}; {@code norm}: normalization layers'
      * weight and bias).
      */
-    public record RegularizationSpec(double l1, double l2, double weightDecay, java.util.Set<String> exclude) {
-        public static final RegularizationSpec NONE = new RegularizationSpec(0, 0, 0, java.util.Set.of("bias", "norm"));
+    public record RegularizationSpec(double l1, double l2, double weightDecay, Set<String> exclude) {
+        public static final RegularizationSpec NONE = new RegularizationSpec(0, 0, 0, Set.of("bias", "norm"));
     }
 
     /**

@@ -1,7 +1,9 @@
 package io.streamfit.spec;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -76,7 +78,7 @@ final class ScheduleSpecs {
             case "one_cycle" -> oneCycle(r, s, h);
             default -> throw new IllegalStateException(type);
         }
-        Set<String> known = new java.util.HashSet<>(MODIFIERS);
+        Set<String> known = new HashSet<>(MODIFIERS);
         known.addAll(h.keySet());
         r.rejectUnknown(s, P, known);
         return new ModelSpec.ScheduleSpec(type, h, warmup(r, r.object(s, "warmup", P, false)),
@@ -123,7 +125,7 @@ final class ScheduleSpecs {
         h.put("three_phase", threePhase);
         // Each phase must span at least one step, or PyTorch's formula divides by zero.
         if (total >= 2 && pct * total <= 1) {
-            r.error(P + ".pct_start", "must exceed 1 / total_steps = " + String.format(java.util.Locale.ROOT, "%.4g", 1.0 / total)
+            r.error(P + ".pct_start", "must exceed 1 / total_steps = " + String.format(Locale.ROOT, "%.4g", 1.0 / total)
                     + " so that the rising phase has a step, got " + SpecReader.fmt(pct));
         } else if (threePhase && pct > 0.5) {
             r.error(P + ".pct_start", "must be <= 0.5 with three_phase (two phases of pct_start * total_steps each), got "

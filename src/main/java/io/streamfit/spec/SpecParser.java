@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Parses and validates model specs (YAML or JSON; JSON is YAML). Every rejection lists all
@@ -370,7 +371,7 @@ public final class SpecParser {
             r.error("freeze", "must be an array of layer or tensor names like [\"0\", \"2.weight\"], got " + SpecReader.describe(f));
             return List.of();
         }
-        Set<String> names = new java.util.TreeSet<>();
+        Set<String> names = new TreeSet<>();
         List<String> tensors = new ArrayList<>();
         freezableNames(layers, "", names, tensors);
         List<String> out = new ArrayList<>();
@@ -422,7 +423,7 @@ public final class SpecParser {
         double l1 = r.number(g, "l1", p, 0.0, 0, false, 1e3, false);
         double l2 = r.number(g, "l2", p, 0.0, 0, false, 1e3, false);
         double wd = r.number(g, "weight_decay", p, 0.0, 0, false, 1e3, false);
-        Set<String> exclude = new java.util.TreeSet<>(ModelSpec.RegularizationSpec.NONE.exclude());
+        Set<String> exclude = new TreeSet<>(ModelSpec.RegularizationSpec.NONE.exclude());
         JsonNode ex = g.get("exclude");
         if (ex != null) {
             exclude.clear();

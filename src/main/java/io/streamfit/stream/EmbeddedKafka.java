@@ -1,7 +1,13 @@
 package io.streamfit.stream;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -44,8 +50,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setNumControllerNodes(1);
         if (dataDir != null) {
             // A kept data directory must be reopened by a cluster of the same id.
-            java.util.UUID id = java.util.UUID.nameUUIDFromBytes(dataDir.toAbsolutePath().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            nodes.setBaseDirectory(dataDir).setClusterId(new org.apache.kafka.common.Uuid(id.getMostSignificantBits(), id.getLeastSignificantBits()).toString());
+            UUID id = UUID.nameUUIDFromBytes(dataDir.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8));
+            nodes.setBaseDirectory(dataDir).setClusterId(new Uuid(id.getMostSignificantBits(), id.getLeastSignificantBits()).toString());
         }
         TestKitNodes built = nodes.build();
         KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(built);
@@ -60,7 +66,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
                 .setDeleteOnClose(dataDir == null)
                 .build();
-        boolean formatted = dataDir != null && java.nio.file.Files.exists(dataDir.resolve("combined_0_0").resolve("meta.properties"));
+        boolean formatted = dataDir != null && Files.exists(dataDir.resolve("combined_0_0").resolve("meta.properties"));
         if (!formatted) {
             cluster.format();
         }
@@ -75,8 +81,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /** Every port the broker listens on: the client listener and the controller's. */
-    public java.util.List<Integer> listenerPorts() {
-        java.util.List<Integer> ports = new java.util.ArrayList<>();
+    public List<Integer> listenerPorts() {
+        List<Integer> ports = new ArrayList<>();
         cluster.brokers().values().forEach(b -> ports.add(b.boundPort(cluster.nodes().brokerListenerName())));
         cluster.controllers().values().forEach(c -> ports.add(c.socketServer().boundPort(cluster.nodes().controllerListenerName())));
         return ports;

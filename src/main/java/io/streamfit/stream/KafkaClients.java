@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -162,7 +163,7 @@ public class KafkaClients {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
                 if (System.nanoTime() > deadline) {
-                    throw new org.apache.kafka.common.errors.TimeoutException("reading " + topic + " took longer than " + timeout);
+                    throw new TimeoutException("reading " + topic + " took longer than " + timeout);
                 }
                 c.poll(Duration.ofMillis(200)).forEach(each);
             }

@@ -1,18 +1,23 @@
 package io.streamfit.stream;
 
+import io.streamfit.spec.SpecParser;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -21,6 +26,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.utils.Utils;
 import org.jboss.logging.Logger;
@@ -55,7 +61,7 @@ import org.jboss.logging.Logger;
 public final class ModelOwnership implements Runnable {
     private static final Logger LOG = Logger.getLogger(ModelOwnership.class);
     /** A stored spec record is at most a spec (what the fetches of the models topic must hold). */
-    private static final int MAX_SPEC_BYTES = io.streamfit.spec.SpecParser.MAX_SPEC_BYTES;
+    private static final int MAX_SPEC_BYTES = SpecParser.MAX_SPEC_BYTES;
 
     /** What the registry does when partitions (and with them models) come and go. */
     public interface Listener {
@@ -112,11 +118,11 @@ public final class ModelOwnership implements Runnable {
      * to wait for: that wait, up to half a second, was part of every fresh start), else the
      * existing topic's own.
      */
-    public static int ensureTopic(KafkaClients clients, String topic, int partitions, java.util.Optional<Short> replicationFactor)
+    public static int ensureTopic(KafkaClients clients, String topic, int partitions, Optional<Short> replicationFactor)
             throws InterruptedException {
-        boolean created = clients.createTopicIfAbsent(new org.apache.kafka.clients.admin.NewTopic(topic, java.util.Optional.of(partitions),
-                replicationFactor).configs(Map.of(org.apache.kafka.common.config.TopicConfig.CLEANUP_POLICY_CONFIG,
-                org.apache.kafka.common.config.TopicConfig.CLEANUP_POLICY_COMPACT)));
+        boolean created = clients.createTopicIfAbsent(new NewTopic(topic, Optional.of(partitions),
+                replicationFactor).configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
+                TopicConfig.CLEANUP_POLICY_COMPACT)));
         return created ? partitions : partitionCount(clients, topic);
     }
 
@@ -195,7 +201,7 @@ public final class ModelOwnership implements Runnable {
             specProducer.send(new ProducerRecord<>(topic, partitionOf(modelId), bytes(modelId), spec)).get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             throw new KafkaException("cannot store the spec of " + modelId + " in " + topic + ": " + e.getCause().getMessage(), e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new KafkaException("cannot store the spec of " + modelId + " in " + topic + " within 30 s", e);
         }
     }
@@ -313,7 +319,7 @@ public final class ModelOwnership implements Runnable {
             }
             // Re-read the stored specs of new partitions from the start, acting on each id's newest record.
             consumer.seekToBeginning(assigned);
-            Map<Integer, Long> ends = new java.util.HashMap<>();
+            Map<Integer, Long> ends = new HashMap<>();
             consumer.endOffsets(assigned).forEach((tp, end) -> ends.put(tp.partition(), end));
             replay.assigned(ends);
             try {

@@ -1,5 +1,6 @@
 package io.streamfit.train;
 
+import io.streamfit.nn.Loss;
 import io.streamfit.nn.SplitMix64;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import io.streamfit.spec.ModelSpec;
@@ -90,7 +91,7 @@ public final class Augmenter {
      *
      * @param y row-major targets, {@code targetWidth} per example
      */
-    public static double mixupLoss(io.streamfit.nn.Loss loss, INDArray z, float[] y,
+    public static double mixupLoss(Loss loss, INDArray z, float[] y,
             int targetWidth, Mixup mix, INDArray grad, INDArray scratch) {
         float[] partnerY = new float[y.length];
         for (int i = 0; i < mix.partner().length; i++) {

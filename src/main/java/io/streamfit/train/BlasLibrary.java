@@ -1,6 +1,10 @@
 package io.streamfit.train;
 
+import java.io.File;
 import java.io.IOException;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -55,7 +59,7 @@ public final class BlasLibrary {
                 System.setProperty("org.bytedeco.openblas.load", "openblas");
                 System.setProperty("org.bytedeco.javacpp.pathsFirst", "true");
                 String path = System.getProperty("java.library.path", "");
-                System.setProperty("java.library.path", path.isEmpty() ? dir.toString() : dir + java.io.File.pathSeparator + path);
+                System.setProperty("java.library.path", path.isEmpty() ? dir.toString() : dir + File.pathSeparator + path);
                 String cache = System.getProperty("org.bytedeco.javacpp.cachedir");
                 System.setProperty("org.bytedeco.javacpp.cachedir", cache == null
                         ? Path.of(System.getProperty("user.home"), ".javacpp", "cache-system-openblas").toString()
@@ -85,9 +89,9 @@ public final class BlasLibrary {
 
     /** The "OpenBLAS 0.x.y" string built into the library file, or "OpenBLAS". */
     private static String version(Path file) throws IOException {
-        byte[] tag = "OpenBLAS 0.".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
-            java.nio.MappedByteBuffer b = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, ch.size());
+        byte[] tag = "OpenBLAS 0.".getBytes(StandardCharsets.US_ASCII);
+        try (FileChannel ch = FileChannel.open(file)) {
+            MappedByteBuffer b = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
             int limit = b.limit() - tag.length - 8;
             for (int i = 0; i < limit; i++) {
                 if (b.get(i) != tag[0]) {

@@ -47,6 +47,7 @@ import io.streamfit.spec.ModelSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -219,7 +220,7 @@ public final class ModelFactory {
             case "polynomial" -> new PolynomialLr(lr, s.count("total_iters"), s.number("power"));
             case "cosine" -> new CosineAnnealingLr(lr, s.count("T_max"), s.number("eta_min"));
             case "cyclic" -> new CyclicLr(s.number("base_lr"), s.number("max_lr"), s.count("step_size_up"),
-                    s.count("step_size_down"), CyclicLr.Mode.valueOf(s.choice("mode").toUpperCase(java.util.Locale.ROOT)),
+                    s.count("step_size_down"), CyclicLr.Mode.valueOf(s.choice("mode").toUpperCase(Locale.ROOT)),
                     s.number("gamma"));
             case "cosine_warm_restarts" -> new CosineWarmRestarts(lr, s.count("T_0"), s.count("T_mult"), s.number("eta_min"));
             case "one_cycle" -> new OneCycleLr(s.number("max_lr"), s.count("total_steps"), s.number("pct_start"),

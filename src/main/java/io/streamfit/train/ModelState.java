@@ -7,6 +7,7 @@ import io.streamfit.nn.SplitMix64;
 import io.streamfit.optim.FlatOptimizer;
 import io.streamfit.optim.GradientClipper;
 import io.streamfit.optim.Optimizer;
+import io.streamfit.optim.Regularizer;
 import io.streamfit.schedule.LrSchedule;
 import io.streamfit.spec.ModelSpec;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -37,7 +39,7 @@ public final class ModelState {
     private final Optimizer optimizer;
     private final LrSchedule schedule;
     private final GradientClipper clipper;
-    private final io.streamfit.optim.Regularizer regularizer;
+    private final Regularizer regularizer;
     private final boolean hasBatchNorm;
     /** Training differs from prediction (dropout, noise, batch norm, augmentation): scoring needs its own pass. */
     private final boolean scoreSeparately;
@@ -213,7 +215,7 @@ public final class ModelState {
     }
 
     /** Runs {@code action} while no optimizer update can happen (for consistent snapshots). */
-    public <T> T whileFrozen(java.util.function.Supplier<T> action) {
+    public <T> T whileFrozen(Supplier<T> action) {
         lock.readLock().lock();
         try {
             return action.get();

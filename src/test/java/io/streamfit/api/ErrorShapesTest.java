@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamfit.metrics.ModelMeters;
 import io.streamfit.service.ModelRegistry;
+import io.streamfit.spec.JsonReadErrors;
 import io.streamfit.spec.SpecParser;
 import io.streamfit.stream.KafkaClients;
 import io.streamfit.stream.ModelRunner;
@@ -13,11 +14,13 @@ import io.streamfit.stream.RunnerSettings;
 import io.streamfit.stream.RunnerPhase;
 import io.streamfit.stream.SnapshotStore;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,7 +48,7 @@ class ErrorShapesTest {
 
     @Test
     void aBodyCutShortIsTheClients400() {
-        Map<String, Object> b = body(new ProblemMappers().unreadable(new RequestBodies.Unreadable(new java.io.IOException("Connection reset"))));
+        Map<String, Object> b = body(new ProblemMappers().unreadable(new RequestBodies.Unreadable(new IOException("Connection reset"))));
         assertEquals(400, b.get("status"));
         assertEquals("the request body could not be read to its end: the connection closed", b.get("detail"));
     }
@@ -70,14 +73,14 @@ class ErrorShapesTest {
         String once = Problem.clean("no model with id " + Problem.excerpt("q".repeat(3000)));
         assertEquals(once, Problem.clean(once), "an excerpt is not cut again");
         // Nor is another layer's excerpt, which keeps the input's full length.
-        String spec = "layers[0].type must be a string, got \"" + io.streamfit.spec.JsonReadErrors.excerpt("w".repeat(1_048_576), 80) + "\"";
+        String spec = "layers[0].type must be a string, got \"" + JsonReadErrors.excerpt("w".repeat(1_048_576), 80) + "\"";
         assertEquals(spec, Problem.clean(spec));
         assertTrue(spec.endsWith("(1048576 characters)\""), spec);
         String clean = Problem.clean("x".repeat(2_000_000));
         assertTrue(clean.length() <= Problem.MAX_MESSAGE_CHARS + 1, clean.length() + " characters");
         assertEquals("\"" + "y".repeat(64) + "…\" (100 characters)", Problem.excerpt("y".repeat(100)));
         assertEquals("\"short\"", Problem.excerpt("short"));
-        List<String> many = java.util.stream.IntStream.range(0, 500).mapToObj(i -> "e" + i).toList();
+        List<String> many = IntStream.range(0, 500).mapToObj(i -> "e" + i).toList();
         assertEquals(Problem.MAX_ERRORS + 1, ((List<?>) Problem.body(400, "Bad Request", many).get("errors")).size());
     }
 

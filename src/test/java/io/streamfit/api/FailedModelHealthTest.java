@@ -9,10 +9,14 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
+import io.restassured.config.EncoderConfig;
+import io.restassured.http.ContentType;
 import io.streamfit.stream.KafkaTestResource;
 import io.streamfit.stream.TestKafka;
 import java.time.Duration;
 import java.util.Map;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,8 +38,8 @@ class FailedModelHealthTest {
     }
 
     static {
-        io.restassured.RestAssured.config = io.restassured.RestAssured.config().encoderConfig(
-                io.restassured.config.EncoderConfig.encoderConfig().encodeContentTypeAs("application/yaml", io.restassured.http.ContentType.TEXT));
+        RestAssured.config = RestAssured.config().encoderConfig(
+                EncoderConfig.encoderConfig().encodeContentTypeAs("application/yaml", ContentType.TEXT));
     }
 
     @Test
@@ -46,7 +50,7 @@ class FailedModelHealthTest {
         TestKafka.await("the model to fail", Duration.ofSeconds(60),
                 () -> "failed".equals(given().get("/models/zero").then().extract().path("phase")));
         given().get("/models/zero").then().statusCode(200).body("last_error",
-                org.hamcrest.Matchers.equalTo("cannot read pretrained.file zero: is not a regular file (a device, pipe or socket)"));
+                Matchers.equalTo("cannot read pretrained.file zero: is not a regular file (a device, pipe or socket)"));
         given().get("/q/health/ready").then().statusCode(200).body(containsString("failed, not ready"));
         given().get("/q/health/started").then().statusCode(200);
         String metrics = given().header("Accept", "text/plain; version=0.0.4").get("/q/metrics").then().statusCode(200).extract().asString();

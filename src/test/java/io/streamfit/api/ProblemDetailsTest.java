@@ -12,9 +12,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.streamfit.stream.KafkaTestResource;
+import io.streamfit.stream.TestKafka;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,7 +27,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,7 +45,7 @@ class ProblemDetailsTest {
     }
 
     private static int port() {
-        return io.restassured.RestAssured.port;
+        return RestAssured.port;
     }
 
     /** The problem members every error body has, with {@code status} and {@code instance}. */
@@ -147,11 +151,11 @@ class ProblemDetailsTest {
 
     @Test
     void predictBodiesThatAreNotJsonSayWhereWithoutLibraryNames() throws Exception {
-        io.streamfit.stream.TestKafka.createTopic(ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class), "notjson.in", 1);
+        TestKafka.createTopic(ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class), "notjson.in", 1);
         given().contentType("application/yaml").body(StreamfitServiceTest.LEARN_SPEC.replace("id: learn", "id: notjson")
-                .replace("topic: learn.in", "topic: notjson.in")).post("/models").then().statusCode(org.hamcrest.Matchers.anyOf(
+                .replace("topic: learn.in", "topic: notjson.in")).post("/models").then().statusCode(Matchers.anyOf(
                         equalTo(201), equalTo(202)));
-        io.streamfit.stream.TestKafka.await("notjson runs", java.time.Duration.ofSeconds(30),
+        TestKafka.await("notjson runs", Duration.ofSeconds(30),
                 () -> "running".equals(given().get("/models/notjson").then().extract().jsonPath().getString("phase")));
         JsonPath p = problem(given().contentType("application/json").body("{\"x\": [1, 2,").post("/models/notjson/predict"), 400,
                 "/models/notjson/predict");

@@ -7,6 +7,9 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
+import io.restassured.config.EncoderConfig;
+import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import io.streamfit.stream.KafkaTestResource;
 import java.nio.charset.StandardCharsets;
@@ -34,8 +37,8 @@ class RelayAuthTest {
     }
 
     static {
-        io.restassured.RestAssured.config = io.restassured.RestAssured.config().encoderConfig(
-                io.restassured.config.EncoderConfig.encoderConfig().encodeContentTypeAs("application/yaml", io.restassured.http.ContentType.TEXT));
+        RestAssured.config = RestAssured.config().encoderConfig(
+                EncoderConfig.encoderConfig().encodeContentTypeAs("application/yaml", ContentType.TEXT));
     }
 
     private static final RelaySignature SIGNER = new RelaySignature(SECRET, Duration.ofSeconds(30));

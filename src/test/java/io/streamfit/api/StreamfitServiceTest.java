@@ -11,6 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.config.EncoderConfig;
+import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.streamfit.data.RecordDecoder;
 import io.streamfit.demo.SyntheticProblem;
@@ -22,8 +25,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.hamcrest.Matcher;
+import org.hamcrest.Matchers;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,12 +64,12 @@ class StreamfitServiceTest {
 
     /** REST Assured must be told that YAML bodies are text. */
     static void yamlBodiesAreText() {
-        io.restassured.RestAssured.config = io.restassured.RestAssured.config().encoderConfig(
-                io.restassured.config.EncoderConfig.encoderConfig().encodeContentTypeAs("application/yaml", io.restassured.http.ContentType.TEXT));
+        RestAssured.config = RestAssured.config().encoderConfig(
+                EncoderConfig.encoderConfig().encodeContentTypeAs("application/yaml", ContentType.TEXT));
     }
 
     /** What POST /models answers for a model this instance trains: 201 once it runs, 202 while it starts. */
-    static final org.hamcrest.Matcher<Integer> CREATED = org.hamcrest.Matchers.anyOf(equalTo(201), equalTo(202));
+    static final Matcher<Integer> CREATED = Matchers.anyOf(equalTo(201), equalTo(202));
 
     /** A numeric field of a status, or -1 while it is absent (the model is still restoring). */
     private static long number(JsonPath status, String path) {
@@ -155,7 +162,7 @@ class StreamfitServiceTest {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();
-            return p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
+            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (Exception e) {
             return false;
         }
@@ -169,7 +176,7 @@ class StreamfitServiceTest {
     void theReadmeProducerExamplesWork() throws Exception {
         boolean python = runs("/usr/bin/python3", "-c", "import confluent_kafka, numpy");
         boolean kcat = runs("kcat", "-V");
-        org.junit.jupiter.api.Assumptions.assumeTrue(python || kcat, "neither python3-confluent-kafka nor kcat is installed");
+        Assumptions.assumeTrue(python || kcat, "neither python3-confluent-kafka nor kcat is installed");
         TestKafka.createTopic(bootstrap(), "readme.in", 1);
         given().contentType("application/yaml").body(LEARN_SPEC.replace("id: learn", "id: readme").replace("topic: learn.in", "topic: readme.in")
                 .replace("input_width: 8", "input_width: 4").replace("classes: 4", "classes: 10").replace("units: 4}", "units: 10}")
@@ -189,7 +196,7 @@ class StreamfitServiceTest {
         long want = expected;
         TestKafka.await(want + " README examples trained", Duration.ofSeconds(60),
                 () -> number(given().get("/models/readme").then().extract().jsonPath(), "examples_seen") == want);
-        given().get("/models/readme").then().body("last_error", org.hamcrest.Matchers.nullValue());
+        given().get("/models/readme").then().body("last_error", Matchers.nullValue());
     }
 
     @Test

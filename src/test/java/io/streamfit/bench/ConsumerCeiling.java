@@ -1,6 +1,7 @@
 package io.streamfit.bench;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -25,7 +26,7 @@ final class ConsumerCeiling {
      * CPU microseconds per record of this JVM and of the broker ({@code brokerPid}).
      */
     static Map<String, Object> drain(String bootstrap, long brokerPid, String topic, long records) {
-        Map<String, Object> cfg = new java.util.HashMap<>(Map.of(
+        Map<String, Object> cfg = new HashMap<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,

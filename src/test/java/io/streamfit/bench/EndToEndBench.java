@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.streamfit.spec.SpecParser;
 import io.streamfit.stream.BrokerProcess;
 import io.streamfit.stream.PackagedService;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * The end-to-end half of {@code bench/run.sh}: a Kafka 4.1.2 broker in its own JVM, two
@@ -91,7 +93,7 @@ public final class EndToEndBench {
             if (passes > 1) {
                 windows.add(new ServiceRun.Window(LATER, lines, records - records % BATCH));
             }
-            result.put("windows", windows.stream().collect(java.util.stream.Collectors.toMap(ServiceRun.Window::name,
+            result.put("windows", windows.stream().collect(Collectors.toMap(ServiceRun.Window::name,
                     w -> Map.of("from", w.from(), "to", w.to()), (x, y) -> x, LinkedHashMap::new)));
             result.put("batch", BATCH);
             for (String[] t2 : new String[][] {{"consumer_json", "bench.fmnist.json"}, {"consumer_binary", "bench.fmnist.binary"}}) {
@@ -146,7 +148,7 @@ public final class EndToEndBench {
         if (passes > 1) {
             Path repeated = out.resolve("train-" + passes + "-passes.jsonl");
             try {
-                try (java.io.OutputStream o = Files.newOutputStream(repeated)) {
+                try (OutputStream o = Files.newOutputStream(repeated)) {
                     for (int i = 0; i < passes; i++) {
                         Files.copy(jsonl, o);
                     }

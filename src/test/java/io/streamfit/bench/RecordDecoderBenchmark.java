@@ -16,10 +16,14 @@ import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -160,7 +164,7 @@ public class RecordDecoderBenchmark {
     @AuxCounters(AuxCounters.Type.OPERATIONS)
     @State(Scope.Thread)
     public static class Counters {
-        private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
         public long bytes;
         public long examples;
         private long records;
@@ -177,7 +181,7 @@ public class RecordDecoderBenchmark {
         @TearDown(Level.Iteration)
         public void report() {
             double cpu = (THREADS.getCurrentThreadCpuTime() - cpuStart) / 1e9;
-            System.out.printf(java.util.Locale.ROOT, "cpu: %.1f MB/s %.0f records/s %.0f examples/s%n",
+            System.out.printf(Locale.ROOT, "cpu: %.1f MB/s %.0f records/s %.0f examples/s%n",
                     bytes / cpu / 1e6, records / cpu, examples / cpu);
         }
     }
@@ -286,7 +290,7 @@ public class RecordDecoderBenchmark {
     public static void main(String[] args) throws IOException {
         Records r = new Records() {};
         r.build(args[0]);
-        try (var out = java.nio.file.Files.newOutputStream(Path.of(args[1]))) {
+        try (var out = Files.newOutputStream(Path.of(args[1]))) {
             for (byte[] record : r.records) {
                 out.write(record);
                 out.write('\n');

@@ -7,8 +7,10 @@ import io.streamfit.optim.FlatOptimizer;
 import io.streamfit.optim.GradientClipper;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
+import io.streamfit.train.Batch;
 import io.streamfit.train.ModelFactory;
 import io.streamfit.train.NativeThreads;
+import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -40,7 +42,7 @@ public final class StepPhases {
         GradientClipper clipper = ModelFactory.clipper(spec, net);
         FlatOptimizer opt = ModelFactory.optimizer(spec, net);
         SplitMix64 rng = new SplitMix64(2);
-        io.streamfit.train.Batch data = TrainingStepBenchmark.randomBatch(batch);
+        Batch data = TrainingStepBenchmark.randomBatch(batch);
         INDArray x = Nd4j.create(DataType.FLOAT, batch, 784);
         x.data().setData(data.x());
         float[] y = data.y();
@@ -71,7 +73,7 @@ public final class StepPhases {
         StringBuilder sb = new StringBuilder(String.format("%-9s batch %3d:", arch, batch));
         double total = 0;
         for (int p = 0; p < 5; p++) {
-            java.util.Arrays.sort(t[p]);
+            Arrays.sort(t[p]);
             double us = t[p][n / 2] / 1e3;
             total += us;
             sb.append(String.format(" %s %.1f", names[p], us));

@@ -4,6 +4,7 @@ import io.streamfit.train.Batch;
 import io.streamfit.nn.SplitMix64;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
+import io.streamfit.train.BlasLibrary;
 import io.streamfit.train.ModelState;
 import io.streamfit.train.NativeThreads;
 import java.util.concurrent.TimeUnit;
@@ -110,10 +111,10 @@ public class TrainingStepBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        System.setProperty(io.streamfit.train.BlasLibrary.PROPERTY, blas);
-        io.streamfit.train.BlasLibrary.select();
+        System.setProperty(BlasLibrary.PROPERTY, blas);
+        BlasLibrary.select();
         NativeThreads.configure(1);
-        String loaded = io.streamfit.train.BlasLibrary.loaded();
+        String loaded = BlasLibrary.loaded();
         if (blas.equals("system") == loaded.startsWith("OpenBLAS 0.3.19")) {
             throw new IllegalStateException("blas=" + blas + " but the process mapped " + loaded);
         }

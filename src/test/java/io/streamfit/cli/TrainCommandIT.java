@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
+import io.streamfit.train.BlasLibrary;
 import io.streamfit.train.ModelState;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,7 +56,7 @@ class TrainCommandIT {
      */
     @Test
     void systemBlasIsLoadedWhenAsked() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of(io.streamfit.train.BlasLibrary.DEFAULT_DIR, "libopenblas.so.0")),
+        Assumptions.assumeTrue(Files.exists(Path.of(BlasLibrary.DEFAULT_DIR, "libopenblas.so.0")),
                 "Debian's libopenblas0-pthread is not installed");
         Path spec = dir.resolve("s.yaml");
         Files.writeString(spec, TrainCommandTest.spec("blas", "no.such.topic"));
@@ -79,7 +81,7 @@ class TrainCommandIT {
                 "--spec", spec.toString(), "--data", data.toString(), "--out", out.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("STREAMFIT_BLAS", blas);
-        pb.environment().put("STREAMFIT_BLAS_DIR", io.streamfit.train.BlasLibrary.DEFAULT_DIR);
+        pb.environment().put("STREAMFIT_BLAS_DIR", BlasLibrary.DEFAULT_DIR);
         Process p = pb.start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the command finished");
         String output = Files.readString(log);

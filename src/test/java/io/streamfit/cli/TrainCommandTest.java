@@ -28,8 +28,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -119,7 +121,7 @@ class TrainCommandTest {
             TestKafka.createTopic(bootstrap, "offline.in", 1);
             TestKafka.produce(bootstrap, "offline.in", lines.stream().map(l -> l.getBytes(StandardCharsets.UTF_8)).toList());
             KafkaClients clients = new KafkaClients(Map.of("bootstrap.servers", bootstrap));
-            SnapshotStore store = new SnapshotStore(clients, "streamfit.snapshots", 16 << 20, java.util.Optional.empty());
+            SnapshotStore store = new SnapshotStore(clients, "streamfit.snapshots", 16 << 20, Optional.empty());
             store.ensureTopic();
             ModelMeters meters = new ModelMeters(new SimpleMeterRegistry(), spec.id());
             ModelRunner runner = new ModelRunner(spec, clients, store, meters,
@@ -284,7 +286,7 @@ class TrainCommandTest {
         Path out = dir.resolve("o.safetensors");
         Path plainFile = write("plain.txt", List.of("x"));
         Files.createDirectories(dir.resolve("adir"));
-        Map<List<String>, String> cases = new java.util.LinkedHashMap<>();
+        Map<List<String>, String> cases = new LinkedHashMap<>();
         cases.put(List.of("--spec", "nope.yaml", "--data", data.toString(), "--out", out.toString()),
                 "train: cannot read --spec nope.yaml: no such file");
         cases.put(List.of("--spec", dir.resolve("adir").toString(), "--data", data.toString(), "--out", out.toString()),

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.Test;
 
 class BatcherTest {
@@ -40,7 +41,7 @@ class BatcherTest {
     }
 
     @RepeatedTest(5)
-    void batchesDoNotDependOnHowPollsWereCut(org.junit.jupiter.api.RepetitionInfo repetition) {
+    void batchesDoNotDependOnHowPollsWereCut(RepetitionInfo repetition) {
         List<Examples> recs = records(200, 1);
         Batcher whole = new Batcher(7);
         for (int i = 0; i < recs.size(); i++) {

@@ -14,6 +14,8 @@ import io.streamfit.spec.SpecParser;
 import io.streamfit.train.ModelState;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -119,7 +121,7 @@ class FuzzTest {
 
     /** Byte arrays without one chunk: halves first, then quarters, down to single bytes. */
     static final Shrinker<byte[]> BYTES = input -> {
-        List<byte[]> out = new java.util.ArrayList<>();
+        List<byte[]> out = new ArrayList<>();
         for (int chunk = Math.max(1, input.length / 2); chunk >= 1; chunk /= 2) {
             for (int at = 0; at + chunk <= input.length; at += chunk) {
                 byte[] smaller = new byte[input.length - chunk];
@@ -136,7 +138,7 @@ class FuzzTest {
 
     /** Strings shrink as their characters do. */
     static final Shrinker<String> TEXT = input -> {
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         for (int chunk = Math.max(1, input.length() / 2); chunk >= 1; chunk /= 2) {
             for (int at = 0; at + chunk <= input.length(); at += chunk) {
                 out.add(input.substring(0, at) + input.substring(at + chunk));
@@ -443,7 +445,7 @@ class FuzzTest {
         forAll("spec with a duplicate key", 300, r -> {
             boolean json = r.nextBoolean();
             Matcher m = (json ? JSON_KEY : YAML_KEY).matcher(json ? SPEC_JSON : SPEC);
-            List<int[]> keys = new java.util.ArrayList<>();
+            List<int[]> keys = new ArrayList<>();
             while (m.find()) {
                 keys.add(new int[] {m.start(json ? 0 : 2), m.end(json ? 1 : 2)});
             }
@@ -469,7 +471,7 @@ class FuzzTest {
     void specIntegersBeyondALongAreRefused() {
         forAll("spec integer beyond a long", 300, r -> {
             Matcher m = INTEGER.matcher(SPEC_JSON);
-            List<int[]> at = new java.util.ArrayList<>();
+            List<int[]> at = new ArrayList<>();
             while (m.find()) {
                 at.add(new int[] {m.start(2), m.end(2)});
             }
@@ -488,7 +490,7 @@ class FuzzTest {
     void specNumbersBeyondADoubleAreRefused() {
         forAll("spec number beyond a double", 200, r -> {
             Matcher m = Pattern.compile("(lr|momentum|label_smoothing|max_norm|l2|weight_decay|alpha)\": ?(-?[0-9.]+(?:E-?[0-9]+)?)").matcher(SPEC_JSON);
-            List<int[]> at = new java.util.ArrayList<>();
+            List<int[]> at = new ArrayList<>();
             while (m.find()) {
                 at.add(new int[] {m.start(2), m.end(2)});
             }
@@ -509,7 +511,7 @@ class FuzzTest {
     void damagedSnapshotsAreRefusedNotCrashing() {
         forAll("damaged snapshot", 500, r -> switch (r.nextInt(3)) {
             case 0 -> mutated(r, VALID_SNAPSHOT);
-            case 1 -> java.util.Arrays.copyOf(VALID_SNAPSHOT, r.nextInt(VALID_SNAPSHOT.length));
+            case 1 -> Arrays.copyOf(VALID_SNAPSHOT, r.nextInt(VALID_SNAPSHOT.length));
             default -> randomBytes(r, 300);
         }, BYTES, file -> {
             try {

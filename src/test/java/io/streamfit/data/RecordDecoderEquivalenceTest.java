@@ -7,10 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.core.io.NumberInput;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
+import java.io.ByteArrayOutputStream;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,14 +65,14 @@ class RecordDecoderEquivalenceTest {
             case 3 -> Long.toString(r.nextLong() >> r.nextInt(64));
             case 4 -> python4(r.nextInt(256)); // Python's json.dumps of round(p / 255, 4)
             case 5 -> randomDigits(r);
-            case 6 -> String.format(java.util.Locale.ROOT, "%." + r.nextInt(20) + "e", (r.nextDouble() - 0.5) * Math.pow(10, r.nextInt(90) - 45));
+            case 6 -> String.format(Locale.ROOT, "%." + r.nextInt(20) + "e", (r.nextDouble() - 0.5) * Math.pow(10, r.nextInt(90) - 45));
             default -> Double.toString((r.nextDouble() - 0.5) * 4);
         };
     }
 
     /** {@code json.dumps(round(p / 255, 4))} as Python writes it: 0.0, 0.0039, ..., 1.0. */
     static String python4(int p) {
-        String s = new java.math.BigDecimal(p / 255.0).setScale(4, java.math.RoundingMode.HALF_EVEN).stripTrailingZeros().toPlainString();
+        String s = new BigDecimal(p / 255.0).setScale(4, RoundingMode.HALF_EVEN).stripTrailingZeros().toPlainString();
         return s.contains(".") ? s : s + ".0";
     }
 
@@ -185,7 +195,7 @@ class RecordDecoderEquivalenceTest {
         if (r.nextInt(100) < badness / 5) {
             fields.add(fields.isEmpty() ? "\"y\":1" : fields.get(r.nextInt(fields.size()))); // a key given twice
         }
-        java.util.Collections.shuffle(fields, new java.util.Random(r.nextLong()));
+        Collections.shuffle(fields, new Random(r.nextLong()));
         StringBuilder b = new StringBuilder(ws(r)).append('{');
         for (int i = 0; i < fields.size(); i++) {
             b.append(i == 0 ? ws(r) : "," + ws(r)).append(fields.get(i));
@@ -230,7 +240,7 @@ class RecordDecoderEquivalenceTest {
         switch (r.nextInt(3)) {
             case 0 -> m[r.nextInt(m.length)] = (byte) r.nextInt(256);
             case 1 -> m[r.nextInt(m.length)] = (byte) "{}[],:\"0-e.NI \\".charAt(r.nextInt(15));
-            default -> m = java.util.Arrays.copyOf(m, r.nextInt(m.length));
+            default -> m = Arrays.copyOf(m, r.nextInt(m.length));
         }
         return m;
     }
@@ -250,7 +260,7 @@ class RecordDecoderEquivalenceTest {
 
     @Test
     void invalidRecordsAreRefusedWithTheSameReasonAndMessage() {
-        java.util.Map<String, Integer> reasons = new java.util.TreeMap<>();
+        Map<String, Integer> reasons = new TreeMap<>();
         for (int i = 0; i < 6000; i++) {
             SplittableRandom r = new SplittableRandom(SEED + 17L * i + 1);
             ModelSpec spec = SPECS.get(i % SPECS.size());
@@ -292,10 +302,10 @@ class RecordDecoderEquivalenceTest {
         assertEquals(Float.floatToRawIntBits(-0.0f), Float.floatToRawIntBits(e.x()[1]));
         assertEquals(Float.MAX_VALUE, e.x()[2]);
         assertArrayEquals(new float[] {1, 2, 3}, new RecordDecoder(cls).decode(records[2].getBytes(StandardCharsets.UTF_8)).x());
-        RejectedRecordException unequal = org.junit.jupiter.api.Assertions.assertThrows(RejectedRecordException.class,
+        RejectedRecordException unequal = Assertions.assertThrows(RejectedRecordException.class,
                 () -> new RecordDecoder(cls).decode(records[3].getBytes(StandardCharsets.UTF_8)));
         assertEquals("x[1] has width 2, the model expects 3", unequal.getMessage());
-        RejectedRecordException order = org.junit.jupiter.api.Assertions.assertThrows(RejectedRecordException.class,
+        RejectedRecordException order = Assertions.assertThrows(RejectedRecordException.class,
                 () -> new RecordDecoder(cls).decode(records[7].getBytes(StandardCharsets.UTF_8)));
         assertEquals(RejectedRecordException.Reason.BAD_LABEL, order.reason());
     }
@@ -311,13 +321,13 @@ class RecordDecoderEquivalenceTest {
         for (String place : places) {
             for (int[] bytes : broken) {
                 String[] parts = place.split("%s");
-                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
                 out.writeBytes(parts[0].getBytes(StandardCharsets.UTF_8));
                 for (int b : bytes) {
                     out.write(b);
                 }
                 out.writeBytes(parts[1].getBytes(StandardCharsets.UTF_8));
-                assertSame(SPECS.get(0), out.toByteArray(), place + " with bytes " + java.util.Arrays.toString(bytes));
+                assertSame(SPECS.get(0), out.toByteArray(), place + " with bytes " + Arrays.toString(bytes));
             }
         }
     }

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -81,9 +83,9 @@ class RecordDecoderTest {
     @Test
     void binaryHeaderLiesAreCaughtBeforeAllocation() {
         byte[] b = RecordDecoder.encodeBinary(1, 3, new float[] {1, 2, 3}, new int[] {1}, null, 1);
-        java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(4, 60_000);
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(4, 60_000);
         assertEquals(RejectedRecordException.Reason.DECODE_ERROR, assertThrows(RejectedRecordException.class, () -> CLS.decode(b)).reason());
-        java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(4, -1);
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(4, -1);
         assertEquals(RejectedRecordException.Reason.TOO_LARGE, assertThrows(RejectedRecordException.class, () -> CLS.decode(b)).reason());
     }
 

@@ -12,6 +12,7 @@ import io.streamfit.spec.ModelSpec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.IntBuffer;
 
 /**
  * The record decoder as it was before issue 13 (a Jackson {@code JsonNode} tree per JSON record,
@@ -120,7 +121,7 @@ public final class TreeRecordDecoder {
         b.position(16 + 4 * x.length);
         float[] y = new float[count * storedTargetWidth];
         if (classes) {
-            java.nio.IntBuffer ib = b.asIntBuffer();
+            IntBuffer ib = b.asIntBuffer();
             for (int i = 0; i < count; i++) {
                 y[i] = checkClass(ib.get(i), i);
             }

@@ -16,10 +16,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -146,7 +148,7 @@ class K8sManifestsTest {
         assumeTools();
         List<JsonNode> docs = render(kustomization);
 
-        Map<String, String> props = new java.util.HashMap<>();
+        Map<String, String> props = new HashMap<>();
         properties(StreamfitConfig.class, "streamfit.", props);
         Set<String> streamfitEnv = new HashSet<>();
         props.keySet().forEach(p -> streamfitEnv.add(env(p)));
@@ -164,7 +166,7 @@ class K8sManifestsTest {
         assertTrue(keys.contains("STREAMFIT_OWNERSHIP_ADVERTISED_HOST"), "pods advertise their IP for relayed requests");
         keys.forEach(key -> {
             if (key.startsWith("STREAMFIT_")) {
-                assertTrue(streamfitEnv.contains(key), key + " is not a streamfit property; known: " + new java.util.TreeSet<>(streamfitEnv));
+                assertTrue(streamfitEnv.contains(key), key + " is not a streamfit property; known: " + new TreeSet<>(streamfitEnv));
             } else if (key.startsWith("KAFKA_")) {
                 String clientKey = key.substring("KAFKA_".length()).toLowerCase().replace('_', '.');
                 assertTrue(kafkaKeys.contains(clientKey), key + " is not a Kafka client setting (" + clientKey + ")");

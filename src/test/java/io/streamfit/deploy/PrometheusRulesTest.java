@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,7 +26,7 @@ class PrometheusRulesTest {
     }
 
     private static Command promtool(String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of(PROMTOOL.toString()));
+        List<String> command = new ArrayList<>(List.of(PROMTOOL.toString()));
         command.addAll(List.of(args));
         return Command.run(command, null);
     }

@@ -10,6 +10,8 @@ import io.streamfit.spec.SpecParser;
 import io.streamfit.train.ModelState;
 import io.streamfit.train.StepResult;
 import java.util.List;
+import java.util.function.DoubleSupplier;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -31,7 +33,7 @@ class BatchNormTest {
         net.tensors().get(1).value().assign(random(rng, 4));
         INDArray x = random(rng, 6, 4).muli(2).addi(0.5);
         INDArray r = random(rng, 6, 4);
-        java.util.function.DoubleSupplier objective = () -> bn.forwardTraining(x, null, null).mul(r).sumNumber().doubleValue();
+        DoubleSupplier objective = () -> bn.forwardTraining(x, null, null).mul(r).sumNumber().doubleValue();
         INDArray y = bn.forwardTraining(x, null, null);
         INDArray dx = bn.backward(x, y, r, Nd4j.create(DataType.DOUBLE, 6, 4));
         INDArray dParams = net.grads().dup();
@@ -80,7 +82,7 @@ class BatchNormTest {
 
     @Test
     void aBatchOfOneIsRefusedAtValidation() {
-        SpecException e = org.junit.jupiter.api.Assertions.assertThrows(SpecException.class, () -> SpecParser.parse(spec(1)));
+        SpecException e = Assertions.assertThrows(SpecException.class, () -> SpecParser.parse(spec(1)));
         assertEquals(List.of("batch_size must be >= 2 with batch_norm: the statistics of one example are meaningless "
                 + "(PyTorch refuses it too); use layer_norm for batches of 1"), e.errors());
         assertTrue(!ModelState.fresh(SpecParser.parse(spec(16))).train(new Batch(16, 3, new float[48], 1, new float[16]))

@@ -3,6 +3,7 @@ package io.streamfit.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -179,7 +180,7 @@ class GradientCheckTest {
     void float32GradientsAgreeWithFloat64() {
         // Production trains in float32; the checks above run in float64. Same parameters and data
         // through both must give the same gradients to float32 precision.
-        List<Network> nets = new java.util.ArrayList<>();
+        List<Network> nets = new ArrayList<>();
         for (DataType t : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
             nets.add(new Network(List.of(new Dense(5, 7), new LayerNorm(7, 1e-5), new Activation(Activation.Kind.GELU, 7),
                     new Dense(7, 4), new Activation(Activation.Kind.RELU, 4), new Dense(4, 3)), t));

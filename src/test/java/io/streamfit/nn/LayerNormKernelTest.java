@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The fused float32 layer norm against the ND4J formulation in float64 (the path the gradient
@@ -23,10 +24,10 @@ class LayerNormKernelTest {
         LayerNorm ln = new LayerNorm(width, 1e-5);
         INDArray flat = Nd4j.zeros(type, 2L * width);
         INDArray grads = Nd4j.zeros(type, 2L * width);
-        INDArray pw = flat.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, width)).assign(w.castTo(type));
-        INDArray pb = flat.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(width, 2 * width)).assign(b.castTo(type));
-        INDArray dw = grads.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, width));
-        INDArray db = grads.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(width, 2 * width));
+        INDArray pw = flat.get(NDArrayIndex.interval(0, width)).assign(w.castTo(type));
+        INDArray pb = flat.get(NDArrayIndex.interval(width, 2 * width)).assign(b.castTo(type));
+        INDArray dw = grads.get(NDArrayIndex.interval(0, width));
+        INDArray db = grads.get(NDArrayIndex.interval(width, 2 * width));
         ln.bind(List.of(pw, pb), List.of(dw, db));
         return new Bound(ln, dw, db);
     }

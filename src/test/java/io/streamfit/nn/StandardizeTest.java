@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamfit.train.Batch;
 import io.streamfit.spec.SpecParser;
 import io.streamfit.train.ModelState;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -44,8 +45,8 @@ class StandardizeTest {
         assertEquals(n, net.bufferTensors().get(0).value().getDouble(0));
         for (int j = 0; j < 3; j++) {
             double[] col = all.getColumn(j).toDoubleVector();
-            double mean = java.util.Arrays.stream(col).sum() / n;
-            double var = java.util.Arrays.stream(col).map(v -> (v - mean) * (v - mean)).sum() / n;
+            double mean = Arrays.stream(col).sum() / n;
+            double var = Arrays.stream(col).map(v -> (v - mean) * (v - mean)).sum() / n;
             assertEquals(mean, net.bufferTensors().get(1).value().getDouble(j), 1e-12 * Math.max(1, Math.abs(mean)), "mean " + j);
             assertEquals(var, net.bufferTensors().get(2).value().getDouble(j) / n, 1e-9 * var, "variance " + j);
         }
@@ -79,7 +80,7 @@ class StandardizeTest {
         float[] frozen = s.network().buffers().toFloatVector();
         assertEquals(8f, frozen[0], "count");
         s.train(new Batch(4, 2, new float[] {9, 9, 9, 9, 9, 9, 9, 9}, 1, new float[] {1, 2, 3, 4}));
-        assertTrue(java.util.Arrays.equals(frozen, s.network().buffers().toFloatVector()), "frozen after 8 examples");
+        assertTrue(Arrays.equals(frozen, s.network().buffers().toFloatVector()), "frozen after 8 examples");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamfit.nn.SplitMix64;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -169,9 +170,9 @@ class OptimizerReferenceTest {
     @Test
     void adamStateIsNamedLikeTorch() {
         Adam adam = new Adam(flat(), flat(), 0.9, 0.999, 1e-8, 0, true);
-        assertEquals(java.util.List.of("exp_avg", "exp_avg_sq", "max_exp_avg_sq"), adam.stateNames());
+        assertEquals(List.of("exp_avg", "exp_avg_sq", "max_exp_avg_sq"), adam.stateNames());
         Sgd sgd = new Sgd(flat(), flat(), 0.9, 0, 0, false);
-        assertEquals(java.util.List.of("momentum_buffer"), sgd.stateNames());
+        assertEquals(List.of("momentum_buffer"), sgd.stateNames());
     }
 
     @Test

@@ -15,7 +15,9 @@ import io.streamfit.train.ModelState;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class SnapshotCodecTest {
@@ -69,7 +71,7 @@ class SnapshotCodecTest {
         // and it trains on identically
         ModelState a = trained(7);
         float[] x = new float[20];
-        java.util.Arrays.fill(x, 0.3f);
+        Arrays.fill(x, 0.3f);
         a.train(new Batch(4, 5, x, 1, new float[] {0, 1, 2, 0}));
         r.train(new Batch(4, 5, x, 1, new float[] {0, 1, 2, 0}));
         assertEquals(a.network().params(), r.network().params());
@@ -106,10 +108,10 @@ class SnapshotCodecTest {
     @Test
     void truncationIsDetected() {
         byte[] file = SnapshotCodec.encode(trained(2), 1, Map.of());
-        byte[] cut = java.util.Arrays.copyOf(file, file.length - 10);
+        byte[] cut = Arrays.copyOf(file, file.length - 10);
         SnapshotFormatException e = assertThrows(SnapshotFormatException.class, () -> SnapshotCodec.decode(cut, SPEC));
         assertTrue(e.getMessage().contains("truncated"), e.getMessage());
-        assertThrows(SnapshotFormatException.class, () -> SnapshotCodec.decode(java.util.Arrays.copyOf(file, 100), SPEC));
+        assertThrows(SnapshotFormatException.class, () -> SnapshotCodec.decode(Arrays.copyOf(file, 100), SPEC));
     }
 
     @Test
@@ -171,7 +173,7 @@ class SnapshotCodecTest {
     @Test
     void garbageNeverEscapesAsAnUncheckedException() {
         byte[] file = SnapshotCodec.encode(trained(1), 1, Map.of());
-        java.util.Random random = new java.util.Random(3);
+        Random random = new Random(3);
         for (int i = 0; i < 200; i++) {
             byte[] broken = file.clone();
             for (int k = 0; k < 4; k++) {

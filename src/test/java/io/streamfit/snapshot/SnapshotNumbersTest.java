@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -72,7 +73,7 @@ class SnapshotNumbersTest {
         assertThrows(SnapshotFormatException.class, () -> SnapshotCodec.positions("{\"4294967296\":{\"offset\":10,\"skip\":0}}"));
         assertThrows(SnapshotFormatException.class, () -> SnapshotCodec.consumed("{\"0\":\"abc\"}"));
         assertThrows(SnapshotFormatException.class, () -> SnapshotCodec.consumed("{\"0\":18446744073709551626}"));
-        assertEquals(Map.of(0, new io.streamfit.snapshot.Position(10, 2)), SnapshotCodec.positions("{\"0\":{\"offset\":10,\"skip\":2}}"));
+        assertEquals(Map.of(0, new Position(10, 2)), SnapshotCodec.positions("{\"0\":{\"offset\":10,\"skip\":2}}"));
         assertEquals(Map.of(3, 7L), SnapshotCodec.consumed("{\"3\":7}"));
     }
 
@@ -97,7 +98,7 @@ class SnapshotNumbersTest {
             meta.put(key, value);
         }
         int start = 8 + c.headerLength();
-        byte[] data = java.util.Arrays.copyOfRange(file, start, file.length);
+        byte[] data = Arrays.copyOfRange(file, start, file.length);
         meta.put(SnapshotCodec.CRC_KEY, SnapshotCodec.crc(data, meta));
         return Safetensors.write(new ArrayList<>(c.tensors().values()), data, meta);
     }

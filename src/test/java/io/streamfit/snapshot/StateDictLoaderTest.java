@@ -9,11 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
 import io.streamfit.train.ModelState;
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +49,7 @@ class StateDictLoaderTest {
 
     /** Elements fill, fill + 1, ... as F32 or F64. */
     private static T floats(String dtype, long[] shape, double fill) {
-        int n = (int) java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+        int n = (int) Arrays.stream(shape).reduce(1, (a, b) -> a * b);
         int size = dtype.equals("F32") ? 4 : 8;
         ByteBuffer b = ByteBuffer.allocate(size * n).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < n; i++) {
@@ -67,10 +69,10 @@ class StateDictLoaderTest {
     /** A safetensors file as PyTorch would write it (metadata {"format": "pt"}). */
     static byte[] file(Map<String, T> tensors) {
         StringBuilder h = new StringBuilder("{\"__metadata__\":{\"format\":\"pt\"}");
-        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
         for (Map.Entry<String, T> e : tensors.entrySet()) {
             h.append(",\"").append(e.getKey()).append("\":{\"dtype\":\"").append(e.getValue().dtype()).append("\",\"shape\":")
-                    .append(java.util.Arrays.toString(e.getValue().shape()).replace(" ", "")).append(",\"data_offsets\":[")
+                    .append(Arrays.toString(e.getValue().shape()).replace(" ", "")).append(",\"data_offsets\":[")
                     .append(body.size()).append(",").append(body.size() + e.getValue().bytes().length).append("]}");
             body.writeBytes(e.getValue().bytes());
         }

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 
@@ -45,7 +46,7 @@ class WindowMetadataTest {
     }
 
     /** Rewrites a snapshot's metadata and signs it again, as an older or a damaged writer would have. */
-    static byte[] withMetadata(byte[] file, java.util.function.Consumer<Map<String, String>> change) throws Exception {
+    static byte[] withMetadata(byte[] file, Consumer<Map<String, String>> change) throws Exception {
         Safetensors.Contents c = Safetensors.read(file);
         List<Safetensors.Tensor> tensors = new ArrayList<>(c.tensors().values());
         byte[] data = Safetensors.dataSection(tensors);

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class SpecParserTest {
     static final String VALID = """
@@ -91,8 +93,8 @@ class SpecParserTest {
                  "optimizer":%s,"batch_size":8%s}""".formatted(optimizer, schedule == null ? "" : ",\"schedule\":" + schedule);
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
         "{\"type\":\"sgd\",\"lr\":-0.1}|optimizer.lr must be >= 0, got -0.1",
         "{\"type\":\"adagrad\",\"lr_decay\":-1}|optimizer.lr_decay must be >= 0, got -1",
         "{\"type\":\"rmsprop\",\"alpha\":1.5}|optimizer.alpha must be < 1, got 1.5",
@@ -111,8 +113,8 @@ class SpecParserTest {
         assertEquals(List.of(message), errorsOf(withOptimizer(optimizer, null)));
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
         "{\"type\":\"warmup_cosine\"}|schedule.type must be one of [constant, cosine, cosine_warm_restarts, cyclic, exponential, inverse_time, multistep, natural_exp, one_cycle, polynomial, step], got \"warmup_cosine\"",
         "{\"type\":\"step\"}|schedule.step_size is required",
         "{\"type\":\"multistep\",\"milestones\":[10,5]}|schedule.milestones[1] must be an integer >= 1 greater than the one before, got 5",

@@ -8,6 +8,8 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -59,14 +61,14 @@ public final class BrokerProcess implements AutoCloseable {
     private static BrokerProcess format(Path dir, Scram scram) throws Exception {
         if (Files.exists(dir)) {
             try (var walk = Files.walk(dir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
         Files.createDirectories(dir);
         int port = PackagedService.freePort();
         int controller = PackagedService.freePort();
         int secure = scram == null ? -1 : PackagedService.freePort();
-        List<String> props = new java.util.ArrayList<>(List.of(
+        List<String> props = new ArrayList<>(List.of(
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@127.0.0.1:" + controller,
@@ -100,7 +102,7 @@ public final class BrokerProcess implements AutoCloseable {
         Files.writeString(dir.resolve("server.properties"), String.join("\n", props));
         UUID u = UUID.randomUUID();
         String clusterId = new Uuid(u.getMostSignificantBits(), u.getLeastSignificantBits()).toString();
-        List<String> args = new java.util.ArrayList<>(List.of("format", "-t", clusterId, "-c", dir.resolve("server.properties").toString()));
+        List<String> args = new ArrayList<>(List.of("format", "-t", clusterId, "-c", dir.resolve("server.properties").toString()));
         if (scram != null) {
             args.addAll(List.of("--add-scram", "SCRAM-SHA-512=[name=" + scram.user() + ",password=" + scram.password() + "]"));
         }
@@ -111,7 +113,7 @@ public final class BrokerProcess implements AutoCloseable {
     }
 
     private static ProcessBuilder java(String mainClass, String... args) {
-        List<String> command = new java.util.ArrayList<>(List.of("java", "-Xmx512m",
+        List<String> command = new ArrayList<>(List.of("java", "-Xmx512m",
                 "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
                 "-cp", System.getProperty("java.class.path"), mainClass));
         command.addAll(List.of(args));

@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streamfit.data.Examples;
+import io.streamfit.data.RejectedRecordException;
+import io.streamfit.files.PretrainedFiles;
+import io.streamfit.nn.SplitMix64;
 import io.streamfit.snapshot.Position;
 import io.streamfit.data.RecordDecoder;
 import io.streamfit.demo.SyntheticProblem;
@@ -15,19 +19,33 @@ import io.streamfit.metrics.ModelMeters;
 import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
+import io.streamfit.train.Batch;
 import io.streamfit.train.ModelState;
 import io.streamfit.train.NativeThreads;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterAll;
@@ -49,7 +67,7 @@ class ModelRunnerKafkaTest {
         NativeThreads.configure(1);
         kafka = EmbeddedKafka.start(null);
         clients = new KafkaClients(Map.of("bootstrap.servers", kafka.bootstrapServers()));
-        store = new SnapshotStore(clients, "streamfit.snapshots", 16 << 20, java.util.Optional.empty());
+        store = new SnapshotStore(clients, "streamfit.snapshots", 16 << 20, Optional.empty());
         store.ensureTopic();
     }
 
@@ -362,8 +380,8 @@ class ModelRunnerKafkaTest {
         List<byte[]> data = records(44, 4); // 4 examples a record, batch 8
         TestKafka.produce(bootstrap, "rebal.in", data.subList(0, 40), 2);
         Running[] running = new Running[1];
-        java.util.concurrent.atomic.AtomicBoolean hold = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.concurrent.atomic.AtomicBoolean holding = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean hold = new AtomicBoolean();
+        AtomicBoolean holding = new AtomicBoolean();
         int[] assignedAtRelease = {-1};
         KafkaClients held = FaultyProducer.clients(Map.of("bootstrap.servers", bootstrap), new AtomicInteger(), List.of(),
                 FaultyProducer.Faults.beforeCommit(n -> {
@@ -385,15 +403,15 @@ class ModelRunnerKafkaTest {
         TestKafka.produce(bootstrap, "rebal.in", data.subList(40, 42), 2); // one more batch: a snapshot at offsets 21, held
         TestKafka.await("the snapshot of offsets 21 held on the commit thread", Duration.ofSeconds(30), holding::get);
 
-        Map<TopicPartition, OffsetAndMetadata> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<TopicPartition, OffsetAndMetadata> seen = new ConcurrentHashMap<>();
         try (var newcomer = clients.trainingConsumer("streamfit.rebal", "newcomer")) {
-            newcomer.subscribe(List.of("rebal.in"), new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
+            newcomer.subscribe(List.of("rebal.in"), new ConsumerRebalanceListener() {
                 @Override
-                public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                 }
 
                 @Override
-                public void onPartitionsAssigned(java.util.Collection<TopicPartition> partitions) {
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                     newcomer.committed(Set.copyOf(partitions)).forEach((tp, om) -> seen.put(tp, om));
                 }
             });
@@ -424,7 +442,7 @@ class ModelRunnerKafkaTest {
     }
 
     /** Waits (at most {@code timeout}) for {@code condition} without failing: the caller, a commit hook, must let the commit go on. */
-    private static void waitOnCommitThread(Duration timeout, java.util.function.BooleanSupplier condition) {
+    private static void waitOnCommitThread(Duration timeout, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
             try {
@@ -509,7 +527,7 @@ class ModelRunnerKafkaTest {
         String bootstrap = kafka.bootstrapServers();
         TestKafka.createTopic(bootstrap, "huge.in", 1);
         byte[] huge = new byte[1_500_000];
-        java.util.Arrays.fill(huge, (byte) 'z');
+        Arrays.fill(huge, (byte) 'z');
         TestKafka.produce(bootstrap, "huge.in", List.of(huge, "{\"x\":[1,0,0,0,0,1],\"y\":1}".getBytes(StandardCharsets.UTF_8)));
         ModelSpec spec = SpecParser.parse(spec("huge", "huge.in", 1, "{every_steps: 1, every_seconds: 0.2}"));
         Running r = run(spec);
@@ -546,9 +564,9 @@ class ModelRunnerKafkaTest {
         Map<String, float[]> now = tensors(t);
         assertArrayEquals(from.get("0.weight"), now.get("0.weight"), "frozen and pre-trained");
         assertArrayEquals(from.get("0.bias"), now.get("0.bias"), "frozen and pre-trained");
-        assertTrue(!java.util.Arrays.equals(from.get("3.weight"), now.get("3.weight")), "the head went on training");
+        assertTrue(!Arrays.equals(from.get("3.weight"), now.get("3.weight")), "the head went on training");
         // It started from the donor's weights, not from its own seed: a fresh model's first layer differs.
-        assertTrue(!java.util.Arrays.equals(tensors(ModelState.fresh(tunedSpec)).get("0.weight"), now.get("0.weight")));
+        assertTrue(!Arrays.equals(tensors(ModelState.fresh(tunedSpec)).get("0.weight"), now.get("0.weight")));
 
         ModelSpec orphan = SpecParser.parse(spec("orphan", "tuned.in", 8, "{every_steps: 5, every_seconds: 0}")
                 + "pretrained: {model: nobody}\n");
@@ -626,8 +644,8 @@ class ModelRunnerKafkaTest {
             if (i == 40) {
                 assertTrue(ref.earlyStopping().resume());
             }
-            io.streamfit.data.Examples ex = decoder.decode(data.get(i));
-            ref.train(new io.streamfit.train.Batch(8, 6, ex.x(), 1, ex.y()));
+            Examples ex = decoder.decode(data.get(i));
+            ref.train(new Batch(8, 6, ex.x(), 1, ex.y()));
         }
         assertEquals(ref.network().params(), s.network().params());
         assertEquals(ref.earlyStopping().state(), s.earlyStopping().state());
@@ -672,7 +690,7 @@ class ModelRunnerKafkaTest {
         TestKafka.createTopic(bootstrap, "fuzz.in", 1);
         ModelSpec spec = SpecParser.parse(spec("fuzz", "fuzz.in", 4, "{every_steps: 10, every_seconds: 0.2}"));
         RecordDecoder oracle = new RecordDecoder(spec);
-        io.streamfit.nn.SplitMix64 rng = new io.streamfit.nn.SplitMix64(99);
+        SplitMix64 rng = new SplitMix64(99);
         List<byte[]> good = records(300, 2);
         List<byte[]> values = new ArrayList<>();
         Map<Long, String> rejected = new HashMap<>();
@@ -686,7 +704,7 @@ class ModelRunnerKafkaTest {
             values.add(v);
             try {
                 goodExamples += oracle.decode(v).count();
-            } catch (io.streamfit.data.RejectedRecordException e) {
+            } catch (RejectedRecordException e) {
                 rejected.put((long) i, e.reason().label());
             }
         }
@@ -710,7 +728,7 @@ class ModelRunnerKafkaTest {
         assertEquals(trainable, r.runner().state().examplesSeen(), "no good example lost or trained twice");
     }
 
-    private static byte[] randomBytes(io.streamfit.nn.SplitMix64 rng, int n) {
+    private static byte[] randomBytes(SplitMix64 rng, int n) {
         byte[] b = new byte[n];
         for (int i = 0; i < n; i++) {
             b[i] = (byte) rng.nextLong();
@@ -719,8 +737,8 @@ class ModelRunnerKafkaTest {
     }
 
     /** 1-4 random byte replacements, insertions or deletions. */
-    private static byte[] mutate(io.streamfit.nn.SplitMix64 rng, byte[] valid) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    private static byte[] mutate(SplitMix64 rng, byte[] valid) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] v = valid;
         int edits = 1 + (int) (4 * rng.nextDouble());
         for (int e = 0; e < edits; e++) {
@@ -779,7 +797,7 @@ class ModelRunnerKafkaTest {
 
     /** Regression records y = sum(x) + N(0, 0.01) of {@code perRecord} examples, features scaled by {@code scale}. */
     private static List<byte[]> regression(int records, int perRecord, float scale, long seed) {
-        io.streamfit.nn.SplitMix64 rng = new io.streamfit.nn.SplitMix64(seed);
+        SplitMix64 rng = new SplitMix64(seed);
         List<byte[]> out = new ArrayList<>();
         for (int i = 0; i < records; i++) {
             float[] x = new float[perRecord * 6];
@@ -833,8 +851,8 @@ class ModelRunnerKafkaTest {
         TestKafka.await("all 150 batches trained after the rollback", Duration.ofSeconds(60),
                 () -> r.runner().state() != null && r.runner().state().divergenceRollbacks() >= 1
                         && r.runner().snapshotPositions().getOrDefault(0, new Position(0, 0)).offset() >= 140);
-        assertEquals(1.0, METRICS.find(io.streamfit.metrics.MetricNames.DIVERGENCE_ROLLBACKS).tag("model", "diverge").counter().count());
-        assertEquals(0.001, METRICS.find(io.streamfit.metrics.MetricNames.LEARNING_RATE_SCALE).tag("model", "diverge").gauge().value());
+        assertEquals(1.0, METRICS.find(MetricNames.DIVERGENCE_ROLLBACKS).tag("model", "diverge").counter().count());
+        assertEquals(0.001, METRICS.find(MetricNames.LEARNING_RATE_SCALE).tag("model", "diverge").gauge().value());
         r.stop();
         ModelState s = r.runner().state();
         assertEquals(RunnerPhase.STOPPED, r.runner().phase());
@@ -844,7 +862,7 @@ class ModelRunnerKafkaTest {
         assertEquals(0, s.rollbacksInARow(), "trained past the point of divergence");
         float[] w = s.network().params().toFloatVector(); // 6 weights, then the bias
         for (int j = 0; j < 6; j++) {
-            assertEquals(1, w[j], 0.01, "converged to y = sum(x) after the rollback: " + java.util.Arrays.toString(w));
+            assertEquals(1, w[j], 0.01, "converged to y = sum(x) after the rollback: " + Arrays.toString(w));
         }
         for (ConsumerRecord<byte[], byte[]> rec : TestKafka.readCommitted(bootstrap, "streamfit.snapshots")) {
             if ("diverge".equals(new String(rec.key(), StandardCharsets.UTF_8))) {
@@ -888,7 +906,7 @@ class ModelRunnerKafkaTest {
     void aModelWhoseRestoreThrowsAnErrorEndsFailedWithTheReason() throws Exception {
         KafkaClients broken = new KafkaClients(Map.of("bootstrap.servers", kafka.bootstrapServers())) {
             @Override
-            public org.apache.kafka.clients.producer.Producer<byte[], byte[]> transactionalProducer(String id, int maxRequestBytes) {
+            public Producer<byte[], byte[]> transactionalProducer(String id, int maxRequestBytes) {
                 throw new OutOfMemoryError("Java heap space (injected)");
             }
         };
@@ -897,7 +915,7 @@ class ModelRunnerKafkaTest {
         assertEquals(RunnerPhase.FAILED, r.runner().phase());
         assertTrue(r.runner().terminated(), "settled: readiness and the startup probe do not wait for it");
         assertEquals("java.lang.OutOfMemoryError: Java heap space (injected)", r.runner().lastError());
-        assertEquals(1.0, METRICS.get(io.streamfit.metrics.MetricNames.MODEL_FAILED).tag("model", "oom").gauge().value());
+        assertEquals(1.0, METRICS.get(MetricNames.MODEL_FAILED).tag("model", "oom").gauge().value());
         r.meters().close();
     }
 
@@ -917,15 +935,15 @@ class ModelRunnerKafkaTest {
         assertEquals("pretrained.file /etc/passwd is refused: no directory for pre-trained files is configured "
                 + "(streamfit.pretrained.dir)", a.runner().lastError());
 
-        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("pretrained");
+        Path dir = Files.createTempDirectory("pretrained");
         byte[] secret = "root:x:0:0:root:/root:/bin/bash\n".getBytes(StandardCharsets.UTF_8);
-        java.nio.file.Files.write(dir.resolve("passwd"), secret);
+        Files.write(dir.resolve("passwd"), secret);
         ModelSpec notASnapshot = SpecParser.parse(spec("passwd", "passwd.in", 8, "{every_steps: 5, every_seconds: 0}")
                 + "pretrained: {file: passwd}\n");
         ModelMeters meters = new ModelMeters(METRICS, notASnapshot.id());
         ModelRunner r = new ModelRunner(notASnapshot, clients, store, meters, new RunnerSettings("streamfit.",
                 Duration.ofMillis(100), Duration.ofSeconds(60), Duration.ofSeconds(5),
-                new io.streamfit.files.PretrainedFiles(java.util.Optional.of(dir), false, 1 << 20)));
+                new PretrainedFiles(Optional.of(dir), false, 1 << 20)));
         Thread t = new Thread(r);
         t.start();
         t.join(60_000);
@@ -933,7 +951,7 @@ class ModelRunnerKafkaTest {
         assertEquals(RunnerPhase.FAILED, r.phase());
         assertEquals("pretrained: the header length in the first 8 bytes does not fit a file of " + secret.length
                 + " bytes: not a safetensors file, or a truncated one", r.lastError());
-        long first8 = java.nio.ByteBuffer.wrap(secret).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        long first8 = ByteBuffer.wrap(secret).order(ByteOrder.LITTLE_ENDIAN).getLong();
         assertTrue(!r.lastError().contains(Long.toString(first8)) && !r.lastError().contains("root"), r.lastError());
     }
 

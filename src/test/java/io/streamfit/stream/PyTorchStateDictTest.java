@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamfit.cli.TrainCommand;
 import io.streamfit.files.PretrainedFiles;
 import io.streamfit.nn.SplitMix64;
+import io.streamfit.snapshot.PyTorchInteropTest;
 import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -81,7 +83,7 @@ class PyTorchStateDictTest {
 
     @Test
     void aTorchStateDictStartsAModelThroughPretrainedFile() throws Exception {
-        assumeTrue(io.streamfit.snapshot.PyTorchInteropTest.torchAvailable(), "PyTorch (Debian python3-torch) is not installed: skipping the state_dict check");
+        assumeTrue(PyTorchInteropTest.torchAvailable(), "PyTorch (Debian python3-torch) is not installed: skipping the state_dict check");
         float[][] x = inputs();
         for (String dtype : List.of("float32", "float64", "float16", "bfloat16")) {
             Path models = Files.createDirectories(dir.resolve("pretrained-" + dtype));
@@ -92,14 +94,14 @@ class PyTorchStateDictTest {
             assertEquals(0, s.steps(), "the optimizer starts fresh");
             assertSameOutputs(theirs, s.predict(Nd4j.create(x)).output().toFloatMatrix(), dtype + " through pretrained.file");
             float[] fresh = ModelState.fresh(spec).network().buffers().toFloatVector();
-            assertEquals(false, java.util.Arrays.equals(fresh, s.network().buffers().toFloatVector()),
+            assertEquals(false, Arrays.equals(fresh, s.network().buffers().toFloatVector()),
                     "batch norm's running statistics came from the file");
         }
     }
 
     @Test
     void aTorchStateDictStartsTheTrainCommandThroughInit() throws Exception {
-        assumeTrue(io.streamfit.snapshot.PyTorchInteropTest.torchAvailable(), "PyTorch (Debian python3-torch) is not installed: skipping the state_dict check");
+        assumeTrue(PyTorchInteropTest.torchAvailable(), "PyTorch (Debian python3-torch) is not installed: skipping the state_dict check");
         // Learning rate 0 and no batch norm: training leaves the parameters as loaded, so the
         // written model must still predict what PyTorch predicts.
         ModelSpec spec = SpecParser.parse(SPEC.replace("{type: batch_norm, momentum: 0.3}, ", "").replace("adam, lr: 0.01", "sgd, lr: 0.0"));

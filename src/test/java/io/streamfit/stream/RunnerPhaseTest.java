@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,7 @@ class RunnerPhaseTest {
     @Test
     void terminalAndStartingPhases() {
         assertEquals(EnumSet.of(RunnerPhase.STOPPED, RunnerPhase.FENCED, RunnerPhase.FAILED, RunnerPhase.DIVERGED),
-                EnumSet.copyOf(java.util.Arrays.stream(RunnerPhase.values()).filter(RunnerPhase::terminal).toList()));
+                EnumSet.copyOf(Arrays.stream(RunnerPhase.values()).filter(RunnerPhase::terminal).toList()));
         assertTrue(RunnerPhase.STARTING.starting() && RunnerPhase.RESTORING.starting());
         assertFalse(RunnerPhase.RUNNING.starting() || RunnerPhase.FAILED.starting());
     }

@@ -15,8 +15,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -48,7 +51,7 @@ class ShutdownUnderLoadIT {
             out.write(("POST /models HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/yaml\r\nContent-Length: " + HUGE
                     + "\r\n\r\nid: \"").getBytes(StandardCharsets.US_ASCII));
             byte[] chunk = new byte[64 * 1024];
-            java.util.Arrays.fill(chunk, (byte) 'a');
+            Arrays.fill(chunk, (byte) 'a');
             try {
                 for (long written = 5; written < HUGE; written += chunk.length) {
                     out.write(chunk, 0, (int) Math.min(chunk.length, HUGE - written));
@@ -74,7 +77,7 @@ class ShutdownUnderLoadIT {
             out.write(("POST /models/validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/yaml\r\nContent-Length: 1000000"
                     + "\r\n\r\n# ").getBytes(StandardCharsets.US_ASCII));
             byte[] chunk = new byte[400];
-            java.util.Arrays.fill(chunk, (byte) 'b');
+            Arrays.fill(chunk, (byte) 'b');
             while (System.nanoTime() < until) {
                 out.write(chunk);
                 out.flush();
@@ -133,7 +136,7 @@ class ShutdownUnderLoadIT {
                                 }
                             } else {
                                 // Many at once: they queue for the worker threads, each parse about a second of CPU.
-                                List<java.util.concurrent.CompletableFuture<HttpResponse<Void>>> inFlight = new ArrayList<>();
+                                List<CompletableFuture<HttpResponse<Void>>> inFlight = new ArrayList<>();
                                 for (int k = 0; k < IN_FLIGHT; k++) {
                                     inFlight.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/models"))
                                             .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/yaml")
@@ -142,7 +145,7 @@ class ShutdownUnderLoadIT {
                                 for (var f : inFlight) {
                                     try {
                                         answers.merge("HTTP " + f.get().statusCode(), 1, Integer::sum);
-                                    } catch (java.util.concurrent.ExecutionException e) {
+                                    } catch (ExecutionException e) {
                                         answers.merge("failed: " + e.getCause().getClass().getSimpleName(), 1, Integer::sum);
                                     }
                                 }

@@ -15,14 +15,19 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
@@ -51,7 +56,7 @@ class SnapshotCommitterTest {
         }
 
         @Override
-        public synchronized java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> send(ProducerRecord<byte[], byte[]> r) {
+        public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> r) {
             calls.add("send " + new String(r.key(), StandardCharsets.UTF_8) + " on " + Thread.currentThread().getName());
             return super.send(r);
         }
@@ -199,8 +204,8 @@ class SnapshotCommitterTest {
     @Test
     void permanentErrorsAreFoundInTheCauseChain() {
         assertTrue(SnapshotCommitter.permanent(new KafkaException("wrapped",
-                new org.apache.kafka.common.errors.TopicAuthorizationException("no write"))));
-        assertTrue(SnapshotCommitter.permanent(new org.apache.kafka.common.errors.RecordTooLargeException("big")));
-        assertFalse(SnapshotCommitter.permanent(new org.apache.kafka.common.errors.TimeoutException("slow broker")));
+                new TopicAuthorizationException("no write"))));
+        assertTrue(SnapshotCommitter.permanent(new RecordTooLargeException("big")));
+        assertFalse(SnapshotCommitter.permanent(new TimeoutException("slow broker")));
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -93,7 +94,7 @@ public final class TestKafka {
     }
 
     private static Map<String, Object> with(Map<String, Object> client, Map<String, Object> settings) {
-        Map<String, Object> all = new java.util.HashMap<>(client);
+        Map<String, Object> all = new HashMap<>(client);
         all.putAll(settings);
         return all;
     }

@@ -9,6 +9,8 @@ import io.streamfit.nn.SplitMix64;
 import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -156,7 +158,7 @@ class AugmenterTest {
         float[] x = {1, 10, 2, 20, 3, 30, 4, 40, 5, 50};
         float[] orig = x.clone();
         Augmenter.Mixup m = aug.apply(x, 5, 2, new SplitMix64(9));
-        assertEquals(Set.of(0, 1, 2, 3, 4), Set.copyOf(java.util.Arrays.stream(m.partner()).boxed().toList()));
+        assertEquals(Set.of(0, 1, 2, 3, 4), Set.copyOf(Arrays.stream(m.partner()).boxed().toList()));
         for (int i = 0; i < 5; i++) {
             for (int k = 0; k < 2; k++) {
                 double want = m.lambda() * orig[i * 2 + k] + (1 - m.lambda()) * orig[m.partner()[i] * 2 + k];
@@ -206,7 +208,7 @@ class AugmenterTest {
                 batch_size: 4
                 seed: 7
                 """);
-        List<Batch> data = new java.util.ArrayList<>();
+        List<Batch> data = new ArrayList<>();
         SplitMix64 rng = new SplitMix64(2);
         for (int b = 0; b < 20; b++) {
             float[] x = new float[32];

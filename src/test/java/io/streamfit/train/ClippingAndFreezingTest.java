@@ -12,11 +12,14 @@ import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.snapshot.SnapshotFormatException;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** Per-tensor and value clipping, frozen layers, and pre-trained initialization. */
 class ClippingAndFreezingTest {
@@ -46,8 +49,8 @@ class ClippingAndFreezingTest {
     @Test
     void perTensorNormClipsEachTensorOnItsOwn() {
         INDArray flat = Nd4j.create(new float[] {3, 4, 0.3f, 0.4f}); // tensors of norm 5 and 0.5
-        List<INDArray> tensors = List.of(flat.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 2)),
-                flat.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(2, 4)));
+        List<INDArray> tensors = List.of(flat.get(NDArrayIndex.interval(0, 2)),
+                flat.get(NDArrayIndex.interval(2, 4)));
         GradientClipper.Decision d = GradientClipper.perTensorNorm(1.0, tensors).clip(flat);
         assertEquals(Math.sqrt(25 + 0.25), d.norm(), 1e-6, "the metric is the global norm before clipping");
         assertTrue(d.clipped());
@@ -93,7 +96,7 @@ class ClippingAndFreezingTest {
             assertArrayEquals(before.get(frozen), after.get(frozen), frozen + " is frozen");
         }
         for (String trained : List.of("2.weight", "3.weight", "3.bias")) {
-            assertFalse(java.util.Arrays.equals(before.get(trained), after.get(trained)), trained + " is trained");
+            assertFalse(Arrays.equals(before.get(trained), after.get(trained)), trained + " is trained");
         }
         // Frozen tensors have no gradient (as with requires_grad=False), so clipping norms leave them out.
         for (ParamTensor t : s.network().tensors()) {
@@ -127,7 +130,7 @@ class ClippingAndFreezingTest {
     }
 
     private static Map<String, float[]> snapshot(ModelState s) {
-        Map<String, float[]> out = new java.util.HashMap<>();
+        Map<String, float[]> out = new HashMap<>();
         for (ParamTensor t : s.network().tensors()) {
             out.put(t.name(), t.value().dup().data().asFloat());
         }

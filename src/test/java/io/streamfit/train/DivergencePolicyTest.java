@@ -54,7 +54,7 @@ class DivergencePolicyTest {
         assertFalse(POLICY.diverged(s));
         float[] nan = {Float.NaN, 1f};
         for (int i = 1; i <= 2; i++) {
-            s.train(new io.streamfit.train.Batch(1, 2, nan, 1, new float[] {0}));
+            s.train(new Batch(1, 2, nan, 1, new float[] {0}));
             assertEquals(i == 2, POLICY.diverged(s), "after " + i + " non-finite steps");
         }
     }

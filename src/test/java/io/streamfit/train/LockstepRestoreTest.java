@@ -9,12 +9,19 @@ import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * For every optimizer configuration crossed with every schedule: train k steps, snapshot through
@@ -105,7 +112,7 @@ class LockstepRestoreTest {
      * norm's running statistics and the input standardization's statistics are snapshot buffers
      * (here inside a residual block too).
      */
-    @org.junit.jupiter.api.Test
+    @Test
     void dropoutMasksAndBatchNormStatisticsContinueExactlyAfterARestore() throws Exception {
         ModelSpec spec = SpecParser.parse("""
                 id: dropout
@@ -141,12 +148,12 @@ class LockstepRestoreTest {
         for (Batch b : data) {
             noMasks.train(b);
         }
-        assertNotEquals(java.util.Arrays.toString(noMasks.network().params().toFloatVector()),
-                java.util.Arrays.toString(straight.network().params().toFloatVector()), "the masks did change training");
+        assertNotEquals(Arrays.toString(noMasks.network().params().toFloatVector()),
+                Arrays.toString(straight.network().params().toFloatVector()), "the masks did change training");
     }
 
     /** With dropout, the prequential score is the model in prediction mode, before the step. */
-    @org.junit.jupiter.api.Test
+    @Test
     void prequentialScoresUseInferenceMode() {
         ModelSpec spec = SpecParser.parse("""
                 id: score
@@ -159,7 +166,7 @@ class LockstepRestoreTest {
                 """);
         ModelState s = ModelState.fresh(spec);
         Batch b = batches(1).get(0);
-        org.nd4j.linalg.api.ndarray.INDArray x = org.nd4j.linalg.factory.Nd4j.create(b.x(), new long[] {4, 5}, 'c');
+        INDArray x = Nd4j.create(b.x(), new long[] {4, 5}, 'c');
         double expected = ModelFactory.loss(spec).evaluate(s.predict(x).output(), b.y(), null).lossSum();
         assertEquals(expected, s.train(b).lossSum(), 0.0);
         assertEquals(s.predict(x).output(), s.predict(x).output(), "prediction draws no masks");
@@ -201,7 +208,7 @@ class LockstepRestoreTest {
      * batch count are bitwise the same at every later step. Before the fix a restore folded the
      * window into one entry, so "the last 7 batches" then spanned 7 + k of them.
      */
-    @org.junit.jupiter.api.Test
+    @Test
     void prequentialWindowAfterRestoresIsBitwiseTheUninterruptedOne() throws Exception {
         ModelSpec spec = spec("{type: adam, lr: 0.01}", "{type: constant}", 7);
         assertEquals(7, ModelState.fresh(spec).window().size(), "the spec's window");
@@ -215,8 +222,8 @@ class LockstepRestoreTest {
             windows.add(straight.window().entries());
             figures.add(new double[] {straight.window().loss(), straight.window().accuracy(), straight.window().batches()});
         }
-        java.util.Set<Integer> crashAfter = new java.util.TreeSet<>(List.of(3, 7, 10, 23));
-        for (java.util.Set<Integer> plan : List.of(crashAfter, java.util.Set.copyOf(java.util.stream.IntStream.range(1, n).boxed().toList()))) {
+        Set<Integer> crashAfter = new TreeSet<>(List.of(3, 7, 10, 23));
+        for (Set<Integer> plan : List.of(crashAfter, Set.copyOf(IntStream.range(1, n).boxed().toList()))) {
             ModelState s = ModelState.fresh(spec);
             for (int t = 0; t < n; t++) {
                 s.train(data.get(t));
@@ -234,7 +241,7 @@ class LockstepRestoreTest {
     }
 
     /** A window lowered in the spec keeps the newest batches, as if the smaller window had slid over them. */
-    @org.junit.jupiter.api.Test
+    @Test
     void windowShrunkInTheSpecKeepsTheNewestBatches() throws Exception {
         ModelSpec spec = spec("{type: sgd, lr: 0.05}", "{type: constant}");
         ModelState s = ModelState.fresh(spec);

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -73,8 +75,8 @@ class ModelStateTest {
         s.restoreDivergence(0.25, 3, 2, 1_000);
         assertEquals(0.025, s.currentLr(), 1e-15, "the schedule's rate times the scale");
         assertEquals(0.025, s.train(good).lr(), 1e-15, "and the step uses it");
-        ModelState back = io.streamfit.snapshot.SnapshotCodec.decode(
-                io.streamfit.snapshot.SnapshotCodec.encode(s, 1, java.util.Map.of(), java.util.Map.of()), SPEC);
+        ModelState back = SnapshotCodec.decode(
+                SnapshotCodec.encode(s, 1, Map.of(), Map.of()), SPEC);
         assertEquals(0.25, back.lrScale());
         assertEquals(3, back.divergenceRollbacks());
         assertEquals(2, back.rollbacksInARow());
