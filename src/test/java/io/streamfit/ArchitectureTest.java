@@ -106,7 +106,7 @@ class ArchitectureTest {
     @Test
     void mathCoreIsFreeOfServiceFrameworks() {
         noClasses().that().resideInAnyPackage("io.streamfit.nn..", "io.streamfit.optim..", "io.streamfit.schedule..",
-                        "io.streamfit.spec..", "io.streamfit.data..", "io.streamfit.train..", "io.streamfit.snapshot..")
+                "io.streamfit.spec..", "io.streamfit.data..", "io.streamfit.train..", "io.streamfit.snapshot..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..", "io.quarkus..", "jakarta..",
                         "io.micrometer..", "io.smallrye..", "io.vertx..")
                 .check(MAIN);

@@ -65,10 +65,12 @@ class SourceStyleTest {
                 stale.add(left == 0 ? "delete \"" + count + " " + key + "\"" : "lower \"" + count + " " + key + "\" to " + left);
             }
         });
-        String problems = (added.isEmpty() ? "" : "import these and name them by their simple names (or, for a clash of simple names, "
-                + "add them to " + ALLOWED + "):\n  " + String.join("\n  ", added) + "\n")
-                + (stale.isEmpty() ? "" : "fewer inline qualified names than " + ALLOWED + " allows; it only shrinks, so:\n  "
-                        + String.join("\n  ", stale) + "\n");
+        String problems = (added.isEmpty() ? ""
+                : "import these and name them by their simple names (or, for a clash of simple names, "
+                        + "add them to " + ALLOWED + "):\n  " + String.join("\n  ", added) + "\n")
+                + (stale.isEmpty() ? ""
+                        : "fewer inline qualified names than " + ALLOWED + " allows; it only shrinks, so:\n  "
+                                + String.join("\n  ", stale) + "\n");
         assertTrue(problems.isEmpty(), problems);
     }
 

@@ -2,8 +2,8 @@ package io.streamfit.api;
 
 import io.quarkus.runtime.StartupEvent;
 import io.streamfit.config.StreamfitConfig;
-import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
@@ -48,14 +48,15 @@ public class ApiKeyFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        if (keys.isEmpty() || !(protectReads || changes(request)) || Boolean.TRUE.equals(request.getProperty(RelayAuthFilter.VERIFIED))) {
+        if (keys.isEmpty() || !(protectReads || changes(request))
+                || Boolean.TRUE.equals(request.getProperty(RelayAuthFilter.VERIFIED))) {
             return;
         }
         String presented = presentedKey(request);
         if (presented == null || !known(presented.getBytes(StandardCharsets.UTF_8))) {
             request.abortWith(Response.fromResponse(ModelsResource.errors(Response.Status.UNAUTHORIZED, List.of(presented == null
-                            ? "this request needs an API key: Authorization: Bearer <key> or X-API-Key: <key>"
-                            : "the API key is not valid")))
+                    ? "this request needs an API key: Authorization: Bearer <key> or X-API-Key: <key>"
+                    : "the API key is not valid")))
                     .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"streamfit\"")
                     .build());
         }

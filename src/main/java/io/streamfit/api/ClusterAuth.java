@@ -45,8 +45,9 @@ public class ClusterAuth {
             throw new IllegalStateException(message);
         }
         if (!RelayPolicy.relayAllowed(config) && config.ownership().enabled() && config.ownership().forwardRequests()) {
-            LOG.warn("streamfit.api.keys is set but streamfit.cluster.secret is not: requests for models other instances train are "
-                    + "not relayed (they get a 404 naming the instance); set the same streamfit.cluster.secret on every instance to relay them");
+            LOG.warn(
+                    "streamfit.api.keys is set but streamfit.cluster.secret is not: requests for models other instances train are "
+                            + "not relayed (they get a 404 naming the instance); set the same streamfit.cluster.secret on every instance to relay them");
         }
     }
 }

@@ -1,11 +1,11 @@
 package io.streamfit.api;
 
 import io.streamfit.service.ModelRegistry;
+import io.streamfit.stream.ModelOwnership;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import io.streamfit.stream.ModelOwnership;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

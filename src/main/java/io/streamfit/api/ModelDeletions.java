@@ -33,7 +33,8 @@ final class ModelDeletions {
             case NOT_FOUND:
                 return ModelsResource.errors(Response.Status.NOT_FOUND, List.of("no model with id \"" + id + "\""));
             case DECLARED:
-                return ModelsResource.errors(Response.Status.CONFLICT, List.of("model " + id + " is declared in the specs directory "
+                return ModelsResource.errors(Response.Status.CONFLICT, List.of("model " + id
+                        + " is declared in the specs directory "
                         + "(streamfit.models-dir, e.g. a ConfigMap) and cannot be deleted over HTTP: remove its spec file there"));
             case STORED_FOR_OWNER:
                 body.put("deleted", false);

@@ -46,8 +46,9 @@ final class ModelPhases {
         }
         if (r.terminated()) {
             String error = r.lastError();
-            return ModelsResource.errors(Response.Status.CONFLICT, List.of("model " + id + " is " + phase + " and predicts nothing"
-                    + (error == null ? "" : ": " + error) + "; GET /models/" + id + " shows its status"));
+            return ModelsResource.errors(Response.Status.CONFLICT,
+                    List.of("model " + id + " is " + phase + " and predicts nothing"
+                            + (error == null ? "" : ": " + error) + "; GET /models/" + id + " shows its status"));
         }
         if (r.state() == null) {
             return Response.fromResponse(ModelsResource.errors(Response.Status.SERVICE_UNAVAILABLE,

@@ -1,13 +1,11 @@
 package io.streamfit.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamfit.service.ModelLimit;
-import io.streamfit.service.SpecTooLargeException;
-import jakarta.ws.rs.DELETE;
-import java.io.InputStream;
-import org.apache.kafka.common.errors.RecordTooLargeException;
 import io.streamfit.service.ModelRegistry;
+import io.streamfit.service.SpecTooLargeException;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecException;
 import io.streamfit.spec.SpecParser;
@@ -15,27 +13,29 @@ import io.streamfit.stream.ModelRunner;
 import io.streamfit.stream.RunnerPhase;
 import io.streamfit.train.ModelState;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.UriInfo;
-import java.util.Optional;
 import jakarta.ws.rs.core.Response;
-import com.fasterxml.jackson.databind.JsonNode;
+import jakarta.ws.rs.core.UriInfo;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.TreeMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import org.apache.kafka.common.KafkaException;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -85,7 +85,8 @@ public class ModelsResource {
             for (Object answer : answers) {
                 if (answer instanceof JsonNode theirs) {
                     theirs.path("models").forEach(models::add);
-                    theirs.path("rejected_specs").fields().forEachRemaining(f -> rejected.putIfAbsent(f.getKey(), f.getValue().asText()));
+                    theirs.path("rejected_specs").fields()
+                            .forEachRemaining(f -> rejected.putIfAbsent(f.getKey(), f.getValue().asText()));
                 } else {
                     unreachable.add(String.valueOf(answer));
                 }
@@ -143,8 +144,10 @@ public class ModelsResource {
                 accepted.put("id", spec.id());
                 accepted.put("stored_in", registry.specStore());
                 accepted.put("partition", registry.ownership().partitionOf(spec.id()));
-                accepted.put("trained_by", "the instance that holds that partition (GET /models/" + spec.id() + " on any instance relays to it)");
-                return Response.status(Response.Status.ACCEPTED).header("Location", "/models/" + spec.id()).entity(accepted).build();
+                accepted.put("trained_by",
+                        "the instance that holds that partition (GET /models/" + spec.id() + " on any instance relays to it)");
+                return Response.status(Response.Status.ACCEPTED).header("Location", "/models/" + spec.id()).entity(accepted)
+                        .build();
             }
             default: {
                 ModelRegistry.Entry entry = registry.get(spec.id());
@@ -152,7 +155,8 @@ public class ModelsResource {
                     Map<String, Object> accepted = new LinkedHashMap<>();
                     accepted.put("id", spec.id());
                     accepted.put("stored_in", registry.specStore());
-                    return Response.status(Response.Status.ACCEPTED).header("Location", "/models/" + spec.id()).entity(accepted).build();
+                    return Response.status(Response.Status.ACCEPTED).header("Location", "/models/" + spec.id()).entity(accepted)
+                            .build();
                 }
                 ModelRunner runner = ModelPhases.awaitStarted(entry.runner(), CREATE_WAIT_MILLIS);
                 Map<String, Object> status = ModelStatus.of(runner);
@@ -160,7 +164,8 @@ public class ModelsResource {
                 boolean runs = runner.phase() == RunnerPhase.RUNNING;
                 Response.ResponseBuilder out = Response.status(runs ? Response.Status.CREATED : Response.Status.ACCEPTED)
                         .header("Location", "/models/" + spec.id()).entity(status);
-                return (ModelPhases.starting(runner) ? out.header(HttpHeaders.RETRY_AFTER, ModelPhases.RETRY_AFTER_SECONDS) : out).build();
+                return (ModelPhases.starting(runner) ? out.header(HttpHeaders.RETRY_AFTER, ModelPhases.RETRY_AFTER_SECONDS) : out)
+                        .build();
             }
         }
     }
@@ -195,7 +200,8 @@ public class ModelsResource {
     @DELETE
     @Path("/{id}")
     public Response delete(@PathParam("id") String id, @Context UriInfo uri, @Context HttpHeaders headers) {
-        if (registry.get(id) == null && registry.forwardsRequests() && !OwnerForwarding.relayed(headers) && registry.ownerOf(id).isPresent()) {
+        if (registry.get(id) == null && registry.forwardsRequests() && !OwnerForwarding.relayed(headers)
+                && registry.ownerOf(id).isPresent()) {
             return elsewhere(id, "DELETE", uri, headers, null);
         }
         return ModelDeletions.delete(registry, id);
@@ -235,7 +241,8 @@ public class ModelsResource {
             rows = PredictRequest.parse(JSON.readTree(body), spec.inputWidth(), MAX_PREDICT_ROWS);
         } catch (JsonProcessingException ex) {
             return errors(Response.Status.BAD_REQUEST, List.of("the body is not valid JSON: " + ex.getOriginalMessage()
-                    + (ex.getLocation() == null ? "" : " at line " + ex.getLocation().getLineNr() + ", column " + ex.getLocation().getColumnNr())));
+                    + (ex.getLocation() == null ? ""
+                            : " at line " + ex.getLocation().getLineNr() + ", column " + ex.getLocation().getColumnNr())));
         } catch (IllegalArgumentException ex) {
             return errors(Response.Status.BAD_REQUEST, List.of(ex.getMessage()));
         }
@@ -271,7 +278,8 @@ public class ModelsResource {
             return errors(Response.Status.NOT_FOUND, List.of("model " + id + " has not published a " + tag + " snapshot yet"));
         }
         return Response.ok(bytes, MediaType.APPLICATION_OCTET_STREAM)
-                .header("Content-Disposition", "attachment; filename=\"" + id + (tag.equals("best") ? "-best" : "") + ".safetensors\"")
+                .header("Content-Disposition",
+                        "attachment; filename=\"" + id + (tag.equals("best") ? "-best" : "") + ".safetensors\"")
                 .build();
     }
 
@@ -284,7 +292,8 @@ public class ModelsResource {
             return elsewhere(id, "POST", uri, headers, "");
         }
         if (e.runner().spec().earlyStopping() == null) {
-            return errors(Response.Status.CONFLICT, List.of("model " + id + " has no early_stopping section: its updates never pause"));
+            return errors(Response.Status.CONFLICT,
+                    List.of("model " + id + " has no early_stopping section: its updates never pause"));
         }
         if (!e.runner().requestResume()) {
             return errors(Response.Status.CONFLICT, List.of("model " + id + " is not paused"));

@@ -48,7 +48,8 @@ final class OwnerForwarding {
         return headers.getHeaderString(FORWARDED_BY) != null;
     }
 
-    static Response forward(ModelRegistry.Owner owner, String method, UriInfo uri, HttpHeaders headers, String body) throws IOException {
+    static Response forward(ModelRegistry.Owner owner, String method, UriInfo uri, HttpHeaders headers, String body)
+            throws IOException {
         String query = uri.getRequestUri().getRawQuery();
         HttpResponse<byte[]> r = send(owner, uri.getRequestUri().getRawPath() + (query == null ? "" : "?" + query), method, body,
                 Duration.ofSeconds(30), headers);

@@ -48,7 +48,8 @@ public final class Problem {
 
     /** A problem response: {@code status} with the field errors {@code errors}. */
     public static Response response(Response.StatusType status, List<String> errors) {
-        return Response.status(status.getStatusCode()).type(TYPE).entity(body(status.getStatusCode(), status.getReasonPhrase(), errors))
+        return Response.status(status.getStatusCode()).type(TYPE)
+                .entity(body(status.getStatusCode(), status.getReasonPhrase(), errors))
                 .build();
     }
 
@@ -91,7 +92,8 @@ public final class Problem {
         if (input == null) {
             return "null";
         }
-        return "\"" + excerptOf(input, EXCERPT_CHARS) + "\"" + (input.length() > EXCERPT_CHARS ? " (" + input.length() + " characters)" : "");
+        return "\"" + excerptOf(input, EXCERPT_CHARS) + "\""
+                + (input.length() > EXCERPT_CHARS ? " (" + input.length() + " characters)" : "");
     }
 
     private static String excerptOf(String s, int max) {

@@ -34,10 +34,13 @@ public class ProblemMappers {
         String message = switch (status) {
             case 404 -> RouteProblems.notFound(request.getMethod(), path);
             case 405 -> request.getMethod() + " is not allowed on " + ProblemInstance.instance(path)
-                    + (original.getAllowedMethods().isEmpty() ? "" : "; allowed: " + String.join(", ", original.getAllowedMethods()));
-            case 406 -> ProblemInstance.instance(path) + " does not answer in " + Problem.excerpt(headers.getHeaderString(HttpHeaders.ACCEPT));
-            case 415 -> "Content-Type " + Problem.excerpt(headers.getHeaderString(HttpHeaders.CONTENT_TYPE)) + " is not accepted by "
-                    + ProblemInstance.instance(path) + ": send application/json (specs: also application/yaml)";
+                    + (original.getAllowedMethods().isEmpty() ? ""
+                            : "; allowed: " + String.join(", ", original.getAllowedMethods()));
+            case 406 -> ProblemInstance.instance(path) + " does not answer in "
+                    + Problem.excerpt(headers.getHeaderString(HttpHeaders.ACCEPT));
+            case 415 ->
+                "Content-Type " + Problem.excerpt(headers.getHeaderString(HttpHeaders.CONTENT_TYPE)) + " is not accepted by "
+                        + ProblemInstance.instance(path) + ": send application/json (specs: also application/yaml)";
             default -> original.getStatusInfo().getReasonPhrase();
         };
         if (status >= 500) {
@@ -54,7 +57,8 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response unreadable(RequestBodies.Unreadable e) {
         LOG.debugf("request body not read to its end: %s", e);
-        return Problem.response(Response.Status.BAD_REQUEST, List.of("the request body could not be read to its end: the connection closed"));
+        return Problem.response(Response.Status.BAD_REQUEST,
+                List.of("the request body could not be read to its end: the connection closed"));
     }
 
     @ServerExceptionMapper

@@ -64,9 +64,12 @@ public class RelayAuthFilter implements ContainerRequestFilter {
         if (ok) {
             request.setProperty(VERIFIED, Boolean.TRUE);
         } else {
-            Response refused = ModelsResource.errors(Response.Status.UNAUTHORIZED, List.of("a relayed request needs a valid signature "
-                    + "from another instance (" + RelaySignature.SIGNATURE + ", within streamfit.cluster.relay-clock-skew): missing, expired or wrong"));
-            request.abortWith(Response.fromResponse(refused).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"streamfit\"").build());
+            Response refused = ModelsResource.errors(Response.Status.UNAUTHORIZED,
+                    List.of("a relayed request needs a valid signature "
+                            + "from another instance (" + RelaySignature.SIGNATURE
+                            + ", within streamfit.cluster.relay-clock-skew): missing, expired or wrong"));
+            request.abortWith(
+                    Response.fromResponse(refused).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"streamfit\"").build());
         }
     }
 }

@@ -36,7 +36,8 @@ final class RelaySignature {
             mac.init(key);
             String digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
             String canonical = method + "\n" + pathAndQuery + "\n" + epochSeconds + "\n" + digest;
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(canonical.getBytes(StandardCharsets.UTF_8)));
+            return Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(mac.doFinal(canonical.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException("HmacSHA256 unavailable", e); // every Java 17 runtime has it
         }

@@ -51,7 +51,8 @@ public class RequestBodies {
     /** The bound on the body of {@code method path}. */
     static long limitFor(String method, String path) {
         String p = path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;
-        return "POST".equals(method) && (p.equals("/models") || p.equals("/models/validate")) ? MAX_SPEC_BYTES : MAX_PREDICT_BYTES;
+        return "POST".equals(method) && (p.equals("/models") || p.equals("/models/validate")) ? MAX_SPEC_BYTES
+                : MAX_PREDICT_BYTES;
     }
 
     static String tooLarge(String what, String size, long limit) {
@@ -124,8 +125,10 @@ public class RequestBodies {
             }
             if (declared > limit || declared < 0) {
                 String what = limit == MAX_SPEC_BYTES ? "the spec" : "the request body";
-                RouteProblems.send(ctx, declared < 0 ? 400 : 413, List.of(declared < 0 ? "Content-Length must be a number of bytes, got "
-                        + Problem.excerpt(length) : tooLarge(what, declared + " bytes", limit)), true);
+                RouteProblems.send(ctx, declared < 0 ? 400 : 413,
+                        List.of(declared < 0 ? "Content-Length must be a number of bytes, got "
+                                + Problem.excerpt(length) : tooLarge(what, declared + " bytes", limit)),
+                        true);
                 return;
             }
         }

@@ -21,7 +21,8 @@ public class RouteProblems {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     void install(@Observes Router router) {
-        router.errorHandler(404, ctx -> send(ctx, 404, List.of(notFound(ctx.request().method().name(), ctx.normalizedPath())), false));
+        router.errorHandler(404,
+                ctx -> send(ctx, 404, List.of(notFound(ctx.request().method().name(), ctx.normalizedPath())), false));
         router.errorHandler(405, ctx -> send(ctx, 405, List.of(ctx.request().method().name() + " is not allowed on "
                 + ProblemInstance.instance(ctx.normalizedPath())), false));
     }

@@ -8,6 +8,7 @@ import io.streamfit.data.DecodeAhead;
 import io.streamfit.data.Examples;
 import io.streamfit.data.RecordDecoder;
 import io.streamfit.data.RejectedRecordException;
+import io.streamfit.data.TrainingLoop;
 import io.streamfit.files.LocalFiles;
 import io.streamfit.nn.Loss;
 import io.streamfit.snapshot.SnapshotCodec;
@@ -19,7 +20,6 @@ import io.streamfit.train.ModelFactory;
 import io.streamfit.train.ModelState;
 import io.streamfit.train.NativeThreads;
 import io.streamfit.train.StepResult;
-import io.streamfit.data.TrainingLoop;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -68,10 +68,12 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "Records, one JSON record per line, in stream order.")
     Path data;
 
-    @Option(names = "--init", description = "Start from this snapshot's parameters (and optimizer state, if it has the same optimizer) instead of initializing.")
+    @Option(names = "--init",
+            description = "Start from this snapshot's parameters (and optimizer state, if it has the same optimizer) instead of initializing.")
     Path init;
 
-    @Option(names = "--out", required = true, description = "Where to write the trained model (a streamfit safetensors snapshot).")
+    @Option(names = "--out", required = true,
+            description = "Where to write the trained model (a streamfit safetensors snapshot).")
     Path out;
 
     @Option(names = "--best-out", description = "With early_stopping in the spec: also write the best-validated model here.")

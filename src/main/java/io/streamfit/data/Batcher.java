@@ -123,7 +123,7 @@ public final class Batcher {
     public Map<Integer, Position> positions() {
         Map<Integer, Position> out = new TreeMap<>();
         nextOffset.forEach((p, next) -> out.put(p, new Position(next, 0)));
-        for (Iterator<Chunk> it = pending.descendingIterator(); it.hasNext(); ) {
+        for (Iterator<Chunk> it = pending.descendingIterator(); it.hasNext();) {
             Chunk c = it.next();
             out.put(c.partition, new Position(c.offset, c.start));
         }

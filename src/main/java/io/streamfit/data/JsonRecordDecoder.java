@@ -102,7 +102,8 @@ final class JsonRecordDecoder {
         } catch (JsonProcessingException e) {
             throw new RejectedRecordException(Reason.DECODE_ERROR, jsonError(e));
         } catch (IOException e) {
-            throw new RejectedRecordException(Reason.DECODE_ERROR, "invalid JSON: " + JsonReadErrors.excerpt(String.valueOf(e.getMessage()), 160));
+            throw new RejectedRecordException(Reason.DECODE_ERROR,
+                    "invalid JSON: " + JsonReadErrors.excerpt(String.valueOf(e.getMessage()), 160));
         }
         return verdict(value.length, s);
     }
@@ -274,7 +275,7 @@ final class JsonRecordDecoder {
         if (t != JsonToken.START_ARRAY && t != JsonToken.START_OBJECT) {
             return;
         }
-        for (int depth = 1; depth > 0; ) {
+        for (int depth = 1; depth > 0;) {
             JsonToken n = p.nextToken();
             if (n == JsonToken.START_ARRAY || n == JsonToken.START_OBJECT) {
                 depth++;
@@ -315,7 +316,8 @@ final class JsonRecordDecoder {
                     + count + " targets of width " + storedTargetWidth);
         }
         if (s.batch && (!ys.isArray() || ys.size() != count)) {
-            throw new RejectedRecordException(Reason.BAD_LABEL, "a mini-batch record needs y as an array of " + count + " labels");
+            throw new RejectedRecordException(Reason.BAD_LABEL,
+                    "a mini-batch record needs y as an array of " + count + " labels");
         }
         float[] y = new float[count * storedTargetWidth];
         int goodRows = s.badRow >= 0 ? s.badRow : count;
@@ -350,7 +352,8 @@ final class JsonRecordDecoder {
             return;
         }
         if (!t.isArray() || t.size() != targetWidth) {
-            throw new RejectedRecordException(Reason.BAD_LABEL, path + " must be an array of " + targetWidth + " targets, got " + t);
+            throw new RejectedRecordException(Reason.BAD_LABEL,
+                    path + " must be an array of " + targetWidth + " targets, got " + t);
         }
         for (int j = 0; j < targetWidth; j++) {
             if (!t.get(j).isNumber()) {

@@ -71,7 +71,8 @@ public final class RecordDecoder {
         if (value[0] == 'S') {
             return decodeBinary(value);
         }
-        throw new RejectedRecordException(Reason.DECODE_ERROR, "value is neither JSON (starts with '{') nor binary (magic \"SF\")");
+        throw new RejectedRecordException(Reason.DECODE_ERROR,
+                "value is neither JSON (starts with '{') nor binary (magic \"SF\")");
     }
 
     private Examples decodeBinary(byte[] value) throws RejectedRecordException {
@@ -80,7 +81,8 @@ public final class RecordDecoder {
         }
         ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
         if (b.get(2) != 1) {
-            throw new RejectedRecordException(Reason.DECODE_ERROR, "binary format version " + b.get(2) + " is not supported (expected 1)");
+            throw new RejectedRecordException(Reason.DECODE_ERROR,
+                    "binary format version " + b.get(2) + " is not supported (expected 1)");
         }
         int kind = b.get(3);
         long n = Integer.toUnsignedLong(b.getInt(4));
@@ -104,7 +106,8 @@ public final class RecordDecoder {
         }
         long expected = 16 + 4 * n * w + 4 * n * m;
         if (value.length != expected) {
-            throw new RejectedRecordException(Reason.DECODE_ERROR, "binary record is " + value.length + " bytes, header implies " + expected);
+            throw new RejectedRecordException(Reason.DECODE_ERROR,
+                    "binary record is " + value.length + " bytes, header implies " + expected);
         }
         int count = (int) n;
         float[] x = new float[count * width];

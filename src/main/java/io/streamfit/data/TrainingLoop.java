@@ -69,7 +69,8 @@ public final class TrainingLoop<R> implements AutoCloseable {
      * @param maxAheadBytes bound of {@link DecodeAhead}; 0 decodes on the training thread
      * @param threadName    the decoder thread's name
      */
-    public TrainingLoop(DecodeAhead.Decoder decoder, Batcher batcher, RecordView<R> view, Hooks<R> hooks, TrainingListener listener,
+    public TrainingLoop(DecodeAhead.Decoder decoder, Batcher batcher, RecordView<R> view, Hooks<R> hooks,
+            TrainingListener listener,
             long maxAheadBytes, String threadName) {
         this.batcher = batcher;
         this.view = view;

@@ -71,7 +71,8 @@ public final class DemoStream implements AutoCloseable {
         };
         if (fashion) {
             FashionMnist.Raw train = FashionMnist.trainRaw(dir);
-            LOG.infof("demo: streaming Fashion-MNIST (%d training images from %s) at %d examples/s", train.count(), dir, cfg.examplesPerSecond());
+            LOG.infof("demo: streaming Fashion-MNIST (%d training images from %s) at %d examples/s", train.count(), dir,
+                    cfg.examplesPerSecond());
             int[] cursor = {0};
             return new DemoStream(spec("demo/fashion-mnist.yaml"), clients, cfg.examplesPerSecond(), (count, x, y) -> {
                 for (int i = 0; i < count; i++) {
@@ -86,7 +87,8 @@ public final class DemoStream implements AutoCloseable {
         // Overlapping classes (centre spread 0.5 against unit noise), so learning takes visible time.
         SyntheticProblem p = new SyntheticProblem(s.inputWidth(), s.task().width(), 7, cfg.driftEvery(), 0.5);
         LOG.infof("demo: Fashion-MNIST not found in %s; streaming a synthetic %d-class problem%s at %d examples/s",
-                dir, p.classes(), cfg.driftEvery() > 0 ? " drifting every " + cfg.driftEvery() + " examples" : "", cfg.examplesPerSecond());
+                dir, p.classes(), cfg.driftEvery() > 0 ? " drifting every " + cfg.driftEvery() + " examples" : "",
+                cfg.examplesPerSecond());
         return new DemoStream(s, clients, cfg.examplesPerSecond(), p::next);
     }
 
@@ -119,7 +121,8 @@ public final class DemoStream implements AutoCloseable {
         try (KafkaProducer<byte[], byte[]> producer = clients.get().plainProducer()) {
             while (running) {
                 source.next(RECORD_EXAMPLES, x, y);
-                producer.send(new ProducerRecord<>(spec.topic(), RecordDecoder.encodeBinary(RECORD_EXAMPLES, width, x, y, null, 1)));
+                producer.send(
+                        new ProducerRecord<>(spec.topic(), RecordDecoder.encodeBinary(RECORD_EXAMPLES, width, x, y, null, 1)));
                 sent += RECORD_EXAMPLES;
                 long due = t0 + (long) (sent * 1e9 / examplesPerSecond);
                 long wait = due - System.nanoTime();

@@ -45,7 +45,8 @@ final class DemoTopic {
         List<AlterConfigOp> ops = bounds.entrySet().stream()
                 .map(e -> new AlterConfigOp(new ConfigEntry(e.getKey(), e.getValue()), AlterConfigOp.OpType.SET)).toList();
         try (Admin admin = clients.admin()) {
-            admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic), ops)).all().get(30, TimeUnit.SECONDS);
+            admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic), ops)).all().get(30,
+                    TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new KafkaException("cannot bound the retention of demo topic " + topic + ": " + e.getMessage(), e);
         }

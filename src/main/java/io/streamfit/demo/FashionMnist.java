@@ -46,7 +46,8 @@ public final class FashionMnist {
     private FashionMnist() {}
 
     public static boolean present(Path dir) {
-        return Files.isReadable(dir.resolve("train-images-idx3-ubyte.gz")) && Files.isReadable(dir.resolve("train-labels-idx1-ubyte.gz"));
+        return Files.isReadable(dir.resolve("train-images-idx3-ubyte.gz"))
+                && Files.isReadable(dir.resolve("train-labels-idx1-ubyte.gz"));
     }
 
     public static Split train(Path dir) throws IOException {

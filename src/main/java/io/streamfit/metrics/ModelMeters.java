@@ -70,7 +70,8 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
                 "Rollbacks to the last snapshot with a lowered learning rate after consecutive non-finite steps");
         smallBatchNorm = counter(MetricNames.BATCH_NORM_SMALL_BATCHES,
                 "Steps whose mini-batch was too small for meaningful batch-norm statistics (fewer than 16 examples)");
-        stepTimer = Timer.builder(MetricNames.STEP_DURATION).description("Wall time of one training step (forward, backward, update)")
+        stepTimer = Timer.builder(MetricNames.STEP_DURATION)
+                .description("Wall time of one training step (forward, backward, update)")
                 .tags(tags).publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(50_000))
                 .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
         meters.add(stepTimer);
@@ -81,7 +82,8 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
                 .maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
         meters.add(snapshotTimer);
         snapshotCommitTimer = Timer.builder(MetricNames.SNAPSHOT_COMMIT_DURATION)
-                .description("Time the commit thread took for one committed snapshot: send, offsets and commit of its transaction")
+                .description(
+                        "Time the commit thread took for one committed snapshot: send, offsets and commit of its transaction")
                 .tags(tags).publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000))
                 .maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
         meters.add(snapshotCommitTimer);
@@ -93,7 +95,8 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
         gauge(MetricNames.SNAPSHOT_BYTES, "bytes", "Size of the last committed snapshot", () -> snapshotBytes);
         gauge(MetricNames.SNAPSHOT_AGE, "seconds", "Time since the last committed snapshot (or since start)",
                 () -> (System.nanoTime() - snapshotAtNanos) / 1e9);
-        gauge(MetricNames.LEARNING_RATE_SCALE, null, "Factor the divergence guard applies to the schedule's learning rate (1 = none)",
+        gauge(MetricNames.LEARNING_RATE_SCALE, null,
+                "Factor the divergence guard applies to the schedule's learning rate (1 = none)",
                 () -> lrScale);
         gauge(MetricNames.CONSUMER_LAG, "records", "Records behind the end of the input topic, all partitions", () -> lag);
         gauge(MetricNames.MODEL_FAILED, null, "1 once the model stopped in the failed phase (GET /models/{id} says why), else 0",
@@ -106,8 +109,10 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
      */
     @Override
     public void enableEarlyStopping(EarlyStopping restored) {
-        gauge(MetricNames.VALIDATION_LOSS, null, "Mean loss of the last validation check on the held-out slice", () -> validationLoss);
-        gauge(MetricNames.VALIDATION_BEST_LOSS, null, "Validation loss of the check that produced the current best snapshot", () -> bestValidationLoss);
+        gauge(MetricNames.VALIDATION_LOSS, null, "Mean loss of the last validation check on the held-out slice",
+                () -> validationLoss);
+        gauge(MetricNames.VALIDATION_BEST_LOSS, null, "Validation loss of the check that produced the current best snapshot",
+                () -> bestValidationLoss);
         gauge(MetricNames.TRAINING_PAUSED, null, "1 while early stopping pauses updates, else 0", () -> paused);
         notTrained(EarlyStopping.Role.HOLD_OUT);
         notTrained(EarlyStopping.Role.PAUSED);
@@ -130,7 +135,8 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
 
     private Counter notTrained(EarlyStopping.Role reason) {
         return tagged(MetricNames.EXAMPLES_NOT_TRAINED,
-                "Examples scored but not trained on: held out for validation, or while updates were paused", "reason", reason.label());
+                "Examples scored but not trained on: held out for validation, or while updates were paused", "reason",
+                reason.label());
     }
 
     private Counter event(String event) {

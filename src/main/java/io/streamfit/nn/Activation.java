@@ -2,8 +2,8 @@ package io.streamfit.nn;
 
 import java.util.Locale;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
@@ -39,11 +39,6 @@ public final class Activation extends SameWidthLayer {
     public Kind activation() {
         return kind;
     }
-
-
-
-
-
 
     @Override
     public INDArray forward(INDArray x, INDArray out) {

@@ -56,10 +56,6 @@ public final class BatchNorm extends AffineNormLayer {
         this.momentum = momentum;
     }
 
-
-
-
-
     @Override
     public List<ParamShape> bufferShapes() {
         return List.of(
@@ -67,7 +63,6 @@ public final class BatchNorm extends AffineNormLayer {
                 new ParamShape("running_var", new long[] {width}, Init.ONES),
                 new ParamShape("num_batches_tracked", new long[0], Init.ZEROS));
     }
-
 
     @Override
     public void bindBuffers(List<INDArray> buffers) {

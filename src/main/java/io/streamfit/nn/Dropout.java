@@ -38,11 +38,6 @@ public final class Dropout extends SameWidthLayer {
         return p;
     }
 
-
-
-
-
-
     @Override
     public boolean trainingDiffers() {
         return p > 0;

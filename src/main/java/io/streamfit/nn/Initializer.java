@@ -60,8 +60,8 @@ public interface Initializer {
 
     /** {@code xavier_normal_}: {@code N(0, std^2)}, {@code std = gain * sqrt(2 / (fan_in + fan_out))}. */
     static Initializer xavierNormal(double gain) {
-        return withFans((out, shape, rng) ->
-                normal(0, gain * Math.sqrt(2.0 / (fanIn(shape) + fanOut(shape)))).fill(out, shape, rng));
+        return withFans(
+                (out, shape, rng) -> normal(0, gain * Math.sqrt(2.0 / (fanIn(shape) + fanOut(shape)))).fill(out, shape, rng));
     }
 
     /** {@code kaiming_uniform_}: {@code U(-b, b)}, {@code b = sqrt(3) * gain / sqrt(fan)} (He et al. 2015). */
@@ -74,8 +74,8 @@ public interface Initializer {
 
     /** {@code kaiming_normal_}: {@code N(0, std^2)}, {@code std = gain / sqrt(fan)}. */
     static Initializer kaimingNormal(double gain, boolean fanOut) {
-        return withFans((out, shape, rng) ->
-                normal(0, gain / Math.sqrt(fanOut ? fanOut(shape) : fanIn(shape))).fill(out, shape, rng));
+        return withFans(
+                (out, shape, rng) -> normal(0, gain / Math.sqrt(fanOut ? fanOut(shape) : fanIn(shape))).fill(out, shape, rng));
     }
 
     /**

@@ -24,7 +24,8 @@ public final class MinMaxScale extends InputScaler {
 
     @Override
     List<ParamShape> statisticShapes() {
-        return List.of(new ParamShape("min", new long[] {width}, Init.ZEROS), new ParamShape("max", new long[] {width}, Init.ONES));
+        return List.of(new ParamShape("min", new long[] {width}, Init.ZEROS),
+                new ParamShape("max", new long[] {width}, Init.ONES));
     }
 
     @Override

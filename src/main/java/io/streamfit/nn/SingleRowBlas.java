@@ -38,7 +38,8 @@ final class SingleRowBlas {
             return false;
         }
         long out = w.rows(), in = w.columns();
-        boolean shapes = trans == CblasNoTrans ? row.columns() == in && result.columns() == out : row.columns() == out && result.columns() == in;
+        boolean shapes = trans == CblasNoTrans ? row.columns() == in && result.columns() == out
+                : row.columns() == out && result.columns() == in;
         if (!shapes || !applicable(row, w, result)) {
             return false; // the caller's GEMM then runs (and reports a shape mismatch as ever)
         }

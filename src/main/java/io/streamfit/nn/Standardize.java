@@ -34,7 +34,8 @@ public final class Standardize extends InputScaler {
 
     @Override
     List<ParamShape> statisticShapes() {
-        return List.of(new ParamShape("mean", new long[] {width}, Init.ZEROS), new ParamShape("m2", new long[] {width}, Init.ZEROS));
+        return List.of(new ParamShape("mean", new long[] {width}, Init.ZEROS),
+                new ParamShape("m2", new long[] {width}, Init.ZEROS));
     }
 
     @Override

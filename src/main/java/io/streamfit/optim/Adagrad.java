@@ -23,7 +23,8 @@ public final class Adagrad extends FlatOptimizer {
     private final float eps;
     private final float[] sum;
 
-    public Adagrad(INDArray params, INDArray grads, double lrDecay, double weightDecay, double initialAccumulatorValue, double eps) {
+    public Adagrad(INDArray params, INDArray grads, double lrDecay, double weightDecay, double initialAccumulatorValue,
+            double eps) {
         super(params, grads);
         this.lrDecay = lrDecay;
         this.weightDecay = (float) weightDecay;

@@ -2,10 +2,10 @@ package io.streamfit.optim;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import org.bytedeco.javacpp.FloatPointer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

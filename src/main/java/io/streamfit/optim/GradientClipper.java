@@ -29,7 +29,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * (22 us vs 240 us for {@code norm2Number()} over 269k values, measured here).
  */
 public final class GradientClipper {
-    private enum Mode { NONE, GLOBAL_NORM, PER_TENSOR_NORM, VALUE }
+    private enum Mode {
+        NONE, GLOBAL_NORM, PER_TENSOR_NORM, VALUE
+    }
 
     private final Mode mode;
     private final double bound;

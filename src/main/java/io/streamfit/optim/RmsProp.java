@@ -30,7 +30,8 @@ public final class RmsProp extends FlatOptimizer {
     private final float[] buffer;
     private final float[] gradAvg;
 
-    public RmsProp(INDArray params, INDArray grads, double alpha, double eps, double weightDecay, double momentum, boolean centered) {
+    public RmsProp(INDArray params, INDArray grads, double alpha, double eps, double weightDecay, double momentum,
+            boolean centered) {
         super(params, grads);
         this.alpha = (float) alpha;
         this.oneMinusAlpha = (float) (1 - alpha);

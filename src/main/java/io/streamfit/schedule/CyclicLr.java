@@ -18,7 +18,9 @@ package io.streamfit.schedule;
 public record CyclicLr(double baseLr, double maxLr, long stepSizeUp, long stepSizeDown, Mode mode, double gamma)
         implements LrSchedule {
 
-    public enum Mode { TRIANGULAR, TRIANGULAR2, EXP_RANGE }
+    public enum Mode {
+        TRIANGULAR, TRIANGULAR2, EXP_RANGE
+    }
 
     @Override
     public String type() {

@@ -56,7 +56,8 @@ public final class KafkaAccessRefused extends IllegalStateException {
         Matcher m = USERNAME.matcher(jaas == null ? "" : jaas.toString());
         String user = m.find() ? "as user '" + m.group(1) + "'" : "without a username in kafka.sasl.jaas.config";
         return "Kafka at " + client.get("bootstrap.servers") + " refused this service's credentials (SASL "
-                + client.getOrDefault("sasl.mechanism", "GSSAPI") + " " + user + "): check kafka.sasl.jaas.config and kafka.sasl.mechanism;"
+                + client.getOrDefault("sasl.mechanism", "GSSAPI") + " " + user
+                + "): check kafka.sasl.jaas.config and kafka.sasl.mechanism;"
                 + " the broker said: " + reason;
     }
 

@@ -117,7 +117,8 @@ public final class ModelDeletion {
             try {
                 Files.deleteIfExists(file.get());
             } catch (IOException e) {
-                LOG.errorf("model %s stopped, but its spec file %s could not be removed (it starts again on restart): %s", id, file.get(), e);
+                LOG.errorf("model %s stopped, but its spec file %s could not be removed (it starts again on restart): %s", id,
+                        file.get(), e);
             }
         }
         retirement.retire(id);

@@ -57,8 +57,9 @@ public final class ModelLimit {
             if (admitted.size() < max) {
                 admitted.add(s);
             } else {
-                rejected.put(s.id(), "not started: the specs directory declares " + specs.size() + " models and the limit is " + max
-                        + " (streamfit.max-models)");
+                rejected.put(s.id(),
+                        "not started: the specs directory declares " + specs.size() + " models and the limit is " + max
+                                + " (streamfit.max-models)");
             }
         }
         return admitted;

@@ -89,7 +89,8 @@ public class ModelRegistry {
             try {
                 String host = clientId.substring(at + 1, colon);
                 return Optional.of(new Owner(clientId.substring(PREFIX.length(), at),
-                        host.isEmpty() ? brokerSeenHost.replaceFirst("^/", "") : host, Integer.parseInt(clientId.substring(colon + 1))));
+                        host.isEmpty() ? brokerSeenHost.replaceFirst("^/", "") : host,
+                        Integer.parseInt(clientId.substring(colon + 1))));
             } catch (NumberFormatException e) {
                 return Optional.empty();
             }
@@ -133,15 +134,23 @@ public class ModelRegistry {
                 declared.add(demo.spec());
             }
         }
-        SnapshotStore store = new SnapshotStore(StartupSteps.await(clients), config.snapshot().topic(), config.snapshot().maxBytes(),
+        SnapshotStore store = new SnapshotStore(StartupSteps.await(clients), config.snapshot().topic(),
+                config.snapshot().maxBytes(),
                 config.snapshot().replicationFactor());
         models.useStore(store);
         StartupSteps.fork("admin", kafka::admin); // the readiness probe's client, connecting meanwhile
-        Future<Object> snapshots = StartupSteps.fork("snapshot-topic", () -> { store.ensureTopic(); return null; });
-        Future<Object> demoTopic = demo == null ? null : StartupSteps.fork("demo-topic", () -> { demo.start(); return null; });
+        Future<Object> snapshots = StartupSteps.fork("snapshot-topic", () -> {
+            store.ensureTopic();
+            return null;
+        });
+        Future<Object> demoTopic = demo == null ? null : StartupSteps.fork("demo-topic", () -> {
+            demo.start();
+            return null;
+        });
         Future<Integer> modelsTopic = config.ownership().enabled() ? StartupSteps.fork("models-topic",
                 () -> ModelOwnership.ensureTopic(kafka.clients(), config.ownership().topic(), config.ownership().partitions(),
-                        config.snapshot().replicationFactor())) : null;
+                        config.snapshot().replicationFactor()))
+                : null;
         StartupSteps.await(snapshots);
         StartupSteps.await(demoTopic);
         deletion = new ModelDeletion(this, new ModelRetirement(kafka, store, config.groupPrefix()), specs.directory(),

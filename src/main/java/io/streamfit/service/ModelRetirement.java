@@ -50,7 +50,8 @@ final class ModelRetirement {
                     break;
                 }
                 if (!(e.getCause() instanceof GroupNotEmptyException) || System.nanoTime() > deadline) {
-                    LOG.warnf("model %s deleted, but its consumer group %s was not: %s", modelId, group, e.getCause().getMessage());
+                    LOG.warnf("model %s deleted, but its consumer group %s was not: %s", modelId, group,
+                            e.getCause().getMessage());
                     break;
                 }
                 Thread.sleep(300); // the stopped model's consumer is still leaving

@@ -97,7 +97,8 @@ final class RunningModels {
     void checkSnapshotSize(ModelSpec spec) {
         long estimate = spec.estimatedSnapshotBytes();
         if (estimate > store.maxBytes()) {
-            throw new SpecException(List.of("layers make snapshots of about " + estimate + " bytes, more than the snapshot limit of "
+            throw new SpecException(List.of("layers make snapshots of about " + estimate
+                    + " bytes, more than the snapshot limit of "
                     + store.maxBytes() + " bytes (streamfit.snapshot.max-bytes and the snapshot topic's max.message.bytes)"));
         }
     }

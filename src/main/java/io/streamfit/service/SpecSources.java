@@ -140,7 +140,8 @@ final class SpecSources {
         }
         synchronized (models) {
             ModelRegistry.Entry running = models.get(spec.id());
-            if (declared.containsKey(spec.id()) || (running != null && !running.runner().terminated()) || !creating.add(spec.id())) {
+            if (declared.containsKey(spec.id()) || (running != null && !running.runner().terminated())
+                    || !creating.add(spec.id())) {
                 return ModelRegistry.Creation.DUPLICATE;
             }
         }

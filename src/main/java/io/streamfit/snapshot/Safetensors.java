@@ -184,13 +184,14 @@ public final class Safetensors {
         Map<String, String> metadata = new LinkedHashMap<>();
         List<long[]> ranges = new ArrayList<>();
         Map<String, Tensor> tensors = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext();) {
             Map.Entry<String, JsonNode> f = it.next();
             if (f.getKey().equals("__metadata__")) {
-                for (Iterator<Map.Entry<String, JsonNode>> m = f.getValue().fields(); m.hasNext(); ) {
+                for (Iterator<Map.Entry<String, JsonNode>> m = f.getValue().fields(); m.hasNext();) {
                     Map.Entry<String, JsonNode> e = m.next();
                     if (!e.getValue().isTextual()) { // the format says str: str; asText() would turn {} into ""
-                        throw new SnapshotFormatException("metadata " + JsonReadErrors.excerpt(e.getKey(), 40) + " is not a string");
+                        throw new SnapshotFormatException(
+                                "metadata " + JsonReadErrors.excerpt(e.getKey(), 40) + " is not a string");
                     }
                     metadata.put(e.getKey(), e.getValue().textValue());
                 }
@@ -207,7 +208,8 @@ public final class Safetensors {
             expected = r[1];
         }
         if (expected != dataLength) {
-            throw new SnapshotFormatException("tensors cover " + expected + " bytes but the data section has " + dataLength + " (truncated?)");
+            throw new SnapshotFormatException(
+                    "tensors cover " + expected + " bytes but the data section has " + dataLength + " (truncated?)");
         }
         return new Contents(tensors, metadata, (int) n);
     }
@@ -243,8 +245,9 @@ public final class Safetensors {
             shape[i] = exact(shapeNode.get(i), name, "shape");
             bytes = shape[i] == 0 || bytes <= Long.MAX_VALUE / shape[i] ? bytes * shape[i] : -1;
             if (bytes < 0) { // 4 * (2^62 + 1) would wrap around to 4 in plain multiplication
-                throw new SnapshotFormatException("tensor " + excerpt(name) + " has a shape " + JsonReadErrors.excerpt(shapeNode.toString(), 80)
-                        + " whose size overflows");
+                throw new SnapshotFormatException(
+                        "tensor " + excerpt(name) + " has a shape " + JsonReadErrors.excerpt(shapeNode.toString(), 80)
+                                + " whose size overflows");
             }
         }
         long elements = bytes / size;
@@ -262,7 +265,8 @@ public final class Safetensors {
         ByteBuffer slice = buf.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         slice.position(dataStart + (int) begin).limit(dataStart + (int) end);
         ByteBuffer data = slice.slice().order(ByteOrder.LITTLE_ENDIAN);
-        return new Tensor(name, shape, dtype.equals("F32") ? data.asFloatBuffer() : toFloat(name, dtype, data, (int) elements), dtype);
+        return new Tensor(name, shape, dtype.equals("F32") ? data.asFloatBuffer() : toFloat(name, dtype, data, (int) elements),
+                dtype);
     }
 
     /** Converts another dtype to float32: rounding to nearest, a finite value beyond float32's range refused. */

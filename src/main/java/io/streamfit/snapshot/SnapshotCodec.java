@@ -403,10 +403,12 @@ public final class SnapshotCodec {
         }
     }
 
-    private static void copy(Safetensors.Contents c, String name, ParamTensor t, FloatBuffer target) throws SnapshotFormatException {
+    private static void copy(Safetensors.Contents c, String name, ParamTensor t, FloatBuffer target)
+            throws SnapshotFormatException {
         Safetensors.Tensor src = c.tensors().get(name);
         if (src == null) {
-            throw new SnapshotFormatException("snapshot lacks tensor " + name + ": the spec's architecture differs from the snapshot's");
+            throw new SnapshotFormatException(
+                    "snapshot lacks tensor " + name + ": the spec's architecture differs from the snapshot's");
         }
         if (!Arrays.equals(src.shape(), t.shape())) {
             throw new SnapshotFormatException("tensor " + name + " is " + Arrays.toString(src.shape())
@@ -481,7 +483,7 @@ public final class SnapshotCodec {
         Map<Integer, Position> out = new TreeMap<>();
         try {
             JsonNode n = JSON.readTree(json == null ? "{}" : json);
-            for (var it = n.fields(); it.hasNext(); ) {
+            for (var it = n.fields(); it.hasNext();) {
                 var e = it.next();
                 out.put(Integer.parseInt(e.getKey()), new Position(exactLong(e.getValue().get("offset")),
                         Math.toIntExact(exactLong(e.getValue().get("skip")))));

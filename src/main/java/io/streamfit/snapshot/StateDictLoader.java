@@ -46,7 +46,8 @@ final class StateDictLoader {
                 }
             }
         }
-        List<String> unexpected = c.tensors().keySet().stream().filter(n -> !known.contains(n)).map(Safetensors::excerpt).toList();
+        List<String> unexpected = c.tensors().keySet().stream().filter(n -> !known.contains(n)).map(Safetensors::excerpt)
+                .toList();
         if (strict && (!missing.isEmpty() || !unexpected.isEmpty())) {
             throw new SnapshotFormatException("the state_dict does not match this model (strict): "
                     + (missing.isEmpty() ? "" : "missing tensors " + names(missing) + (unexpected.isEmpty() ? "" : "; "))

@@ -89,7 +89,8 @@ final class WindowMetadata {
         JsonNode correct = n == null ? null : n.get("correct");
         JsonNode judged = n == null ? null : n.get("judged");
         JsonNode examples = n == null ? null : n.get("examples");
-        if (loss == null || !loss.isArray() || !sameLength(loss, correct) || !sameLength(loss, judged) || !sameLength(loss, examples)) {
+        if (loss == null || !loss.isArray() || !sameLength(loss, correct) || !sameLength(loss, judged)
+                || !sameLength(loss, examples)) {
             throw invalid("needs arrays loss_sum, correct, judged and examples of one length");
         }
         List<PrequentialWindow.Entry> out = new ArrayList<>(loss.size());

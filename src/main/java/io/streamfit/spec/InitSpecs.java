@@ -45,7 +45,8 @@ final class InitSpecs {
         }
         Map<String, Object> h = new LinkedHashMap<>();
         switch (type) {
-            case "zeros", "ones", "lecun_normal" -> { }
+            case "zeros", "ones", "lecun_normal" -> {
+            }
             case "constant" -> h.put("val", r.number(o, "val", path, null, -HUGE, false, HUGE, false));
             case "normal" -> {
                 h.put("mean", r.number(o, "mean", path, 0.0, -HUGE, false, HUGE, false));
@@ -60,7 +61,8 @@ final class InitSpecs {
                 h.put("a", a);
                 h.put("b", b);
             }
-            case "xavier_uniform", "xavier_normal", "orthogonal" -> h.put("gain", r.number(o, "gain", path, 1.0, 0, true, HUGE, false));
+            case "xavier_uniform", "xavier_normal", "orthogonal" ->
+                h.put("gain", r.number(o, "gain", path, 1.0, 0, true, HUGE, false));
             case "kaiming_uniform", "kaiming_normal" -> {
                 // torch.nn.init's defaults: a=0, mode='fan_in', nonlinearity='leaky_relu' (gain sqrt(2)).
                 h.put("a", r.number(o, "a", path, 0.0, 0, false, HUGE, false));

@@ -26,7 +26,8 @@ public final class JsonReadErrors {
      */
     public static String duplicateKey(JsonProcessingException e) {
         String m = e.getOriginalMessage();
-        if (!(e instanceof StreamReadException r) || r.getProcessor() == null || m == null || !m.startsWith("Duplicate field '")) {
+        if (!(e instanceof StreamReadException r) || r.getProcessor() == null || m == null
+                || !m.startsWith("Duplicate field '")) {
             return null;
         }
         return path(r.getProcessor().getParsingContext());
@@ -59,7 +60,8 @@ public final class JsonReadErrors {
     /** A parse error's own message, first line only, library class names put in words, cut to a short excerpt. */
     public static String message(JsonProcessingException e) {
         String m = String.valueOf(e.getOriginalMessage()).split("\n")[0];
-        m = YAML_EVENT.matcher(m).replaceAll(r -> "\"" + r.group(1).replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT) + "\"");
+        m = YAML_EVENT.matcher(m)
+                .replaceAll(r -> "\"" + r.group(1).replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT) + "\"");
         return excerpt(m, 160) + (e.getLocation() == null || e.getLocation().getLineNr() < 1 ? ""
                 : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
     }

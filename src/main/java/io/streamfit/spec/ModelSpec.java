@@ -67,7 +67,7 @@ public record ModelSpec(
     public LayerSpec layerOf(String tensorName) {
         String[] parts = tensorName.split("\\.");
         List<LayerSpec> level = layers;
-        for (int k = 0; ; k += 2) {
+        for (int k = 0;; k += 2) {
             LayerSpec l = level.get(Integer.parseInt(parts[k]));
             if (!(l.isResidual() && k + 1 < parts.length && parts[k + 1].equals("body"))) {
                 return l;

@@ -33,7 +33,8 @@ final class ScheduleSpecs {
         }
         Map<String, Object> h = new LinkedHashMap<>();
         switch (type) {
-            case "constant" -> { }
+            case "constant" -> {
+            }
             case "step" -> {
                 h.put("step_size", r.integer(s, "step_size", P, null, 1, FOREVER));
                 h.put("gamma", gamma(r, s, 0.1));

@@ -71,7 +71,8 @@ public final class SpecParser {
     private static final Set<String> TOP = Set.of("id", "topic", "input_width", "task", "layers", "loss", "optimizer",
             "schedule", "gradient_clipping", "batch_size", "seed", "snapshot", "evaluation", "dead_letter_topic",
             "freeze", "pretrained", "regularization", "early_stopping", "input_shape", "augmentation", "divergence");
-    private static final Set<String> LAYER_TYPES = Set.of("dense", "relu", "tanh", "sigmoid", "gelu", "layer_norm", "batch_norm", "dropout", "standardize",
+    private static final Set<String> LAYER_TYPES = Set.of("dense", "relu", "tanh", "sigmoid", "gelu", "layer_norm", "batch_norm",
+            "dropout", "standardize",
             "min_max_scale", "gaussian_noise", "residual", "pca_whiten");
     /**
      * Widest input pca_whiten accepts: a refresh (Jacobi, width^3 per sweep) stalls the training
@@ -127,7 +128,8 @@ public final class SpecParser {
         JsonNode eval = r.object(root, "evaluation", "", false);
         r.rejectUnknown(eval, "evaluation", Set.of("window"));
         int window = r.integer(eval, "window", "evaluation", 100L, 1, 1_000_000).intValue();
-        String dlq = r.string(root, "dead_letter_topic", "", topic == null ? "" : topic + ".dlq", TOPIC_PATTERN, "a Kafka topic name");
+        String dlq = r.string(root, "dead_letter_topic", "", topic == null ? "" : topic + ".dlq", TOPIC_PATTERN,
+                "a Kafka topic name");
         if (dlq != null && dlq.equals(topic)) {
             r.error("dead_letter_topic", "must differ from topic \"" + topic + "\": rejected records would be read again");
         }
@@ -137,7 +139,8 @@ public final class SpecParser {
         List<String> freeze = freeze(r, root.get("freeze"), layers);
         ModelSpec.PretrainedSpec pretrained = pretrained(r, r.object(root, "pretrained", "", false), id);
         ModelSpec.RegularizationSpec regularization = regularization(r, r.object(root, "regularization", "", false));
-        ModelSpec.EarlyStoppingSpec earlyStopping = TrainingDataSpecs.earlyStopping(r, r.object(root, "early_stopping", "", false));
+        ModelSpec.EarlyStoppingSpec earlyStopping = TrainingDataSpecs.earlyStopping(r,
+                r.object(root, "early_stopping", "", false));
         ModelSpec.ImageShape inputShape = TrainingDataSpecs.inputShape(r, root.get("input_shape"), inputWidth);
         ModelSpec.AugmentationSpec augmentation = TrainingDataSpecs.augmentation(r, r.object(root, "augmentation", "", false),
                 inputShape, task);
@@ -145,7 +148,8 @@ public final class SpecParser {
         if (!r.errors().isEmpty()) {
             throw new SpecException(r.errors());
         }
-        return new ModelSpec(id, topic, inputWidth, task, layers, loss, labelSmoothing, optimizer, schedule, clipping, batch, seed,
+        return new ModelSpec(id, topic, inputWidth, task, layers, loss, labelSmoothing, optimizer, schedule, clipping, batch,
+                seed,
                 new ModelSpec.SnapshotPolicy(everySteps, everySeconds), window, dlq, freeze, pretrained, regularization,
                 earlyStopping, inputShape, augmentation, divergence, root.deepCopy());
     }
@@ -158,7 +162,8 @@ public final class SpecParser {
         String type = r.choice(t, "type", "task", null, Set.of("classification", "regression", "binary"));
         if ("classification".equals(type)) {
             r.rejectUnknown(t, "task", Set.of("type", "classes"));
-            return new ModelSpec.Task(ModelSpec.TaskType.CLASSIFICATION, r.integer(t, "classes", "task", null, 2, MAX_WIDTH).intValue());
+            return new ModelSpec.Task(ModelSpec.TaskType.CLASSIFICATION,
+                    r.integer(t, "classes", "task", null, 2, MAX_WIDTH).intValue());
         }
         if (type == null) {
             return new ModelSpec.Task(ModelSpec.TaskType.CLASSIFICATION, 0);
@@ -180,8 +185,10 @@ public final class SpecParser {
             r.error("layers", "declare " + params[0] + " parameters, more than the limit of " + MAX_PARAMETERS);
         }
         if (r.errors().isEmpty() && task.width() > 0 && parsed.width() != task.width()) {
-            r.error("layers", "end with width " + parsed.width() + " but task " + (task.type() == ModelSpec.TaskType.CLASSIFICATION
-                    ? "classes" : "outputs") + " is " + task.width() + ": the last dense layer must have that many units");
+            r.error("layers",
+                    "end with width " + parsed.width() + " but task " + (task.type() == ModelSpec.TaskType.CLASSIFICATION
+                            ? "classes"
+                            : "outputs") + " is " + task.width() + ": the last dense layer must have that many units");
         }
         return parsed.layers();
     }
@@ -275,7 +282,7 @@ public final class SpecParser {
                     } else if (inner == null || !inner.isArray() || inner.isEmpty()) {
                         r.error(path + ".layers", inner == null ? "is required: the block's body, a list of layers"
                                 : inner.isArray() ? "is empty: the block's body needs at least one layer"
-                                : "must be the block's body, a list of layers, got " + SpecReader.describe(inner));
+                                        : "must be the block's body, a list of layers, got " + SpecReader.describe(inner));
                     } else {
                         int before = r.errors().size();
                         LayerList b = layerList(r, inner, path + ".layers", width, params, depth + 1);
@@ -368,7 +375,8 @@ public final class SpecParser {
             return List.of();
         }
         if (!f.isArray()) {
-            r.error("freeze", "must be an array of layer or tensor names like [\"0\", \"2.weight\"], got " + SpecReader.describe(f));
+            r.error("freeze",
+                    "must be an array of layer or tensor names like [\"0\", \"2.weight\"], got " + SpecReader.describe(f));
             return List.of();
         }
         Set<String> names = new TreeSet<>();

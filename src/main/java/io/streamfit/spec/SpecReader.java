@@ -31,10 +31,11 @@ final class SpecReader {
         if (node == null || !node.isObject()) {
             return;
         }
-        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext();) {
             String name = it.next();
             if (!known.contains(name)) {
-                error(child(path, JsonReadErrors.excerpt(name, 40)), "is not a known field (known: " + String.join(", ", new TreeSet<>(known)) + ")");
+                error(child(path, JsonReadErrors.excerpt(name, 40)),
+                        "is not a known field (known: " + String.join(", ", new TreeSet<>(known)) + ")");
             }
         }
     }
@@ -78,7 +79,8 @@ final class SpecReader {
     String choice(JsonNode parent, String name, String path, String dflt, Set<String> allowed) {
         String s = string(parent, name, path, dflt, null, null);
         if (s != null && !allowed.contains(s)) {
-            error(child(path, name), "must be one of " + new TreeSet<>(allowed) + ", got \"" + JsonReadErrors.excerpt(s, 40) + "\"");
+            error(child(path, name),
+                    "must be one of " + new TreeSet<>(allowed) + ", got \"" + JsonReadErrors.excerpt(s, 40) + "\"");
             return null;
         }
         return s;
@@ -114,7 +116,8 @@ final class SpecReader {
     }
 
     /** A finite number with bounds; {@code minExclusive} makes the lower bound strict. */
-    Double number(JsonNode parent, String name, String path, Double dflt, double min, boolean minExclusive, double max, boolean maxExclusive) {
+    Double number(JsonNode parent, String name, String path, Double dflt, double min, boolean minExclusive, double max,
+            boolean maxExclusive) {
         JsonNode n = parent == null ? null : parent.get(name);
         String p = child(path, name);
         if (n == null || n.isNull()) {

@@ -47,7 +47,7 @@ final class SpecText {
             .maxDocumentLength(SpecParser.MAX_SPEC_BYTES)
             .build();
     private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
-                    .streamReadConstraints(LIMITS).enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
+            .streamReadConstraints(LIMITS).enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
     private static final YAMLFactory YAML_FACTORY = YAMLFactory.builder()
@@ -55,7 +55,8 @@ final class SpecText {
             .streamReadConstraints(LIMITS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
-    private static final ObjectMapper YAML = YAMLMapper.builder(YAML_FACTORY).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+    private static final ObjectMapper YAML = YAMLMapper.builder(YAML_FACTORY)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
     private SpecText() {}
 
@@ -77,7 +78,8 @@ final class SpecText {
         }
         long bytes = utf8Length(text);
         if (bytes > SpecParser.MAX_SPEC_BYTES) {
-            throw refused("spec is " + bytes + " bytes of UTF-8, more than the limit of " + SpecParser.MAX_SPEC_BYTES + " bytes (1 MiB)");
+            throw refused("spec is " + bytes + " bytes of UTF-8, more than the limit of " + SpecParser.MAX_SPEC_BYTES
+                    + " bytes (1 MiB)");
         }
         boolean json = firstNonBlank(text) == '{';
         JsonNode root;
@@ -122,7 +124,7 @@ final class SpecText {
         String limit = JsonReadErrors.limit(e, LIMITS);
         return refused(key != null ? key + " is given twice: each key may appear once"
                 : limit != null ? "spec " + limit
-                : "spec is not valid " + format + ": " + JsonReadErrors.message(e));
+                        : "spec is not valid " + format + ": " + JsonReadErrors.message(e));
     }
 
     private static JsonNode readYaml(String text) throws JsonProcessingException {
@@ -150,8 +152,9 @@ final class SpecText {
         private void refuseAlias() throws IOException {
             if (yaml.isCurrentAlias()) {
                 String path = JsonReadErrors.path(yaml.getParsingContext());
-                throw refused((path.isEmpty() ? "spec" : path) + " uses the YAML alias *" + JsonReadErrors.excerpt(yaml.getText(), 40)
-                        + ": aliases are not supported, write the value out");
+                throw refused(
+                        (path.isEmpty() ? "spec" : path) + " uses the YAML alias *" + JsonReadErrors.excerpt(yaml.getText(), 40)
+                                + ": aliases are not supported, write the value out");
             }
         }
 
@@ -242,7 +245,7 @@ final class SpecText {
             throw refused("spec holds a string longer than " + SpecParser.MAX_STRING_CHARS + " characters");
         }
         if (n.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext();) {
                 Map.Entry<String, JsonNode> f = it.next();
                 if (f.getKey().length() > SpecParser.MAX_STRING_CHARS) {
                     throw refused("spec holds a field name longer than " + SpecParser.MAX_STRING_CHARS + " characters");

@@ -37,7 +37,8 @@ final class BrokerBinding {
 
     /** The kit's {@code localhost:<port>} list with the bound host in place of {@code localhost}. */
     static String bootstrap(String kitBootstrap, String host) {
-        return wildcard(host) ? kitBootstrap : kitBootstrap.replace("localhost:", (host.contains(":") ? "[" + host + "]" : host) + ":");
+        return wildcard(host) ? kitBootstrap
+                : kitBootstrap.replace("localhost:", (host.contains(":") ? "[" + host + "]" : host) + ":");
     }
 
     static void bind(KafkaClusterTestKit.Builder builder, TestKitNodes nodes, String host) throws IOException {

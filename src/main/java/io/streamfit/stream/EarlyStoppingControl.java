@@ -53,7 +53,8 @@ final class EarlyStoppingControl {
         EarlyStopping.Check c = res.check();
         if (c == null) {
             if (e.resumes() > resumesBefore) {
-                LOG.infof("model %s: updates resumed after %d paused batches", spec.id(), spec.earlyStopping().resumeAfterBatches());
+                LOG.infof("model %s: updates resumed after %d paused batches", spec.id(),
+                        spec.earlyStopping().resumeAfterBatches());
             }
             return false;
         }

@@ -51,7 +51,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (dataDir != null) {
             // A kept data directory must be reopened by a cluster of the same id.
             UUID id = UUID.nameUUIDFromBytes(dataDir.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8));
-            nodes.setBaseDirectory(dataDir).setClusterId(new Uuid(id.getMostSignificantBits(), id.getLeastSignificantBits()).toString());
+            nodes.setBaseDirectory(dataDir)
+                    .setClusterId(new Uuid(id.getMostSignificantBits(), id.getLeastSignificantBits()).toString());
         }
         TestKitNodes built = nodes.build();
         KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(built);
@@ -84,7 +85,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     public List<Integer> listenerPorts() {
         List<Integer> ports = new ArrayList<>();
         cluster.brokers().values().forEach(b -> ports.add(b.boundPort(cluster.nodes().brokerListenerName())));
-        cluster.controllers().values().forEach(c -> ports.add(c.socketServer().boundPort(cluster.nodes().controllerListenerName())));
+        cluster.controllers().values()
+                .forEach(c -> ports.add(c.socketServer().boundPort(cluster.nodes().controllerListenerName())));
         return ports;
     }
 

@@ -100,7 +100,8 @@ public final class ModelOwnership implements Runnable {
      * @param partitions the models topic's partition count (read from the broker: a topic
      *     created earlier with another count keeps its own)
      */
-    public ModelOwnership(KafkaClients clients, String topic, String groupId, String clientId, int partitions, Listener listener) {
+    public ModelOwnership(KafkaClients clients, String topic, String groupId, String clientId, int partitions,
+            Listener listener) {
         if (partitions < 1) {
             throw new IllegalArgumentException("the models topic needs at least one partition");
         }
@@ -121,8 +122,9 @@ public final class ModelOwnership implements Runnable {
     public static int ensureTopic(KafkaClients clients, String topic, int partitions, Optional<Short> replicationFactor)
             throws InterruptedException {
         boolean created = clients.createTopicIfAbsent(new NewTopic(topic, Optional.of(partitions),
-                replicationFactor).configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
-                TopicConfig.CLEANUP_POLICY_COMPACT)));
+                replicationFactor).configs(
+                        Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
+                                TopicConfig.CLEANUP_POLICY_COMPACT)));
         return created ? partitions : partitionCount(clients, topic);
     }
 
@@ -200,7 +202,8 @@ public final class ModelOwnership implements Runnable {
         try {
             specProducer.send(new ProducerRecord<>(topic, partitionOf(modelId), bytes(modelId), spec)).get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-            throw new KafkaException("cannot store the spec of " + modelId + " in " + topic + ": " + e.getCause().getMessage(), e.getCause());
+            throw new KafkaException("cannot store the spec of " + modelId + " in " + topic + ": " + e.getCause().getMessage(),
+                    e.getCause());
         } catch (TimeoutException e) {
             throw new KafkaException("cannot store the spec of " + modelId + " in " + topic + " within 30 s", e);
         }
@@ -315,7 +318,8 @@ public final class ModelOwnership implements Runnable {
             Set<Integer> added = numbers(assigned);
             owned.addAll(added);
             if (!added.isEmpty()) {
-                LOG.infof("this instance now trains the models of partitions %s of %s (holds %s)", new TreeSet<>(added), topic, ownedPartitions());
+                LOG.infof("this instance now trains the models of partitions %s of %s (holds %s)", new TreeSet<>(added), topic,
+                        ownedPartitions());
             }
             // Re-read the stored specs of new partitions from the start, acting on each id's newest record.
             consumer.seekToBeginning(assigned);

@@ -37,7 +37,8 @@ public final class ModelRunner implements Runnable {
     /** Stop without committing anything more: this instance lost the model to another one. */
     private volatile boolean abandoning;
 
-    public ModelRunner(ModelSpec spec, KafkaClients clients, SnapshotStore store, RunnerListener listener, RunnerSettings settings) {
+    public ModelRunner(ModelSpec spec, KafkaClients clients, SnapshotStore store, RunnerListener listener,
+            RunnerSettings settings) {
         this.spec = spec;
         this.listener = listener;
         this.session = new TrainingSession(this, clients, store, listener, settings);

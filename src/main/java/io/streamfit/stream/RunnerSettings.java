@@ -17,7 +17,8 @@ public record RunnerSettings(String groupPrefix, Duration pollTimeout, Duration 
     /** Decoding ahead within the default bound. */
     public RunnerSettings(String groupPrefix, Duration pollTimeout, Duration progressInterval, Duration maxTransactionOpen,
             PretrainedFiles pretrainedFiles) {
-        this(groupPrefix, pollTimeout, progressInterval, maxTransactionOpen, pretrainedFiles, DecodeAhead.DEFAULT_MAX_AHEAD_BYTES);
+        this(groupPrefix, pollTimeout, progressInterval, maxTransactionOpen, pretrainedFiles,
+                DecodeAhead.DEFAULT_MAX_AHEAD_BYTES);
     }
 
     public RunnerSettings(String groupPrefix, Duration pollTimeout, Duration progressInterval, Duration maxTransactionOpen) {

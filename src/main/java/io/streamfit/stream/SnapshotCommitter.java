@@ -66,8 +66,7 @@ final class SnapshotCommitter implements AutoCloseable {
      * resumes applied to the state it encodes.
      */
     record Snapshot(long version, byte[] bytes, Map<Integer, Position> positions, Map<Integer, Long> consumed, boolean best,
-            long stallNanos, long resumesApplied) {
-    }
+            long stallNanos, long resumesApplied) {}
 
     /** How a commit ended: {@code failure} is null when it committed, after {@code commitNanos}. */
     record Outcome(Snapshot snapshot, Throwable failure, long commitNanos) {
@@ -198,7 +197,8 @@ final class SnapshotCommitter implements AutoCloseable {
     /** Errors that the same transaction would hit again, however often it is retried. */
     static boolean permanent(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof AuthorizationException || t instanceof AuthenticationException || t instanceof UnsupportedVersionException
+            if (t instanceof AuthorizationException || t instanceof AuthenticationException
+                    || t instanceof UnsupportedVersionException
                     || t instanceof RecordTooLargeException) {
                 return true;
             }

@@ -103,7 +103,8 @@ final class SnapshotLineage implements AutoCloseable {
     /** How many operator resumes the last committed snapshot holds. */
     private long resumesCommitted;
 
-    SnapshotLineage(ModelSpec spec, KafkaClients clients, SnapshotStore store, PretrainedSource pretrained, RunnerListener listener,
+    SnapshotLineage(ModelSpec spec, KafkaClients clients, SnapshotStore store, PretrainedSource pretrained,
+            RunnerListener listener,
             String transactionalId) {
         this.spec = spec;
         this.store = store;
@@ -136,7 +137,8 @@ final class SnapshotLineage implements AutoCloseable {
             LOG.infof("model %s has no usable snapshot: starting fresh from seed %d (%d parameters)%s",
                     spec.id(), spec.seed(), state.network().paramCount(), spec.pretrained() == null ? ""
                             : ", pre-trained from " + (spec.pretrained().model() != null
-                                    ? "model " + spec.pretrained().model() : spec.pretrained().file()));
+                                    ? "model " + spec.pretrained().model()
+                                    : spec.pretrained().file()));
         }
         if (spec.earlyStopping() != null) {
             restoreBest(state, restored.version());
@@ -216,7 +218,8 @@ final class SnapshotLineage implements AutoCloseable {
             listener.bestSnapshot();
         }
         listener.snapshot(s.version(), s.bytes().length, s.stallNanos(), o.commitNanos());
-        LOG.debugf("model %s published snapshot version %d (%d bytes) at %s", spec.id(), s.version(), s.bytes().length, s.positions());
+        LOG.debugf("model %s published snapshot version %d (%d bytes) at %s", spec.id(), s.version(), s.bytes().length,
+                s.positions());
         return true;
     }
 

@@ -91,8 +91,10 @@ public final class SnapshotStore {
             Config c = admin.describeConfigs(List.of(r)).all().get().get(r);
             int limit = Integer.parseInt(c.get("max.message.bytes").value());
             if (limit < maxBytes) {
-                LOG.warnf("snapshot topic %s accepts at most %d bytes (max.message.bytes), less than streamfit.snapshot.max-bytes=%d: "
-                        + "models whose snapshots are larger are refused", topic, limit, maxBytes);
+                LOG.warnf(
+                        "snapshot topic %s accepts at most %d bytes (max.message.bytes), less than streamfit.snapshot.max-bytes=%d: "
+                                + "models whose snapshots are larger are refused",
+                        topic, limit, maxBytes);
                 maxBytes = limit;
             }
         } catch (ExecutionException | RuntimeException e) {
@@ -115,7 +117,8 @@ public final class SnapshotStore {
         Scan scan = scan(spec.id());
         for (ConsumerRecord<String, byte[]> r : scan.newestFirst) {
             try {
-                return new Restored(Optional.of(SnapshotCodec.decodeWithLineage(r.value(), spec)), r.value(), scan.highestVersion);
+                return new Restored(Optional.of(SnapshotCodec.decodeWithLineage(r.value(), spec)), r.value(),
+                        scan.highestVersion);
             } catch (SnapshotFormatException e) {
                 LOG.errorf("snapshot of model %s at %s offset %d is unusable, trying the previous one: %s",
                         spec.id(), topic, r.offset(), e.getMessage());

@@ -1,17 +1,17 @@
 package io.streamfit.stream;
 
 import io.streamfit.data.Batcher;
-import io.streamfit.snapshot.Lineage;
-import io.streamfit.snapshot.Position;
 import io.streamfit.data.RecordDecoder;
 import io.streamfit.data.RejectedRecordException;
+import io.streamfit.data.TrainingLoop;
 import io.streamfit.nn.BatchNorm;
+import io.streamfit.snapshot.Lineage;
+import io.streamfit.snapshot.Position;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.train.DivergencePolicy;
 import io.streamfit.train.EarlyStopping;
 import io.streamfit.train.ModelState;
 import io.streamfit.train.StepResult;
-import io.streamfit.data.TrainingLoop;
 import java.util.Collection;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -36,8 +36,8 @@ final class TrainingSession implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TrainingSession.class);
 
     /** A Kafka record as {@link TrainingLoop} sees it. */
-    private static final TrainingLoop.RecordView<ConsumerRecord<byte[], byte[]>> KAFKA_RECORDS =
-            new TrainingLoop.RecordView<>(ConsumerRecord::partition, ConsumerRecord::offset, ConsumerRecord::value);
+    private static final TrainingLoop.RecordView<ConsumerRecord<byte[], byte[]>> KAFKA_RECORDS = new TrainingLoop.RecordView<>(
+            ConsumerRecord::partition, ConsumerRecord::offset, ConsumerRecord::value);
 
     /** Training diverged again after the allowed rollbacks: the model stops, serving its last good state. */
     static final class Diverged extends RuntimeException {
@@ -66,7 +66,8 @@ final class TrainingSession implements AutoCloseable {
     private volatile long restoredVersion = -1;
     private volatile Map<Integer, Position> restoredPositions = Map.of();
 
-    TrainingSession(ModelRunner runner, KafkaClients clients, SnapshotStore store, RunnerListener listener, RunnerSettings settings) {
+    TrainingSession(ModelRunner runner, KafkaClients clients, SnapshotStore store, RunnerListener listener,
+            RunnerSettings settings) {
         this.runner = runner;
         this.spec = runner.spec();
         this.clients = clients;
@@ -76,7 +77,8 @@ final class TrainingSession implements AutoCloseable {
         this.training = new TrainingLoop<>(new RecordDecoder(spec)::decode, batcher, KAFKA_RECORDS, new Steps(), listener,
                 settings.decodeAheadBytes(), "decode-" + spec.id());
         this.transactionalId = settings.groupPrefix() + spec.id();
-        this.lineage = new SnapshotLineage(spec, clients, store, new PretrainedSource(spec, store, settings.pretrainedFiles()), listener,
+        this.lineage = new SnapshotLineage(spec, clients, store, new PretrainedSource(spec, store, settings.pretrainedFiles()),
+                listener,
                 transactionalId);
         this.input = new InputConsumer(spec.id(), spec.topic(), clients.maxPollIntervalMs());
         this.deadLetters = new DeadLetters(spec, lineage);
@@ -157,8 +159,10 @@ final class TrainingSession implements AutoCloseable {
             if (now - progressAt >= settings.progressInterval().toNanos()) {
                 ModelState s = state;
                 LOG.infof("model=%s examples/s=%.0f steps=%d examples=%d prequential_loss=%.4f prequential_accuracy=%.4f lr=%.3g "
-                        + "snapshot_version=%d lag=%d", spec.id(), Math.max(0, s.examplesSeen() - examplesAtProgress) / ((now - progressAt) / 1e9),
-                        s.steps(), s.examplesSeen(), s.window().loss(), s.window().accuracy(), s.currentLr(), lineage.current().version(), input.lag());
+                        + "snapshot_version=%d lag=%d", spec.id(),
+                        Math.max(0, s.examplesSeen() - examplesAtProgress) / ((now - progressAt) / 1e9),
+                        s.steps(), s.examplesSeen(), s.window().loss(), s.window().accuracy(), s.currentLr(),
+                        lineage.current().version(), input.lag());
                 progressAt = now;
                 examplesAtProgress = s.examplesSeen();
             }
@@ -268,7 +272,8 @@ final class TrainingSession implements AutoCloseable {
             throw new Diverged(giveUp);
         }
         LOG.warnf("model %s diverged: rolled back to snapshot version %d, learning rate now %.3g of the schedule's "
-                + "(rollback %d in a row, at most %d)", spec.id(), lineage.current().version(), committed.lrScale(), committed.rollbacksInARow(),
+                + "(rollback %d in a row, at most %d)", spec.id(), lineage.current().version(), committed.lrScale(),
+                committed.rollbacksInARow(),
                 spec.divergence().maxRollbacks());
         continueFrom(committed);
     }

@@ -2,8 +2,8 @@ package io.streamfit.train;
 
 import io.streamfit.nn.Loss;
 import io.streamfit.nn.SplitMix64;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import io.streamfit.spec.ModelSpec;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Training-time data augmentation of one mini-batch, drawn from the model's seeded generator (so
@@ -47,7 +47,9 @@ public final class Augmenter {
             }
             for (int i = 0; i < rows; i++) {
                 boolean flip = spec.horizontalFlip() && rng.nextDouble() < 0.5;
-                double angle = spec.rotationDegrees() > 0 ? Math.toRadians(rng.uniform(-spec.rotationDegrees(), spec.rotationDegrees())) : 0;
+                double angle = spec.rotationDegrees() > 0
+                        ? Math.toRadians(rng.uniform(-spec.rotationDegrees(), spec.rotationDegrees()))
+                        : 0;
                 int dy = spec.shift() > 0 ? uniformInt(rng, -spec.shift(), spec.shift()) : 0;
                 int dx = spec.shift() > 0 ? uniformInt(rng, -spec.shift(), spec.shift()) : 0;
                 transform(x, i * width, scratch, image, flip, angle, dy, dx);
@@ -108,7 +110,8 @@ public final class Augmenter {
      * by {@code angle} radians about its centre, then shifted down {@code dy} and right {@code dx}
      * pixels, by sampling the source at the inverse-mapped position of each output pixel.
      */
-    static void transform(float[] src, int from, float[] out, ModelSpec.ImageShape s, boolean flip, double angle, int dy, int dx) {
+    static void transform(float[] src, int from, float[] out, ModelSpec.ImageShape s, boolean flip, double angle, int dy,
+            int dx) {
         int h = s.height();
         int w = s.width();
         int c = s.channels();

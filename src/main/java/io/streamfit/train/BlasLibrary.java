@@ -54,7 +54,8 @@ public final class BlasLibrary {
                 Path dir = Path.of(setting(PROPERTY + ".dir", ENV + "_DIR", DEFAULT_DIR));
                 if (!Files.isRegularFile(dir.resolve("libopenblas.so.0"))) {
                     throw new IllegalArgumentException(PROPERTY + "=system: no libopenblas.so.0 in " + dir
-                            + " (install Debian's libopenblas0-pthread, or point " + PROPERTY + ".dir at the library's directory)");
+                            + " (install Debian's libopenblas0-pthread, or point " + PROPERTY
+                            + ".dir at the library's directory)");
                 }
                 System.setProperty("org.bytedeco.openblas.load", "openblas");
                 System.setProperty("org.bytedeco.javacpp.pathsFirst", "true");

@@ -39,7 +39,8 @@ public final class DivergencePolicy {
         }
         return "training diverged (" + spec.maxBadSteps() + " steps in a row with a non-finite loss or gradient) " + inARow
                 + " times without getting past example " + committed.troubleAt() + ", after " + (inARow - 1)
-                + " rollbacks with the learning rate lowered to " + diverged.lrScale() + " of the schedule's; serving snapshot version "
+                + " rollbacks with the learning rate lowered to " + diverged.lrScale()
+                + " of the schedule's; serving snapshot version "
                 + committedVersion + ". Check the input data or lower the learning rate, then declare the model again";
     }
 }

@@ -1,32 +1,32 @@
 package io.streamfit.train;
 
 import io.streamfit.nn.Activation;
+import io.streamfit.nn.BatchNorm;
 import io.streamfit.nn.BinaryCrossEntropy;
 import io.streamfit.nn.Dense;
+import io.streamfit.nn.Dropout;
+import io.streamfit.nn.GaussianNoise;
+import io.streamfit.nn.Initializer;
 import io.streamfit.nn.Layer;
 import io.streamfit.nn.LayerNorm;
 import io.streamfit.nn.Loss;
 import io.streamfit.nn.MeanSquaredError;
-import io.streamfit.nn.Network;
-import io.streamfit.nn.SoftmaxCrossEntropy;
 import io.streamfit.nn.MinMaxScale;
-import io.streamfit.nn.Standardize;
-import io.streamfit.nn.BatchNorm;
-import io.streamfit.nn.Dropout;
-import io.streamfit.nn.GaussianNoise;
-import io.streamfit.nn.Initializer;
+import io.streamfit.nn.Network;
 import io.streamfit.nn.ParamTensor;
 import io.streamfit.nn.PcaWhiten;
 import io.streamfit.nn.Residual;
+import io.streamfit.nn.SoftmaxCrossEntropy;
+import io.streamfit.nn.Standardize;
 import io.streamfit.optim.Adadelta;
-import io.streamfit.optim.GradientClipper;
-import io.streamfit.optim.Regularizer;
 import io.streamfit.optim.Adagrad;
 import io.streamfit.optim.Adam;
 import io.streamfit.optim.AdamW;
 import io.streamfit.optim.Adamax;
 import io.streamfit.optim.FlatOptimizer;
+import io.streamfit.optim.GradientClipper;
 import io.streamfit.optim.NAdam;
+import io.streamfit.optim.Regularizer;
 import io.streamfit.optim.RmsProp;
 import io.streamfit.optim.Sgd;
 import io.streamfit.schedule.ConstantLr;
@@ -149,7 +149,8 @@ public final class ModelFactory {
         List<long[]> frozen = frozenRanges(spec, net);
         for (ParamTensor t : net.tensors()) {
             boolean norm = spec.layerOf(t.name()).isNormalization();
-            boolean excluded = (g.exclude().contains("norm") && norm) || (g.exclude().contains("bias") && t.name().endsWith(".bias"));
+            boolean excluded = (g.exclude().contains("norm") && norm)
+                    || (g.exclude().contains("bias") && t.name().endsWith(".bias"));
             boolean isFrozen = frozen.stream().anyMatch(r -> r[0] == t.offset());
             if (!excluded && !isFrozen) {
                 ranges.add(new long[] {t.offset(), t.offset() + t.length()});

@@ -11,8 +11,6 @@ import io.streamfit.optim.Regularizer;
 import io.streamfit.schedule.LrSchedule;
 import io.streamfit.spec.ModelSpec;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;

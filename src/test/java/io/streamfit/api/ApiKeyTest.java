@@ -3,8 +3,8 @@ package io.streamfit.api;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.anyOf;
 import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.startsWith;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -43,7 +43,8 @@ class ApiKeyTest {
         TestKafka.createTopic(ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class), "guarded.in", 1);
         given().contentType("application/yaml").body(SPEC).post("/models").then().statusCode(401)
                 .header("WWW-Authenticate", "Bearer realm=\"streamfit\"")
-                .contentType(startsWith("application/problem+json")).body("status", equalTo(401)).body("instance", equalTo("/models"))
+                .contentType(startsWith("application/problem+json")).body("status", equalTo(401))
+                .body("instance", equalTo("/models"))
                 .body("errors[0]", equalTo("this request needs an API key: Authorization: Bearer <key> or X-API-Key: <key>"));
         given().header("Authorization", "Bearer wrong").contentType("application/yaml").body(SPEC).post("/models")
                 .then().statusCode(401).body("errors[0]", equalTo("the API key is not valid"));
@@ -58,7 +59,8 @@ class ApiKeyTest {
         // validate parses up to 1 MiB of spec: it needs a key too
         given().contentType("application/yaml").body(SPEC).post("/models/validate").then().statusCode(401)
                 .contentType(startsWith("application/problem+json"));
-        given().header("X-API-Key", "s3cret").contentType("application/yaml").body(SPEC).post("/models/validate").then().statusCode(200);
+        given().header("X-API-Key", "s3cret").contentType("application/yaml").body(SPEC).post("/models/validate").then()
+                .statusCode(200);
         given().contentType("application/json").body("{\"x\":[1,2,3]}").post("/models/guarded/predict").then()
                 .statusCode(not(equalTo(401)));
         given().get("/q/health/live").then().statusCode(200);

@@ -37,7 +37,8 @@ class CreateAndPredictStatusTest {
     }
 
     private static String spec(String id) {
-        return StreamfitServiceTest.LEARN_SPEC.replace("id: learn", "id: " + id).replace("topic: learn.in", "topic: " + id + ".in");
+        return StreamfitServiceTest.LEARN_SPEC.replace("id: learn", "id: " + id).replace("topic: learn.in",
+                "topic: " + id + ".in");
     }
 
     @Test
@@ -45,7 +46,8 @@ class CreateAndPredictStatusTest {
         // 3000 x 3000 weights with Adam: about 108 MB of snapshot, over the 64 MiB limit.
         String huge = spec("huge").replace("input_width: 8", "input_width: 3000").replace("units: 32", "units: 3000");
         String reason = "more than the snapshot limit";
-        ProblemDetailsTest.problem(given().contentType("application/yaml").body(huge).post("/models/validate"), 400, "/models/validate")
+        ProblemDetailsTest
+                .problem(given().contentType("application/yaml").body(huge).post("/models/validate"), 400, "/models/validate")
                 .getList("errors").forEach(e -> assertTrue(((String) e).contains(reason), String.valueOf(e)));
         given().contentType("application/yaml").body(huge).post("/models").then().statusCode(400)
                 .body("errors[0]", containsString(reason));
@@ -65,8 +67,10 @@ class CreateAndPredictStatusTest {
         yaml.append("{type: dense, units: 4}]\n").append(tail);
         assertTrue(yaml.toString().getBytes(StandardCharsets.UTF_8).length <= RequestBodies.MAX_SPEC_BYTES);
         for (String path : new String[] {"/models/validate", "/models"}) {
-            JsonPath p = ProblemDetailsTest.problem(given().contentType("application/yaml").body(yaml.toString()).post(path), 413, path);
-            assertTrue(p.getString("detail").contains("more than the " + StoredSpec.MAX_BYTES + " one stored spec may take"), p.prettify());
+            JsonPath p = ProblemDetailsTest.problem(given().contentType("application/yaml").body(yaml.toString()).post(path), 413,
+                    path);
+            assertTrue(p.getString("detail").contains("more than the " + StoredSpec.MAX_BYTES + " one stored spec may take"),
+                    p.prettify());
         }
         given().get("/models/wide").then().statusCode(404);
     }
@@ -85,7 +89,8 @@ class CreateAndPredictStatusTest {
         }
         TestKafka.await("runs runs", Duration.ofSeconds(30),
                 () -> "running".equals(given().get("/models/runs").then().extract().jsonPath().getString("phase")));
-        given().contentType("application/json").body("{\"x\":[1,2,3,4,5,6,7,8]}").post("/models/runs/predict").then().statusCode(200);
+        given().contentType("application/json").body("{\"x\":[1,2,3,4,5,6,7,8]}").post("/models/runs/predict").then()
+                .statusCode(200);
     }
 
     @Test
@@ -101,7 +106,8 @@ class CreateAndPredictStatusTest {
         String detail = p.getString("detail");
         assertTrue(detail.startsWith("model orphan is failed and predicts nothing: "), detail);
         assertTrue(detail.contains("ghost-of-nothing"), "names the last error: " + detail);
-        given().get("/models/orphan").then().body("phase", equalTo("failed")).body("last_error", containsString("ghost-of-nothing"));
+        given().get("/models/orphan").then().body("phase", equalTo("failed")).body("last_error",
+                containsString("ghost-of-nothing"));
         given().get("/models").then().body("models.id", hasItem("orphan"));
     }
 }

@@ -10,8 +10,8 @@ import io.streamfit.spec.JsonReadErrors;
 import io.streamfit.spec.SpecParser;
 import io.streamfit.stream.KafkaClients;
 import io.streamfit.stream.ModelRunner;
-import io.streamfit.stream.RunnerSettings;
 import io.streamfit.stream.RunnerPhase;
+import io.streamfit.stream.RunnerSettings;
 import io.streamfit.stream.SnapshotStore;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
@@ -42,20 +42,24 @@ class ErrorShapesTest {
         Map<String, Object> b = body(new ProblemMappers().internal(new IllegalStateException("secret inner detail")));
         assertEquals("Internal Server Error", b.get("title"));
         String detail = (String) b.get("detail");
-        assertTrue(detail.matches("the service failed to answer this request; the server log has the details under error id [0-9a-f-]{36}"),
+        assertTrue(
+                detail.matches(
+                        "the service failed to answer this request; the server log has the details under error id [0-9a-f-]{36}"),
                 detail);
     }
 
     @Test
     void aBodyCutShortIsTheClients400() {
-        Map<String, Object> b = body(new ProblemMappers().unreadable(new RequestBodies.Unreadable(new IOException("Connection reset"))));
+        Map<String, Object> b = body(
+                new ProblemMappers().unreadable(new RequestBodies.Unreadable(new IOException("Connection reset"))));
         assertEquals(400, b.get("status"));
         assertEquals("the request body could not be read to its end: the connection closed", b.get("detail"));
     }
 
     @Test
     void anUnreachableOwnerIs502InWords() {
-        Map<String, Object> b = body(OwnerForwarding.unreachable(new ModelRegistry.Owner("b", "10.0.0.2", 8080), new ConnectException()));
+        Map<String, Object> b = body(
+                OwnerForwarding.unreachable(new ModelRegistry.Owner("b", "10.0.0.2", 8080), new ConnectException()));
         assertEquals(502, b.get("status"));
         assertEquals("the model is trained by instance b (10.0.0.2:8080), which did not answer (connection refused); retry: its "
                 + "partition may be moving", b.get("detail"));

@@ -53,7 +53,8 @@ class FailedModelHealthTest {
                 Matchers.equalTo("cannot read pretrained.file zero: is not a regular file (a device, pipe or socket)"));
         given().get("/q/health/ready").then().statusCode(200).body(containsString("failed, not ready"));
         given().get("/q/health/started").then().statusCode(200);
-        String metrics = given().header("Accept", "text/plain; version=0.0.4").get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().header("Accept", "text/plain; version=0.0.4").get("/q/metrics").then().statusCode(200).extract()
+                .asString();
         assertEquals(1, metrics.lines().filter(l -> l.matches("streamfit_model_failed\\{model=\"zero\",?} 1\\.0")).count(),
                 metrics.lines().filter(l -> l.contains("model_failed")).toList().toString());
     }

@@ -46,7 +46,8 @@ class ModelDeletionLocalTest {
     }
 
     static String spec(String id) {
-        return StreamfitServiceTest.LEARN_SPEC.replace("id: learn", "id: " + id).replace("topic: learn.in", "topic: " + id + ".in");
+        return StreamfitServiceTest.LEARN_SPEC.replace("id: learn", "id: " + id).replace("topic: learn.in",
+                "topic: " + id + ".in");
     }
 
     public static class Profile implements QuarkusTestProfile {
@@ -59,7 +60,8 @@ class ModelDeletionLocalTest {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            return Map.of("streamfit.ownership.enabled", "false", "streamfit.models-dir", DIR.toString(), "streamfit.max-models", "2");
+            return Map.of("streamfit.ownership.enabled", "false", "streamfit.models-dir", DIR.toString(), "streamfit.max-models",
+                    "2");
         }
     }
 

@@ -3,8 +3,8 @@ package io.streamfit.api;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -61,7 +61,8 @@ class ModelDeletionTest {
     }
 
     private static String spec(String id) {
-        return StreamfitServiceTest.LEARN_SPEC.replace("id: learn", "id: " + id).replace("topic: learn.in", "topic: " + id + ".in");
+        return StreamfitServiceTest.LEARN_SPEC.replace("id: learn", "id: " + id).replace("topic: learn.in",
+                "topic: " + id + ".in");
     }
 
     private static String bootstrap() {
@@ -83,10 +84,12 @@ class ModelDeletionTest {
     /** The newest value of every key of a compacted topic, read to its end (null: a tombstone). */
     private static Map<String, byte[]> newestByKey(String topic) {
         Map<String, Object> cfg = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 100 << 20);
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                100 << 20);
         Map<String, byte[]> newest = new HashMap<>();
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(cfg, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            List<TopicPartition> parts = c.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             c.assign(parts);
             c.seekToBeginning(parts);
             Map<TopicPartition, Long> end = c.endOffsets(parts);
@@ -109,7 +112,8 @@ class ModelDeletionTest {
     void aDeletedModelIsStoppedForgottenAndItsIdStartsFresh() throws Exception {
         String id = "doomed";
         TestKafka.createTopic(bootstrap(), id + ".in", 1);
-        given().header("X-API-Key", "del-key").contentType("application/yaml").body(spec(id)).post("/models").then().statusCode(201);
+        given().header("X-API-Key", "del-key").contentType("application/yaml").body(spec(id)).post("/models").then()
+                .statusCode(201);
         feed(id + ".in", 100);
         TestKafka.await("2000 examples trained and snapshotted", Duration.ofSeconds(90), () -> {
             JsonPath s = given().get("/models/" + id).then().statusCode(200).extract().jsonPath();
@@ -121,8 +125,10 @@ class ModelDeletionTest {
 
         // the limit (2) counts the models topic: a second model fits, a third does not
         TestKafka.createTopic(bootstrap(), "second.in", 1);
-        given().header("X-API-Key", "del-key").contentType("application/yaml").body(spec("second")).post("/models").then().statusCode(201);
-        given().header("X-API-Key", "del-key").contentType("application/yaml").body(spec("third")).post("/models").then().statusCode(409)
+        given().header("X-API-Key", "del-key").contentType("application/yaml").body(spec("second")).post("/models").then()
+                .statusCode(201);
+        given().header("X-API-Key", "del-key").contentType("application/yaml").body(spec("third")).post("/models").then()
+                .statusCode(409)
                 .body("errors[0]", containsString("streamfit.max-models")).body("errors[0]", containsString("limit is 2"));
 
         given().delete("/models/" + id).then().statusCode(401);
@@ -139,13 +145,15 @@ class ModelDeletionTest {
         assertFalse(groupExists("streamfit." + id), "the consumer group is deleted");
 
         // a slot is free again; the same id starts from scratch (nothing restored), then learns again
-        given().header("X-API-Key", "del-key").contentType("application/yaml").body(spec(id)).post("/models").then().statusCode(201);
+        given().header("X-API-Key", "del-key").contentType("application/yaml").body(spec(id)).post("/models").then()
+                .statusCode(201);
         TestKafka.await("the re-created model restored", Duration.ofSeconds(60),
                 () -> {
                     Object v = given().get("/models/" + id).then().extract().jsonPath().get("restored_version");
                     return v != null && ((Number) v).longValue() >= 0;
                 });
         JsonPath again = given().get("/models/" + id).then().statusCode(200).extract().jsonPath();
-        assertEquals(0, ((Number) again.get("restored_version")).longValue(), "a new model of a deleted id restores nothing: " + again.prettify());
+        assertEquals(0, ((Number) again.get("restored_version")).longValue(),
+                "a new model of a deleted id restores nothing: " + again.prettify());
     }
 }

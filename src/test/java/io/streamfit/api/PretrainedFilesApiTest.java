@@ -24,14 +24,16 @@ class PretrainedFilesApiTest {
                 EncoderConfig.encoderConfig().encodeContentTypeAs("application/yaml", ContentType.TEXT));
     }
 
-    static final String SPEC = StreamfitServiceTest.LEARN_SPEC.replace("id: learn", "id: zero").replace("topic: learn.in", "topic: zero.in")
+    static final String SPEC = StreamfitServiceTest.LEARN_SPEC.replace("id: learn", "id: zero").replace("topic: learn.in",
+            "topic: zero.in")
             + "pretrained: {file: /dev/zero}\n";
 
     @Test
     void aFileSourceInASpecFromTheApiIsRefused() {
         String why = "pretrained.file is not allowed in specs sent over the API (streamfit.pretrained.allow-api-files is off)";
         given().contentType("application/yaml").body(SPEC).post("/models").then().statusCode(400).body(containsString(why));
-        given().contentType("application/yaml").body(SPEC).post("/models/validate").then().statusCode(400).body(containsString(why));
+        given().contentType("application/yaml").body(SPEC).post("/models/validate").then().statusCode(400)
+                .body(containsString(why));
         given().get("/models/zero").then().statusCode(404);
     }
 }

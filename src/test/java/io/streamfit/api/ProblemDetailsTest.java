@@ -19,7 +19,6 @@ import io.streamfit.stream.KafkaTestResource;
 import io.streamfit.stream.TestKafka;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
@@ -66,7 +65,8 @@ class ProblemDetailsTest {
         assertTrue(p.getString("detail").contains("nothing is served at GET /nope"), p.prettify());
 
         problem(given().get("/q/nope"), 404, "/q/nope");
-        String notAllowed = problem(given().contentType("application/json").body("{}").put("/cluster"), 405, "/cluster").getString("detail");
+        String notAllowed = problem(given().contentType("application/json").body("{}").put("/cluster"), 405, "/cluster")
+                .getString("detail");
         assertTrue(notAllowed.startsWith("PUT is not allowed on /cluster"), notAllowed);
         String unsupported = problem(given().contentType("text/csv").body("1,2,3").post("/models/anything/predict"), 415,
                 "/models/anything/predict").getString("detail");
@@ -80,10 +80,12 @@ class ProblemDetailsTest {
         String id = "a".repeat(3000);
         Response r = given().get("/models/" + id);
         JsonPath p = problem(r, 404, "/models/" + "a".repeat(Problem.EXCERPT_CHARS - "/models/".length()) + "…");
-        assertTrue(p.getString("detail").contains("\"" + "a".repeat(Problem.EXCERPT_CHARS) + "…\" (3000 characters)"), p.prettify());
+        assertTrue(p.getString("detail").contains("\"" + "a".repeat(Problem.EXCERPT_CHARS) + "…\" (3000 characters)"),
+                p.prettify());
         assertTrue(r.asString().length() < 800, "a 3000-character id comes back as " + r.asString().length() + " characters");
 
-        Response spec = given().contentType("application/yaml").body("id: \"" + "c".repeat(1_000_000) + "\"\n").post("/models/validate");
+        Response spec = given().contentType("application/yaml").body("id: \"" + "c".repeat(1_000_000) + "\"\n")
+                .post("/models/validate");
         problem(spec, 400, "/models/validate");
         assertTrue(spec.asString().length() < 800, "a 1 MB id comes back as " + spec.asString().length() + " characters");
 
@@ -98,7 +100,8 @@ class ProblemDetailsTest {
             s.setSoTimeout(30_000);
             OutputStream out = s.getOutputStream();
             long start = System.nanoTime();
-            out.write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: " + length
+            out.write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
+                    + length
                     + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.write(new byte[64 * 1024]);
             out.flush();
@@ -133,7 +136,8 @@ class ProblemDetailsTest {
                     .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(spec))).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(413, r.statusCode(), r.body());
-            assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"), r.headers().toString());
+            assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"),
+                    r.headers().toString());
             assertTrue(r.body().contains("the spec is larger than that, more than the 1048576 bytes accepted"), r.body());
         }
         // A spec just under the bound is parsed.
@@ -146,7 +150,8 @@ class ProblemDetailsTest {
         padded.append('#').append("x".repeat(rest)).append('\n');
         fits = padded.toString();
         assertEquals(RequestBodies.MAX_SPEC_BYTES, fits.getBytes(StandardCharsets.UTF_8).length);
-        given().contentType("application/yaml").body(fits).post("/models/validate").then().statusCode(200).body("valid", equalTo(true));
+        given().contentType("application/yaml").body(fits).post("/models/validate").then().statusCode(200).body("valid",
+                equalTo(true));
     }
 
     @Test
@@ -162,6 +167,7 @@ class ProblemDetailsTest {
         assertTrue(p.getString("detail").startsWith("the body is not valid JSON: "), p.prettify());
         assertFalse(p.getString("detail").matches(".*(Exception|Constraints|com\\.fasterxml).*"), p.prettify());
         given().contentType("application/json").body("{\"x\":[1,2,3]}").post("/models/notjson/predict").then().statusCode(400)
-                .contentType(startsWith("application/problem+json")).body("errors", hasItem(containsString("x must have 8 numbers")));
+                .contentType(startsWith("application/problem+json"))
+                .body("errors", hasItem(containsString("x must have 8 numbers")));
     }
 }

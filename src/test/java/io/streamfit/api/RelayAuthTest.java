@@ -44,11 +44,14 @@ class RelayAuthTest {
     private static final RelaySignature SIGNER = new RelaySignature(SECRET, Duration.ofSeconds(30));
 
     private static String spec(String id) {
-        return StreamfitServiceTest.LEARN_SPEC.replace("id: learn", "id: " + id).replace("topic: learn.in", "topic: " + id + ".in");
+        return StreamfitServiceTest.LEARN_SPEC.replace("id: learn", "id: " + id).replace("topic: learn.in",
+                "topic: " + id + ".in");
     }
 
-    private static RequestSpecification relayed(String method, String path, String body, long time, String signedBody, String secret) {
-        String sig = new RelaySignature(secret, Duration.ofSeconds(30)).sign(method, path, time, signedBody.getBytes(StandardCharsets.UTF_8));
+    private static RequestSpecification relayed(String method, String path, String body, long time, String signedBody,
+            String secret) {
+        String sig = new RelaySignature(secret, Duration.ofSeconds(30)).sign(method, path, time,
+                signedBody.getBytes(StandardCharsets.UTF_8));
         return given().header(OwnerForwarding.FORWARDED_BY, "streamfit").header(RelaySignature.TIME, Long.toString(time))
                 .header(RelaySignature.SIGNATURE, sig).contentType("application/yaml").body(body);
     }
@@ -70,7 +73,8 @@ class RelayAuthTest {
         relayed("POST", "/models/validate", body, now(), body, SECRET).post("/models").then().statusCode(401); // another path
         relayed("PUT", "/models", body, now(), body, SECRET).post("/models").then().statusCode(401); // another method
         // a forged relay header with a valid API key is still refused: the signature is what a relay is judged by
-        given().header(OwnerForwarding.FORWARDED_BY, "streamfit").header("X-API-Key", "relay-test-key").contentType("application/yaml")
+        given().header(OwnerForwarding.FORWARDED_BY, "streamfit").header("X-API-Key", "relay-test-key")
+                .contentType("application/yaml")
                 .body(body).post("/models").then().statusCode(401);
         given().contentType("application/yaml").body(body).post("/models").then().statusCode(401); // no key, no relay
 

@@ -142,12 +142,14 @@ class StreamfitServiceTest {
 
         // metrics, named by Prometheus conventions and tagged by model
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        for (String name : List.of("streamfit_examples_trained_total{model=\"learn\"}", "streamfit_batches_trained_total{model=\"learn\"}",
+        for (String name : List.of("streamfit_examples_trained_total{model=\"learn\"}",
+                "streamfit_batches_trained_total{model=\"learn\"}",
                 "streamfit_prequential_loss{model=\"learn\"}", "streamfit_prequential_accuracy_ratio{model=\"learn\"}",
                 "streamfit_gradient_norm{model=\"learn\"}", "streamfit_gradient_clipped_steps_total{model=\"learn\"}",
                 "streamfit_learning_rate{model=\"learn\"}", "streamfit_step_duration_seconds_bucket{model=\"learn\"",
                 "streamfit_snapshot_version{model=\"learn\"}", "streamfit_snapshot_age_seconds{model=\"learn\"}",
-                "streamfit_snapshot_duration_seconds_bucket{model=\"learn\"", "streamfit_snapshot_commit_duration_seconds_bucket{model=\"learn\"",
+                "streamfit_snapshot_duration_seconds_bucket{model=\"learn\"",
+                "streamfit_snapshot_commit_duration_seconds_bucket{model=\"learn\"",
                 "streamfit_consumer_lag_records{model=\"learn\"}")) {
             assertTrue(metrics.contains(name), name + " missing from /q/metrics");
         }
@@ -178,9 +180,12 @@ class StreamfitServiceTest {
         boolean kcat = runs("kcat", "-V");
         Assumptions.assumeTrue(python || kcat, "neither python3-confluent-kafka nor kcat is installed");
         TestKafka.createTopic(bootstrap(), "readme.in", 1);
-        given().contentType("application/yaml").body(LEARN_SPEC.replace("id: learn", "id: readme").replace("topic: learn.in", "topic: readme.in")
-                .replace("input_width: 8", "input_width: 4").replace("classes: 4", "classes: 10").replace("units: 4}", "units: 10}")
-                .replace("batch_size: 16", "batch_size: 1")).post("/models").then().statusCode(CREATED);
+        given().contentType("application/yaml")
+                .body(LEARN_SPEC.replace("id: learn", "id: readme").replace("topic: learn.in", "topic: readme.in")
+                        .replace("input_width: 8", "input_width: 4").replace("classes: 4", "classes: 10")
+                        .replace("units: 4}", "units: 10}")
+                        .replace("batch_size: 16", "batch_size: 1"))
+                .post("/models").then().statusCode(CREATED);
         long expected = 0;
         if (python) {
             assertTrue(runs("/usr/bin/python3", "examples/produce.py", bootstrap(), "readme.in"), "examples/produce.py failed");
@@ -188,7 +193,8 @@ class StreamfitServiceTest {
         }
         if (kcat) {
             Process p = new ProcessBuilder("kcat", "-P", "-b", bootstrap(), "-t", "readme.in").start();
-            p.getOutputStream().write("{\"x\":[[0.1,0.5,0.0,1.2],[0.3,0.1,0.9,0.0]],\"y\":[3,0]}\n".getBytes(StandardCharsets.UTF_8));
+            p.getOutputStream()
+                    .write("{\"x\":[[0.1,0.5,0.0,1.2],[0.3,0.1,0.9,0.0]],\"y\":[3,0]}\n".getBytes(StandardCharsets.UTF_8));
             p.getOutputStream().close();
             assertEquals(0, p.waitFor(), "kcat -P failed");
             expected += 2;
@@ -226,7 +232,8 @@ class StreamfitServiceTest {
                 .body("errors[0]", equalTo("x must have 8 numbers, got 3"));
         given().contentType("application/json").body("{\"y\":1}").post("/models/dup/predict").then().statusCode(400)
                 .body("errors[0]", containsString("x must be an array"));
-        given().contentType("application/json").body("{\"x\":[1,2,3,4,5,6,7,\"a\"]}").post("/models/dup/predict").then().statusCode(400)
+        given().contentType("application/json").body("{\"x\":[1,2,3,4,5,6,7,\"a\"]}").post("/models/dup/predict").then()
+                .statusCode(400)
                 .body("errors[0]", equalTo("x[7] must be a finite number, got \"a\""));
     }
 
@@ -263,10 +270,12 @@ class StreamfitServiceTest {
         }
         TestKafka.produce(bootstrap(), "stopper.in", records);
         TestKafka.await("all 20 batches scored: 10 held out", Duration.ofSeconds(60),
-                () -> number(given().get("/models/stopper").then().extract().jsonPath(), "early_stopping.held_out_examples") == 160);
+                () -> number(given().get("/models/stopper").then().extract().jsonPath(),
+                        "early_stopping.held_out_examples") == 160);
         // The best snapshot is booked once its commit, on the commit thread, ended.
         TestKafka.await("the best snapshot committed", Duration.ofSeconds(30),
-                () -> number(given().get("/models/stopper").then().extract().jsonPath(), "early_stopping.best_snapshot_version") >= 1);
+                () -> number(given().get("/models/stopper").then().extract().jsonPath(),
+                        "early_stopping.best_snapshot_version") >= 1);
         JsonPath status = given().get("/models/stopper").then().statusCode(200).extract().jsonPath();
         assertEquals("paused", status.getString("early_stopping.state"));
         assertEquals(2, number(status, "steps"), "batches 1 and 3 trained; 2 and 4 held out, the check at 4 paused");
@@ -296,7 +305,8 @@ class StreamfitServiceTest {
                 "one more step (batch 21), paused again by the check at batch 22");
 
         TestKafka.createTopic(bootstrap(), "plain.in", 1);
-        given().contentType("application/yaml").body(LEARN_SPEC.replace("id: learn", "id: plain").replace("topic: learn.in", "topic: plain.in"))
+        given().contentType("application/yaml")
+                .body(LEARN_SPEC.replace("id: learn", "id: plain").replace("topic: learn.in", "topic: plain.in"))
                 .post("/models").then().statusCode(CREATED);
         given().post("/models/plain/resume").then().statusCode(409)
                 .body("errors[0]", equalTo("model plain has no early_stopping section: its updates never pause"));

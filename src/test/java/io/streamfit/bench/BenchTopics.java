@@ -6,7 +6,6 @@ import io.streamfit.data.RejectedRecordException;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.stream.TestKafka;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +29,8 @@ final class BenchTopics {
     private BenchTopics() {}
 
     /** Creates both topics and produces every line of {@code jsonl} {@code passes} times; returns the records per topic. */
-    static long fill(String bootstrap, ModelSpec spec, Path jsonl, int passes, String jsonTopic, String binaryTopic) throws Exception {
+    static long fill(String bootstrap, ModelSpec spec, Path jsonl, int passes, String jsonTopic, String binaryTopic)
+            throws Exception {
         if (passes < 1) {
             throw new IllegalArgumentException("passes must be at least 1, was " + passes);
         }
@@ -39,10 +39,10 @@ final class BenchTopics {
         RecordDecoder decoder = new RecordDecoder(spec);
         long n = 0;
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(
-                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                        ProducerConfig.LINGER_MS_CONFIG, 20,
-                        ProducerConfig.BATCH_SIZE_CONFIG, 1 << 20),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 20,
+                ProducerConfig.BATCH_SIZE_CONFIG, 1 << 20),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int pass = 0; pass < passes; pass++) {
                 try (BufferedReader in = Files.newBufferedReader(jsonl, StandardCharsets.UTF_8)) {

@@ -43,7 +43,8 @@ class BenchTopicsTest {
             for (int i = 0; i < 4; i++) {
                 assertEquals(i, json.get(i).offset());
                 assertEquals(i, binary.get(i).offset());
-                assertArrayEquals(lines.get(i % 2).getBytes(StandardCharsets.UTF_8), json.get(i).value(), "line " + i % 2 + " as written");
+                assertArrayEquals(lines.get(i % 2).getBytes(StandardCharsets.UTF_8), json.get(i).value(),
+                        "line " + i % 2 + " as written");
                 assertEquals('S', binary.get(i).value()[0], "binary record " + i);
                 Examples fromJson = decoder.decode(json.get(i).value());
                 Examples fromBinary = decoder.decode(binary.get(i).value());

@@ -37,7 +37,8 @@ final class ConsumerCeiling {
                 cfg.put(kv.substring(0, kv.indexOf('=')).trim(), kv.substring(kv.indexOf('=') + 1).trim());
             }
         }
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(cfg, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(cfg, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
             TopicPartition tp = new TopicPartition(topic, 0);
             c.assign(List.of(tp));
             c.seekToBeginning(List.of(tp));
@@ -58,7 +59,8 @@ final class ConsumerCeiling {
                     bytes += r.value().length;
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("drained only " + n + " of " + records + " records of " + topic + " in 5 minutes");
+                    throw new IllegalStateException(
+                            "drained only " + n + " of " + records + " records of " + topic + " in 5 minutes");
                 }
             }
             double s = (System.nanoTime() - t0) / 1e9;

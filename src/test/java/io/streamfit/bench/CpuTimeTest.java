@@ -17,7 +17,8 @@ class CpuTimeTest {
             sink += Math.sqrt(sink + 1);
         }
         double after = CpuTime.seconds(pid);
-        assertTrue(after - before >= 0.2, "0.3 s of busy work shows at least 0.2 s of CPU: " + (after - before) + " (" + sink + ")");
+        assertTrue(after - before >= 0.2,
+                "0.3 s of busy work shows at least 0.2 s of CPU: " + (after - before) + " (" + sink + ")");
     }
 
     @Test

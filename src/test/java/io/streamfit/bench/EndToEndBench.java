@@ -87,7 +87,8 @@ public final class EndToEndBench {
             log("topics filled: %d records each (JSON and binary, %d pass(es) of %d lines) in %.1f s", records, passes, lines,
                     secondsSince(t));
             if (to > lines - lines % BATCH) {
-                throw new IllegalArgumentException("--to " + to + " is beyond the last full batch of the first pass (" + lines + " records)");
+                throw new IllegalArgumentException(
+                        "--to " + to + " is beyond the last full batch of the first pass (" + lines + " records)");
             }
             List<ServiceRun.Window> windows = new ArrayList<>(List.of(new ServiceRun.Window(FIRST, from, to)));
             if (passes > 1) {
@@ -96,14 +97,17 @@ public final class EndToEndBench {
             result.put("windows", windows.stream().collect(Collectors.toMap(ServiceRun.Window::name,
                     w -> Map.of("from", w.from(), "to", w.to()), (x, y) -> x, LinkedHashMap::new)));
             result.put("batch", BATCH);
-            for (String[] t2 : new String[][] {{"consumer_json", "bench.fmnist.json"}, {"consumer_binary", "bench.fmnist.binary"}}) {
+            for (String[] t2 : new String[][] {{"consumer_json", "bench.fmnist.json"},
+                    {"consumer_binary", "bench.fmnist.binary"}}) {
                 Map<String, Object> c = ConsumerCeiling.drain(broker.bootstrapServers(), broker.pid(), t2[1], records);
                 result.put(t2[0], c);
                 log("a plain Java consumer alone on %s: %.0f records/s (%.0f MB/s); CPU per record: consumer %.1f us, broker %.1f us",
-                        t2[1], c.get("records_per_s"), c.get("mb_per_s"), c.get("consumer_cpu_us_per_record"), c.get("broker_cpu_us_per_record"));
+                        t2[1], c.get("records_per_s"), c.get("mb_per_s"), c.get("consumer_cpu_us_per_record"),
+                        c.get("broker_cpu_us_per_record"));
             }
             result.put("service_json", service(broker, "bench-json", "bench.fmnist.json", windows, out.resolve("service-json")));
-            result.put("service_binary", service(broker, "bench-binary", "bench.fmnist.binary", windows, out.resolve("service-binary")));
+            result.put("service_binary",
+                    service(broker, "bench-binary", "bench.fmnist.binary", windows, out.resolve("service-binary")));
             result.put("train", train(out.resolve("spec.yaml"), jsonl, passes, out));
             if (!"none".equals(python)) {
                 result.put("python_loop", pythonLoop(python, broker.bootstrapServers(), windows, out));
@@ -117,16 +121,19 @@ public final class EndToEndBench {
         log("wrote %s", out.resolve("e2e.json"));
     }
 
-    private static Map<String, Object> service(BrokerProcess broker, String id, String topic, List<ServiceRun.Window> windows, Path dir)
+    private static Map<String, Object> service(BrokerProcess broker, String id, String topic, List<ServiceRun.Window> windows,
+            Path dir)
             throws Exception {
-        Map<String, Object> r = ServiceRun.measure(broker.bootstrapServers(), broker.pid(), id, SPEC.formatted(id, topic, BATCH), BATCH,
+        Map<String, Object> r = ServiceRun.measure(broker.bootstrapServers(), broker.pid(), id, SPEC.formatted(id, topic, BATCH),
+                BATCH,
                 windows, Files.createDirectories(dir));
         for (ServiceRun.Window w : windows) {
             @SuppressWarnings("unchecked")
             Map<String, Object> f = (Map<String, Object>) r.get(w.name());
             Object step = f.get("step_examples_per_s");
             log("service on %s, %s: %.0f examples/s end to end, step inside the run %s examples/s; cores used: service %.2f, broker %.2f",
-                    topic, w.name(), f.get("examples_per_s"), step == null ? "-" : String.format("%.0f", step), f.get("service_cores"),
+                    topic, w.name(), f.get("examples_per_s"), step == null ? "-" : String.format("%.0f", step),
+                    f.get("service_cores"),
                     f.get("broker_cores"));
         }
         log("service on %s ready in %.1f s", topic, r.get("ready_seconds"));
@@ -174,7 +181,8 @@ public final class EndToEndBench {
     private static Map<String, Object> trainRun(Path spec, Path data, Path out, String name) throws Exception {
         long t = System.nanoTime();
         Path log = out.resolve(name + ".log");
-        Process p = new ProcessBuilder("java", "-jar", JAR.toString(), "train", "--spec", spec.toString(), "--data", data.toString(),
+        Process p = new ProcessBuilder("java", "-jar", JAR.toString(), "train", "--spec", spec.toString(), "--data",
+                data.toString(),
                 "--out", out.resolve(name + ".safetensors").toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!p.waitFor(20, TimeUnit.MINUTES) || p.exitValue() != 0) {
@@ -217,7 +225,8 @@ public final class EndToEndBench {
                 throw new IllegalStateException("python loop answered window " + w + " for " + windows.get(i));
             }
             r.put(windows.get(i).name(), new ObjectMapper().convertValue(w, LinkedHashMap.class));
-            log("python loop (confluent-kafka, json.loads, numpy, torch %s, 1 thread), %s: %.0f examples/s", s.path("torch").asText(),
+            log("python loop (confluent-kafka, json.loads, numpy, torch %s, 1 thread), %s: %.0f examples/s",
+                    s.path("torch").asText(),
                     windows.get(i).name(), w.path("examples_per_s").asDouble());
         }
         return r;
@@ -283,7 +292,8 @@ public final class EndToEndBench {
             m.put(argv[i], argv[i + 1]);
         }
         if (!m.containsKey("--jsonl") || argv.length % 2 != 0) {
-            throw new IllegalArgumentException("usage: EndToEndBench --jsonl F.jsonl [--out DIR] [--from N] [--to N] [--passes P] [--python P|none] [--startups K]");
+            throw new IllegalArgumentException(
+                    "usage: EndToEndBench --jsonl F.jsonl [--out DIR] [--from N] [--to N] [--passes P] [--python P|none] [--startups K]");
         }
         return m;
     }

@@ -40,7 +40,8 @@ final class ServiceRun {
      * Starts the service with {@code spec} as the only model, measures each window (they may
      * overlap), stops it (SIGTERM). {@code brokerPid} is the broker JVM whose CPU time is counted.
      */
-    static Map<String, Object> measure(String bootstrap, long brokerPid, String modelId, String spec, int batch, List<Window> windows,
+    static Map<String, Object> measure(String bootstrap, long brokerPid, String modelId, String spec, int batch,
+            List<Window> windows,
             Path dir) throws Exception {
         Path models = Files.createDirectories(dir.resolve("models"));
         Files.writeString(models.resolve(modelId + ".yaml"), spec);
@@ -58,7 +59,8 @@ final class ServiceRun {
             long lastChange = System.nanoTime();
             while (ends.size() < windows.size()) {
                 if (!service.isAlive()) {
-                    throw new IllegalStateException("service exited with " + service.exitValue() + ": see " + dir.resolve("service.log"));
+                    throw new IllegalStateException(
+                            "service exited with " + service.exitValue() + ": see " + dir.resolve("service.log"));
                 }
                 long seen = PackagedService.examplesSeen(port, modelId);
                 long now = System.nanoTime();
@@ -69,14 +71,17 @@ final class ServiceRun {
                     last = seen;
                     lastChange = now;
                 } else if (now - lastChange > STALL_NANOS) {
-                    throw new IllegalStateException("no progress for 120 s at " + seen + " examples: see " + dir.resolve("service.log"));
+                    throw new IllegalStateException(
+                            "no progress for 120 s at " + seen + " examples: see " + dir.resolve("service.log"));
                 }
                 double[] sample = null;
                 for (Window w : windows) {
                     if (!starts.containsKey(w) && seen >= w.from()) {
-                        starts.put(w, sample = sample != null ? sample : sample(port, modelId, now, seen, service.pid(), brokerPid));
+                        starts.put(w,
+                                sample = sample != null ? sample : sample(port, modelId, now, seen, service.pid(), brokerPid));
                     } else if (starts.containsKey(w) && !ends.containsKey(w) && seen >= w.to()) {
-                        ends.put(w, sample = sample != null ? sample : sample(port, modelId, now, seen, service.pid(), brokerPid));
+                        ends.put(w,
+                                sample = sample != null ? sample : sample(port, modelId, now, seen, service.pid(), brokerPid));
                     }
                 }
                 if (sample == null) {
@@ -131,7 +136,8 @@ final class ServiceRun {
                 + "\"[^}]*\\}\\s+(\\S+)", Pattern.MULTILINE);
         Matcher m = p.matcher(text);
         if (!m.find()) {
-            throw new IllegalStateException("no streamfit_step_duration_seconds_" + suffix + " for model " + modelId + " in /q/metrics");
+            throw new IllegalStateException(
+                    "no streamfit_step_duration_seconds_" + suffix + " for model " + modelId + " in /q/metrics");
         }
         return Double.parseDouble(m.group(1));
     }

@@ -1,9 +1,9 @@
 package io.streamfit.bench;
 
-import io.streamfit.train.Batch;
 import io.streamfit.nn.SplitMix64;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
+import io.streamfit.train.Batch;
 import io.streamfit.train.BlasLibrary;
 import io.streamfit.train.ModelState;
 import io.streamfit.train.NativeThreads;

@@ -67,8 +67,10 @@ class TrainCommandIT {
         assertTrue(bundled.contains("\"blas\":\"OpenBLAS 0.3.19 ("), bundled);
         assertTrue(system.contains("\"blas\":\"OpenBLAS 0.") && !system.contains("OpenBLAS 0.3.19"), system);
         ModelSpec s = SpecParser.parse(Files.readString(spec));
-        float[] a = SnapshotCodec.decode(Files.readAllBytes(dir.resolve("bundled.safetensors")), s).network().params().toFloatVector();
-        float[] b = SnapshotCodec.decode(Files.readAllBytes(dir.resolve("system.safetensors")), s).network().params().toFloatVector();
+        float[] a = SnapshotCodec.decode(Files.readAllBytes(dir.resolve("bundled.safetensors")), s).network().params()
+                .toFloatVector();
+        float[] b = SnapshotCodec.decode(Files.readAllBytes(dir.resolve("system.safetensors")), s).network().params()
+                .toFloatVector();
         assertEquals(a.length, b.length);
         for (int i = 0; i < a.length; i++) {
             assertEquals(a[i], b[i], 1e-3f, "parameter " + i);
@@ -77,7 +79,8 @@ class TrainCommandIT {
 
     private String runTrain(Path spec, Path data, Path out, String blas) throws Exception {
         Path log = dir.resolve(blas + ".txt");
-        ProcessBuilder pb = new ProcessBuilder("java", "-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString(), "train",
+        ProcessBuilder pb = new ProcessBuilder("java", "-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString(),
+                "train",
                 "--spec", spec.toString(), "--data", data.toString(), "--out", out.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("STREAMFIT_BLAS", blas);

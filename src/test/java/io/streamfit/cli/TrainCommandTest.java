@@ -167,7 +167,8 @@ class TrainCommandTest {
                     "--metrics", m.toString(), i == 0 ? "--decode-ahead" : "--no-decode-ahead"));
             states[i] = SnapshotCodec.decode(Files.readAllBytes(out), SpecParser.parse(Files.readString(spec)));
             // Everything but the run's own timing.
-            metrics[i] = JSON.readTree(m.toFile()).get("steps").toString() + JSON.readTree(m.toFile()).get("final").get("rejected_records");
+            metrics[i] = JSON.readTree(m.toFile()).get("steps").toString()
+                    + JSON.readTree(m.toFile()).get("final").get("rejected_records");
         }
         assertArrayEquals(states[1].network().params().toFloatVector(), states[0].network().params().toFloatVector(),
                 "parameters bitwise equal with decode-ahead on and off");
@@ -198,7 +199,8 @@ class TrainCommandTest {
         Path whole = dir.resolve("whole.safetensors");
         Path half = dir.resolve("half.safetensors");
         Path rest = dir.resolve("rest.safetensors");
-        assertEquals(0, train("--spec", spec.toString(), "--data", write("all.jsonl", lines).toString(), "--out", whole.toString()));
+        assertEquals(0,
+                train("--spec", spec.toString(), "--data", write("all.jsonl", lines).toString(), "--out", whole.toString()));
         assertEquals(0, train("--spec", spec.toString(), "--data", write("a.jsonl", lines.subList(0, cut)).toString(),
                 "--out", half.toString()));
         assertEquals(0, train("--spec", spec.toString(), "--data", write("b.jsonl", lines.subList(cut, lines.size())).toString(),
@@ -291,7 +293,9 @@ class TrainCommandTest {
                 "train: cannot read --spec nope.yaml: no such file");
         cases.put(List.of("--spec", dir.resolve("adir").toString(), "--data", data.toString(), "--out", out.toString()),
                 "train: cannot read --spec " + dir.resolve("adir") + ": is a directory");
-        cases.put(List.of("--spec", spec.toString(), "--data", data.toString(), "--init", "nope.safetensors", "--out", out.toString()),
+        cases.put(
+                List.of("--spec", spec.toString(), "--data", data.toString(), "--init", "nope.safetensors", "--out",
+                        out.toString()),
                 "train: cannot read --init nope.safetensors: no such file");
         cases.put(List.of("--spec", spec.toString(), "--data", data.toString(), "--init", dir.resolve("adir").toString(),
                 "--out", out.toString()), "train: cannot read --init " + dir.resolve("adir") + ": is a directory");
@@ -301,10 +305,14 @@ class TrainCommandTest {
                 "train: cannot read --data missing.jsonl: no such file");
         cases.put(List.of("--spec", spec.toString(), "--data", data.toString(), "--out", dir.resolve("adir").toString()),
                 "train: cannot write --out " + dir.resolve("adir") + ": is a directory");
-        cases.put(List.of("--spec", spec.toString(), "--data", data.toString(), "--out", plainFile.resolve("o.safetensors").toString()),
-                "train: cannot write --out " + plainFile.resolve("o.safetensors") + ": a part of the path is a file, not a directory");
+        cases.put(
+                List.of("--spec", spec.toString(), "--data", data.toString(), "--out",
+                        plainFile.resolve("o.safetensors").toString()),
+                "train: cannot write --out " + plainFile.resolve("o.safetensors")
+                        + ": a part of the path is a file, not a directory");
         cases.put(List.of("--spec", spec.toString(), "--data", data.toString(), "--out", out.toString(),
-                "--metrics", dir.resolve("adir").toString()), "train: cannot write --metrics " + dir.resolve("adir") + ": is a directory");
+                "--metrics", dir.resolve("adir").toString()),
+                "train: cannot write --metrics " + dir.resolve("adir") + ": is a directory");
         for (Map.Entry<List<String>, String> c : cases.entrySet()) {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             TrainCommand command = new TrainCommand();

@@ -50,7 +50,8 @@ class FuzzTest {
             .replace("{\"type\":\"classification\",\"classes\":4}", "{\"type\":\"regression\",\"outputs\":2}")
             .replace("\"units\":4", "\"units\":2"));
     private static final byte[] VALID_JSON = "{\"x\": [[0.5, -1, 2], [1, 2, 3]], \"y\": [3, 0]}".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] VALID_BINARY = RecordDecoder.encodeBinary(2, 3, new float[] {1, 2, 3, 4, 5, 6}, new int[] {1, 3}, null, 1);
+    private static final byte[] VALID_BINARY = RecordDecoder.encodeBinary(2, 3, new float[] {1, 2, 3, 4, 5, 6}, new int[] {1, 3},
+            null, 1);
 
     // ---------------------------------------------------------------- the runner
 
@@ -82,7 +83,8 @@ class FuzzTest {
             Throwable failure = failureOf(check, input);
             if (failure != null) {
                 T minimal = shrink(input, shrinker, check);
-                throw new AssertionError(property + " failed at case " + i + " of seed " + seed + " (rerun: -Dstreamfit.fuzz.seed="
+                throw new AssertionError(property + " failed at case " + i + " of seed " + seed
+                        + " (rerun: -Dstreamfit.fuzz.seed="
                         + BASE_SEED + "); minimal input: " + show(minimal) + "; failure on it: " + failureOf(check, minimal)
                         + "; original input: " + show(input), failure);
             }
@@ -388,7 +390,8 @@ class FuzzTest {
             BigInteger label = BigInteger.valueOf(r.nextInt(4)).add(BigInteger.ONE.shiftLeft(64 + r.nextInt(200))
                     .multiply(BigInteger.valueOf(1 + r.nextInt(1000))));
             label = r.nextBoolean() ? label : label.negate();
-            return r.nextBoolean() ? "{\"x\": [1, 2, 3], \"y\": " + label + "}" : "{\"x\": [[1, 2, 3], [4, 5, 6]], \"y\": [1, " + label + "]}";
+            return r.nextBoolean() ? "{\"x\": [1, 2, 3], \"y\": " + label + "}"
+                    : "{\"x\": [[1, 2, 3], [4, 5, 6]], \"y\": [1, " + label + "]}";
         }, none(), text -> {
             RejectedRecordException e = rejection(text.getBytes(StandardCharsets.UTF_8));
             assertEquals(RejectedRecordException.Reason.BAD_LABEL, e.reason(), e.getMessage());
@@ -411,7 +414,8 @@ class FuzzTest {
             RejectedRecordException e = assertThrows(RejectedRecordException.class,
                     () -> new RecordDecoder(target ? REGRESSION : CLASSES).decode(text.getBytes(StandardCharsets.UTF_8)));
             assertEquals(RejectedRecordException.Reason.NON_FINITE, e.reason(), e.getMessage());
-            assertTrue(e.getMessage().matches((target ? "y\\[1\\]" : "x\\[\\d\\]") + " is -?[0-9.E]+, beyond float32 range"), e.getMessage());
+            assertTrue(e.getMessage().matches((target ? "y\\[1\\]" : "x\\[\\d\\]") + " is -?[0-9.E]+, beyond float32 range"),
+                    e.getMessage());
         });
     }
 
@@ -454,13 +458,15 @@ class FuzzTest {
             String key = text.substring(k[0], k[1]).replace("\"", "");
             // a copy of the key with a harmless value right before the original: the same object
             String lineStart = text.substring(text.lastIndexOf('\n', k[0] - 1) + 1, k[0]);
-            String copy = json ? "\"" + key + "\":0," : lineStart.matches("[ -]*") ? key + ": 0\n" + lineStart.replace('-', ' ')
-                    : key + ": 0, ";
+            String copy = json ? "\"" + key + "\":0,"
+                    : lineStart.matches("[ -]*") ? key + ": 0\n" + lineStart.replace('-', ' ')
+                            : key + ": 0, ";
             return new Case(key, text.substring(0, k[0]) + copy + text.substring(k[0]));
         }, none(), c -> {
             SpecException e = assertThrows(SpecException.class, () -> SpecParser.parse(c.text()));
             assertEquals(1, e.errors().size(), e.errors().toString());
-            assertTrue(e.errors().get(0).endsWith(c.about() + " is given twice: each key may appear once"), e.errors().toString());
+            assertTrue(e.errors().get(0).endsWith(c.about() + " is given twice: each key may appear once"),
+                    e.errors().toString());
         });
     }
 
@@ -489,7 +495,9 @@ class FuzzTest {
     @Test
     void specNumbersBeyondADoubleAreRefused() {
         forAll("spec number beyond a double", 200, r -> {
-            Matcher m = Pattern.compile("(lr|momentum|label_smoothing|max_norm|l2|weight_decay|alpha)\": ?(-?[0-9.]+(?:E-?[0-9]+)?)").matcher(SPEC_JSON);
+            Matcher m = Pattern
+                    .compile("(lr|momentum|label_smoothing|max_norm|l2|weight_decay|alpha)\": ?(-?[0-9.]+(?:E-?[0-9]+)?)")
+                    .matcher(SPEC_JSON);
             List<int[]> at = new ArrayList<>();
             while (m.find()) {
                 at.add(new int[] {m.start(2), m.end(2)});
@@ -499,7 +507,8 @@ class FuzzTest {
             return SPEC_JSON.substring(0, k[0]) + big + SPEC_JSON.substring(k[1]);
         }, none(), text -> {
             SpecException e = assertThrows(SpecException.class, () -> SpecParser.parse(text));
-            assertTrue(e.errors().stream().anyMatch(s -> s.contains("must be finite") || s.contains("must be >=")), e.errors().toString());
+            assertTrue(e.errors().stream().anyMatch(s -> s.contains("must be finite") || s.contains("must be >=")),
+                    e.errors().toString());
         });
     }
 

@@ -65,7 +65,8 @@ class RecordDecoderEquivalenceTest {
             case 3 -> Long.toString(r.nextLong() >> r.nextInt(64));
             case 4 -> python4(r.nextInt(256)); // Python's json.dumps of round(p / 255, 4)
             case 5 -> randomDigits(r);
-            case 6 -> String.format(Locale.ROOT, "%." + r.nextInt(20) + "e", (r.nextDouble() - 0.5) * Math.pow(10, r.nextInt(90) - 45));
+            case 6 ->
+                String.format(Locale.ROOT, "%." + r.nextInt(20) + "e", (r.nextDouble() - 0.5) * Math.pow(10, r.nextInt(90) - 45));
             default -> Double.toString((r.nextDouble() - 0.5) * 4);
         };
     }
@@ -91,7 +92,8 @@ class RecordDecoderEquivalenceTest {
             }
         }
         if (r.nextInt(3) == 0) {
-            b.append(r.nextBoolean() ? 'e' : 'E').append(r.nextBoolean() ? "-" : r.nextBoolean() ? "+" : "").append(r.nextInt(60));
+            b.append(r.nextBoolean() ? 'e' : 'E').append(r.nextBoolean() ? "-" : r.nextBoolean() ? "+" : "")
+                    .append(r.nextInt(60));
         }
         return b.toString();
     }
@@ -124,7 +126,8 @@ class RecordDecoderEquivalenceTest {
             default -> {
                 StringBuilder b = new StringBuilder("{");
                 for (int i = 0, n = r.nextInt(4); i < n; i++) {
-                    b.append(i == 0 ? "" : ",").append(ws(r)).append("\"k").append(i).append("\":").append(ws(r)).append(junk(r, depth + 1));
+                    b.append(i == 0 ? "" : ",").append(ws(r)).append("\"k").append(i).append("\":").append(ws(r))
+                            .append(junk(r, depth + 1));
                 }
                 yield b.append('}').toString();
             }
@@ -170,7 +173,8 @@ class RecordDecoderEquivalenceTest {
             StringBuilder xb = new StringBuilder("[");
             StringBuilder yb = new StringBuilder("[");
             for (int i = 0; i < rows; i++) {
-                xb.append(i == 0 ? ws(r) : "," + ws(r)).append(r.nextInt(100) < badness / 4 ? element(r, 100) : row(r, 3, badness));
+                xb.append(i == 0 ? ws(r) : "," + ws(r))
+                        .append(r.nextInt(100) < badness / 4 ? element(r, 100) : row(r, 3, badness));
                 yb.append(i == 0 ? "" : "," + ws(r)).append(label(r, spec, badness));
             }
             if (r.nextInt(100) < badness) {
@@ -211,7 +215,8 @@ class RecordDecoderEquivalenceTest {
     private static String outcome(byte[] value, Decoder d) {
         try {
             Examples e = d.decode(value);
-            StringBuilder b = new StringBuilder("ok ").append(e.count()).append('x').append(e.width()).append('/').append(e.targetWidth());
+            StringBuilder b = new StringBuilder("ok ").append(e.count()).append('x').append(e.width()).append('/')
+                    .append(e.targetWidth());
             for (float v : e.x()) {
                 b.append(' ').append(Integer.toHexString(Float.floatToRawIntBits(v)));
             }
@@ -232,7 +237,8 @@ class RecordDecoderEquivalenceTest {
     private static void assertSame(ModelSpec spec, byte[] value, String about) {
         String expected = outcome(value, new TreeRecordDecoder(spec)::decode);
         String actual = outcome(value, new RecordDecoder(spec)::decode);
-        assertEquals(expected, actual, () -> about + " (seed " + SEED + "), record: " + new String(value, StandardCharsets.UTF_8));
+        assertEquals(expected, actual,
+                () -> about + " (seed " + SEED + "), record: " + new String(value, StandardCharsets.UTF_8));
     }
 
     private static byte[] mutate(SplittableRandom r, byte[] v) {
@@ -283,16 +289,17 @@ class RecordDecoderEquivalenceTest {
     void namedCasesMatchTheReferenceAndTheExpectedFloats() throws Exception {
         ModelSpec cls = SPECS.get(0);
         String[] records = {
-            "{\"y\": 2, \"x\": [1, 2, 3]}", // y before x
-            " \n\t{ \"x\" :\n[ 1 ,\t2 ,3 ] ,\r\n \"y\" : 2 }\n ", // whitespace everywhere
-            "{\"meta\": {\"a\": [1, {\"b\": [[], {}]}], \"s\": \"é\\n\"}, \"x\": [1, 2, 3], \"tags\": [\"x\", \"y\"], \"y\": 2}",
-            "{\"x\": [[1, 2, 3], [1, 2], [1, 2, 3]], \"y\": [0, 1, 2]}", // rows of unequal width
-            "{\"x\": [[1, 2, 3], [1, 2, 3, 4], [1, 2]], \"y\": [0, 1, 2]}",
-            "{\"x\": [[1, 2, 3], 7, [1, 2, 3]], \"y\": [0, 1, 2]}",
-            "{\"x\": [[1, 2, 3], [1, \"2\", 1e39]], \"y\": [0, 9]}", // row 1's x comes before row 1's label
-            "{\"x\": [[1, 2, 3], [1, 2, 3]], \"y\": [7, 1]}", // row 0's label comes before row 1's x
-            "{\"x\": [1e-45, -0.0, 3.4028235e38], \"y\": 0}",
-            "{\"x\": [0." + "0".repeat(44) + "1401298464324817, " + "1".repeat(38) + ", -0." + "9".repeat(300) + "], \"y\": 0}",
+                "{\"y\": 2, \"x\": [1, 2, 3]}", // y before x
+                " \n\t{ \"x\" :\n[ 1 ,\t2 ,3 ] ,\r\n \"y\" : 2 }\n ", // whitespace everywhere
+                "{\"meta\": {\"a\": [1, {\"b\": [[], {}]}], \"s\": \"é\\n\"}, \"x\": [1, 2, 3], \"tags\": [\"x\", \"y\"], \"y\": 2}",
+                "{\"x\": [[1, 2, 3], [1, 2], [1, 2, 3]], \"y\": [0, 1, 2]}", // rows of unequal width
+                "{\"x\": [[1, 2, 3], [1, 2, 3, 4], [1, 2]], \"y\": [0, 1, 2]}",
+                "{\"x\": [[1, 2, 3], 7, [1, 2, 3]], \"y\": [0, 1, 2]}",
+                "{\"x\": [[1, 2, 3], [1, \"2\", 1e39]], \"y\": [0, 9]}", // row 1's x comes before row 1's label
+                "{\"x\": [[1, 2, 3], [1, 2, 3]], \"y\": [7, 1]}", // row 0's label comes before row 1's x
+                "{\"x\": [1e-45, -0.0, 3.4028235e38], \"y\": 0}",
+                "{\"x\": [0." + "0".repeat(44) + "1401298464324817, " + "1".repeat(38) + ", -0." + "9".repeat(300)
+                        + "], \"y\": 0}",
         };
         for (String record : records) {
             assertSame(cls, record.getBytes(StandardCharsets.UTF_8), record);
@@ -314,10 +321,10 @@ class RecordDecoderEquivalenceTest {
     @Test
     void brokenUtf8InSkippedStringsIsFoundAsBefore() {
         int[][] broken = {{0xC3, 0x28}, {0xE2, 0x82}, {0xC0, 0xAF}, {0xED, 0xA0, 0x80}, {0xF4, 0x90, 0x80, 0x80}, {0x80},
-            {0xF8, 0x88, 0x80, 0x80, 0x80}, {0x01}, {0xFF}, {0xE2, 0x28, 0xA1}, {0xF0, 0x28, 0x8C, 0x28}};
+                {0xF8, 0x88, 0x80, 0x80, 0x80}, {0x01}, {0xFF}, {0xE2, 0x28, 0xA1}, {0xF0, 0x28, 0x8C, 0x28}};
         String[] places = {"{\"x\": [1, \"%s\", 3], \"y\": 1}", "{\"x\": [[1, 2, 3], \"%s\"], \"y\": [1, 1]}",
-            "{\"m\": \"%s\", \"x\": [1, 2, 3], \"y\": 1}", "{\"x\": [1, 2, 3], \"m\": [{\"k\": [\"%s\"]}], \"y\": 1}",
-            "{\"x\": [1, 2, 3], \"y\": \"%s\"}", "{\"x\": [[1, 2, 3], [1, [\"%s\"], 3]], \"y\": [1, 1]}"};
+                "{\"m\": \"%s\", \"x\": [1, 2, 3], \"y\": 1}", "{\"x\": [1, 2, 3], \"m\": [{\"k\": [\"%s\"]}], \"y\": 1}",
+                "{\"x\": [1, 2, 3], \"y\": \"%s\"}", "{\"x\": [[1, 2, 3], [1, [\"%s\"], 3]], \"y\": [1, 1]}"};
         for (String place : places) {
             for (int[] bytes : broken) {
                 String[] parts = place.split("%s");

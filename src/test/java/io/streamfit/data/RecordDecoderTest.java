@@ -67,7 +67,8 @@ class RecordDecoderTest {
         assertEquals(RejectedRecordException.Reason.DECODE_ERROR, rejected(CLS, "{\"x\":[1,2,3],\"y\":1"));
         assertEquals(RejectedRecordException.Reason.DECODE_ERROR, rejected(CLS, "hello"));
         assertEquals(RejectedRecordException.Reason.BAD_LABEL, rejected(REG, "{\"x\":[1,2,3],\"y\":[1]}"));
-        assertEquals(RejectedRecordException.Reason.EMPTY, assertThrows(RejectedRecordException.class, () -> CLS.decode(new byte[0])).reason());
+        assertEquals(RejectedRecordException.Reason.EMPTY,
+                assertThrows(RejectedRecordException.class, () -> CLS.decode(new byte[0])).reason());
     }
 
     @Test
@@ -84,9 +85,11 @@ class RecordDecoderTest {
     void binaryHeaderLiesAreCaughtBeforeAllocation() {
         byte[] b = RecordDecoder.encodeBinary(1, 3, new float[] {1, 2, 3}, new int[] {1}, null, 1);
         ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(4, 60_000);
-        assertEquals(RejectedRecordException.Reason.DECODE_ERROR, assertThrows(RejectedRecordException.class, () -> CLS.decode(b)).reason());
+        assertEquals(RejectedRecordException.Reason.DECODE_ERROR,
+                assertThrows(RejectedRecordException.class, () -> CLS.decode(b)).reason());
         ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(4, -1);
-        assertEquals(RejectedRecordException.Reason.TOO_LARGE, assertThrows(RejectedRecordException.class, () -> CLS.decode(b)).reason());
+        assertEquals(RejectedRecordException.Reason.TOO_LARGE,
+                assertThrows(RejectedRecordException.class, () -> CLS.decode(b)).reason());
     }
 
     private static RejectedRecordException rejection(RecordDecoder d, String json) {

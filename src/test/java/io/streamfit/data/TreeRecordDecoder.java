@@ -79,7 +79,8 @@ public final class TreeRecordDecoder {
         if (value[0] == 'S') {
             return decodeBinary(value);
         }
-        throw new RejectedRecordException(Reason.DECODE_ERROR, "value is neither JSON (starts with '{') nor binary (magic \"SF\")");
+        throw new RejectedRecordException(Reason.DECODE_ERROR,
+                "value is neither JSON (starts with '{') nor binary (magic \"SF\")");
     }
 
     private Examples decodeBinary(byte[] value) throws RejectedRecordException {
@@ -88,7 +89,8 @@ public final class TreeRecordDecoder {
         }
         ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
         if (b.get(2) != 1) {
-            throw new RejectedRecordException(Reason.DECODE_ERROR, "binary format version " + b.get(2) + " is not supported (expected 1)");
+            throw new RejectedRecordException(Reason.DECODE_ERROR,
+                    "binary format version " + b.get(2) + " is not supported (expected 1)");
         }
         int kind = b.get(3);
         long n = Integer.toUnsignedLong(b.getInt(4));
@@ -112,7 +114,8 @@ public final class TreeRecordDecoder {
         }
         long expected = 16 + 4 * n * w + 4 * n * m;
         if (value.length != expected) {
-            throw new RejectedRecordException(Reason.DECODE_ERROR, "binary record is " + value.length + " bytes, header implies " + expected);
+            throw new RejectedRecordException(Reason.DECODE_ERROR,
+                    "binary record is " + value.length + " bytes, header implies " + expected);
         }
         int count = (int) n;
         float[] x = new float[count * width];
@@ -143,7 +146,8 @@ public final class TreeRecordDecoder {
         } catch (JsonProcessingException e) {
             throw new RejectedRecordException(Reason.DECODE_ERROR, jsonError(e));
         } catch (IOException e) {
-            throw new RejectedRecordException(Reason.DECODE_ERROR, "invalid JSON: " + JsonReadErrors.excerpt(String.valueOf(e.getMessage()), 160));
+            throw new RejectedRecordException(Reason.DECODE_ERROR,
+                    "invalid JSON: " + JsonReadErrors.excerpt(String.valueOf(e.getMessage()), 160));
         }
         JsonNode xs = root.get("x");
         JsonNode ys = root.get("y");
@@ -156,7 +160,8 @@ public final class TreeRecordDecoder {
         boolean batch = xs.get(0).isArray();
         int count = batch ? xs.size() : 1;
         if (count > MAX_EXAMPLES_PER_RECORD) {
-            throw new RejectedRecordException(Reason.TOO_LARGE, "record holds " + count + " examples, more than " + MAX_EXAMPLES_PER_RECORD);
+            throw new RejectedRecordException(Reason.TOO_LARGE,
+                    "record holds " + count + " examples, more than " + MAX_EXAMPLES_PER_RECORD);
         }
         // A number takes at least two bytes of JSON ("0,"): more values than that cannot be in
         // the record, so this bounds what is allocated by the record's own size.
@@ -171,7 +176,8 @@ public final class TreeRecordDecoder {
                     + count + " targets of width " + storedTargetWidth);
         }
         if (batch && (!ys.isArray() || ys.size() != count)) {
-            throw new RejectedRecordException(Reason.BAD_LABEL, "a mini-batch record needs y as an array of " + count + " labels");
+            throw new RejectedRecordException(Reason.BAD_LABEL,
+                    "a mini-batch record needs y as an array of " + count + " labels");
         }
         float[] x = new float[count * width];
         float[] y = new float[count * storedTargetWidth];
@@ -184,7 +190,8 @@ public final class TreeRecordDecoder {
             for (int j = 0; j < width; j++) {
                 JsonNode v = row.get(j);
                 if (!v.isNumber()) {
-                    throw new RejectedRecordException(Reason.DECODE_ERROR, "x" + (batch ? "[" + i + "]" : "") + "[" + j + "] is not a number");
+                    throw new RejectedRecordException(Reason.DECODE_ERROR,
+                            "x" + (batch ? "[" + i + "]" : "") + "[" + j + "] is not a number");
                 }
                 x[i * width + j] = narrow(v, "x" + (batch ? "[" + i + "]" : "") + "[" + j + "]");
             }
@@ -209,7 +216,8 @@ public final class TreeRecordDecoder {
             return;
         }
         if (!t.isArray() || t.size() != targetWidth) {
-            throw new RejectedRecordException(Reason.BAD_LABEL, path + " must be an array of " + targetWidth + " targets, got " + t);
+            throw new RejectedRecordException(Reason.BAD_LABEL,
+                    path + " must be an array of " + targetWidth + " targets, got " + t);
         }
         for (int j = 0; j < targetWidth; j++) {
             if (!t.get(j).isNumber()) {

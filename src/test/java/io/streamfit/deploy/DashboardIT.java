@@ -23,9 +23,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -92,7 +92,8 @@ class DashboardIT {
             for (String probe : List.of("/q/health/started", "/q/health/live", "/q/health/ready")) {
                 assertEquals(200, PackagedService.code(servicePort, probe), probe);
             }
-            assertTrue(PackagedService.body(servicePort, "/q/health/started").contains("models-restored"), "the startup check runs");
+            assertTrue(PackagedService.body(servicePort, "/q/health/started").contains("models-restored"),
+                    "the startup check runs");
             JsonNode demo = PackagedService.get(servicePort, "/models/demo-synthetic");
             String bootstrap = PackagedService.get(servicePort, "/cluster").path("bootstrap_servers").asText();
             List<byte[]> garbage = new ArrayList<>();
@@ -111,12 +112,14 @@ class DashboardIT {
                         static_configs: [{targets: ["127.0.0.1:%d"]}]
                     """.formatted(rules, servicePort));
             prometheus = new ProcessBuilder("/usr/bin/prometheus", "--config.file=" + dir.resolve("prometheus.yml"),
-                    "--storage.tsdb.path=" + dir.resolve("tsdb-" + System.nanoTime()), "--web.listen-address=127.0.0.1:" + promPort)
+                    "--storage.tsdb.path=" + dir.resolve("tsdb-" + System.nanoTime()),
+                    "--web.listen-address=127.0.0.1:" + promPort)
                     .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
             // Enough scrapes for rate() over the dashboard's 1m interval, with the garbage counted.
             TestKafka.await("30 s of scrapes", Duration.ofSeconds(120), Duration.ofSeconds(1), () -> {
                 try {
-                    JsonNode r = query(promPort, "count_over_time(up{job=\"streamfit\"}[1m]) >= 15 and up{job=\"streamfit\"} == 1");
+                    JsonNode r = query(promPort,
+                            "count_over_time(up{job=\"streamfit\"}[1m]) >= 15 and up{job=\"streamfit\"} == 1");
                     return r.path("data").path("result").size() == 1;
                 } catch (Exception e) {
                     return false;
@@ -142,7 +145,8 @@ class DashboardIT {
             String variable = dashboard.path("templating").path("list").get(0).path("definition").asText();
             String metric = variable.replaceAll("label_values\\((\\w+), *model\\)", "$1");
             JsonNode values = api(promPort, "/api/v1/label/model/values?match[]=" + metric);
-            assertTrue(values.path("data").toString().contains(demo.path("id").asText()), variable + " lists the demo model: " + values);
+            assertTrue(values.path("data").toString().contains(demo.path("id").asText()),
+                    variable + " lists the demo model: " + values);
 
             JsonNode alerts = YAML.readTree(rules.toFile());
             int rulesChecked = 0;
@@ -159,7 +163,8 @@ class DashboardIT {
             TestKafka.await("rules evaluated", Duration.ofSeconds(30), Duration.ofSeconds(1), () -> {
                 try {
                     JsonNode groups = api(promPort, "/api/v1/rules").path("data").path("groups");
-                    return groups.size() == alerts.path("groups").size() && groups.get(0).path("lastEvaluation").asText().compareTo("2000") > 0;
+                    return groups.size() == alerts.path("groups").size()
+                            && groups.get(0).path("lastEvaluation").asText().compareTo("2000") > 0;
                 } catch (Exception e) {
                     return false;
                 }
@@ -167,7 +172,8 @@ class DashboardIT {
             for (JsonNode group : api(promPort, "/api/v1/rules").path("data").path("groups")) {
                 for (JsonNode rule : group.path("rules")) {
                     if (!"ok".equals(rule.path("health").asText())) {
-                        failures.put("alert " + rule.path("name").asText() + " as Prometheus evaluates it", rule.path("lastError").asText());
+                        failures.put("alert " + rule.path("name").asText() + " as Prometheus evaluates it",
+                                rule.path("lastError").asText());
                     }
                 }
             }
@@ -182,7 +188,8 @@ class DashboardIT {
             named.removeAll(exported);
             assertEquals(Set.of(), named, "metrics named by the dashboard or the rules that the service does not export");
             assertEquals(Map.of(), failures, "every dashboard query returns data and every rule evaluates");
-            System.out.printf("DashboardIT: %d dashboard queries returned data and %d alert rules evaluated against a real Prometheus%n",
+            System.out.printf(
+                    "DashboardIT: %d dashboard queries returned data and %d alert rules evaluated against a real Prometheus%n",
                     queries, rulesChecked);
         } finally {
             if (prometheus != null) {

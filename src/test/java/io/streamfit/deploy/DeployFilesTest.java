@@ -36,8 +36,11 @@ class DeployFilesTest {
         JsonNode prometheus = YAML.readTree(DEPLOY.resolve("prometheus/prometheus.yml").toFile());
         assertEquals(1, prometheus.path("rule_files").size(), "the alert rules are loaded");
         for (JsonNode rules : prometheus.path("rule_files")) {
-            assertTrue(targets.contains(rules.asText()), "rule file " + rules.asText() + " is mounted into the Prometheus container");
-            assertTrue(compose.path("services").path("prometheus").path("volumes").toString().contains("./prometheus/alerts.yml:" + rules.asText()),
+            assertTrue(targets.contains(rules.asText()),
+                    "rule file " + rules.asText() + " is mounted into the Prometheus container");
+            assertTrue(
+                    compose.path("services").path("prometheus").path("volumes").toString()
+                            .contains("./prometheus/alerts.yml:" + rules.asText()),
                     "the mounted rule file is the tested deploy/prometheus/alerts.yml");
         }
         JsonNode job = prometheus.path("scrape_configs").get(0);
@@ -54,6 +57,7 @@ class DeployFilesTest {
         assertEquals(Set.of(datasource.path("uid").asText()), uids, "every query uses the provisioned data source");
         String provided = YAML.readTree(DEPLOY.resolve("grafana/provisioning/dashboards/streamfit.yml").toFile())
                 .path("providers").get(0).path("options").path("path").asText();
-        assertTrue(targets.contains(provided), "the dashboard provider's path " + provided + " is where the dashboards are mounted");
+        assertTrue(targets.contains(provided),
+                "the dashboard provider's path " + provided + " is where the dashboards are mounted");
     }
 }

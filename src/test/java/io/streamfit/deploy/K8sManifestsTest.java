@@ -166,7 +166,8 @@ class K8sManifestsTest {
         assertTrue(keys.contains("STREAMFIT_OWNERSHIP_ADVERTISED_HOST"), "pods advertise their IP for relayed requests");
         keys.forEach(key -> {
             if (key.startsWith("STREAMFIT_")) {
-                assertTrue(streamfitEnv.contains(key), key + " is not a streamfit property; known: " + new TreeSet<>(streamfitEnv));
+                assertTrue(streamfitEnv.contains(key),
+                        key + " is not a streamfit property; known: " + new TreeSet<>(streamfitEnv));
             } else if (key.startsWith("KAFKA_")) {
                 String clientKey = key.substring("KAFKA_".length()).toLowerCase().replace('_', '.');
                 assertTrue(kafkaKeys.contains(clientKey), key + " is not a Kafka client setting (" + clientKey + ")");
@@ -207,7 +208,8 @@ class K8sManifestsTest {
         assertTrue(!secretRefs.get(0).path("optional").asBoolean(false), "a missing Secret must stop the pod, not open the API");
         assertEquals("true", config.path("data").path("STREAMFIT_API_REQUIRE_KEYS").asText(), "start-up fails without keys");
         String configMount = config.path("data").path("STREAMFIT_MODELS_DIR").asText();
-        assertTrue(container.path("volumeMounts").findValuesAsText("mountPath").contains(configMount), "specs mounted at " + configMount);
+        assertTrue(container.path("volumeMounts").findValuesAsText("mountPath").contains(configMount),
+                "specs mounted at " + configMount);
 
         // The Service and the ServiceMonitor point at that port and at the metrics path.
         JsonNode service = one(docs, "Service");
@@ -225,7 +227,8 @@ class K8sManifestsTest {
         if (kustomization.equals("overlays/autoscaled")) {
             JsonNode scaled = one(docs, "ScaledObject");
             assertTrue(deployment.path("spec").path("replicas").isMissingNode(), "KEDA owns the replica count");
-            assertEquals(Integer.parseInt(props.get("streamfit.ownership.partitions")), scaled.path("spec").path("maxReplicaCount").asInt());
+            assertEquals(Integer.parseInt(props.get("streamfit.ownership.partitions")),
+                    scaled.path("spec").path("maxReplicaCount").asInt());
             assertEquals(deployment.path("metadata").path("name"), scaled.path("spec").path("scaleTargetRef").path("name"));
             JsonNode auth = one(docs, "TriggerAuthentication");
             Set<String> params = new HashSet<>(auth.path("spec").path("secretTargetRef").findValuesAsText("parameter"));
@@ -235,7 +238,9 @@ class K8sManifestsTest {
                         "every Kafka trigger authenticates: " + trigger);
                 String group = trigger.path("metadata").path("consumerGroup").asText();
                 String topic = trigger.path("metadata").path("topic").asText();
-                assertTrue(specs.stream().anyMatch(s -> group.equals(props.get("streamfit.group-prefix") + s.id()) && topic.equals(s.topic())),
+                assertTrue(
+                        specs.stream().anyMatch(
+                                s -> group.equals(props.get("streamfit.group-prefix") + s.id()) && topic.equals(s.topic())),
                         "trigger " + group + "/" + topic + " is a model's consumer group and topic");
                 String fromEnv = trigger.path("metadata").path("bootstrapServersFromEnv").asText();
                 assertTrue(config.path("data").has(fromEnv) && fromEnv.equals("KAFKA_BOOTSTRAP_SERVERS"),

@@ -22,7 +22,8 @@ class PrometheusRulesTest {
 
     @BeforeAll
     static void needsPromtool() {
-        Assumptions.assumeTrue(Files.isExecutable(PROMTOOL), "needs promtool from Debian's prometheus package; .ci/run installs it");
+        Assumptions.assumeTrue(Files.isExecutable(PROMTOOL),
+                "needs promtool from Debian's prometheus package; .ci/run installs it");
     }
 
     private static Command promtool(String... args) throws Exception {

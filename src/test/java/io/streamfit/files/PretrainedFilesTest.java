@@ -37,7 +37,8 @@ class PretrainedFilesTest {
         Files.createDirectories(dir.resolve("sub"));
         Files.write(dir.resolve("sub/a.safetensors"), new byte[] {1, 2, 3});
         assertArrayEquals(new byte[] {1, 2, 3}, files(3).read("sub/a.safetensors"));
-        assertArrayEquals(new byte[] {1, 2, 3}, files(3).read(dir.resolve("sub/../sub/a.safetensors").toString()), "absolute, inside");
+        assertArrayEquals(new byte[] {1, 2, 3}, files(3).read(dir.resolve("sub/../sub/a.safetensors").toString()),
+                "absolute, inside");
         Files.createSymbolicLink(dir.resolve("link"), dir.resolve("sub/a.safetensors"));
         assertArrayEquals(new byte[] {1, 2, 3}, files(3).read("link"), "a symlink that stays inside");
     }
@@ -100,7 +101,8 @@ class PretrainedFilesTest {
     void localFilesSayWhyTheyCannotBeWritten() throws Exception {
         Files.write(dir.resolve("file"), new byte[] {1});
         Files.createDirectories(dir.resolve("d"));
-        assertEquals("is a directory", assertThrows(LocalFiles.Refused.class, () -> LocalFiles.checkWritable(dir.resolve("d"))).getMessage());
+        assertEquals("is a directory",
+                assertThrows(LocalFiles.Refused.class, () -> LocalFiles.checkWritable(dir.resolve("d"))).getMessage());
         assertEquals("a part of the path is a file, not a directory",
                 assertThrows(LocalFiles.Refused.class, () -> LocalFiles.checkWritable(dir.resolve("file/out"))).getMessage());
         LocalFiles.checkWritable(dir.resolve("new/dir/out.safetensors"));

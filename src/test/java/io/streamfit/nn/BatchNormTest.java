@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamfit.train.Batch;
 import io.streamfit.spec.SpecException;
 import io.streamfit.spec.SpecParser;
+import io.streamfit.train.Batch;
 import io.streamfit.train.ModelState;
 import io.streamfit.train.StepResult;
 import java.util.List;
@@ -70,7 +70,8 @@ class BatchNormTest {
         assertEquals(1f, after[8], "num_batches_tracked");
         assertTrue(after[0] != 0 || after[1] != 0, "running mean moved");
         // A batch with a non-finite gradient is skipped: parameters and running statistics stay.
-        StepResult bad = s.train(new Batch(4, 3, new float[] {1, Float.NaN, 3, 4, 5, 6, -1, 0, 2, 3, 3, 3}, 1, new float[] {0, 1, 0, 1}));
+        StepResult bad = s
+                .train(new Batch(4, 3, new float[] {1, Float.NaN, 3, 4, 5, 6, -1, 0, 2, 3, 3, 3}, 1, new float[] {0, 1, 0, 1}));
         assertTrue(bad.skipped());
         assertArrayEquals(after, s.network().buffers().toFloatVector(), "a skipped step leaves the statistics alone");
         // Prediction is deterministic and independent of the batch: one row alone predicts as in a batch.

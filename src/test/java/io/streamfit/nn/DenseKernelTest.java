@@ -21,7 +21,8 @@ import org.nd4j.linalg.factory.Nd4j;
 class DenseKernelTest {
     private static List<Layer> mlp() {
         return List.of(new Dense(9, 16), new Activation(Activation.Kind.RELU, 16), new Dense(16, 16),
-                new Activation(Activation.Kind.RELU, 16), new Residual(16, List.of(new Dense(16, 16), new Activation(Activation.Kind.RELU, 16))),
+                new Activation(Activation.Kind.RELU, 16),
+                new Residual(16, List.of(new Dense(16, 16), new Activation(Activation.Kind.RELU, 16))),
                 new Dense(16, 4));
     }
 
@@ -42,7 +43,8 @@ class DenseKernelTest {
             INDArray x = TestTensors.random(new SplitMix64(rows), rows, 9).castTo(DataType.FLOAT);
             INDArray[] acts = net.forward(x);
             INDArray predicted = net.predict(x);
-            assertArrayEquals(predicted.reshape(-1).toFloatVector(), acts[acts.length - 1].reshape(-1).toFloatVector(), "rows " + rows);
+            assertArrayEquals(predicted.reshape(-1).toFloatVector(), acts[acts.length - 1].reshape(-1).toFloatVector(),
+                    "rows " + rows);
             // the fused pair's two activations are the ReLU's output, never negative
             assertTrue(acts[2] == acts[1] && acts[2].minNumber().doubleValue() >= 0, "rows " + rows);
         }
@@ -86,7 +88,8 @@ class DenseKernelTest {
         assertTrue(dx.sub(dxRef).norm2Number().doubleValue() < 1e-5 * dxRef.norm2Number().doubleValue(), "dy W");
         // two rows, or float64, are the caller's GEMM
         assertTrue(!SingleRowBlas.xWt(Nd4j.create(DataType.FLOAT, 2, 784), w, Nd4j.create(DataType.FLOAT, 2, 256)));
-        assertTrue(!SingleRowBlas.xWt(x.castTo(DataType.DOUBLE), w.castTo(DataType.DOUBLE), Nd4j.create(DataType.DOUBLE, 1, 256)));
+        assertTrue(
+                !SingleRowBlas.xWt(x.castTo(DataType.DOUBLE), w.castTo(DataType.DOUBLE), Nd4j.create(DataType.DOUBLE, 1, 256)));
     }
 
     @Test

@@ -29,7 +29,8 @@ class GradientCheckTest {
         SplitMix64 rng = new SplitMix64(11);
         Network net = new Network(List.of(layer), DataType.DOUBLE);
         for (ParamTensor t : net.tensors()) {
-            t.value().assign(random(rng, t.shape()).muli(0.5).addi(t.name().endsWith("weight") && layer instanceof LayerNorm ? 1 : 0));
+            t.value().assign(
+                    random(rng, t.shape()).muli(0.5).addi(t.name().endsWith("weight") && layer instanceof LayerNorm ? 1 : 0));
         }
         INDArray x = random(rng, 5, layer.inWidth()).muli(inputScale);
         INDArray r = random(rng, 5, layer.outWidth());

@@ -55,14 +55,14 @@ class InitializerTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
-        // name, expected variance for fan_in = 784, fan_out = 256
-        "xavier_uniform gain 1, 0.0019230769230769232",   // 2 / (784 + 256)
-        "xavier_normal gain 1.5, 0.004326923076923077",   // 1.5^2 * 2 / 1040
-        "kaiming_uniform relu fan_in, 0.002551020408163265", // 2 / 784
-        "kaiming_normal relu fan_out, 0.0078125",          // 2 / 256
-        "kaiming_normal leaky_relu 0.2 fan_in, 0.0024529042386185243", // 2 / (1 + 0.04) / 784
-        "kaiming_uniform tanh fan_in, 0.003543083900226757", // (5/3)^2 / 784
-        "lecun_normal, 0.0012755102040816326",             // 1 / 784
+            // name, expected variance for fan_in = 784, fan_out = 256
+            "xavier_uniform gain 1, 0.0019230769230769232", // 2 / (784 + 256)
+            "xavier_normal gain 1.5, 0.004326923076923077", // 1.5^2 * 2 / 1040
+            "kaiming_uniform relu fan_in, 0.002551020408163265", // 2 / 784
+            "kaiming_normal relu fan_out, 0.0078125", // 2 / 256
+            "kaiming_normal leaky_relu 0.2 fan_in, 0.0024529042386185243", // 2 / (1 + 0.04) / 784
+            "kaiming_uniform tanh fan_in, 0.003543083900226757", // (5/3)^2 / 784
+            "lecun_normal, 0.0012755102040816326", // 1 / 784
     })
     void varianceFollowsTheFans(String name, double expectedVar) {
         Initializer init = switch (name) {

@@ -3,8 +3,8 @@ package io.streamfit.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamfit.train.Batch;
 import io.streamfit.spec.SpecParser;
+import io.streamfit.train.Batch;
 import io.streamfit.train.ModelState;
 import java.util.Arrays;
 import java.util.List;

@@ -25,7 +25,8 @@ class LrScheduleTest {
                 {"id":"s","topic":"t","input_width":2,"task":{"type":"regression","outputs":1},
                  "layers":[{"type":"dense","units":1}],"optimizer":{"type":"sgd","lr":0.2},"batch_size":1%s}""";
         assertEquals(0.2, ModelFactory.schedule(SpecParser.parse(spec.formatted(""))).lr(1_000_000), 1e-15);
-        LrSchedule step = ModelFactory.schedule(SpecParser.parse(spec.formatted(",\"schedule\":{\"type\":\"step\",\"step_size\":3,\"gamma\":0.1}")));
+        LrSchedule step = ModelFactory
+                .schedule(SpecParser.parse(spec.formatted(",\"schedule\":{\"type\":\"step\",\"step_size\":3,\"gamma\":0.1}")));
         assertEquals("step", step.type());
         assertEquals(0.002, step.lr(6), 1e-15);
     }

@@ -19,7 +19,8 @@ class KafkaAccessRefusedTest {
             "bootstrap.servers", "kafka-0:9093",
             "security.protocol", "SASL_SSL",
             "sasl.mechanism", "SCRAM-SHA-256",
-            "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"trainer\" password=\"hunter2\";",
+            "sasl.jaas.config",
+            "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"trainer\" password=\"hunter2\";",
             "ssl.truststore.location", "/etc/kafka/ca.p12",
             "ssl.truststore.password", "store-secret");
 
@@ -34,11 +35,13 @@ class KafkaAccessRefusedTest {
     @Test
     void anUntrustedCertificateNamesTheTruststoreAndTheJsseReasonButNoPassword() {
         var cause = new SslAuthenticationException("SSL handshake failed",
-                new SSLHandshakeException("PKIX path building failed: unable to find valid certification path to requested target"));
+                new SSLHandshakeException(
+                        "PKIX path building failed: unable to find valid certification path to requested target"));
         String m = KafkaAccessRefused.of(new KafkaException(cause), CLIENT).orElseThrow().getMessage();
         assertTrue(m.startsWith("TLS handshake with Kafka at kafka-0:9093 failed (kafka.security.protocol=SASL_SSL): check that "
                 + "kafka.ssl.truststore.location (/etc/kafka/ca.p12)"), m);
-        assertTrue(m.endsWith("the TLS layer said: PKIX path building failed: unable to find valid certification path to requested target"), m);
+        assertTrue(m.endsWith(
+                "the TLS layer said: PKIX path building failed: unable to find valid certification path to requested target"), m);
         assertFalse(m.contains("hunter2") || m.contains("store-secret"), m);
     }
 

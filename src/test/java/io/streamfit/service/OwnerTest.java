@@ -18,7 +18,8 @@ class OwnerTest {
     @Test
     void withoutAnAdvertisedHostTheAddressTheBrokersSawStandsIn() {
         String id = ModelRegistry.Owner.clientId("pod-b", "", 9000);
-        assertEquals(Optional.of(new ModelRegistry.Owner("pod-b", "192.168.0.9", 9000)), ModelRegistry.Owner.of(id, "/192.168.0.9"));
+        assertEquals(Optional.of(new ModelRegistry.Owner("pod-b", "192.168.0.9", 9000)),
+                ModelRegistry.Owner.of(id, "/192.168.0.9"));
     }
 
     @Test

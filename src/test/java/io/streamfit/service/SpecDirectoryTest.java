@@ -37,7 +37,8 @@ class SpecDirectoryTest {
         List<ModelSpec> specs = new SpecDirectory(Optional.of(dir)).load(rejected);
         assertEquals(List.of("learn"), specs.stream().map(ModelSpec::id).toList());
         assertEquals(3, rejected.size(), rejected.toString());
-        assertTrue(rejected.get(dir.resolve("b.yaml").toString()).contains("is declared by another file too"), rejected.toString());
+        assertTrue(rejected.get(dir.resolve("b.yaml").toString()).contains("is declared by another file too"),
+                rejected.toString());
         assertTrue(rejected.get(dir.resolve("c.yaml").toString()).startsWith("spec is not valid"), rejected.toString());
         assertEquals("spec is " + (SpecParser.MAX_SPEC_BYTES + 1) + " bytes, more than the limit of " + SpecParser.MAX_SPEC_BYTES
                 + " bytes (1 MiB)", rejected.get(dir.resolve("d.yaml").toString()));

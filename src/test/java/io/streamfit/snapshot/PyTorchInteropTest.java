@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamfit.train.Batch;
 import io.streamfit.nn.SplitMix64;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
+import io.streamfit.train.Batch;
 import io.streamfit.train.ModelState;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -66,7 +66,8 @@ class SnapshotNumbersTest {
 
     @Test
     void metadataPositionsAndConsumedMustBeExact() throws Exception {
-        assertThrows(SnapshotFormatException.class, () -> SnapshotCodec.positions("{\"0\":{\"offset\":18446744073709551626,\"skip\":0}}"));
+        assertThrows(SnapshotFormatException.class,
+                () -> SnapshotCodec.positions("{\"0\":{\"offset\":18446744073709551626,\"skip\":0}}"));
         assertThrows(SnapshotFormatException.class, () -> SnapshotCodec.positions("{\"0\":{\"offset\":10,\"skip\":4294967297}}"));
         assertThrows(SnapshotFormatException.class, () -> SnapshotCodec.positions("{\"0\":{\"offset\":10.5,\"skip\":0}}"));
         assertThrows(SnapshotFormatException.class, () -> SnapshotCodec.positions("{\"0\":{\"offset\":\"x\",\"skip\":0}}"));

@@ -125,7 +125,8 @@ class StateDictLoaderTest {
         Map<String, T> t = complete();
         t.put("0.weight", f32(new long[] {3, 4}, 0));
         assertEquals("tensor 0.weight: expected shape [4, 3], found [3, 4]", refusal(t, true));
-        assertEquals("tensor 0.weight: expected shape [4, 3], found [3, 4]", refusal(t, false), "shapes are checked in either mode");
+        assertEquals("tensor 0.weight: expected shape [4, 3], found [3, 4]", refusal(t, false),
+                "shapes are checked in either mode");
 
         t = complete();
         t.remove("3.bias");
@@ -146,8 +147,9 @@ class StateDictLoaderTest {
         t = complete();
         t.put("3.bias", f32(new long[] {2}, Float.NaN));
         assertEquals("tensor 3.bias has a non-finite value at element 0", refusal(t, true));
-        assertEquals("no tensor of the state_dict matches this model's tensor names [0.weight, 0.bias, 1.weight, 1.bias, 3.weight, "
-                + "3.bias, 1.running_mean, 1.running_var, 1.num_batches_tracked]: the architectures differ",
+        assertEquals(
+                "no tensor of the state_dict matches this model's tensor names [0.weight, 0.bias, 1.weight, 1.bias, 3.weight, "
+                        + "3.bias, 1.running_mean, 1.running_var, 1.num_batches_tracked]: the architectures differ",
                 refusal(Map.of("other", f32(new long[] {1}, 0)), false));
     }
 
@@ -177,7 +179,8 @@ class StateDictLoaderTest {
         // A header length that fits, followed by text that is not JSON: the parser's message (which quotes it) is not shown.
         byte[] text = "{\"__metadata__\": root:x:0:0:secret}".getBytes(StandardCharsets.UTF_8);
         byte[] fake = ByteBuffer.allocate(8 + text.length).order(ByteOrder.LITTLE_ENDIAN).putLong(text.length).put(text).array();
-        m = assertThrows(SnapshotFormatException.class, () -> SnapshotCodec.initializeFrom(fake, ModelState.fresh(SPEC), true, false))
+        m = assertThrows(SnapshotFormatException.class,
+                () -> SnapshotCodec.initializeFrom(fake, ModelState.fresh(SPEC), true, false))
                 .getMessage();
         assertEquals("header is not valid JSON: not a safetensors file", m);
         assertTrue(!m.contains("root") && !m.contains("secret"), m);

@@ -25,7 +25,8 @@ class WindowMetadataTest {
         PrequentialWindow.Totals t = s.window().totals();
         byte[] old = withMetadata(SnapshotCodec.encode(s, 1, Map.of()), m -> m.remove(WindowMetadata.KEY));
         ModelState r = SnapshotCodec.decode(old, SnapshotCodecTest.SPEC);
-        assertEquals(List.of(new PrequentialWindow.Entry(t.lossSum(), t.correct(), t.judged(), t.examples())), r.window().entries());
+        assertEquals(List.of(new PrequentialWindow.Entry(t.lossSum(), t.correct(), t.judged(), t.examples())),
+                r.window().entries());
     }
 
     @Test
@@ -35,12 +36,15 @@ class WindowMetadataTest {
         assertTrue(good.startsWith("{\"loss_sum\":[\""), good);
         Map<String, String> cases = Map.of(
                 good.replaceFirst("\"correct\":\\[\\d+", "\"correct\":[-1"), "correct[0] is not a non-negative 64-bit integer",
-                good.replaceFirst("\"judged\":\\[\\d+", "\"judged\":[18446744073709551619"), "judged[0] is not a non-negative 64-bit integer",
-                good.replaceFirst("\"examples\":\\[\\d+,", "\"examples\":["), "needs arrays loss_sum, correct, judged and examples of one length",
+                good.replaceFirst("\"judged\":\\[\\d+", "\"judged\":[18446744073709551619"),
+                "judged[0] is not a non-negative 64-bit integer",
+                good.replaceFirst("\"examples\":\\[\\d+,", "\"examples\":["),
+                "needs arrays loss_sum, correct, judged and examples of one length",
                 good.replaceFirst("\"loss_sum\":\\[\"[^\"]+\"", "\"loss_sum\":[\"x\""), "loss_sum[0] is not a number");
         for (Map.Entry<String, String> c : cases.entrySet()) {
             byte[] bad = withMetadata(file, m -> m.put(WindowMetadata.KEY, c.getKey()));
-            SnapshotFormatException e = assertThrows(SnapshotFormatException.class, () -> SnapshotCodec.decode(bad, SnapshotCodecTest.SPEC));
+            SnapshotFormatException e = assertThrows(SnapshotFormatException.class,
+                    () -> SnapshotCodec.decode(bad, SnapshotCodecTest.SPEC));
             assertEquals("metadata prequential_window_batches is not valid: " + c.getValue(), e.getMessage());
         }
     }

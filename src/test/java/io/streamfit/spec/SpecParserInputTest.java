@@ -26,7 +26,8 @@ class SpecParserInputTest {
     private static String only(List<String> errors) {
         assertEquals(1, errors.size(), errors.toString());
         String e = errors.get(0);
-        for (String library : List.of("StreamReadConstraints", "Jackson", "jackson", "snakeyaml", "SnakeYAML", "Exception", "`")) {
+        for (String library : List.of("StreamReadConstraints", "Jackson", "jackson", "snakeyaml", "SnakeYAML", "Exception",
+                "`")) {
             assertFalse(e.contains(library), "names a library: " + e);
         }
         assertTrue(e.length() < 300, "echoes too much: " + e.length() + " characters");
@@ -69,7 +70,8 @@ class SpecParserInputTest {
         assertTrue(e.contains(Integer.toString(SpecParser.MAX_SPEC_BYTES)) && e.contains(Integer.toString(big.length())), e);
         // characters beyond ASCII count by their UTF-8 bytes
         String wide = SpecParserTest.VALID + "# " + "\u00e9".repeat(SpecParser.MAX_SPEC_BYTES / 2) + "\n";
-        assertTrue(only(errorsOf(wide)).contains(Integer.toString(SpecParserTest.VALID.length() + 3 + SpecParser.MAX_SPEC_BYTES)));
+        assertTrue(
+                only(errorsOf(wide)).contains(Integer.toString(SpecParserTest.VALID.length() + 3 + SpecParser.MAX_SPEC_BYTES)));
     }
 
     @Test
@@ -92,7 +94,8 @@ class SpecParserInputTest {
                 .startsWith("spec holds a string longer than " + SpecParser.MAX_STRING_CHARS + " characters"));
         assertTrue(only(errorsOf(SpecParserTest.VALID.replace("seed: 7", "seed: " + "7".repeat(200))))
                 .startsWith("spec holds a number longer than " + SpecParser.MAX_NUMBER_CHARS + " characters"));
-        String line = only(errorsOf(SpecParserTest.VALID.replace("id: clicks", "id: " + "c".repeat(SpecParser.MAX_STRING_CHARS + 10))));
+        String line = only(
+                errorsOf(SpecParserTest.VALID.replace("id: clicks", "id: " + "c".repeat(SpecParser.MAX_STRING_CHARS + 10))));
         assertTrue(line.startsWith("spec line 1 is " + (SpecParser.MAX_STRING_CHARS + 14) + " characters long"), line);
     }
 
@@ -126,7 +129,8 @@ class SpecParserInputTest {
         assertEquals("seed must be >= -9223372036854775808, got -9223372036854775809",
                 only(errorsOf(JSON.replace("\"batch_size\":4", "\"batch_size\":4,\"seed\":-9223372036854775809"))));
         // 2^64 + 4 used to be read as 4, so this image shape matched input_width 4
-        List<String> shape = errorsOf(JSON.replace("\"batch_size\":4", "\"batch_size\":4,\"input_shape\":[18446744073709551620,1,1]"));
+        List<String> shape = errorsOf(
+                JSON.replace("\"batch_size\":4", "\"batch_size\":4,\"input_shape\":[18446744073709551620,1,1]"));
         assertTrue(only(shape).startsWith("input_shape dimensions must be in [1, 100000]"), shape.toString());
         // 2^64 used to be read as 0, freezing module 0
         List<String> freeze = errorsOf(JSON.replace("\"batch_size\":4", "\"batch_size\":4,\"freeze\":[18446744073709551616]"));
@@ -137,7 +141,8 @@ class SpecParserInputTest {
     void numbersBeyondADoubleAreRefused() {
         // (already refused before issue 12; kept as a regression test for the audit)
         assertEquals("optimizer.lr must be finite, got Infinity", only(errorsOf(JSON.replace("\"lr\":0.1", "\"lr\":1e400"))));
-        assertEquals("optimizer.lr must be finite, got Infinity", only(errorsOf(SpecParserTest.VALID.replace("lr: 0.01", "lr: 1e400"))));
+        assertEquals("optimizer.lr must be finite, got Infinity",
+                only(errorsOf(SpecParserTest.VALID.replace("lr: 0.01", "lr: 1e400"))));
     }
 
     /**

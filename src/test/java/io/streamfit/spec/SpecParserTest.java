@@ -95,19 +95,19 @@ class SpecParserTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "{\"type\":\"sgd\",\"lr\":-0.1}|optimizer.lr must be >= 0, got -0.1",
-        "{\"type\":\"adagrad\",\"lr_decay\":-1}|optimizer.lr_decay must be >= 0, got -1",
-        "{\"type\":\"rmsprop\",\"alpha\":1.5}|optimizer.alpha must be < 1, got 1.5",
-        "{\"type\":\"rmsprop\",\"momentum\":-0.5}|optimizer.momentum must be >= 0, got -0.5",
-        "{\"type\":\"adadelta\",\"rho\":2}|optimizer.rho must be <= 1, got 2",
-        "{\"type\":\"adam\",\"betas\":[1.0,0.999]}|optimizer.betas[0] must be < 1, got 1",
-        "{\"type\":\"adamw\",\"betas\":[0.9,-0.1]}|optimizer.betas[1] must be >= 0, got -0.1",
-        "{\"type\":\"adamw\",\"betas\":0.9}|optimizer.betas must be a pair of numbers like [0.9, 0.999], got 0.9",
-        "{\"type\":\"nadam\",\"momentum_decay\":-1}|optimizer.momentum_decay must be >= 0, got -1",
-        "{\"type\":\"adamax\",\"eps\":-1e-8}|optimizer.eps must be > 0, got -1.0E-8",
-        "{\"type\":\"adam\",\"eps\":0}|optimizer.eps must be > 0, got 0",
-        "{\"type\":\"adam\",\"momentum\":0.9}|optimizer.momentum is not a known field (known: amsgrad, betas, eps, lr, type, weight_decay)",
-        "{\"type\":\"lamb\"}|optimizer.type must be one of [adadelta, adagrad, adam, adamax, adamw, nadam, rmsprop, sgd], got \"lamb\"",
+            "{\"type\":\"sgd\",\"lr\":-0.1}|optimizer.lr must be >= 0, got -0.1",
+            "{\"type\":\"adagrad\",\"lr_decay\":-1}|optimizer.lr_decay must be >= 0, got -1",
+            "{\"type\":\"rmsprop\",\"alpha\":1.5}|optimizer.alpha must be < 1, got 1.5",
+            "{\"type\":\"rmsprop\",\"momentum\":-0.5}|optimizer.momentum must be >= 0, got -0.5",
+            "{\"type\":\"adadelta\",\"rho\":2}|optimizer.rho must be <= 1, got 2",
+            "{\"type\":\"adam\",\"betas\":[1.0,0.999]}|optimizer.betas[0] must be < 1, got 1",
+            "{\"type\":\"adamw\",\"betas\":[0.9,-0.1]}|optimizer.betas[1] must be >= 0, got -0.1",
+            "{\"type\":\"adamw\",\"betas\":0.9}|optimizer.betas must be a pair of numbers like [0.9, 0.999], got 0.9",
+            "{\"type\":\"nadam\",\"momentum_decay\":-1}|optimizer.momentum_decay must be >= 0, got -1",
+            "{\"type\":\"adamax\",\"eps\":-1e-8}|optimizer.eps must be > 0, got -1.0E-8",
+            "{\"type\":\"adam\",\"eps\":0}|optimizer.eps must be > 0, got 0",
+            "{\"type\":\"adam\",\"momentum\":0.9}|optimizer.momentum is not a known field (known: amsgrad, betas, eps, lr, type, weight_decay)",
+            "{\"type\":\"lamb\"}|optimizer.type must be one of [adadelta, adagrad, adam, adamax, adamw, nadam, rmsprop, sgd], got \"lamb\"",
     })
     void invalidOptimizerHyperParametersNameTheField(String optimizer, String message) {
         assertEquals(List.of(message), errorsOf(withOptimizer(optimizer, null)));
@@ -115,21 +115,21 @@ class SpecParserTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "{\"type\":\"warmup_cosine\"}|schedule.type must be one of [constant, cosine, cosine_warm_restarts, cyclic, exponential, inverse_time, multistep, natural_exp, one_cycle, polynomial, step], got \"warmup_cosine\"",
-        "{\"type\":\"step\"}|schedule.step_size is required",
-        "{\"type\":\"multistep\",\"milestones\":[10,5]}|schedule.milestones[1] must be an integer >= 1 greater than the one before, got 5",
-        "{\"type\":\"exponential\",\"gamma\":0}|schedule.gamma must be > 0, got 0",
-        "{\"type\":\"exponential\",\"gamma\":1.5}|schedule.gamma must be <= 1, got 1.5",
-        "{\"type\":\"cyclic\",\"base_lr\":0.1,\"max_lr\":0.01}|schedule.max_lr must be >= base_lr (0.1), got 0.01",
-        "{\"type\":\"cosine\",\"T_max\":0}|schedule.T_max must be > 0, got 0",
-        "{\"type\":\"cyclic\",\"max_lr\":0.1,\"mode\":\"sawtooth\"}|schedule.mode must be one of [exp_range, triangular, triangular2], got \"sawtooth\"",
-        "{\"type\":\"one_cycle\",\"max_lr\":0.1,\"total_steps\":3}|schedule.pct_start must exceed 1 / total_steps = 0.3333 so that the rising phase has a step, got 0.3",
-        "{\"type\":\"one_cycle\",\"max_lr\":0.1,\"total_steps\":100,\"pct_start\":0.6,\"three_phase\":true}|schedule.pct_start must be <= 0.5 with three_phase (two phases of pct_start * total_steps each), got 0.6",
-        "{\"type\":\"cosine\",\"T_max\":10,\"warmup\":{\"steps\":0}}|schedule.warmup.steps must be > 0, got 0",
-        "{\"type\":\"cosine\",\"T_max\":10,\"warmup\":{\"steps\":5,\"mode\":\"exponential\",\"start_factor\":0}}|schedule.warmup.start_factor must be > 0, got 0",
-        "{\"type\":\"cosine\",\"T_max\":10,\"warmup\":{\"steps\":5,\"start_factor\":0}}|schedule.warmup.start_factor must be > 0, got 0",
-        "{\"type\":\"constant\",\"linear_scaling\":{\"reference_batch_size\":-256}}|schedule.linear_scaling.reference_batch_size must be > 0, got -256",
-        "{\"type\":\"step\",\"step_size\":10,\"T_max\":5}|schedule.T_max is not a known field (known: gamma, linear_scaling, step_size, type, warmup)",
+            "{\"type\":\"warmup_cosine\"}|schedule.type must be one of [constant, cosine, cosine_warm_restarts, cyclic, exponential, inverse_time, multistep, natural_exp, one_cycle, polynomial, step], got \"warmup_cosine\"",
+            "{\"type\":\"step\"}|schedule.step_size is required",
+            "{\"type\":\"multistep\",\"milestones\":[10,5]}|schedule.milestones[1] must be an integer >= 1 greater than the one before, got 5",
+            "{\"type\":\"exponential\",\"gamma\":0}|schedule.gamma must be > 0, got 0",
+            "{\"type\":\"exponential\",\"gamma\":1.5}|schedule.gamma must be <= 1, got 1.5",
+            "{\"type\":\"cyclic\",\"base_lr\":0.1,\"max_lr\":0.01}|schedule.max_lr must be >= base_lr (0.1), got 0.01",
+            "{\"type\":\"cosine\",\"T_max\":0}|schedule.T_max must be > 0, got 0",
+            "{\"type\":\"cyclic\",\"max_lr\":0.1,\"mode\":\"sawtooth\"}|schedule.mode must be one of [exp_range, triangular, triangular2], got \"sawtooth\"",
+            "{\"type\":\"one_cycle\",\"max_lr\":0.1,\"total_steps\":3}|schedule.pct_start must exceed 1 / total_steps = 0.3333 so that the rising phase has a step, got 0.3",
+            "{\"type\":\"one_cycle\",\"max_lr\":0.1,\"total_steps\":100,\"pct_start\":0.6,\"three_phase\":true}|schedule.pct_start must be <= 0.5 with three_phase (two phases of pct_start * total_steps each), got 0.6",
+            "{\"type\":\"cosine\",\"T_max\":10,\"warmup\":{\"steps\":0}}|schedule.warmup.steps must be > 0, got 0",
+            "{\"type\":\"cosine\",\"T_max\":10,\"warmup\":{\"steps\":5,\"mode\":\"exponential\",\"start_factor\":0}}|schedule.warmup.start_factor must be > 0, got 0",
+            "{\"type\":\"cosine\",\"T_max\":10,\"warmup\":{\"steps\":5,\"start_factor\":0}}|schedule.warmup.start_factor must be > 0, got 0",
+            "{\"type\":\"constant\",\"linear_scaling\":{\"reference_batch_size\":-256}}|schedule.linear_scaling.reference_batch_size must be > 0, got -256",
+            "{\"type\":\"step\",\"step_size\":10,\"T_max\":5}|schedule.T_max is not a known field (known: gamma, linear_scaling, step_size, type, warmup)",
     })
     void invalidSchedulesNameTheField(String schedule, String message) {
         assertEquals(List.of(message), errorsOf(withOptimizer("{\"type\":\"sgd\"}", schedule)));
@@ -142,7 +142,8 @@ class SpecParserTest {
                  "layers":[{"type":"dense","units":2}],"loss":%s,"optimizer":{"type":"sgd"},"batch_size":8}""";
         assertEquals(0.1, SpecParser.parse(base.formatted("classification", "classes",
                 "{\"type\":\"softmax_cross_entropy\",\"label_smoothing\":0.1}")).labelSmoothing());
-        assertEquals(0.0, SpecParser.parse(base.formatted("classification", "classes", "\"softmax_cross_entropy\"")).labelSmoothing());
+        assertEquals(0.0,
+                SpecParser.parse(base.formatted("classification", "classes", "\"softmax_cross_entropy\"")).labelSmoothing());
         assertEquals(List.of("loss.label_smoothing must be <= 1, got 1.5"), errorsOf(base.formatted("classification", "classes",
                 "{\"type\":\"softmax_cross_entropy\",\"label_smoothing\":1.5}")));
         assertEquals(List.of("loss.label_smoothing applies to softmax_cross_entropy only, not mse"), errorsOf(base.formatted(
@@ -158,25 +159,32 @@ class SpecParserTest {
                  "layers":[{"type":"dense","units":4,%s},{"type":"relu"},{"type":"dense","units":2}],
                  "optimizer":{"type":"sgd"},"batch_size":8%s}""";
         assertEquals(List.of("layers[0].bias_init xavier_uniform needs a weight matrix (it uses fan_in/fan_out); a vector "
-                        + "takes zeros, ones, constant, normal or uniform"),
+                + "takes zeros, ones, constant, normal or uniform"),
                 errorsOf(base.formatted("\"bias_init\":\"xavier_uniform\"", "")));
-        assertEquals(List.of("layers[0].weight_init.nonlinearity must be one of [identity, leaky_relu, linear, relu, selu, sigmoid, tanh], got \"swish\""),
+        assertEquals(List.of(
+                "layers[0].weight_init.nonlinearity must be one of [identity, leaky_relu, linear, relu, selu, sigmoid, tanh], got \"swish\""),
                 errorsOf(base.formatted("\"weight_init\":{\"type\":\"kaiming_normal\",\"nonlinearity\":\"swish\"}", "")));
-        assertEquals(List.of("freeze[0] must name a module with parameters or one of its tensors, one of [0, 0.bias, 0.weight, 2, 2.bias, 2.weight], got \"1\""),
-                errorsOf(base.formatted("\"units\":4", ",\"freeze\":[\"1\"]").replace(",\"units\":4,\"units\":4", ",\"units\":4")));
+        assertEquals(List.of(
+                "freeze[0] must name a module with parameters or one of its tensors, one of [0, 0.bias, 0.weight, 2, 2.bias, 2.weight], got \"1\""),
+                errorsOf(base.formatted("\"units\":4", ",\"freeze\":[\"1\"]").replace(",\"units\":4,\"units\":4",
+                        ",\"units\":4")));
         assertEquals(List.of("gradient_clipping.clip_value must be > 0, got -1"),
                 errorsOf(base.formatted("\"units\":4", ",\"gradient_clipping\":{\"type\":\"value\",\"clip_value\":-1}")
                         .replace(",\"units\":4,\"units\":4", ",\"units\":4")));
-        assertEquals(List.of("pretrained must set exactly one of model (a model id whose latest snapshot to start from) or file (a .safetensors snapshot)"),
+        assertEquals(List.of(
+                "pretrained must set exactly one of model (a model id whose latest snapshot to start from) or file (a .safetensors snapshot)"),
                 errorsOf(base.formatted("\"units\":4", ",\"pretrained\":{\"model\":\"a\",\"file\":\"b.safetensors\"}")
                         .replace(",\"units\":4,\"units\":4", ",\"units\":4")));
         assertEquals(List.of("freeze freezes every parameter: nothing would be trained"),
-                errorsOf(base.formatted("\"units\":4", ",\"freeze\":[0, \"2\"]").replace(",\"units\":4,\"units\":4", ",\"units\":4")));
+                errorsOf(base.formatted("\"units\":4", ",\"freeze\":[0, \"2\"]").replace(",\"units\":4,\"units\":4",
+                        ",\"units\":4")));
         assertEquals(List.of("pretrained.model names this model itself, which restores its own snapshots anyway; to restart it "
-                        + "from a downloaded snapshot use pretrained.file"),
-                errorsOf(base.formatted("\"units\":4", ",\"pretrained\":{\"model\":\"m\"}").replace(",\"units\":4,\"units\":4", ",\"units\":4")));
-        ModelSpec ok = SpecParser.parse(base.formatted("\"weight_init\":\"orthogonal\",\"bias_init\":{\"type\":\"constant\",\"val\":0.1}",
-                ",\"freeze\":[0],\"gradient_clipping\":{\"type\":\"per_tensor_norm\",\"max_norm\":1}"));
+                + "from a downloaded snapshot use pretrained.file"),
+                errorsOf(base.formatted("\"units\":4", ",\"pretrained\":{\"model\":\"m\"}").replace(",\"units\":4,\"units\":4",
+                        ",\"units\":4")));
+        ModelSpec ok = SpecParser
+                .parse(base.formatted("\"weight_init\":\"orthogonal\",\"bias_init\":{\"type\":\"constant\",\"val\":0.1}",
+                        ",\"freeze\":[0],\"gradient_clipping\":{\"type\":\"per_tensor_norm\",\"max_norm\":1}"));
         assertEquals("orthogonal", ok.layers().get(0).init().get("weight").type());
         assertEquals(0.1, ok.layers().get(0).init().get("bias").number("val"));
         assertEquals(List.of("0"), ok.freeze());
@@ -217,7 +225,8 @@ class SpecParserTest {
     @Test
     void deadLetterTopicMustNotBeTheInput() {
         List<String> e = errorsOf(VALID + "dead_letter_topic: clicks.examples\n");
-        assertEquals(List.of("dead_letter_topic must differ from topic \"clicks.examples\": rejected records would be read again"), e);
+        assertEquals(
+                List.of("dead_letter_topic must differ from topic \"clicks.examples\": rejected records would be read again"), e);
     }
 
     @Test
@@ -247,7 +256,8 @@ class SpecParserTest {
         ModelSpec s = SpecParser.parse(RESIDUAL + "freeze: [\"2.body.2\"]\n");
         ModelSpec.LayerSpec block = s.layers().get(2);
         assertTrue(block.isResidual());
-        assertEquals(List.of("dense", "relu", "residual", "dense"), block.body().stream().map(ModelSpec.LayerSpec::type).toList());
+        assertEquals(List.of("dense", "relu", "residual", "dense"),
+                block.body().stream().map(ModelSpec.LayerSpec::type).toList());
         // 4*8+8 | body: 8*4+4, inner (4+4) + (4*4+4), 4*8+8 | 8*3+3
         assertEquals(40 + 36 + 8 + 20 + 40 + 27, s.parameterCount());
         assertEquals("layer_norm", s.layerOf("2.body.2.body.0.weight").type());
@@ -266,7 +276,8 @@ class SpecParserTest {
 
     @Test
     void residualErrorsNameTheNestedPath() {
-        List<String> e = errorsOf(RESIDUAL.replace("{type: layer_norm}, {type: dense, units: 4}", "{type: layer_norm}, {type: dense, units: 0}"));
+        List<String> e = errorsOf(
+                RESIDUAL.replace("{type: layer_norm}, {type: dense, units: 4}", "{type: layer_norm}, {type: dense, units: 0}"));
         assertEquals(1, e.size(), e.toString());
         assertTrue(e.get(0).startsWith("layers[2].layers[2].layers[1].units "), e.toString());
         assertEquals(List.of("layers[2].layers is empty: the block's body needs at least one layer"),
@@ -289,14 +300,16 @@ class SpecParserTest {
                 {"id":"f","topic":"t","input_width":4,"task":{"type":"regression","outputs":4},
                  "layers":[{"type":"residual","layers":[{"type":"dense","units":4}]}],
                  "optimizer":{"type":"sgd","lr":0.1},"batch_size":4,"freeze":%s}""";
-        assertEquals(List.of("freeze freezes every parameter: nothing would be trained"), errorsOf(spec.formatted("[\"0.body.0\"]")));
+        assertEquals(List.of("freeze freezes every parameter: nothing would be trained"),
+                errorsOf(spec.formatted("[\"0.body.0\"]")));
         assertEquals(List.of("freeze[0] must name a module with parameters or one of its tensors, one of "
                 + "[0, 0.body.0, 0.body.0.bias, 0.body.0.weight], got \"0.weight\""), errorsOf(spec.formatted("[\"0.weight\"]")));
     }
 
     @Test
     void pcaWhiteningIsLimitedToNarrowInputs() {
-        ModelSpec s = SpecParser.parse(VALID.replace("  - {type: dense, units: 8}\n", "  - {type: pca_whiten, zca: true}\n  - {type: dense, units: 8}\n"));
+        ModelSpec s = SpecParser.parse(VALID.replace("  - {type: dense, units: 8}\n",
+                "  - {type: pca_whiten, zca: true}\n  - {type: dense, units: 8}\n"));
         assertEquals(new ModelSpec.WhitenSpec(true, 10_000), s.layers().get(0).whiten());
         String wide = VALID.replace("input_width: 4", "input_width: 129")
                 .replace("  - {type: dense, units: 8}\n", "  - {type: pca_whiten}\n  - {type: dense, units: 8}\n");
@@ -325,18 +338,22 @@ class SpecParserTest {
 
     @Test
     void imageAugmentationNeedsAnImageShapeThatMatchesTheWidth() {
-        ModelSpec s = SpecParser.parse(VALID + "input_shape: [2, 2, 1]\naugmentation: {shift: 1, horizontal_flip: true, rotation: 10, mixup: {}}\n");
+        ModelSpec s = SpecParser.parse(
+                VALID + "input_shape: [2, 2, 1]\naugmentation: {shift: 1, horizontal_flip: true, rotation: 10, mixup: {}}\n");
         assertEquals(new ModelSpec.ImageShape(2, 2, 1), s.inputShape());
         assertEquals(new ModelSpec.AugmentationSpec(0.2, 1, true, 10), s.augmentation());
         assertEquals(List.of("augmentation shift, horizontal_flip and rotation need the input declared as an image: "
                 + "input_shape: [height, width, channels]"), errorsOf(VALID + "augmentation: {horizontal_flip: true}\n"));
-        assertEquals(List.of("input_shape [3,3,1] holds 9 values but input_width is 4"), errorsOf(VALID + "input_shape: [3, 3, 1]\n"));
+        assertEquals(List.of("input_shape [3,3,1] holds 9 values but input_width is 4"),
+                errorsOf(VALID + "input_shape: [3, 3, 1]\n"));
         assertEquals(List.of("input_shape must be [height, width, channels] (three integers, row-major HWC), got an array"),
                 errorsOf(VALID + "input_shape: [4]\n"));
         assertEquals(List.of("augmentation.shift must be smaller than the image (2x2), got 2"),
                 errorsOf(VALID + "input_shape: [2, 2, 1]\naugmentation: {shift: 2}\n"));
-        assertEquals(List.of("augmentation.mixup.alpha must be > 0, got 0"), errorsOf(VALID + "augmentation: {mixup: {alpha: 0}}\n"));
+        assertEquals(List.of("augmentation.mixup.alpha must be > 0, got 0"),
+                errorsOf(VALID + "augmentation: {mixup: {alpha: 0}}\n"));
         assertTrue(errorsOf(VALID.replace("task: {type: classification, classes: 3}", "task: {type: regression, outputs: 3}")
-                + "augmentation: {mixup: {alpha: 0.2}}\n").get(0).startsWith("augmentation.mixup applies to classification and binary"));
+                + "augmentation: {mixup: {alpha: 0.2}}\n").get(0)
+                .startsWith("augmentation.mixup applies to classification and binary"));
     }
 }

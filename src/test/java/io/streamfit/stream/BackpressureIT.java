@@ -76,7 +76,8 @@ class BackpressureIT {
 
     /** The service's largest classes by live bytes (jcmd GC.class_histogram), for a failure message. */
     private static String histogram(Process service, int lines) throws Exception {
-        Process jcmd = new ProcessBuilder("jcmd", Long.toString(service.pid()), "GC.class_histogram").redirectErrorStream(true).start();
+        Process jcmd = new ProcessBuilder("jcmd", Long.toString(service.pid()), "GC.class_histogram").redirectErrorStream(true)
+                .start();
         String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         jcmd.waitFor(60, TimeUnit.SECONDS);
         return String.join("\n", out.lines().limit(lines).toList());
@@ -105,7 +106,8 @@ class BackpressureIT {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(null)) {
             TestKafka.createTopic(kafka.bootstrapServers(), "flood.examples", 1);
             int port = PackagedService.freePort();
-            Process service = PackagedService.start(kafka.bootstrapServers(), models, port, dir.resolve("service.log"), "-Xmx256m");
+            Process service = PackagedService.start(kafka.bootstrapServers(), models, port, dir.resolve("service.log"),
+                    "-Xmx256m");
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 5,
                     ProducerConfig.BATCH_SIZE_CONFIG, 1 << 20), new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -150,10 +152,12 @@ class BackpressureIT {
                 double produceRate = (double) records * PER_RECORD / produceSeconds;
                 double trainRate = trainedDuring / trainSeconds;
                 long peak = live.stream().mapToLong(Long::longValue).max().orElseThrow();
-                System.out.printf("BackpressureIT: produced %d MB (%d examples) at %.0f examples/s, trained %.0f examples/s (%.0fx slower);"
-                        + " live heap after GC %.1f MB before the flood, %s MB during it (allowed: +%.1f MB, snapshots of %.1f MB);"
-                        + " lag %d records%n",
-                        (long) records * recordBytes >> 20, (long) records * PER_RECORD, produceRate, trainRate, produceRate / trainRate,
+                System.out.printf(
+                        "BackpressureIT: produced %d MB (%d examples) at %.0f examples/s, trained %.0f examples/s (%.0fx slower);"
+                                + " live heap after GC %.1f MB before the flood, %s MB during it (allowed: +%.1f MB, snapshots of %.1f MB);"
+                                + " lag %d records%n",
+                        (long) records * recordBytes >> 20, (long) records * PER_RECORD, produceRate, trainRate,
+                        produceRate / trainRate,
                         baseline / 1048576.0, live.stream().map(v -> String.format("%.1f", v / 1048576.0)).toList(),
                         allowed / 1048576.0, snapshotBytes / 1048576.0, status.path("consumer_lag").asLong());
 
@@ -163,8 +167,9 @@ class BackpressureIT {
                 assertEquals("running", status.path("phase").asText());
                 assertTrue(status.path("consumer_lag").asLong() * recordBytes > 4 * MAX_GROWTH_BYTES,
                         "the backlog is in Kafka: lag " + status.path("consumer_lag").asLong() + " records");
-                assertTrue(peak - baseline < allowed, "live heap bounded: " + baseline + " -> " + live + " (allowed growth " + allowed
-                        + " bytes); largest classes:\n" + largest);
+                assertTrue(peak - baseline < allowed,
+                        "live heap bounded: " + baseline + " -> " + live + " (allowed growth " + allowed
+                                + " bytes); largest classes:\n" + largest);
                 // A snapshot in flight can inflate any one sample; the lower of two samples 3 s apart
                 // is the level without it (a commit takes well under 3 s).
                 long early = Math.min(live.get(0), live.get(1)), late = Math.min(live.get(3), live.get(4));

@@ -88,7 +88,8 @@ public final class BrokerProcess implements AutoCloseable {
                     "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"));
         } else {
             props.addAll(List.of(
-                    "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller + ",SASL_SSL://127.0.0.1:" + secure,
+                    "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller + ",SASL_SSL://127.0.0.1:"
+                            + secure,
                     "advertised.listeners=PLAINTEXT://127.0.0.1:" + port + ",SASL_SSL://127.0.0.1:" + secure,
                     "inter.broker.listener.name=PLAINTEXT",
                     "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL",
@@ -102,13 +103,15 @@ public final class BrokerProcess implements AutoCloseable {
         Files.writeString(dir.resolve("server.properties"), String.join("\n", props));
         UUID u = UUID.randomUUID();
         String clusterId = new Uuid(u.getMostSignificantBits(), u.getLeastSignificantBits()).toString();
-        List<String> args = new ArrayList<>(List.of("format", "-t", clusterId, "-c", dir.resolve("server.properties").toString()));
+        List<String> args = new ArrayList<>(
+                List.of("format", "-t", clusterId, "-c", dir.resolve("server.properties").toString()));
         if (scram != null) {
             args.addAll(List.of("--add-scram", "SCRAM-SHA-512=[name=" + scram.user() + ",password=" + scram.password() + "]"));
         }
         Process format = java("kafka.tools.StorageTool", args.toArray(String[]::new))
                 .redirectOutput(dir.resolve("format.log").toFile()).start();
-        assertTrue(format.waitFor(60, TimeUnit.SECONDS) && format.exitValue() == 0, "storage formatted: see " + dir.resolve("format.log"));
+        assertTrue(format.waitFor(60, TimeUnit.SECONDS) && format.exitValue() == 0,
+                "storage formatted: see " + dir.resolve("format.log"));
         return new BrokerProcess(dir, port, scram == null ? port : secure);
     }
 

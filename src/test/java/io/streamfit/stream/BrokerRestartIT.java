@@ -48,7 +48,8 @@ class BrokerRestartIT {
                 TestKafka.produce(bootstrap, "restart.examples", records.subList(0, chunk));
                 TestKafka.produce(bootstrap, "restart3.examples", records.subList(0, chunk), 3);
                 TestKafka.await("first chunk trained", Duration.ofSeconds(120), Duration.ofMillis(200),
-                        () -> PackagedService.examplesSeen(port, "restart") == 3L * chunk && PackagedService.examplesSeen(port, "restart3") == 3L * chunk);
+                        () -> PackagedService.examplesSeen(port, "restart") == 3L * chunk
+                                && PackagedService.examplesSeen(port, "restart3") == 3L * chunk);
                 assertEquals(200, PackagedService.code(port, READY), "ready before the outage");
 
                 for (int outage = 1; outage <= 2; outage++) {
@@ -72,16 +73,20 @@ class BrokerRestartIT {
                             () -> PackagedService.code(port, READY) == 200);
                     double up = (System.nanoTime() - restartedAt) / 1e9;
                     long expected = 3L * (outage + 1) * chunk;
-                    TestKafka.await("chunk " + outage + " trained after the restart", Duration.ofSeconds(180), Duration.ofMillis(200),
-                            () -> PackagedService.examplesSeen(port, "restart") == expected && PackagedService.examplesSeen(port, "restart3") == expected);
+                    TestKafka.await("chunk " + outage + " trained after the restart", Duration.ofSeconds(180),
+                            Duration.ofMillis(200),
+                            () -> PackagedService.examplesSeen(port, "restart") == expected
+                                    && PackagedService.examplesSeen(port, "restart3") == expected);
                     double resumed = (System.nanoTime() - restartedAt) / 1e9;
-                    outages.add(String.format("%s: DOWN %.1f s after the stop, UP %.1f s after the restart, chunk done %.1f s after it",
+                    outages.add(String.format(
+                            "%s: DOWN %.1f s after the stop, UP %.1f s after the restart, chunk done %.1f s after it",
                             kill ? "SIGKILL" : "SIGTERM", down, up, resumed));
                 }
                 TestKafka.produce(bootstrap, "restart.examples", records.subList(3 * chunk, RECORDS));
                 TestKafka.produce(bootstrap, "restart3.examples", records.subList(3 * chunk, RECORDS), 3);
                 TestKafka.await("everything trained", Duration.ofSeconds(180), Duration.ofMillis(200),
-                        () -> PackagedService.examplesSeen(port, "restart") == 3L * RECORDS && PackagedService.examplesSeen(port, "restart3") == 3L * RECORDS);
+                        () -> PackagedService.examplesSeen(port, "restart") == 3L * RECORDS
+                                && PackagedService.examplesSeen(port, "restart3") == 3L * RECORDS);
                 for (String m : List.of("restart", "restart3")) {
                     assertEquals("running", PackagedService.status(port, m).path("phase").asText(), m + " never stopped");
                 }
@@ -93,10 +98,12 @@ class BrokerRestartIT {
 
             List<byte[]> lineage = CommittedLineage.committed(bootstrap, "restart");
             ModelSpec spec = SpecParser.parse(SPEC);
-            CommittedLineage.assertBitwise(ReferenceRun.over(spec, records), SnapshotCodec.decode(lineage.get(lineage.size() - 1), spec));
+            CommittedLineage.assertBitwise(ReferenceRun.over(spec, records),
+                    SnapshotCodec.decode(lineage.get(lineage.size() - 1), spec));
             List<byte[]> lineage3 = CommittedLineage.committed(bootstrap, "restart3");
             CommittedLineage.assertEveryRecordOnce("restart3", lineage3, 3, RECORDS / 3, 3);
-            System.out.printf("BrokerRestartIT: %s; %d + %d committed versions checked%n", outages, lineage.size(), lineage3.size());
+            System.out.printf("BrokerRestartIT: %s; %d + %d committed versions checked%n", outages, lineage.size(),
+                    lineage3.size());
         }
     }
 }

@@ -76,14 +76,18 @@ class ClusterSecurityIT {
     }
 
     private static Process start(int port, String name, String... extra) throws IOException {
-        List<String> args = new ArrayList<>(List.of("-Dstreamfit.ownership.instance-name=" + name, "-Dkafka.session.timeout.ms=6000",
-                "-Dkafka.heartbeat.interval.ms=1000", "-Dstreamfit.ownership.partitions=" + PARTITIONS));
+        List<String> args = new ArrayList<>(
+                List.of("-Dstreamfit.ownership.instance-name=" + name, "-Dkafka.session.timeout.ms=6000",
+                        "-Dkafka.heartbeat.interval.ms=1000", "-Dstreamfit.ownership.partitions=" + PARTITIONS));
         args.addAll(List.of(extra));
-        return PackagedService.start(kafka.bootstrapServers(), dir.resolve("models"), port, dir.resolve(name + ".log"), args.toArray(String[]::new));
+        return PackagedService.start(kafka.bootstrapServers(), dir.resolve("models"), port, dir.resolve(name + ".log"),
+                args.toArray(String[]::new));
     }
 
-    private static HttpResponse<String> send(int port, String method, String path, String body, Map<String, String> headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(60))
+    private static HttpResponse<String> send(int port, String method, String path, String body, Map<String, String> headers)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(60))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         headers.forEach(b::header);
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
@@ -109,7 +113,7 @@ class ClusterSecurityIT {
 
     /** An id whose partition of the models topic is one of {@code partitions}. */
     private static String idIn(Set<Integer> partitions, String prefix) {
-        for (int i = 0; ; i++) {
+        for (int i = 0;; i++) {
             if (partitions.contains(ModelOwnership.partitionOf(prefix + i, PARTITIONS))) {
                 return prefix + i;
             }
@@ -135,7 +139,9 @@ class ClusterSecurityIT {
             // A model trained by B, created through A with A's key.
             String id = idIn(owned(portB), "onb");
             TestKafka.createTopic(kafka.bootstrapServers(), id + ".examples", 1);
-            assertEquals(202, send(portA, "POST", "/models", spec(id), Map.of("X-API-Key", "key-a", "Content-Type", "application/yaml")).statusCode());
+            assertEquals(202,
+                    send(portA, "POST", "/models", spec(id), Map.of("X-API-Key", "key-a", "Content-Type", "application/yaml"))
+                            .statusCode());
             TestKafka.await("B trains " + id, Duration.ofSeconds(60), () -> PackagedService.get(portB, "/models/" + id) != null);
 
             // A relayed write: A's key is unknown to B, so only the signature can authorize it there.
@@ -148,14 +154,18 @@ class ClusterSecurityIT {
             // Forged relays straight to B.
             long now = System.currentTimeMillis() / 1000;
             String path = "/models/" + id + "/resume";
-            assertEquals(401, send(portB, "POST", path, "", Map.of("X-Streamfit-Forwarded-By", "streamfit")).statusCode(), "header alone");
+            assertEquals(401, send(portB, "POST", path, "", Map.of("X-Streamfit-Forwarded-By", "streamfit")).statusCode(),
+                    "header alone");
             assertEquals(401, send(portB, "POST", path, "", Map.of("X-Streamfit-Forwarded-By", "streamfit",
-                    "X-Streamfit-Relay-Time", Long.toString(now), "X-Streamfit-Relay-Signature", "forged")).statusCode(), "forged");
+                    "X-Streamfit-Relay-Time", Long.toString(now), "X-Streamfit-Relay-Signature", "forged")).statusCode(),
+                    "forged");
             assertEquals(401, send(portB, "POST", path, "", Map.of("X-Streamfit-Forwarded-By", "streamfit",
-                    "X-Streamfit-Relay-Time", Long.toString(now - 300), "X-Streamfit-Relay-Signature", sign("POST", path, now - 300, new byte[0])))
+                    "X-Streamfit-Relay-Time", Long.toString(now - 300), "X-Streamfit-Relay-Signature",
+                    sign("POST", path, now - 300, new byte[0])))
                     .statusCode(), "expired");
             assertEquals(409, send(portB, "POST", path, "", Map.of("X-Streamfit-Forwarded-By", "streamfit",
-                    "X-Streamfit-Relay-Time", Long.toString(now), "X-Streamfit-Relay-Signature", sign("POST", path, now, new byte[0])))
+                    "X-Streamfit-Relay-Time", Long.toString(now), "X-Streamfit-Relay-Signature",
+                    sign("POST", path, now, new byte[0])))
                     .statusCode(), "a valid signature made with the secret is accepted");
 
             // DELETE on A, which does not train the model: relayed to B, which stops and retires it.
@@ -185,7 +195,8 @@ class ClusterSecurityIT {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", ex -> {
             seen.add(ex.getRequestHeaders());
-            paths.add(ex.getRequestMethod() + " " + ex.getRequestURI().getRawPath() + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery()));
+            paths.add(ex.getRequestMethod() + " " + ex.getRequestURI().getRawPath()
+                    + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery()));
             ex.getRequestBody().readAllBytes();
             byte[] out = "{}".getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().add("Content-Type", "application/json");
@@ -202,7 +213,8 @@ class ClusterSecurityIT {
                     ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName(),
                     ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000,
                     ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1000);
-            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(cfg, new StringDeserializer(), new ByteArrayDeserializer())) {
+            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(cfg, new StringDeserializer(),
+                    new ByteArrayDeserializer())) {
                 c.subscribe(List.of("streamfit.models"));
                 while (running.get()) {
                     c.poll(Duration.ofMillis(200));
@@ -239,7 +251,8 @@ class ClusterSecurityIT {
             String path = "/models/" + id + "/predict?probe=1";
             assertEquals("POST " + path, paths.get(0));
             assertEquals(sign("POST", path, Long.parseLong(time), "{\"x\":[1,2,3]}".getBytes(StandardCharsets.UTF_8)),
-                    h.get("X-streamfit-relay-signature").get(0), "signed with the cluster secret over method, path, query, time and body");
+                    h.get("X-streamfit-relay-signature").get(0),
+                    "signed with the cluster secret over method, path, query, time and body");
         } finally {
             running.set(false);
             member.join(10_000);
@@ -251,7 +264,8 @@ class ClusterSecurityIT {
     void withRequiredKeysAndNoKeyTheServiceDoesNotStart() throws Exception {
         int port = PackagedService.freePort();
         Path log = dir.resolve("no-keys.log");
-        Process p = PackagedService.start(kafka.bootstrapServers(), dir.resolve("models"), port, log, "-Dstreamfit.api.require-keys=true");
+        Process p = PackagedService.start(kafka.bootstrapServers(), dir.resolve("models"), port, log,
+                "-Dstreamfit.api.require-keys=true");
         try {
             assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the service exits on its own");
             assertEquals(1, p.exitValue(), "a failed start-up");

@@ -42,7 +42,8 @@ final class CommittedLineage {
      * committed snapshots the examples trained grow by exactly the records the positions passed,
      * no position moves back, and the last snapshot has consumed every record.
      */
-    static void assertEveryRecordOnce(String model, List<byte[]> lineage, int partitions, long recordsPerPartition, int examplesPerRecord)
+    static void assertEveryRecordOnce(String model, List<byte[]> lineage, int partitions, long recordsPerPartition,
+            int examplesPerRecord)
             throws SnapshotFormatException {
         long examples = 0;
         Map<Integer, Position> positions = Map.of();
@@ -53,7 +54,8 @@ final class CommittedLineage {
             for (var e : now.entrySet()) {
                 long before = positions.containsKey(e.getKey()) ? positions.get(e.getKey()).offset() : 0;
                 assertEquals(0, e.getValue().skip(), model + ": one record per batch, so never inside a record");
-                assertTrue(e.getValue().offset() >= before, model + ": partition " + e.getKey() + " moved back at version " + (i + 1));
+                assertTrue(e.getValue().offset() >= before,
+                        model + ": partition " + e.getKey() + " moved back at version " + (i + 1));
                 advanced += e.getValue().offset() - before;
             }
             long seen = Long.parseLong(meta.get("examples_seen"));

@@ -108,13 +108,33 @@ class EmbeddedKafkaBindingTest {
 
     private static StreamfitConfig.Demo demoConfig() {
         return new StreamfitConfig.Demo() {
-            public Optional<Boolean> enabled() { return Optional.of(true); }
-            public int examplesPerSecond() { return 100; }
-            public String fashionMnistDir() { return "/nonexistent"; }
-            public String dataset() { return "synthetic"; }
-            public long driftEvery() { return 0; }
-            public long retentionBytes() { return 268435456L; }
-            public Duration retention() { return Duration.ofMinutes(30); }
+            public Optional<Boolean> enabled() {
+                return Optional.of(true);
+            }
+
+            public int examplesPerSecond() {
+                return 100;
+            }
+
+            public String fashionMnistDir() {
+                return "/nonexistent";
+            }
+
+            public String dataset() {
+                return "synthetic";
+            }
+
+            public long driftEvery() {
+                return 0;
+            }
+
+            public long retentionBytes() {
+                return 268435456L;
+            }
+
+            public Duration retention() {
+                return Duration.ofMinutes(30);
+            }
         };
     }
 }

@@ -32,15 +32,15 @@ final class FaultyProducer implements Producer<byte[], byte[]> {
      * on the thread that commits.
      */
     record Faults(Runnable beforeFailure, boolean abortFails, AtomicInteger inits, IntConsumer beforeCommit) {
-        static final Faults NONE = new Faults(() -> { }, false, new AtomicInteger());
+        static final Faults NONE = new Faults(() -> {}, false, new AtomicInteger());
 
         Faults(Runnable beforeFailure, boolean abortFails, AtomicInteger inits) {
-            this(beforeFailure, abortFails, inits, n -> { });
+            this(beforeFailure, abortFails, inits, n -> {});
         }
 
         /** Only a hook before each commit. */
         static Faults beforeCommit(IntConsumer hook) {
-            return new Faults(() -> { }, false, new AtomicInteger(), hook);
+            return new Faults(() -> {}, false, new AtomicInteger(), hook);
         }
     }
 
@@ -65,7 +65,8 @@ final class FaultyProducer implements Producer<byte[], byte[]> {
         return new KafkaClients(base) {
             @Override
             public Producer<byte[], byte[]> transactionalProducer(String transactionalId, int maxRequestBytes) {
-                return new FaultyProducer(super.transactionalProducer(transactionalId, maxRequestBytes), commits, failing, faults);
+                return new FaultyProducer(super.transactionalProducer(transactionalId, maxRequestBytes), commits, failing,
+                        faults);
             }
         };
     }

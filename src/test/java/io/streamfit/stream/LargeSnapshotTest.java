@@ -31,16 +31,17 @@ class LargeSnapshotTest {
             SnapshotStore store = new SnapshotStore(clients, "streamfit.snapshots", 64 << 20, Optional.empty());
             store.ensureTopic();
             TestKafka.createTopic(kafka.bootstrapServers(), "big.in", 1);
-            ModelSpec spec = SpecParser.parse("""
-                    id: big
-                    topic: big.in
-                    input_width: 784
-                    task: {type: classification, classes: 10}
-                    layers: [{type: dense, units: 256}, {type: relu}, {type: dense, units: 256}, {type: relu}, {type: dense, units: 10}]
-                    optimizer: {type: adam}
-                    batch_size: 4
-                    snapshot: {every_steps: 2, every_seconds: 0}
-                    """);
+            ModelSpec spec = SpecParser
+                    .parse("""
+                            id: big
+                            topic: big.in
+                            input_width: 784
+                            task: {type: classification, classes: 10}
+                            layers: [{type: dense, units: 256}, {type: relu}, {type: dense, units: 256}, {type: relu}, {type: dense, units: 10}]
+                            optimizer: {type: adam}
+                            batch_size: 4
+                            snapshot: {every_steps: 2, every_seconds: 0}
+                            """);
             List<byte[]> records = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 records.add(RecordDecoder.encodeBinary(4, 784, new float[4 * 784], new int[] {1, 2, 3, 4}, null, 1));

@@ -8,14 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamfit.data.Examples;
-import io.streamfit.data.RejectedRecordException;
-import io.streamfit.files.PretrainedFiles;
-import io.streamfit.nn.SplitMix64;
-import io.streamfit.snapshot.Position;
 import io.streamfit.data.RecordDecoder;
+import io.streamfit.data.RejectedRecordException;
 import io.streamfit.demo.SyntheticProblem;
+import io.streamfit.files.PretrainedFiles;
 import io.streamfit.metrics.MetricNames;
 import io.streamfit.metrics.ModelMeters;
+import io.streamfit.nn.SplitMix64;
+import io.streamfit.snapshot.Position;
 import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
@@ -98,7 +98,8 @@ class ModelRunnerKafkaTest {
             thread.join(30_000);
             assertTrue(!thread.isAlive(), "runner thread ended");
             String decodeThread = "decode-" + runner.spec().id();
-            assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals(decodeThread) && t.isAlive()),
+            assertTrue(
+                    Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals(decodeThread) && t.isAlive()),
                     "the model's decode-ahead thread ended with it");
             meters.close();
         }
@@ -224,11 +225,11 @@ class ModelRunnerKafkaTest {
         Map<Long, String> bad = new HashMap<>();
         int good = 0;
         String[] poison = {
-            "{\"x\":[1,2,3],\"y\":1}",                          // wrong width
-            "{\"x\":[1,2,3,4,5,NaN],\"y\":1}",                  // non-finite
-            "{\"x\":[1,2,3,4,5,6],\"y\":7}",                    // label out of range
-            "not json at all",                                  // decode error
-            "{\"x\":[1,2,3,4,5,6],\"y\":1",                     // truncated JSON
+                "{\"x\":[1,2,3],\"y\":1}", // wrong width
+                "{\"x\":[1,2,3,4,5,NaN],\"y\":1}", // non-finite
+                "{\"x\":[1,2,3,4,5,6],\"y\":7}", // label out of range
+                "not json at all", // decode error
+                "{\"x\":[1,2,3,4,5,6],\"y\":1", // truncated JSON
         };
         String[] reasons = {"wrong_width", "non_finite", "bad_label", "decode_error", "decode_error"};
         for (int i = 0; i < 25; i++) {
@@ -236,7 +237,8 @@ class ModelRunnerKafkaTest {
                 bad.put((long) i, reasons[i / 5]);
                 values.add(poison[i / 5].getBytes(StandardCharsets.UTF_8));
             } else {
-                values.add(("{\"x\":[" + (i % 3) + ",0.5,-1,2,0," + i + "],\"y\":" + (i % 3) + "}").getBytes(StandardCharsets.UTF_8));
+                values.add(("{\"x\":[" + (i % 3) + ",0.5,-1,2,0," + i + "],\"y\":" + (i % 3) + "}")
+                        .getBytes(StandardCharsets.UTF_8));
                 good++;
             }
         }
@@ -246,13 +248,15 @@ class ModelRunnerKafkaTest {
         int expectedGood = good;
         TestKafka.await("all records consumed and committed", Duration.ofSeconds(60), () -> {
             ModelState s = r.runner().state();
-            return s != null && s.examplesSeen() == expectedGood && Map.of(0, new Position(25, 0)).equals(r.runner().snapshotPositions());
+            return s != null && s.examplesSeen() == expectedGood
+                    && Map.of(0, new Position(25, 0)).equals(r.runner().snapshotPositions());
         });
         assertEquals(RunnerPhase.RUNNING, r.runner().phase(), "training goes on");
         double rejected = METRICS.find(MetricNames.RECORDS_REJECTED).tag("model", "poison").counters().stream()
                 .mapToDouble(c -> c.count()).sum();
         assertEquals(5.0, rejected);
-        assertEquals(2.0, METRICS.find(MetricNames.RECORDS_REJECTED).tags("model", "poison", "reason", "decode_error").counter().count());
+        assertEquals(2.0,
+                METRICS.find(MetricNames.RECORDS_REJECTED).tags("model", "poison", "reason", "decode_error").counter().count());
         r.stop();
 
         List<ConsumerRecord<byte[], byte[]>> dlq = TestKafka.readCommitted(bootstrap, "poison.in.dlq");
@@ -266,7 +270,8 @@ class ModelRunnerKafkaTest {
             assertNotNull(header(d, DeadLetterHeaders.MESSAGE));
             assertArrayEquals(values.get((int) offset), d.value(), "original value kept");
         }
-        assertEquals(Set.copyOf(bad.keySet()), dlq.stream().map(d -> Long.parseLong(header(d, DeadLetterHeaders.OFFSET))).collect(Collectors.toSet()));
+        assertEquals(Set.copyOf(bad.keySet()),
+                dlq.stream().map(d -> Long.parseLong(header(d, DeadLetterHeaders.OFFSET))).collect(Collectors.toSet()));
         assertEquals(25, TestKafka.committed(bootstrap, "streamfit.poison").get(new TopicPartition("poison.in", 0)).offset(),
                 "the bad records' offsets are committed too");
     }
@@ -407,8 +412,7 @@ class ModelRunnerKafkaTest {
         try (var newcomer = clients.trainingConsumer("streamfit.rebal", "newcomer")) {
             newcomer.subscribe(List.of("rebal.in"), new ConsumerRebalanceListener() {
                 @Override
-                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                }
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
 
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
@@ -675,7 +679,8 @@ class ModelRunnerKafkaTest {
         assertEquals(1, inits.get(), "initTransactions only at the start, never after being abandoned");
         List<String> versions = TestKafka.readCommitted(bootstrap, "streamfit.snapshots").stream()
                 .filter(r -> "abandon".equals(new String(r.key(), StandardCharsets.UTF_8)))
-                .map(r -> new String(r.headers().lastHeader(SnapshotStore.VERSION_HEADER).value(), StandardCharsets.UTF_8)).toList();
+                .map(r -> new String(r.headers().lastHeader(SnapshotStore.VERSION_HEADER).value(), StandardCharsets.UTF_8))
+                .toList();
         assertEquals(List.of("1", "2"), versions, "the two commits before the failure, nothing after");
     }
 
@@ -698,8 +703,11 @@ class ModelRunnerKafkaTest {
         for (int i = 0; i < 300; i++) {
             byte[] v = good.get(i);
             if (rng.nextDouble() < 1.0 / 3) {
-                v = rng.nextDouble() < 0.3 ? randomBytes(rng, (int) (rng.nextDouble() * 200)) : mutate(rng,
-                        rng.nextDouble() < 0.5 ? v : ("{\"x\":[[1,2,3,4,5,6],[0.5,0,0,0,0,1]],\"y\":[2,0]}").getBytes(StandardCharsets.UTF_8));
+                v = rng.nextDouble() < 0.3 ? randomBytes(rng, (int) (rng.nextDouble() * 200))
+                        : mutate(rng,
+                                rng.nextDouble() < 0.5 ? v
+                                        : ("{\"x\":[[1,2,3,4,5,6],[0.5,0,0,0,0,1]],\"y\":[2,0]}")
+                                                .getBytes(StandardCharsets.UTF_8));
             }
             values.add(v);
             try {
@@ -785,7 +793,8 @@ class ModelRunnerKafkaTest {
         r.stop();
         assertEquals(60_000, r.runner().state().examplesSeen(), "every example once");
         assertEqualsInMemory(r.runner().state(), spec, records(10, 6000));
-        System.out.printf("keep-alive polls: %d (%.1f s after the last step)%n", r.runner().keepAlives(), (System.nanoTime() - started) / 1e9);
+        System.out.printf("keep-alive polls: %d (%.1f s after the last step)%n", r.runner().keepAlives(),
+                (System.nanoTime() - started) / 1e9);
     }
 
     /** The same records through a model in memory: bitwise the same state. */
@@ -888,7 +897,9 @@ class ModelRunnerKafkaTest {
         r.thread().join(60_000);
         r.meters().close();
         assertEquals(RunnerPhase.DIVERGED, r.runner().phase());
-        assertTrue(r.runner().lastError().startsWith("training diverged (2 steps in a row with a non-finite loss or gradient) 3 times"),
+        assertTrue(
+                r.runner().lastError()
+                        .startsWith("training diverged (2 steps in a row with a non-finite loss or gradient) 3 times"),
                 r.runner().lastError());
         ModelState s = r.runner().state();
         assertEquals(0.25, s.lrScale(), "halved twice before giving up");

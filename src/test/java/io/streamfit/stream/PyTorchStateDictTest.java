@@ -55,7 +55,8 @@ class PyTorchStateDictTest {
         Files.writeString(specFile, SpecParser.toJson(spec));
         Path in = dir.resolve("inputs.json");
         Files.writeString(in, JSON.writeValueAsString(inputs));
-        Process p = new ProcessBuilder("/usr/bin/python3", "src/test/python/save_state_dict.py", specFile.toString(), in.toString(),
+        Process p = new ProcessBuilder("/usr/bin/python3", "src/test/python/save_state_dict.py", specFile.toString(),
+                in.toString(),
                 out.toString(), dtype).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), "python exited with an error; output: " + text);
@@ -83,7 +84,8 @@ class PyTorchStateDictTest {
 
     @Test
     void aTorchStateDictStartsAModelThroughPretrainedFile() throws Exception {
-        assumeTrue(PyTorchInteropTest.torchAvailable(), "PyTorch (Debian python3-torch) is not installed: skipping the state_dict check");
+        assumeTrue(PyTorchInteropTest.torchAvailable(),
+                "PyTorch (Debian python3-torch) is not installed: skipping the state_dict check");
         float[][] x = inputs();
         for (String dtype : List.of("float32", "float64", "float16", "bfloat16")) {
             Path models = Files.createDirectories(dir.resolve("pretrained-" + dtype));
@@ -101,15 +103,18 @@ class PyTorchStateDictTest {
 
     @Test
     void aTorchStateDictStartsTheTrainCommandThroughInit() throws Exception {
-        assumeTrue(PyTorchInteropTest.torchAvailable(), "PyTorch (Debian python3-torch) is not installed: skipping the state_dict check");
+        assumeTrue(PyTorchInteropTest.torchAvailable(),
+                "PyTorch (Debian python3-torch) is not installed: skipping the state_dict check");
         // Learning rate 0 and no batch norm: training leaves the parameters as loaded, so the
         // written model must still predict what PyTorch predicts.
-        ModelSpec spec = SpecParser.parse(SPEC.replace("{type: batch_norm, momentum: 0.3}, ", "").replace("adam, lr: 0.01", "sgd, lr: 0.0"));
+        ModelSpec spec = SpecParser
+                .parse(SPEC.replace("{type: batch_norm, momentum: 0.3}, ", "").replace("adam, lr: 0.01", "sgd, lr: 0.0"));
         float[][] x = inputs();
         Path init = dir.resolve("init.safetensors");
         float[][] theirs = torchSaves(spec, x, init, "float32");
         Path specFile = dir.resolve("spec.yaml");
-        Files.writeString(specFile, SPEC.replace("{type: batch_norm, momentum: 0.3}, ", "").replace("adam, lr: 0.01", "sgd, lr: 0.0"));
+        Files.writeString(specFile,
+                SPEC.replace("{type: batch_norm, momentum: 0.3}, ", "").replace("adam, lr: 0.01", "sgd, lr: 0.0"));
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             lines.add("{\"x\":[0.1,0.2,0.3,0.4," + i + "],\"y\":" + (i % 3) + "}");

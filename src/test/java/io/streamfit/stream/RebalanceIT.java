@@ -146,7 +146,8 @@ class RebalanceIT {
     }
 
     private static void produce(List<byte[]> records, int from, int to) {
-        MODELS.forEach((id, partitions) -> TestKafka.produce(kafka.bootstrapServers(), id + ".examples", records.subList(from, to), partitions));
+        MODELS.forEach((id, partitions) -> TestKafka.produce(kafka.bootstrapServers(), id + ".examples",
+                records.subList(from, to), partitions));
     }
 
     @Test
@@ -175,13 +176,16 @@ class RebalanceIT {
             awaitTrained(3L * 2 * chunk, portA, portB);
             // Any instance answers for every model: A relays requests for B's models to B.
             String onB = moved.keySet().iterator().next();
-            HttpResponse<String> viaA = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + portA + "/models/" + onB)).build(),
+            HttpResponse<String> viaA = HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + portA + "/models/" + onB)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, viaA.statusCode(), viaA.body());
             assertEquals("instance-b", viaA.headers().firstValue("X-Streamfit-Served-By").orElse(""), "served by B");
             assertTrue(viaA.body().contains("\"id\":\"" + onB + "\""), viaA.body());
-            HttpResponse<String> predicted = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + portA + "/models/" + onB + "/predict"))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"x\": [0,1,0,1,0,1,0,1]}")).build(),
+            HttpResponse<String> predicted = HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + portA + "/models/" + onB + "/predict"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"x\": [0,1,0,1,0,1,0,1]}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, predicted.statusCode(), predicted.body());
             assertTrue(predicted.body().contains("predictions"), predicted.body());
@@ -191,12 +195,14 @@ class RebalanceIT {
                 PackagedService.get(port, "/models").path("models").forEach(m -> assertEquals(null,
                         listed.put(m.path("id").asText(), m.path("instance").asText()), "listed once: " + m.path("id")));
                 for (String id : MODELS.keySet()) {
-                    assertEquals(running(portB).containsKey(id) ? "instance-b" : "instance-a", listed.get(id), id + " listed by " + port);
+                    assertEquals(running(portB).containsKey(id) ? "instance-b" : "instance-a", listed.get(id),
+                            id + " listed by " + port);
                 }
             }
             // A request already relayed once is answered where it lands: 404 naming the owner.
-            HttpResponse<String> relayed = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + portA + "/models/" + onB))
-                    .header("X-Streamfit-Forwarded-By", "test").build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> relayed = HTTP
+                    .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + portA + "/models/" + onB))
+                            .header("X-Streamfit-Forwarded-By", "test").build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(404, relayed.statusCode());
             assertTrue(relayed.body().contains("held by instance instance-b (127.0.0.1:" + portB + ")"), relayed.body());
 
@@ -239,8 +245,9 @@ class RebalanceIT {
             awaitTrained(3L * RECORDS, portC);
             TestKafka.await("the posted model moved with its partition", Duration.ofSeconds(30), Duration.ofMillis(500),
                     () -> running(portC).containsKey(posted));
-            System.out.printf("RebalanceIT: models trained by their new owner %.1f s after B started (scale-up, incl. B's start-up), "
-                    + "%.1f s after A was killed (failure, session timeout 6 s), %.1f s after SIGTERM to B (scale-down)%n",
+            System.out.printf(
+                    "RebalanceIT: models trained by their new owner %.1f s after B started (scale-up, incl. B's start-up), "
+                            + "%.1f s after A was killed (failure, session timeout 6 s), %.1f s after SIGTERM to B (scale-down)%n",
                     scaleUp, failover, scaleDown);
         } finally {
             for (Process proc : new Process[] {a, b, c}) {
@@ -257,12 +264,14 @@ class RebalanceIT {
             versions += lineage.size();
             if (m.getValue() == 1) {
                 ModelSpec spec = SpecParser.parse(spec(m.getKey()));
-                CommittedLineage.assertBitwise(ReferenceRun.over(spec, records), SnapshotCodec.decode(lineage.get(lineage.size() - 1), spec));
+                CommittedLineage.assertBitwise(ReferenceRun.over(spec, records),
+                        SnapshotCodec.decode(lineage.get(lineage.size() - 1), spec));
             } else {
                 CommittedLineage.assertEveryRecordOnce(m.getKey(), lineage, m.getValue(), RECORDS / m.getValue(), 3);
             }
         }
-        System.out.printf("RebalanceIT: 4 models moved over 3 instances (scale-up, SIGKILL, scale-up, SIGTERM); %d committed versions checked%n",
+        System.out.printf(
+                "RebalanceIT: 4 models moved over 3 instances (scale-up, SIGKILL, scale-up, SIGTERM); %d committed versions checked%n",
                 versions);
     }
 }

@@ -1,10 +1,10 @@
 package io.streamfit.stream;
 
-import io.streamfit.train.Batch;
 import io.streamfit.data.Batcher;
 import io.streamfit.data.RecordDecoder;
 import io.streamfit.demo.SyntheticProblem;
 import io.streamfit.spec.ModelSpec;
+import io.streamfit.train.Batch;
 import io.streamfit.train.ModelState;
 import java.util.ArrayList;
 import java.util.List;

@@ -45,7 +45,8 @@ class SaslSslIT {
         long t1 = System.nanoTime();
         broker = BrokerProcess.formatSaslSsl(dir.resolve("broker"), certs, USER, PASSWORD);
         broker.start();
-        System.out.printf("SaslSslIT: certificates %.1f s, broker formatted and started %.1f s%n", (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
+        System.out.printf("SaslSslIT: certificates %.1f s, broker formatted and started %.1f s%n", (t1 - t0) / 1e9,
+                (System.nanoTime() - t1) / 1e9);
         Path models = Files.createDirectories(dir.resolve("models"));
         Files.writeString(models.resolve("secure.yaml"), ReferenceRun.spec("secure", 3, 5));
         TestKafka.createTopic(client(PASSWORD, certs.truststore()), "secure.examples", 1);
@@ -93,12 +94,14 @@ class SaslSslIT {
         int port = PackagedService.freePort();
         Process service = start(port, "service.log", PASSWORD, certs.truststore());
         try {
-            TestKafka.await("every good example trained and the last offset snapshotted", Duration.ofSeconds(120), Duration.ofMillis(200), () -> {
-                var s = PackagedService.status(port, "secure");
-                return s != null && s.path("examples_seen").asLong() == 3L * GOOD
-                        && s.path("snapshot_positions").path("0").path("offset").asLong() == sent.size();
-            });
-            assertEquals(200, PackagedService.code(port, "/q/health/ready"), "ready: its Kafka health check passes over SASL_SSL too");
+            TestKafka.await("every good example trained and the last offset snapshotted", Duration.ofSeconds(120),
+                    Duration.ofMillis(200), () -> {
+                        var s = PackagedService.status(port, "secure");
+                        return s != null && s.path("examples_seen").asLong() == 3L * GOOD
+                                && s.path("snapshot_positions").path("0").path("offset").asLong() == sent.size();
+                    });
+            assertEquals(200, PackagedService.code(port, "/q/health/ready"),
+                    "ready: its Kafka health check passes over SASL_SSL too");
         } finally {
             service.destroy();
         }
@@ -113,7 +116,8 @@ class SaslSslIT {
         List<byte[]> lineage = CommittedLineage.committed(client, "secure");
         assertTrue(lineage.size() >= 2, "snapshots committed through SASL_SSL: " + lineage.size());
         ModelSpec spec = SpecParser.parse(Files.readString(dir.resolve("models").resolve("secure.yaml")));
-        CommittedLineage.assertBitwise(ReferenceRun.over(spec, good), SnapshotCodec.decode(lineage.get(lineage.size() - 1), spec));
+        CommittedLineage.assertBitwise(ReferenceRun.over(spec, good),
+                SnapshotCodec.decode(lineage.get(lineage.size() - 1), spec));
         assertFalse(Files.readString(dir.resolve("service.log")).contains(PASSWORD), "the password is never logged");
         System.out.printf("SaslSslIT: %d snapshot versions, %d dead letters over SASL_SSL%n", lineage.size(), dlq.size());
     }
@@ -122,8 +126,10 @@ class SaslSslIT {
     void aWrongPasswordStopsStartUpWithAClearMessage() throws Exception {
         String wrong = "wrong-" + UUID.randomUUID();
         String log = refusedStart("wrong-password.log", wrong, certs.truststore());
-        assertTrue(log.contains("Kafka at " + broker.bootstrapServers() + " refused this service's credentials (SASL SCRAM-SHA-512 as user '"
-                + USER + "')"), log);
+        assertTrue(log.contains(
+                "Kafka at " + broker.bootstrapServers() + " refused this service's credentials (SASL SCRAM-SHA-512 as user '"
+                        + USER + "')"),
+                log);
         assertTrue(log.contains("kafka.sasl.jaas.config"), "names the setting to check: " + log);
         assertFalse(log.contains(wrong), "the password is never logged");
     }
@@ -143,7 +149,8 @@ class SaslSslIT {
         Process service = start(port, logName, password, truststore);
         long t0 = System.nanoTime();
         try {
-            assertTrue(service.waitFor(90, TimeUnit.SECONDS), "start-up refused rather than retried forever: see " + dir.resolve(logName));
+            assertTrue(service.waitFor(90, TimeUnit.SECONDS),
+                    "start-up refused rather than retried forever: see " + dir.resolve(logName));
         } finally {
             service.destroyForcibly();
         }

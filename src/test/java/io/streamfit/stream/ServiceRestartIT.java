@@ -68,7 +68,8 @@ class ServiceRestartIT {
         try {
             TestKafka.await("first process trained 300 examples and snapshotted them", Duration.ofSeconds(120), () -> {
                 JsonNode s = status(port);
-                return s != null && s.path("examples_seen").asLong() == 300 && s.path("snapshot_positions").path("0").path("offset").asLong() == 100;
+                return s != null && s.path("examples_seen").asLong() == 300
+                        && s.path("snapshot_positions").path("0").path("offset").asLong() == 100;
             });
         } finally {
             first.destroy(); // SIGTERM: the service publishes a final snapshot and exits
@@ -81,7 +82,8 @@ class ServiceRestartIT {
         assertTrue(seconds < 20, "stopped within the default shutdown budget of 20 s: " + seconds + " s");
         long versionBefore = 0;
         for (var r : TestKafka.readCommitted(kafka.bootstrapServers(), "streamfit.snapshots")) {
-            versionBefore = Math.max(versionBefore, Long.parseLong(new String(r.headers().lastHeader(SnapshotStore.VERSION_HEADER).value())));
+            versionBefore = Math.max(versionBefore,
+                    Long.parseLong(new String(r.headers().lastHeader(SnapshotStore.VERSION_HEADER).value())));
         }
         assertTrue(versionBefore >= 2, "snapshots were published: " + versionBefore);
 

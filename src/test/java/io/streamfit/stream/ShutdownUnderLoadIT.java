@@ -61,7 +61,8 @@ class ShutdownUnderLoadIT {
                 // refused before the body was read: the service answered and closed the connection
             }
             String answer = new String(s.getInputStream().readNBytes(200), StandardCharsets.US_ASCII);
-            return answer.isEmpty() ? "no answer" : answer.substring(0, answer.indexOf('\r') < 0 ? answer.length() : answer.indexOf('\r'));
+            return answer.isEmpty() ? "no answer"
+                    : answer.substring(0, answer.indexOf('\r') < 0 ? answer.length() : answer.indexOf('\r'));
         }
     }
 
@@ -74,8 +75,9 @@ class ShutdownUnderLoadIT {
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
-            out.write(("POST /models/validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/yaml\r\nContent-Length: 1000000"
-                    + "\r\n\r\n# ").getBytes(StandardCharsets.US_ASCII));
+            out.write(
+                    ("POST /models/validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/yaml\r\nContent-Length: 1000000"
+                            + "\r\n\r\n# ").getBytes(StandardCharsets.US_ASCII));
             byte[] chunk = new byte[400];
             Arrays.fill(chunk, (byte) 'b');
             while (System.nanoTime() < until) {
@@ -138,9 +140,11 @@ class ShutdownUnderLoadIT {
                                 // Many at once: they queue for the worker threads, each parse about a second of CPU.
                                 List<CompletableFuture<HttpResponse<Void>>> inFlight = new ArrayList<>();
                                 for (int k = 0; k < IN_FLIGHT; k++) {
-                                    inFlight.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/models"))
-                                            .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/yaml")
-                                            .POST(HttpRequest.BodyPublishers.ofString(longSpec)).build(), HttpResponse.BodyHandlers.discarding()));
+                                    inFlight.add(http.sendAsync(
+                                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/models"))
+                                                    .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/yaml")
+                                                    .POST(HttpRequest.BodyPublishers.ofString(longSpec)).build(),
+                                            HttpResponse.BodyHandlers.discarding()));
                                 }
                                 for (var f : inFlight) {
                                     try {
@@ -174,7 +178,8 @@ class ShutdownUnderLoadIT {
                     sent.get(), refusedByLength.get(), answers, seconds);
             assertTrue(refusedByLength.get() > 0, "50 MB bodies were refused by their length: " + answers);
             assertTrue(exited, "the service exited after SIGTERM");
-            assertTrue(seconds < BUDGET.toSeconds(), "SIGTERM to exit took " + seconds + " s, more than the " + BUDGET + " budget");
+            assertTrue(seconds < BUDGET.toSeconds(),
+                    "SIGTERM to exit took " + seconds + " s, more than the " + BUDGET + " budget");
             assertEquals(0, service.exitValue(), "a graceful stop exits 0");
         } finally {
             service.destroyForcibly();

@@ -62,7 +62,8 @@ class SnapshotCommitterTest {
         }
 
         @Override
-        public synchronized void sendOffsetsToTransaction(Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
+        public synchronized void sendOffsetsToTransaction(Map<TopicPartition, OffsetAndMetadata> offsets,
+                ConsumerGroupMetadata group) {
             calls.add("offsets on " + Thread.currentThread().getName());
             super.sendOffsetsToTransaction(offsets, group);
         }
@@ -83,7 +84,8 @@ class SnapshotCommitterTest {
     }
 
     private static SnapshotCommitter.Snapshot snapshot(long version, boolean best) {
-        return new SnapshotCommitter.Snapshot(version, new byte[] {1, 2, 3}, Map.of(0, new Position(41, 2), 1, new Position(7, 0)),
+        return new SnapshotCommitter.Snapshot(version, new byte[] {1, 2, 3},
+                Map.of(0, new Position(41, 2), 1, new Position(7, 0)),
                 Map.of(0, 41L, 1, 7L), best, 1_000, 0);
     }
 
@@ -116,13 +118,16 @@ class SnapshotCommitterTest {
             assertEquals(4, o.snapshot().version());
             assertFalse(c.inFlight());
             assertNull(c.await(), "an outcome is handed back once");
-            assertEquals(List.of("send m on commit-m", "send m/best on commit-m", "offsets on commit-m", "commit on commit-m"), p.calls);
+            assertEquals(List.of("send m on commit-m", "send m/best on commit-m", "offsets on commit-m", "commit on commit-m"),
+                    p.calls);
             assertTrue(p.transactionCommitted());
             List<ProducerRecord<byte[], byte[]>> sent = p.history();
             assertArrayEquals(new byte[] {1, 2, 3}, sent.get(0).value());
-            assertArrayEquals("4".getBytes(StandardCharsets.UTF_8), sent.get(0).headers().lastHeader(SnapshotStore.VERSION_HEADER).value());
+            assertArrayEquals("4".getBytes(StandardCharsets.UTF_8),
+                    sent.get(0).headers().lastHeader(SnapshotStore.VERSION_HEADER).value());
             assertNull(sent.get(0).headers().lastHeader(SnapshotStore.TAG_HEADER));
-            assertArrayEquals("best".getBytes(StandardCharsets.UTF_8), sent.get(1).headers().lastHeader(SnapshotStore.TAG_HEADER).value());
+            assertArrayEquals("best".getBytes(StandardCharsets.UTF_8),
+                    sent.get(1).headers().lastHeader(SnapshotStore.TAG_HEADER).value());
             Map<TopicPartition, OffsetAndMetadata> offsets = p.consumerGroupOffsetsHistory().get(0).get("streamfit.m");
             assertEquals(new OffsetAndMetadata(41, "v=4;skip=2"), offsets.get(new TopicPartition("m.in", 0)));
             assertEquals(new OffsetAndMetadata(7, "v=4;skip=0"), offsets.get(new TopicPartition("m.in", 1)));
@@ -170,7 +175,8 @@ class SnapshotCommitterTest {
         }
         Recording broken = new Recording(false) {
             @Override
-            public synchronized void sendOffsetsToTransaction(Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
+            public synchronized void sendOffsetsToTransaction(Map<TopicPartition, OffsetAndMetadata> offsets,
+                    ConsumerGroupMetadata group) {
                 throw new OutOfMemoryError("test");
             }
         };

@@ -3,10 +3,10 @@ package io.streamfit.stream;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamfit.train.Batch;
 import io.streamfit.snapshot.Position;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
+import io.streamfit.train.Batch;
 import io.streamfit.train.ModelState;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

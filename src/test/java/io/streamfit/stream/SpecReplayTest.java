@@ -54,7 +54,8 @@ class SpecReplayTest {
             try {
                 TestKafka.await("the replay", Duration.ofSeconds(60), () -> seen.size() >= 3);
                 Thread.sleep(1500); // nothing else may follow
-                assertEquals(Set.of("deleted=tombstone", "recreated=new", "plain=only"), Set.copyOf(seen), "newest per id: " + seen);
+                assertEquals(Set.of("deleted=tombstone", "recreated=new", "plain=only"), Set.copyOf(seen),
+                        "newest per id: " + seen);
                 assertEquals(3, seen.size(), "one record per id: " + seen);
 
                 writer.publishSpec("plain", b("changed"));

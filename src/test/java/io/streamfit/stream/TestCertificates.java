@@ -41,7 +41,8 @@ record TestCertificates(Path brokerKeystore, Path truststore, Path untrustedTrus
                 "-validity", "2", "-ext", "SAN=ip:127.0.0.1,dns:localhost");
         k.run("-importcert", "-alias", "ca", "-file", "ca.crt", "-keystore", "broker.p12", "-noprompt");
         k.run("-importcert", "-alias", "broker", "-file", "broker.crt", "-keystore", "broker.p12", "-noprompt");
-        k.run("-importcert", "-alias", "ca", "-file", "ca.crt", "-keystore", "truststore.p12", "-storetype", "PKCS12", "-noprompt");
+        k.run("-importcert", "-alias", "ca", "-file", "ca.crt", "-keystore", "truststore.p12", "-storetype", "PKCS12",
+                "-noprompt");
         k.run("-genkeypair", "-alias", "other", "-keyalg", "EC", "-dname", "CN=some other CA", "-ext", "bc:c", "-validity", "2",
                 "-keystore", "other-ca.p12", "-storetype", "PKCS12");
         // Java's trust managers trust the certificate of a key entry too: this store trusts only that other CA.

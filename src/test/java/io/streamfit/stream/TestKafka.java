@@ -110,7 +110,8 @@ public final class TestKafka {
     }
 
     /** Checks {@code condition} every {@code interval} (for conditions that cost HTTP calls to other processes). */
-    public static void await(String what, Duration timeout, Duration interval, BooleanSupplier condition) throws InterruptedException {
+    public static void await(String what, Duration timeout, Duration interval, BooleanSupplier condition)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

@@ -223,7 +223,8 @@ class AugmenterTest {
         }
         ModelState straight = ModelState.fresh(spec);
         ModelState first = ModelState.fresh(spec);
-        ModelState plain = ModelState.fresh(SpecParser.parse(SpecParser.toJson(spec).replaceAll(",\"augmentation\":\\{[^}]*\\}[^}]*\\}", "")));
+        ModelState plain = ModelState
+                .fresh(SpecParser.parse(SpecParser.toJson(spec).replaceAll(",\"augmentation\":\\{[^}]*\\}[^}]*\\}", "")));
         for (int i = 0; i < 20; i++) {
             Batch b = data.get(i);
             float[] before = b.x().clone();

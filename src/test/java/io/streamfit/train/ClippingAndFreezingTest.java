@@ -85,7 +85,8 @@ class ClippingAndFreezingTest {
 
     @Test
     void frozenLayersNeverChangeEvenWithDecayAndMomentum() {
-        ModelState s = ModelState.fresh(spec("freeze: [\"0\", \"2.bias\"]", "{type: adamw, lr: 0.05, weight_decay: 0.5, amsgrad: true}"));
+        ModelState s = ModelState
+                .fresh(spec("freeze: [\"0\", \"2.bias\"]", "{type: adamw, lr: 0.05, weight_decay: 0.5, amsgrad: true}"));
         Map<String, float[]> before = snapshot(s);
         double[] norms = new double[5];
         for (int t = 0; t < 5; t++) {
@@ -123,7 +124,8 @@ class ClippingAndFreezingTest {
 
         // Another head (3 classes instead of 2): the shapes differ, which load_state_dict refuses.
         ModelSpec otherHead = SpecParser.parse(SpecParser.toJson(spec("", "{type: sgd}"))
-                .replace("\"classes\":2", "\"classes\":3").replace("{\"type\":\"dense\",\"units\":2}", "{\"type\":\"dense\",\"units\":3}"));
+                .replace("\"classes\":2", "\"classes\":3")
+                .replace("{\"type\":\"dense\",\"units\":2}", "{\"type\":\"dense\",\"units\":3}"));
         SnapshotFormatException e = assertThrows(SnapshotFormatException.class,
                 () -> SnapshotCodec.initializeFrom(bytes, ModelState.fresh(otherHead), false, false));
         assertTrue(e.getMessage().contains("tensor 3.weight is [2, 5] in the snapshot but [3, 5] in the spec"), e.getMessage());

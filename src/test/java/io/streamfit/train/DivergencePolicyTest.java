@@ -43,7 +43,9 @@ class DivergencePolicyTest {
         ModelState last = ModelState.fresh(SPEC);
         String giveUp = POLICY.rollBack(diverged, last, 7);
         assertNotNull(giveUp, "a third rollback in a row exceeds max_rollbacks 2");
-        assertTrue(giveUp.contains("3 times") && giveUp.contains("after 2 rollbacks") && giveUp.contains("serving snapshot version 7"),
+        assertTrue(
+                giveUp.contains("3 times") && giveUp.contains("after 2 rollbacks")
+                        && giveUp.contains("serving snapshot version 7"),
                 giveUp);
         assertEquals(0.0625, last.lrScale(), 1e-12, "giving up keeps the rate it had");
     }

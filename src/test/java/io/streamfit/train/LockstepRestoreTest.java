@@ -114,19 +114,20 @@ class LockstepRestoreTest {
      */
     @Test
     void dropoutMasksAndBatchNormStatisticsContinueExactlyAfterARestore() throws Exception {
-        ModelSpec spec = SpecParser.parse("""
-                id: dropout
-                topic: t
-                input_width: 5
-                task: {type: classification, classes: 3}
-                layers: [{type: standardize}, {type: pca_whiten, zca: true, refresh_every: 8}, {type: gaussian_noise, std: 0.1}, {type: dense, units: 16}, {type: batch_norm, momentum: 0.2}, {type: relu},
-                         {type: residual, layers: [{type: dense, units: 8}, {type: batch_norm}, {type: relu}, {type: dropout, p: 0.5},
-                                                   {type: dense, units: 16}]},
-                         {type: dense, units: 3}]
-                optimizer: {type: adam, lr: 0.01}
-                batch_size: 4
-                seed: 7
-                """);
+        ModelSpec spec = SpecParser
+                .parse("""
+                        id: dropout
+                        topic: t
+                        input_width: 5
+                        task: {type: classification, classes: 3}
+                        layers: [{type: standardize}, {type: pca_whiten, zca: true, refresh_every: 8}, {type: gaussian_noise, std: 0.1}, {type: dense, units: 16}, {type: batch_norm, momentum: 0.2}, {type: relu},
+                                 {type: residual, layers: [{type: dense, units: 8}, {type: batch_norm}, {type: relu}, {type: dropout, p: 0.5},
+                                                           {type: dense, units: 16}]},
+                                 {type: dense, units: 3}]
+                        optimizer: {type: adam, lr: 0.01}
+                        batch_size: 4
+                        seed: 7
+                        """);
         List<Batch> data = batches(N);
         ModelState straight = ModelState.fresh(spec);
         for (Batch b : data) {
@@ -230,9 +231,11 @@ class LockstepRestoreTest {
                 if (plan.contains(t + 1)) {
                     s = SnapshotCodec.decode(SnapshotCodec.encode(s, t + 1, Map.of()), spec);
                 }
-                String at = "after batch " + (t + 1) + (plan.size() > 4 ? " (restored after every batch)" : " (restored after " + plan + ")");
+                String at = "after batch " + (t + 1)
+                        + (plan.size() > 4 ? " (restored after every batch)" : " (restored after " + plan + ")");
                 assertEquals(windows.get(t), s.window().entries(), "window entries " + at);
-                assertEquals(Double.doubleToRawLongBits(figures.get(t)[0]), Double.doubleToRawLongBits(s.window().loss()), "loss " + at);
+                assertEquals(Double.doubleToRawLongBits(figures.get(t)[0]), Double.doubleToRawLongBits(s.window().loss()),
+                        "loss " + at);
                 assertEquals(Double.doubleToRawLongBits(figures.get(t)[1]), Double.doubleToRawLongBits(s.window().accuracy()),
                         "accuracy " + at);
                 assertEquals((int) figures.get(t)[2], s.window().batches(), "batches " + at);
