@@ -18,14 +18,15 @@ import org.junit.jupiter.api.Test;
  * <pre>
  * package   may use
  * -------   -------------------------------------------------------------
+ * hyper     -                                  (how components declare hyper-parameters)
  * nn        -
- * optim     -                                  (never nn: optimizers see flat buffers)
+ * optim     hyper                              (never nn: optimizers see flat buffers)
  * schedule  -
- * spec      -
+ * spec      hyper, optim                       (reads each optimizer's OptimizerKind)
  * config    -
  * data      spec, train, snapshot                (records -> batches -> steps: TrainingLoop)
  * files     spec
- * train     nn, optim, schedule, spec
+ * train     hyper, nn, optim, schedule, spec
  * metrics   stream, train                      (observes runners: RunnerListener)
  * snapshot  nn, optim, schedule, spec, train   (the codec, and Lineage: version and positions)
  * stream    data, files, nn, snapshot, spec, train
@@ -50,6 +51,7 @@ class ArchitectureTest {
     @Test
     void packagesUseOnlyTheLayersTheirRowAllows() {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .layer("hyper").definedBy("io.streamfit.hyper..")
                 .layer("nn").definedBy("io.streamfit.nn..")
                 .layer("optim").definedBy("io.streamfit.optim..")
                 .layer("schedule").definedBy("io.streamfit.schedule..")
@@ -68,13 +70,14 @@ class ArchitectureTest {
                 .layer("api").definedBy("io.streamfit.api..")
 
                 .whereLayer("nn").mayNotAccessAnyLayer()
-                .whereLayer("optim").mayNotAccessAnyLayer()
+                .whereLayer("hyper").mayNotAccessAnyLayer()
+                .whereLayer("optim").mayOnlyAccessLayers("hyper")
                 .whereLayer("schedule").mayNotAccessAnyLayer()
-                .whereLayer("spec").mayNotAccessAnyLayer()
+                .whereLayer("spec").mayOnlyAccessLayers("hyper", "optim")
                 .whereLayer("config").mayNotAccessAnyLayer()
                 .whereLayer("data").mayOnlyAccessLayers("spec", "train", "snapshot")
                 .whereLayer("files").mayOnlyAccessLayers("spec")
-                .whereLayer("train").mayOnlyAccessLayers("nn", "optim", "schedule", "spec")
+                .whereLayer("train").mayOnlyAccessLayers("hyper", "nn", "optim", "schedule", "spec")
                 .whereLayer("metrics").mayOnlyAccessLayers("stream", "train")
                 .whereLayer("snapshot").mayOnlyAccessLayers("nn", "optim", "schedule", "spec", "train")
                 .whereLayer("stream").mayOnlyAccessLayers("data", "files", "nn", "snapshot", "spec", "train")
@@ -105,8 +108,10 @@ class ArchitectureTest {
 
     @Test
     void mathCoreIsFreeOfServiceFrameworks() {
-        noClasses().that().resideInAnyPackage("io.streamfit.nn..", "io.streamfit.optim..", "io.streamfit.schedule..",
-                "io.streamfit.spec..", "io.streamfit.data..", "io.streamfit.train..", "io.streamfit.snapshot..")
+        noClasses().that()
+                .resideInAnyPackage("io.streamfit.hyper..", "io.streamfit.nn..", "io.streamfit.optim..",
+                        "io.streamfit.schedule..",
+                        "io.streamfit.spec..", "io.streamfit.data..", "io.streamfit.train..", "io.streamfit.snapshot..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..", "io.quarkus..", "jakarta..",
                         "io.micrometer..", "io.smallrye..", "io.vertx..")
                 .check(MAIN);

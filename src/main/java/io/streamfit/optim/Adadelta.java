@@ -1,5 +1,12 @@
 package io.streamfit.optim;
 
+import static io.streamfit.optim.OptimizerKind.always;
+import static io.streamfit.optim.OptimizerKind.coefficient;
+import static io.streamfit.optim.OptimizerKind.eps;
+import static io.streamfit.optim.OptimizerKind.lr;
+
+import io.streamfit.hyper.HyperParameter;
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -18,6 +25,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * multiplies the step by {@code lr}, and so does this class.
  */
 public final class Adadelta extends FlatOptimizer {
+    /** The spec's {@code adadelta}: PyTorch's {@code torch.optim.Adadelta} hyper-parameters and defaults. */
+    public static final OptimizerKind KIND = new OptimizerKind("adadelta", "Adadelta",
+            List.of(lr(1.0), HyperParameter.number("rho", 0.9, 0, false, 1, false), eps(1e-6),
+                    coefficient("weight_decay", 0)),
+            List.of(), always("square_avg", "acc_delta"),
+            (p, g, h) -> new Adadelta(p, g, h.number("rho"), h.number("eps"), h.number("weight_decay")));
+
     private final float rho;
     private final float oneMinusRho;
     private final float eps;
@@ -37,7 +51,7 @@ public final class Adadelta extends FlatOptimizer {
 
     @Override
     public String type() {
-        return "adadelta";
+        return KIND.name();
     }
 
     @Override

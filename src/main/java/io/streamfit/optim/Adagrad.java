@@ -1,5 +1,11 @@
 package io.streamfit.optim;
 
+import static io.streamfit.optim.OptimizerKind.always;
+import static io.streamfit.optim.OptimizerKind.coefficient;
+import static io.streamfit.optim.OptimizerKind.eps;
+import static io.streamfit.optim.OptimizerKind.lr;
+
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -18,6 +24,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code lr_decay} is PyTorch's own addition to the paper's rule.
  */
 public final class Adagrad extends FlatOptimizer {
+    /** The spec's {@code adagrad}: PyTorch's {@code torch.optim.Adagrad} hyper-parameters and defaults. */
+    public static final OptimizerKind KIND = new OptimizerKind("adagrad", "Adagrad",
+            List.of(lr(1e-2), coefficient("lr_decay", 0), coefficient("weight_decay", 0),
+                    coefficient("initial_accumulator_value", 0), eps(1e-10)),
+            List.of(), always("sum"),
+            (p, g, h) -> new Adagrad(p, g, h.number("lr_decay"), h.number("weight_decay"), h.number("initial_accumulator_value"),
+                    h.number("eps")));
+
     private final double lrDecay;
     private final float weightDecay;
     private final float eps;
@@ -34,7 +48,7 @@ public final class Adagrad extends FlatOptimizer {
 
     @Override
     public String type() {
-        return "adagrad";
+        return KIND.name();
     }
 
     @Override

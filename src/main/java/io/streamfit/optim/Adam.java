@@ -1,5 +1,12 @@
 package io.streamfit.optim;
 
+import static io.streamfit.optim.OptimizerKind.betas;
+import static io.streamfit.optim.OptimizerKind.coefficient;
+import static io.streamfit.optim.OptimizerKind.eps;
+import static io.streamfit.optim.OptimizerKind.lr;
+
+import io.streamfit.hyper.HyperParameter;
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -22,6 +29,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * moments and bias-corrects that maximum (the paper has no bias correction at all).
  */
 public final class Adam extends AdamBase {
+    /** The spec's {@code adam}: PyTorch's {@code torch.optim.Adam} hyper-parameters and defaults. */
+    public static final OptimizerKind KIND = new OptimizerKind("adam", "Adam",
+            List.of(lr(1e-3), betas(), eps(1e-8), coefficient("weight_decay", 0), HyperParameter.flag("amsgrad")),
+            List.of(), AdamBase::stateNames,
+            (p, g, h) -> new Adam(p, g, h.pair("betas")[0], h.pair("betas")[1], h.number("eps"), h.number("weight_decay"),
+                    h.flag("amsgrad")));
+
     private final float weightDecay;
 
     public Adam(INDArray params, INDArray grads, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad) {
@@ -31,7 +45,7 @@ public final class Adam extends AdamBase {
 
     @Override
     public String type() {
-        return "adam";
+        return KIND.name();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.streamfit.optim;
 
+import io.streamfit.hyper.HyperValues;
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -10,6 +12,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * the update ({@code shrink = 1 - lr * weight_decay}).
  */
 abstract class AdamBase extends FlatOptimizer {
+    /** {@code exp_avg}, {@code exp_avg_sq}, and {@code max_exp_avg_sq} with {@code amsgrad}, as PyTorch keeps them. */
+    static List<String> stateNames(HyperValues h) {
+        return h.flag("amsgrad") ? List.of("exp_avg", "exp_avg_sq", "max_exp_avg_sq") : List.of("exp_avg", "exp_avg_sq");
+    }
+
     protected final double beta1;
     protected final double beta2;
     protected final float eps;

@@ -1,5 +1,12 @@
 package io.streamfit.optim;
 
+import static io.streamfit.optim.OptimizerKind.betas;
+import static io.streamfit.optim.OptimizerKind.coefficient;
+import static io.streamfit.optim.OptimizerKind.eps;
+import static io.streamfit.optim.OptimizerKind.lr;
+
+import io.streamfit.hyper.HyperParameter;
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -20,6 +27,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link Adam}. The default {@code weight_decay} is 0.01, as in PyTorch.
  */
 public final class AdamW extends AdamBase {
+    /** The spec's {@code adamw}: PyTorch's {@code torch.optim.AdamW} hyper-parameters and defaults. */
+    public static final OptimizerKind KIND = new OptimizerKind("adamw", "AdamW",
+            List.of(lr(1e-3), betas(), eps(1e-8), coefficient("weight_decay", 1e-2), HyperParameter.flag("amsgrad")),
+            List.of(), AdamBase::stateNames,
+            (p, g, h) -> new AdamW(p, g, h.pair("betas")[0], h.pair("betas")[1], h.number("eps"), h.number("weight_decay"),
+                    h.flag("amsgrad")));
+
     private final double weightDecay;
 
     public AdamW(INDArray params, INDArray grads, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad) {
@@ -29,7 +43,7 @@ public final class AdamW extends AdamBase {
 
     @Override
     public String type() {
-        return "adamw";
+        return KIND.name();
     }
 
     @Override

@@ -1,5 +1,12 @@
 package io.streamfit.optim;
 
+import static io.streamfit.optim.OptimizerKind.always;
+import static io.streamfit.optim.OptimizerKind.betas;
+import static io.streamfit.optim.OptimizerKind.coefficient;
+import static io.streamfit.optim.OptimizerKind.eps;
+import static io.streamfit.optim.OptimizerKind.lr;
+
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -16,6 +23,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * PyTorch adds epsilon to {@code |g_t|} inside the max; the paper has no epsilon.
  */
 public final class Adamax extends FlatOptimizer {
+    /** The spec's {@code adamax}: PyTorch's {@code torch.optim.Adamax} hyper-parameters and defaults. */
+    public static final OptimizerKind KIND = new OptimizerKind("adamax", "Adamax",
+            List.of(lr(2e-3), betas(), eps(1e-8), coefficient("weight_decay", 0)),
+            List.of(), always("exp_avg", "exp_inf"),
+            (p, g, h) -> new Adamax(p, g, h.pair("betas")[0], h.pair("betas")[1], h.number("eps"), h.number("weight_decay")));
+
     private final double beta1;
     private final float b1;
     private final float c1;
@@ -39,7 +52,7 @@ public final class Adamax extends FlatOptimizer {
 
     @Override
     public String type() {
-        return "adamax";
+        return KIND.name();
     }
 
     @Override

@@ -1,5 +1,13 @@
 package io.streamfit.optim;
 
+import static io.streamfit.optim.OptimizerKind.always;
+import static io.streamfit.optim.OptimizerKind.betas;
+import static io.streamfit.optim.OptimizerKind.coefficient;
+import static io.streamfit.optim.OptimizerKind.eps;
+import static io.streamfit.optim.OptimizerKind.lr;
+
+import io.streamfit.hyper.HyperParameter;
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -25,6 +33,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * step count alone, so it is recomputed on restore rather than stored in snapshots.
  */
 public final class NAdam extends AdamBase {
+    /** The spec's {@code nadam}: PyTorch's {@code torch.optim.NAdam} hyper-parameters and defaults. */
+    public static final OptimizerKind KIND = new OptimizerKind("nadam", "NAdam",
+            List.of(lr(2e-3), betas(), eps(1e-8), coefficient("weight_decay", 0), coefficient("momentum_decay", 4e-3),
+                    HyperParameter.flag("decoupled_weight_decay")),
+            List.of(), always("exp_avg", "exp_avg_sq"),
+            (p, g, h) -> new NAdam(p, g, h.pair("betas")[0], h.pair("betas")[1], h.number("eps"), h.number("weight_decay"),
+                    h.number("momentum_decay"), h.flag("decoupled_weight_decay")));
+
     private final double weightDecay;
     private final double momentumDecay;
     private final boolean decoupled;
@@ -44,7 +60,7 @@ public final class NAdam extends AdamBase {
 
     @Override
     public String type() {
-        return "nadam";
+        return KIND.name();
     }
 
     private double mu(long t) {

@@ -1,5 +1,14 @@
 package io.streamfit.optim;
 
+import static io.streamfit.optim.OptimizerKind.coefficient;
+import static io.streamfit.optim.OptimizerKind.eps;
+import static io.streamfit.optim.OptimizerKind.fraction;
+import static io.streamfit.optim.OptimizerKind.lr;
+
+import io.streamfit.hyper.HyperParameter;
+import io.streamfit.hyper.HyperValues;
+import java.util.ArrayList;
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -21,6 +30,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * accumulates the normalized step rather than the raw gradient.
  */
 public final class RmsProp extends FlatOptimizer {
+    /** The spec's {@code rmsprop}: PyTorch's {@code torch.optim.RMSprop} hyper-parameters and defaults. */
+    public static final OptimizerKind KIND = new OptimizerKind("rmsprop", "RMSprop",
+            List.of(lr(1e-2), fraction("alpha", 0.99), eps(1e-8), coefficient("weight_decay", 0),
+                    fraction("momentum", 0), HyperParameter.flag("centered")),
+            List.of(), RmsProp::stateNames,
+            (p, g, h) -> new RmsProp(p, g, h.number("alpha"), h.number("eps"), h.number("weight_decay"), h.number("momentum"),
+                    h.flag("centered")));
+
     private final float alpha;
     private final float oneMinusAlpha;
     private final float eps;
@@ -43,9 +60,21 @@ public final class RmsProp extends FlatOptimizer {
         this.gradAvg = centered ? addState("grad_avg", 0f) : null;
     }
 
+    /** {@code square_avg}, then {@code momentum_buffer} with momentum and {@code grad_avg} when centered, as PyTorch keeps them. */
+    static List<String> stateNames(HyperValues h) {
+        List<String> names = new ArrayList<>(List.of("square_avg"));
+        if (h.number("momentum") > 0) {
+            names.add("momentum_buffer");
+        }
+        if (h.flag("centered")) {
+            names.add("grad_avg");
+        }
+        return names;
+    }
+
     @Override
     public String type() {
-        return "rmsprop";
+        return KIND.name();
     }
 
     @Override

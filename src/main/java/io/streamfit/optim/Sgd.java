@@ -1,5 +1,11 @@
 package io.streamfit.optim;
 
+import static io.streamfit.optim.OptimizerKind.coefficient;
+import static io.streamfit.optim.OptimizerKind.fraction;
+import static io.streamfit.optim.OptimizerKind.lr;
+
+import io.streamfit.hyper.HyperParameter;
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -20,6 +26,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Weight decay enters as an L2 term added to the gradient (PyTorch's definition), not decoupled.
  */
 public final class Sgd extends FlatOptimizer {
+    /** The spec's {@code sgd}: PyTorch's {@code torch.optim.SGD} hyper-parameters and defaults. */
+    public static final OptimizerKind KIND = new OptimizerKind("sgd", "SGD", List.of(lr(1e-3), fraction("momentum", 0),
+            HyperParameter.number("dampening", 0, 0, false, 1, false), coefficient("weight_decay", 0),
+            HyperParameter.flag("nesterov")),
+            List.of(new OptimizerKind.Rule("nesterov",
+                    h -> !h.flag("nesterov") || (h.number("momentum") > 0 && h.number("dampening") == 0),
+                    "requires momentum > 0 and dampening = 0 (as in torch.optim.SGD)")),
+            h -> h.number("momentum") != 0 ? List.of("momentum_buffer") : List.of(),
+            (p, g, h) -> new Sgd(p, g, h.number("momentum"), h.number("dampening"), h.number("weight_decay"),
+                    h.flag("nesterov")));
+
     private final float momentum;
     private final float dampening;
     private final float weightDecay;
@@ -40,7 +57,7 @@ public final class Sgd extends FlatOptimizer {
 
     @Override
     public String type() {
-        return "sgd";
+        return KIND.name();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.streamfit.spec;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamfit.hyper.HyperValues;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -195,7 +196,8 @@ public record ModelSpec(
     public record PretrainedSpec(String model, String file, boolean strict) {}
 
     /** An optimizer by PyTorch name with its hyper-parameters under PyTorch's names, defaults filled in. */
-    public record OptimizerSpec(String type, double lr, Map<String, Object> hyper) {
+    public record OptimizerSpec(String type, double lr, Map<String, Object> hyper) implements HyperValues {
+        @Override
         public double number(String name) {
             Object v = hyper.get(name);
             if (v instanceof double[] pair) {
@@ -204,10 +206,12 @@ public record ModelSpec(
             return ((Number) v).doubleValue();
         }
 
+        @Override
         public double[] pair(String name) {
             return (double[]) hyper.get(name);
         }
 
+        @Override
         public boolean flag(String name) {
             return (Boolean) hyper.get(name);
         }

@@ -2,11 +2,12 @@
  * Model specs: {@link io.streamfit.spec.SpecParser} turns YAML or JSON text into a validated
  * {@link io.streamfit.spec.ModelSpec}, or rejects it listing every field error with its path
  * ({@link io.streamfit.spec.SpecException}); the per-section readers carry PyTorch's names and
- * defaults for optimizers, schedules, initializers and the training-data sections. Also
+ * defaults for schedules, initializers and the training-data sections, and read each optimizer's
+ * own declaration ({@code optim.OptimizerKind}) for the optimizer section. Also
  * {@link io.streamfit.spec.JsonReadErrors}, Jackson's read errors in the project's words, for
  * specs and records alike.
  *
- * <p>May use: no other streamfit package (Jackson and SnakeYAML only) and no service framework:
- * every other package reads the validated spec, so it sits at the bottom beside {@code nn}.
+ * <p>May use: {@code hyper} and {@code optim} (the optimizers' declarations), Jackson and
+ * SnakeYAML; no service framework: every other package but those reads the validated spec.
  */
 package io.streamfit.spec;

@@ -18,17 +18,11 @@ import io.streamfit.nn.PcaWhiten;
 import io.streamfit.nn.Residual;
 import io.streamfit.nn.SoftmaxCrossEntropy;
 import io.streamfit.nn.Standardize;
-import io.streamfit.optim.Adadelta;
-import io.streamfit.optim.Adagrad;
-import io.streamfit.optim.Adam;
-import io.streamfit.optim.AdamW;
-import io.streamfit.optim.Adamax;
 import io.streamfit.optim.FlatOptimizer;
 import io.streamfit.optim.GradientClipper;
-import io.streamfit.optim.NAdam;
+import io.streamfit.optim.OptimizerKind;
+import io.streamfit.optim.Optimizers;
 import io.streamfit.optim.Regularizer;
-import io.streamfit.optim.RmsProp;
-import io.streamfit.optim.Sgd;
 import io.streamfit.schedule.ConstantLr;
 import io.streamfit.schedule.CosineAnnealingLr;
 import io.streamfit.schedule.CosineWarmRestarts;
@@ -183,26 +177,13 @@ public final class ModelFactory {
         return optimizer(spec.optimizer(), net.params(), net.grads());
     }
 
-    /** The optimizer a spec names, over a flat parameter buffer and its gradient buffer. */
+    /** The optimizer a spec names, over a flat parameter buffer and its gradient buffer (see {@link OptimizerKind}). */
     public static FlatOptimizer optimizer(ModelSpec.OptimizerSpec o, INDArray params, INDArray grads) {
-        return switch (o.type()) {
-            case "sgd" -> new Sgd(params, grads, o.number("momentum"), o.number("dampening"),
-                    o.number("weight_decay"), o.flag("nesterov"));
-            case "adagrad" -> new Adagrad(params, grads, o.number("lr_decay"), o.number("weight_decay"),
-                    o.number("initial_accumulator_value"), o.number("eps"));
-            case "rmsprop" -> new RmsProp(params, grads, o.number("alpha"), o.number("eps"), o.number("weight_decay"),
-                    o.number("momentum"), o.flag("centered"));
-            case "adadelta" -> new Adadelta(params, grads, o.number("rho"), o.number("eps"), o.number("weight_decay"));
-            case "adam" -> new Adam(params, grads, o.pair("betas")[0], o.pair("betas")[1],
-                    o.number("eps"), o.number("weight_decay"), o.flag("amsgrad"));
-            case "adamw" -> new AdamW(params, grads, o.pair("betas")[0], o.pair("betas")[1],
-                    o.number("eps"), o.number("weight_decay"), o.flag("amsgrad"));
-            case "nadam" -> new NAdam(params, grads, o.pair("betas")[0], o.pair("betas")[1], o.number("eps"),
-                    o.number("weight_decay"), o.number("momentum_decay"), o.flag("decoupled_weight_decay"));
-            case "adamax" -> new Adamax(params, grads, o.pair("betas")[0], o.pair("betas")[1],
-                    o.number("eps"), o.number("weight_decay"));
-            default -> throw new IllegalArgumentException("unknown optimizer " + o.type());
-        };
+        OptimizerKind kind = Optimizers.named(o.type());
+        if (kind == null) {
+            throw new IllegalArgumentException("unknown optimizer " + o.type());
+        }
+        return kind.factory().create(params, grads, o);
     }
 
     public static LrSchedule schedule(ModelSpec spec) {

@@ -1,0 +1,9 @@
+/**
+ * How a component declares the hyper-parameters it accepts: {@link io.streamfit.hyper.HyperParameter}
+ * (name, kind, default, bounds) and {@link io.streamfit.hyper.HyperValues} (the values a validated
+ * spec holds). Components ({@code optim}) declare them; {@code spec} reads the declarations to
+ * validate specs and fill in defaults.
+ *
+ * <p>May use: nothing.
+ */
+package io.streamfit.hyper;
