@@ -171,7 +171,7 @@ public final class ModelRunner implements Runnable {
             moveTo(RunnerPhase.STOPPED);
         } catch (ProducerFencedException e) {
             fenced(e);
-        } catch (SnapshotLineage.Abandoned e) {
+        } catch (AbandonedException e) {
             moveTo(RunnerPhase.STOPPED);
             LOG.infof("model %s given up without a final snapshot: another instance owns it now", spec.id());
         } catch (TrainingSession.Diverged e) {

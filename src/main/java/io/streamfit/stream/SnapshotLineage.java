@@ -35,10 +35,10 @@ import org.jboss.logging.Logger;
  *   <li>Versions keep increasing, past any snapshot that failed to decode or to commit.</li>
  *   <li>If a transaction fails, it is aborted (or, when even that fails, the producer is replaced,
  *       which makes the coordinator finish it one way or the other), the model goes back to the
- *       last committed snapshot ({@link Runner#continueFrom}; re-read from the topic when the
- *       outcome is unknown) and retries back off. Errors no retry can fix end in {@link Fatal};
+ *       last committed snapshot ({@link LineageOwner#continueFrom}; re-read from the topic when the
+ *       outcome is unknown) and retries back off. Errors no retry can fix end in {@link FatalModelException};
  *       {@link ProducerFencedException} is always rethrown: another instance owns the model.
- *       A model being given up ({@link Runner#abandoning}) never gets a new producer, whose
+ *       A model being given up ({@link LineageOwner#abandoning}) never gets a new producer, whose
  *       {@code initTransactions} would fence the rightful owner.</li>
  * </ul>
  *
@@ -52,44 +52,12 @@ final class SnapshotLineage implements AutoCloseable {
     /** Room for key, headers and record-batch framing when checking a record against a size limit. */
     static final int RECORD_OVERHEAD = 16 * 1024;
 
-    /** What the lineage needs of the runner it serves; all called on the training thread. */
-    interface Runner {
-        /** The model as it trains now. */
-        ModelState state();
-
-        /** Goes on from {@code committed}, the last committed state: batcher, bookkeeping and consumer back to it. */
-        void continueFrom(ModelState committed);
-
-        /** Drops the rest of the poll without going back (the model is being given up). */
-        void abandonPoll();
-
-        /** The model is being given up: commit nothing more. */
-        boolean abandoning();
-
-        /** A stop was asked for. */
-        boolean stopping();
-    }
-
-    /** An error no retry can fix: the model stops with it. */
-    static final class Fatal extends RuntimeException {
-        Fatal(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
-
-    /** The model was given up while recovering: it stops without touching Kafka again. */
-    static final class Abandoned extends RuntimeException {
-        Abandoned() {
-            super("abandoned: another instance owns the model", null, false, false);
-        }
-    }
-
     private final ModelSpec spec;
     private final SnapshotStore store;
     private final PretrainedSource pretrained;
     private final RunnerListener listener;
     private final SnapshotTransactions transactions;
-    private Runner runner;
+    private LineageOwner runner;
     /**
      * Where the lineage stands: the last committed snapshot's positions and consumed offsets, and a
      * version at least its own and past every version used or seen on the topic.
@@ -120,7 +88,7 @@ final class SnapshotLineage implements AutoCloseable {
      * Initializes the producer (fencing older instances), then reads the newest usable snapshot,
      * or starts from the spec's seed or pre-trained source.
      */
-    Start restore(Runner runner) {
+    Start restore(LineageOwner runner) {
         this.runner = runner;
         transactions.open(); // fences older instances before we read their snapshots
         SnapshotStore.Restored r = store.latest(spec);
@@ -238,7 +206,7 @@ final class SnapshotLineage implements AutoCloseable {
         long version = current.version() + 1;
         byte[] bytes = SnapshotCodec.encode(state, version, positions, consumed);
         if (bytes.length + RECORD_OVERHEAD > store.maxBytes()) {
-            throw new Fatal("snapshot of " + bytes.length + " bytes exceeds the snapshot topic's limit of "
+            throw new FatalModelException("snapshot of " + bytes.length + " bytes exceeds the snapshot topic's limit of "
                     + store.maxBytes() + " bytes (streamfit.snapshot.max-bytes / the topic's max.message.bytes)", null);
         }
         try {
@@ -328,7 +296,7 @@ final class SnapshotLineage implements AutoCloseable {
             return;
         }
         if (SnapshotCommitter.permanent(cause)) {
-            throw new Fatal("snapshot transaction failed permanently: " + cause, cause);
+            throw new FatalModelException("snapshot transaction failed permanently: " + cause, cause);
         }
         consecutiveFailures++;
         lastError = cause.toString();
@@ -350,7 +318,7 @@ final class SnapshotLineage implements AutoCloseable {
             if (runner.abandoning()) {
                 // Given up while the cluster was unreachable: a new producer's initTransactions
                 // would fence the instance that owns the model now.
-                throw new Abandoned();
+                throw new AbandonedException();
             }
             try {
                 transactions.open();
@@ -368,10 +336,11 @@ final class SnapshotLineage implements AutoCloseable {
                 throw e;
             } catch (KafkaException | IllegalStateException e) {
                 if (SnapshotCommitter.permanent(e)) {
-                    throw new Fatal("cannot recover: " + e, e);
+                    throw new FatalModelException("cannot recover: " + e, e);
                 }
                 if (runner.stopping()) {
-                    throw new Fatal("stopped while the cluster was unreachable; the last committed snapshot stands", e);
+                    throw new FatalModelException("stopped while the cluster was unreachable; the last committed snapshot stands",
+                            e);
                 }
                 consecutiveFailures++;
                 lastError = e.toString();

@@ -140,8 +140,7 @@ final class TrainingSession implements AutoCloseable {
 
     /** Polls and trains until a stop is asked for. */
     void loop() throws InterruptedException {
-        long progressAt = System.nanoTime();
-        long examplesAtProgress = state.examplesSeen();
+        ProgressLog progress = new ProgressLog(spec.id(), settings.progressInterval(), state.examplesSeen());
         while (!runner.stopRequested()) {
             lineage.transactions().awaitOffsetsAdded(); // a rebalance in this poll must not outdate their generation
             ConsumerRecords<byte[], byte[]> records = input.poll(settings.pollTimeout());
@@ -155,17 +154,7 @@ final class TrainingSession implements AutoCloseable {
             lineage.settleIfFinished();
             listener.lag(input.updateLag());
             maybePublish();
-            long now = System.nanoTime();
-            if (now - progressAt >= settings.progressInterval().toNanos()) {
-                ModelState s = state;
-                LOG.infof("model=%s examples/s=%.0f steps=%d examples=%d prequential_loss=%.4f prequential_accuracy=%.4f lr=%.3g "
-                        + "snapshot_version=%d lag=%d", spec.id(),
-                        Math.max(0, s.examplesSeen() - examplesAtProgress) / ((now - progressAt) / 1e9),
-                        s.steps(), s.examplesSeen(), s.window().loss(), s.window().accuracy(), s.currentLr(),
-                        lineage.current().version(), input.lag());
-                progressAt = now;
-                examplesAtProgress = s.examplesSeen();
-            }
+            progress.maybeLog(state, lineage.current().version(), input.lag());
         }
     }
 
@@ -332,7 +321,7 @@ final class TrainingSession implements AutoCloseable {
     }
 
     /** What the lineage and the consumer's rebalances ask of this session; training thread only. */
-    private final class Callbacks implements SnapshotLineage.Runner, InputConsumer.Rebalances {
+    private final class Callbacks implements LineageOwner, InputConsumer.Rebalances {
         @Override
         public ModelState state() {
             return state;

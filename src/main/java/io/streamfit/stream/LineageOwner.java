@@ -1,0 +1,21 @@
+package io.streamfit.stream;
+
+import io.streamfit.train.ModelState;
+
+/** What a {@link SnapshotLineage} needs of the training it serves; all called on the training thread. */
+interface LineageOwner {
+    /** The model as it trains now. */
+    ModelState state();
+
+    /** Goes on from {@code committed}, the last committed state: batcher, bookkeeping and consumer back to it. */
+    void continueFrom(ModelState committed);
+
+    /** Drops the rest of the poll without going back (the model is being given up). */
+    void abandonPoll();
+
+    /** The model is being given up: commit nothing more. */
+    boolean abandoning();
+
+    /** A stop was asked for. */
+    boolean stopping();
+}
