@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
  * hyper     -                                  (how components declare hyper-parameters)
  * nn        -
  * optim     hyper                              (never nn: optimizers see flat buffers)
- * schedule  -
- * spec      hyper, optim                       (reads each optimizer's OptimizerKind)
+ * schedule  hyper
+ * spec      hyper, optim, schedule             (reads each OptimizerKind and ScheduleKind)
  * config    -
  * data      spec, train, snapshot                (records -> batches -> steps: TrainingLoop)
  * files     spec
@@ -72,8 +72,8 @@ class ArchitectureTest {
                 .whereLayer("nn").mayNotAccessAnyLayer()
                 .whereLayer("hyper").mayNotAccessAnyLayer()
                 .whereLayer("optim").mayOnlyAccessLayers("hyper")
-                .whereLayer("schedule").mayNotAccessAnyLayer()
-                .whereLayer("spec").mayOnlyAccessLayers("hyper", "optim")
+                .whereLayer("schedule").mayOnlyAccessLayers("hyper")
+                .whereLayer("spec").mayOnlyAccessLayers("hyper", "optim", "schedule")
                 .whereLayer("config").mayNotAccessAnyLayer()
                 .whereLayer("data").mayOnlyAccessLayers("spec", "train", "snapshot")
                 .whereLayer("files").mayOnlyAccessLayers("spec")

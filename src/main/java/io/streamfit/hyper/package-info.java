@@ -1,7 +1,8 @@
 /**
  * How a component declares the hyper-parameters it accepts: {@link io.streamfit.hyper.HyperParameter}
  * (name, kind, default, bounds) and {@link io.streamfit.hyper.HyperValues} (the values a validated
- * spec holds). Components ({@code optim}) declare them; {@code spec} reads the declarations to
+ * spec holds), and {@link io.streamfit.hyper.HyperRule} (a constraint between them). Components
+ * ({@code optim}, {@code schedule}) declare them; {@code spec} reads the declarations to
  * validate specs and fill in defaults.
  *
  * <p>May use: nothing.

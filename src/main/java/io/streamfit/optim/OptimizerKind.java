@@ -1,10 +1,10 @@
 package io.streamfit.optim;
 
 import io.streamfit.hyper.HyperParameter;
+import io.streamfit.hyper.HyperRule;
 import io.streamfit.hyper.HyperValues;
 import java.util.List;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -21,16 +21,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param rules      constraints between hyper-parameters, checked after each is in bounds
  * @param stateNames the state tensors an optimizer built with these hyper-parameters keeps
  */
-public record OptimizerKind(String name, String torchClass, List<HyperParameter> params, List<Rule> rules,
+public record OptimizerKind(String name, String torchClass, List<HyperParameter> params, List<HyperRule> rules,
         Function<HyperValues, List<String>> stateNames, Factory factory) {
 
     /** Builds the optimizer over a flat parameter buffer and its gradient buffer. */
     public interface Factory {
         FlatOptimizer create(INDArray params, INDArray grads, HyperValues hyper);
     }
-
-    /** A constraint on {@code param} that {@code holds}, explained by {@code message} when it does not. */
-    public record Rule(String param, Predicate<HyperValues> holds, String message) {}
 
     private static final double HUGE = 1e6;
 

@@ -5,6 +5,7 @@ import static io.streamfit.optim.OptimizerKind.fraction;
 import static io.streamfit.optim.OptimizerKind.lr;
 
 import io.streamfit.hyper.HyperParameter;
+import io.streamfit.hyper.HyperRule;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -28,9 +29,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class Sgd extends FlatOptimizer {
     /** The spec's {@code sgd}: PyTorch's {@code torch.optim.SGD} hyper-parameters and defaults. */
     public static final OptimizerKind KIND = new OptimizerKind("sgd", "SGD", List.of(lr(1e-3), fraction("momentum", 0),
-            HyperParameter.number("dampening", 0, 0, false, 1, false), coefficient("weight_decay", 0),
+            HyperParameter.number("dampening", 0.0, 0, false, 1, false), coefficient("weight_decay", 0),
             HyperParameter.flag("nesterov")),
-            List.of(new OptimizerKind.Rule("nesterov",
+            List.of(HyperRule.of("nesterov",
                     h -> !h.flag("nesterov") || (h.number("momentum") > 0 && h.number("dampening") == 0),
                     "requires momentum > 0 and dampening = 0 (as in torch.optim.SGD)")),
             h -> h.number("momentum") != 0 ? List.of("momentum_buffer") : List.of(),

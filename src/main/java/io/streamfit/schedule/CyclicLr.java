@@ -1,5 +1,14 @@
 package io.streamfit.schedule;
 
+import static io.streamfit.schedule.ScheduleKind.nonNegative;
+import static io.streamfit.schedule.ScheduleKind.positive;
+import static io.streamfit.schedule.ScheduleKind.steps;
+
+import io.streamfit.hyper.HyperParameter;
+import io.streamfit.hyper.HyperRule;
+import java.util.List;
+import java.util.Locale;
+
 /**
  * Cyclical learning rates (Smith 2017, "Cyclical Learning Rates for Training Neural Networks"),
  * {@code torch.optim.lr_scheduler.CyclicLR(base_lr, max_lr, step_size_up, step_size_down, mode,
@@ -17,6 +26,17 @@ package io.streamfit.schedule;
  */
 public record CyclicLr(double baseLr, double maxLr, long stepSizeUp, long stepSizeDown, Mode mode, double gamma)
         implements LrSchedule {
+    /** The spec's {@code cyclic}: {@code CyclicLR}. */
+    public static final ScheduleKind KIND = new ScheduleKind("cyclic", "CyclicLR",
+            List.of(nonNegative("base_lr", null).defaultingTo("lr"), positive("max_lr", null),
+                    steps("step_size_up", 2000L, 1), steps("step_size_down", null, 1).defaultingTo("step_size_up"),
+                    HyperParameter.choice("mode", "triangular", "triangular", "triangular2", "exp_range"),
+                    HyperParameter.number("gamma", 1.0, 0, true, 1, false)),
+            List.of(new HyperRule("max_lr", h -> h.number("max_lr") >= h.number("base_lr"),
+                    h -> "must be >= base_lr (" + HyperParameter.format(h.number("base_lr")) + "), got "
+                            + HyperParameter.format(h.number("max_lr")))),
+            (lr, h) -> new CyclicLr(h.number("base_lr"), h.number("max_lr"), h.count("step_size_up"), h.count("step_size_down"),
+                    Mode.valueOf(h.choice("mode").toUpperCase(Locale.ROOT)), h.number("gamma")));
 
     public enum Mode {
         TRIANGULAR, TRIANGULAR2, EXP_RANGE
@@ -24,7 +44,7 @@ public record CyclicLr(double baseLr, double maxLr, long stepSizeUp, long stepSi
 
     @Override
     public String type() {
-        return "cyclic";
+        return KIND.name();
     }
 
     @Override

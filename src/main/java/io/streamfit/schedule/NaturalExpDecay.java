@@ -1,5 +1,11 @@
 package io.streamfit.schedule;
 
+import static io.streamfit.schedule.ScheduleKind.nonNegative;
+import static io.streamfit.schedule.ScheduleKind.steps;
+
+import io.streamfit.hyper.HyperParameter;
+import java.util.List;
+
 /**
  * Natural-exponential decay, which PyTorch has no class for; matched to TensorFlow's
  * {@code tf.compat.v1.train.natural_exp_decay}:
@@ -7,10 +13,16 @@ package io.streamfit.schedule;
  * {@code floor(t / decay_steps)} when {@code staircase}.
  */
 public record NaturalExpDecay(double baseLr, double decayRate, long decaySteps, boolean staircase) implements LrSchedule {
+    /** The spec's {@code natural_exp}: TensorFlow natural_exp_decay. */
+    public static final ScheduleKind KIND = new ScheduleKind("natural_exp", "TensorFlow natural_exp_decay",
+            List.of(nonNegative("decay_rate", null), steps("decay_steps", 1L, 1),
+                    HyperParameter.flag("staircase")),
+            List.of(),
+            (lr, h) -> new NaturalExpDecay(lr, h.number("decay_rate"), h.count("decay_steps"), h.flag("staircase")));
 
     @Override
     public String type() {
-        return "natural_exp";
+        return KIND.name();
     }
 
     @Override

@@ -1,5 +1,13 @@
 package io.streamfit.schedule;
 
+import static io.streamfit.schedule.ScheduleKind.positive;
+import static io.streamfit.schedule.ScheduleKind.steps;
+
+import io.streamfit.hyper.HyperParameter;
+import io.streamfit.hyper.HyperRule;
+import java.util.List;
+import java.util.Locale;
+
 /**
  * The one-cycle policy (Smith and Topin 2019, "Super-Convergence"),
  * {@code torch.optim.lr_scheduler.OneCycleLR(max_lr, total_steps, pct_start, anneal_strategy,
@@ -12,10 +20,31 @@ package io.streamfit.schedule;
  */
 public record OneCycleLr(double maxLr, long totalSteps, double pctStart, boolean cosine, double divFactor,
         double finalDivFactor, boolean threePhase) implements LrSchedule {
+    /** The spec's {@code one_cycle}: {@code OneCycleLR}. */
+    public static final ScheduleKind KIND = new ScheduleKind("one_cycle", "OneCycleLR",
+            List.of(positive("max_lr", null), steps("total_steps", null, 2),
+                    HyperParameter.number("pct_start", 0.3, 0, true, 1, true),
+                    HyperParameter.choice("anneal_strategy", "cos", "cos", "linear"),
+                    positive("div_factor", 25.0), positive("final_div_factor", 1e4), HyperParameter.flag("three_phase")),
+            List.of(
+                    // Each phase must span at least one step, or PyTorch's formula divides by zero.
+                    new HyperRule("pct_start",
+                            h -> h.count("total_steps") < 2 || h.number("pct_start") * h.count("total_steps") > 1,
+                            h -> "must exceed 1 / total_steps = "
+                                    + String.format(Locale.ROOT, "%.4g", 1.0 / h.count("total_steps"))
+                                    + " so that the rising phase has a step, got "
+                                    + HyperParameter.format(h.number("pct_start"))),
+                    new HyperRule("pct_start", h -> !h.flag("three_phase") || h.number("pct_start") <= 0.5
+                            || h.count("total_steps") >= 2 && h.number("pct_start") * h.count("total_steps") <= 1,
+                            h -> "must be <= 0.5 with three_phase (two phases of pct_start * total_steps each), got "
+                                    + HyperParameter.format(h.number("pct_start")))),
+            (lr, h) -> new OneCycleLr(h.number("max_lr"), h.count("total_steps"), h.number("pct_start"),
+                    h.choice("anneal_strategy").equals("cos"), h.number("div_factor"), h.number("final_div_factor"),
+                    h.flag("three_phase")));
 
     @Override
     public String type() {
-        return "one_cycle";
+        return KIND.name();
     }
 
     @Override

@@ -225,21 +225,36 @@ public record ModelSpec(
      * @param warmup a warm-up in front of the schedule, or null
      * @param referenceBatchSize the linear scaling rule's reference batch size, 0 when off
      */
-    public record ScheduleSpec(String type, Map<String, Object> params, WarmupSpec warmup, int referenceBatchSize) {
+    public record ScheduleSpec(String type, Map<String, Object> params, WarmupSpec warmup, int referenceBatchSize)
+            implements HyperValues {
+        @Override
         public double number(String name) {
             return ((Number) params.get(name)).doubleValue();
         }
 
+        @Override
         public long count(String name) {
             return ((Number) params.get(name)).longValue();
         }
 
+        @Override
         public String choice(String name) {
             return (String) params.get(name);
         }
 
+        @Override
         public boolean flag(String name) {
             return (Boolean) params.get(name);
+        }
+
+        @Override
+        public double[] pair(String name) {
+            return (double[]) params.get(name);
+        }
+
+        @Override
+        public long[] counts(String name) {
+            return (long[]) params.get(name);
         }
     }
 

@@ -38,50 +38,12 @@ final class OptimizerSpecs {
         Map<String, Object> h = new LinkedHashMap<>();
         String p = "optimizer";
         for (HyperParameter param : kind.params()) {
-            Object value = switch (param.kind()) {
-                case FLAG -> r.bool(o, param.name(), p, false);
-                case PAIR -> pair(r, o, p, param);
-                case NUMBER -> r.number(o, param.name(), p, (Double) param.defaultValue(), param.min(), param.minExclusive(),
-                        param.max(), param.maxExclusive());
-            };
-            h.put(param.name(), value);
+            h.put(param.name(), r.hyper(o, p, param, h, 0));
         }
         Object lr = h.remove("lr");
         ModelSpec.OptimizerSpec spec = new ModelSpec.OptimizerSpec(type, lr instanceof Double d ? d : 0, h);
-        if (complete(spec, kind)) {
-            for (OptimizerKind.Rule rule : kind.rules()) {
-                if (!rule.holds().test(spec)) {
-                    r.error(p + "." + rule.param(), rule.message());
-                }
-            }
-        }
+        r.checkRules(p, kind.rules(), spec);
         return spec;
-    }
-
-    /** Every hyper-parameter has a value of its kind (an invalid one was reported and left null): the rules can run. */
-    private static boolean complete(ModelSpec.OptimizerSpec spec, OptimizerKind kind) {
-        for (HyperParameter param : kind.params()) {
-            if (!param.name().equals("lr") && spec.hyper().get(param.name()) == null) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static double[] pair(SpecReader r, JsonNode o, String p, HyperParameter param) {
-        double[] dflt = (double[]) param.defaultValue();
-        JsonNode b = o.get(param.name());
-        if (b == null || b.isNull()) {
-            return dflt.clone();
-        }
-        if (!b.isArray() || b.size() != 2 || !b.get(0).isNumber() || !b.get(1).isNumber()) {
-            r.error(p + "." + param.name(), "must be a pair of numbers like " + param.defaultText() + ", got " + b);
-            return dflt.clone();
-        }
-        double[] v = {b.get(0).asDouble(), b.get(1).asDouble()};
-        r.checkNumber(p + "." + param.name() + "[0]", v[0], param.min(), param.minExclusive(), param.max(), param.maxExclusive());
-        r.checkNumber(p + "." + param.name() + "[1]", v[1], param.min(), param.minExclusive(), param.max(), param.maxExclusive());
-        return v;
     }
 
     /** Number of per-parameter state buffers the optimizer keeps (for snapshot size estimates). */

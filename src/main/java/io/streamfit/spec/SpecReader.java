@@ -1,9 +1,14 @@
 package io.streamfit.spec;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamfit.hyper.HyperParameter;
+import io.streamfit.hyper.HyperRule;
+import io.streamfit.hyper.HyperValues;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -157,8 +162,71 @@ final class SpecReader {
         return n.asBoolean();
     }
 
+    /**
+     * The value of {@code p} under {@code parent}, checked and defaulted as it declares;
+     * {@code earlier} holds the parameters read before it (for a default taken from one of them)
+     * and {@code lr} is the optimizer's learning rate (for a default of {@code "lr"}).
+     */
+    Object hyper(JsonNode parent, String path, HyperParameter p, Map<String, Object> earlier, double lr) {
+        Object dflt = p.defaultFrom() == null ? p.defaultValue()
+                : p.defaultFrom().equals("lr") ? (Object) lr : earlier.get(p.defaultFrom());
+        return switch (p.kind()) {
+            case NUMBER -> number(parent, p.name(), path, (Double) dflt, p.min(), p.minExclusive(), p.max(), p.maxExclusive());
+            case COUNT -> integer(parent, p.name(), path, (Long) dflt, (long) p.min(), (long) p.max());
+            case FLAG -> bool(parent, p.name(), path, (Boolean) dflt);
+            case CHOICE -> choice(parent, p.name(), path, (String) dflt, new HashSet<>(p.choices()));
+            case PAIR -> pair(parent, path, p);
+            case COUNTS -> increasingCounts(parent, path, p.name());
+        };
+    }
+
+    private double[] pair(JsonNode parent, String path, HyperParameter param) {
+        double[] dflt = (double[]) param.defaultValue();
+        JsonNode b = parent.get(param.name());
+        String p = child(path, param.name());
+        if (b == null || b.isNull()) {
+            return dflt.clone();
+        }
+        if (!b.isArray() || b.size() != 2 || !b.get(0).isNumber() || !b.get(1).isNumber()) {
+            error(p, "must be a pair of numbers like " + param.defaultText() + ", got " + b);
+            return dflt.clone();
+        }
+        double[] v = {b.get(0).asDouble(), b.get(1).asDouble()};
+        checkNumber(p + "[0]", v[0], param.min(), param.minExclusive(), param.max(), param.maxExclusive());
+        checkNumber(p + "[1]", v[1], param.min(), param.minExclusive(), param.max(), param.maxExclusive());
+        return v;
+    }
+
+    private long[] increasingCounts(JsonNode parent, String path, String name) {
+        JsonNode m = parent.get(name);
+        String p = child(path, name);
+        if (m == null || !m.isArray() || m.isEmpty() || m.size() > 10_000) {
+            error(p, "must be a non-empty array of increasing step counts like [1000, 5000], got " + describe(m));
+            return new long[0];
+        }
+        long[] out = new long[m.size()];
+        for (int i = 0; i < m.size(); i++) {
+            JsonNode v = m.get(i);
+            if (!v.canConvertToLong() || !v.isIntegralNumber() || v.asLong() < 1 || (i > 0 && v.asLong() <= out[i - 1])) {
+                error(p + "[" + i + "]", "must be an integer >= 1 greater than the one before, got " + v);
+                return new long[0];
+            }
+            out[i] = v.asLong();
+        }
+        return out;
+    }
+
+    /** Checks {@code rules} against {@code values}, reporting each that does not hold at {@code path.param}. */
+    void checkRules(String path, List<HyperRule> rules, HyperValues values) {
+        for (HyperRule rule : rules) {
+            if (!rule.holds().test(values)) {
+                error(child(path, rule.param()), rule.message().apply(values));
+            }
+        }
+    }
+
     static String fmt(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+        return HyperParameter.format(v);
     }
 
     /** The value for an error message: short values whole, long ones as an excerpt. */

@@ -23,25 +23,15 @@ import io.streamfit.optim.GradientClipper;
 import io.streamfit.optim.OptimizerKind;
 import io.streamfit.optim.Optimizers;
 import io.streamfit.optim.Regularizer;
-import io.streamfit.schedule.ConstantLr;
-import io.streamfit.schedule.CosineAnnealingLr;
-import io.streamfit.schedule.CosineWarmRestarts;
-import io.streamfit.schedule.CyclicLr;
-import io.streamfit.schedule.ExponentialLr;
-import io.streamfit.schedule.InverseTimeDecay;
 import io.streamfit.schedule.LinearScaling;
 import io.streamfit.schedule.LrSchedule;
-import io.streamfit.schedule.MultiStepLr;
-import io.streamfit.schedule.NaturalExpDecay;
-import io.streamfit.schedule.OneCycleLr;
-import io.streamfit.schedule.PolynomialLr;
-import io.streamfit.schedule.StepLr;
+import io.streamfit.schedule.ScheduleKind;
+import io.streamfit.schedule.Schedules;
 import io.streamfit.schedule.Warmup;
 import io.streamfit.spec.ModelSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -192,24 +182,11 @@ public final class ModelFactory {
 
     /** The schedule a spec names, with its warm-up and linear scaling applied. */
     public static LrSchedule schedule(ModelSpec.ScheduleSpec s, double lr, int batchSize) {
-        LrSchedule base = switch (s.type()) {
-            case "constant" -> new ConstantLr(lr);
-            case "step" -> new StepLr(lr, s.count("step_size"), s.number("gamma"));
-            case "multistep" -> new MultiStepLr(lr, ((long[]) s.params().get("milestones")).clone(), s.number("gamma"));
-            case "exponential" -> new ExponentialLr(lr, s.number("gamma"));
-            case "natural_exp" -> new NaturalExpDecay(lr, s.number("decay_rate"), s.count("decay_steps"), s.flag("staircase"));
-            case "inverse_time" -> new InverseTimeDecay(lr, s.number("decay_rate"), s.count("decay_steps"), s.flag("staircase"));
-            case "polynomial" -> new PolynomialLr(lr, s.count("total_iters"), s.number("power"));
-            case "cosine" -> new CosineAnnealingLr(lr, s.count("T_max"), s.number("eta_min"));
-            case "cyclic" -> new CyclicLr(s.number("base_lr"), s.number("max_lr"), s.count("step_size_up"),
-                    s.count("step_size_down"), CyclicLr.Mode.valueOf(s.choice("mode").toUpperCase(Locale.ROOT)),
-                    s.number("gamma"));
-            case "cosine_warm_restarts" -> new CosineWarmRestarts(lr, s.count("T_0"), s.count("T_mult"), s.number("eta_min"));
-            case "one_cycle" -> new OneCycleLr(s.number("max_lr"), s.count("total_steps"), s.number("pct_start"),
-                    s.choice("anneal_strategy").equals("cos"), s.number("div_factor"), s.number("final_div_factor"),
-                    s.flag("three_phase"));
-            default -> throw new IllegalArgumentException("unknown schedule " + s.type());
-        };
+        ScheduleKind kind = Schedules.named(s.type());
+        if (kind == null) {
+            throw new IllegalArgumentException("unknown schedule " + s.type());
+        }
+        LrSchedule base = kind.factory().create(lr, s);
         if (s.warmup() != null) {
             base = new Warmup(base, s.warmup().steps(), s.warmup().exponential(), s.warmup().startFactor());
         }

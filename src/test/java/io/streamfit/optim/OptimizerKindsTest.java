@@ -122,10 +122,6 @@ class OptimizerKindsTest {
 
     /** The docs' way of writing a default, in {@link HyperParameter#defaultText}'s. */
     private static String normalize(HyperParameter p, String doc) {
-        return switch (p.kind()) {
-            case FLAG -> doc;
-            case PAIR -> doc;
-            case NUMBER -> HyperParameter.number(p.name(), Double.parseDouble(doc), 0, false, 0, false).defaultText();
-        };
+        return p.kind() == HyperParameter.Kind.NUMBER ? HyperParameter.format(Double.parseDouble(doc)) : doc;
     }
 }
