@@ -229,32 +229,32 @@ public record ModelSpec(
             implements HyperValues {
         @Override
         public double number(String name) {
-            return ((Number) params.get(name)).doubleValue();
+            return HyperValues.of(params).number(name);
         }
 
         @Override
         public long count(String name) {
-            return ((Number) params.get(name)).longValue();
+            return HyperValues.of(params).count(name);
         }
 
         @Override
         public String choice(String name) {
-            return (String) params.get(name);
+            return HyperValues.of(params).choice(name);
         }
 
         @Override
         public boolean flag(String name) {
-            return (Boolean) params.get(name);
+            return HyperValues.of(params).flag(name);
         }
 
         @Override
         public double[] pair(String name) {
-            return (double[]) params.get(name);
+            return HyperValues.of(params).pair(name);
         }
 
         @Override
         public long[] counts(String name) {
-            return (long[]) params.get(name);
+            return HyperValues.of(params).counts(name);
         }
     }
 

@@ -209,17 +209,11 @@ final class SnapshotLineage implements AutoCloseable {
             throw new FatalModelException("snapshot of " + bytes.length + " bytes exceeds the snapshot topic's limit of "
                     + store.maxBytes() + " bytes (streamfit.snapshot.max-bytes / the topic's max.message.bytes)", null);
         }
-        try {
-            transactions.commit(store.topic(), spec.id(), SnapshotStore.bestKey(spec.id()), spec.topic(), group,
-                    new SnapshotCommitter.Snapshot(version, bytes, Map.copyOf(positions), Map.copyOf(consumed), best,
-                            System.nanoTime() - started, resumesApplied));
-            return true;
-        } catch (ProducerFencedException e) {
-            throw e;
-        } catch (KafkaException e) {
-            recover(e);
-            return false;
-        }
+        SnapshotCommitter.Snapshot snapshot = new SnapshotCommitter.Snapshot(version, bytes, Map.copyOf(positions),
+                Map.copyOf(consumed), best, System.nanoTime() - started, resumesApplied);
+        return onProducer(
+                () -> transactions.commit(store.topic(), spec.id(), SnapshotStore.bestKey(spec.id()), spec.topic(), group,
+                        snapshot));
     }
 
     /** Sends {@code record} in the open (or a new) transaction; false when that failed and recovery rolled back. */
@@ -227,15 +221,7 @@ final class SnapshotLineage implements AutoCloseable {
         if (!settle()) {
             return false; // the snapshot before failed: rolled back, and this record is read again
         }
-        try {
-            transactions.send(record);
-            return true;
-        } catch (ProducerFencedException e) {
-            throw e;
-        } catch (KafkaException e) {
-            recover(e);
-            return false;
-        }
+        return onProducer(() -> transactions.send(record));
     }
 
     /**
@@ -253,8 +239,16 @@ final class SnapshotLineage implements AutoCloseable {
             transactions.abortQuietly(spec.id());
             return true;
         }
+        return onProducer(transactions::abort);
+    }
+
+    /**
+     * Runs {@code action} on the producer: true when it succeeded; a Kafka error is recovered from
+     * ({@link #recover}) and gives false; fencing is rethrown (another instance owns the model).
+     */
+    private boolean onProducer(Runnable action) throws InterruptedException {
         try {
-            transactions.abort();
+            action.run();
             return true;
         } catch (ProducerFencedException e) {
             throw e;

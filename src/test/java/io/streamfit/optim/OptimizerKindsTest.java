@@ -31,22 +31,7 @@ class OptimizerKindsTest {
         for (HyperParameter p : kind.params()) {
             v.put(p.name(), overrides.getOrDefault(p.name(), p.defaultValue()));
         }
-        return new HyperValues() {
-            @Override
-            public double number(String name) {
-                return (Double) v.get(name);
-            }
-
-            @Override
-            public boolean flag(String name) {
-                return (Boolean) v.get(name);
-            }
-
-            @Override
-            public double[] pair(String name) {
-                return (double[]) v.get(name);
-            }
-        };
+        return HyperValues.of(v);
     }
 
     /** Every combination of the kind's flags, each with momentum 0 and 0.9 where it has one; only those its rules allow. */

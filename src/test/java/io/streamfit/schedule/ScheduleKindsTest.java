@@ -34,37 +34,7 @@ class ScheduleKindsTest {
             }
             v.put(p.name(), value);
         }
-        return new HyperValues() {
-            @Override
-            public double number(String name) {
-                return (Double) v.get(name);
-            }
-
-            @Override
-            public boolean flag(String name) {
-                return (Boolean) v.get(name);
-            }
-
-            @Override
-            public double[] pair(String name) {
-                return (double[]) v.get(name);
-            }
-
-            @Override
-            public long count(String name) {
-                return (Long) v.get(name);
-            }
-
-            @Override
-            public String choice(String name) {
-                return (String) v.get(name);
-            }
-
-            @Override
-            public long[] counts(String name) {
-                return (long[]) v.get(name);
-            }
-        };
+        return HyperValues.of(v);
     }
 
     @Test
