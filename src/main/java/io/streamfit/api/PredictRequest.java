@@ -9,9 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Validation of {@code /predict} bodies and the shape of its answers. Every value must be a
@@ -65,15 +62,12 @@ final class PredictRequest {
         m.put("snapshot_version", snapshotVersion);
         switch (spec.task().type()) {
             case CLASSIFICATION -> {
-                INDArray probs = Nd4j.createUninitialized(out.dataType(), out.shape());
-                Nd4j.exec(new SoftMax(out, probs));
                 m.put("predictions", out.argMax(1).toLongVector());
-                m.put("probabilities", probs.toFloatMatrix());
+                m.put("probabilities", prediction.probabilities().toFloatMatrix());
             }
             case BINARY -> {
-                INDArray probs = Transforms.sigmoid(out, true);
-                m.put("predictions", probs.gt(0.5).castTo(DataType.INT32).toIntMatrix());
-                m.put("probabilities", probs.toFloatMatrix());
+                m.put("predictions", prediction.probabilities().gt(0.5).castTo(DataType.INT32).toIntMatrix());
+                m.put("probabilities", prediction.probabilities().toFloatMatrix());
             }
             case REGRESSION -> m.put("predictions", out.toFloatMatrix());
         }

@@ -1,6 +1,7 @@
 package io.streamfit.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Binary cross-entropy on logits, {@code torch.nn.BCEWithLogitsLoss()} (the same value as
@@ -40,5 +41,11 @@ public final class BinaryCrossEntropy implements Loss {
             Loss.store(g, gradient);
         }
         return new Result(sum / outputs, correct, batch * outputs);
+    }
+
+    /** {@code sigmoid(output)}. */
+    @Override
+    public INDArray probabilities(INDArray output) {
+        return Transforms.sigmoid(output, true);
     }
 }

@@ -32,6 +32,15 @@ public interface Loss {
     Result evaluate(INDArray output, float[] targets, INDArray gradient);
 
     /**
+     * The probabilities the raw {@code output} stands for under this loss (softmax over each row
+     * for cross-entropy, the sigmoid for binary cross-entropy), or null when it stands for values
+     * (regression). What PyTorch users apply after {@code model(x)} at inference.
+     */
+    default INDArray probabilities(INDArray output) {
+        return null;
+    }
+
+    /**
      * @param lossSum sum over examples of each example's loss
      * @param correct correctly predicted labels (classes, or binary outputs), 0 for regression
      * @param judged how many labels {@code correct} counts out of (0 where accuracy is undefined)

@@ -1,6 +1,8 @@
 package io.streamfit.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Softmax cross-entropy on logits with class-index targets,
@@ -86,5 +88,13 @@ public final class SoftmaxCrossEntropy implements Loss {
             Loss.store(g, gradient);
         }
         return new Result(lossSum, correct, batch);
+    }
+
+    /** {@code softmax(output, dim=1)}. */
+    @Override
+    public INDArray probabilities(INDArray output) {
+        INDArray probs = Nd4j.createUninitialized(output.dataType(), output.shape());
+        Nd4j.exec(new SoftMax(output, probs));
+        return probs;
     }
 }

@@ -200,13 +200,19 @@ public final class ModelState {
     }
 
     /** Outputs for a batch and the optimizer step count of the parameters that produced them. */
-    public record Prediction(INDArray output, long steps) {}
+                                                                                                 /**
+                                                                                                  * An inference: the network's raw {@code output}, the {@code probabilities} it stands for under
+                                                                                                  * the model's loss (null for regression, see {@link Loss#probabilities}), and the optimizer
+                                                                                                  * {@code steps} the parameters were at.
+                                                                                                  */
+    public record Prediction(INDArray output, INDArray probabilities, long steps) {}
 
     /** Inference on the current parameters; {@code x} is {@code [n, input_width]}. */
     public Prediction predict(INDArray x) {
         lock.readLock().lock();
         try {
-            return new Prediction(network.predict(x), optimizer.steps());
+            INDArray out = network.predict(x);
+            return new Prediction(out, loss.probabilities(out), optimizer.steps());
         } finally {
             lock.readLock().unlock();
         }
