@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamfit.nn.ParamTensor;
 import io.streamfit.optim.Optimizer;
 import io.streamfit.spec.ModelSpec;
@@ -59,7 +58,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class SnapshotCodec {
     public static final String FORMAT = "streamfit.snapshot";
     public static final int FORMAT_VERSION = 1;
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** Records written with the metadata's snake_case keys; infinity and NaN as strings, read back exactly. */
     private static final ObjectMapper SNAKE_JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -72,11 +70,6 @@ public final class SnapshotCodec {
 
     /** A decoded snapshot: the model, and where its lineage stood when it was published. */
     public record Decoded(ModelState state, Lineage lineage) {}
-
-    /** The model state with its {@code lineage}, as one snapshot; see {@link #encode(ModelState, long, Map, Map, Map)}. */
-    public static byte[] encode(ModelState state, Lineage lineage) {
-        return encode(state, lineage.version(), lineage.positions(), lineage.consumed(), Map.of());
-    }
 
     /** Call with the model's optimizer quiescent (on the training thread). */
     public static byte[] encode(ModelState state, long version, Map<Integer, Position> positions) {
@@ -131,8 +124,8 @@ public final class SnapshotCodec {
         meta.put("skipped_steps", Long.toString(state.skippedSteps()));
         meta.put("clipped_steps", Long.toString(state.clippedSteps()));
         meta.put("topic", state.spec().topic());
-        meta.put("positions", positionsJson(positions));
-        meta.put("consumed", consumedJson(consumed));
+        meta.put("positions", LineageMetadata.positionsJson(positions));
+        meta.put("consumed", LineageMetadata.consumedJson(consumed));
         meta.put("prequential_loss", Double.toString(state.window().loss()));
         meta.put("prequential_accuracy", Double.toString(state.window().accuracy()));
         WindowMetadata.write(state.window(), meta);
@@ -233,9 +226,7 @@ public final class SnapshotCodec {
         restoreOptimizer(c, meta, state);
         state.rng().setState(longMeta(meta, "rng_state"));
         state.restoreCounters(longMeta(meta, "examples_seen"), longMeta(meta, "skipped_steps"), longMeta(meta, "clipped_steps"));
-        boolean sameTopic = spec.topic().equals(meta.get("topic"));
-        Lineage lineage = new Lineage(longMeta(meta, "version"), sameTopic ? positions(meta.get("positions")) : Map.of(),
-                sameTopic ? consumed(meta.get("consumed")) : Map.of());
+        Lineage lineage = LineageMetadata.read(meta, longMeta(meta, "version"), spec.topic());
         WindowMetadata.restore(state.window(), meta);
         if (meta.containsKey("lr_scale")) { // absent in snapshots from before the divergence guard
             double scale = Double.parseDouble(meta.get("lr_scale"));
@@ -438,29 +429,6 @@ public final class SnapshotCodec {
         return n.longValue();
     }
 
-    static String positionsJson(Map<Integer, Position> positions) {
-        ObjectNode n = JSON.createObjectNode();
-        positions.forEach((p, pos) -> n.putObject(Integer.toString(p)).put("offset", pos.offset()).put("skip", pos.skip()));
-        return n.toString();
-    }
-
-    static String consumedJson(Map<Integer, Long> consumed) {
-        ObjectNode n = JSON.createObjectNode();
-        consumed.forEach((p, o) -> n.put(Integer.toString(p), o));
-        return n.toString();
-    }
-
-    static Map<Integer, Long> consumed(String json) throws SnapshotFormatException {
-        Map<Integer, Long> out = new TreeMap<>();
-        try {
-            JsonNode n = JSON.readTree(json == null ? "{}" : json);
-            n.fields().forEachRemaining(e -> out.put(Integer.parseInt(e.getKey()), exactLong(e.getValue())));
-        } catch (Exception e) {
-            throw new SnapshotFormatException("metadata consumed is not valid: " + json);
-        }
-        return out;
-    }
-
     /** Early stopping's whole state; doubles as Java's exact decimal strings (infinity and NaN included). */
     static String earlyStoppingJson(EarlyStopping e) {
         try {
@@ -476,21 +444,5 @@ public final class SnapshotCodec {
         } catch (Exception e) {
             throw new SnapshotFormatException("metadata early_stopping is not valid: " + json);
         }
-    }
-
-    /** The window's totals, so a restored window weighs the past exactly as the snapshot did. */
-    public static Map<Integer, Position> positions(String json) throws SnapshotFormatException {
-        Map<Integer, Position> out = new TreeMap<>();
-        try {
-            JsonNode n = JSON.readTree(json == null ? "{}" : json);
-            for (var it = n.fields(); it.hasNext();) {
-                var e = it.next();
-                out.put(Integer.parseInt(e.getKey()), new Position(exactLong(e.getValue().get("offset")),
-                        Math.toIntExact(exactLong(e.getValue().get("skip")))));
-            }
-        } catch (Exception e) {
-            throw new SnapshotFormatException("metadata positions is not valid: " + json);
-        }
-        return out;
     }
 }

@@ -67,15 +67,17 @@ class SnapshotNumbersTest {
     @Test
     void metadataPositionsAndConsumedMustBeExact() throws Exception {
         assertThrows(SnapshotFormatException.class,
-                () -> SnapshotCodec.positions("{\"0\":{\"offset\":18446744073709551626,\"skip\":0}}"));
-        assertThrows(SnapshotFormatException.class, () -> SnapshotCodec.positions("{\"0\":{\"offset\":10,\"skip\":4294967297}}"));
-        assertThrows(SnapshotFormatException.class, () -> SnapshotCodec.positions("{\"0\":{\"offset\":10.5,\"skip\":0}}"));
-        assertThrows(SnapshotFormatException.class, () -> SnapshotCodec.positions("{\"0\":{\"offset\":\"x\",\"skip\":0}}"));
-        assertThrows(SnapshotFormatException.class, () -> SnapshotCodec.positions("{\"4294967296\":{\"offset\":10,\"skip\":0}}"));
-        assertThrows(SnapshotFormatException.class, () -> SnapshotCodec.consumed("{\"0\":\"abc\"}"));
-        assertThrows(SnapshotFormatException.class, () -> SnapshotCodec.consumed("{\"0\":18446744073709551626}"));
-        assertEquals(Map.of(0, new Position(10, 2)), SnapshotCodec.positions("{\"0\":{\"offset\":10,\"skip\":2}}"));
-        assertEquals(Map.of(3, 7L), SnapshotCodec.consumed("{\"3\":7}"));
+                () -> LineageMetadata.positions("{\"0\":{\"offset\":18446744073709551626,\"skip\":0}}"));
+        assertThrows(SnapshotFormatException.class,
+                () -> LineageMetadata.positions("{\"0\":{\"offset\":10,\"skip\":4294967297}}"));
+        assertThrows(SnapshotFormatException.class, () -> LineageMetadata.positions("{\"0\":{\"offset\":10.5,\"skip\":0}}"));
+        assertThrows(SnapshotFormatException.class, () -> LineageMetadata.positions("{\"0\":{\"offset\":\"x\",\"skip\":0}}"));
+        assertThrows(SnapshotFormatException.class,
+                () -> LineageMetadata.positions("{\"4294967296\":{\"offset\":10,\"skip\":0}}"));
+        assertThrows(SnapshotFormatException.class, () -> LineageMetadata.consumed("{\"0\":\"abc\"}"));
+        assertThrows(SnapshotFormatException.class, () -> LineageMetadata.consumed("{\"0\":18446744073709551626}"));
+        assertEquals(Map.of(0, new Position(10, 2)), LineageMetadata.positions("{\"0\":{\"offset\":10,\"skip\":2}}"));
+        assertEquals(Map.of(3, 7L), LineageMetadata.consumed("{\"3\":7}"));
     }
 
     private static final ModelSpec SPEC = SpecParser.parse("""

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamfit.snapshot.LineageMetadata;
 import io.streamfit.snapshot.Position;
 import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.snapshot.SnapshotFormatException;
@@ -49,7 +50,7 @@ final class CommittedLineage {
         Map<Integer, Position> positions = Map.of();
         for (int i = 0; i < lineage.size(); i++) {
             Map<String, String> meta = SnapshotCodec.metadata(lineage.get(i));
-            Map<Integer, Position> now = SnapshotCodec.positions(meta.get("positions"));
+            Map<Integer, Position> now = LineageMetadata.positions(meta.get("positions"));
             long advanced = 0;
             for (var e : now.entrySet()) {
                 long before = positions.containsKey(e.getKey()) ? positions.get(e.getKey()).offset() : 0;
