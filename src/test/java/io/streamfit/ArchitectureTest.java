@@ -19,10 +19,10 @@ import org.junit.jupiter.api.Test;
  * package   may use
  * -------   -------------------------------------------------------------
  * hyper     -                                  (how components declare hyper-parameters)
- * nn        -
+ * nn        hyper                              (each layer's LayerKind declares its options)
  * optim     hyper                              (never nn: optimizers see flat buffers)
  * schedule  hyper
- * spec      hyper, optim, schedule             (reads each OptimizerKind and ScheduleKind)
+ * spec      hyper, nn, optim, schedule         (reads each LayerKind, OptimizerKind and ScheduleKind)
  * config    -
  * data      spec, train, snapshot                (records -> batches -> steps: TrainingLoop)
  * files     spec
@@ -69,11 +69,11 @@ class ArchitectureTest {
                 .layer("health").definedBy("io.streamfit.health..")
                 .layer("api").definedBy("io.streamfit.api..")
 
-                .whereLayer("nn").mayNotAccessAnyLayer()
+                .whereLayer("nn").mayOnlyAccessLayers("hyper")
                 .whereLayer("hyper").mayNotAccessAnyLayer()
                 .whereLayer("optim").mayOnlyAccessLayers("hyper")
                 .whereLayer("schedule").mayOnlyAccessLayers("hyper")
-                .whereLayer("spec").mayOnlyAccessLayers("hyper", "optim", "schedule")
+                .whereLayer("spec").mayOnlyAccessLayers("hyper", "nn", "optim", "schedule")
                 .whereLayer("config").mayNotAccessAnyLayer()
                 .whereLayer("data").mayOnlyAccessLayers("spec", "train", "snapshot")
                 .whereLayer("files").mayOnlyAccessLayers("spec")

@@ -2,7 +2,7 @@
  * How a component declares the hyper-parameters it accepts: {@link io.streamfit.hyper.HyperParameter}
  * (name, kind, default, bounds) and {@link io.streamfit.hyper.HyperValues} (the values a validated
  * spec holds), and {@link io.streamfit.hyper.HyperRule} (a constraint between them). Components
- * ({@code optim}, {@code schedule}) declare them; {@code spec} reads the declarations to
+ * ({@code nn}'s layers, {@code optim}, {@code schedule}) declare them; {@code spec} reads the declarations to
  * validate specs and fill in defaults.
  *
  * <p>May use: nothing.

@@ -1,5 +1,7 @@
 package io.streamfit.nn;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
@@ -19,12 +21,22 @@ public final class Activation extends SameWidthLayer {
 
     /** The supported nonlinearities, named as in the spec. */
     public enum Kind {
-        RELU, TANH, SIGMOID, GELU;
+        RELU("nn.ReLU"), TANH("nn.Tanh"), SIGMOID("nn.Sigmoid"), GELU("nn.GELU");
+
+        private final String torchModule;
+
+        Kind(String torchModule) {
+            this.torchModule = torchModule;
+        }
 
         public String specName() {
             return name().toLowerCase(Locale.ROOT);
         }
     }
+
+    /** One layer kind per nonlinearity, in {@link Kind}'s order. */
+    public static final List<LayerKind> KINDS = Arrays.stream(Kind.values()).map(k -> LayerKind.plain(k.specName(),
+            k.torchModule, LayerKind.Role.ACTIVATION, (in, options, body) -> new Activation(k, in))).toList();
 
     private static final double INV_SQRT2 = 1.0 / Math.sqrt(2.0);
     private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);

@@ -1,5 +1,6 @@
 package io.streamfit.nn;
 
+import io.streamfit.hyper.HyperParameter;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -30,6 +31,12 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * batch's normalized input (training thread only).
  */
 public final class BatchNorm extends AffineNormLayer {
+    public static final LayerKind KIND = new LayerKind("batch_norm", "nn.BatchNorm1d", LayerKind.Role.NORMALIZATION,
+            List.of(LayerKind.eps(1e-5, 1), HyperParameter.number("momentum", 0.1, 0, true, 1, false)),
+            List.of("weight", "bias"), List.of("running_mean", "running_var", "num_batches_tracked"), LayerKind.AFFINE,
+            LayerKind.Limits.NONE.batchOfAtLeast(2, "the statistics of one example are meaningless (PyTorch refuses it too); "
+                    + "use layer_norm for batches of 1"),
+            (in, options, body) -> new BatchNorm(in, options.number("eps"), options.number("momentum")));
     /**
      * Below this many examples per batch the batch statistics are too noisy to normalize with
      * (batch norm's error grows sharply under 16, Wu and He 2018, "Group Normalization"); the
@@ -48,7 +55,7 @@ public final class BatchNorm extends AffineNormLayer {
     private INDArray batchVarUnbiased;
 
     public BatchNorm(int width, double eps, double momentum) {
-        super("batch_norm", width);
+        super(KIND.name(), width);
         if (!(eps > 0) || !(momentum > 0 && momentum <= 1)) {
             throw new IllegalArgumentException("batch norm needs eps > 0 and momentum in (0, 1], got " + eps + ", " + momentum);
         }

@@ -1,5 +1,7 @@
 package io.streamfit.nn;
 
+import io.streamfit.hyper.HyperParameter;
+import io.streamfit.hyper.HyperValues;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -22,6 +24,22 @@ import org.nd4j.linalg.factory.Nd4j;
  * not one contiguous run keep the ND4J ops, which {@code DenseKernelTest} holds the fused path to.
  */
 public final class Dense implements Layer {
+    /** {@code units} wide: {@code nn.Linear(in, units)}, weight {@code [units, in]} and bias {@code [units]}. */
+    public static final LayerKind KIND = new LayerKind("dense", "nn.Linear", LayerKind.Role.LINEAR,
+            List.of(HyperParameter.count("units", null, 1, LayerKind.MAX_WIDTH)), List.of("weight", "bias"), List.of(),
+            new LayerKind.Sizing() {
+                @Override
+                public long outWidth(long inWidth, HyperValues options) {
+                    return options.count("units");
+                }
+
+                @Override
+                public List<long[]> parameterShapes(long inWidth, HyperValues options) {
+                    long units = options.count("units");
+                    return List.of(new long[] {units, inWidth}, new long[] {units});
+                }
+            }, LayerKind.Limits.NONE, (in, options, body) -> new Dense(in, (int) options.count("units")));
+
     private final int in;
     private final int out;
     private INDArray weight;
@@ -40,7 +58,7 @@ public final class Dense implements Layer {
 
     @Override
     public String kind() {
-        return "dense";
+        return KIND.name();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.streamfit.nn;
 
+import io.streamfit.hyper.HyperParameter;
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -22,12 +24,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * does not touch it.
  */
 public final class Dropout extends SameWidthLayer {
+    public static final LayerKind KIND = new LayerKind("dropout", "nn.Dropout", LayerKind.Role.REGULARIZATION,
+            List.of(HyperParameter.number("p", 0.5, 0, false, 1, true)), List.of(), List.of(), LayerKind.SAME_WIDTH,
+            LayerKind.Limits.NONE, (in, options, body) -> new Dropout(in, options.number("p")));
     private final double p;
     private float[] maskValues;
     private INDArray mask;
 
     public Dropout(int width, double p) {
-        super("dropout", width);
+        super(KIND.name(), width);
         if (!(p >= 0 && p < 1)) {
             throw new IllegalArgumentException("dropout p must be in [0, 1), got " + p);
         }

@@ -1,5 +1,7 @@
 package io.streamfit.nn;
 
+import io.streamfit.hyper.HyperParameter;
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -12,11 +14,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * unchanged.
  */
 public final class GaussianNoise extends SameWidthLayer {
+    public static final LayerKind KIND = new LayerKind("gaussian_noise", "keras.layers.GaussianNoise",
+            LayerKind.Role.REGULARIZATION, List.of(HyperParameter.number("std", null, 0, false, 1e6, false)), List.of(),
+            List.of(), LayerKind.SAME_WIDTH, LayerKind.Limits.NONE,
+            (in, options, body) -> new GaussianNoise(in, options.number("std")));
     private final double std;
     private float[] noise;
 
     public GaussianNoise(int width, double std) {
-        super("gaussian_noise", width);
+        super(KIND.name(), width);
         if (!(std >= 0 && Double.isFinite(std))) {
             throw new IllegalArgumentException("gaussian_noise std must be finite and >= 0, got " + std);
         }

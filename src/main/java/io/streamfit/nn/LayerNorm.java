@@ -1,5 +1,6 @@
 package io.streamfit.nn;
 
+import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -24,6 +25,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * in {@code LayerNormKernelTest}.
  */
 public final class LayerNorm extends AffineNormLayer {
+    public static final LayerKind KIND = new LayerKind("layer_norm", "nn.LayerNorm", LayerKind.Role.NORMALIZATION,
+            List.of(LayerKind.eps(1e-5, 1)), List.of("weight", "bias"), List.of(), LayerKind.AFFINE, LayerKind.Limits.NONE,
+            (in, options, body) -> new LayerNorm(in, options.number("eps")));
+
     private final double eps;
     // Training-thread scratch (forwardTraining and backward only; forward() allocates its own).
     private float[] xs;
@@ -34,7 +39,7 @@ public final class LayerNorm extends AffineNormLayer {
     private float[] dbs = new float[0];
 
     public LayerNorm(int width, double eps) {
-        super("layer_norm", width);
+        super(KIND.name(), width);
         this.eps = eps;
     }
 

@@ -13,13 +13,17 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * identity. Later values outside the range seen map outside [0, 1].
  */
 public final class MinMaxScale extends InputScaler {
+    public static final LayerKind KIND = new LayerKind("min_max_scale", "sklearn MinMaxScaler.partial_fit",
+            LayerKind.Role.PREPROCESSING, List.of(LayerKind.freezeAfter()), List.of(), List.of("count", "min", "max"),
+            LayerKind.SAME_WIDTH, LayerKind.Limits.NONE,
+            (in, options, body) -> new MinMaxScale(in, options.count("freeze_after")));
     private INDArray min;
     private INDArray max;
     private INDArray batchMin;
     private INDArray batchMax;
 
     public MinMaxScale(int width, long freezeAfter) {
-        super("min_max_scale", width, freezeAfter);
+        super(KIND.name(), width, freezeAfter);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.streamfit.nn;
 
+import io.streamfit.hyper.HyperParameter;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -26,6 +27,20 @@ import org.nd4j.linalg.factory.Nd4j;
  * Buffers: {@code i.count}, {@code i.mean}, {@code i.m2}, {@code i.offset}, {@code i.whitening}.
  */
 public final class PcaWhiten extends SameWidthLayer {
+    /**
+     * Widest input it accepts: a refresh (Jacobi, width^3 per sweep) stalls the training thread
+     * for 80-130 ms at 128 here, 1.2 s at 256.
+     */
+    public static final int MAX_WIDTH = 128;
+    public static final LayerKind KIND = new LayerKind("pca_whiten", "sklearn PCA(whiten=True)", LayerKind.Role.PREPROCESSING,
+            List.of(LayerKind.eps(1e-5, 1e6), HyperParameter.flag("zca"),
+                    HyperParameter.count("refresh_every", 10_000L, 1, Long.MAX_VALUE / 2), LayerKind.freezeAfter()),
+            List.of(), List.of("count", "mean", "m2", "offset", "whitening"), LayerKind.SAME_WIDTH,
+            LayerKind.Limits.NONE.inputUpTo(MAX_WIDTH, "its covariance is width x width and each refresh costs width^3",
+                    "use standardize"),
+            (in, options, body) -> new PcaWhiten(in, options.number("eps"), options.flag("zca"), options.count("refresh_every"),
+                    options.count("freeze_after")));
+
     private final double eps;
     private final boolean zca;
     private final long refreshEvery;
@@ -41,7 +56,7 @@ public final class PcaWhiten extends SameWidthLayer {
     private INDArray batchM2;
 
     public PcaWhiten(int width, double eps, boolean zca, long refreshEvery, long freezeAfter) {
-        super("pca_whiten", width);
+        super(KIND.name(), width);
         if (refreshEvery < 1) {
             throw new IllegalArgumentException("refreshEvery must be >= 1, got " + refreshEvery);
         }

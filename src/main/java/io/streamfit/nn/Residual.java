@@ -21,6 +21,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link #forward} keeps nothing.
  */
 public final class Residual implements Layer {
+    /** {@code x + body(x)}; a spec gives the body as the block's {@code layers}. */
+    public static final LayerKind KIND = new LayerKind("residual", "x + body(x)", LayerKind.Role.CONTAINER, List.of(),
+            List.of(), List.of(), LayerKind.SAME_WIDTH, LayerKind.Limits.NONE, (in, options, body) -> new Residual(in, body));
+
     private final int width;
     private final List<Layer> body;
     private final LayerChain chain;
@@ -46,7 +50,7 @@ public final class Residual implements Layer {
 
     @Override
     public String kind() {
-        return "residual";
+        return KIND.name();
     }
 
     @Override

@@ -21,6 +21,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * {@code i.m2}); there is no trainable parameter. PyTorch has no such module.
  */
 public final class Standardize extends InputScaler {
+    public static final LayerKind KIND = new LayerKind("standardize", "sklearn StandardScaler.partial_fit",
+            LayerKind.Role.PREPROCESSING, List.of(LayerKind.eps(1e-8, 1), LayerKind.freezeAfter()), List.of(),
+            List.of("count", "mean", "m2"), LayerKind.SAME_WIDTH, LayerKind.Limits.NONE,
+            (in, options, body) -> new Standardize(in, options.number("eps"), options.count("freeze_after")));
     private final double eps;
     private INDArray mean;
     private INDArray m2;
@@ -28,7 +32,7 @@ public final class Standardize extends InputScaler {
     private INDArray batchM2;
 
     public Standardize(int width, double eps, long freezeAfter) {
-        super("standardize", width, freezeAfter);
+        super(KIND.name(), width, freezeAfter);
         this.eps = eps;
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import io.streamfit.nn.LayerKind;
 import io.streamfit.nn.ParamTensor;
 import io.streamfit.optim.Optimizer;
 import io.streamfit.spec.ModelSpec;
@@ -30,11 +31,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Tensors, named as PyTorch names them so that {@code model.load_state_dict(...)} works on the
  * equivalent {@code nn.Sequential}:
  * <ul>
- *   <li>{@code <i>.weight}, {@code <i>.bias}: module {@code i}'s parameters (dense weight
- *       {@code [out, in]}, bias {@code [out]}; layer-norm gain {@code weight} and {@code bias}
- *       {@code [width]})</li>
- *   <li>{@code <i>.running_mean}, {@code <i>.running_var}, {@code <i>.num_batches_tracked}: batch
- *       norm's buffers (the count as a float32 scalar; {@code load_state_dict} converts it)</li>
+ *   <li>{@code <i>.<tensor>}: module {@code i}'s parameters and buffers, each named and
+ *       shaped as its layer's {@link LayerKind} declares ({@link LayerKind#parameters()} such as
+ *       dense's {@code weight [out, in]} and {@code bias [out]}, then {@link LayerKind#buffers()}
+ *       such as batch norm's {@code running_mean}; a count such as {@code num_batches_tracked} is
+ *       a float32 scalar, which {@code load_state_dict} converts)</li>
  *   <li>{@code <i>.body.<j>.weight} and so on: the tensors of layer {@code j} in residual block
  *       {@code i}'s body (PyTorch: a module {@code Residual} whose {@code body} is an
  *       {@code nn.Sequential})</li>

@@ -1,7 +1,12 @@
 package io.streamfit.spec;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamfit.hyper.HyperParameter;
+import io.streamfit.hyper.HyperValues;
+import io.streamfit.nn.LayerKind;
+import io.streamfit.nn.Layers;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,13 +20,6 @@ import java.util.Set;
 final class LayerSpecs {
     /** Gram-Schmidt work (k^2 n for a k x n matrix, k <= n) the orthogonal initializer may do: about a second. */
     private static final double MAX_ORTHOGONAL_WORK = 1e10;
-    private static final Set<String> LAYER_TYPES = Set.of("dense", "relu", "tanh", "sigmoid", "gelu", "layer_norm", "batch_norm",
-            "dropout", "standardize", "min_max_scale", "gaussian_noise", "residual", "pca_whiten");
-    /**
-     * Widest input pca_whiten accepts: a refresh (Jacobi, width^3 per sweep) stalls the training
-     * thread for 80-130 ms at 128 here, 1.2 s at 256.
-     */
-    static final int MAX_WHITEN_WIDTH = 128;
     /** Residual blocks inside residual blocks deeper than this are refused (and keep recursion shallow). */
     private static final int MAX_RESIDUAL_DEPTH = 4;
 
@@ -52,7 +50,8 @@ final class LayerSpecs {
 
     /**
      * Parses one chain of layers (the model's, or a residual block's body at {@code prefix})
-     * starting at {@code width}; adds the parameters it declares to {@code params[0]}.
+     * starting at {@code width}; adds the parameters it declares to {@code params[0]}. Nothing
+     * here is specific to one kind of layer: each is read as its {@link LayerKind} declares.
      */
     private static LayerList layerList(SpecReader r, JsonNode arr, String prefix, long width, long[] params, int depth) {
         List<ModelSpec.LayerSpec> out = new ArrayList<>();
@@ -63,110 +62,88 @@ final class LayerSpecs {
                 r.error(path, "must be an object like {type: dense, units: 64}, got " + SpecReader.describe(l));
                 continue;
             }
-            String type = r.choice(l, "type", path, null, LAYER_TYPES);
+            String type = r.choice(l, "type", path, null, new HashSet<>(Layers.names()));
             if (type == null) {
                 continue;
             }
-            switch (type) {
-                case "dense" -> {
-                    r.rejectUnknown(l, path, Set.of("type", "units", "weight_init", "bias_init"));
-                    int units = r.integer(l, "units", path, null, 1, SpecParser.MAX_WIDTH).intValue();
-                    params[0] += width * Math.max(units, 0) + Math.max(units, 0);
-                    Map<String, ModelSpec.InitSpec> init = inits(r, l, path, true);
-                    long k = Math.min(width, units);
-                    if (init.containsKey("weight") && init.get("weight").type().equals("orthogonal")
-                            && (double) k * k * Math.max(width, units) > MAX_ORTHOGONAL_WORK) {
-                        r.error(path + ".weight_init", "orthogonal on a " + units + "x" + width + " weight would take minutes "
-                                + "to orthonormalize at start-up; use it on layers up to about 2000x2000");
-                    }
-                    width = units;
-                    out.add(new ModelSpec.LayerSpec(type, units, 0, 0, 0, 0, init));
-                }
-                case "layer_norm" -> {
-                    r.rejectUnknown(l, path, Set.of("type", "eps", "weight_init", "bias_init"));
-                    double eps = r.number(l, "eps", path, 1e-5, 0, true, 1, false);
-                    params[0] += 2 * width;
-                    out.add(new ModelSpec.LayerSpec(type, (int) width, eps, 0, 0, 0, inits(r, l, path, false)));
-                }
-                case "batch_norm" -> {
-                    r.rejectUnknown(l, path, Set.of("type", "eps", "momentum", "weight_init", "bias_init"));
-                    double eps = r.number(l, "eps", path, 1e-5, 0, true, 1, false);
-                    double momentum = r.number(l, "momentum", path, 0.1, 0, true, 1, false);
-                    params[0] += 2 * width;
-                    out.add(new ModelSpec.LayerSpec(type, (int) width, eps, 0, momentum, 0, inits(r, l, path, false)));
-                }
-                case "standardize" -> {
-                    r.rejectUnknown(l, path, Set.of("type", "eps", "freeze_after"));
-                    double eps = r.number(l, "eps", path, 1e-8, 0, true, 1, false);
-                    long freezeAfter = r.integer(l, "freeze_after", path, 0L, 0, Long.MAX_VALUE / 2);
-                    out.add(new ModelSpec.LayerSpec(type, (int) width, eps, 0, 0, freezeAfter, Map.of()));
-                }
-                case "pca_whiten" -> {
-                    r.rejectUnknown(l, path, Set.of("type", "eps", "zca", "refresh_every", "freeze_after"));
-                    double eps = r.number(l, "eps", path, 1e-5, 0, true, 1e6, false);
-                    boolean zca = r.bool(l, "zca", path, false);
-                    long refresh = r.integer(l, "refresh_every", path, 10_000L, 1, Long.MAX_VALUE / 2);
-                    long freezeAfter = r.integer(l, "freeze_after", path, 0L, 0, Long.MAX_VALUE / 2);
-                    if (width > MAX_WHITEN_WIDTH) {
-                        r.error(path, "pca_whiten works on inputs up to " + MAX_WHITEN_WIDTH + " wide (its covariance is "
-                                + "width x width and each refresh costs width^3), got " + width + "; use standardize");
-                    }
-                    out.add(new ModelSpec.LayerSpec(type, (int) width, eps, 0, 0, freezeAfter, Map.of(), List.of(),
-                            new ModelSpec.WhitenSpec(zca, refresh)));
-                }
-                case "min_max_scale" -> {
-                    r.rejectUnknown(l, path, Set.of("type", "freeze_after"));
-                    long freezeAfter = r.integer(l, "freeze_after", path, 0L, 0, Long.MAX_VALUE / 2);
-                    out.add(new ModelSpec.LayerSpec(type, (int) width, 0, 0, 0, freezeAfter, Map.of()));
-                }
-                case "gaussian_noise" -> {
-                    r.rejectUnknown(l, path, Set.of("type", "std"));
-                    double std = r.number(l, "std", path, null, 0, false, 1e6, false);
-                    out.add(new ModelSpec.LayerSpec(type, (int) width, 0, std, 0, 0, Map.of()));
-                }
-                case "dropout" -> {
-                    r.rejectUnknown(l, path, Set.of("type", "p"));
-                    double p = r.number(l, "p", path, 0.5, 0, false, 1, true);
-                    out.add(new ModelSpec.LayerSpec(type, (int) width, 0, p, 0, 0, Map.of()));
-                }
-                case "residual" -> {
-                    r.rejectUnknown(l, path, Set.of("type", "layers"));
-                    JsonNode inner = l.get("layers");
-                    if (depth >= MAX_RESIDUAL_DEPTH) {
-                        r.error(path, "nests residual blocks more than " + MAX_RESIDUAL_DEPTH + " deep");
-                    } else if (inner == null || !inner.isArray() || inner.isEmpty()) {
-                        r.error(path + ".layers", inner == null ? "is required: the block's body, a list of layers"
-                                : inner.isArray() ? "is empty: the block's body needs at least one layer"
-                                        : "must be the block's body, a list of layers, got " + SpecReader.describe(inner));
-                    } else {
-                        int before = r.errors().size();
-                        LayerList b = layerList(r, inner, path + ".layers", width, params, depth + 1);
-                        if (r.errors().size() == before && b.width() != width) {
-                            r.error(path + ".layers", "end with width " + b.width() + " but a residual block adds its body's "
-                                    + "output to its input, so the body must end with width " + width);
-                        }
-                        out.add(new ModelSpec.LayerSpec(type, (int) width, 0, 0, 0, 0, Map.of(), b.layers(), null));
-                    }
-                }
-                default -> {
-                    r.rejectUnknown(l, path, Set.of("type"));
-                    out.add(new ModelSpec.LayerSpec(type, (int) width, 0, 0, 0, 0, Map.of()));
-                }
+            LayerKind kind = Layers.named(type);
+            Set<String> known = new HashSet<>(Set.of("type"));
+            kind.options().forEach(o -> known.add(o.name()));
+            kind.parameters().forEach(t -> known.add(t + "_init"));
+            if (kind.role() == LayerKind.Role.CONTAINER) {
+                known.add("layers");
             }
+            r.rejectUnknown(l, path, known);
+            Map<String, Object> options = new LinkedHashMap<>();
+            for (HyperParameter o : kind.options()) {
+                options.put(o.name(), r.hyper(l, path, o, options, 0));
+            }
+            HyperValues values = HyperValues.of(options);
+            List<long[]> shapes = kind.sizing().parameterShapes(width, values);
+            Map<String, ModelSpec.InitSpec> init = inits(r, l, path, kind.parameters(), shapes);
+            if (width > kind.limits().maxInputWidth()) {
+                r.error(path, type + " works on inputs up to " + kind.limits().maxInputWidth() + " wide ("
+                        + kind.limits().widthReason() + "), got " + width + "; " + kind.limits().widthAlternative());
+            }
+            List<ModelSpec.LayerSpec> body = List.of();
+            if (kind.role() == LayerKind.Role.CONTAINER) {
+                LayerList b = body(r, l, path, width, params, depth);
+                if (b == null) {
+                    continue;
+                }
+                body = b.layers();
+            }
+            params[0] += kind.parameterCount(width, values);
+            out.add(new ModelSpec.LayerSpec(type, (int) width, options, init, body));
+            width = kind.sizing().outWidth(width, values);
         }
         return new LayerList(out, width);
     }
 
-    /** {@code weight_init} and {@code bias_init} of a layer with parameters. */
-    private static Map<String, ModelSpec.InitSpec> inits(SpecReader r, JsonNode l, String path, boolean weightIsMatrix) {
-        Map<String, ModelSpec.InitSpec> out = new LinkedHashMap<>();
-        ModelSpec.InitSpec w = InitSpecs.parse(r, l.get("weight_init"), path + ".weight_init", weightIsMatrix);
-        ModelSpec.InitSpec b = InitSpecs.parse(r, l.get("bias_init"), path + ".bias_init", false);
-        if (w != null) {
-            out.put("weight", w);
+    /** A container's body, which must end at its input's width; null when it is not there or too deep. */
+    private static LayerList body(SpecReader r, JsonNode l, String path, long width, long[] params, int depth) {
+        JsonNode inner = l.get("layers");
+        if (depth >= MAX_RESIDUAL_DEPTH) {
+            r.error(path, "nests residual blocks more than " + MAX_RESIDUAL_DEPTH + " deep");
+            return null;
         }
-        if (b != null) {
-            out.put("bias", b);
+        if (inner == null || !inner.isArray() || inner.isEmpty()) {
+            r.error(path + ".layers", inner == null ? "is required: the block's body, a list of layers"
+                    : inner.isArray() ? "is empty: the block's body needs at least one layer"
+                            : "must be the block's body, a list of layers, got " + SpecReader.describe(inner));
+            return null;
+        }
+        int before = r.errors().size();
+        LayerList b = layerList(r, inner, path + ".layers", width, params, depth + 1);
+        if (r.errors().size() == before && b.width() != width) {
+            r.error(path + ".layers", "end with width " + b.width() + " but a residual block adds its body's "
+                    + "output to its input, so the body must end with width " + width);
+        }
+        return b;
+    }
+
+    /**
+     * {@code <tensor>_init} for each of a layer's parameter tensors ({@code weight_init},
+     * {@code bias_init}), refusing an orthogonal start that would take minutes to compute.
+     */
+    private static Map<String, ModelSpec.InitSpec> inits(SpecReader r, JsonNode l, String path, List<String> tensors,
+            List<long[]> shapes) {
+        Map<String, ModelSpec.InitSpec> out = new LinkedHashMap<>();
+        for (int t = 0; t < tensors.size(); t++) {
+            long[] shape = shapes.get(t);
+            String field = path + "." + tensors.get(t) + "_init";
+            ModelSpec.InitSpec init = InitSpecs.parse(r, l.get(tensors.get(t) + "_init"), field, shape.length == 2);
+            if (init == null) {
+                continue;
+            }
+            out.put(tensors.get(t), init);
+            if (init.type().equals("orthogonal") && shape.length == 2) {
+                long k = Math.min(shape[0], shape[1]);
+                if ((double) k * k * Math.max(shape[0], shape[1]) > MAX_ORTHOGONAL_WORK) {
+                    r.error(field, "orthogonal on a " + shape[0] + "x" + shape[1] + " weight would take minutes "
+                            + "to orthonormalize at start-up; use it on layers up to about 2000x2000");
+                }
+            }
         }
         return out;
     }

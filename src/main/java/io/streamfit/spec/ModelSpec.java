@@ -2,6 +2,9 @@ package io.streamfit.spec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamfit.hyper.HyperValues;
+import io.streamfit.nn.LayerKind;
+import io.streamfit.nn.Layers;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,22 +46,7 @@ public record ModelSpec(
 
     /** Number of trainable parameters the layers declare. */
     public long parameterCount() {
-        return parameterCount(inputWidth, layers);
-    }
-
-    private static long parameterCount(long width, List<LayerSpec> layers) {
-        long n = 0;
-        for (LayerSpec l : layers) {
-            if (l.type().equals("dense")) {
-                n += width * l.units() + l.units();
-                width = l.units();
-            } else if (l.isNormalization()) {
-                n += 2 * width;
-            } else if (l.isResidual()) {
-                n += parameterCount(width, l.body());
-            }
-        }
-        return n;
+        return layers.stream().mapToLong(LayerSpec::parameterCount).sum();
     }
 
     /**
@@ -85,13 +73,19 @@ public record ModelSpec(
         return freeze.stream().anyMatch(f -> tensorName.equals(f) || tensorName.startsWith(f + "."));
     }
 
-    /** Whether any layer, inside residual blocks too, has the given type. */
-    public boolean hasLayer(String type) {
-        return hasLayer(layers, type);
+    /** Whether any layer, inside residual blocks too, is of the given kind. */
+    public boolean hasLayer(LayerKind kind) {
+        return kinds(layers).contains(kind);
     }
 
-    static boolean hasLayer(List<LayerSpec> layers, String type) {
-        return layers.stream().anyMatch(l -> l.type().equals(type) || hasLayer(l.body(), type));
+    /** The kinds of layer used, inside residual blocks too, in the order they first appear. */
+    static Set<LayerKind> kinds(List<LayerSpec> layers) {
+        Set<LayerKind> out = new LinkedHashSet<>();
+        for (LayerSpec l : layers) {
+            out.add(l.kind());
+            out.addAll(kinds(l.body()));
+        }
+        return out;
     }
 
     /**
@@ -117,33 +111,44 @@ public record ModelSpec(
     }
 
     /**
-     * One module; {@code units} for dense (the width for others), {@code eps} for layer_norm and
-     * batch_norm and standardize, dropout's probability or gaussian_noise's std in {@code p}, batch norm's
-     * {@code momentum}, standardize's {@code freezeAfter} (examples; 0 = always adapting),
-     * {@code init} the initializers chosen per parameter name ({@code weight}, {@code bias}),
-     * {@code body} a residual block's layers (empty for every other type), {@code whiten}
-     * pca_whiten's options (null for every other type).
+     * One module of {@code layers}: its {@link LayerKind}'s name, the width it receives, its
+     * options as the kind declares them (defaults filled in: numbers {@code Double}, counts
+     * {@code Long}, flags {@code Boolean}), the initializers chosen per parameter tensor
+     * ({@code weight}, {@code bias}), and a container's body (empty for every other kind).
      */
-    public record LayerSpec(String type, int units, double eps, double p, double momentum, long freezeAfter,
-            Map<String, InitSpec> init, List<LayerSpec> body, WhitenSpec whiten) {
-        public LayerSpec(String type, int units, double eps, double p, double momentum, long freezeAfter,
-                Map<String, InitSpec> init) {
-            this(type, units, eps, p, momentum, freezeAfter, init, List.of(), null);
+    public record LayerSpec(String type, int inWidth, Map<String, Object> options, Map<String, InitSpec> init,
+            List<LayerSpec> body) {
+        public LayerKind kind() {
+            return Layers.named(type);
+        }
+
+        /** The options, to read by name. */
+        public HyperValues values() {
+            return HyperValues.of(options);
+        }
+
+        public long outWidth() {
+            return kind().sizing().outWidth(inWidth, values());
         }
 
         /** A residual block {@code x + body(x)}. */
         public boolean isResidual() {
-            return type.equals("residual");
+            return kind().role() == LayerKind.Role.CONTAINER;
         }
 
         /** A normalization layer: its {@code weight} and {@code bias} are a gain and a shift. */
         public boolean isNormalization() {
-            return type.equals("layer_norm") || type.equals("batch_norm");
+            return kind().role() == LayerKind.Role.NORMALIZATION;
         }
 
         /** Whether the layer has trainable tensors ({@code i.weight}, {@code i.bias}, or in a residual body). */
         public boolean hasParameters() {
-            return type.equals("dense") || isNormalization() || body.stream().anyMatch(LayerSpec::hasParameters);
+            return !kind().parameters().isEmpty() || body.stream().anyMatch(LayerSpec::hasParameters);
+        }
+
+        /** Trainable parameters, the body's included. */
+        public long parameterCount() {
+            return kind().parameterCount(inWidth, values()) + body.stream().mapToLong(LayerSpec::parameterCount).sum();
         }
     }
 
@@ -156,9 +161,6 @@ public record ModelSpec(
     public record DivergenceSpec(int maxBadSteps, double lrFactor, int maxRollbacks) {
         public static final DivergenceSpec DEFAULT = new DivergenceSpec(10, 0.5, 3);
     }
-
-    /** PCA whitening's options: ZCA instead of PCA, and how many examples between refreshes of the map. */
-    public record WhitenSpec(boolean zca, long refreshEvery) {}
 
     /** A {@code torch.nn.init} initializer by name with its arguments, defaults filled in. */
     public record InitSpec(String type, Map<String, Object> params) {

@@ -3,6 +3,7 @@ package io.streamfit.spec;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamfit.nn.LayerKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -49,7 +50,7 @@ public final class SpecParser {
     static final String TOPIC_PATTERN = "[A-Za-z0-9._-]{1,249}";
     /** Upper bound on parameters: keeps one spec from exhausting memory (and snapshot size). */
     public static final long MAX_PARAMETERS = 50_000_000L;
-    static final int MAX_WIDTH = 1_000_000;
+    static final int MAX_WIDTH = LayerKind.MAX_WIDTH;
     /**
      * Largest spec text accepted, in bytes of UTF-8, from any source (HTTP body, specs directory,
      * models topic, the {@code train} command): checked before parsing.
@@ -99,9 +100,11 @@ public final class SpecParser {
                 optimizer == null ? 0 : optimizer.lr());
         ModelSpec.ClippingSpec clipping = clipping(r, r.object(root, "gradient_clipping", "", false));
         int batch = r.integer(root, "batch_size", "", null, 1, 65_536).intValue();
-        if (batch == 1 && ModelSpec.hasLayer(layers, "batch_norm")) {
-            r.error("batch_size", "must be >= 2 with batch_norm: the statistics of one example are meaningless "
-                    + "(PyTorch refuses it too); use layer_norm for batches of 1");
+        for (LayerKind kind : ModelSpec.kinds(layers)) {
+            if (batch < kind.limits().minBatch()) {
+                r.error("batch_size", "must be >= " + kind.limits().minBatch() + " with " + kind.name() + ": "
+                        + kind.limits().batchReason());
+            }
         }
         long seed = r.integer(root, "seed", "", 0L, Long.MIN_VALUE, Long.MAX_VALUE);
         JsonNode snap = r.object(root, "snapshot", "", false);
@@ -257,9 +260,9 @@ public final class SpecParser {
             if (l.isResidual()) {
                 freezableNames(l.body(), prefix + i + ".body.", names, tensors);
             } else {
-                for (String t : List.of(".weight", ".bias")) {
-                    names.add(prefix + i + t);
-                    tensors.add(prefix + i + t);
+                for (String t : l.kind().parameters()) {
+                    names.add(prefix + i + "." + t);
+                    tensors.add(prefix + i + "." + t);
                 }
             }
         }

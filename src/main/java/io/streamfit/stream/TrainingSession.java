@@ -114,7 +114,7 @@ final class TrainingSession implements AutoCloseable {
 
     /** Restores the model from its lineage (or starts it fresh): the producer first, fencing older instances. */
     void restore() {
-        if (spec.batchSize() < BatchNorm.MEANINGFUL_BATCH && spec.hasLayer("batch_norm")) {
+        if (spec.batchSize() < BatchNorm.MEANINGFUL_BATCH && spec.hasLayer(BatchNorm.KIND)) {
             LOG.warnf("model %s: batch_size %d is below %d: batch-norm statistics of so few examples are noisy "
                     + "(consider layer_norm); counted in streamfit_batch_norm_small_batch_steps_total",
                     spec.id(), spec.batchSize(), BatchNorm.MEANINGFUL_BATCH);

@@ -1,23 +1,14 @@
 package io.streamfit.train;
 
-import io.streamfit.nn.Activation;
-import io.streamfit.nn.BatchNorm;
 import io.streamfit.nn.BinaryCrossEntropy;
-import io.streamfit.nn.Dense;
-import io.streamfit.nn.Dropout;
-import io.streamfit.nn.GaussianNoise;
 import io.streamfit.nn.Initializer;
 import io.streamfit.nn.Layer;
-import io.streamfit.nn.LayerNorm;
+import io.streamfit.nn.LayerKind;
 import io.streamfit.nn.Loss;
 import io.streamfit.nn.MeanSquaredError;
-import io.streamfit.nn.MinMaxScale;
 import io.streamfit.nn.Network;
 import io.streamfit.nn.ParamTensor;
-import io.streamfit.nn.PcaWhiten;
-import io.streamfit.nn.Residual;
 import io.streamfit.nn.SoftmaxCrossEntropy;
-import io.streamfit.nn.Standardize;
 import io.streamfit.optim.FlatOptimizer;
 import io.streamfit.optim.GradientClipper;
 import io.streamfit.optim.OptimizerKind;
@@ -45,26 +36,12 @@ public final class ModelFactory {
         return new Network(layers(spec.layers(), spec.inputWidth()), dataType);
     }
 
+    /** Each layer built by its {@link LayerKind}'s factory, residual bodies first. */
     private static List<Layer> layers(List<ModelSpec.LayerSpec> specs, int inWidth) {
         List<Layer> layers = new ArrayList<>();
         int width = inWidth;
         for (ModelSpec.LayerSpec l : specs) {
-            Layer layer = switch (l.type()) {
-                case "dense" -> new Dense(width, l.units());
-                case "layer_norm" -> new LayerNorm(width, l.eps());
-                case "dropout" -> new Dropout(width, l.p());
-                case "gaussian_noise" -> new GaussianNoise(width, l.p());
-                case "batch_norm" -> new BatchNorm(width, l.eps(), l.momentum());
-                case "standardize" -> new Standardize(width, l.eps(), l.freezeAfter());
-                case "min_max_scale" -> new MinMaxScale(width, l.freezeAfter());
-                case "pca_whiten" -> new PcaWhiten(width, l.eps(), l.whiten().zca(), l.whiten().refreshEvery(), l.freezeAfter());
-                case "relu" -> new Activation(Activation.Kind.RELU, width);
-                case "tanh" -> new Activation(Activation.Kind.TANH, width);
-                case "sigmoid" -> new Activation(Activation.Kind.SIGMOID, width);
-                case "gelu" -> new Activation(Activation.Kind.GELU, width);
-                case "residual" -> new Residual(width, layers(l.body(), width));
-                default -> throw new IllegalArgumentException("unknown layer type " + l.type());
-            };
+            Layer layer = l.kind().factory().create(width, l.values(), layers(l.body(), width));
             layers.add(layer);
             width = layer.outWidth();
         }

@@ -38,7 +38,7 @@ class SpecParserTest {
         assertEquals(4, s.inputWidth());
         assertEquals(ModelSpec.TaskType.CLASSIFICATION, s.task().type());
         assertEquals(4, s.layers().size());
-        assertEquals(1e-5, s.layers().get(2).eps());
+        assertEquals(1e-5, s.layers().get(2).values().number("eps"));
         assertEquals("softmax_cross_entropy", s.loss());
         assertEquals(0.8, s.optimizer().pair("betas")[0]);
         assertEquals(1e-8, s.optimizer().number("eps"));
@@ -261,7 +261,7 @@ class SpecParserTest {
         // 4*8+8 | body: 8*4+4, inner (4+4) + (4*4+4), 4*8+8 | 8*3+3
         assertEquals(40 + 36 + 8 + 20 + 40 + 27, s.parameterCount());
         assertEquals("layer_norm", s.layerOf("2.body.2.body.0.weight").type());
-        assertEquals(4, s.layerOf("2.body.2.body.1.bias").units());
+        assertEquals(4, s.layerOf("2.body.2.body.1.bias").values().count("units"));
         assertEquals("dense", s.layerOf("3.weight").type());
         assertTrue(ModelSpec.freezes(s.freeze(), "2.body.2.body.1.weight"));
         assertTrue(!ModelSpec.freezes(s.freeze(), "2.body.0.weight"));
@@ -310,7 +310,8 @@ class SpecParserTest {
     void pcaWhiteningIsLimitedToNarrowInputs() {
         ModelSpec s = SpecParser.parse(VALID.replace("  - {type: dense, units: 8}\n",
                 "  - {type: pca_whiten, zca: true}\n  - {type: dense, units: 8}\n"));
-        assertEquals(new ModelSpec.WhitenSpec(true, 10_000), s.layers().get(0).whiten());
+        assertTrue(s.layers().get(0).values().flag("zca"));
+        assertEquals(10_000, s.layers().get(0).values().count("refresh_every"));
         String wide = VALID.replace("input_width: 4", "input_width: 129")
                 .replace("  - {type: dense, units: 8}\n", "  - {type: pca_whiten}\n  - {type: dense, units: 8}\n");
         assertEquals(List.of("layers[0] pca_whiten works on inputs up to 128 wide (its covariance is width x width and each "
