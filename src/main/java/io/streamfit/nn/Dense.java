@@ -35,7 +35,7 @@ public final class Dense implements Layer {
 
                 @Override
                 public List<long[]> parameterShapes(long inWidth, HyperValues options) {
-                    long units = options.count("units");
+                    long units = Math.max(options.count("units"), 0); // an invalid spec's count, still being reported
                     return List.of(new long[] {units, inWidth}, new long[] {units});
                 }
             }, LayerKind.Limits.NONE, (in, options, body) -> new Dense(in, (int) options.count("units")));

@@ -3,6 +3,7 @@ package io.streamfit.nn;
 import io.streamfit.hyper.HyperParameter;
 import io.streamfit.hyper.HyperValues;
 import java.util.List;
+import java.util.function.LongFunction;
 
 /**
  * Everything the rest of streamfit needs to know about one kind of layer, declared once, in the
@@ -10,10 +11,11 @@ import java.util.List;
  * whose behaviour it reproduces where PyTorch has none), its options (PyTorch's names and
  * defaults, with bounds), the tensors it keeps (trainable parameters and non-trainable buffers,
  * named as in PyTorch's {@code state_dict} and in snapshots), its widths and parameter shapes,
- * the limits it puts on the input width and the batch size, and how to build it. The spec parser,
- * the model factory, the snapshot codec's tensor list and the docs' layer table (checked by
- * {@code LayerKindsTest}, which also checks each built layer against what its kind declares) all
- * read it. Adding a layer is its class with a {@code KIND} and one line in {@link Layers}.
+ * the limits it puts on the input width and the batch size, and how to build it. The spec parser
+ * and the model factory read it; the snapshot codec writes the tensors of the layers built from
+ * it, and {@code LayerKindsTest} checks that a built layer has exactly the tensors, shapes and
+ * widths its kind declares, and that the docs' layer table lists them. Adding a layer is its
+ * class with a {@code KIND} and one line in {@link Layers}.
  *
  * @param matches    the {@code torch.nn} module it reproduces, or the library and class it follows
  * @param options    its options, in the order the docs list them
@@ -69,6 +71,11 @@ public record LayerKind(String name, String matches, Role role, List<HyperParame
         /** Any width up to {@link #MAX_WIDTH}, any batch. */
         public static final Limits NONE = new Limits(MAX_WIDTH, "", "", 1, "");
 
+        /** Whether it accepts fewer than {@link #MAX_WIDTH} inputs. */
+        public boolean limitsWidth() {
+            return maxInputWidth < MAX_WIDTH;
+        }
+
         public Limits inputUpTo(int width, String reason, String alternative) {
             return new Limits(width, reason, alternative, minBatch, batchReason);
         }
@@ -83,31 +90,26 @@ public record LayerKind(String name, String matches, Role role, List<HyperParame
         return new LayerKind(name, matches, role, List.of(), List.of(), List.of(), SAME_WIDTH, Limits.NONE, factory);
     }
 
-    /** Output as wide as the input, no parameters. */
-    static final Sizing SAME_WIDTH = new Sizing() {
-        @Override
-        public long outWidth(long inWidth, HyperValues options) {
-            return inWidth;
-        }
+    /** Output as wide as the input, with parameters of the shapes {@code shapes} gives for that width. */
+    static Sizing sameWidth(LongFunction<List<long[]>> shapes) {
+        return new Sizing() {
+            @Override
+            public long outWidth(long inWidth, HyperValues options) {
+                return inWidth;
+            }
 
-        @Override
-        public List<long[]> parameterShapes(long inWidth, HyperValues options) {
-            return List.of();
-        }
-    };
+            @Override
+            public List<long[]> parameterShapes(long inWidth, HyperValues options) {
+                return shapes.apply(inWidth);
+            }
+        };
+    }
+
+    /** Output as wide as the input, no parameters. */
+    static final Sizing SAME_WIDTH = sameWidth(width -> List.of());
 
     /** Output as wide as the input, a gain and a shift per feature ({@link AffineNormLayer}). */
-    static final Sizing AFFINE = new Sizing() {
-        @Override
-        public long outWidth(long inWidth, HyperValues options) {
-            return inWidth;
-        }
-
-        @Override
-        public List<long[]> parameterShapes(long inWidth, HyperValues options) {
-            return List.of(new long[] {inWidth}, new long[] {inWidth});
-        }
-    };
+    static final Sizing AFFINE = sameWidth(width -> List.of(new long[] {width}, new long[] {width}));
 
     /** The number of trainable parameters for an input width. */
     public long parameterCount(long inWidth, HyperValues options) {

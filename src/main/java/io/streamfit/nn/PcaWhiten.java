@@ -31,12 +31,12 @@ public final class PcaWhiten extends SameWidthLayer {
      * Widest input it accepts: a refresh (Jacobi, width^3 per sweep) stalls the training thread
      * for 80-130 ms at 128 here, 1.2 s at 256.
      */
-    public static final int MAX_WIDTH = 128;
+    public static final int MAX_INPUT_WIDTH = 128;
     public static final LayerKind KIND = new LayerKind("pca_whiten", "sklearn PCA(whiten=True)", LayerKind.Role.PREPROCESSING,
             List.of(LayerKind.eps(1e-5, 1e6), HyperParameter.flag("zca"),
                     HyperParameter.count("refresh_every", 10_000L, 1, Long.MAX_VALUE / 2), LayerKind.freezeAfter()),
             List.of(), List.of("count", "mean", "m2", "offset", "whitening"), LayerKind.SAME_WIDTH,
-            LayerKind.Limits.NONE.inputUpTo(MAX_WIDTH, "its covariance is width x width and each refresh costs width^3",
+            LayerKind.Limits.NONE.inputUpTo(MAX_INPUT_WIDTH, "its covariance is width x width and each refresh costs width^3",
                     "use standardize"),
             (in, options, body) -> new PcaWhiten(in, options.number("eps"), options.flag("zca"), options.count("refresh_every"),
                     options.count("freeze_after")));

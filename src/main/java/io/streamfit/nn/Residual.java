@@ -21,6 +21,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link #forward} keeps nothing.
  */
 public final class Residual implements Layer {
+    /** Residual blocks inside residual blocks deeper than this are refused (and keep recursion shallow). */
+    public static final int MAX_DEPTH = 4;
+
     /** {@code x + body(x)}; a spec gives the body as the block's {@code layers}. */
     public static final LayerKind KIND = new LayerKind("residual", "x + body(x)", LayerKind.Role.CONTAINER, List.of(),
             List.of(), List.of(), LayerKind.SAME_WIDTH, LayerKind.Limits.NONE, (in, options, body) -> new Residual(in, body));

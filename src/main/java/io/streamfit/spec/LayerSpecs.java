@@ -5,6 +5,7 @@ import io.streamfit.hyper.HyperParameter;
 import io.streamfit.hyper.HyperValues;
 import io.streamfit.nn.LayerKind;
 import io.streamfit.nn.Layers;
+import io.streamfit.nn.Residual;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -20,8 +21,7 @@ import java.util.Set;
 final class LayerSpecs {
     /** Gram-Schmidt work (k^2 n for a k x n matrix, k <= n) the orthogonal initializer may do: about a second. */
     private static final double MAX_ORTHOGONAL_WORK = 1e10;
-    /** Residual blocks inside residual blocks deeper than this are refused (and keep recursion shallow). */
-    private static final int MAX_RESIDUAL_DEPTH = 4;
+    private static final Set<String> TYPES = Set.copyOf(Layers.names());
 
     private LayerSpecs() {}
 
@@ -62,7 +62,7 @@ final class LayerSpecs {
                 r.error(path, "must be an object like {type: dense, units: 64}, got " + SpecReader.describe(l));
                 continue;
             }
-            String type = r.choice(l, "type", path, null, new HashSet<>(Layers.names()));
+            String type = r.choice(l, "type", path, null, TYPES);
             if (type == null) {
                 continue;
             }
@@ -81,7 +81,7 @@ final class LayerSpecs {
             HyperValues values = HyperValues.of(options);
             List<long[]> shapes = kind.sizing().parameterShapes(width, values);
             Map<String, ModelSpec.InitSpec> init = inits(r, l, path, kind.parameters(), shapes);
-            if (width > kind.limits().maxInputWidth()) {
+            if (kind.limits().limitsWidth() && width > kind.limits().maxInputWidth()) {
                 r.error(path, type + " works on inputs up to " + kind.limits().maxInputWidth() + " wide ("
                         + kind.limits().widthReason() + "), got " + width + "; " + kind.limits().widthAlternative());
             }
@@ -103,8 +103,8 @@ final class LayerSpecs {
     /** A container's body, which must end at its input's width; null when it is not there or too deep. */
     private static LayerList body(SpecReader r, JsonNode l, String path, long width, long[] params, int depth) {
         JsonNode inner = l.get("layers");
-        if (depth >= MAX_RESIDUAL_DEPTH) {
-            r.error(path, "nests residual blocks more than " + MAX_RESIDUAL_DEPTH + " deep");
+        if (depth >= Residual.MAX_DEPTH) {
+            r.error(path, "nests residual blocks more than " + Residual.MAX_DEPTH + " deep");
             return null;
         }
         if (inner == null || !inner.isArray() || inner.isEmpty()) {
@@ -130,18 +130,21 @@ final class LayerSpecs {
             List<long[]> shapes) {
         Map<String, ModelSpec.InitSpec> out = new LinkedHashMap<>();
         for (int t = 0; t < tensors.size(); t++) {
-            long[] shape = shapes.get(t);
-            String field = path + "." + tensors.get(t) + "_init";
-            ModelSpec.InitSpec init = InitSpecs.parse(r, l.get(tensors.get(t) + "_init"), field, shape.length == 2);
-            if (init == null) {
-                continue;
+            String name = tensors.get(t);
+            ModelSpec.InitSpec init = InitSpecs.parse(r, l.get(name + "_init"), path + "." + name + "_init",
+                    shapes.get(t).length == 2);
+            if (init != null) {
+                out.put(name, init);
             }
-            out.put(tensors.get(t), init);
-            if (init.type().equals("orthogonal") && shape.length == 2) {
+        }
+        for (int t = 0; t < tensors.size(); t++) {
+            long[] shape = shapes.get(t);
+            ModelSpec.InitSpec init = out.get(tensors.get(t));
+            if (init != null && init.type().equals("orthogonal") && shape.length == 2) {
                 long k = Math.min(shape[0], shape[1]);
                 if ((double) k * k * Math.max(shape[0], shape[1]) > MAX_ORTHOGONAL_WORK) {
-                    r.error(field, "orthogonal on a " + shape[0] + "x" + shape[1] + " weight would take minutes "
-                            + "to orthonormalize at start-up; use it on layers up to about 2000x2000");
+                    r.error(path + "." + tensors.get(t) + "_init", "orthogonal on a " + shape[0] + "x" + shape[1]
+                            + " weight would take minutes to orthonormalize at start-up; use it on layers up to about 2000x2000");
                 }
             }
         }

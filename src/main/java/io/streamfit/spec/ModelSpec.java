@@ -127,10 +127,6 @@ public record ModelSpec(
             return HyperValues.of(options);
         }
 
-        public long outWidth() {
-            return kind().sizing().outWidth(inWidth, values());
-        }
-
         /** A residual block {@code x + body(x)}. */
         public boolean isResidual() {
             return kind().role() == LayerKind.Role.CONTAINER;

@@ -101,7 +101,7 @@ public final class SpecParser {
         ModelSpec.ClippingSpec clipping = clipping(r, r.object(root, "gradient_clipping", "", false));
         int batch = r.integer(root, "batch_size", "", null, 1, 65_536).intValue();
         for (LayerKind kind : ModelSpec.kinds(layers)) {
-            if (batch < kind.limits().minBatch()) {
+            if (batch >= 1 && batch < kind.limits().minBatch()) {
                 r.error("batch_size", "must be >= " + kind.limits().minBatch() + " with " + kind.name() + ": "
                         + kind.limits().batchReason());
             }

@@ -107,7 +107,11 @@ class LayerKindsTest {
                 assertTrue(row.group(3).contains("`" + b + "`"), kind.name() + ": docs/specs.md does not list buffer " + b);
             }
             String limits = row.group(4);
-            if (kind.limits().maxInputWidth() < LayerKind.MAX_WIDTH) {
+            if (kind.role() == LayerKind.Role.CONTAINER) {
+                assertTrue(limits.contains("nested up to " + Residual.MAX_DEPTH + " deep"),
+                        kind.name() + ": docs/specs.md does not give its nesting limit");
+            }
+            if (kind.limits().limitsWidth()) {
                 assertTrue(limits.contains("inputs up to " + kind.limits().maxInputWidth() + " wide"),
                         kind.name() + ": docs/specs.md does not give its width limit");
             }

@@ -307,6 +307,19 @@ class SpecParserTest {
     }
 
     @Test
+    void aLayerKindsLimitsAddNoErrorToAnotherMistake() {
+        // An out-of-range width is reported once, not again by each layer after it; a missing batch
+        // size is "required", not also "too small for batch_norm".
+        assertEquals(List.of("input_width must be <= 1000000, got 2000000"),
+                errorsOf(VALID.replace("input_width: 4", "input_width: 2000000")));
+        assertEquals(List.of("batch_size is required"), errorsOf(VALID.replace("  - {type: relu}\n", "  - {type: batch_norm}\n")
+                .replace("batch_size: 16\n", "")));
+        // A negative width declares no negative parameters that could hide the parameter limit.
+        assertEquals(List.of("layers[0].units must be > 0, got -5"),
+                errorsOf(VALID.replace("{type: dense, units: 8}", "{type: dense, units: -5}")));
+    }
+
+    @Test
     void pcaWhiteningIsLimitedToNarrowInputs() {
         ModelSpec s = SpecParser.parse(VALID.replace("  - {type: dense, units: 8}\n",
                 "  - {type: pca_whiten, zca: true}\n  - {type: dense, units: 8}\n"));
