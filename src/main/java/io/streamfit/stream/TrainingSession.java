@@ -23,10 +23,10 @@ import org.jboss.logging.Logger;
 /**
  * What a {@link ModelRunner}'s thread does between its start and its end: restore the model from
  * its lineage, poll, train every record through {@link TrainingLoop} (shared with the
- * {@code train} command), publish snapshots when {@link SnapshotSchedule} says so, go back to the
+ * {@code train} command), publish snapshots ({@link SnapshotPublisher}), go back to the
  * last committed snapshot when a transaction fails or training diverges, and publish a final
  * snapshot at a stop. It holds the model's state; the parts it drives each have a class:
- * {@link SnapshotLineage} (the exactly-once protocol), {@link InputConsumer}, {@link DeadLetters},
+ * {@link SnapshotLineage} (the exactly-once protocol), {@link SnapshotPublisher}, {@link InputConsumer}, {@link DeadLetters},
  * {@link DivergencePolicy}, {@link EarlyStoppingControl}; {@link RunnerListener} observes.
  *
  * <p>Call order, on the runner's thread: {@link #restore}, {@link #subscribe}, {@link #loop},
@@ -57,7 +57,7 @@ final class TrainingSession implements AutoCloseable {
     private final InputConsumer input;
     private final DeadLetters deadLetters;
     private final DivergencePolicy divergence;
-    private final SnapshotSchedule schedule;
+    private final SnapshotPublisher publisher;
     private final EarlyStoppingControl earlyStopping;
     private final Callbacks callbacks = new Callbacks();
     private final String transactionalId;
@@ -83,8 +83,9 @@ final class TrainingSession implements AutoCloseable {
         this.input = new InputConsumer(spec.id(), spec.topic(), clients.maxPollIntervalMs());
         this.deadLetters = new DeadLetters(spec, lineage);
         this.divergence = new DivergencePolicy(spec.divergence());
-        this.schedule = new SnapshotSchedule(spec.snapshot());
         this.earlyStopping = new EarlyStoppingControl(spec);
+        this.publisher = new SnapshotPublisher(lineage, new SnapshotSchedule(spec.snapshot()), batcher, earlyStopping, input,
+                settings.maxTransactionOpen());
     }
 
     /** The current state, or null before restore. */
@@ -130,12 +131,12 @@ final class TrainingSession implements AutoCloseable {
         listener.restored(state, lineage.current().version());
     }
 
-    /** Points the batcher, the dead letters and the snapshot schedule at the committed lineage and the current state. */
+    /** Points the batcher, the dead letters and the publisher at the committed lineage and the current state. */
     private void resetToState() {
         Lineage committed = lineage.current();
         batcher.resume(committed.positions());
         deadLetters.resumeAt(committed.consumed());
-        schedule.published(state.steps(), committed.positions());
+        publisher.restartedFrom(state, committed);
     }
 
     /** Polls and trains until a stop is asked for. */
@@ -153,7 +154,7 @@ final class TrainingSession implements AutoCloseable {
             training.run(records.partitions().stream().flatMap(tp -> records.records(tp).stream()).iterator());
             lineage.settleIfFinished();
             listener.lag(input.updateLag());
-            maybePublish();
+            publisher.betweenPolls(state);
             progress.maybeLog(state, lineage.current().version(), input.lag());
         }
     }
@@ -198,23 +199,13 @@ final class TrainingSession implements AutoCloseable {
                 listener.earlyStopping(es);
                 newBest = earlyStopping.afterStep(es, res);
                 if (!res.applied()) {
-                    schedule.untrainedBatch();
+                    publisher.untrainedBatch();
                 }
             }
             if (input.keepAliveDue()) {
                 keepAlive();
             }
-            if (newBest) {
-                // Published at once, tagged best, so the best snapshot is exactly the model that was
-                // validated; it covers the step-count snapshot below too.
-                publish(true);
-                return;
-            }
-            if (schedule.dueBySteps(state)) {
-                publishIfChanged();
-            } else {
-                lineage.settleIfFinished(); // book an ended commit without waiting
-            }
+            publisher.afterStep(state, newBest);
         }
     }
 
@@ -267,35 +258,6 @@ final class TrainingSession implements AutoCloseable {
         continueFrom(committed);
     }
 
-    private void maybePublish() throws InterruptedException {
-        if (schedule.dueByTime() || lineage.transactions().openLongerThan(settings.maxTransactionOpen())) {
-            publishIfChanged();
-        }
-    }
-
-    /**
-     * Publishes a snapshot if anything changed since the last one (steps or positions), and never
-     * in the middle of a run of non-finite steps: such a state is either rolled back or recovers
-     * with its next good step, which is when it is published.
-     */
-    private void publishIfChanged() throws InterruptedException {
-        if (state.consecutiveBadSteps() > 0) {
-            return;
-        }
-        if (!lineage.transactions().inTransaction() && schedule.unchanged(state, batcher.positions())) {
-            return;
-        }
-        publish(false);
-    }
-
-    /** Hands the state as a snapshot to the lineage; the snapshot policy's counters restart (recovery resets them on failure). */
-    private void publish(boolean best) throws InterruptedException {
-        Map<Integer, Position> positions = batcher.positions();
-        if (lineage.publish(state, positions, batcher.consumed(), best, earlyStopping.applied(), input.groupMetadata())) {
-            schedule.published(state.steps(), positions);
-        }
-    }
-
     /** Subscribes to the input topic; partitions are sought to the restored positions as they are assigned. */
     void subscribe() throws InterruptedException {
         deadLetters.ensureTopic(clients);
@@ -307,7 +269,7 @@ final class TrainingSession implements AutoCloseable {
         if (runner.abandonRequested()) {
             lineage.abortOpen();
         } else {
-            publishIfChanged();
+            publisher.publishIfChanged(state);
             lineage.settle(); // shutdown waits for the final commit
         }
     }
@@ -360,7 +322,7 @@ final class TrainingSession implements AutoCloseable {
         @Override
         public void beforeRevoked(Collection<TopicPartition> partitions) throws InterruptedException {
             if (!partitions.isEmpty() && runner.phase() == RunnerPhase.RUNNING) {
-                publishIfChanged(); // offsets of revoked partitions can only be committed now
+                publisher.publishIfChanged(state); // offsets of revoked partitions can only be committed now
             }
             lineage.settle(); // committed before the partitions go
         }

@@ -1,0 +1,87 @@
+package io.streamfit.stream;
+
+import io.streamfit.data.Batcher;
+import io.streamfit.snapshot.Lineage;
+import io.streamfit.snapshot.Position;
+import io.streamfit.train.ModelState;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * What a {@link TrainingSession} publishes, and when: the model's state with the batcher's
+ * positions and consumed offsets, early stopping's applied operator resumes and the consumer's
+ * group metadata, handed to {@link SnapshotLineage} at once for a new best, when
+ * {@link SnapshotSchedule} says a snapshot is due (by steps after a step, by time or a transaction
+ * open too long between polls), and at a stop or a revocation when anything changed. Never in the
+ * middle of a run of non-finite steps: such a state is either rolled back or recovers with its
+ * next good step, which is when it is published. Training thread only.
+ */
+final class SnapshotPublisher {
+    private final SnapshotLineage lineage;
+    private final SnapshotSchedule schedule;
+    private final Batcher batcher;
+    private final EarlyStoppingControl earlyStopping;
+    private final InputConsumer input;
+    private final Duration maxTransactionOpen;
+
+    SnapshotPublisher(SnapshotLineage lineage, SnapshotSchedule schedule, Batcher batcher, EarlyStoppingControl earlyStopping,
+            InputConsumer input, Duration maxTransactionOpen) {
+        this.lineage = lineage;
+        this.schedule = schedule;
+        this.batcher = batcher;
+        this.earlyStopping = earlyStopping;
+        this.input = input;
+        this.maxTransactionOpen = maxTransactionOpen;
+    }
+
+    /** The model (re)starts from {@code state} at the committed lineage (restore, rollback): the schedule counts from there. */
+    void restartedFrom(ModelState state, Lineage committed) {
+        schedule.published(state.steps(), committed.positions());
+    }
+
+    /** A batch that trained nothing (held out, paused) still counts towards {@code every_steps}. */
+    void untrainedBatch() {
+        schedule.untrainedBatch();
+    }
+
+    /**
+     * After a step: a new best at once, tagged best, so the best snapshot is exactly the model
+     * that was validated (it covers a step-count snapshot too); else one if {@code every_steps}
+     * have passed; else only an ended commit is booked, without waiting.
+     */
+    void afterStep(ModelState state, boolean newBest) throws InterruptedException {
+        if (newBest) {
+            publish(state, true);
+        } else if (schedule.dueBySteps(state)) {
+            publishIfChanged(state);
+        } else {
+            lineage.settleIfFinished();
+        }
+    }
+
+    /** Between polls: one if {@code every_seconds} have passed or the open transaction is older than allowed. */
+    void betweenPolls(ModelState state) throws InterruptedException {
+        if (schedule.dueByTime() || lineage.transactions().openLongerThan(maxTransactionOpen)) {
+            publishIfChanged(state);
+        }
+    }
+
+    /** Publishes if anything changed since the last snapshot (steps or positions), or a transaction is open. */
+    void publishIfChanged(ModelState state) throws InterruptedException {
+        if (state.consecutiveBadSteps() > 0) {
+            return;
+        }
+        if (!lineage.transactions().inTransaction() && schedule.unchanged(state, batcher.positions())) {
+            return;
+        }
+        publish(state, false);
+    }
+
+    /** Hands the state as a snapshot to the lineage; the schedule restarts (recovery resets it on failure). */
+    private void publish(ModelState state, boolean best) throws InterruptedException {
+        Map<Integer, Position> positions = batcher.positions();
+        if (lineage.publish(state, positions, batcher.consumed(), best, earlyStopping.applied(), input.groupMetadata())) {
+            schedule.published(state.steps(), positions);
+        }
+    }
+}
