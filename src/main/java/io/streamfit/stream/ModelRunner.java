@@ -113,17 +113,17 @@ public final class ModelRunner implements Runnable {
 
     /** The last committed snapshot (safetensors), or null before the first. */
     public byte[] lastSnapshot() {
-        return session.lineage().lastSnapshot();
+        return session.lineage().served().last();
     }
 
     /** The snapshot early stopping last tagged best (lowest validation loss), or null; its version is in its metadata. */
     public byte[] bestSnapshot() {
-        return session.lineage().bestSnapshot();
+        return session.lineage().served().best();
     }
 
     /** The version of {@link #bestSnapshot()}, or -1 when there is none. */
     public long bestVersion() {
-        return session.lineage().bestVersion();
+        return session.lineage().served().bestVersion();
     }
 
     /** Asks the training thread to resume updates that early stopping paused; false when they are not paused. */

@@ -65,9 +65,7 @@ final class SnapshotLineage implements AutoCloseable {
     private volatile Lineage current = Lineage.START;
     private volatile int consecutiveFailures;
     private volatile String lastError;
-    private volatile byte[] lastSnapshot;
-    private volatile byte[] bestSnapshot;
-    private volatile long bestVersion = -1;
+    private final ServedSnapshots served = new ServedSnapshots();
     /** How many operator resumes the last committed snapshot holds. */
     private long resumesCommitted;
 
@@ -97,7 +95,7 @@ final class SnapshotLineage implements AutoCloseable {
         if (r.snapshot().isPresent()) {
             state = r.snapshot().get().state();
             restored = r.snapshot().get().lineage();
-            lastSnapshot = r.bytes();
+            served.committed(r.bytes());
             LOG.infof("model %s restored snapshot version %d (step %d, %d examples) at positions %s",
                     spec.id(), restored.version(), state.steps(), state.examplesSeen(), restored.positions());
         } else {
@@ -120,19 +118,9 @@ final class SnapshotLineage implements AutoCloseable {
         return current;
     }
 
-    /** The last committed snapshot (safetensors), or null before the first. */
-    byte[] lastSnapshot() {
-        return lastSnapshot;
-    }
-
-    /** The last committed snapshot tagged best by early stopping, or null. */
-    byte[] bestSnapshot() {
-        return bestSnapshot;
-    }
-
-    /** The version of {@link #bestSnapshot()}, or -1. */
-    long bestVersion() {
-        return bestVersion;
+    /** The last committed snapshot and the best one, as served. */
+    ServedSnapshots served() {
+        return served;
     }
 
     /** Failed transactions (or reconnection attempts) since the last success; 0 when healthy. */
@@ -178,11 +166,10 @@ final class SnapshotLineage implements AutoCloseable {
         SnapshotCommitter.Snapshot s = o.snapshot();
         consecutiveFailures = 0;
         current = new Lineage(Math.max(s.version(), current.version()), s.positions(), s.consumed());
-        lastSnapshot = s.bytes();
+        served.committed(s.bytes());
         resumesCommitted = s.resumesApplied();
         if (s.best()) {
-            bestSnapshot = s.bytes();
-            bestVersion = s.version();
+            served.best(s.bytes(), s.version());
             listener.bestSnapshot();
         }
         listener.snapshot(s.version(), s.bytes().length, s.stallNanos(), o.commitNanos());
@@ -270,7 +257,8 @@ final class SnapshotLineage implements AutoCloseable {
     /** The model as the last committed snapshot has it (a fresh one before the first), decoded anew. */
     ModelState committedState() {
         try {
-            return lastSnapshot == null ? pretrained.startingState() : SnapshotCodec.decode(lastSnapshot, spec);
+            byte[] last = served.last();
+            return last == null ? pretrained.startingState() : SnapshotCodec.decode(last, spec);
         } catch (SnapshotFormatException e) {
             throw new IllegalStateException("the last committed snapshot no longer decodes", e);
         }
@@ -320,7 +308,7 @@ final class SnapshotLineage implements AutoCloseable {
                 ModelState state = r.snapshot().map(SnapshotCodec.Decoded::state).orElseGet(pretrained::startingState);
                 current = r.snapshot().map(SnapshotCodec.Decoded::lineage).orElse(Lineage.START)
                         .versionAtLeast(Math.max(current.version(), r.highestVersion()));
-                lastSnapshot = r.bytes();
+                served.committed(r.bytes());
                 if (spec.earlyStopping() != null) {
                     // The unknown transaction may have committed a new best: take it from the topic.
                     restoreBest(state, current.version());
@@ -347,8 +335,7 @@ final class SnapshotLineage implements AutoCloseable {
     /** Sets the served best snapshot to the best of the lineage {@code state} (at {@code version}) continues (see {@link SnapshotStore#best}). */
     private void restoreBest(ModelState state, long version) {
         SnapshotStore.Best b = store.best(spec, state, version);
-        bestSnapshot = b == null ? null : b.bytes();
-        bestVersion = b == null ? -1 : b.version();
+        served.best(b == null ? null : b.bytes(), b == null ? -1 : b.version());
     }
 
     private void backOff() throws InterruptedException {
