@@ -94,7 +94,7 @@ final class LayerSpecs {
                 body = b.layers();
             }
             params[0] += kind.parameterCount(width, values);
-            out.add(new ModelSpec.LayerSpec(type, (int) width, options, init, body));
+            out.add(new ModelSpec.LayerSpec(kind, (int) width, options, init, body));
             width = kind.sizing().outWidth(width, values);
         }
         return new LayerList(out, width);

@@ -3,7 +3,6 @@ package io.streamfit.spec;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamfit.hyper.HyperValues;
 import io.streamfit.nn.LayerKind;
-import io.streamfit.nn.Layers;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -111,40 +110,42 @@ public record ModelSpec(
     }
 
     /**
-     * One module of {@code layers}: its {@link LayerKind}'s name, the width it receives, its
-     * options as the kind declares them (defaults filled in: numbers {@code Double}, counts
-     * {@code Long}, flags {@code Boolean}), the initializers chosen per parameter tensor
-     * ({@code weight}, {@code bias}), and a container's body (empty for every other kind).
+     * One module of {@code layers}: its {@link LayerKind}, the width it receives, its options as
+     * the kind declares them (defaults filled in: numbers {@code Double}, counts {@code Long},
+     * flags {@code Boolean}; {@link #values()} reads them by name), the initializers chosen per
+     * parameter tensor ({@code weight}, {@code bias}), and a container's body (empty for every
+     * other kind).
      */
-    public record LayerSpec(String type, int inWidth, Map<String, Object> options, Map<String, InitSpec> init,
+    public record LayerSpec(LayerKind kind, int inWidth, Map<String, Object> options, Map<String, InitSpec> init,
             List<LayerSpec> body) {
-        public LayerKind kind() {
-            return Layers.named(type);
-        }
-
         /** The options, to read by name. */
         public HyperValues values() {
             return HyperValues.of(options);
         }
 
+        /** The kind's spec name, e.g. {@code dense}. */
+        public String type() {
+            return kind.name();
+        }
+
         /** A residual block {@code x + body(x)}. */
         public boolean isResidual() {
-            return kind().role() == LayerKind.Role.CONTAINER;
+            return kind.role() == LayerKind.Role.CONTAINER;
         }
 
         /** A normalization layer: its {@code weight} and {@code bias} are a gain and a shift. */
         public boolean isNormalization() {
-            return kind().role() == LayerKind.Role.NORMALIZATION;
+            return kind.role() == LayerKind.Role.NORMALIZATION;
         }
 
         /** Whether the layer has trainable tensors ({@code i.weight}, {@code i.bias}, or in a residual body). */
         public boolean hasParameters() {
-            return !kind().parameters().isEmpty() || body.stream().anyMatch(LayerSpec::hasParameters);
+            return !kind.parameters().isEmpty() || body.stream().anyMatch(LayerSpec::hasParameters);
         }
 
         /** Trainable parameters, the body's included. */
         public long parameterCount() {
-            return kind().parameterCount(inWidth, values()) + body.stream().mapToLong(LayerSpec::parameterCount).sum();
+            return kind.parameterCount(inWidth, values()) + body.stream().mapToLong(LayerSpec::parameterCount).sum();
         }
     }
 

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Uuid;
@@ -101,8 +100,9 @@ public final class BrokerProcess implements AutoCloseable {
         }
         props.add("");
         Files.writeString(dir.resolve("server.properties"), String.join("\n", props));
-        UUID u = UUID.randomUUID();
-        String clusterId = new Uuid(u.getMostSignificantBits(), u.getLeastSignificantBits()).toString();
+        // Kafka's own generator: an id made from any UUID starts with '-' one time in 64, which the
+        // storage tool's argument parser reads as an option ("--cluster-id: expected one argument").
+        String clusterId = Uuid.randomUuid().toString();
         List<String> args = new ArrayList<>(
                 List.of("format", "-t", clusterId, "-c", dir.resolve("server.properties").toString()));
         if (scram != null) {
