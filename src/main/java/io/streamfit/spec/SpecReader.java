@@ -200,7 +200,11 @@ final class SpecReader {
     private long[] increasingCounts(JsonNode parent, String path, String name) {
         JsonNode m = parent.get(name);
         String p = child(path, name);
-        if (m == null || !m.isArray() || m.isEmpty() || m.size() > 10_000) {
+        if (m == null || m.isNull()) {
+            error(p, "is required: a non-empty array of increasing step counts like [1000, 5000]");
+            return new long[0];
+        }
+        if (!m.isArray() || m.isEmpty() || m.size() > 10_000) {
             error(p, "must be a non-empty array of increasing step counts like [1000, 5000], got " + describe(m));
             return new long[0];
         }

@@ -307,6 +307,12 @@ class SpecParserTest {
     }
 
     @Test
+    void aMissingListOfMilestonesIsReportedNotACrash() {
+        assertEquals(List.of("schedule.milestones is required: a non-empty array of increasing step counts like [1000, 5000]"),
+                errorsOf(VALID + "schedule: {type: multistep}\n"));
+    }
+
+    @Test
     void aLayerKindsLimitsAddNoErrorToAnotherMistake() {
         // An out-of-range width is reported once, not again by each layer after it; a missing batch
         // size is "required", not also "too small for batch_norm".
