@@ -66,8 +66,9 @@ final class PredictRequest {
                 m.put("probabilities", prediction.probabilities().toFloatMatrix());
             }
             case BINARY -> {
-                m.put("predictions", prediction.probabilities().gt(0.5).castTo(DataType.INT32).toIntMatrix());
-                m.put("probabilities", prediction.probabilities().toFloatMatrix());
+                INDArray probabilities = prediction.probabilities();
+                m.put("predictions", probabilities.gt(0.5).castTo(DataType.INT32).toIntMatrix());
+                m.put("probabilities", probabilities.toFloatMatrix());
             }
             case REGRESSION -> m.put("predictions", out.toFloatMatrix());
         }

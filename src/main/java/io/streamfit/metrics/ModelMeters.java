@@ -193,19 +193,17 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
 
     @Override
     public void step(ModelState state, StepResult r, long nanos) {
-        double windowLoss = state.window().loss();
-        double windowAccuracy = state.window().accuracy();
         if (r.role() != EarlyStopping.Role.TRAIN) {
             notTrained(r.role()).increment(r.examples());
             if (r.role() == EarlyStopping.Role.PAUSED) {
-                loss = windowLoss;
-                accuracy = windowAccuracy;
+                loss = state.window().loss();
+                accuracy = state.window().accuracy();
             }
             return;
         }
         stepTimer.record(nanos, TimeUnit.NANOSECONDS);
-        loss = windowLoss;
-        accuracy = windowAccuracy;
+        loss = state.window().loss();
+        accuracy = state.window().accuracy();
         gradNorm = r.gradNorm();
         lr = r.lr();
         if (r.smallBatchNorm()) {

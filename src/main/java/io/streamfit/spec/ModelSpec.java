@@ -197,22 +197,16 @@ public record ModelSpec(
     /** An optimizer by PyTorch name with its hyper-parameters under PyTorch's names, defaults filled in. */
     public record OptimizerSpec(String type, double lr, Map<String, Object> hyper) implements HyperValues {
         @Override
+        public Object value(String name) {
+            return hyper.get(name);
+        }
+
+        @Override
         public double number(String name) {
-            Object v = hyper.get(name);
-            if (v instanceof double[] pair) {
+            if (hyper.get(name) instanceof double[]) {
                 throw new IllegalArgumentException(name + " is a pair");
             }
-            return ((Number) v).doubleValue();
-        }
-
-        @Override
-        public double[] pair(String name) {
-            return (double[]) hyper.get(name);
-        }
-
-        @Override
-        public boolean flag(String name) {
-            return (Boolean) hyper.get(name);
+            return HyperValues.super.number(name);
         }
     }
 
@@ -227,33 +221,8 @@ public record ModelSpec(
     public record ScheduleSpec(String type, Map<String, Object> params, WarmupSpec warmup, int referenceBatchSize)
             implements HyperValues {
         @Override
-        public double number(String name) {
-            return HyperValues.of(params).number(name);
-        }
-
-        @Override
-        public long count(String name) {
-            return HyperValues.of(params).count(name);
-        }
-
-        @Override
-        public String choice(String name) {
-            return HyperValues.of(params).choice(name);
-        }
-
-        @Override
-        public boolean flag(String name) {
-            return HyperValues.of(params).flag(name);
-        }
-
-        @Override
-        public double[] pair(String name) {
-            return HyperValues.of(params).pair(name);
-        }
-
-        @Override
-        public long[] counts(String name) {
-            return HyperValues.of(params).counts(name);
+        public Object value(String name) {
+            return params.get(name);
         }
     }
 

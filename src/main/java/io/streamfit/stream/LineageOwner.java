@@ -4,9 +4,6 @@ import io.streamfit.train.ModelState;
 
 /** What a {@link SnapshotLineage} needs of the training it serves; all called on the training thread. */
 interface LineageOwner {
-    /** The model as it trains now. */
-    ModelState state();
-
     /** Goes on from {@code committed}, the last committed state: batcher, bookkeeping and consumer back to it. */
     void continueFrom(ModelState committed);
 

@@ -51,7 +51,7 @@ final class SnapshotPublisher {
      */
     void afterStep(ModelState state, boolean newBest) throws InterruptedException {
         if (newBest) {
-            publish(state, true);
+            publish(state, batcher.positions(), true);
         } else if (schedule.dueBySteps(state)) {
             publishIfChanged(state);
         } else {
@@ -71,15 +71,15 @@ final class SnapshotPublisher {
         if (state.consecutiveBadSteps() > 0) {
             return;
         }
-        if (!lineage.transactions().inTransaction() && schedule.unchanged(state, batcher.positions())) {
+        Map<Integer, Position> positions = batcher.positions();
+        if (!lineage.transactions().inTransaction() && schedule.unchanged(state, positions)) {
             return;
         }
-        publish(state, false);
+        publish(state, positions, false);
     }
 
     /** Hands the state as a snapshot to the lineage; the schedule restarts (recovery resets it on failure). */
-    private void publish(ModelState state, boolean best) throws InterruptedException {
-        Map<Integer, Position> positions = batcher.positions();
+    private void publish(ModelState state, Map<Integer, Position> positions, boolean best) throws InterruptedException {
         if (lineage.publish(state, positions, batcher.consumed(), best, earlyStopping.applied(), input.groupMetadata())) {
             schedule.published(state.steps(), positions);
         }

@@ -285,11 +285,6 @@ final class TrainingSession implements AutoCloseable {
     /** What the lineage and the consumer's rebalances ask of this session; training thread only. */
     private final class Callbacks implements LineageOwner, InputConsumer.Rebalances {
         @Override
-        public ModelState state() {
-            return state;
-        }
-
-        @Override
         public void continueFrom(ModelState committed) {
             TrainingSession.this.continueFrom(committed);
         }

@@ -199,20 +199,23 @@ public final class ModelState {
         return earlyStopping;
     }
 
-    /** Outputs for a batch and the optimizer step count of the parameters that produced them. */
-                                                                                                 /**
-                                                                                                  * An inference: the network's raw {@code output}, the {@code probabilities} it stands for under
-                                                                                                  * the model's loss (null for regression, see {@link Loss#probabilities}), and the optimizer
-                                                                                                  * {@code steps} the parameters were at.
-                                                                                                  */
-    public record Prediction(INDArray output, INDArray probabilities, long steps) {}
+    /**
+     * An inference: the network's raw {@code output} and the optimizer {@code steps} the parameters
+     * were at. {@link #probabilities()} is what the output stands for under the model's loss (null
+     * for regression, see {@link Loss#probabilities}), computed when asked, outside the model's lock.
+     */
+    public record Prediction(INDArray output, Loss loss, long steps) {
+        public INDArray probabilities() {
+            return loss.probabilities(output);
+        }
+    }
 
     /** Inference on the current parameters; {@code x} is {@code [n, input_width]}. */
     public Prediction predict(INDArray x) {
         lock.readLock().lock();
         try {
             INDArray out = network.predict(x);
-            return new Prediction(out, loss.probabilities(out), optimizer.steps());
+            return new Prediction(out, loss, optimizer.steps());
         } finally {
             lock.readLock().unlock();
         }
