@@ -142,7 +142,12 @@ class DashboardIT {
                 }
             }
             // The model variable's query: label_values(<metric>, model) must list the demo model.
-            String variable = dashboard.path("templating").path("list").get(0).path("definition").asText();
+            String variable = "";
+            for (JsonNode v : dashboard.path("templating").path("list")) {
+                if ("model".equals(v.path("name").asText())) {
+                    variable = v.path("definition").asText();
+                }
+            }
             String metric = variable.replaceAll("label_values\\((\\w+), *model\\)", "$1");
             JsonNode values = api(promPort, "/api/v1/label/model/values?match[]=" + metric);
             assertTrue(values.path("data").toString().contains(demo.path("id").asText()),

@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
 /**
  * docker-compose.yml cannot run here (no Docker engine), so its wiring is checked instead: every
  * mounted file exists, Prometheus loads the tested rules and scrapes the service's metrics path,
- * Grafana's provisioned data source has the uid every dashboard query names, and the dashboard
- * provider reads the directory the dashboards are mounted at.
+ * every dashboard query uses the dashboard's data source variable, whose default is the uid of
+ * Grafana's provisioned data source, and the dashboard provider reads the directory the
+ * dashboards are mounted at.
  */
 class DeployFilesTest {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -54,7 +55,18 @@ class DeployFilesTest {
         JsonNode dashboard = new ObjectMapper().readTree(DEPLOY.resolve("grafana/dashboards/streamfit.json").toFile());
         Set<String> uids = new HashSet<>(dashboard.findValuesAsText("uid"));
         uids.remove(dashboard.path("uid").asText());
-        assertEquals(Set.of(datasource.path("uid").asText()), uids, "every query uses the provisioned data source");
+        assertEquals(Set.of("${datasource}"), uids, "every query uses the dashboard's datasource variable");
+        JsonNode picker = null;
+        for (JsonNode variable : dashboard.path("templating").path("list")) {
+            if ("datasource".equals(variable.path("name").asText())) {
+                picker = variable;
+            }
+        }
+        assertTrue(picker != null, "the dashboard has a datasource variable");
+        assertEquals(datasource.path("type").asText(), picker.path("query").asText(),
+                "the datasource variable lists data sources of the provisioned one's type");
+        assertEquals(datasource.path("uid").asText(), picker.path("current").path("value").asText(),
+                "the datasource variable defaults to the provisioned data source");
         String provided = YAML.readTree(DEPLOY.resolve("grafana/provisioning/dashboards/streamfit.yml").toFile())
                 .path("providers").get(0).path("options").path("path").asText();
         assertTrue(targets.contains(provided),
