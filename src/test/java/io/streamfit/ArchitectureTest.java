@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * data      spec, train, snapshot                (records -> batches -> steps: TrainingLoop)
  * files     spec
  * train     hyper, nn, optim, schedule, spec
- * metrics   stream, train                      (observes runners: RunnerListener)
+ * metrics   data, stream, train                (observes runners: RunnerListener; reject reasons)
  * snapshot  nn, optim, schedule, spec, train   (the codec, and Lineage: version and positions)
  * stream    data, files, nn, snapshot, spec, train
  * cli       data, files, nn, snapshot, spec, train
@@ -78,7 +78,7 @@ class ArchitectureTest {
                 .whereLayer("data").mayOnlyAccessLayers("spec", "train", "snapshot")
                 .whereLayer("files").mayOnlyAccessLayers("spec")
                 .whereLayer("train").mayOnlyAccessLayers("hyper", "nn", "optim", "schedule", "spec")
-                .whereLayer("metrics").mayOnlyAccessLayers("stream", "train")
+                .whereLayer("metrics").mayOnlyAccessLayers("data", "stream", "train")
                 .whereLayer("snapshot").mayOnlyAccessLayers("nn", "optim", "schedule", "spec", "train")
                 .whereLayer("stream").mayOnlyAccessLayers("data", "files", "nn", "snapshot", "spec", "train")
                 .whereLayer("cli").mayOnlyAccessLayers("data", "files", "nn", "snapshot", "spec", "train")

@@ -136,6 +136,7 @@ public final class TrainingLoop<R> implements AutoCloseable {
         R r = d.record();
         if (d.rejected() != null) {
             if (batcher.offer(view.partition().applyAsInt(r), view.offset().applyAsLong(r), null)) {
+                listener.recordRead();
                 listener.rejected(d.rejected().reason().label());
                 hooks.rejected(r, d.rejected());
             }
@@ -144,6 +145,7 @@ public final class TrainingLoop<R> implements AutoCloseable {
         if (!batcher.offer(view.partition().applyAsInt(r), view.offset().applyAsLong(r), d.examples())) {
             return;
         }
+        listener.recordRead();
         Batch b;
         while (!abandoned && (b = batcher.next()) != null) {
             hooks.beforeStep();

@@ -69,4 +69,16 @@ public final class MetricNames {
     public static final String EARLY_STOPPING_EVENTS = "streamfit.early.stopping.events";
     /** {@code streamfit_model_failed} (1 once the model stopped in the FAILED phase; its status says why) */
     public static final String MODEL_FAILED = "streamfit.model.failed";
+    /** {@code streamfit_model_phase} (tag {@code phase}: 1 for the runner's phase, 0 for the others) */
+    public static final String MODEL_PHASE = "streamfit.model.phase";
+    /** {@code streamfit_records_consumed_total}: records taken for training, trained or dead-lettered */
+    public static final String RECORDS_CONSUMED = "streamfit.records.consumed";
+    /** {@code streamfit_transaction_consecutive_failures}: failed snapshot transactions since the last commit */
+    public static final String TRANSACTION_FAILURES_IN_A_ROW = "streamfit.transaction.consecutive.failures";
+    /** {@code streamfit_examples_uncommitted}: examples trained since the last committed snapshot */
+    public static final String EXAMPLES_UNCOMMITTED = "streamfit.examples.uncommitted";
+    /** {@code streamfit_native_memory_bytes}: resident memory outside the JVM's pools (ND4J's arrays and the like), an estimate */
+    public static final String NATIVE_MEMORY = "streamfit.native.memory";
+    /** {@code streamfit_process_resident_memory_bytes}: the process' resident set (heap, native, code) */
+    public static final String RESIDENT_MEMORY = "streamfit.process.resident.memory";
 }

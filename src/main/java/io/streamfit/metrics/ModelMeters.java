@@ -6,13 +6,16 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.streamfit.data.RejectedRecordException;
 import io.streamfit.stream.RunnerListener;
+import io.streamfit.stream.RunnerPhase;
 import io.streamfit.train.EarlyStopping;
 import io.streamfit.train.ModelState;
 import io.streamfit.train.StepResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
@@ -23,6 +26,10 @@ import java.util.function.DoubleSupplier;
  * {@code streamfit.examples.trained} becomes {@code streamfit_examples_trained_total} and the
  * step timer {@code streamfit_step_duration_seconds_bucket}. {@link MetricNames} lists them. The
  * runner does not know them: they observe it as its {@link RunnerListener}.
+ *
+ * <p>Every counter a dashboard panel or an alert rule rates is registered at 0 when the model
+ * starts, every reject reason included: Prometheus' {@code rate} and {@code increase} see nothing
+ * of a series' first sample, so a counter born at its first increment hides that first burst.
  */
 public final class ModelMeters implements RunnerListener, AutoCloseable {
     private final MeterRegistry registry;
@@ -30,7 +37,7 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
     private final List<Meter> meters = new ArrayList<>();
     /** Counters with a second tag (reason, event), by name and tag value. */
     private final ConcurrentHashMap<String, Counter> tagged = new ConcurrentHashMap<>();
-    private volatile boolean failed;
+    private volatile RunnerPhase phase = RunnerPhase.STARTING;
     private final Counter examples;
     private final Counter batches;
     private final Counter clipped;
@@ -39,6 +46,11 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
     private final Counter snapshots;
     private final Counter rollbacks;
     private final Counter divergenceRollbacks;
+    private final Counter recordsRead;
+    private volatile int transactionFailures;
+    /** Examples seen by the state after the last step, and by the last committed (or restored) snapshot's. */
+    private volatile long examplesSeen;
+    private volatile long examplesCommitted;
     private volatile double lrScale = 1;
     private final Timer stepTimer;
     private final Timer snapshotTimer;
@@ -68,6 +80,11 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
         rollbacks = counter(MetricNames.ROLLBACKS, "Failed snapshot transactions rolled back to the last snapshot");
         divergenceRollbacks = counter(MetricNames.DIVERGENCE_ROLLBACKS,
                 "Rollbacks to the last snapshot with a lowered learning rate after consecutive non-finite steps");
+        recordsRead = counter(MetricNames.RECORDS_CONSUMED,
+                "Records of the input topic taken for training, trained or dead-lettered (read again after a rollback: counted again)");
+        for (RejectedRecordException.Reason reason : RejectedRecordException.Reason.values()) {
+            rejectedCounter(reason.label());
+        }
         smallBatchNorm = counter(MetricNames.BATCH_NORM_SMALL_BATCHES,
                 "Steps whose mini-batch was too small for meaningful batch-norm statistics (fewer than 16 examples)");
         stepTimer = Timer.builder(MetricNames.STEP_DURATION)
@@ -100,7 +117,21 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
                 () -> lrScale);
         gauge(MetricNames.CONSUMER_LAG, "records", "Records behind the end of the input topic, all partitions", () -> lag);
         gauge(MetricNames.MODEL_FAILED, null, "1 once the model stopped in the failed phase (GET /models/{id} says why), else 0",
-                () -> failed ? 1 : 0);
+                () -> phase == RunnerPhase.FAILED ? 1 : 0);
+        for (RunnerPhase p : RunnerPhase.values()) {
+            String label = p.name().toLowerCase(Locale.ROOT);
+            meters.add(Gauge.builder(MetricNames.MODEL_PHASE, () -> phase == p ? 1 : 0)
+                    .description(
+                            "1 for the phase the model is in (starting, restoring, running, stopped, fenced, failed, diverged), "
+                                    + "0 for the others")
+                    .tags(tags.and("phase", label)).strongReference(true).register(registry));
+        }
+        gauge(MetricNames.TRANSACTION_FAILURES_IN_A_ROW, null,
+                "Snapshot transactions (and producer reopenings) that failed since the last commit; 0 after a commit",
+                () -> transactionFailures);
+        gauge(MetricNames.EXAMPLES_UNCOMMITTED, null,
+                "Examples trained since the last committed snapshot: the work a crash now would train again",
+                () -> Math.max(0, examplesSeen - examplesCommitted));
     }
 
     /**
@@ -193,6 +224,7 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
 
     @Override
     public void step(ModelState state, StepResult r, long nanos) {
+        examplesSeen = state.examplesSeen();
         if (r.role() != EarlyStopping.Role.TRAIN) {
             notTrained(r.role()).increment(r.examples());
             if (r.role() == EarlyStopping.Role.PAUSED) {
@@ -225,19 +257,22 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
      * {@code commitNanos}: how long its send, offsets and commit took on the commit thread.
      */
     @Override
-    public void snapshot(long version, int bytes, long stallNanos, long commitNanos) {
+    public void snapshot(long version, long examplesSeen, int bytes, long stallNanos, long commitNanos) {
         snapshotTimer.record(stallNanos, TimeUnit.NANOSECONDS);
         snapshotCommitTimer.record(commitNanos, TimeUnit.NANOSECONDS);
         snapshots.increment();
         snapshotVersion = version;
         snapshotBytes = bytes;
         snapshotAtNanos = System.nanoTime();
+        examplesCommitted = examplesSeen;
     }
 
-    /** After a restore: shows the restored version and figures without counting a publication. */
+    /** After a restore or a rollback: shows the restored version and figures without counting a publication. */
     @Override
     public void restored(ModelState state, long version) {
         snapshotVersion = version;
+        examplesSeen = state.examplesSeen();
+        examplesCommitted = examplesSeen;
         loss = state.window().loss();
         accuracy = state.window().accuracy();
         lr = state.currentLr();
@@ -245,8 +280,17 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
     }
 
     @Override
+    public void recordRead() {
+        recordsRead.increment();
+    }
+
+    @Override
     public void rejected(String reason) {
-        tagged(MetricNames.RECORDS_REJECTED, "Records sent to the dead-letter topic, by reason", "reason", reason).increment();
+        rejectedCounter(reason).increment();
+    }
+
+    private Counter rejectedCounter(String reason) {
+        return tagged(MetricNames.RECORDS_REJECTED, "Records sent to the dead-letter topic, by reason", "reason", reason);
     }
 
     @Override
@@ -261,10 +305,19 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
         lrScale = scale;
     }
 
-    /** The model stopped for good in the failed phase. */
     @Override
-    public void failed() {
-        failed = true;
+    public void transactionFailuresInARow(int failures) {
+        transactionFailures = failures;
+    }
+
+    @Override
+    public void phase(RunnerPhase phase) {
+        this.phase = phase;
+    }
+
+    /** The phase this model's meters show. */
+    public RunnerPhase phase() {
+        return phase;
     }
 
     @Override

@@ -199,6 +199,7 @@ public final class ModelRunner implements Runnable {
             throw new IllegalStateException("model " + spec.id() + ": no move from " + phase + " to " + next);
         }
         phase = next;
+        listener.phase(next);
     }
 
     /** Ends in a terminal phase with {@code error} (never throws: it runs in the thread's last catch). */
@@ -206,6 +207,7 @@ public final class ModelRunner implements Runnable {
         terminalError = error;
         if (phase.canMoveTo(terminal)) {
             phase = terminal;
+            listener.phase(terminal);
         }
     }
 
@@ -216,8 +218,8 @@ public final class ModelRunner implements Runnable {
 
     private void failed(Throwable e) {
         phase = phase.terminal() ? phase : RunnerPhase.FAILED; // first: building the message allocates, and may fail after an OutOfMemoryError
+        listener.phase(phase);
         terminalError = e.getMessage() == null || e instanceof Error ? e.toString() : e.getMessage();
-        listener.failed();
         LOG.errorf(e, "model %s stopped: %s", spec.id(), terminalError);
     }
 }

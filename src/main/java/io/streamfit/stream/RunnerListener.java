@@ -6,8 +6,9 @@ import io.streamfit.train.TrainingListener;
 
 /**
  * Observes a {@link ModelRunner}: its steps ({@link TrainingListener}) and what the stream adds
- * (restores, snapshots, rollbacks, lag). The service's Prometheus meters implement it; this
- * package does not know them. Called on the model's training thread.
+ * (restores, snapshots, rollbacks, lag, phases). The service's Prometheus meters implement it; this
+ * package does not know them. Called on the model's training thread, except {@link #lag} and
+ * {@link #phase}, which the service also calls while the runner is not running.
  */
 public interface RunnerListener extends TrainingListener {
     /** The model was restored (or started fresh) as {@code state}, its next snapshot following {@code version}; no publication is counted. */
@@ -23,10 +24,11 @@ public interface RunnerListener extends TrainingListener {
     void earlyStopping(EarlyStopping e);
 
     /**
-     * A committed snapshot of {@code bytes}; {@code stallNanos}: how long training stopped for it,
-     * {@code commitNanos}: how long its send, offsets and commit took on the commit thread.
+     * A committed snapshot of {@code bytes} holding the state after {@code examplesSeen} examples;
+     * {@code stallNanos}: how long training stopped for it, {@code commitNanos}: how long its send,
+     * offsets and commit took on the commit thread.
      */
-    void snapshot(long version, int bytes, long stallNanos, long commitNanos);
+    void snapshot(long version, long examplesSeen, int bytes, long stallNanos, long commitNanos);
 
     /** The snapshot just committed was tagged best. */
     void bestSnapshot();
@@ -34,12 +36,18 @@ public interface RunnerListener extends TrainingListener {
     /** A failed transaction was rolled back to the last committed snapshot. */
     void rollback();
 
+    /**
+     * Snapshot transactions (or the attempts to reopen the producer after one) that failed since
+     * the last one that committed; 0 again after a commit.
+     */
+    void transactionFailuresInARow(int failures);
+
     /** A divergence rollback; {@code lrScale} is the learning-rate factor from now on. */
     void divergence(double lrScale);
 
     /** Records behind the end of the assigned partitions. */
     void lag(long records);
 
-    /** The model stopped for good in the failed phase. */
-    void failed();
+    /** The runner moved to {@code phase} (see {@link RunnerPhase} for the life cycle). */
+    void phase(RunnerPhase phase);
 }

@@ -62,11 +62,11 @@ final class SnapshotCommitter implements AutoCloseable {
 
     /**
      * One snapshot handed over, with what the training thread books once it committed.
-     * {@code stallNanos}: how long training stopped for it; {@code resumesApplied}: the operator
-     * resumes applied to the state it encodes.
+     * {@code examplesSeen}: the examples the state it encodes has seen; {@code stallNanos}: how long
+     * training stopped for it; {@code resumesApplied}: the operator resumes applied to that state.
      */
     record Snapshot(long version, byte[] bytes, Map<Integer, Position> positions, Map<Integer, Long> consumed, boolean best,
-            long stallNanos, long resumesApplied) {}
+            long examplesSeen, long stallNanos, long resumesApplied) {}
 
     /** How a commit ended: {@code failure} is null when it committed, after {@code commitNanos}. */
     record Outcome(Snapshot snapshot, Throwable failure, long commitNanos) {

@@ -164,7 +164,7 @@ final class SnapshotLineage implements AutoCloseable {
             return false;
         }
         SnapshotCommitter.Snapshot s = o.snapshot();
-        consecutiveFailures = 0;
+        failuresInARow(0);
         current = new Lineage(Math.max(s.version(), current.version()), s.positions(), s.consumed());
         served.committed(s.bytes());
         resumesCommitted = s.resumesApplied();
@@ -172,7 +172,7 @@ final class SnapshotLineage implements AutoCloseable {
             served.best(s.bytes(), s.version());
             listener.bestSnapshot();
         }
-        listener.snapshot(s.version(), s.bytes().length, s.stallNanos(), o.commitNanos());
+        listener.snapshot(s.version(), s.examplesSeen(), s.bytes().length, s.stallNanos(), o.commitNanos());
         LOG.debugf("model %s published snapshot version %d (%d bytes) at %s", spec.id(), s.version(), s.bytes().length,
                 s.positions());
         return true;
@@ -197,7 +197,7 @@ final class SnapshotLineage implements AutoCloseable {
                     + store.maxBytes() + " bytes (streamfit.snapshot.max-bytes / the topic's max.message.bytes)", null);
         }
         SnapshotCommitter.Snapshot snapshot = new SnapshotCommitter.Snapshot(version, bytes, Map.copyOf(positions),
-                Map.copyOf(consumed), best, System.nanoTime() - started, resumesApplied);
+                Map.copyOf(consumed), best, state.examplesSeen(), System.nanoTime() - started, resumesApplied);
         return onProducer(
                 () -> transactions.commit(store.topic(), spec.id(), SnapshotStore.bestKey(spec.id()), spec.topic(), group,
                         snapshot));
@@ -280,7 +280,7 @@ final class SnapshotLineage implements AutoCloseable {
         if (SnapshotCommitter.permanent(cause)) {
             throw new FatalModelException("snapshot transaction failed permanently: " + cause, cause);
         }
-        consecutiveFailures++;
+        failuresInARow(consecutiveFailures + 1);
         lastError = cause.toString();
         listener.rollback();
         LOG.errorf("model %s: transaction failed (%s), attempt %d; rolling back to the last committed snapshot",
@@ -324,7 +324,7 @@ final class SnapshotLineage implements AutoCloseable {
                     throw new FatalModelException("stopped while the cluster was unreachable; the last committed snapshot stands",
                             e);
                 }
-                consecutiveFailures++;
+                failuresInARow(consecutiveFailures + 1);
                 lastError = e.toString();
                 LOG.warnf("model %s: cluster still unreachable (%s), attempt %d", spec.id(), e.toString(), consecutiveFailures);
                 backOff();
@@ -338,8 +338,24 @@ final class SnapshotLineage implements AutoCloseable {
         served.best(b == null ? null : b.bytes(), b == null ? -1 : b.version());
     }
 
+    /** Sets the count of failures since the last commit, and tells the listener when it changed. */
+    private void failuresInARow(int n) {
+        if (n != consecutiveFailures) {
+            consecutiveFailures = n;
+            listener.transactionFailuresInARow(n);
+        }
+    }
+
     private void backOff() throws InterruptedException {
-        Thread.sleep(Math.min(MAX_BACKOFF_MS, 250L << Math.min(consecutiveFailures, 10)));
+        Thread.sleep(backOffMillis(consecutiveFailures));
+    }
+
+    /**
+     * The pause after the {@code failures}-th failure in a row: 0.5 s, 1 s, 2 s, ... up to 30 s. It
+     * sets how fast failures can happen, so the alert rules' tests derive their series from it.
+     */
+    static long backOffMillis(int failures) {
+        return Math.min(MAX_BACKOFF_MS, 250L << Math.min(failures, 10));
     }
 
     /** Ends the commit thread (waiting for a commit in flight), then closes the producer. */

@@ -225,7 +225,8 @@ final class TrainingSession implements AutoCloseable {
     /**
      * Goes on from {@code committed} (a rollback): the batcher and the bookkeeping at its
      * positions, early stopping's meters re-based, an operator's resume that no committed snapshot
-     * reflects yet applied again, the consumer sought back, the rest of the poll dropped.
+     * reflects yet applied again, the consumer sought back, the rest of the poll dropped, and the
+     * listener shown the committed state (nothing trained since its snapshot is left uncommitted).
      */
     private void continueFrom(ModelState committed) {
         state = committed;
@@ -236,6 +237,7 @@ final class TrainingSession implements AutoCloseable {
         }
         input.seekAssigned(lineage.current().positions());
         training.abandon();
+        listener.restored(state, lineage.current().version());
     }
 
     /** After {@code max_bad_steps} non-finite steps in a row: see {@link DivergencePolicy}. */
