@@ -7,6 +7,7 @@ import io.streamfit.config.StreamfitConfig;
 import io.streamfit.demo.DemoStream;
 import io.streamfit.files.PretrainedFiles;
 import io.streamfit.metrics.ModelMeters;
+import io.streamfit.metrics.ProcessMeters;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecException;
 import io.streamfit.stream.KafkaClients;
@@ -49,6 +50,7 @@ public class ModelRegistry {
     private final StreamfitConfig config;
     private final KafkaEndpoint kafka;
     private final RunningModels models;
+    private final IdleLag idleLag;
     private final OwnershipGroup group;
     private final SpecSources specs;
     private DemoStream demo;
@@ -106,6 +108,8 @@ public class ModelRegistry {
         this.config = config;
         this.kafka = kafka;
         this.models = new RunningModels(config, kafka, meterRegistry);
+        this.idleLag = new IdleLag(models, kafka, config.groupPrefix());
+        ProcessMeters.bind(meterRegistry);
         this.group = new OwnershipGroup(config, kafka);
         this.specs = new SpecSources(new SpecDirectory(config.modelsDir().map(Path::of)), new ModelLimit(config.maxModels()),
                 models, group);
@@ -161,11 +165,13 @@ public class ModelRegistry {
         } else {
             specs.startDeclared();
         }
+        idleLag.start();
         started = true;
     }
 
     void onStop(@Observes ShutdownEvent event) {
         models.shutDown();
+        idleLag.close();
         if (demo != null) {
             demo.close();
         }

@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** A tool run to completion (kubectl, node, promtool): its exit code and its output, stderr included. */
-record Command(int exit, String output) {
+public record Command(int exit, String output) {
 
     /** Runs {@code command}, writing {@code stdin} (when not null) to its input; two minutes at most. */
-    static Command run(List<String> command, String stdin) throws Exception {
+    public static Command run(List<String> command, String stdin) throws Exception {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         if (stdin != null) {
             p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
