@@ -76,7 +76,7 @@ class ModelRunnerKafkaTest {
         kafka.close();
     }
 
-    private static String spec(String id, String topic, int batch, String snapshot) {
+    static String spec(String id, String topic, int batch, String snapshot) {
         return """
                 id: %s
                 topic: %s
@@ -125,7 +125,7 @@ class ModelRunnerKafkaTest {
     }
 
     /** {@code records} binary records of {@code perRecord} examples of a 3-class problem. */
-    private static List<byte[]> records(int records, int perRecord) {
+    static List<byte[]> records(int records, int perRecord) {
         SyntheticProblem p = new SyntheticProblem(6, 3, 11, 0);
         List<byte[]> out = new ArrayList<>();
         float[] x = new float[perRecord * 6];
@@ -805,7 +805,7 @@ class ModelRunnerKafkaTest {
     }
 
     /** Regression records y = sum(x) + N(0, 0.01) of {@code perRecord} examples, features scaled by {@code scale}. */
-    private static List<byte[]> regression(int records, int perRecord, float scale, long seed) {
+    static List<byte[]> regression(int records, int perRecord, float scale, long seed) {
         SplitMix64 rng = new SplitMix64(seed);
         List<byte[]> out = new ArrayList<>();
         for (int i = 0; i < records; i++) {
@@ -823,7 +823,7 @@ class ModelRunnerKafkaTest {
         return out;
     }
 
-    private static ModelSpec regressionSpec(String id, String topic, double lr, String divergence) {
+    static ModelSpec regressionSpec(String id, String topic, double lr, String divergence) {
         return SpecParser.parse("""
                 id: %s
                 topic: %s
