@@ -144,8 +144,7 @@ class DashboardLayoutTest {
 
     /** The threshold of the StreamfitSnapshotTooOld alert on the snapshot age, in seconds. */
     private static double snapshotAlertThreshold() throws IOException {
-        Pattern threshold =
-                Pattern.compile("max by \\(model\\) \\(streamfit_snapshot_age_seconds\\)\\s*>\\s*([0-9.]+)");
+        Pattern threshold = Pattern.compile("max by \\(model\\) \\(streamfit_snapshot_age_seconds\\)\\s*>\\s*([0-9.]+)");
         for (JsonNode group : YAML.readTree(ALERTS.toFile()).path("groups")) {
             for (JsonNode rule : group.path("rules")) {
                 if ("StreamfitSnapshotTooOld".equals(rule.path("alert").asText())) {
@@ -296,7 +295,7 @@ class DashboardLayoutTest {
         // Lag in seconds: the backlog over the rate it is consumed at.
         String lagOverRate = ".*streamfit_consumer_lag_records.*/ clamp_min\\(.*streamfit_records_consumed_total.*";
         assertTrue(panelsNaming("streamfit_records_consumed_total").stream()
-                        .anyMatch(p -> "s".equals(unit(p)) && p.path("targets").toString().matches(lagOverRate)),
+                .anyMatch(p -> "s".equals(unit(p)) && p.path("targets").toString().matches(lagOverRate)),
                 "a panel shows the lag in seconds: lag records / records consumed per second");
         // Input rate against training rate, both in records per second.
         boolean inputAgainstTraining = false;
