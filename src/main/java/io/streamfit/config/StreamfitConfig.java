@@ -78,6 +78,13 @@ public interface StreamfitConfig {
         @WithDefault("200ms")
         Duration pollTimeout();
 
+        /**
+         * How often the lag of models that are not running (failed, diverged, restoring) is read
+         * from Kafka, so streamfit_consumer_lag_records keeps growing with their backlog.
+         */
+        @WithDefault("15s")
+        Duration idleLagInterval();
+
         /** A transaction held open by dead-lettered records is committed (with a snapshot) after this long. */
         @WithDefault("10s")
         Duration maxTransactionOpen();

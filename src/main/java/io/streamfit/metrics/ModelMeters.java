@@ -63,6 +63,7 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
     private volatile double snapshotBytes;
     private volatile long snapshotAtNanos = System.nanoTime();
     private volatile double lag;
+    private volatile long lagAtNanos = System.nanoTime();
     private volatile double validationLoss = Double.NaN;
     private volatile double bestValidationLoss = Double.NaN;
     private volatile double paused;
@@ -267,10 +268,16 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
         examplesCommitted = examplesSeen;
     }
 
-    /** After a restore or a rollback: shows the restored version and figures without counting a publication. */
+    /** After a restore: shows the restored version and figures without counting a publication. */
     @Override
     public void restored(ModelState state, long version) {
         snapshotVersion = version;
+        rolledBack(state);
+    }
+
+    /** After a rollback: the committed state's figures; nothing is uncommitted any more. */
+    @Override
+    public void rolledBack(ModelState state) {
         examplesSeen = state.examplesSeen();
         examplesCommitted = examplesSeen;
         loss = state.window().loss();
@@ -310,9 +317,17 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
         transactionFailures = failures;
     }
 
+    /**
+     * A fenced model belongs to another instance now, which reports its lag and its uncommitted
+     * work: this one shows neither, so that sums and maxima by model count the owner's alone.
+     */
     @Override
     public void phase(RunnerPhase phase) {
         this.phase = phase;
+        if (phase == RunnerPhase.FENCED) {
+            lag = 0;
+            examplesCommitted = examplesSeen;
+        }
     }
 
     /** The phase this model's meters show. */
@@ -323,6 +338,23 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
     @Override
     public void lag(long records) {
         lag = records;
+        lagAtNanos = System.nanoTime();
+    }
+
+    /**
+     * The lag as Kafka has it ({@code CommittedLag}), read by the service for a model that does
+     * not update its own; {@code readSince}: when that read started. Ignored when the runner
+     * reported its lag since (its consumer's figure is the fresher), or when the model was fenced.
+     */
+    public void lagFromKafka(long records, long readSince) {
+        if (lagAtNanos - readSince < 0 && phase != RunnerPhase.FENCED) {
+            lag = records;
+        }
+    }
+
+    /** Nanoseconds since the runner last reported its lag (or since the meters were made). */
+    public long lagAgeNanos() {
+        return System.nanoTime() - lagAtNanos;
     }
 
     @Override

@@ -108,7 +108,7 @@ public class ModelRegistry {
         this.config = config;
         this.kafka = kafka;
         this.models = new RunningModels(config, kafka, meterRegistry);
-        this.idleLag = new IdleLag(models, kafka, config.groupPrefix());
+        this.idleLag = new IdleLag(models, kafka, config.groupPrefix(), config.training().idleLagInterval());
         ProcessMeters.bind(meterRegistry);
         this.group = new OwnershipGroup(config, kafka);
         this.specs = new SpecSources(new SpecDirectory(config.modelsDir().map(Path::of)), new ModelLimit(config.maxModels()),

@@ -218,7 +218,11 @@ public final class ModelRunner implements Runnable {
 
     private void failed(Throwable e) {
         phase = phase.terminal() ? phase : RunnerPhase.FAILED; // first: building the message allocates, and may fail after an OutOfMemoryError
-        listener.phase(phase);
+        try {
+            listener.phase(phase); // allocates nothing in the service's meters
+        } catch (RuntimeException listenerFailed) {
+            // the phase and the error below are what matter; a listener's failure must not lose them
+        }
         terminalError = e.getMessage() == null || e instanceof Error ? e.toString() : e.getMessage();
         LOG.errorf(e, "model %s stopped: %s", spec.id(), terminalError);
     }

@@ -7,12 +7,17 @@ import io.streamfit.train.TrainingListener;
 /**
  * Observes a {@link ModelRunner}: its steps ({@link TrainingListener}) and what the stream adds
  * (restores, snapshots, rollbacks, lag, phases). The service's Prometheus meters implement it; this
- * package does not know them. Called on the model's training thread, except {@link #lag} and
- * {@link #phase}, which the service also calls while the runner is not running.
+ * package does not know them. Called on the model's training thread.
  */
 public interface RunnerListener extends TrainingListener {
     /** The model was restored (or started fresh) as {@code state}, its next snapshot following {@code version}; no publication is counted. */
     void restored(ModelState state, long version);
+
+    /**
+     * After a rollback (a failed transaction, a divergence): training goes on from {@code state},
+     * the last committed snapshot's; the snapshot version shown stays the last committed one.
+     */
+    void rolledBack(ModelState state);
 
     /** The model uses early stopping; {@code restored}'s past pauses and resumes are not counted again. */
     void enableEarlyStopping(EarlyStopping restored);

@@ -237,7 +237,7 @@ final class TrainingSession implements AutoCloseable {
         }
         input.seekAssigned(lineage.current().positions());
         training.abandon();
-        listener.restored(state, lineage.current().version());
+        listener.rolledBack(state);
     }
 
     /** After {@code max_bad_steps} non-finite steps in a row: see {@link DivergencePolicy}. */

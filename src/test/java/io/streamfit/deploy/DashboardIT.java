@@ -57,7 +57,7 @@ class DashboardIT {
 
     /** Grafana's variables as a query sent by the dashboard with "All" selected would have them. */
     private static String asSent(String expr) {
-        return expr.replace("$__rate_interval", "1m").replace("$model", ".*");
+        return expr.replace("$__rate_interval", "1m").replace("$__interval", "1m").replace("$model", ".*");
     }
 
     /**

@@ -60,6 +60,28 @@ class ModelMetersTest {
         }
     }
 
+    /** The service's read of a stopped model's lag never overwrites a fresher one from the runner, nor a fenced model's 0. */
+    @Test
+    void kafkasLagYieldsToTheRunnersOwnAndToFencing() {
+        try (ModelMeters m = new ModelMeters(registry, "m")) {
+            m.lag(5);
+            m.lagFromKafka(9, System.nanoTime());
+            assertEquals(9, lag());
+            long readStarted = System.nanoTime();
+            m.lag(3); // the runner reported while the read was under way
+            m.lagFromKafka(100, readStarted);
+            assertEquals(3, lag());
+            m.phase(RunnerPhase.FENCED);
+            assertEquals(0, lag(), "another instance owns it and reports its lag");
+            m.lagFromKafka(100, System.nanoTime());
+            assertEquals(0, lag());
+        }
+    }
+
+    private double lag() {
+        return registry.get(MetricNames.CONSUMER_LAG).tag("model", "m").gauge().value();
+    }
+
     private void assertPhase(RunnerPhase current) {
         for (RunnerPhase p : RunnerPhase.values()) {
             assertEquals(p == current ? 1.0 : 0.0, registry.get(MetricNames.MODEL_PHASE)

@@ -128,7 +128,8 @@ class TransactionAlertTimingTest {
         long fifth = failures.get(4);
         String test = group("every other commit fails; one failure alone", series("flaky", failures, commits, 20)
                 + series("once", List.of(60_000L), List.of(120_000L), 20),
-                expect(nextScrape(fifth) + FOR_MS + 2 * SCRAPE_MS, "flaky") + expect(20 * 60_000, "flaky"));
+                expect(3 * 60_000, null) + expect(nextScrape(fifth) + FOR_MS - SCRAPE_MS, null)
+                        + expect(nextScrape(fifth) + FOR_MS, "flaky") + expect(20 * 60_000, "flaky"));
         Command r = promtool(dir, test);
         assertEquals(0, r.exit(), test + "\n" + r.output());
     }
