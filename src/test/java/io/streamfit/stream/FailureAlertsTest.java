@@ -157,6 +157,14 @@ class FailureAlertsTest {
         return new ModelRunnerKafkaTest.Running(r, t, meters);
     }
 
+    /** A model {@code id} (3 classes, batches of 8) on a new topic {@code <id>.in} of {@code records} records of 5 examples. */
+    private static ModelRunnerKafkaTest.Running runOnNewTopic(String id, int records, String snapshot, KafkaClients with)
+            throws Exception {
+        TestKafka.createTopic(kafka.bootstrapServers(), id + ".in", 1);
+        TestKafka.produce(kafka.bootstrapServers(), id + ".in", ModelRunnerKafkaTest.records(records, 5));
+        return run(SpecParser.parse(ModelRunnerKafkaTest.spec(id, id + ".in", 8, snapshot)), with);
+    }
+
     /** Waits until Prometheus has scraped {@code model}'s running phase: the series before the failure exist. */
     private static void awaitScrapedRunning(String model) throws InterruptedException {
         TestKafka.await(model + " scraped running", Duration.ofSeconds(60), Duration.ofMillis(250),
@@ -191,10 +199,7 @@ class FailureAlertsTest {
     @Test
     void aFencedModelRaisesModelNotRunning() throws Exception {
         String bootstrap = kafka.bootstrapServers();
-        TestKafka.createTopic(bootstrap, "fenced.in", 1);
-        TestKafka.produce(bootstrap, "fenced.in", ModelRunnerKafkaTest.records(40, 5));
-        ModelRunnerKafkaTest.Running r = run(SpecParser.parse(ModelRunnerKafkaTest.spec("fenced", "fenced.in", 8,
-                "{every_steps: 2, every_seconds: 0.2}")), clients);
+        ModelRunnerKafkaTest.Running r = runOnNewTopic("fenced", 40, "{every_steps: 2, every_seconds: 0.2}", clients);
         // Idle first, every record committed: a fencing that races a commit in flight can end the
         // other way round (the broker answers an unknown error, this runner re-initializes its
         // producer and fences the other one), as ModelRunnerKafkaTest's zombie case describes.
@@ -240,14 +245,10 @@ class FailureAlertsTest {
 
     @Test
     void failingTransactionsRaiseTransactionsFailing() throws Exception {
-        String bootstrap = kafka.bootstrapServers();
-        TestKafka.createTopic(bootstrap, "refused.in", 1);
-        TestKafka.produce(bootstrap, "refused.in", ModelRunnerKafkaTest.records(200, 5));
         AtomicInteger commits = new AtomicInteger();
-        KafkaClients faulty = FaultyProducer.clients(Map.of("bootstrap.servers", bootstrap), commits,
+        KafkaClients faulty = FaultyProducer.clients(Map.of("bootstrap.servers", kafka.bootstrapServers()), commits,
                 List.of(2, 3, 4, 5, 6, 7, 8));
-        ModelRunnerKafkaTest.Running r = run(SpecParser.parse(ModelRunnerKafkaTest.spec("refused", "refused.in", 8,
-                "{every_steps: 5, every_seconds: 0}")), faulty);
+        ModelRunnerKafkaTest.Running r = runOnNewTopic("refused", 200, "{every_steps: 5, every_seconds: 0}", faulty);
         assertAlert("StreamfitTransactionsFailing", "model", "refused");
         assertTrue(r.runner().lastError().contains("injected failure"), r.runner().lastError());
         // Work trained since the last commit shows, whatever the lag: what StreamfitSnapshotTooOld watches.
@@ -264,11 +265,7 @@ class FailureAlertsTest {
 
     @Test
     void deadLettersRaiseDeadLetterRateFromTheFirstBurst() throws Exception {
-        String bootstrap = kafka.bootstrapServers();
-        TestKafka.createTopic(bootstrap, "garbage.in", 1);
-        TestKafka.produce(bootstrap, "garbage.in", ModelRunnerKafkaTest.records(20, 5));
-        ModelRunnerKafkaTest.Running r = run(SpecParser.parse(ModelRunnerKafkaTest.spec("garbage", "garbage.in", 8,
-                "{every_steps: 2, every_seconds: 0.2}")), clients);
+        ModelRunnerKafkaTest.Running r = runOnNewTopic("garbage", 20, "{every_steps: 2, every_seconds: 0.2}", clients);
         TestKafka.await("the good records trained", Duration.ofSeconds(60), () -> r.examples() >= 80);
         awaitScrapedRunning("garbage");
         // One burst of five undecodable records: the counters existed at 0, so rate() sees it.
@@ -276,7 +273,7 @@ class FailureAlertsTest {
         for (int i = 0; i < 5; i++) {
             garbage.add(("not a record " + i).getBytes(StandardCharsets.UTF_8));
         }
-        TestKafka.produce(bootstrap, "garbage.in", garbage);
+        TestKafka.produce(kafka.bootstrapServers(), "garbage.in", garbage);
         assertAlert("StreamfitDeadLetterRate", "model", "garbage");
         r.stop();
     }
