@@ -77,7 +77,7 @@ public final class MetricNames {
     public static final String TRANSACTION_FAILURES_IN_A_ROW = "streamfit.transaction.consecutive.failures";
     /** {@code streamfit_examples_uncommitted}: examples trained since the last committed snapshot */
     public static final String EXAMPLES_UNCOMMITTED = "streamfit.examples.uncommitted";
-    /** {@code streamfit_native_memory_bytes}: resident memory outside the JVM's pools (ND4J's arrays and the like), an estimate */
+    /** {@code streamfit_native_memory_bytes}: resident memory that is not the JVM's (ND4J's arrays and the like) */
     public static final String NATIVE_MEMORY = "streamfit.native.memory";
     /** {@code streamfit_process_resident_memory_bytes}: the process' resident set (heap, native, code) */
     public static final String RESIDENT_MEMORY = "streamfit.process.resident.memory";
