@@ -25,9 +25,10 @@ import org.bytedeco.javacpp.Pointer;
  *   <li>{@code streamfit_process_resident_memory_bytes}: the resident set of the whole process,
  *       as the kernel counts it ({@code /proc/self/statm}, read by JavaCPP); a pod's memory limit
  *       is met by this figure;</li>
- *   <li>{@code streamfit_native_memory_bytes}: the part of it that is not the JVM's: the resident
- *       set less the Java heap's resident pages, less what the JVM committed outside the heap
- *       (metaspace, code cache) and its direct buffers. That is ND4J's arrays, BLAS work
+ *   <li>{@code streamfit_native_memory_bytes}: the anonymous memory that is not the JVM's: the
+ *       anonymous resident set ({@code RssAnon}: no mapped files, such as an embedded broker's log
+ *       segments) less the Java heap's resident pages, less what the JVM committed outside the
+ *       heap (metaspace, code cache) and its direct buffers. That is ND4J's arrays, BLAS work
  *       buffers, native libraries, thread stacks and the C allocator's arenas. The heap's
  *       resident pages are summed from {@code /proc/self/smaps} over the address range the JVM
  *       reserved for it ({@code GC.heap_info}): committed bytes would count a heap committed but
@@ -39,6 +40,7 @@ import org.bytedeco.javacpp.Pointer;
  */
 public final class ProcessMeters {
     private static final Path SMAPS = Path.of("/proc/self/smaps");
+    private static final Path STATUS = Path.of("/proc/self/status");
     private static final Pattern RANGE = Pattern.compile("\\[(0x[0-9a-f]+)[^\\]]*?(0x[0-9a-f]+)\\)");
     /** The heap's reserved address range {@code [from, to)}, or null when unknown; found once. */
     private static volatile long[] heapRange;
@@ -57,11 +59,13 @@ public final class ProcessMeters {
                 .baseUnit("bytes").register(registry);
     }
 
-    /** The resident set less the JVM's share of it; never below 0. */
+    /** The anonymous resident set less the JVM's share of it; never below 0. */
     static long nativeBytes() {
         long jvm = ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage().getCommitted();
         for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
-            jvm += Math.max(0, pool.getMemoryUsed());
+            if ("direct".equals(pool.getName())) { // "mapped" are files: not anonymous memory
+                jvm += Math.max(0, pool.getMemoryUsed());
+            }
         }
         long heap = heapResidentBytes();
         if (heap < 0) {
@@ -72,7 +76,26 @@ public final class ProcessMeters {
                 }
             }
         }
-        return Math.max(0, Pointer.physicalBytes() - heap - jvm);
+        return Math.max(0, anonymousResidentBytes() - heap - jvm);
+    }
+
+    /**
+     * The anonymous part of the resident set ({@code RssAnon} in {@code /proc/self/status}): heap,
+     * malloc'd and stack pages, without the pages of mapped files (an embedded broker maps its
+     * log segments, hundreds of megabytes that are files, not memory the process allocated).
+     * The whole resident set where that line is missing.
+     */
+    static long anonymousResidentBytes() {
+        try (BufferedReader in = Files.newBufferedReader(STATUS)) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (line.startsWith("RssAnon:")) {
+                    return Long.parseLong(line.substring(8, line.length() - 2).trim()) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // below
+        }
+        return Pointer.physicalBytes();
     }
 
     /** The resident bytes of the Java heap's mappings, from {@code /proc/self/smaps}; -1 when unknown. */

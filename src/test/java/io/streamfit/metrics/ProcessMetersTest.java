@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /**
  * ND4J's off-heap arrays show in {@code streamfit_native_memory_bytes}: in a fresh JVM
  * ({@link NativeMemoryProbe}), 64 MB of float32 written by ND4J raise it by at least 48 MB (a
- * margin for the allocator and the JVM's own moves). JavaCPP's and ND4J's own counters stay near
+ * margin for the allocator and the JVM's own moves), and a mapped file leaves it alone. JavaCPP's and ND4J's own counters stay near
  * zero meanwhile, which is why neither is the one exported. The heap's range is parsed from each
  * collector's {@code GC.heap_info}.
  */
@@ -51,6 +51,10 @@ class ProcessMetersTest {
         assertTrue(Long.parseLong(last[2]) > 0, "the heap's resident pages are found in /proc/self/smaps: " + out);
         assertTrue(after - before >= 48L << 20, "native bytes grew by " + ((after - before) >> 20) + " MB: " + out);
         assertEquals(16L << 20, Long.parseLong(last[3]));
+        long mapped = Long.parseLong(last[4]);
+        assertTrue(Math.abs(mapped - after) < 8L << 20,
+                "a mapped file is not native memory (the service's embedded broker maps 500 MB of segments, and the "
+                        + "figure read 0 when it subtracted them): " + (after >> 20) + " -> " + (mapped >> 20) + " MB");
     }
 
     @Test
