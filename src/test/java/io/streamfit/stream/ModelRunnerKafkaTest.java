@@ -94,14 +94,29 @@ class ModelRunnerKafkaTest {
     /** A running runner and its thread. */
     record Running(ModelRunner runner, Thread thread, ModelMeters meters) {
         void stop() throws InterruptedException {
-            runner.stop();
-            thread.join(30_000);
-            assertTrue(!thread.isAlive(), "runner thread ended");
-            String decodeThread = "decode-" + runner.spec().id();
+            stopTogether(this);
+        }
+
+        /**
+         * Stops {@code instances} of one model and checks their decode-ahead threads ended with
+         * them: all at once, since the threads are named by the model ({@code decode-<id>}) and
+         * one instance's would be taken for another's.
+         */
+        static void stopTogether(Running... instances) throws InterruptedException {
+            for (Running r : instances) {
+                r.runner.stop();
+            }
+            for (Running r : instances) {
+                r.thread.join(30_000);
+                assertTrue(!r.thread.isAlive(), "runner thread ended");
+            }
+            String decodeThread = "decode-" + instances[0].runner.spec().id();
             assertTrue(
                     Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals(decodeThread) && t.isAlive()),
                     "the model's decode-ahead thread ended with it");
-            meters.close();
+            for (Running r : instances) {
+                r.meters.close();
+            }
         }
 
         /** Examples trained so far, or -1 while the runner is still restoring. */
@@ -513,8 +528,7 @@ class ModelRunnerKafkaTest {
         // is current). Either way exactly one lineage goes on, and it must be exact.
         TestKafka.await("one instance trains everything", Duration.ofSeconds(90),
                 () -> a.examples() >= 400 || b.examples() >= 400);
-        b.stop();
-        a.stop();
+        Running.stopTogether(a, b); // either may be the one still running, with its decode-zombie thread
         Running survivor = b.examples() >= 400 ? b : a;
         Running other = survivor == b ? a : b;
         assertTrue(other.examples() < 400, "only one instance trains the model");
