@@ -330,11 +330,6 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
         }
     }
 
-    /** The phase this model's meters show. */
-    public RunnerPhase phase() {
-        return phase;
-    }
-
     @Override
     public void lag(long records) {
         lag = records;
