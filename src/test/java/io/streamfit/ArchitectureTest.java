@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * nn        hyper                              (each layer's LayerKind declares its options)
  * optim     hyper                              (never nn: optimizers see flat buffers)
  * schedule  hyper
+ * search    nn                                 (hyper-parameter spaces and samplers; SplitMix64)
  * spec      hyper, nn, optim, schedule         (reads each LayerKind, OptimizerKind and ScheduleKind)
  * config    -
  * data      spec, train, snapshot                (records -> batches -> steps: TrainingLoop)
@@ -55,6 +56,7 @@ class ArchitectureTest {
                 .layer("nn").definedBy("io.streamfit.nn..")
                 .layer("optim").definedBy("io.streamfit.optim..")
                 .layer("schedule").definedBy("io.streamfit.schedule..")
+                .layer("search").definedBy("io.streamfit.search..")
                 .layer("spec").definedBy("io.streamfit.spec..")
                 .layer("config").definedBy("io.streamfit.config..")
                 .layer("data").definedBy("io.streamfit.data..")
@@ -73,6 +75,7 @@ class ArchitectureTest {
                 .whereLayer("hyper").mayNotAccessAnyLayer()
                 .whereLayer("optim").mayOnlyAccessLayers("hyper")
                 .whereLayer("schedule").mayOnlyAccessLayers("hyper")
+                .whereLayer("search").mayOnlyAccessLayers("nn")
                 .whereLayer("spec").mayOnlyAccessLayers("hyper", "nn", "optim", "schedule")
                 .whereLayer("config").mayNotAccessAnyLayer()
                 .whereLayer("data").mayOnlyAccessLayers("spec", "train", "snapshot")
@@ -110,7 +113,7 @@ class ArchitectureTest {
     void mathCoreIsFreeOfServiceFrameworks() {
         noClasses().that()
                 .resideInAnyPackage("io.streamfit.hyper..", "io.streamfit.nn..", "io.streamfit.optim..",
-                        "io.streamfit.schedule..",
+                        "io.streamfit.schedule..", "io.streamfit.search..",
                         "io.streamfit.spec..", "io.streamfit.data..", "io.streamfit.train..", "io.streamfit.snapshot..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..", "io.quarkus..", "jakarta..",
                         "io.micrometer..", "io.smallrye..", "io.vertx..")
