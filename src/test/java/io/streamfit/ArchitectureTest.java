@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * optim     hyper                              (never nn: optimizers see flat buffers)
  * schedule  hyper
  * search    nn                                 (hyper-parameter spaces and samplers; SplitMix64)
- * spec      hyper, nn, optim, schedule         (reads each LayerKind, OptimizerKind and ScheduleKind)
+ * spec      hyper, nn, optim, schedule, search (reads each LayerKind, OptimizerKind and ScheduleKind; search spaces)
  * config    -
  * data      spec, train, snapshot                (records -> batches -> steps: TrainingLoop)
  * files     spec
@@ -76,7 +76,7 @@ class ArchitectureTest {
                 .whereLayer("optim").mayOnlyAccessLayers("hyper")
                 .whereLayer("schedule").mayOnlyAccessLayers("hyper")
                 .whereLayer("search").mayOnlyAccessLayers("nn")
-                .whereLayer("spec").mayOnlyAccessLayers("hyper", "nn", "optim", "schedule")
+                .whereLayer("spec").mayOnlyAccessLayers("hyper", "nn", "optim", "schedule", "search")
                 .whereLayer("config").mayNotAccessAnyLayer()
                 .whereLayer("data").mayOnlyAccessLayers("spec", "train", "snapshot")
                 .whereLayer("files").mayOnlyAccessLayers("spec")
