@@ -1,6 +1,7 @@
 package io.streamfit.search;
 
 import io.streamfit.nn.SplitMix64;
+import java.util.Arrays;
 
 /**
  * A density on {@code [0, 1]} (a numeric space's unit coordinate) estimated from observed points,
@@ -23,12 +24,12 @@ final class ParzenEstimator {
         System.arraycopy(observations, 0, points, 0, n);
         points[n] = 0.5; // the prior's mean
         double[] sorted = points.clone();
-        java.util.Arrays.sort(sorted);
+        Arrays.sort(sorted);
         mu = points;
         sigma = new double[n + 1];
         double minSigma = 1.0 / Math.min(100, n + 1);
         for (int i = 0; i < n; i++) {
-            int at = java.util.Arrays.binarySearch(sorted, points[i]);
+            int at = Arrays.binarySearch(sorted, points[i]);
             double left = at > 0 ? points[i] - sorted[at - 1] : points[i];
             double right = at < sorted.length - 1 ? sorted[at + 1] - points[i] : 1 - points[i];
             sigma[i] = Math.max(minSigma, Math.min(1.0, Math.max(left, right)));

@@ -2,6 +2,7 @@ package io.streamfit.search;
 
 import io.streamfit.nn.SplitMix64;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -91,14 +92,14 @@ public final class TpeSampler implements Sampler {
 
         private double[] frequencies(Space.Choice c, List<Trial> trials) {
             double[] p = new double[c.values().size()];
-            java.util.Arrays.fill(p, 1); // one prior count per value
+            Arrays.fill(p, 1); // one prior count per value
             for (Trial t : trials) {
                 int i = c.indexOf(t.values().get(path));
                 if (i >= 0) {
                     p[i]++;
                 }
             }
-            double sum = java.util.Arrays.stream(p).sum();
+            double sum = Arrays.stream(p).sum();
             for (int i = 0; i < p.length; i++) {
                 p[i] /= sum;
             }

@@ -1,0 +1,103 @@
+package io.streamfit.spec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamfit.search.Space;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A spec that searches: its {@code search} section and the spaces in its fields.
+ *
+ * <pre>
+ * search:
+ *   strategy: successive_halving     # grid | random | bayesian | successive_halving | hyperband
+ *   trials: 16                       # at most 64: each is a model in memory, and a metric label
+ *   budget: {examples: 200000}       # over all trials
+ *   eta: 3                           # successive halving and hyperband: keep 1/eta per rung
+ *   objective: {metric: prequential_loss, window: 100}   # or held_out_loss, accuracy
+ *   seed: 7
+ * </pre>
+ *
+ * {@link #plan} checks the section, finds the spaces ({@link SearchSpaces}) and checks them
+ * against the rest of the spec; every error names its field, as the spec parser's do.
+ */
+public final class SearchSpecs {
+    /** The most trials a search may run: each is a whole model in memory and a value of a metric label. */
+    public static final int MAX_TRIALS = 64;
+    static final Set<String> STRATEGIES = Set.of("grid", "random", "bayesian", "successive_halving", "hyperband");
+    static final Set<String> METRICS = Set.of("prequential_loss", "held_out_loss", "accuracy");
+
+    private SearchSpecs() {}
+
+    /** What the {@code search} section says. */
+    public record SearchSpec(String strategy, int trials, long budgetExamples, int eta, String metric, int window,
+            long seed) {}
+
+    /** A search: its section, the spec with its spaces still in it (without the section), and the spaces by path. */
+    public record Plan(SearchSpec search, JsonNode base, Map<String, Space> spaces) {}
+
+    /** Whether {@code root} is a search: it has a {@code search} section. */
+    public static boolean isSearch(JsonNode root) {
+        return root != null && root.isObject() && root.has("search");
+    }
+
+    /** @throws SpecException naming each bad field of the section, each malformed space, each value a field refuses */
+    public static Plan plan(JsonNode root) {
+        SpecReader r = new SpecReader();
+        JsonNode s = r.object(root, "search", "", true);
+        SearchSpec search = null;
+        if (s != null) {
+            r.rejectUnknown(s, "search", Set.of("strategy", "trials", "budget", "eta", "objective", "seed"));
+            String strategy = r.choice(s, "strategy", "search", null, STRATEGIES);
+            Long trials = r.integer(s, "trials", "search", null, 1, MAX_TRIALS);
+            JsonNode budget = r.object(s, "budget", "search", true);
+            Long examples = null;
+            if (budget != null) {
+                r.rejectUnknown(budget, "search.budget", Set.of("examples"));
+                examples = r.integer(budget, "examples", "search.budget", null, 1, Long.MAX_VALUE);
+            }
+            Long eta = r.integer(s, "eta", "search", 3L, 2, 16);
+            JsonNode objective = r.object(s, "objective", "search", false);
+            String metric = "prequential_loss";
+            Long window = 100L;
+            if (objective != null) {
+                r.rejectUnknown(objective, "search.objective", Set.of("metric", "window"));
+                metric = r.choice(objective, "metric", "search.objective", "prequential_loss", METRICS);
+                window = r.integer(objective, "window", "search.objective", 100L, 1, 1_000_000);
+            }
+            Long seed = r.integer(s, "seed", "search", 0L, Long.MIN_VALUE, Long.MAX_VALUE);
+            if (trials != null && trials <= MAX_TRIALS && examples != null && examples < trials) {
+                r.error("search.budget.examples", "must be at least search.trials (" + trials + "), got " + examples);
+            }
+            if ("held_out_loss".equals(metric) && !root.has("early_stopping")) {
+                r.error("search.objective.metric", "held_out_loss needs early_stopping (its held-out slice)");
+            }
+            if (r.errors().isEmpty()) {
+                search = new SearchSpec(strategy, trials.intValue(), examples, eta.intValue(), metric, window.intValue(), seed);
+            }
+        }
+        List<String> errors = new ArrayList<>(r.errors());
+        ObjectNode base = ((ObjectNode) root).deepCopy();
+        base.remove("search");
+        Map<String, Space> spaces = Map.of();
+        try {
+            spaces = SearchSpaces.extract(base);
+            if (spaces.isEmpty()) {
+                errors.add(
+                        "search needs at least one search space in the spec (a field written as {choice: [...]}, {uniform: [lo, hi]}, "
+                                + "{log_uniform: [lo, hi]} or {int_uniform: [lo, hi]})");
+            } else {
+                SearchSpaces.check(base);
+            }
+        } catch (SpecException e) {
+            errors.addAll(e.errors());
+        }
+        if (!errors.isEmpty()) {
+            throw new SpecException(errors);
+        }
+        return new Plan(search, base, spaces);
+    }
+}

@@ -1,0 +1,73 @@
+package io.streamfit.spec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The {@code search} section: read with its defaults, and every bad field refused with its path. */
+class SearchSpecsTest {
+    private static final String BASE = """
+            id: s
+            topic: s.in
+            input_width: 4
+            task: {type: classification, classes: 3}
+            layers: [{type: dense, units: {choice: [64, 128, 256]}}, {type: relu}, {type: dense, units: 3}]
+            optimizer: {type: adam, lr: {log_uniform: [1.0e-4, 1.0e-1]}}
+            batch_size: 8
+            """;
+
+    @Test
+    void theIssuesExampleIsAPlan() {
+        SearchSpecs.Plan p = SearchSpecs.plan(SpecText.read(BASE + """
+                search:
+                  strategy: successive_halving
+                  trials: 16
+                  budget: {examples: 200000}
+                  eta: 3
+                  objective: {metric: prequential_loss, window: 100}
+                  seed: 7
+                """));
+        assertEquals(new SearchSpecs.SearchSpec("successive_halving", 16, 200_000, 3, "prequential_loss", 100, 7), p.search());
+        assertEquals(List.of("layers[0].units", "optimizer.lr"), List.copyOf(p.spaces().keySet()));
+        assertFalse(p.base().has("search"), "the base spec is the model's, without the section");
+        assertTrue(SearchSpecs.isSearch(SpecText.read(BASE + "search: {strategy: random, trials: 4, budget: {examples: 10}}")));
+    }
+
+    @Test
+    void defaultsFillTheRest() {
+        SearchSpecs.Plan p = SearchSpecs
+                .plan(SpecText.read(BASE + "search: {strategy: bayesian, trials: 20, budget: {examples: 1000}}"));
+        assertEquals(new SearchSpecs.SearchSpec("bayesian", 20, 1000, 3, "prequential_loss", 100, 0), p.search());
+    }
+
+    @Test
+    void everyBadFieldIsNamed() {
+        SpecException e = assertThrows(SpecException.class, () -> SearchSpecs.plan(SpecText.read(BASE + """
+                search:
+                  strategy: annealing
+                  trials: 65
+                  budget: {examples: 10}
+                  objective: {metric: held_out_loss}
+                  colour: blue
+                """)));
+        assertEquals(List.of("search.colour is not a known field (known: budget, eta, objective, seed, strategy, trials)",
+                "search.strategy must be one of [bayesian, grid, hyperband, random, successive_halving], got \"annealing\"",
+                "search.trials must be <= 64, got 65",
+                "search.objective.metric held_out_loss needs early_stopping (its held-out slice)"), e.errors());
+    }
+
+    @Test
+    void aBudgetSmallerThanTheTrialsAndASpecWithoutSpacesAreRefused() {
+        SpecException e = assertThrows(SpecException.class, () -> SearchSpecs.plan(SpecText.read(BASE.replace(
+                "units: {choice: [64, 128, 256]}", "units: 64").replace("lr: {log_uniform: [1.0e-4, 1.0e-1]}", "lr: 0.01")
+                + "search: {strategy: random, trials: 8, budget: {examples: 4}}")));
+        assertEquals(List.of("search.budget.examples must be at least search.trials (8), got 4",
+                "search needs at least one search space in the spec (a field written as {choice: [...]}, {uniform: [lo, hi]}, "
+                        + "{log_uniform: [lo, hi]} or {int_uniform: [lo, hi]})"),
+                e.errors());
+    }
+}
