@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A spec that searches: its {@code search} section and the spaces in its fields.
@@ -29,6 +30,12 @@ public final class SearchSpecs {
     public static final int MAX_TRIALS = 64;
     static final Set<String> STRATEGIES = Set.of("grid", "random", "bayesian", "successive_halving", "hyperband");
     static final Set<String> METRICS = Set.of("prequential_loss", "held_out_loss", "accuracy");
+    /**
+     * Fields no space may be on: the trials share one consumer and one decoded batch, so they
+     * agree on what the records are and how they are batched, and they are one model's search.
+     */
+    static final Set<String> SHARED = Set.of("id", "topic", "input_width", "input_shape", "task", "batch_size", "snapshot",
+            "dead_letter_topic", "pretrained");
 
     private SearchSpecs() {}
 
@@ -85,6 +92,13 @@ public final class SearchSpecs {
         Map<String, Space> spaces = Map.of();
         try {
             spaces = SearchSpaces.extract(base);
+            for (String path : spaces.keySet()) {
+                String field = path.split("[.\\[]", 2)[0];
+                if (SHARED.contains(field)) {
+                    errors.add(path + " cannot be searched: the trials train side by side on the same records and batches, "
+                            + "so they share " + new TreeSet<>(SHARED));
+                }
+            }
             if (spaces.isEmpty()) {
                 errors.add(
                         "search needs at least one search space in the spec (a field written as {choice: [...]}, {uniform: [lo, hi]}, "

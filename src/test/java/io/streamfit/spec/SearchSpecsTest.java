@@ -70,4 +70,13 @@ class SearchSpecsTest {
                         + "{log_uniform: [lo, hi]} or {int_uniform: [lo, hi]})"),
                 e.errors());
     }
+
+    @Test
+    void whatTheTrialsShareCannotBeSearched() {
+        SpecException e = assertThrows(SpecException.class, () -> SearchSpecs.plan(SpecText.read(BASE.replace("batch_size: 8",
+                "batch_size: {choice: [8, 16]}") + "search: {strategy: random, trials: 4, budget: {examples: 100}}")));
+        assertEquals(List.of("batch_size cannot be searched: the trials train side by side on the same records and batches, "
+                + "so they share [batch_size, dead_letter_topic, id, input_shape, input_width, pretrained, snapshot, task, topic]"),
+                e.errors());
+    }
 }
