@@ -27,11 +27,11 @@ import org.junit.jupiter.api.Test;
  * config    -
  * data      spec, train, snapshot                (records -> batches -> steps: TrainingLoop)
  * files     spec
- * train     hyper, nn, optim, schedule, spec
+ * train     hyper, nn, optim, schedule, search, spec (a search runs its trials: SearchRun)
  * metrics   data, stream, train                (observes runners: RunnerListener; reject reasons)
  * snapshot  nn, optim, schedule, spec, train   (the codec, and Lineage: version and positions)
  * stream    data, files, nn, snapshot, spec, train
- * cli       data, files, nn, snapshot, spec, train
+ * cli       data, files, nn, search, snapshot, spec, train
  * demo      config, data, nn, spec, stream
  * service   config, demo, files, metrics, spec, stream, train
  * health    service, spec, stream
@@ -80,11 +80,11 @@ class ArchitectureTest {
                 .whereLayer("config").mayNotAccessAnyLayer()
                 .whereLayer("data").mayOnlyAccessLayers("spec", "train", "snapshot")
                 .whereLayer("files").mayOnlyAccessLayers("spec")
-                .whereLayer("train").mayOnlyAccessLayers("hyper", "nn", "optim", "schedule", "spec")
+                .whereLayer("train").mayOnlyAccessLayers("hyper", "nn", "optim", "schedule", "search", "spec")
                 .whereLayer("metrics").mayOnlyAccessLayers("data", "stream", "train")
                 .whereLayer("snapshot").mayOnlyAccessLayers("nn", "optim", "schedule", "spec", "train")
                 .whereLayer("stream").mayOnlyAccessLayers("data", "files", "nn", "snapshot", "spec", "train")
-                .whereLayer("cli").mayOnlyAccessLayers("data", "files", "nn", "snapshot", "spec", "train")
+                .whereLayer("cli").mayOnlyAccessLayers("data", "files", "nn", "search", "snapshot", "spec", "train")
                 .whereLayer("demo").mayOnlyAccessLayers("config", "data", "nn", "spec", "stream")
                 .whereLayer("service").mayOnlyAccessLayers("config", "demo", "files", "metrics", "spec", "stream", "train")
                 .whereLayer("health").mayOnlyAccessLayers("service", "spec", "stream")

@@ -1,6 +1,7 @@
 package io.streamfit.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.streamfit.data.Batcher;
@@ -11,14 +12,18 @@ import io.streamfit.data.RejectedRecordException;
 import io.streamfit.data.TrainingLoop;
 import io.streamfit.files.LocalFiles;
 import io.streamfit.nn.Loss;
+import io.streamfit.search.Stages;
 import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.snapshot.SnapshotFormatException;
 import io.streamfit.spec.ModelSpec;
+import io.streamfit.spec.SearchSpecs;
 import io.streamfit.spec.SpecException;
 import io.streamfit.spec.SpecParser;
+import io.streamfit.train.Batch;
 import io.streamfit.train.ModelFactory;
 import io.streamfit.train.ModelState;
 import io.streamfit.train.NativeThreads;
+import io.streamfit.train.SearchRun;
 import io.streamfit.train.StepResult;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -85,6 +90,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--test", description = "Also evaluate the trained model on these records (JSON lines; inference mode).")
     Path test;
 
+    @Option(names = "--search",
+            description = "The spec has a search section: train its trials side by side (docs/search.md), write the winner to --out, "
+                    + "and the leaderboard to --metrics and the standard error.")
+    boolean search;
+
     @Option(names = "--blas-threads", defaultValue = "1", description = "BLAS/OpenMP threads (default ${DEFAULT-VALUE}).")
     int blasThreads;
 
@@ -139,20 +149,41 @@ public final class TrainCommand implements Callable<Integer> {
             checkWritable(metrics, "--metrics");
         }
         NativeThreads.configure(blasThreads);
-        ModelSpec modelSpec = readSpec();
+        SearchSpecs.Plan plan = null;
+        JsonNode root = readSpecTree();
+        if (SearchSpecs.isSearch(root) != search) {
+            throw new Failure(2, search ? "--search needs a search section in the spec " + spec
+                    : "the spec " + spec + " has a search section: pass --search to run the search (docs/search.md)");
+        }
+        SearchRun run = null;
+        if (search) {
+            if (init != null || bestOut != null) {
+                throw new Failure(2, (init != null ? "--init" : "--best-out") + " does not go with --search: the trials start "
+                        + "from the spec, and the search keeps its winner, written to --out");
+            }
+            try {
+                plan = SearchSpecs.plan(root);
+                run = new SearchRun(plan);
+            } catch (SpecException e) {
+                throw new Failure(2, "invalid spec " + spec + ":\n  " + String.join("\n  ", e.errors()));
+            } catch (IllegalStateException e) {
+                throw new Failure(2, "invalid spec " + spec + ": " + e.getMessage());
+            }
+        }
+        ModelSpec modelSpec = run != null ? run.lead().spec() : parseSpec(root);
         if (bestOut != null && modelSpec.earlyStopping() == null) {
             throw new Failure(2, "--best-out needs an early_stopping section in the spec: it is what validates a best model");
         }
         if (bestOut != null && bestOut.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
             throw new Failure(2, "--best-out and --out are the same file " + out + ": one would overwrite the other");
         }
-        ModelState state = startingState(modelSpec);
+        ModelState state = run != null ? null : startingState(modelSpec);
         RecordDecoder decoder = new RecordDecoder(modelSpec);
         Batcher batcher = new Batcher(modelSpec.batchSize());
         StepLog steps = new StepLog();
         PassTotals totals = new PassTotals();
         long started = System.nanoTime();
-        Pass pass = new Pass(state, totals);
+        Pass pass = new Pass(state, run, totals);
         long[] lines = {0};
         try (InputStream in = Files.newInputStream(data);
                 TrainingLoop<Line> loop = new TrainingLoop<>(decoder::decode, batcher, LINES, pass,
@@ -178,13 +209,21 @@ public final class TrainCommand implements Callable<Integer> {
             throw new Failure(3, "interrupted while training");
         }
         byte[] best = pass.best;
+        if (run != null) {
+            if (!run.done()) {
+                err.printf("train: the data ended after %d of the search's %d examples: the best trial so far wins%n",
+                        Stages.length(run.stages().subList(0, run.stage())), Stages.length(run.stages()));
+                run.finishEarly();
+            }
+            state = run.lead();
+        }
         double seconds = (System.nanoTime() - started) / 1e9;
         if (totals.examples == 0) {
             throw new Failure(2, "nothing trained: " + data + " has " + lines[0] + " lines, " + totals.rejected
                     + " rejected, and fewer than batch_size = " + modelSpec.batchSize() + " examples");
         }
         Map<String, Object> summary = totals.summary(state, seconds, batcher.pendingExamples(), lines[0]);
-        writeSnapshot(state, lines[0]);
+        writeSnapshot(state, lines[0], run);
         if (bestOut != null) {
             if (best == null) {
                 err.printf("train: no validation check completed, so there is no best model to write to --best-out%n");
@@ -201,8 +240,14 @@ public final class TrainCommand implements Callable<Integer> {
             doc.put("model_id", modelSpec.id());
             doc.put("data", data.toString());
             doc.put("final", summary);
+            if (run != null) {
+                doc.put("search", SearchReport.of(run));
+            }
             doc.put("steps", steps.entries());
             write(metrics, "--metrics", () -> JSON.writeValueAsBytes(doc));
+        }
+        if (run != null) {
+            SearchReport.print(run, err);
         }
         try {
             err.printf("train: %s%n", new ObjectMapper().writeValueAsString(summary));
@@ -239,10 +284,18 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private ModelSpec readSpec() throws Failure {
+    private JsonNode readSpecTree() throws Failure {
         String text = new String(read(spec, "--spec", SpecParser.MAX_SPEC_BYTES), StandardCharsets.UTF_8);
         try {
-            return SpecParser.parse(text);
+            return SpecParser.read(text);
+        } catch (SpecException e) {
+            throw new Failure(2, "invalid spec " + spec + ":\n  " + String.join("\n  ", e.errors()));
+        }
+    }
+
+    private ModelSpec parseSpec(JsonNode root) throws Failure {
+        try {
+            return SpecParser.parse(root);
         } catch (SpecException e) {
             throw new Failure(2, "invalid spec " + spec + ":\n  " + String.join("\n  ", e.errors()));
         }
@@ -288,17 +341,25 @@ public final class TrainCommand implements Callable<Integer> {
     /** What the command does around {@link TrainingLoop}: totals and the best model. */
     private final class Pass implements TrainingLoop.Hooks<Line> {
         private final ModelState state;
+        private final SearchRun run;
         private final PassTotals totals;
         byte[] best;
 
-        Pass(ModelState state, PassTotals totals) {
+        /** Trains {@code state}, or the trials of {@code run} when it is not null. */
+        Pass(ModelState state, SearchRun run, PassTotals totals) {
             this.state = state;
+            this.run = run;
             this.totals = totals;
         }
 
         @Override
         public ModelState state() {
-            return state;
+            return run != null ? run.lead() : state;
+        }
+
+        @Override
+        public StepResult train(Batch batch) {
+            return run != null ? run.train(batch) : state.train(batch);
         }
 
         @Override
@@ -314,7 +375,7 @@ public final class TrainCommand implements Callable<Integer> {
             totals.add(r);
             totals.stepNanos += nanos;
             if (bestOut != null && r.check() != null && r.check().improved()) {
-                best = SnapshotCodec.encode(state, 1, Map.of(), Map.of(), provenance(line.offset() + 1));
+                best = SnapshotCodec.encode(state, 1, Map.of(), Map.of(), provenance(line.offset() + 1, null));
             }
         }
     }
@@ -382,15 +443,21 @@ public final class TrainCommand implements Callable<Integer> {
         return loss.evaluate(output, y, Nd4j.create(DataType.FLOAT, n, output.columns()));
     }
 
-    private void writeSnapshot(ModelState state, long lines) throws Failure {
+    private void writeSnapshot(ModelState state, long lines, SearchRun run) throws Failure {
         // No stream positions: line numbers are not offsets of the spec's topic, and a service that
         // restored this snapshot as its own must not skip records because of them.
-        byte[] bytes = SnapshotCodec.encode(state, 1, Map.of(), Map.of(), provenance(lines));
+        byte[] bytes = SnapshotCodec.encode(state, 1, Map.of(), Map.of(), provenance(lines, run));
         write(out, "--out", () -> bytes);
     }
 
-    private Map<String, String> provenance(long lines) {
-        return Map.of("trained_from", "file " + data.toAbsolutePath() + " (" + lines + " lines)");
+    /** Where the model came from; a search's winner also says which trial it is and its values. */
+    private Map<String, String> provenance(long lines, SearchRun run) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("trained_from", "file " + data.toAbsolutePath() + " (" + lines + " lines)");
+        if (run != null) {
+            p.putAll(SearchReport.provenance(run));
+        }
+        return p;
     }
 
     private interface Bytes {

@@ -38,6 +38,14 @@ public final class TrainingLoop<R> implements AutoCloseable {
         /** The model that trains the next batch (the service replaces it on a rollback). */
         ModelState state();
 
+        /**
+         * Trains one batch: {@link #state()}'s step, normally; a search trains each of its running
+         * trials on it here ({@code train.SearchRun}) and {@link #state()} is the trial that leads.
+         */
+        default StepResult train(Batch batch) {
+            return state().train(batch);
+        }
+
         /** A record the decoder rejected, which this lineage had not passed yet (dead-letter it, count it). */
         void rejected(R record, RejectedRecordException e) throws InterruptedException;
 
@@ -149,11 +157,10 @@ public final class TrainingLoop<R> implements AutoCloseable {
         Batch b;
         while (!abandoned && (b = batcher.next()) != null) {
             hooks.beforeStep();
-            ModelState state = hooks.state();
             long t0 = System.nanoTime();
-            StepResult res = state.train(b);
+            StepResult res = hooks.train(b);
             long nanos = System.nanoTime() - t0;
-            listener.step(state, res, nanos);
+            listener.step(hooks.state(), res, nanos);
             hooks.afterStep(r, res, nanos);
         }
     }

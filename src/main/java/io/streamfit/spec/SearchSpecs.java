@@ -3,6 +3,7 @@ package io.streamfit.spec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamfit.search.Space;
+import io.streamfit.search.Stages;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import java.util.TreeSet;
  *   trials: 16                       # at most 64: each is a model in memory, and a metric label
  *   budget: {examples: 200000}       # over all trials
  *   eta: 3                           # successive halving and hyperband: keep 1/eta per rung
+ *   parallel: 4                      # bayesian: trials per round, proposed from the rounds before
  *   objective: {metric: prequential_loss, window: 100}   # or held_out_loss, accuracy
  *   seed: 7
  * </pre>
@@ -40,8 +42,13 @@ public final class SearchSpecs {
     private SearchSpecs() {}
 
     /** What the {@code search} section says. */
-    public record SearchSpec(String strategy, int trials, long budgetExamples, int eta, String metric, int window,
-            long seed) {}
+    public record SearchSpec(String strategy, int trials, long budgetExamples, int eta, int parallel, String metric,
+            int window, long seed) {
+        /** How the budget is spent: {@link Stages#plan}. */
+        public List<Stages.Stage> stages() {
+            return Stages.plan(strategy, trials, budgetExamples, eta, Math.min(parallel, trials));
+        }
+    }
 
     /** A search: its section, the spec with its spaces still in it (without the section), and the spaces by path. */
     public record Plan(SearchSpec search, JsonNode base, Map<String, Space> spaces) {}
@@ -57,7 +64,7 @@ public final class SearchSpecs {
         JsonNode s = r.object(root, "search", "", true);
         SearchSpec search = null;
         if (s != null) {
-            r.rejectUnknown(s, "search", Set.of("strategy", "trials", "budget", "eta", "objective", "seed"));
+            r.rejectUnknown(s, "search", Set.of("strategy", "trials", "budget", "eta", "parallel", "objective", "seed"));
             String strategy = r.choice(s, "strategy", "search", null, STRATEGIES);
             Long trials = r.integer(s, "trials", "search", null, 1, MAX_TRIALS);
             JsonNode budget = r.object(s, "budget", "search", true);
@@ -67,6 +74,7 @@ public final class SearchSpecs {
                 examples = r.integer(budget, "examples", "search.budget", null, 1, Long.MAX_VALUE);
             }
             Long eta = r.integer(s, "eta", "search", 3L, 2, 16);
+            Long parallel = r.integer(s, "parallel", "search", 4L, 1, MAX_TRIALS);
             JsonNode objective = r.object(s, "objective", "search", false);
             String metric = "prequential_loss";
             Long window = 100L;
@@ -83,7 +91,20 @@ public final class SearchSpecs {
                 r.error("search.objective.metric", "held_out_loss needs early_stopping (its held-out slice)");
             }
             if (r.errors().isEmpty()) {
-                search = new SearchSpec(strategy, trials.intValue(), examples, eta.intValue(), metric, window.intValue(), seed);
+                search = new SearchSpec(strategy, trials.intValue(), examples, eta.intValue(), parallel.intValue(), metric,
+                        window.intValue(), seed);
+                JsonNode batch = root.get("batch_size");
+                long batchSize = batch != null && batch.canConvertToLong() ? batch.asLong() : 1;
+                List<Stages.Stage> stages = search.stages();
+                for (int k = 0; k < stages.size(); k++) {
+                    if (stages.get(k).examplesEach() < batchSize) {
+                        r.error("search.budget.examples", "is too small for " + trials + " " + strategy + " trials: stage " + k
+                                + " would train " + stages.get(k).examplesEach() + " examples per trial, less than one batch ("
+                                + batchSize + ")");
+                        search = null;
+                        break;
+                    }
+                }
             }
         }
         List<String> errors = new ArrayList<>(r.errors());

@@ -80,6 +80,11 @@ public final class SpecParser {
         return parse(SpecText.read(text));
     }
 
+    /** The document {@link #parse(String)} would parse, checked the same way, for callers that look at it first (a search). */
+    public static JsonNode read(String text) {
+        return SpecText.read(text);
+    }
+
     public static ModelSpec parse(JsonNode root) {
         if (root == null || !root.isObject()) {
             throw new SpecException(List.of("spec must be an object with fields " + TOP));

@@ -1,0 +1,75 @@
+package io.streamfit.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamfit.search.Stages;
+import io.streamfit.train.SearchRun;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** What {@code train --search} reports: the search's plan, its compute, the winner and the leaderboard. */
+final class SearchReport {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Rows printed to the standard error; the --metrics file has them all. */
+    private static final int PRINTED_ROWS = 10;
+
+    private SearchReport() {}
+
+    /** The {@code search} object of the --metrics file. */
+    static Map<String, Object> of(SearchRun run) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("strategy", run.search().strategy());
+        m.put("objective", run.search().metric());
+        m.put("budget_examples", run.search().budgetExamples());
+        m.put("planned_compute_examples", Stages.compute(run.stages()));
+        m.put("compute_examples", run.computeExamples());
+        m.put("search_stream_examples", Stages.length(run.stages()));
+        m.put("stages", run.stages().size());
+        m.put("winner", run.winner());
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (SearchRun.Row r : run.leaderboard()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("trial", r.trial());
+            row.put("values", r.values());
+            row.put("score", Double.isFinite(r.score()) ? r.score() : null);
+            row.put("rung", r.rung());
+            row.put("examples", r.examples());
+            row.put("status", r.status().name().toLowerCase(Locale.ROOT));
+            rows.add(row);
+        }
+        m.put("leaderboard", rows);
+        return m;
+    }
+
+    /** The leaderboard's head, one trial per line. */
+    static void print(SearchRun run, PrintWriter err) {
+        err.printf("train: search %s, %d trials, %d examples of compute (budget %d); winner trial %d%n",
+                run.search().strategy(), run.leaderboard().size(), run.computeExamples(), run.search().budgetExamples(),
+                run.winner());
+        List<SearchRun.Row> rows = run.leaderboard();
+        for (SearchRun.Row r : rows.subList(0, Math.min(PRINTED_ROWS, rows.size()))) {
+            err.printf(Locale.ROOT, "train:   trial %3d  %-10s rung %d  %8d examples  score %.5f  %s%n", r.trial(),
+                    r.status().name().toLowerCase(Locale.ROOT), r.rung(), r.examples(), r.score(), values(r.values()));
+        }
+    }
+
+    /** The winner's provenance in its snapshot: which trial of which search, and its values. */
+    static Map<String, String> provenance(SearchRun run) {
+        SearchRun.Row winner = run.leaderboard().stream().filter(r -> r.trial() == run.winner()).findFirst().orElseThrow();
+        return Map.of("search", run.search().strategy() + ", trial " + winner.trial() + " of " + run.leaderboard().size()
+                + ", seed " + run.search().seed(), "search_values", values(winner.values()));
+    }
+
+    private static String values(Map<String, Object> values) {
+        try {
+            return JSON.writeValueAsString(new TreeMap<>(values));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

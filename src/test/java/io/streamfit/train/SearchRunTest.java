@@ -1,0 +1,157 @@
+package io.streamfit.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamfit.nn.SplitMix64;
+import io.streamfit.search.Stages;
+import io.streamfit.spec.SearchSpaces;
+import io.streamfit.spec.SearchSpecs;
+import io.streamfit.spec.SpecParser;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A search run on a stream whose best learning rate is known analytically: least squares
+ * {@code y = w* . x} with {@code x ~ N(0, I_d)}, fitted by a linear model (bias frozen at 0) with
+ * plain SGD on {@code torch.nn.MSELoss}, batches of {@code B}. With {@code delta = w - w*}, one
+ * step is {@code delta' = (I - 2 lr A) delta} where {@code A} is the batch's {@code (1/B) sum x x^T},
+ * and for Gaussian inputs {@code E[A M A] = M + (M + tr(M) I) / B}, so
+ *
+ * <pre>
+ *   E |delta'|^2 = |delta|^2 (1 - 4 lr + 4 lr^2 c),   c = 1 + (d + 1) / B
+ * </pre>
+ *
+ * The loss shrinks fastest, at every horizon, at {@code lr* = 1 / (2c)}; here {@code d = 256},
+ * {@code B = 8}: {@code lr* = 4/265 = 0.0151}, and each step keeps 97% of the error, so even the
+ * 420 steps of successive halving's last rung stay far from float32's floor (where every good
+ * rate would tie). Every strategy must find {@code lr*} within 1.5x, for each of three seeds.
+ */
+class SearchRunTest {
+    private static final int D = 256;
+    private static final int B = 8;
+    private static final double BEST_LR = 1 / (2 * (1 + (D + 1) / (double) B));
+
+    private static String spec(String search, double lrLow, double lrHigh) {
+        return """
+                id: lsq
+                topic: lsq.in
+                input_width: %d
+                task: {type: regression, outputs: 1}
+                layers: [{type: dense, units: 1, bias_init: {type: zeros}}]
+                freeze: ["0.bias"]
+                optimizer: {type: sgd, lr: {log_uniform: [%s, %s]}}
+                batch_size: %d
+                seed: 3
+                search: %s
+                """.formatted(D, lrLow, lrHigh, B, search);
+    }
+
+    private static SearchSpecs.Plan plan(String search) {
+        return SearchSpecs.plan(SpecParser.read(spec(search, 0.0015, 0.15)));
+    }
+
+    /** The least-squares stream: Gaussian inputs, a fixed Gaussian target vector, no noise. */
+    private static List<Batch> stream(long seed, long examples) {
+        SplitMix64 rng = new SplitMix64(seed);
+        float[] target = new float[D];
+        for (int j = 0; j < D; j++) {
+            target[j] = (float) rng.nextGaussian();
+        }
+        List<Batch> out = new ArrayList<>();
+        for (long n = 0; n < examples; n += B) {
+            float[] x = new float[B * D];
+            float[] y = new float[B];
+            for (int i = 0; i < B; i++) {
+                double dot = 0;
+                for (int j = 0; j < D; j++) {
+                    x[i * D + j] = (float) rng.nextGaussian();
+                    dot += (double) x[i * D + j] * target[j];
+                }
+                y[i] = (float) dot;
+            }
+            out.add(new Batch(B, D, x, 1, y));
+        }
+        return out;
+    }
+
+    private static SearchRun run(SearchSpecs.Plan plan, List<Batch> batches) {
+        SearchRun run = new SearchRun(plan);
+        for (Batch b : batches) {
+            if (run.done()) {
+                break;
+            }
+            run.train(b);
+        }
+        return run;
+    }
+
+    private static double winnerLr(SearchRun run) {
+        return run.leaderboard().stream().filter(r -> r.trial() == run.winner()).findFirst().orElseThrow().values()
+                .get("optimizer.lr") instanceof Double d ? d : Double.NaN;
+    }
+
+    @Test
+    void everyStrategyFindsTheAnalyticBestLearningRate() {
+        String[] searches = {
+                "{strategy: grid, trials: 16, budget: {examples: 12800}, objective: {window: 20}}",
+                "{strategy: random, trials: 16, budget: {examples: 12800}, objective: {window: 20}}",
+                "{strategy: bayesian, trials: 16, parallel: 2, budget: {examples: 12800}, objective: {window: 20}}",
+                "{strategy: successive_halving, trials: 16, eta: 3, budget: {examples: 38400}, objective: {window: 20}}",
+                "{strategy: hyperband, trials: 16, eta: 3, budget: {examples: 28800}, objective: {window: 20}}",
+        };
+        for (String search : searches) {
+            for (long seed = 1; seed <= 3; seed++) {
+                SearchSpecs.Plan plan = plan(search.replace("}}", "}, seed: " + seed + "}"));
+                // Each stage ends at the batch that completes its examples: up to a batch more each.
+                List<Stages.Stage> stages = plan.search().stages();
+                SearchRun run = run(plan, stream(100 + seed, Stages.length(stages) + (long) B * stages.size()));
+                assertTrue(run.done(), search);
+                double ratio = winnerLr(run) / BEST_LR;
+                System.out.printf(Locale.ROOT, "search %s seed %d: lr %.5f, %.2fx the best %.5f, compute %d examples%n",
+                        plan.search().strategy(), seed, winnerLr(run), ratio, BEST_LR, run.computeExamples());
+                assertTrue(ratio > 1 / 1.5 && ratio < 1.5, search + " seed " + seed + " found lr " + winnerLr(run) + ", "
+                        + ratio + "x the best " + BEST_LR);
+                assertTrue(run.computeExamples() <= plan.search().budgetExamples() + B * plan.search().stages().size()
+                        * (long) plan.search().trials(), "compute within the budget, give or take a batch per stage and trial");
+            }
+        }
+    }
+
+    @Test
+    void theSameBatchesGiveTheSameSearchBitwise() {
+        SearchSpecs.Plan plan = plan("{strategy: successive_halving, trials: 9, eta: 3, budget: {examples: 2700}, seed: 5}");
+        List<Batch> batches = stream(9, Stages.length(plan.search().stages()) + 40);
+        SearchRun a = run(plan, batches);
+        SearchRun b = run(plan, batches);
+        assertEquals(a.leaderboard(), b.leaderboard());
+        assertEquals(a.winner(), b.winner());
+        assertArrayEquals(a.lead().network().params().toFloatVector(),
+                b.lead().network().params().toFloatVector());
+        // Successive halving kept 3 of 9 after rung 0 and 1 of 3 after rung 1.
+        assertEquals(6, a.leaderboard().stream().filter(r -> r.status() == SearchRun.Status.ELIMINATED && r.rung() == 0).count());
+        assertEquals(2, a.leaderboard().stream().filter(r -> r.status() == SearchRun.Status.ELIMINATED && r.rung() == 1).count());
+        assertEquals(SearchRun.Status.WINNER, a.leaderboard().get(0).status());
+    }
+
+    @Test
+    void theWinnerIsTheModelItWouldHaveBeenTrainedAlone() throws Exception {
+        SearchSpecs.Plan plan = plan("{strategy: random, trials: 4, budget: {examples: 400}, seed: 2}");
+        List<Batch> batches = stream(4, 600);
+        SearchRun run = new SearchRun(plan);
+        for (Batch b : batches) {
+            run.train(b); // the search takes 100 examples; the winner trains the other 500 alone
+        }
+        SearchRun.Row winner = run.leaderboard().get(0);
+        ModelState alone = ModelState.fresh(SpecParser.parse(SearchSpaces.with(plan.base(), winner.values())));
+        for (Batch b : batches) {
+            alone.train(b);
+        }
+        assertArrayEquals(alone.network().params().toFloatVector(),
+                run.lead().network().params().toFloatVector());
+        assertEquals(600, run.lead().examplesSeen());
+    }
+}
