@@ -103,6 +103,31 @@ if os.path.exists(path):
     for d in sorted(decoder, key=lambda d: (d["what"].startswith("ceiling"), d["what"] != "streaming", d["what"], d["format"])):
         print(f"{d['what']:22} {d['format']:8} {fmt(d['mb_per_s'], 1):>9} {fmt(d['examples_per_s']):>11}")
 
+# -- search ----------------------------------------------------------------------------------------
+search = []
+paths = [os.path.join(out, f"jmh-{n}.json") for n in ("search", "search-base")]
+if all(os.path.exists(p) for p in paths):
+    micros = {}
+    for p in paths:
+        for r in load_json(p):
+            method = r["benchmark"].rsplit(".", 1)[-1]
+            micros[(method, int(r["params"]["trials"]))] = median_raw(r["primaryMetric"])[0]
+    decode_us, step_us = micros.get(("decode", 1)), micros.get(("step", 1))
+    print()
+    print("== Search (SearchStepBenchmark, one thread): microseconds per batch of 32 JSON Fashion-MNIST records, median of every iteration")
+    print(f"   decode and batch {fmt(decode_us)}, one model's step {fmt(step_us)}; steps only = the K trials' steps on an assembled batch")
+    print(f"{'trials':>6} {'search':>9} {'K steps + 1 decode':>19} {'ratio':>6} {'steps only':>11} {'/ K steps':>10} "
+          f"{'K decodes':>10} {'K decodes / search':>19}")
+    for k in sorted({k for (m, k) in micros if m == "search"}):
+        s_, each, only = micros.get(("search", k)), micros.get(("decodeEach", k)), micros.get(("searchSteps", k))
+        ideal = k * step_us + decode_us if step_us and decode_us else None
+        row = {"trials": k, "search_us": s_, "ideal_us": ideal, "ratio_to_ideal": s_ / ideal if s_ and ideal else None,
+               "steps_only_us": only, "steps_only_over_k_steps": only / (k * step_us) if only and step_us else None,
+               "decode_each_us": each, "decode_each_over_search": each / s_ if each and s_ else None}
+        search.append(row)
+        print(f"{k:>6} {fmt(s_):>9} {fmt(ideal):>19} {fmt(row['ratio_to_ideal'], 2):>6} {fmt(only):>11} "
+              f"{fmt(row['steps_only_over_k_steps'], 2):>10} {fmt(each):>10} {fmt(row['decode_each_over_search'], 2):>19}")
+
 # -- end to end -----------------------------------------------------------------------------------
 e2e = None
 path = os.path.join(out, "e2e", "e2e.json")
@@ -206,7 +231,7 @@ print("== Parts: " + ", ".join(f"{p['part']} {p['status']} {p['seconds']} s (loa
 bad = [p for p in parts if p["status"] == "failed" or (p["status"] == "missing" and not allow_missing)]
 header = [l.rstrip("\n") for l in open(os.path.join(out, "header.txt"))]
 with open(os.path.join(out, "results.json"), "w") as f:
-    json.dump({"header": header, "smoke": smoke, "step": rows, "decoder": decoder, "end_to_end": e2e,
+    json.dump({"header": header, "smoke": smoke, "step": rows, "decoder": decoder, "search": search, "end_to_end": e2e,
                "targets": targets, "ratios_for_reading": dict(info), "parts": parts}, f, indent=1)
 print(f"== Written: {os.path.join(out, 'results.json')}")
 if bad:

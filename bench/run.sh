@@ -8,13 +8,13 @@
 #   bash bench/run.sh                      # about 21 minutes on a quiet 2-core machine; results in target/bench/full/
 #   bash bench/run.sh --smoke              # the same pipeline at tiny size (CI): no timing verdicts,
 #                                          # exit code 1 if any part fails; results in target/bench/smoke/
-# Options: --parts step,pytorch,decoder,e2e (a subset), --allow-missing (a benchmark this commit
+# Options: --parts step,pytorch,decoder,search,e2e (a subset), --allow-missing (a benchmark this commit
 # lacks is reported as missing instead of failing the run). BENCH_MVN_ARGS=-o builds offline.
 # Needs Debian's python3-torch, python3-confluent-kafka, libopenblas0-pthread, dataset-fashion-mnist.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-SMOKE=0 ALLOW_MISSING=0 PARTS=step,pytorch,decoder,e2e
+SMOKE=0 ALLOW_MISSING=0 PARTS=step,pytorch,decoder,search,e2e
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) SMOKE=1 ;;
@@ -35,11 +35,13 @@ ONE_CPU=$LAST_CPU   # single-threaded work runs here; core 0 keeps the OS, Maven
 if [ $SMOKE = 1 ]; then
   JMH_STEP=(-f 1 -wi 1 -w 200ms -i 2 -r 200ms -p batch=64)
   JMH_DECODER=(-f 1 -wi 1 -w 200ms -i 2 -r 200ms)
+  JMH_SEARCH=(-f 1 -wi 1 -w 200ms -i 2 -r 200ms)
   TORCH=(--batches 64 --seconds 0.25) TORCH_ROUNDS=1
   RECORDS=400 FROM=64 TO=320 PASSES=2 STARTUPS=1
 else
   JMH_STEP=(-f 2 -wi 3 -w 1s -i 6 -r 1s -p batch=1,16,64,256)
   JMH_DECODER=(-f 2 -wi 3 -w 1s -i 5 -r 1s)
+  JMH_SEARCH=(-f 2 -wi 5 -w 1s -i 6 -r 1s)
   TORCH=(--batches 1,16,64,256 --seconds 2.5) TORCH_ROUNDS=3
   RECORDS=60000 FROM=5000 TO=55000 PASSES=3 STARTUPS=3
 fi
@@ -131,6 +133,18 @@ if wants decoder; then
   else
     jmh decoder RecordDecoderBenchmark -p format=json,json64,binary -p decoder=streaming,tree "${JMH_DECODER[@]}" || ok=failed
     part_done decoder $ok "$t"
+  fi
+fi
+
+if wants search; then
+  t=$(date +%s); ok=ok
+  if [[ "$BENCHMARKS" != *SearchStepBenchmark* ]]; then
+    missing search "no SearchStepBenchmark on this commit"
+  else
+    # decode and step do not depend on the number of trials: measured once, in the same run.
+    jmh search SearchStepBenchmark -p trials=1,4,8 "${JMH_SEARCH[@]}" -e 'SearchStepBenchmark.(decode|step)$' || ok=failed
+    jmh search-base 'SearchStepBenchmark.(decode|step)$' -p trials=1 "${JMH_SEARCH[@]}" || ok=failed
+    part_done search $ok "$t"
   fi
 fi
 

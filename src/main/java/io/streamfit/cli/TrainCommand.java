@@ -232,6 +232,12 @@ public final class TrainCommand implements Callable<Integer> {
                 write(bestOut, "--best-out", () -> bestBytes);
             }
         }
+        if (run != null) {
+            // The lead changed during the search; the winner trained every batch, so its own figures are the pass's.
+            SearchRun.Pass p = run.winnerPass();
+            summary.put("prequential_loss", Double.isNaN(p.loss()) ? null : p.loss());
+            summary.put("prequential_accuracy", Double.isNaN(p.accuracy()) ? null : p.accuracy());
+        }
         if (test != null) {
             summary.putAll(evaluate(state, decoder));
         }

@@ -89,6 +89,11 @@ public final class SpecParser {
         if (root == null || !root.isObject()) {
             throw new SpecException(List.of("spec must be an object with fields " + TOP));
         }
+        if (root.has("search")) {
+            // Its fields hold search spaces, which would only add confusing errors below.
+            throw new SpecException(List.of("search: a search runs offline, with `train --search` (docs/search.md); "
+                    + "the service does not run searches yet: POST the winner's spec"));
+        }
         SpecReader r = new SpecReader();
         r.rejectUnknown(root, "", TOP);
         String id = r.string(root, "id", "", null, ID_PATTERN, "1-64 characters of [A-Za-z0-9._-]");

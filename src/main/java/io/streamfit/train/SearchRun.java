@@ -62,6 +62,11 @@ public final class SearchRun {
         long examples;
         double heldOut = Double.NaN;
         double score = Double.NaN;
+        /** Prequential sums over every batch the trial trained: the whole pass, for the winner. */
+        double passLoss;
+        long passCorrect;
+        long passJudged;
+        long passExamples;
 
         Entry(int number, Map<String, Object> values, int window) {
             this.number = number;
@@ -81,6 +86,7 @@ public final class SearchRun {
     private long stageExamples;
     private Entry best;
     private boolean done;
+    private long examplesAtDone;
 
     public SearchRun(SearchSpecs.Plan plan) {
         this.plan = plan;
@@ -130,28 +136,51 @@ public final class SearchRun {
      */
     public StepResult train(Batch batch) {
         if (done) {
-            return best.state.train(batch);
+            return train(best, batch);
         }
         StepResult first = null;
         for (Entry e : trials) {
-            if (e.status != Status.RUNNING) {
-                continue;
+            if (e.status == Status.RUNNING) {
+                StepResult r = train(e, batch);
+                first = first == null ? r : first;
             }
-            StepResult r = e.state.train(batch);
-            if (r.role() == EarlyStopping.Role.TRAIN) {
-                e.window.add(r.lossSum(), r.correct(), r.judged(), r.examples());
-            }
-            if (r.check() != null) {
-                e.heldOut = r.check().loss();
-            }
-            e.examples += r.examples();
-            first = first == null ? r : first;
         }
         stageExamples += batch.size();
         if (stageExamples >= stages.get(stage).examplesEach()) {
             end();
         }
         return first;
+    }
+
+    private static StepResult train(Entry e, Batch batch) {
+        StepResult r = e.state.train(batch);
+        if (r.role() == EarlyStopping.Role.TRAIN) {
+            e.window.add(r.lossSum(), r.correct(), r.judged(), r.examples());
+            e.passLoss += r.lossSum();
+            e.passCorrect += r.correct();
+            e.passJudged += r.judged();
+            e.passExamples += r.examples();
+        }
+        if (r.check() != null) {
+            e.heldOut = r.check().loss();
+        }
+        e.examples += r.examples();
+        return r;
+    }
+
+    /** Prequential loss and accuracy over every batch a trial trained (NaN where there were none). */
+    public record Pass(double loss, double accuracy, long examples) {}
+
+    /**
+     * The winner's prequential figures over every batch it trained: it trained every batch of the
+     * stream from the first, side by side and then alone, so they are its whole pass.
+     */
+    public Pass winnerPass() {
+        if (!done) {
+            throw new IllegalStateException("the search is not done");
+        }
+        return new Pass(best.passExamples == 0 ? Double.NaN : best.passLoss / best.passExamples,
+                best.passJudged == 0 ? Double.NaN : (double) best.passCorrect / best.passJudged, best.passExamples);
     }
 
     /**
@@ -168,9 +197,9 @@ public final class SearchRun {
         finish();
     }
 
-    /** Examples trained over all trials while searching: the search's compute. */
+    /** Examples trained over all trials while searching (the winner's after the search not counted): the search's compute. */
     public long computeExamples() {
-        return trials.stream().mapToLong(e -> e.examples).sum();
+        return trials.stream().mapToLong(e -> e.examples).sum() - (done ? best.examples - examplesAtDone : 0);
     }
 
     /** Every trial started, best score first (the running ones by their score so far, unscored last). */
@@ -262,6 +291,7 @@ public final class SearchRun {
 
     private void finish() {
         done = true;
+        examplesAtDone = best == null ? 0 : best.examples;
         stage = stages.size();
         if (best == null) {
             throw new IllegalStateException("no trial of the search could be built: every trial's spec was refused");

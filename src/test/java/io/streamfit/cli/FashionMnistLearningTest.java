@@ -42,7 +42,7 @@ class FashionMnistLearningTest {
     }
 
     /** The same text as {@code examples/fashion_mnist_jsonl.py} writes: pixels / 255, 6 significant digits. */
-    private static void write(FashionMnist.Split split, Path file) throws Exception {
+    static void write(FashionMnist.Split split, Path file) throws Exception {
         String[] pixel = new String[256];
         for (int v = 0; v < 256; v++) {
             pixel[v] = v == 0 ? "0" : v == 255 ? "1" : String.format(Locale.ROOT, "%.6g", v / 255.0);

@@ -62,7 +62,8 @@ class TrainSearchTest {
                 metrics.toString(), "--search"), err.toString(StandardCharsets.UTF_8));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("search successive_halving, 6 trials"), err.toString());
 
-        JsonNode search = JSON.readTree(metrics.toFile()).get("search");
+        JsonNode doc = JSON.readTree(metrics.toFile());
+        JsonNode search = doc.get("search");
         JsonNode board = search.get("leaderboard");
         assertEquals(6, board.size());
         assertEquals("winner", board.get(0).get("status").asText());
@@ -86,11 +87,14 @@ class TrainSearchTest {
         Files.writeString(plainSpec, plain.toString());
         Path alone = dir.resolve("alone.safetensors");
         assertEquals(0, train(new ByteArrayOutputStream(), "--spec", plainSpec.toString(), "--data", data.toString(), "--out",
-                alone.toString()));
+                alone.toString(), "--metrics", dir.resolve("alone.json").toString()));
         ModelState a = SnapshotCodec.decode(Files.readAllBytes(alone), SpecParser.parse(plain));
         ModelState w = SnapshotCodec.decode(Files.readAllBytes(out), SpecParser.parse(plain));
         assertArrayEquals(a.network().params().toFloatVector(), w.network().params().toFloatVector());
         assertEquals(a.examplesSeen(), w.examplesSeen());
+        // The pass's prequential figures are the winner's own, as its plain run reports them.
+        assertEquals(JSON.readTree(Files.readString(dir.resolve("alone.json"))).get("final").get("prequential_loss").asDouble(),
+                doc.get("final").get("prequential_loss").asDouble(), 1e-12);
         Map<String, String> meta = Safetensors.read(Files.readAllBytes(out)).metadata();
         assertTrue(meta.get("search").startsWith("successive_halving, trial " + search.get("winner").asInt() + " of 6"),
                 meta.toString());

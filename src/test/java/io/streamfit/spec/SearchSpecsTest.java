@@ -80,4 +80,21 @@ class SearchSpecsTest {
                 + "so they share [batch_size, dead_letter_topic, id, input_shape, input_width, pretrained, snapshot, task, topic]"),
                 e.errors());
     }
+
+    /** The service parses specs with SpecParser: a search there is refused with one clear error, not one per space. */
+    @Test
+    void theServiceRefusesASearchWithOneErrorThatSaysWhereItRuns() {
+        SpecException e = assertThrows(SpecException.class,
+                () -> SpecParser.parse(BASE + "search: {strategy: random, trials: 4, budget: {examples: 100}}"));
+        assertEquals(1, e.errors().size(), e.errors().toString());
+        assertTrue(e.errors().get(0).startsWith("search: a search runs offline, with `train --search`"), e.errors().toString());
+    }
+
+    @Test
+    void aBudgetThatGivesAStageLessThanOneBatchIsRefused() {
+        SpecException e = assertThrows(SpecException.class, () -> SearchSpecs.plan(SpecText.read(BASE
+                + "search: {strategy: successive_halving, trials: 27, budget: {examples: 400}}")));
+        assertTrue(e.errors().get(0).startsWith("search.budget.examples is too small for 27 successive_halving trials: stage 0"),
+                e.errors().toString());
+    }
 }
