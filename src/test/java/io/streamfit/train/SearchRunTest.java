@@ -10,8 +10,10 @@ import io.streamfit.spec.SearchSpaces;
 import io.streamfit.spec.SearchSpecs;
 import io.streamfit.spec.SpecParser;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -153,5 +155,55 @@ class SearchRunTest {
         assertArrayEquals(alone.network().params().toFloatVector(),
                 run.lead().network().params().toFloatVector());
         assertEquals(600, run.lead().examplesSeen());
+    }
+
+    /**
+     * Trials side by side on shared batches are bitwise the same specs trained alone: sharing a
+     * batch (decoded once) changes nothing of a trial. Three trials of a classifier differ in width
+     * and learning rate, and draw dropout masks from their own generators.
+     */
+    @Test
+    void trialsSideBySideAreBitwiseTheTrialsAlone() {
+        String searched = """
+                id: t
+                topic: t.in
+                input_width: 6
+                task: {type: classification, classes: 3}
+                layers: [{type: dense, units: {choice: [8, 16]}}, {type: relu}, {type: dropout, p: 0.2}, {type: dense, units: 3}]
+                optimizer: {type: adam, lr: {log_uniform: [1.0e-3, 1.0e-1]}}
+                batch_size: 8
+                seed: 5
+                search: {strategy: random, trials: 3, budget: {examples: 100000}, seed: 1}
+                """;
+        SearchSpecs.Plan plan = SearchSpecs.plan(SpecParser.read(searched));
+        SearchRun run = new SearchRun(plan);
+        SplitMix64 rng = new SplitMix64(11);
+        List<Batch> batches = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            float[] x = new float[8 * 6];
+            float[] y = new float[8];
+            for (int j = 0; j < x.length; j++) {
+                x[j] = (float) rng.nextGaussian();
+            }
+            for (int j = 0; j < 8; j++) {
+                y[j] = x[j * 6] > x[j * 6 + 1] ? 0 : x[j * 6 + 2] > 0 ? 1 : 2;
+            }
+            batches.add(new Batch(8, 6, x, 1, y));
+        }
+        batches.forEach(run::train);
+        assertTrue(!run.done() && run.leaderboard().size() == 3);
+        Set<Long> widths = new HashSet<>();
+        for (SearchRun.Row row : run.leaderboard()) {
+            ModelState alone = ModelState.fresh(SpecParser.parse(SearchSpaces.with(plan.base(), row.values())));
+            batches.forEach(alone::train);
+            ModelState side = run.trial(row.trial());
+            assertEquals(40, side.steps(), "trial " + row.trial());
+            assertArrayEquals(alone.network().params().toFloatVector(), side.network().params().toFloatVector(),
+                    "trial " + row.trial() + " bitwise");
+            widths.add(side.network().params().length());
+        }
+        assertTrue(
+                widths.size() > 1 || run.leaderboard().stream().map(r -> r.values().get("optimizer.lr")).distinct().count() == 3,
+                "the trials are different models");
     }
 }
