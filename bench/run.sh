@@ -41,7 +41,7 @@ if [ $SMOKE = 1 ]; then
 else
   JMH_STEP=(-f 2 -wi 3 -w 1s -i 6 -r 1s -p batch=1,16,64,256)
   JMH_DECODER=(-f 2 -wi 3 -w 1s -i 5 -r 1s)
-  JMH_SEARCH=(-f 2 -wi 5 -w 1s -i 6 -r 1s)
+  JMH_SEARCH=(-f 3 -wi 5 -w 1s -i 6 -r 1s)
   TORCH=(--batches 1,16,64,256 --seconds 2.5) TORCH_ROUNDS=3
   RECORDS=60000 FROM=5000 TO=55000 PASSES=3 STARTUPS=3
 fi

@@ -118,21 +118,21 @@ public final class SearchRun {
     }
 
     /**
-     * The model that speaks for the search: the winner once {@link #done}; before that the best
-     * trial so far (the leader of the last closed group), or, before any group closed, the first
-     * running trial.
+     * The model that speaks for the search: the winner once {@link #done}; before that the first
+     * running trial, the one whose result {@link #train} returns. It is what status, metrics and
+     * predictions see; the leaderboard ranks the trials.
      */
     public ModelState lead() {
-        if (best != null) {
+        if (done) {
             return best.state;
         }
-        return trials.stream().filter(e -> e.status == Status.RUNNING).findFirst().map(e -> e.state).orElseThrow();
+        return running().get(0).state;
     }
 
     /**
      * Trains {@code batch} on every running trial, or on the winner once {@link #done}; ends the
-     * stage when it has lasted its examples. Returns the lead's result (of this batch, by the
-     * trial that leads after it).
+     * stage when it has lasted its examples. Returns the result of {@link #lead()} as it was when
+     * the batch came (the first running trial's, or the winner's).
      */
     public StepResult train(Batch batch) {
         if (done) {
@@ -241,6 +241,9 @@ public final class SearchRun {
         }
         for (Entry e : running()) {
             e.rung = s.rung();
+        }
+        if (running().isEmpty()) {
+            end(); // every new trial was refused: nothing trains in this stage
         }
     }
 
