@@ -31,6 +31,9 @@ final class SearchReport {
         m.put("search_stream_examples", Stages.length(run.stages()));
         m.put("stages", run.stages().size());
         m.put("winner", run.winner());
+        if (run.search().continuous() != null) {
+            m.put("promotions", run.promotions());
+        }
         List<Map<String, Object>> rows = new ArrayList<>();
         for (SearchRun.Row r : run.leaderboard()) {
             Map<String, Object> row = new LinkedHashMap<>();
@@ -48,9 +51,9 @@ final class SearchReport {
 
     /** The leaderboard's head, one trial per line. */
     static void print(SearchRun run, PrintWriter err) {
-        err.printf("train: search %s, %d trials, %d examples of compute (budget %d); winner trial %d%n",
+        err.printf("train: search %s, %d trials, %d examples of compute (budget %d); winner trial %d%s%n",
                 run.search().strategy(), run.leaderboard().size(), run.computeExamples(), run.search().budgetExamples(),
-                run.winner());
+                run.winner(), run.search().continuous() == null ? "" : ", " + run.promotions() + " challengers promoted");
         List<SearchRun.Row> rows = run.leaderboard();
         for (SearchRun.Row r : rows.subList(0, Math.min(PRINTED_ROWS, rows.size()))) {
             err.printf(Locale.ROOT, "train:   trial %3d  %-10s rung %d  %8d examples  score %.5f  %s%n", r.trial(),

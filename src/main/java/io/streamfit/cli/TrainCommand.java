@@ -233,10 +233,12 @@ public final class TrainCommand implements Callable<Integer> {
             }
         }
         if (run != null) {
-            // The lead changed during the search; the winner trained every batch, so its own figures are the pass's.
+            // The lead changed during the search; the winner trained every batch (from its start, if a
+            // challenger promoted in continuous mode), so its own figures are the pass's.
             SearchRun.Pass p = run.winnerPass();
             summary.put("prequential_loss", Double.isNaN(p.loss()) ? null : p.loss());
             summary.put("prequential_accuracy", Double.isNaN(p.accuracy()) ? null : p.accuracy());
+            summary.put("prequential_examples", p.examples());
         }
         if (test != null) {
             summary.putAll(evaluate(state, decoder));

@@ -22,6 +22,7 @@ import java.util.TreeSet;
  *   parallel: 4                      # bayesian: trials per round, proposed from the rounds before
  *   objective: {metric: prequential_loss, window: 100}   # or held_out_loss, accuracy
  *   seed: 7
+ *   continuous: {challengers: 1, window: 500, margin: 0.01}   # optional: keep challenging the winner
  * </pre>
  *
  * {@link #plan} checks the section, finds the spaces ({@link SearchSpaces}) and checks them
@@ -43,12 +44,19 @@ public final class SearchSpecs {
 
     /** What the {@code search} section says. */
     public record SearchSpec(String strategy, int trials, long budgetExamples, int eta, int parallel, String metric,
-            int window, long seed) {
+            int window, long seed, Continuous continuous) {
         /** How the budget is spent: {@link Stages#plan}. */
         public List<Stages.Stage> stages() {
             return Stages.plan(strategy, trials, budgetExamples, eta, Math.min(parallel, trials));
         }
     }
+
+    /**
+     * Continuous mode: after the search, rounds of {@code challengers} new trials train beside the
+     * winner for {@code window} batches; one replaces the winner when its objective over the round
+     * is below the winner's times {@code 1 - margin}.
+     */
+    public record Continuous(int challengers, int window, double margin) {}
 
     /** A search: its section, the spec with its spaces still in it (without the section), and the spaces by path. */
     public record Plan(SearchSpec search, JsonNode base, Map<String, Space> spaces) {}
@@ -64,7 +72,8 @@ public final class SearchSpecs {
         JsonNode s = r.object(root, "search", "", true);
         SearchSpec search = null;
         if (s != null) {
-            r.rejectUnknown(s, "search", Set.of("strategy", "trials", "budget", "eta", "parallel", "objective", "seed"));
+            r.rejectUnknown(s, "search",
+                    Set.of("strategy", "trials", "budget", "eta", "parallel", "objective", "seed", "continuous"));
             String strategy = r.choice(s, "strategy", "search", null, STRATEGIES);
             Long trials = r.integer(s, "trials", "search", null, 1, MAX_TRIALS);
             JsonNode budget = r.object(s, "budget", "search", true);
@@ -84,6 +93,17 @@ public final class SearchSpecs {
                 window = r.integer(objective, "window", "search.objective", 100L, 1, 1_000_000);
             }
             Long seed = r.integer(s, "seed", "search", 0L, Long.MIN_VALUE, Long.MAX_VALUE);
+            JsonNode c = r.object(s, "continuous", "search", false);
+            Continuous continuous = null;
+            if (c != null) {
+                r.rejectUnknown(c, "search.continuous", Set.of("challengers", "window", "margin"));
+                Long challengers = r.integer(c, "challengers", "search.continuous", 1L, 1, 8);
+                Long cw = r.integer(c, "window", "search.continuous", 500L, 1, 1_000_000);
+                Double margin = r.number(c, "margin", "search.continuous", 0.01, 0, false, 0.5, false);
+                if (challengers != null && cw != null && margin != null) {
+                    continuous = new Continuous(challengers.intValue(), cw.intValue(), margin);
+                }
+            }
             if (trials != null && trials <= MAX_TRIALS && examples != null && examples < trials) {
                 r.error("search.budget.examples", "must be at least search.trials (" + trials + "), got " + examples);
             }
@@ -92,7 +112,7 @@ public final class SearchSpecs {
             }
             if (r.errors().isEmpty()) {
                 search = new SearchSpec(strategy, trials.intValue(), examples, eta.intValue(), parallel.intValue(), metric,
-                        window.intValue(), seed);
+                        window.intValue(), seed, continuous);
                 JsonNode batch = root.get("batch_size");
                 long batchSize = batch != null && batch.canConvertToLong() ? batch.asLong() : 1;
                 List<Stages.Stage> stages = search.stages();

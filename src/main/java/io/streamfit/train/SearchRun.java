@@ -1,6 +1,7 @@
 package io.streamfit.train;
 
 import io.streamfit.nn.SplitMix64;
+import io.streamfit.search.RandomSampler;
 import io.streamfit.search.Sampler;
 import io.streamfit.search.Stages;
 import io.streamfit.search.SuccessiveHalving;
@@ -33,6 +34,10 @@ import java.util.Map;
  * never finished a validation check) ranks last. Within a stage every trial trained on the same
  * records, so their scores compare like with like; trials of different bayesian rounds or
  * hyperband brackets were scored on different stretches of the stream.
+ *
+ * <p>Continuous mode ({@code search.continuous}): once the search is done, rounds of new
+ * challengers train beside the winner, each round {@code window} batches long; a challenger whose
+ * objective over the round is below the winner's by the {@code margin} replaces it.
  */
 public final class SearchRun {
     /** Where a trial is. */
@@ -45,48 +50,41 @@ public final class SearchRun {
         FINISHED,
         /** Its spec was refused (the values together break a limit, e.g. too many parameters). */
         INVALID,
-        /** The best of the search: the model. */
-        WINNER
+        /** The best of the search, or the challenger promoted last: the model. */
+        WINNER,
+        /** Continuous mode: training beside the winner in the current round. */
+        CHALLENGER,
+        /** Continuous mode: a challenger that did not beat the winner by the margin. */
+        DEFEATED,
+        /** Continuous mode: a winner a challenger replaced. */
+        RETIRED
     }
 
     /** One row of the leaderboard. */
     public record Row(int trial, Map<String, Object> values, Status status, int rung, long examples, double score) {}
 
-    private static final class Entry {
-        final int number;
-        final Map<String, Object> values;
-        final PrequentialWindow window;
-        ModelState state;
-        Status status = Status.RUNNING;
-        int rung;
-        long examples;
-        double heldOut = Double.NaN;
-        double score = Double.NaN;
-        /** Prequential sums over every batch the trial trained: the whole pass, for the winner. */
-        double passLoss;
-        long passCorrect;
-        long passJudged;
-        long passExamples;
+    /** Prequential loss and accuracy over every batch a trial trained (NaN where there were none). */
+    public record Pass(double loss, double accuracy, long examples) {}
 
-        Entry(int number, Map<String, Object> values, int window) {
-            this.number = number;
-            this.values = values;
-            this.window = new PrequentialWindow(window);
-        }
-    }
+    /** The most rows kept: in continuous mode the oldest stopped trials' rows are let go beyond it. */
+    static final int MAX_ROWS = 256;
+    private static final Sampler CHALLENGERS = new RandomSampler();
 
     private final SearchSpecs.Plan plan;
     private final SearchSpecs.SearchSpec search;
     private final List<Stages.Stage> stages;
     private final Sampler sampler;
     private final SplitMix64 rng;
-    private final List<Entry> trials = new ArrayList<>();
+    private final List<SearchTrial> trials = new ArrayList<>();
     private final List<Trial> scored = new ArrayList<>();
+    private int started;
     private int stage;
     private long stageExamples;
-    private Entry best;
+    private SearchTrial best;
     private boolean done;
-    private long examplesAtDone;
+    private long computeAtDone;
+    private long roundBatches;
+    private int promotions;
 
     public SearchRun(SearchSpecs.Plan plan) {
         this.plan = plan;
@@ -117,33 +115,40 @@ public final class SearchRun {
         return stage;
     }
 
+    /** Continuous mode: how many challengers replaced the winner. */
+    public int promotions() {
+        return promotions;
+    }
+
     /**
      * The model that speaks for the search: the winner once {@link #done}; before that the first
      * running trial, the one whose result {@link #train} returns. It is what status, metrics and
      * predictions see; the leaderboard ranks the trials.
      */
     public ModelState lead() {
-        if (done) {
-            return best.state;
-        }
-        return running().get(0).state;
+        return done ? best.state : running().get(0).state;
     }
 
     /**
-     * Trains {@code batch} on every running trial, or on the winner once {@link #done}; ends the
-     * stage when it has lasted its examples. Returns the result of {@link #lead()} as it was when
-     * the batch came (the first running trial's, or the winner's).
+     * Trains {@code batch} on every running trial, or on the winner (and its challengers) once
+     * {@link #done}; ends the stage or the challenge round when it has lasted its length. Returns
+     * the result of {@link #lead()} as it was when the batch came.
      */
     public StepResult train(Batch batch) {
         if (done) {
-            return train(best, batch);
+            StepResult r = best.train(batch);
+            if (search.continuous() != null) {
+                challengers().forEach(c -> c.train(batch));
+                if (++roundBatches >= search.continuous().window()) {
+                    judge();
+                }
+            }
+            return r;
         }
         StepResult first = null;
-        for (Entry e : trials) {
-            if (e.status == Status.RUNNING) {
-                StepResult r = train(e, batch);
-                first = first == null ? r : first;
-            }
+        for (SearchTrial e : running()) {
+            StepResult r = e.train(batch);
+            first = first == null ? r : first;
         }
         stageExamples += batch.size();
         if (stageExamples >= stages.get(stage).examplesEach()) {
@@ -152,35 +157,16 @@ public final class SearchRun {
         return first;
     }
 
-    private static StepResult train(Entry e, Batch batch) {
-        StepResult r = e.state.train(batch);
-        if (r.role() == EarlyStopping.Role.TRAIN) {
-            e.window.add(r.lossSum(), r.correct(), r.judged(), r.examples());
-            e.passLoss += r.lossSum();
-            e.passCorrect += r.correct();
-            e.passJudged += r.judged();
-            e.passExamples += r.examples();
-        }
-        if (r.check() != null) {
-            e.heldOut = r.check().loss();
-        }
-        e.examples += r.examples();
-        return r;
-    }
-
-    /** Prequential loss and accuracy over every batch a trial trained (NaN where there were none). */
-    public record Pass(double loss, double accuracy, long examples) {}
-
     /**
-     * The winner's prequential figures over every batch it trained: it trained every batch of the
-     * stream from the first, side by side and then alone, so they are its whole pass.
+     * The winner's prequential figures over every batch it trained: a winner of the search
+     * trained every batch of the stream from the first, so they are its whole pass; a challenger
+     * promoted in continuous mode, from the batch it started at.
      */
     public Pass winnerPass() {
         if (!done) {
             throw new IllegalStateException("the search is not done");
         }
-        return new Pass(best.passExamples == 0 ? Double.NaN : best.passLoss / best.passExamples,
-                best.passJudged == 0 ? Double.NaN : (double) best.passCorrect / best.passJudged, best.passExamples);
+        return best.pass();
     }
 
     /**
@@ -191,25 +177,26 @@ public final class SearchRun {
         if (done) {
             return;
         }
-        List<Entry> running = running();
-        running.forEach(e -> e.score = score(e));
+        List<SearchTrial> running = running();
+        running.forEach(e -> e.score = e.score(search.metric()));
         close(running);
         finish();
     }
 
-    /** Examples trained over all trials while searching (the winner's after the search not counted): the search's compute. */
+    /** Examples trained over all trials until the search was done: the search's compute (challengers not counted). */
     public long computeExamples() {
-        return trials.stream().mapToLong(e -> e.examples).sum() - (done ? best.examples - examplesAtDone : 0);
+        return done ? computeAtDone : trials.stream().mapToLong(e -> e.examples).sum();
     }
 
-    /** Every trial started, best score first (the running ones by their score so far, unscored last). */
+    /** Every trial kept, the winner first, then by score (the running ones by their score so far, unscored last). */
     public List<Row> leaderboard() {
         List<Row> rows = new ArrayList<>();
-        for (Entry e : trials) {
-            double s = e.status == Status.RUNNING ? score(e) : e.score;
+        for (SearchTrial e : trials) {
+            double s = e.status == Status.RUNNING || e.status == Status.CHALLENGER ? e.score(search.metric()) : e.score;
             rows.add(new Row(e.number, e.values, e.status, e.rung, e.examples, s));
         }
-        rows.sort(Comparator.comparingDouble((Row r) -> rank(r.score())).thenComparingInt(Row::trial));
+        rows.sort(Comparator.comparing((Row r) -> r.status() != Status.WINNER).thenComparingDouble((Row r) -> rank(r.score()))
+                .thenComparingInt(Row::trial));
         return rows;
     }
 
@@ -218,28 +205,18 @@ public final class SearchRun {
         return done ? best.number : -1;
     }
 
-    /** Trial {@code number}'s state while it is running or leads, else null (a stopped trial's model is let go). */
+    /** Trial {@code number}'s state while it trains or wins, else null (a stopped trial's model is let go). */
     public ModelState trial(int number) {
-        return trials.get(number).state;
+        return trials.stream().filter(e -> e.number == number).findFirst().map(e -> e.state).orElse(null);
     }
 
     private void begin() {
         Stages.Stage s = stages.get(stage);
         stageExamples = 0;
         for (int i = 0; i < s.fresh(); i++) {
-            int number = trials.size();
-            Map<String, Object> values = sampler.suggest(plan.spaces(), scored, number, rng);
-            Entry e = new Entry(number, values, search.window());
-            e.rung = s.rung();
-            trials.add(e);
-            try {
-                e.state = ModelState.fresh(spec(values));
-            } catch (SpecException ex) {
-                e.status = Status.INVALID;
-                e.score = Double.POSITIVE_INFINITY;
-            }
+            start(Status.RUNNING);
         }
-        for (Entry e : running()) {
+        for (SearchTrial e : running()) {
             e.rung = s.rung();
         }
         if (running().isEmpty()) {
@@ -247,11 +224,30 @@ public final class SearchRun {
         }
     }
 
+    /** A new trial, proposed from the trials scored so far. */
+    private SearchTrial start(Status status) {
+        int number = started++;
+        // A grid's points are spent by the search: challengers are drawn at random instead.
+        Sampler proposer = done && search.strategy().equals("grid") ? CHALLENGERS : sampler;
+        Map<String, Object> values = proposer.suggest(plan.spaces(), scored, number, rng);
+        SearchTrial e = new SearchTrial(number, values, search.window());
+        e.status = status;
+        e.rung = done ? -1 : stages.get(stage).rung();
+        trials.add(e);
+        try {
+            e.state = ModelState.fresh(spec(values));
+        } catch (SpecException ex) {
+            e.stop(Status.INVALID);
+            e.score = Double.POSITIVE_INFINITY;
+        }
+        return e;
+    }
+
     private void end() {
         Stages.Stage s = stages.get(stage);
-        List<Entry> running = running();
-        for (Entry e : running) {
-            e.score = score(e);
+        List<SearchTrial> running = running();
+        for (SearchTrial e : running) {
+            e.score = e.score(search.metric());
             if (s.closes()) {
                 scored.add(new Trial(e.values, rank(e.score)));
             }
@@ -263,7 +259,7 @@ public final class SearchRun {
             List<Integer> keep = SuccessiveHalving.survivors(scores, stages.get(stage + 1).keep());
             for (int i = 0; i < running.size(); i++) {
                 if (!keep.contains(i)) {
-                    stop(running.get(i), Status.ELIMINATED);
+                    running.get(i).stop(Status.ELIMINATED);
                 }
             }
         }
@@ -276,15 +272,15 @@ public final class SearchRun {
     }
 
     /** Ends a group: its best is compared with the best so far; every other trial stops. */
-    private void close(List<Entry> group) {
-        for (Entry e : group) {
+    private void close(List<SearchTrial> group) {
+        for (SearchTrial e : group) {
             if (best == null || rank(e.score) < rank(best.score)) {
                 if (best != null) {
-                    stop(best, Status.FINISHED);
+                    best.stop(Status.FINISHED);
                 }
                 best = e;
             } else {
-                stop(e, Status.FINISHED);
+                e.stop(Status.FINISHED);
             }
         }
         if (best != null) {
@@ -293,30 +289,81 @@ public final class SearchRun {
     }
 
     private void finish() {
-        done = true;
-        examplesAtDone = best == null ? 0 : best.examples;
-        stage = stages.size();
         if (best == null) {
             throw new IllegalStateException("no trial of the search could be built: every trial's spec was refused");
         }
+        computeAtDone = trials.stream().mapToLong(e -> e.examples).sum();
+        done = true;
+        stage = stages.size();
         best.status = Status.WINNER;
+        if (search.continuous() != null) {
+            challenge();
+        }
     }
 
-    private static void stop(Entry e, Status status) {
-        e.status = status;
-        e.state = null; // its model is let go: only its row stays on the leaderboard
+    /**
+     * Continuous mode: a round of new challengers, proposed from every trial scored so far, each
+     * started from the winner's parameters where its network has the same tensors (a new width
+     * starts fresh) with a fresh optimizer, to train beside the winner on the same batches.
+     */
+    private void challenge() {
+        roundBatches = 0;
+        best.newRound();
+        for (int i = 0; i < search.continuous().challengers(); i++) {
+            SearchTrial c = start(Status.CHALLENGER);
+            if (c.state != null) {
+                c.warmStart(best.state);
+            }
+        }
+        forget();
     }
 
-    private List<Entry> running() {
+    /**
+     * The end of a round: the best challenger replaces the winner if its objective over the round
+     * is below the winner's by the margin ({@code score < winner * (1 - margin)}); the others stop.
+     */
+    private void judge() {
+        String metric = search.metric();
+        double champion = rank(best.roundScore(metric));
+        SearchTrial bestChallenger = null;
+        for (SearchTrial c : challengers()) {
+            c.score = c.roundScore(metric);
+            scored.add(new Trial(c.values, rank(c.score)));
+            if (bestChallenger == null || rank(c.score) < rank(bestChallenger.score)) {
+                bestChallenger = c;
+            }
+        }
+        best.score = champion;
+        if (bestChallenger != null && rank(bestChallenger.score) < champion * (1 - search.continuous().margin())) {
+            best.stop(Status.RETIRED);
+            best = bestChallenger;
+            best.status = Status.WINNER;
+            promotions++;
+        }
+        challengers().forEach(c -> c.stop(Status.DEFEATED));
+        challenge();
+    }
+
+    /** Lets the oldest stopped trials' rows go beyond {@link #MAX_ROWS} (and their scores beyond it in the sampler's history). */
+    private void forget() {
+        for (int i = 0; trials.size() > MAX_ROWS && i < trials.size();) {
+            if (trials.get(i).state == null) {
+                trials.remove(i);
+            } else {
+                i++;
+            }
+        }
+        if (scored.size() > MAX_ROWS) {
+            scored.subList(0, scored.size() - MAX_ROWS).clear();
+        }
+    }
+
+    private List<SearchTrial> running() {
         return trials.stream().filter(e -> e.status == Status.RUNNING).toList();
     }
 
-    private double score(Entry e) {
-        return switch (search.metric()) {
-            case "accuracy" -> 1 - e.window.accuracy();
-            case "held_out_loss" -> e.heldOut;
-            default -> e.window.loss();
-        };
+    private List<SearchTrial> challengers() {
+        return trials.stream().filter(e -> e.status == Status.CHALLENGER).toList();
     }
 
     /** A score as it ranks: not a number (diverged, never checked) is last. */
@@ -325,8 +372,8 @@ public final class SearchRun {
     }
 
     /**
-     * Trial {@code number}'s spec: the base with the trial's values written in. Every trial has its
-     * own generator, seeded with the spec's seed: trials differ only in their values (common random
+     * A trial's spec: the base with the trial's values written in. Every trial has its own
+     * generator, seeded with the spec's seed: trials differ only in their values (common random
      * numbers: the same initial weights where the shapes agree, the same dropout masks), so their
      * scores compare the values and not the luck of a draw, and the winner is bitwise the spec with
      * its values trained alone.

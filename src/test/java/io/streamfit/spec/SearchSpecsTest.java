@@ -31,7 +31,8 @@ class SearchSpecsTest {
                   objective: {metric: prequential_loss, window: 100}
                   seed: 7
                 """));
-        assertEquals(new SearchSpecs.SearchSpec("successive_halving", 16, 200_000, 3, 4, "prequential_loss", 100, 7), p.search());
+        assertEquals(new SearchSpecs.SearchSpec("successive_halving", 16, 200_000, 3, 4, "prequential_loss", 100, 7, null),
+                p.search());
         assertEquals(List.of("layers[0].units", "optimizer.lr"), List.copyOf(p.spaces().keySet()));
         assertFalse(p.base().has("search"), "the base spec is the model's, without the section");
         assertTrue(SearchSpecs.isSearch(SpecText.read(BASE + "search: {strategy: random, trials: 4, budget: {examples: 10}}")));
@@ -41,7 +42,7 @@ class SearchSpecsTest {
     void defaultsFillTheRest() {
         SearchSpecs.Plan p = SearchSpecs
                 .plan(SpecText.read(BASE + "search: {strategy: bayesian, trials: 20, budget: {examples: 1000}}"));
-        assertEquals(new SearchSpecs.SearchSpec("bayesian", 20, 1000, 3, 4, "prequential_loss", 100, 0), p.search());
+        assertEquals(new SearchSpecs.SearchSpec("bayesian", 20, 1000, 3, 4, "prequential_loss", 100, 0, null), p.search());
     }
 
     @Test
@@ -55,7 +56,7 @@ class SearchSpecsTest {
                   colour: blue
                 """)));
         assertEquals(List.of(
-                "search.colour is not a known field (known: budget, eta, objective, parallel, seed, strategy, trials)",
+                "search.colour is not a known field (known: budget, continuous, eta, objective, parallel, seed, strategy, trials)",
                 "search.strategy must be one of [bayesian, grid, hyperband, random, successive_halving], got \"annealing\"",
                 "search.trials must be <= 64, got 65",
                 "search.objective.metric held_out_loss needs early_stopping (its held-out slice)"), e.errors());

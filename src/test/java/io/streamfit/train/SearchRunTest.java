@@ -206,4 +206,45 @@ class SearchRunTest {
                 widths.size() > 1 || run.leaderboard().stream().map(r -> r.values().get("optimizer.lr")).distinct().count() == 3,
                 "the trials are different models");
     }
+
+    /**
+     * Continuous mode: a one-point grid starts the winner at the centre of the range (lr 0.0039,
+     * about a quarter of lr*); challengers, warm-started from the winner's weights, train beside it
+     * in rounds of 25 batches, and those whose loss over a round is 5% below the winner's replace
+     * it, which moves the model's rate towards lr*.
+     */
+    @Test
+    void continuousChallengersReplaceAWorseWinnerByTheMargin() {
+        SearchSpecs.Plan plan = SearchSpecs.plan(SpecParser.read(spec("{strategy: grid, trials: 1, budget: {examples: 80}, "
+                + "continuous: {challengers: 2, window: 25, margin: 0.05}, seed: 3}", 0.0001, 0.15)));
+        SearchRun run = new SearchRun(plan);
+        stream(21, 80 + 12 * 25 * B).forEach(run::train);
+        double first = (Double) run.leaderboard().stream().filter(r -> r.trial() == 0).findFirst().orElseThrow().values()
+                .get("optimizer.lr");
+        double last = winnerLr(run);
+        System.out.printf(Locale.ROOT, "continuous: lr %.5f -> %.5f (lr* %.5f) after %d promotions%n", first, last, BEST_LR,
+                run.promotions());
+        assertTrue(run.promotions() >= 1, "a better challenger was promoted");
+        assertTrue(Math.abs(Math.log(last / BEST_LR)) < Math.abs(Math.log(first / BEST_LR)), "closer to lr*");
+        assertTrue(last / BEST_LR > 0.5 && last / BEST_LR < 2, "within 2x of lr*: " + last);
+        assertEquals(run.promotions(), run.leaderboard().stream().filter(r -> r.status() == SearchRun.Status.RETIRED).count());
+        assertEquals(SearchRun.Status.WINNER, run.leaderboard().get(0).status());
+        assertEquals(2, run.leaderboard().stream().filter(r -> r.status() == SearchRun.Status.CHALLENGER).count());
+    }
+
+    /** Challengers that lose leave the winner alone: it is bitwise the model trained alone. */
+    @Test
+    void challengersThatLoseLeaveTheWinnerAsItWouldHaveBeen() {
+        SearchSpecs.Plan plan = plan("{strategy: random, trials: 4, budget: {examples: 400}, "
+                + "continuous: {challengers: 1, window: 10, margin: 0.5}, seed: 2}");
+        List<Batch> batches = stream(4, 1200);
+        SearchRun run = new SearchRun(plan);
+        batches.forEach(run::train);
+        assertEquals(0, run.promotions());
+        assertTrue(run.leaderboard().stream().filter(r -> r.status() == SearchRun.Status.DEFEATED).count() >= 10);
+        SearchRun.Row winner = run.leaderboard().get(0);
+        ModelState alone = ModelState.fresh(SpecParser.parse(SearchSpaces.with(plan.base(), winner.values())));
+        batches.forEach(alone::train);
+        assertArrayEquals(alone.network().params().toFloatVector(), run.lead().network().params().toFloatVector());
+    }
 }
