@@ -30,6 +30,7 @@ final class SearchReport {
         m.put("compute_examples", run.computeExamples());
         m.put("search_stream_examples", Stages.length(run.stages()));
         m.put("stages", run.stages().size());
+        m.put("trials_started", run.started());
         m.put("winner", run.winner());
         if (run.search().continuous() != null) {
             m.put("promotions", run.promotions());
@@ -52,7 +53,7 @@ final class SearchReport {
     /** The leaderboard's head, one trial per line. */
     static void print(SearchRun run, PrintWriter err) {
         err.printf("train: search %s, %d trials, %d examples of compute (budget %d); winner trial %d%s%n",
-                run.search().strategy(), run.leaderboard().size(), run.computeExamples(), run.search().budgetExamples(),
+                run.search().strategy(), run.started(), run.computeExamples(), run.search().budgetExamples(),
                 run.winner(), run.search().continuous() == null ? "" : ", " + run.promotions() + " challengers promoted");
         List<SearchRun.Row> rows = run.leaderboard();
         for (SearchRun.Row r : rows.subList(0, Math.min(PRINTED_ROWS, rows.size()))) {
@@ -64,8 +65,11 @@ final class SearchReport {
     /** The winner's provenance in its snapshot: which trial of which search, and its values. */
     static Map<String, String> provenance(SearchRun run) {
         SearchRun.Row winner = run.leaderboard().stream().filter(r -> r.trial() == run.winner()).findFirst().orElseThrow();
-        return Map.of("search", run.search().strategy() + ", trial " + winner.trial() + " of " + run.leaderboard().size()
-                + ", seed " + run.search().seed(), "search_values", values(winner.values()));
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("search", run.search().strategy() + ", trial " + winner.trial() + " of " + run.started() + ", seed "
+                + run.search().seed());
+        p.put("search_values", values(winner.values()));
+        return p;
     }
 
     private static String values(Map<String, Object> values) {

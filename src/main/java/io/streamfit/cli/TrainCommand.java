@@ -233,8 +233,8 @@ public final class TrainCommand implements Callable<Integer> {
             }
         }
         if (run != null) {
-            // The lead changed during the search; the winner trained every batch (from its start, if a
-            // challenger promoted in continuous mode), so its own figures are the pass's.
+            // The lead changed during the search: report the winner's own figures, over the batches it
+            // trained (prequential_examples: the whole pass for grid, random and successive halving).
             SearchRun.Pass p = run.winnerPass();
             summary.put("prequential_loss", Double.isNaN(p.loss()) ? null : p.loss());
             summary.put("prequential_accuracy", Double.isNaN(p.accuracy()) ? null : p.accuracy());

@@ -157,10 +157,11 @@ public final class TrainingLoop<R> implements AutoCloseable {
         Batch b;
         while (!abandoned && (b = batcher.next()) != null) {
             hooks.beforeStep();
+            ModelState state = hooks.state(); // the one whose result train returns (a search's lead may change with the step)
             long t0 = System.nanoTime();
             StepResult res = hooks.train(b);
             long nanos = System.nanoTime() - t0;
-            listener.step(hooks.state(), res, nanos);
+            listener.step(state, res, nanos);
             hooks.afterStep(r, res, nanos);
         }
     }

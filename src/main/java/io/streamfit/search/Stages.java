@@ -44,32 +44,47 @@ public final class Stages {
         }
     }
 
-    /** The stages of {@code strategy} for {@code trials} trials, {@code budget} examples in all, halving rate {@code eta}. */
+    /** {@link #plan(String, int, long, int, int, int)} with batches of one example. */
     public static List<Stage> plan(String strategy, int trials, long budget, int eta, int parallel) {
+        return plan(strategy, trials, budget, eta, parallel, 1);
+    }
+
+    /**
+     * The stages of {@code strategy} for {@code trials} trials, {@code budget} examples in all,
+     * halving rate {@code eta}. Stages end where batches of {@code batch} examples end (a stage
+     * is trained batch by batch): every length is rounded down to whole batches, so the plan
+     * spends at most the budget and Hyperband's brackets end at the same examples per trial.
+     */
+    public static List<Stage> plan(String strategy, int trials, long budget, int eta, int parallel, int batch) {
         if (trials < 1 || budget < trials || eta < 2 || parallel < 1) {
             throw new IllegalArgumentException("a search needs trials >= 1, a budget of at least one example per trial, "
                     + "eta >= 2 and parallel >= 1; got " + trials + ", " + budget + ", " + eta + ", " + parallel);
         }
         List<Stage> stages = new ArrayList<>();
         switch (strategy) {
-            case "grid", "random" -> stages.add(new Stage(trials, 0, budget / trials, 0, true));
+            case "grid", "random" -> stages.add(new Stage(trials, 0, whole(budget / trials, batch), 0, true));
             case "bayesian" -> {
                 for (int started = 0; started < trials; started += parallel) {
-                    stages.add(new Stage(Math.min(parallel, trials - started), 0, budget / trials, 0, true));
+                    stages.add(new Stage(Math.min(parallel, trials - started), 0, whole(budget / trials, batch), 0, true));
                 }
             }
-            case "successive_halving" -> halving(stages, trials, eta, budget);
-            case "hyperband" -> hyperband(stages, trials, eta, budget);
+            case "successive_halving" -> halving(stages, trials, eta, budget, batch);
+            case "hyperband" -> hyperband(stages, trials, eta, budget, batch);
             default -> throw new IllegalArgumentException("unknown search strategy " + strategy);
         }
         return stages;
     }
 
-    private static void halving(List<Stage> stages, int trials, int eta, long budget) {
+    private static long whole(long examples, int batch) {
+        return examples / batch * batch;
+    }
+
+    private static void halving(List<Stage> stages, int trials, int eta, long budget, int batch) {
         List<SuccessiveHalving.Rung> rungs = SuccessiveHalving.plan(trials, eta, budget);
         for (int k = 0; k < rungs.size(); k++) {
             SuccessiveHalving.Rung r = rungs.get(k);
-            stages.add(new Stage(k == 0 ? r.trials() : 0, k == 0 ? 0 : r.trials(), r.examplesEach(), k, k == rungs.size() - 1));
+            stages.add(new Stage(k == 0 ? r.trials() : 0, k == 0 ? 0 : r.trials(), whole(r.examplesEach(), batch), k,
+                    k == rungs.size() - 1));
         }
     }
 
@@ -81,7 +96,7 @@ public final class Stages {
      * trained up to {@code r_i = R * eta^(i - s)} examples in all; so every bracket's last trial has
      * trained {@code R} examples, and their scores compare. {@code R} is the largest the budget allows.
      */
-    private static void hyperband(List<Stage> stages, int trials, int eta, long budget) {
+    private static void hyperband(List<Stage> stages, int trials, int eta, long budget, int batch) {
         int top = 0;
         for (long p = eta; p <= trials; p *= eta) {
             top++;
@@ -100,7 +115,7 @@ public final class Stages {
         for (int s = top; s >= 0; s--) {
             long before = 0;
             for (int i = 0; i <= s; i++) {
-                long upTo = (long) Math.floor(r * Math.pow(eta, i - s));
+                long upTo = whole((long) Math.floor(r * Math.pow(eta, i - s)), batch);
                 int n = Math.max(1, starts[s] / (int) Math.pow(eta, i));
                 stages.add(new Stage(i == 0 ? n : 0, i == 0 ? 0 : n, upTo - before, i, i == s));
                 before = upTo;

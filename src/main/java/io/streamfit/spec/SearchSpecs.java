@@ -35,19 +35,20 @@ public final class SearchSpecs {
     static final Set<String> METRICS = Set.of("prequential_loss", "held_out_loss", "accuracy");
     /**
      * Fields no space may be on: the trials share one consumer and one decoded batch, so they
-     * agree on what the records are and how they are batched, and they are one model's search.
+     * agree on what the records are and how they are batched, and they are one model's search;
+     * and they are scored alike, so they share the loss and the held-out slice.
      */
     static final Set<String> SHARED = Set.of("id", "topic", "input_width", "input_shape", "task", "batch_size", "snapshot",
-            "dead_letter_topic", "pretrained");
+            "dead_letter_topic", "pretrained", "loss", "early_stopping");
 
     private SearchSpecs() {}
 
     /** What the {@code search} section says. */
     public record SearchSpec(String strategy, int trials, long budgetExamples, int eta, int parallel, String metric,
-            int window, long seed, Continuous continuous) {
+            int window, long seed, Continuous continuous, int batch) {
         /** How the budget is spent: {@link Stages#plan}. */
         public List<Stages.Stage> stages() {
-            return Stages.plan(strategy, trials, budgetExamples, eta, Math.min(parallel, trials));
+            return Stages.plan(strategy, trials, budgetExamples, eta, Math.min(parallel, trials), batch);
         }
     }
 
@@ -110,20 +111,45 @@ public final class SearchSpecs {
             if ("held_out_loss".equals(metric) && !root.has("early_stopping")) {
                 r.error("search.objective.metric", "held_out_loss needs early_stopping (its held-out slice)");
             }
+            JsonNode task = root.path("task").path("type");
+            if ("accuracy".equals(metric) && task.isTextual() && task.asText().equals("regression")) {
+                r.error("search.objective.metric",
+                        "accuracy needs a classification or binary task: a regression has no labels to "
+                                + "count, so every trial would score NaN");
+            }
+            if (root.has("pretrained")) {
+                r.error("pretrained", "does not go with a search yet: its trials start from the spec's initializers");
+            }
             if (r.errors().isEmpty()) {
-                search = new SearchSpec(strategy, trials.intValue(), examples, eta.intValue(), parallel.intValue(), metric,
-                        window.intValue(), seed, continuous);
                 JsonNode batch = root.get("batch_size");
-                long batchSize = batch != null && batch.canConvertToLong() ? batch.asLong() : 1;
+                int batchSize = batch != null && batch.isIntegralNumber() && batch.asInt() >= 1 ? batch.asInt() : 1;
+                search = new SearchSpec(strategy, trials.intValue(), examples, eta.intValue(), parallel.intValue(), metric,
+                        window.intValue(), seed, continuous, batchSize);
+                // A stage must last one batch; with held_out_loss, one validation check (every-th batch held
+                // out, check_batches of them), or every score would be NaN.
+                long minimum = batchSize;
+                String unit = "one batch";
+                if ("held_out_loss".equals(metric)) {
+                    JsonNode es = root.path("early_stopping");
+                    long check = (long) es.path("holdout_every").asInt(10) * es.path("check_batches").asInt(10);
+                    minimum = check * batchSize;
+                    unit = "one early-stopping check";
+                    if (continuous != null && continuous.window() < check) {
+                        r.error("search.continuous.window", "must be at least one early-stopping check with held_out_loss ("
+                                + check + " batches), got " + continuous.window());
+                    }
+                }
                 List<Stages.Stage> stages = search.stages();
                 for (int k = 0; k < stages.size(); k++) {
-                    if (stages.get(k).examplesEach() < batchSize) {
+                    if (stages.get(k).examplesEach() < minimum) {
                         r.error("search.budget.examples", "is too small for " + trials + " " + strategy + " trials: stage " + k
-                                + " would train " + stages.get(k).examplesEach() + " examples per trial, less than one batch ("
-                                + batchSize + ")");
-                        search = null;
+                                + " would train " + stages.get(k).examplesEach() + " examples per trial, less than " + unit + " ("
+                                + minimum + ")");
                         break;
                     }
+                }
+                if (!r.errors().isEmpty()) {
+                    search = null;
                 }
             }
         }

@@ -115,6 +115,11 @@ public final class SearchRun {
         return stage;
     }
 
+    /** Trials started so far, challengers included (the leaderboard keeps at most {@link #MAX_ROWS}). */
+    public int started() {
+        return started;
+    }
+
     /** Continuous mode: how many challengers replaced the winner. */
     public int promotions() {
         return promotions;
@@ -158,9 +163,10 @@ public final class SearchRun {
     }
 
     /**
-     * The winner's prequential figures over every batch it trained: a winner of the search
-     * trained every batch of the stream from the first, so they are its whole pass; a challenger
-     * promoted in continuous mode, from the batch it started at.
+     * The winner's prequential figures over every batch it trained: from the first batch for
+     * grid, random and successive halving, whose winner trained every batch; from its round or
+     * bracket on for bayesian and hyperband, and from its start for a challenger promoted in
+     * continuous mode ({@link Pass#examples} says how many).
      */
     public Pass winnerPass() {
         if (!done) {

@@ -53,7 +53,7 @@ final class SearchTrial {
     /** Trains {@code batch} and keeps its tallies. */
     StepResult train(Batch batch) {
         StepResult r = state.train(batch);
-        if (r.role() == EarlyStopping.Role.TRAIN) {
+        if (r.role() != EarlyStopping.Role.HOLD_OUT) { // trained, or scored while paused: prequential either way
             window.add(r.lossSum(), r.correct(), r.judged(), r.examples());
             pass.add(r);
             round.add(r);

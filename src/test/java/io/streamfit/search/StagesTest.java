@@ -75,4 +75,25 @@ class StagesTest {
         assertThrows(IllegalArgumentException.class, () -> Stages.plan("random", 8, 7, 3, 4));
         assertThrows(IllegalArgumentException.class, () -> Stages.plan("annealing", 8, 100, 3, 4));
     }
+
+    /** Stages end where batches end: every length is whole batches, and Hyperband's brackets still end together. */
+    @Test
+    void lengthsAreWholeBatches() {
+        for (String strategy : STRATEGIES) {
+            List<Stages.Stage> stages = Stages.plan(strategy, 9, 20_000, 3, 4, 64);
+            assertTrue(stages.stream().allMatch(s -> s.examplesEach() % 64 == 0 && s.examplesEach() > 0),
+                    strategy + ": " + stages);
+            assertTrue(Stages.compute(stages) <= 20_000, strategy);
+        }
+        long sum = 0;
+        List<Long> ends = new ArrayList<>();
+        for (Stages.Stage s : Stages.plan("hyperband", 9, 20_000, 3, 4, 64)) {
+            sum += s.examplesEach();
+            if (s.closes()) {
+                ends.add(sum);
+                sum = 0;
+            }
+        }
+        assertEquals(List.of(ends.get(0), ends.get(0), ends.get(0)), ends);
+    }
 }

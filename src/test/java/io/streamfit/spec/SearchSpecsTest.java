@@ -31,7 +31,7 @@ class SearchSpecsTest {
                   objective: {metric: prequential_loss, window: 100}
                   seed: 7
                 """));
-        assertEquals(new SearchSpecs.SearchSpec("successive_halving", 16, 200_000, 3, 4, "prequential_loss", 100, 7, null),
+        assertEquals(new SearchSpecs.SearchSpec("successive_halving", 16, 200_000, 3, 4, "prequential_loss", 100, 7, null, 8),
                 p.search());
         assertEquals(List.of("layers[0].units", "optimizer.lr"), List.copyOf(p.spaces().keySet()));
         assertFalse(p.base().has("search"), "the base spec is the model's, without the section");
@@ -42,7 +42,7 @@ class SearchSpecsTest {
     void defaultsFillTheRest() {
         SearchSpecs.Plan p = SearchSpecs
                 .plan(SpecText.read(BASE + "search: {strategy: bayesian, trials: 20, budget: {examples: 1000}}"));
-        assertEquals(new SearchSpecs.SearchSpec("bayesian", 20, 1000, 3, 4, "prequential_loss", 100, 0, null), p.search());
+        assertEquals(new SearchSpecs.SearchSpec("bayesian", 20, 1000, 3, 4, "prequential_loss", 100, 0, null, 8), p.search());
     }
 
     @Test
@@ -78,7 +78,7 @@ class SearchSpecsTest {
         SpecException e = assertThrows(SpecException.class, () -> SearchSpecs.plan(SpecText.read(BASE.replace("batch_size: 8",
                 "batch_size: {choice: [8, 16]}") + "search: {strategy: random, trials: 4, budget: {examples: 100}}")));
         assertEquals(List.of("batch_size cannot be searched: the trials train side by side on the same records and batches, "
-                + "so they share [batch_size, dead_letter_topic, id, input_shape, input_width, pretrained, snapshot, task, topic]"),
+                + "so they share [batch_size, dead_letter_topic, early_stopping, id, input_shape, input_width, loss, pretrained, snapshot, task, topic]"),
                 e.errors());
     }
 
@@ -97,5 +97,32 @@ class SearchSpecsTest {
                 + "search: {strategy: successive_halving, trials: 27, budget: {examples: 400}}")));
         assertTrue(e.errors().get(0).startsWith("search.budget.examples is too small for 27 successive_halving trials: stage 0"),
                 e.errors().toString());
+    }
+
+    /** Searches whose scores could not compare, or whose start the search would ignore, are refused. */
+    @Test
+    void scoresThatCannotCompareAndAPretrainedStartAreRefused() {
+        String regression = BASE.replace("task: {type: classification, classes: 3}", "task: {type: regression, outputs: 3}");
+        assertTrue(assertThrows(SpecException.class, () -> SearchSpecs.plan(SpecText.read(regression
+                + "search: {strategy: random, trials: 4, budget: {examples: 400}, objective: {metric: accuracy}}"))).errors()
+                .get(0).startsWith("search.objective.metric accuracy needs a classification or binary task"));
+        assertTrue(assertThrows(SpecException.class,
+                () -> SearchSpecs.plan(SpecText.read(BASE + "pretrained: {file: w.safetensors}\n"
+                        + "search: {strategy: random, trials: 4, budget: {examples: 400}}")))
+                .errors().get(0).startsWith("pretrained does not go"));
+        assertTrue(assertThrows(SpecException.class, () -> SearchSpecs.plan(SpecText.read(BASE
+                + "loss: {type: softmax_cross_entropy, "
+                + "label_smoothing: {uniform: [0, 0.2]}}\nsearch: {strategy: random, trials: 4, budget: {examples: 400}}")))
+                .errors()
+                .get(0).startsWith("loss.label_smoothing cannot be searched"));
+        SpecException e = assertThrows(SpecException.class, () -> SearchSpecs.plan(SpecText.read(BASE
+                + "early_stopping: {holdout_every: 5, check_batches: 4}\n"
+                + "search: {strategy: random, trials: 4, budget: {examples: 400}, objective: {metric: held_out_loss}, "
+                + "continuous: {window: 10}}")));
+        assertEquals(List.of(
+                "search.continuous.window must be at least one early-stopping check with held_out_loss (20 batches), got 10",
+                "search.budget.examples is too small for 4 random trials: stage 0 would train 496 examples per trial, less than one "
+                        + "early-stopping check (160)")
+                .size(), e.errors().size(), e.errors().toString());
     }
 }
