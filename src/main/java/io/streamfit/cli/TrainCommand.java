@@ -6,26 +6,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.streamfit.data.Batcher;
 import io.streamfit.data.DecodeAhead;
-import io.streamfit.data.Examples;
 import io.streamfit.data.RecordDecoder;
 import io.streamfit.data.RejectedRecordException;
 import io.streamfit.data.TrainingLoop;
 import io.streamfit.files.LocalFiles;
-import io.streamfit.nn.Loss;
-import io.streamfit.search.Stages;
 import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.snapshot.SnapshotFormatException;
 import io.streamfit.spec.ModelSpec;
-import io.streamfit.spec.SearchSpecs;
 import io.streamfit.spec.SpecException;
 import io.streamfit.spec.SpecParser;
 import io.streamfit.train.Batch;
-import io.streamfit.train.ModelFactory;
 import io.streamfit.train.ModelState;
 import io.streamfit.train.NativeThreads;
 import io.streamfit.train.SearchRun;
 import io.streamfit.train.StepResult;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -34,15 +28,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -149,27 +139,8 @@ public final class TrainCommand implements Callable<Integer> {
             checkWritable(metrics, "--metrics");
         }
         NativeThreads.configure(blasThreads);
-        SearchSpecs.Plan plan = null;
         JsonNode root = readSpecTree();
-        if (SearchSpecs.isSearch(root) != search) {
-            throw new Failure(2, search ? "--search needs a search section in the spec " + spec
-                    : "the spec " + spec + " has a search section: pass --search to run the search (docs/search.md)");
-        }
-        SearchRun run = null;
-        if (search) {
-            if (init != null || bestOut != null) {
-                throw new Failure(2, (init != null ? "--init" : "--best-out") + " does not go with --search: the trials start "
-                        + "from the spec, and the search keeps its winner, written to --out");
-            }
-            try {
-                plan = SearchSpecs.plan(root);
-                run = new SearchRun(plan);
-            } catch (SpecException e) {
-                throw new Failure(2, "invalid spec " + spec + ":\n  " + String.join("\n  ", e.errors()));
-            } catch (IllegalStateException e) {
-                throw new Failure(2, "invalid spec " + spec + ": " + e.getMessage());
-            }
-        }
+        SearchRun run = SearchReport.start(root, search, spec, init != null ? "--init" : bestOut != null ? "--best-out" : null);
         ModelSpec modelSpec = run != null ? run.lead().spec() : parseSpec(root);
         if (bestOut != null && modelSpec.earlyStopping() == null) {
             throw new Failure(2, "--best-out needs an early_stopping section in the spec: it is what validates a best model");
@@ -210,12 +181,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         byte[] best = pass.best;
         if (run != null) {
-            if (!run.done()) {
-                err.printf("train: the data ended after %d of the search's %d examples: the best trial so far wins%n",
-                        Stages.length(run.stages().subList(0, run.stage())), Stages.length(run.stages()));
-                run.finishEarly();
-            }
-            state = run.lead();
+            state = SearchReport.winner(run, err);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         if (totals.examples == 0) {
@@ -233,15 +199,10 @@ public final class TrainCommand implements Callable<Integer> {
             }
         }
         if (run != null) {
-            // The lead changed during the search: report the winner's own figures, over the batches it
-            // trained (prequential_examples: the whole pass for grid, random and successive halving).
-            SearchRun.Pass p = run.winnerPass();
-            summary.put("prequential_loss", Double.isNaN(p.loss()) ? null : p.loss());
-            summary.put("prequential_accuracy", Double.isNaN(p.accuracy()) ? null : p.accuracy());
-            summary.put("prequential_examples", p.examples());
+            SearchReport.winnerFigures(run, summary);
         }
         if (test != null) {
-            summary.putAll(evaluate(state, decoder));
+            summary.putAll(TestSet.evaluate(test, state, decoder));
         }
         if (metrics != null) {
             Map<String, Object> doc = new LinkedHashMap<>();
@@ -386,69 +347,6 @@ public final class TrainCommand implements Callable<Integer> {
                 best = SnapshotCodec.encode(state, 1, Map.of(), Map.of(), provenance(line.offset() + 1, null));
             }
         }
-    }
-
-    /** Loss and accuracy on {@code --test}, in inference mode, in chunks of up to 1024 examples. */
-    private Map<String, Object> evaluate(ModelState state, RecordDecoder decoder) throws Failure {
-        Loss loss = ModelFactory.loss(state.spec());
-        double lossSum = 0;
-        long correct = 0;
-        long judged = 0;
-        long examples = 0;
-        long rejected = 0;
-        List<Examples> chunk = new ArrayList<>();
-        int chunkSize = 0;
-        try (BufferedReader in = Files.newBufferedReader(test, StandardCharsets.UTF_8)) {
-            String line;
-            while (true) {
-                line = in.readLine();
-                if (line != null) {
-                    try {
-                        Examples ex = decoder.decode(line.getBytes(StandardCharsets.UTF_8));
-                        chunk.add(ex);
-                        chunkSize += ex.count();
-                    } catch (RejectedRecordException e) {
-                        rejected++;
-                    }
-                }
-                if (chunkSize >= 1024 || (line == null && chunkSize > 0)) {
-                    Loss.Result r = score(state, loss, chunk, chunkSize);
-                    lossSum += r.lossSum();
-                    correct += r.correct();
-                    judged += r.judged();
-                    examples += chunkSize;
-                    chunk.clear();
-                    chunkSize = 0;
-                }
-                if (line == null) {
-                    break;
-                }
-            }
-        } catch (IOException | UncheckedIOException e) {
-            throw new Failure(1, "cannot read --test " + test + ": " + e.getMessage());
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("test_examples", examples);
-        out.put("test_rejected_records", rejected);
-        out.put("test_loss", examples == 0 ? null : lossSum / examples);
-        out.put("test_accuracy", judged == 0 ? null : (double) correct / judged);
-        return out;
-    }
-
-    private static Loss.Result score(ModelState state, Loss loss, List<Examples> chunk, int n) {
-        int width = chunk.get(0).width();
-        int tw = chunk.get(0).targetWidth();
-        float[] x = new float[n * width];
-        float[] y = new float[n * tw];
-        int at = 0;
-        for (Examples ex : chunk) {
-            System.arraycopy(ex.x(), 0, x, at * width, ex.count() * width);
-            System.arraycopy(ex.y(), 0, y, at * tw, ex.count() * tw);
-            at += ex.count();
-        }
-        INDArray input = Nd4j.create(x, new long[] {n, width}, 'c');
-        INDArray output = state.predict(input).output();
-        return loss.evaluate(output, y, Nd4j.create(DataType.FLOAT, n, output.columns()));
     }
 
     private void writeSnapshot(ModelState state, long lines, SearchRun run) throws Failure {
