@@ -13,8 +13,10 @@ import io.streamfit.spec.SpecException;
 import io.streamfit.spec.SpecParser;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A hyper-parameter search running on a stream: the trials of the current {@link Stages stage}
@@ -74,25 +76,86 @@ public final class SearchRun {
     private final SearchSpecs.SearchSpec search;
     private final List<Stages.Stage> stages;
     private final Sampler sampler;
-    private final SplitMix64 rng;
-    private final List<SearchTrial> trials = new ArrayList<>();
-    private final List<Trial> scored = new ArrayList<>();
-    private int started;
-    private int stage;
-    private long stageExamples;
-    private SearchTrial best;
-    private boolean done;
-    private long computeAtDone;
-    private long roundBatches;
-    private int promotions;
+    // The search's progress: written and read back whole by SearchProgress.
+    final SplitMix64 rng;
+    final List<SearchTrial> trials = new ArrayList<>();
+    final List<Trial> scored = new ArrayList<>();
+    int started;
+    int stage;
+    long stageExamples;
+    SearchTrial best;
+    boolean done;
+    long computeAtDone;
+    long roundBatches;
+    int promotions;
 
+    /** A new search: its first stage's trials are proposed and built. */
     public SearchRun(SearchSpecs.Plan plan) {
+        this(plan, true);
+    }
+
+    private SearchRun(SearchSpecs.Plan plan, boolean begin) {
         this.plan = plan;
         this.search = plan.search();
         this.stages = search.stages();
         this.sampler = Stages.sampler(search.strategy(), search.trials());
         this.rng = new SplitMix64(search.seed());
-        begin();
+        if (begin) {
+            begin();
+        }
+    }
+
+    /**
+     * The search's progress, for a snapshot: every trial's values, status, tallies and window, the
+     * stage and its progress, and the generator (JSON, exact: doubles round-trip bitwise). The
+     * models of the trials in {@link #liveTrials()} go beside it.
+     */
+    public String progress() {
+        return SearchProgress.write(this);
+    }
+
+    /** The trials that hold a model (training, challenging, winning, or leading a closed group), by number. */
+    public Map<Integer, ModelState> liveTrials() {
+        Map<Integer, ModelState> live = new LinkedHashMap<>();
+        for (SearchTrial t : trials) {
+            if (t.state != null) {
+                live.put(t.number, t.state);
+            }
+        }
+        return live;
+    }
+
+    /** The spec trial {@code number} trains (to decode its model from a snapshot). */
+    public ModelSpec trialSpec(int number) {
+        return spec(trials.stream().filter(t -> t.number == number).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no trial " + number)).values);
+    }
+
+    /**
+     * The search {@link #progress()} described, with each live trial's model from {@code models}
+     * (decoded with {@link #trialSpec}): it goes on bitwise as the search that wrote it would have.
+     *
+     * @throws IllegalArgumentException if the progress is malformed or a live trial's model is missing
+     */
+    public static SearchRun restore(SearchSpecs.Plan plan, String progress,
+            Function<SearchRun, Map<Integer, ModelState>> models) {
+        SearchRun run = new SearchRun(plan, false);
+        List<Integer> live = SearchProgress.read(run, progress);
+        Map<Integer, ModelState> states = models.apply(run);
+        for (SearchTrial t : run.trials) {
+            if (live.contains(t.number)) {
+                t.state = states.get(t.number);
+                if (t.state == null) {
+                    throw new IllegalArgumentException("the model of live trial " + t.number + " is missing");
+                }
+            }
+        }
+        return run;
+    }
+
+    /** For {@link SearchProgress}: a trial with its values, its window sized as the objective's. */
+    SearchTrial newTrial(int number, Map<String, Object> values) {
+        return new SearchTrial(number, values, search.window());
     }
 
     /** The search's section. */

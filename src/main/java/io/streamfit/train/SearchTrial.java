@@ -21,11 +21,11 @@ final class SearchTrial {
     long examples;
     double heldOut = Double.NaN;
     double score = Double.NaN;
-    private final Tally pass = new Tally();
-    private Tally round = new Tally();
+    final Tally pass = new Tally();
+    Tally round = new Tally();
 
     /** Summed prequential figures over some of the trial's batches. */
-    private static final class Tally {
+    static final class Tally {
         double loss;
         long correct;
         long judged;

@@ -6,13 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamfit.nn.SplitMix64;
 import io.streamfit.search.Stages;
+import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.spec.SearchSpaces;
 import io.streamfit.spec.SearchSpecs;
 import io.streamfit.spec.SpecParser;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -247,5 +250,44 @@ class SearchRunTest {
         ModelState alone = ModelState.fresh(SpecParser.parse(SearchSpaces.with(plan.base(), winner.values())));
         batches.forEach(alone::train);
         assertArrayEquals(alone.network().params().toFloatVector(), run.lead().network().params().toFloatVector());
+    }
+
+    /**
+     * A search restored from its progress and its live trials' snapshots, at any batch (mid-rung,
+     * at a rung's end, in the challenge rounds), goes on bitwise as the search that was never
+     * interrupted: the same leaderboard, the same winner, the same parameters.
+     */
+    @Test
+    void aSearchRestoredFromItsProgressGoesOnBitwise() throws Exception {
+        SearchSpecs.Plan plan = plan("{strategy: successive_halving, trials: 9, eta: 3, budget: {examples: 2700}, seed: 5, "
+                + "continuous: {challengers: 2, window: 5}}");
+        List<Batch> batches = stream(9, 2400);
+        SearchRun whole = new SearchRun(plan);
+        batches.forEach(whole::train);
+        for (int cut : new int[] {3, 12, 37, 150, 290}) {
+            SearchRun first = new SearchRun(plan);
+            batches.subList(0, cut).forEach(first::train);
+            String progress = first.progress();
+            Map<Integer, byte[]> files = new LinkedHashMap<>();
+            first.liveTrials().forEach((n, s) -> files.put(n, SnapshotCodec.encode(s, 1, Map.of(), Map.of())));
+            SearchRun restored = SearchRun.restore(plan, progress, r -> {
+                Map<Integer, ModelState> states = new LinkedHashMap<>();
+                files.forEach((n, bytes) -> {
+                    try {
+                        states.put(n, SnapshotCodec.decode(bytes, r.trialSpec(n)));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                return states;
+            });
+            assertEquals(progress, restored.progress(), "the progress reads back as it was written, cut " + cut);
+            batches.subList(cut, batches.size()).forEach(restored::train);
+            assertEquals(whole.leaderboard(), restored.leaderboard(), "cut " + cut);
+            assertEquals(whole.promotions(), restored.promotions());
+            assertArrayEquals(whole.lead().network().params().toFloatVector(), restored.lead().network().params().toFloatVector(),
+                    "cut " + cut);
+        }
+        assertTrue(whole.done() && whole.started() > 9, "the run reached the challenge rounds");
     }
 }
