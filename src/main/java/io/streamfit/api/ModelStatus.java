@@ -3,6 +3,7 @@ package io.streamfit.api;
 import io.streamfit.stream.ModelRunner;
 import io.streamfit.train.EarlyStopping;
 import io.streamfit.train.ModelState;
+import io.streamfit.train.SearchBoard;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -59,6 +60,20 @@ final class ModelStatus {
                 es.put("resumes", e.resumes());
                 m.put("early_stopping", es);
             }
+        }
+        SearchBoard b = r.searchBoard();
+        if (b != null) {
+            // The figures above are the lead's: the trial that speaks for the search (the winner once done).
+            Map<String, Object> search = new LinkedHashMap<>();
+            search.put("strategy", b.strategy());
+            search.put("done", b.done());
+            search.put("stage", b.stage());
+            search.put("stages", b.stages());
+            search.put("lead", b.lead());
+            search.put("winner", b.winner());
+            search.put("trials_started", b.started());
+            search.put("compute_examples", b.computeExamples());
+            m.put("search", search);
         }
         m.put("restored_version", r.restoredVersion());
         m.put("restored_positions", r.restoredPositions());

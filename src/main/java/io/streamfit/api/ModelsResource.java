@@ -12,6 +12,7 @@ import io.streamfit.spec.SpecParser;
 import io.streamfit.stream.ModelRunner;
 import io.streamfit.stream.RunnerPhase;
 import io.streamfit.train.ModelState;
+import io.streamfit.train.SearchBoard;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
@@ -212,6 +213,28 @@ public class ModelsResource {
     public Response spec(@PathParam("id") String id, @Context UriInfo uri, @Context HttpHeaders headers) {
         ModelRegistry.Entry e = registry.get(id);
         return e == null ? elsewhere(id, "GET", uri, headers, null) : Response.ok(e.runner().spec().source()).build();
+    }
+
+    /**
+     * The search's leaderboard: every trial with its values, score, rung, examples and status, the
+     * winner first ({@link SearchBoard#toMap}); 409 for a model that does not search, 503 before
+     * its search is restored.
+     */
+    @GET
+    @Path("/{id}/search")
+    public Response search(@PathParam("id") String id, @Context UriInfo uri, @Context HttpHeaders headers) {
+        ModelRegistry.Entry e = registry.get(id);
+        if (e == null) {
+            return elsewhere(id, "GET", uri, headers, null);
+        }
+        if (!e.runner().spec().searches()) {
+            return errors(Response.Status.CONFLICT, List.of("model " + id + " has no search section: it trains one model"));
+        }
+        SearchBoard board = e.runner().searchBoard();
+        if (board == null) {
+            return errors(Response.Status.SERVICE_UNAVAILABLE, List.of("model " + id + " is restoring its search"));
+        }
+        return Response.ok(board.toMap()).build();
     }
 
     /**

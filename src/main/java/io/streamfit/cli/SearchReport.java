@@ -7,10 +7,10 @@ import io.streamfit.search.Stages;
 import io.streamfit.spec.SearchSpecs;
 import io.streamfit.spec.SpecException;
 import io.streamfit.train.ModelState;
+import io.streamfit.train.SearchBoard;
 import io.streamfit.train.SearchRun;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -76,34 +76,9 @@ final class SearchReport {
         summary.put("prequential_examples", p.examples());
     }
 
-    /** The {@code search} object of the --metrics file. */
+    /** The {@code search} object of the --metrics file: the same as {@code GET /models/{id}/search}. */
     static Map<String, Object> of(SearchRun run) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("strategy", run.search().strategy());
-        m.put("objective", run.search().metric());
-        m.put("budget_examples", run.search().budgetExamples());
-        m.put("planned_compute_examples", Stages.compute(run.stages()));
-        m.put("compute_examples", run.computeExamples());
-        m.put("search_stream_examples", Stages.length(run.stages()));
-        m.put("stages", run.stages().size());
-        m.put("trials_started", run.started());
-        m.put("winner", run.winner());
-        if (run.search().continuous() != null) {
-            m.put("promotions", run.promotions());
-        }
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (SearchRun.Row r : run.leaderboard()) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("trial", r.trial());
-            row.put("values", r.values());
-            row.put("score", Double.isFinite(r.score()) ? r.score() : null);
-            row.put("rung", r.rung());
-            row.put("examples", r.examples());
-            row.put("status", r.status().name().toLowerCase(Locale.ROOT));
-            rows.add(row);
-        }
-        m.put("leaderboard", rows);
-        return m;
+        return SearchBoard.of(run).toMap();
     }
 
     /** The leaderboard's head, one trial per line. */

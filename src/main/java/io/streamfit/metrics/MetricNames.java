@@ -81,4 +81,21 @@ public final class MetricNames {
     public static final String NATIVE_MEMORY = "streamfit.native.memory";
     /** {@code streamfit_process_resident_memory_bytes}: the process' resident set (heap, native, code) */
     public static final String RESIDENT_MEMORY = "streamfit.process.resident.memory";
+    /** {@code streamfit_search_trials_started}: trials a search started, challengers included */
+    public static final String SEARCH_TRIALS_STARTED = "streamfit.search.trials.started";
+    /** {@code streamfit_search_compute_examples}: examples trained over all trials until the winner was chosen */
+    public static final String SEARCH_COMPUTE_EXAMPLES = "streamfit.search.compute.examples";
+    /** {@code streamfit_search_done}: 1 once the search chose its winner */
+    public static final String SEARCH_DONE = "streamfit.search.done";
+    /** {@code streamfit_search_promotions}: continuous mode's challengers that replaced the winner */
+    public static final String SEARCH_PROMOTIONS = "streamfit.search.promotions";
+    /**
+     * {@code streamfit_search_slot_*} (tag {@code slot}: a rank of the leaderboard, 1 the winner or
+     * the best so far, at most the search's trials): the trial there, its score, examples and
+     * whether it trains
+     */
+    public static final String SEARCH_SLOT_TRIAL = "streamfit.search.slot.trial";
+    public static final String SEARCH_SLOT_SCORE = "streamfit.search.slot.score";
+    public static final String SEARCH_SLOT_EXAMPLES = "streamfit.search.slot.examples";
+    public static final String SEARCH_SLOT_TRAINING = "streamfit.search.slot.training";
 }

@@ -11,6 +11,7 @@ import io.streamfit.stream.RunnerListener;
 import io.streamfit.stream.RunnerPhase;
 import io.streamfit.train.EarlyStopping;
 import io.streamfit.train.ModelState;
+import io.streamfit.train.SearchBoard;
 import io.streamfit.train.StepResult;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +36,7 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
     private final MeterRegistry registry;
     private final Tags tags;
     private final List<Meter> meters = new ArrayList<>();
+    private SearchMeters searchMeters;
     /** Counters with a second tag (reason, event), by name and tag value. */
     private final ConcurrentHashMap<String, Counter> tagged = new ConcurrentHashMap<>();
     private volatile RunnerPhase phase = RunnerPhase.STARTING;
@@ -152,6 +154,16 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
             event(event);
         }
         rebaseEarlyStopping(restored);
+    }
+
+    /** A search's meters, registered with its first leaderboard ({@link SearchMeters}). */
+    @Override
+    public void search(SearchBoard board) {
+        if (searchMeters == null) {
+            searchMeters = new SearchMeters(registry, tags, board, meters);
+        } else {
+            searchMeters.update(board);
+        }
     }
 
     /**

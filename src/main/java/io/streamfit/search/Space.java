@@ -18,6 +18,9 @@ public sealed interface Space {
     /** {@code k} values spread over the space for a grid: cell centres in the unit coordinate, or every choice. */
     List<Object> grid(int k);
 
+    /** The value that stands for the space where one value is needed (the service's representative spec): the middle choice, or the unit coordinate's middle. */
+    Object middle();
+
     /** One of the listed values (numbers, names or flags), each equally likely a priori. */
     record Choice(List<Object> values) implements Space {
         public Choice {
@@ -37,6 +40,11 @@ public sealed interface Space {
             return values;
         }
 
+        @Override
+        public Object middle() {
+            return values.get((values.size() - 1) / 2);
+        }
+
         /** The index of {@code value} among the choices, -1 when it is not one. */
         public int indexOf(Object value) {
             return values.indexOf(value);
@@ -54,6 +62,11 @@ public sealed interface Space {
         @Override
         default Object sample(SplitMix64 rng) {
             return fromUnit(rng.nextDouble());
+        }
+
+        @Override
+        default Object middle() {
+            return fromUnit(0.5);
         }
 
         @Override

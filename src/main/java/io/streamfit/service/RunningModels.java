@@ -5,6 +5,7 @@ import io.streamfit.config.StreamfitConfig;
 import io.streamfit.files.PretrainedFiles;
 import io.streamfit.metrics.ModelMeters;
 import io.streamfit.spec.ModelSpec;
+import io.streamfit.spec.SearchModels;
 import io.streamfit.spec.SpecException;
 import io.streamfit.stream.ModelRunner;
 import io.streamfit.stream.RunnerSettings;
@@ -95,9 +96,11 @@ final class RunningModels {
 
     /** @throws SpecException if the model's snapshots would exceed the snapshot limit */
     void checkSnapshotSize(ModelSpec spec) {
-        long estimate = spec.estimatedSnapshotBytes();
+        long estimate = spec.searches() ? SearchModels.estimatedSnapshotBytes(spec.search()) : spec.estimatedSnapshotBytes();
         if (estimate > store.maxBytes()) {
-            throw new SpecException(List.of("layers make snapshots of about " + estimate
+            throw new SpecException(List.of((spec.searches() ? "the search's live trials (" + SearchModels.liveModelsAtMost(
+                    spec.search().search()) + " models at most, each in the snapshot)" : "layers") + " make snapshots of about "
+                    + estimate
                     + " bytes, more than the snapshot limit of "
                     + store.maxBytes() + " bytes (streamfit.snapshot.max-bytes and the snapshot topic's max.message.bytes)"));
         }

@@ -92,22 +92,18 @@ public final class SnapshotCodec {
      */
     public static byte[] encode(ModelState state, long version, Map<Integer, Position> positions, Map<Integer, Long> consumed,
             Map<String, String> extra) {
+        return encode(state, version, positions, consumed, extra, Map.of());
+    }
+
+    /**
+     * {@link #encode(ModelState, long, Map, Map, Map)}, with further models beside {@code state}:
+     * each of {@code others} under its prefix (e.g. {@code trial.3.}), its tensors and its own
+     * metadata entries (optimizer, counters, window, spec, ...) named as {@code state}'s with the
+     * prefix in front. The lineage (version, positions, consumed) is the file's, once.
+     */
+    public static byte[] encode(ModelState state, long version, Map<Integer, Position> positions, Map<Integer, Long> consumed,
+            Map<String, String> extra, Map<String, ModelState> others) {
         List<Safetensors.Tensor> tensors = new ArrayList<>();
-        FloatBuffer params = state.network().params().data().asNioFloat();
-        for (ParamTensor t : state.network().tensors()) {
-            tensors.add(new Safetensors.Tensor(t.name(), t.shape(), slice(params, t)));
-        }
-        FloatBuffer buffers = state.network().buffers().data().asNioFloat();
-        for (ParamTensor t : state.network().bufferTensors()) {
-            tensors.add(new Safetensors.Tensor(t.name(), t.shape(), slice(buffers, t)));
-        }
-        Optimizer opt = state.optimizer();
-        for (String s : opt.stateNames()) {
-            FloatBuffer buffer = FloatBuffer.wrap(opt.state(s));
-            for (ParamTensor t : state.network().tensors()) {
-                tensors.add(new Safetensors.Tensor("optimizer." + t.name() + "." + s, t.shape(), slice(buffer, t)));
-            }
-        }
         Map<String, String> meta = new LinkedHashMap<>();
         // First, so that its value sits at a fixed place in the header: it is filled in there
         // once the tensors are in the file (see seal), and the tensors are copied only once.
@@ -116,30 +112,11 @@ public final class SnapshotCodec {
         meta.put("format_version", Integer.toString(FORMAT_VERSION));
         meta.put("model_id", state.spec().id());
         meta.put("version", Long.toString(version));
-        meta.put("optimizer", opt.type());
-        meta.put("optimizer_steps", Long.toString(opt.steps()));
-        meta.put("schedule", state.schedule().type());
-        meta.put("schedule_position", Long.toString(opt.steps()));
-        meta.put("rng_state", Long.toString(state.rng().state()));
-        meta.put("examples_seen", Long.toString(state.examplesSeen()));
-        meta.put("skipped_steps", Long.toString(state.skippedSteps()));
-        meta.put("clipped_steps", Long.toString(state.clippedSteps()));
         meta.put("topic", state.spec().topic());
         meta.put("positions", LineageMetadata.positionsJson(positions));
         meta.put("consumed", LineageMetadata.consumedJson(consumed));
-        meta.put("prequential_loss", Double.toString(state.window().loss()));
-        meta.put("prequential_accuracy", Double.toString(state.window().accuracy()));
-        WindowMetadata.write(state.window(), meta);
-        meta.put("lr_scale", Double.toString(state.lrScale()));
-        meta.put("divergence_rollbacks", Long.toString(state.divergenceRollbacks()));
-        meta.put("divergence_rollbacks_in_a_row", Integer.toString(state.rollbacksInARow()));
-        meta.put("divergence_trouble_at", Long.toString(state.troubleAt()));
-        if (state.earlyStopping() != null) {
-            meta.put("early_stopping", earlyStoppingJson(state.earlyStopping()));
-            meta.put("validation_loss", Double.toString(state.earlyStopping().lastLoss()));
-            meta.put("best_validation_loss", Double.toString(state.earlyStopping().taggedLoss()));
-        }
-        meta.put("spec", SpecParser.toJson(state.spec()));
+        putState(state, "", tensors, meta);
+        others.forEach((prefix, other) -> putState(other, prefix, tensors, meta));
         meta.put("created_at", Instant.now().toString());
         extra.forEach((k, v) -> {
             if (meta.putIfAbsent(k, v) != null) {
@@ -149,6 +126,48 @@ public final class SnapshotCodec {
         byte[] file = Safetensors.writeDirect(tensors, meta);
         seal(file, meta);
         return file;
+    }
+
+    /** One model's tensors and metadata entries, each name with {@code prefix} in front. */
+    private static void putState(ModelState state, String prefix, List<Safetensors.Tensor> tensors, Map<String, String> meta) {
+        FloatBuffer params = state.network().params().data().asNioFloat();
+        for (ParamTensor t : state.network().tensors()) {
+            tensors.add(new Safetensors.Tensor(prefix + t.name(), t.shape(), slice(params, t)));
+        }
+        FloatBuffer buffers = state.network().buffers().data().asNioFloat();
+        for (ParamTensor t : state.network().bufferTensors()) {
+            tensors.add(new Safetensors.Tensor(prefix + t.name(), t.shape(), slice(buffers, t)));
+        }
+        Optimizer opt = state.optimizer();
+        for (String s : opt.stateNames()) {
+            FloatBuffer buffer = FloatBuffer.wrap(opt.state(s));
+            for (ParamTensor t : state.network().tensors()) {
+                tensors.add(new Safetensors.Tensor(prefix + "optimizer." + t.name() + "." + s, t.shape(), slice(buffer, t)));
+            }
+        }
+        Map<String, String> own = new LinkedHashMap<>();
+        own.put("optimizer", opt.type());
+        own.put("optimizer_steps", Long.toString(opt.steps()));
+        own.put("schedule", state.schedule().type());
+        own.put("schedule_position", Long.toString(opt.steps()));
+        own.put("rng_state", Long.toString(state.rng().state()));
+        own.put("examples_seen", Long.toString(state.examplesSeen()));
+        own.put("skipped_steps", Long.toString(state.skippedSteps()));
+        own.put("clipped_steps", Long.toString(state.clippedSteps()));
+        own.put("prequential_loss", Double.toString(state.window().loss()));
+        own.put("prequential_accuracy", Double.toString(state.window().accuracy()));
+        WindowMetadata.write(state.window(), own);
+        own.put("lr_scale", Double.toString(state.lrScale()));
+        own.put("divergence_rollbacks", Long.toString(state.divergenceRollbacks()));
+        own.put("divergence_rollbacks_in_a_row", Integer.toString(state.rollbacksInARow()));
+        own.put("divergence_trouble_at", Long.toString(state.troubleAt()));
+        if (state.earlyStopping() != null) {
+            own.put("early_stopping", earlyStoppingJson(state.earlyStopping()));
+            own.put("validation_loss", Double.toString(state.earlyStopping().lastLoss()));
+            own.put("best_validation_loss", Double.toString(state.earlyStopping().taggedLoss()));
+        }
+        own.put("spec", SpecParser.toJson(state.spec()));
+        own.forEach((k, v) -> meta.put(prefix + k, v));
     }
 
     /** The checksum's value until {@link #seal} replaces it: as long as every checksum. */
@@ -207,6 +226,20 @@ public final class SnapshotCodec {
     }
 
     private static Decoded decodeChecked(byte[] file, ModelSpec spec) throws SnapshotFormatException {
+        Safetensors.Contents c = checked(file, spec);
+        Map<String, String> meta = c.metadata();
+        // A search's lead is one of its trials, with the trial's own spec: the architecture may
+        // differ from the representative spec's (SearchSnapshots restores the whole search).
+        ModelSpec own = spec.searches() && meta.containsKey(SEARCH_STATE) ? spec(meta) : spec;
+        ModelState state = readState(c, meta, "", own);
+        return new Decoded(state, LineageMetadata.read(meta, longMeta(meta, "version"), spec.topic()));
+    }
+
+    /** Metadata key of a search's progress ({@code SearchSnapshots}); its presence marks a search snapshot. */
+    static final String SEARCH_STATE = "search_state";
+
+    /** The file read, its format, model and checksum checked. */
+    private static Safetensors.Contents checked(byte[] file, ModelSpec spec) throws SnapshotFormatException {
         Safetensors.Contents c = Safetensors.read(file);
         Map<String, String> meta = c.metadata();
         checkFormat(meta);
@@ -215,33 +248,68 @@ public final class SnapshotCodec {
             throw new SnapshotFormatException("snapshot is of model \"" + id + "\", not \"" + spec.id() + "\"");
         }
         checkCrc(file, c, meta);
+        return c;
+    }
+
+    /**
+     * The models stored under each prefix ({@link #encode(ModelState, long, Map, Map, Map, Map)}'s
+     * {@code others}; {@code ""} is the file's own model), each decoded for its spec. The file is
+     * read and its checksum checked once.
+     */
+    public static Map<String, ModelState> decodePrefixed(byte[] file, ModelSpec modelSpec, Map<String, ModelSpec> specs)
+            throws SnapshotFormatException {
+        try {
+            Safetensors.Contents c = checked(file, modelSpec);
+            Map<String, ModelState> out = new LinkedHashMap<>();
+            for (Map.Entry<String, ModelSpec> e : specs.entrySet()) {
+                out.put(e.getKey(), readState(c, c.metadata(), e.getKey(), e.getValue()));
+            }
+            return out;
+        } catch (RuntimeException e) {
+            throw new SnapshotFormatException("snapshot is malformed: " + e);
+        }
+    }
+
+    /** The model whose tensors and metadata entries are named with {@code prefix} in front. */
+    private static ModelState readState(Safetensors.Contents c, Map<String, String> fileMeta, String prefix, ModelSpec spec)
+            throws SnapshotFormatException {
+        Map<String, String> meta = fileMeta;
+        if (!prefix.isEmpty()) {
+            meta = new LinkedHashMap<>();
+            for (Map.Entry<String, String> e : fileMeta.entrySet()) {
+                if (e.getKey().startsWith(prefix)) {
+                    meta.put(e.getKey().substring(prefix.length()), e.getValue());
+                }
+            }
+        }
         ModelState state = ModelState.forRestore(spec);
         FloatBuffer params = state.network().params().data().asNioFloat();
         for (ParamTensor t : state.network().tensors()) {
-            copy(c, t.name(), t, params);
+            copy(c, prefix + t.name(), t, params);
         }
         FloatBuffer buffers = state.network().buffers().data().asNioFloat();
         for (ParamTensor t : state.network().bufferTensors()) {
-            copy(c, t.name(), t, buffers);
+            copy(c, prefix + t.name(), t, buffers);
         }
-        restoreOptimizer(c, meta, state);
-        state.rng().setState(longMeta(meta, "rng_state"));
-        state.restoreCounters(longMeta(meta, "examples_seen"), longMeta(meta, "skipped_steps"), longMeta(meta, "clipped_steps"));
-        Lineage lineage = LineageMetadata.read(meta, longMeta(meta, "version"), spec.topic());
+        restoreOptimizer(c, meta, prefix, state);
+        state.rng().setState(longMeta(meta, prefix, "rng_state"));
+        state.restoreCounters(longMeta(meta, prefix, "examples_seen"), longMeta(meta, prefix, "skipped_steps"),
+                longMeta(meta, prefix, "clipped_steps"));
         WindowMetadata.restore(state.window(), meta);
         if (meta.containsKey("lr_scale")) { // absent in snapshots from before the divergence guard
             double scale = Double.parseDouble(meta.get("lr_scale"));
             if (!(scale > 0 && scale <= 1)) {
-                throw new SnapshotFormatException("metadata lr_scale must be in (0, 1], got " + scale);
+                throw new SnapshotFormatException("metadata " + prefix + "lr_scale must be in (0, 1], got " + scale);
             }
-            state.restoreDivergence(scale, longMeta(meta, "divergence_rollbacks"),
-                    Math.toIntExact(longMeta(meta, "divergence_rollbacks_in_a_row")), longMeta(meta, "divergence_trouble_at"));
+            state.restoreDivergence(scale, longMeta(meta, prefix, "divergence_rollbacks"),
+                    Math.toIntExact(longMeta(meta, prefix, "divergence_rollbacks_in_a_row")),
+                    longMeta(meta, prefix, "divergence_trouble_at"));
         }
         if (state.earlyStopping() != null && meta.containsKey("early_stopping")) {
             // A snapshot from before early stopping was switched on has none: it starts afresh.
             state.earlyStopping().restore(earlyStopping(meta.get("early_stopping")));
         }
-        return new Decoded(state, lineage);
+        return state;
     }
 
     /**
@@ -283,7 +351,7 @@ public final class SnapshotCodec {
                         + " (set pretrained.strict: false to initialize those from the spec instead)");
             }
             if (optimizerState && missing.isEmpty()) {
-                loaded.addAll(restoreOptimizer(c, meta, target));
+                loaded.addAll(restoreOptimizer(c, meta, "", target));
             }
             return loaded;
         } catch (RuntimeException e) {
@@ -299,13 +367,13 @@ public final class SnapshotCodec {
      * its state and the schedule afresh: Adam resumed with zero moments but an old step count
      * would take steps ~3x too large.
      */
-    private static List<String> restoreOptimizer(Safetensors.Contents c, Map<String, String> meta, ModelState state)
-            throws SnapshotFormatException {
+    private static List<String> restoreOptimizer(Safetensors.Contents c, Map<String, String> meta, String prefix,
+            ModelState state) throws SnapshotFormatException {
         Optimizer opt = state.optimizer();
         List<String> names = new ArrayList<>();
         for (String s : opt.stateNames()) {
             for (ParamTensor t : state.network().tensors()) {
-                names.add("optimizer." + t.name() + "." + s);
+                names.add(prefix + "optimizer." + t.name() + "." + s);
             }
         }
         if (!opt.type().equals(meta.get("optimizer")) || !c.tensors().keySet().containsAll(names)) {
@@ -314,10 +382,10 @@ public final class SnapshotCodec {
         for (String s : opt.stateNames()) {
             FloatBuffer buffer = FloatBuffer.wrap(opt.state(s));
             for (ParamTensor t : state.network().tensors()) {
-                copy(c, "optimizer." + t.name() + "." + s, t, buffer);
+                copy(c, prefix + "optimizer." + t.name() + "." + s, t, buffer);
             }
         }
-        opt.restoreSteps(longMeta(meta, "optimizer_steps"));
+        opt.restoreSteps(longMeta(meta, prefix, "optimizer_steps"));
         return names;
     }
 
@@ -412,10 +480,15 @@ public final class SnapshotCodec {
     }
 
     private static long longMeta(Map<String, String> meta, String key) throws SnapshotFormatException {
+        return longMeta(meta, "", key);
+    }
+
+    /** An integer entry of {@code meta} (a model's entries, {@code prefix} stripped: named with it in errors). */
+    private static long longMeta(Map<String, String> meta, String prefix, String key) throws SnapshotFormatException {
         try {
             return Long.parseLong(meta.get(key));
         } catch (NumberFormatException e) {
-            throw new SnapshotFormatException("metadata " + key + " is missing or not an integer: " + meta.get(key));
+            throw new SnapshotFormatException("metadata " + prefix + key + " is missing or not an integer: " + meta.get(key));
         }
     }
 

@@ -43,6 +43,26 @@ public record ModelSpec(
         DivergenceSpec divergence,
         JsonNode source) {
 
+    /**
+     * The search this spec runs, or null: a spec with a {@code search} section parses to its
+     * representative ({@link SearchModels}), whose source keeps the section.
+     */
+    public SearchSpecs.Plan search() {
+        return SearchSpecs.isSearch(source) ? SearchSpecs.plan(source) : null;
+    }
+
+    /** Whether this spec runs a search (cheaper than {@link #search()}, which parses the plan). */
+    public boolean searches() {
+        return SearchSpecs.isSearch(source);
+    }
+
+    /** This spec with another source document (what a search's representative spec carries). */
+    ModelSpec withSource(JsonNode newSource) {
+        return new ModelSpec(id, topic, inputWidth, task, layers, loss, labelSmoothing, optimizer, schedule, clipping,
+                batchSize, seed, snapshot, evaluationWindow, deadLetterTopic, freeze, pretrained, regularization,
+                earlyStopping, inputShape, augmentation, divergence, newSource);
+    }
+
     /** Number of trainable parameters the layers declare. */
     public long parameterCount() {
         return layers.stream().mapToLong(LayerSpec::parameterCount).sum();

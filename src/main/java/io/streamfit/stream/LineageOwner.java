@@ -1,6 +1,7 @@
 package io.streamfit.stream;
 
 import io.streamfit.train.ModelState;
+import io.streamfit.train.SearchRun;
 
 /** What a {@link SnapshotLineage} needs of the training it serves; all called on the training thread. */
 interface LineageOwner {
@@ -15,4 +16,9 @@ interface LineageOwner {
 
     /** A stop was asked for. */
     boolean stopping();
+
+    /** The search the model runs, whose snapshot holds every live trial; null for a model that does not search. */
+    default SearchRun search() {
+        return null;
+    }
 }

@@ -3,6 +3,7 @@ package io.streamfit.stream;
 import io.streamfit.snapshot.Position;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.train.ModelState;
+import io.streamfit.train.SearchBoard;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.KafkaException;
@@ -61,6 +62,11 @@ public final class ModelRunner implements Runnable {
     /** The current state, or null before restore; use {@link ModelState#predict} for inference. */
     public ModelState state() {
         return session.state();
+    }
+
+    /** The search's leaderboard as of its last batch; null for a model that does not search, or before its restore. */
+    public SearchBoard searchBoard() {
+        return session.board();
     }
 
     public RunnerPhase phase() {

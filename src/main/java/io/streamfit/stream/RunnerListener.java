@@ -2,6 +2,7 @@ package io.streamfit.stream;
 
 import io.streamfit.train.EarlyStopping;
 import io.streamfit.train.ModelState;
+import io.streamfit.train.SearchBoard;
 import io.streamfit.train.TrainingListener;
 
 /**
@@ -55,4 +56,7 @@ public interface RunnerListener extends TrainingListener {
 
     /** The runner moved to {@code phase} (see {@link RunnerPhase} for the life cycle). */
     void phase(RunnerPhase phase);
+
+    /** After each batch of a search, and at its restore: its leaderboard as it stands. */
+    default void search(SearchBoard board) {}
 }

@@ -2,10 +2,12 @@ package io.streamfit.stream;
 
 import io.streamfit.snapshot.Lineage;
 import io.streamfit.snapshot.Position;
+import io.streamfit.snapshot.SearchSnapshots;
 import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.snapshot.SnapshotFormatException;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.train.ModelState;
+import io.streamfit.train.SearchRun;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -118,6 +120,11 @@ final class SnapshotLineage implements AutoCloseable {
         return current;
     }
 
+    /** The last committed snapshot (null before the first): what a rollback goes back to. */
+    byte[] lastCommitted() {
+        return served.last();
+    }
+
     /** The last committed snapshot and the best one, as served. */
     ServedSnapshots served() {
         return served;
@@ -191,7 +198,9 @@ final class SnapshotLineage implements AutoCloseable {
             return false;
         }
         long version = current.version() + 1;
-        byte[] bytes = SnapshotCodec.encode(state, version, positions, consumed);
+        SearchRun search = runner.search();
+        byte[] bytes = search == null ? SnapshotCodec.encode(state, version, positions, consumed)
+                : SearchSnapshots.encode(search, spec, version, positions, consumed);
         if (bytes.length + RECORD_OVERHEAD > store.maxBytes()) {
             throw new FatalModelException("snapshot of " + bytes.length + " bytes exceeds the snapshot topic's limit of "
                     + store.maxBytes() + " bytes (streamfit.snapshot.max-bytes / the topic's max.message.bytes)", null);

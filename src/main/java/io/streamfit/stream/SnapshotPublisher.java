@@ -17,15 +17,41 @@ import java.util.Map;
  * next good step, which is when it is published. Training thread only.
  */
 final class SnapshotPublisher {
+    /**
+     * What the schedule counts, and whether the model is mid-way through a run of non-finite
+     * steps; for a model that does not search, its state's steps and bad steps. A search counts
+     * its batches (its lead changes as trials stop), and a trial's bad steps do not hold its
+     * snapshots back (that trial only ranks last).
+     */
+    interface Progress {
+        long steps(ModelState state);
+
+        boolean inBadRun(ModelState state);
+
+        Progress MODEL = new Progress() {
+            @Override
+            public long steps(ModelState state) {
+                return state.steps();
+            }
+
+            @Override
+            public boolean inBadRun(ModelState state) {
+                return state.consecutiveBadSteps() > 0;
+            }
+        };
+    }
+
     private final SnapshotLineage lineage;
     private final SnapshotSchedule schedule;
     private final Batcher batcher;
     private final EarlyStoppingControl earlyStopping;
     private final InputConsumer input;
     private final Duration maxTransactionOpen;
+    private final Progress progress;
 
     SnapshotPublisher(SnapshotLineage lineage, SnapshotSchedule schedule, Batcher batcher, EarlyStoppingControl earlyStopping,
-            InputConsumer input, Duration maxTransactionOpen) {
+            InputConsumer input, Duration maxTransactionOpen, Progress progress) {
+        this.progress = progress;
         this.lineage = lineage;
         this.schedule = schedule;
         this.batcher = batcher;
@@ -36,7 +62,7 @@ final class SnapshotPublisher {
 
     /** The model (re)starts from {@code state} at the committed lineage (restore, rollback): the schedule counts from there. */
     void restartedFrom(ModelState state, Lineage committed) {
-        schedule.published(state.steps(), committed.positions());
+        schedule.published(progress.steps(state), committed.positions());
     }
 
     /** A batch that trained nothing (held out, paused) still counts towards {@code every_steps}. */
@@ -52,7 +78,7 @@ final class SnapshotPublisher {
     void afterStep(ModelState state, boolean newBest) throws InterruptedException {
         if (newBest) {
             publish(state, batcher.positions(), true);
-        } else if (schedule.dueBySteps(state)) {
+        } else if (schedule.dueBySteps(progress.steps(state))) {
             publishIfChanged(state);
         } else {
             lineage.settleIfFinished();
@@ -68,11 +94,11 @@ final class SnapshotPublisher {
 
     /** Publishes if anything changed since the last snapshot (steps or positions), or a transaction is open. */
     void publishIfChanged(ModelState state) throws InterruptedException {
-        if (state.consecutiveBadSteps() > 0) {
+        if (progress.inBadRun(state)) {
             return;
         }
         Map<Integer, Position> positions = batcher.positions();
-        if (!lineage.transactions().inTransaction() && schedule.unchanged(state, positions)) {
+        if (!lineage.transactions().inTransaction() && schedule.unchanged(progress.steps(state), positions)) {
             return;
         }
         publish(state, positions, false);
@@ -81,7 +107,7 @@ final class SnapshotPublisher {
     /** Hands the state as a snapshot to the lineage; the schedule restarts (recovery resets it on failure). */
     private void publish(ModelState state, Map<Integer, Position> positions, boolean best) throws InterruptedException {
         if (lineage.publish(state, positions, batcher.consumed(), best, earlyStopping.applied(), input.groupMetadata())) {
-            schedule.published(state.steps(), positions);
+            schedule.published(progress.steps(state), positions);
         }
     }
 }

@@ -2,7 +2,6 @@ package io.streamfit.stream;
 
 import io.streamfit.snapshot.Position;
 import io.streamfit.spec.ModelSpec;
-import io.streamfit.train.ModelState;
 import java.util.Map;
 
 /**
@@ -40,9 +39,9 @@ final class SnapshotSchedule {
     }
 
     /** After a step: whether {@code every_steps} batches have passed since the last snapshot. */
-    boolean dueBySteps(ModelState state) {
+    boolean dueBySteps(long stepsNow) {
         long every = policy.everySteps();
-        return every > 0 && state.steps() - steps + untrained >= every;
+        return every > 0 && stepsNow - steps + untrained >= every;
     }
 
     /** Between polls: whether {@code every_seconds} have passed since the last snapshot. */
@@ -54,8 +53,8 @@ final class SnapshotSchedule {
      * Whether a snapshot would hold nothing new: no step and no position moved since the last one;
      * then the time-based count starts over as if it had published.
      */
-    boolean unchanged(ModelState state, Map<Integer, Position> now) {
-        if (state.steps() != steps || !now.equals(positions)) {
+    boolean unchanged(long stepsNow, Map<Integer, Position> now) {
+        if (stepsNow != steps || !now.equals(positions)) {
             return false;
         }
         publishedNanos = System.nanoTime();

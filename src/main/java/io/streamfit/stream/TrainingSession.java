@@ -7,10 +7,15 @@ import io.streamfit.data.TrainingLoop;
 import io.streamfit.nn.BatchNorm;
 import io.streamfit.snapshot.Lineage;
 import io.streamfit.snapshot.Position;
+import io.streamfit.snapshot.SearchSnapshots;
+import io.streamfit.snapshot.SnapshotFormatException;
 import io.streamfit.spec.ModelSpec;
+import io.streamfit.train.Batch;
 import io.streamfit.train.DivergencePolicy;
 import io.streamfit.train.EarlyStopping;
 import io.streamfit.train.ModelState;
+import io.streamfit.train.SearchBoard;
+import io.streamfit.train.SearchRun;
 import io.streamfit.train.StepResult;
 import java.util.Collection;
 import java.util.Map;
@@ -63,6 +68,11 @@ final class TrainingSession implements AutoCloseable {
     private final String transactionalId;
 
     private volatile ModelState state;
+    /** The search the spec runs (null if it runs none); {@link #state} is its lead. Training thread only. */
+    private SearchRun search;
+    /** Batches the search trained since the restore or the last rollback: what its snapshot schedule counts. */
+    private long searchBatches;
+    private volatile SearchBoard board;
     private volatile long restoredVersion = -1;
     private volatile Map<Integer, Position> restoredPositions = Map.of();
 
@@ -85,7 +95,7 @@ final class TrainingSession implements AutoCloseable {
         this.divergence = new DivergencePolicy(spec.divergence());
         this.earlyStopping = new EarlyStoppingControl(spec);
         this.publisher = new SnapshotPublisher(lineage, new SnapshotSchedule(spec.snapshot()), batcher, earlyStopping, input,
-                settings.maxTransactionOpen());
+                settings.maxTransactionOpen(), spec.searches() ? new SearchSchedule() : SnapshotPublisher.Progress.MODEL);
     }
 
     /** The current state, or null before restore. */
@@ -95,6 +105,11 @@ final class TrainingSession implements AutoCloseable {
 
     SnapshotLineage lineage() {
         return lineage;
+    }
+
+    /** The search's leaderboard as of its last batch, or null for a model that does not search. */
+    SearchBoard board() {
+        return board;
     }
 
     InputConsumer input() {
@@ -122,6 +137,9 @@ final class TrainingSession implements AutoCloseable {
         }
         SnapshotLineage.Start start = lineage.restore(callbacks);
         state = start.state();
+        if (spec.searches()) {
+            restoreSearch();
+        }
         if (spec.earlyStopping() != null) {
             listener.enableEarlyStopping(state.earlyStopping());
         }
@@ -129,6 +147,27 @@ final class TrainingSession implements AutoCloseable {
         restoredPositions = start.restored().positions();
         resetToState();
         listener.restored(state, lineage.current().version());
+    }
+
+    /**
+     * The whole search as the last committed snapshot has it (a new one before the first, or when
+     * the spec's search changed), its lead as the state.
+     */
+    private void restoreSearch() {
+        try {
+            search = SearchSnapshots.restore(lineage.lastCommitted(), spec);
+        } catch (SnapshotFormatException e) {
+            throw new FatalModelException("the last committed snapshot's search does not restore: " + e.getMessage(), e);
+        }
+        searchBatches = 0;
+        state = search.lead();
+        board = SearchBoard.of(search);
+        listener.search(board);
+    }
+
+    /** Whether a search runs and has not yet chosen its winner: divergence rollback and early stopping's control are off. */
+    private boolean searching() {
+        return search != null && !search.done();
     }
 
     /** Points the batcher, the dead letters and the publisher at the committed lineage and the current state. */
@@ -167,6 +206,19 @@ final class TrainingSession implements AutoCloseable {
         }
 
         @Override
+        public StepResult train(Batch batch) {
+            if (search == null) {
+                return state.train(batch);
+            }
+            StepResult r = search.train(batch);
+            searchBatches++;
+            state = search.lead();
+            board = SearchBoard.of(search);
+            listener.search(board);
+            return r;
+        }
+
+        @Override
         public boolean stopping() {
             return runner.stopRequested();
         }
@@ -178,14 +230,14 @@ final class TrainingSession implements AutoCloseable {
 
         @Override
         public void beforeStep() {
-            if (state.earlyStopping() != null) {
+            if (state.earlyStopping() != null && !searching()) {
                 earlyStopping.beforeStep(state.earlyStopping());
             }
         }
 
         @Override
         public void afterStep(ConsumerRecord<byte[], byte[]> r, StepResult res, long nanos) throws InterruptedException {
-            if (res.skipped()) {
+            if (res.skipped() && !searching()) { // while searching, a trial that diverges only ranks last
                 LOG.warnf("model %s skipped a step: loss %s or gradient norm %s is not finite (%d in a row)", spec.id(),
                         res.lossSum() / res.examples(), res.gradNorm(), state.consecutiveBadSteps());
                 if (divergence.diverged(state)) {
@@ -195,10 +247,10 @@ final class TrainingSession implements AutoCloseable {
             }
             EarlyStopping es = state.earlyStopping();
             boolean newBest = false;
-            if (es != null) {
+            if (es != null && !searching()) {
                 listener.earlyStopping(es);
                 newBest = earlyStopping.afterStep(es, res);
-                if (!res.applied()) {
+                if (!res.applied() && search == null) { // a search's schedule counts every batch
                     publisher.untrainedBatch();
                 }
             }
@@ -230,6 +282,13 @@ final class TrainingSession implements AutoCloseable {
      */
     private void continueFrom(ModelState committed) {
         state = committed;
+        if (search != null) {
+            restoreSearch();
+            if (search.done()) {
+                search.continueWinner(committed); // as a divergence rollback left it
+                state = committed;
+            }
+        }
         resetToState();
         if (state.earlyStopping() != null) {
             listener.rebaseEarlyStopping(state.earlyStopping());
@@ -292,6 +351,11 @@ final class TrainingSession implements AutoCloseable {
         }
 
         @Override
+        public SearchRun search() {
+            return search;
+        }
+
+        @Override
         public void abandonPoll() {
             training.abandon();
         }
@@ -329,6 +393,19 @@ final class TrainingSession implements AutoCloseable {
             if (lineage.settle() && lineage.transactions().inTransaction()) {
                 lineage.recover(new KafkaException("partitions lost: " + partitions));
             }
+        }
+    }
+
+    /** A search's snapshot schedule: its batches, and a trial's non-finite steps hold nothing back until the winner is chosen. */
+    private final class SearchSchedule implements SnapshotPublisher.Progress {
+        @Override
+        public long steps(ModelState lead) {
+            return searchBatches;
+        }
+
+        @Override
+        public boolean inBadRun(ModelState lead) {
+            return !searching() && lead.consecutiveBadSteps() > 0;
         }
     }
 }

@@ -132,16 +132,21 @@ public final class SearchRun {
     }
 
     /**
-     * The search {@link #progress()} described, with each live trial's model from {@code models}
-     * (decoded with {@link #trialSpec}): it goes on bitwise as the search that wrote it would have.
+     * The search {@link #progress()} described, with each live trial's model from {@code models},
+     * which is given the live trials' specs by number (to decode each model with): it goes on
+     * bitwise as the search that wrote it would have.
      *
      * @throws IllegalArgumentException if the progress is malformed or a live trial's model is missing
      */
     public static SearchRun restore(SearchSpecs.Plan plan, String progress,
-            Function<SearchRun, Map<Integer, ModelState>> models) {
+            Function<Map<Integer, ModelSpec>, Map<Integer, ModelState>> models) {
         SearchRun run = new SearchRun(plan, false);
         List<Integer> live = SearchProgress.read(run, progress);
-        Map<Integer, ModelState> states = models.apply(run);
+        Map<Integer, ModelSpec> specs = new LinkedHashMap<>();
+        for (int n : live) {
+            specs.put(n, run.trialSpec(n));
+        }
+        Map<Integer, ModelState> states = models.apply(specs);
         for (SearchTrial t : run.trials) {
             if (live.contains(t.number)) {
                 t.state = states.get(t.number);
@@ -195,6 +200,22 @@ public final class SearchRun {
      */
     public ModelState lead() {
         return done ? best.state : running().get(0).state;
+    }
+
+    /** The number of the trial {@link #lead()} is. */
+    public int leadTrial() {
+        return done ? best.number : running().get(0).number;
+    }
+
+    /**
+     * Once {@link #done}: the winner goes on from {@code state}, a copy of its own model as a
+     * snapshot had it, changed by a divergence rollback (a lower learning-rate scale).
+     */
+    public void continueWinner(ModelState state) {
+        if (!done) {
+            throw new IllegalStateException("the search is not done");
+        }
+        best.state = state;
     }
 
     /**

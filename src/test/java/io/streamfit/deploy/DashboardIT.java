@@ -99,14 +99,28 @@ class DashboardIT {
                 batch_size: 32
                 early_stopping: {holdout_every: 5, check_batches: 2, patience: 3}
                 """);
+        // And a search on the same stream: its leaderboard meters exist too.
+        Files.writeString(models.resolve("search.yaml"), """
+                id: demo-search
+                topic: streamfit.demo.synthetic
+                input_width: 32
+                task: {type: classification, classes: 10}
+                layers: [{type: dense, units: {choice: [8, 16]}}, {type: relu}, {type: dense, units: 10}]
+                optimizer: {type: adam, lr: {log_uniform: [1.0e-4, 1.0e-2]}}
+                batch_size: 32
+                search: {strategy: random, trials: 3, budget: {examples: 1000000}}
+                """);
         Process service = PackagedService.startDemo(servicePort, dir.resolve("service.log"), "-Dstreamfit.demo.dataset=synthetic",
                 "-Dstreamfit.models-dir=" + models.toAbsolutePath());
         Process prometheus = null;
         try {
-            TestKafka.await("both models train", Duration.ofSeconds(120), Duration.ofMillis(500), () -> {
+            TestKafka.await("the three models train", Duration.ofSeconds(120), Duration.ofMillis(500), () -> {
                 JsonNode demo = PackagedService.get(servicePort, "/models/demo-synthetic");
                 JsonNode watcher = PackagedService.get(servicePort, "/models/demo-watcher");
-                return demo != null && demo.path("steps").asLong() > 0 && watcher != null && watcher.path("steps").asLong() > 0;
+                JsonNode search = PackagedService.get(servicePort, "/models/demo-search/search");
+                return demo != null && demo.path("steps").asLong() > 0 && watcher != null && watcher.path("steps").asLong() > 0
+                        && search != null && search.path("leaderboard").size() == 3
+                        && search.path("leaderboard").get(0).path("examples").asLong() > 0;
             });
             // The endpoints the Kubernetes probes call answer UP, the startup one with its check.
             for (String probe : List.of("/q/health/started", "/q/health/live", "/q/health/ready")) {

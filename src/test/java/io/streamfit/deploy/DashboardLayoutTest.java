@@ -342,6 +342,20 @@ class DashboardLayoutTest {
         assertEquals("s", unit(panelsNaming("streamfit_step_duration_seconds_bucket").get(0)));
     }
 
+    /** Issue 16: a search's leaderboard, one row per slot with every slot meter, beside its best score over time. */
+    @Test
+    void aSearchLeaderboardShowsEverySlotMeter() throws IOException {
+        List<JsonNode> tables = panelsNaming("streamfit_search_slot_trial").stream()
+                .filter(p -> "table".equals(p.path("type").asText())).toList();
+        assertEquals(1, tables.size(), "one leaderboard table");
+        String queries = tables.get(0).path("targets").toString();
+        for (String m : List.of("streamfit_search_slot_trial", "streamfit_search_slot_score", "streamfit_search_slot_examples",
+                "streamfit_search_slot_training")) {
+            assertTrue(queries.contains(m) && queries.contains("by (model, slot)"), "the leaderboard shows " + m + " by slot");
+        }
+        assertFalse(panelsNaming("streamfit_search_compute_examples").isEmpty(), "a panel shows the search's compute");
+    }
+
     @Test
     void panelsLieFlatAndDoNotOverlap() throws IOException {
         JsonNode all = dashboard().path("panels");

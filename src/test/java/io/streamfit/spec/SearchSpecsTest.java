@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The {@code search} section: read with its defaults, and every bad field refused with its path. */
@@ -82,13 +83,36 @@ class SearchSpecsTest {
                 e.errors());
     }
 
-    /** The service parses specs with SpecParser: a search there is refused with one clear error, not one per space. */
+    /**
+     * The service parses specs with SpecParser: a search parses to its representative spec (each
+     * space at its middle value), whose source keeps the whole search, and a bad search is
+     * refused with its fields named.
+     */
     @Test
-    void theServiceRefusesASearchWithOneErrorThatSaysWhereItRuns() {
+    void theServiceParsesASearchToItsRepresentativeSpec() {
+        ModelSpec spec = SpecParser.parse(BASE + "search: {strategy: random, trials: 4, budget: {examples: 100}}");
+        assertEquals(128, ((Number) spec.layers().get(0).options().get("units")).intValue(), "the middle choice");
+        assertEquals(Math.sqrt(1.0e-4 * 1.0e-1), spec.optimizer().lr(), 1e-12, "the middle of a log-uniform space");
+        assertTrue(spec.searches());
+        assertTrue(SpecParser.toJson(spec).contains("\"search\""), "the source keeps the search");
+        assertEquals("random", spec.search().search().strategy());
         SpecException e = assertThrows(SpecException.class,
-                () -> SpecParser.parse(BASE + "search: {strategy: random, trials: 4, budget: {examples: 100}}"));
-        assertEquals(1, e.errors().size(), e.errors().toString());
-        assertTrue(e.errors().get(0).startsWith("search: a search runs offline, with `train --search`"), e.errors().toString());
+                () -> SpecParser.parse(BASE + "search: {strategy: randomly, trials: 4, budget: {examples: 100}}"));
+        assertTrue(e.errors().get(0).startsWith("search.strategy"), e.errors().toString());
+    }
+
+    /** A search's snapshots hold every live trial: the size check counts the most alive at once, each as large as the largest. */
+    @Test
+    void aSearchSnapshotIsEstimatedForItsLiveTrialsAtTheirLargest() {
+        SearchSpecs.Plan p = SpecParser.parse(BASE + "search: {strategy: successive_halving, trials: 9, eta: 3, "
+                + "budget: {examples: 9000}}").search();
+        assertEquals(10, SearchModels.liveModelsAtMost(p.search()), "9 in the first rung, and room for a closed group's best");
+        long largest = SpecParser.parse(SearchSpaces.with(p.base(), Map.of("layers[0].units", 256L, "optimizer.lr", 0.1)))
+                .estimatedSnapshotBytes();
+        long estimate = SearchModels.estimatedSnapshotBytes(p);
+        // Ten of the widest trial (its spec text, in the header, is as long as the longest lr's)
+        assertTrue(estimate >= 10 * largest + 8L * 1024 * 9 && estimate < 10 * (largest + 100) + 8L * 1024 * 9,
+                estimate + " against " + largest);
     }
 
     @Test

@@ -1,19 +1,25 @@
 package io.streamfit.stream;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamfit.nn.SplitMix64;
+import io.streamfit.snapshot.SearchSnapshots;
 import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
 import io.streamfit.train.ModelState;
+import io.streamfit.train.SearchBoard;
+import io.streamfit.train.SearchRun;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,6 +45,9 @@ class CrashRecoveryIT {
     private static final int RECORDS = 600; // 3 examples each: 1,800 examples, 180 steps
     // One record = one batch: positions count records exactly.
     private static final String SPEC3 = ReferenceRun.spec("crash3", 3, 11);
+    // A search (successive halving of 9 trials, then challengers), a snapshot of every trial after every batch.
+    private static final String SPEC_SEARCH = SearchKafkaTest.specText("crashsearch", 1);
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static EmbeddedKafka kafka;
     private static Path dir;
 
@@ -49,8 +58,10 @@ class CrashRecoveryIT {
         Path models = Files.createDirectories(dir.resolve("models"));
         Files.writeString(models.resolve("crash.yaml"), SPEC);
         Files.writeString(models.resolve("crash3.yaml"), SPEC3);
+        Files.writeString(models.resolve("crashsearch.yaml"), SPEC_SEARCH);
         TestKafka.createTopic(kafka.bootstrapServers(), "crash.examples", 1);
         TestKafka.createTopic(kafka.bootstrapServers(), "crash3.examples", 3);
+        TestKafka.createTopic(kafka.bootstrapServers(), "crashsearch.examples", 1);
     }
 
     @AfterAll
@@ -91,6 +102,7 @@ class CrashRecoveryIT {
         for (int k = 0; k < kills; k++) {
             TestKafka.produce(kafka.bootstrapServers(), "crash.examples", records.subList(produced, produced + chunk));
             TestKafka.produce(kafka.bootstrapServers(), "crash3.examples", records.subList(produced, produced + chunk), 3);
+            TestKafka.produce(kafka.bootstrapServers(), "crashsearch.examples", records.subList(produced, produced + chunk));
             produced += chunk;
             int port = freePort();
             Process service = start(port, "run-" + k + ".log");
@@ -113,6 +125,10 @@ class CrashRecoveryIT {
         }
         TestKafka.produce(kafka.bootstrapServers(), "crash.examples", records.subList(produced, RECORDS));
         TestKafka.produce(kafka.bootstrapServers(), "crash3.examples", records.subList(produced, RECORDS), 3);
+        TestKafka.produce(kafka.bootstrapServers(), "crashsearch.examples", records.subList(produced, RECORDS));
+        ModelSpec searchSpec = SpecParser.parse(SPEC_SEARCH);
+        SearchRun search = ReferenceRun.search(searchSpec, records);
+        JsonNode searchBoard = JSON.valueToTree(SearchBoard.of(search).toMap());
         int port = freePort();
         Process last = start(port, "run-last.log");
         try {
@@ -120,7 +136,8 @@ class CrashRecoveryIT {
                 JsonNode s = status(port);
                 JsonNode s3 = status(port, "crash3");
                 return s != null && s.path("examples_seen").asLong() == 3L * RECORDS
-                        && s3 != null && s3.path("examples_seen").asLong() == 3L * RECORDS;
+                        && s3 != null && s3.path("examples_seen").asLong() == 3L * RECORDS
+                        && searchBoard.equals(PackagedService.get(port, "/models/crashsearch/search"));
             });
         } finally {
             last.destroy(); // SIGTERM: final snapshot
@@ -139,5 +156,15 @@ class CrashRecoveryIT {
         CommittedLineage.assertEveryRecordOnce("crash3", lineage, 3, RECORDS / 3, 3);
         assertTrue(lineage.size() >= 100, "snapshots across the killed lives: " + lineage.size());
         System.out.printf("CrashRecoveryIT: crash3 (3 partitions) lineage of %d versions checked%n", lineage.size());
+
+        // The search: its last committed snapshot holds bitwise the search in memory over the same records.
+        List<byte[]> searched = CommittedLineage.committed(kafka.bootstrapServers(), "crashsearch");
+        SearchRun restored = SearchSnapshots.restore(searched.get(searched.size() - 1), searchSpec);
+        assertEquals(SearchBoard.of(search), SearchBoard.of(restored), "the search's leaderboard, bitwise");
+        for (Map.Entry<Integer, ModelState> t : search.liveTrials().entrySet()) {
+            CommittedLineage.assertBitwise(t.getValue(), restored.liveTrials().get(t.getKey()));
+        }
+        System.out.printf("CrashRecoveryIT: search lineage of %d versions checked, %d trials started, %d live%n",
+                searched.size(), search.started(), search.liveTrials().size());
     }
 }

@@ -6,6 +6,7 @@ import io.streamfit.demo.SyntheticProblem;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.train.Batch;
 import io.streamfit.train.ModelState;
+import io.streamfit.train.SearchRun;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -58,5 +59,20 @@ final class ReferenceRun {
             }
         }
         return state;
+    }
+
+    /** {@link #over}, for a spec that searches: the whole search, trained on the same batches. */
+    static SearchRun search(ModelSpec spec, List<byte[]> records) throws Exception {
+        SearchRun run = new SearchRun(spec.search());
+        RecordDecoder decoder = new RecordDecoder(spec);
+        Batcher batcher = new Batcher(spec.batchSize());
+        for (int i = 0; i < records.size(); i++) {
+            batcher.offer(0, i, decoder.decode(records.get(i)));
+            Batch b;
+            while ((b = batcher.next()) != null) {
+                run.train(b);
+            }
+        }
+        return run;
     }
 }

@@ -35,11 +35,11 @@ class SnapshotScheduleTest {
         schedule.published(s.steps(), Map.of());
         step(s);
         step(s);
-        assertFalse(schedule.dueBySteps(s), "2 of 3");
+        assertFalse(schedule.dueBySteps(s.steps()), "2 of 3");
         schedule.untrainedBatch();
-        assertTrue(schedule.dueBySteps(s), "2 trained + 1 held out or paused");
+        assertTrue(schedule.dueBySteps(s.steps()), "2 trained + 1 held out or paused");
         schedule.published(s.steps(), Map.of(0, new Position(7, 0)));
-        assertFalse(schedule.dueBySteps(s), "counting starts over");
+        assertFalse(schedule.dueBySteps(s.steps()), "counting starts over");
         assertFalse(schedule.dueByTime(), "every_seconds 0 is off");
     }
 
@@ -48,9 +48,9 @@ class SnapshotScheduleTest {
         ModelState s = ModelState.fresh(SPEC);
         SnapshotSchedule schedule = new SnapshotSchedule(SPEC.snapshot());
         schedule.published(0, Map.of(0, new Position(5, 0)));
-        assertTrue(schedule.unchanged(s, Map.of(0, new Position(5, 0))));
-        assertFalse(schedule.unchanged(s, Map.of(0, new Position(6, 0))), "positions moved (rejected records count)");
+        assertTrue(schedule.unchanged(s.steps(), Map.of(0, new Position(5, 0))));
+        assertFalse(schedule.unchanged(s.steps(), Map.of(0, new Position(6, 0))), "positions moved (rejected records count)");
         step(s);
-        assertFalse(schedule.unchanged(s, Map.of(0, new Position(5, 0))), "a step");
+        assertFalse(schedule.unchanged(s.steps(), Map.of(0, new Position(5, 0))), "a step");
     }
 }

@@ -6,13 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamfit.nn.SplitMix64;
 import io.streamfit.search.Stages;
+import io.streamfit.snapshot.SearchSnapshots;
 import io.streamfit.snapshot.SnapshotCodec;
+import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SearchSpaces;
 import io.streamfit.spec.SearchSpecs;
 import io.streamfit.spec.SpecParser;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -253,41 +254,69 @@ class SearchRunTest {
     }
 
     /**
-     * A search restored from its progress and its live trials' snapshots, at any batch (mid-rung,
-     * at a rung's end, in the challenge rounds), goes on bitwise as the search that was never
+     * A search restored from its snapshot ({@link SearchSnapshots}: the lead unprefixed, the other
+     * live trials under {@code trial.<n>.}, the progress in the metadata) at any batch (mid-rung,
+     * at a rung's end, in the challenge rounds) goes on bitwise as the search that was never
      * interrupted: the same leaderboard, the same winner, the same parameters.
      */
     @Test
-    void aSearchRestoredFromItsProgressGoesOnBitwise() throws Exception {
-        SearchSpecs.Plan plan = plan("{strategy: successive_halving, trials: 9, eta: 3, budget: {examples: 2700}, seed: 5, "
-                + "continuous: {challengers: 2, window: 5}}");
-        List<Batch> batches = stream(9, 2400);
-        SearchRun whole = new SearchRun(plan);
+    void aSearchRestoredFromItsSnapshotGoesOnBitwise() throws Exception {
+        ModelSpec model = SpecParser.parse(spec("{strategy: successive_halving, trials: 9, eta: 3, budget: {examples: 2700}, "
+                + "seed: 5, continuous: {challengers: 2, window: 5}}", 0.0015, 0.15));
+        assertRestoresBitwise(model, stream(9, 2400), new int[] {3, 12, 37, 150, 290});
+    }
+
+    /** The same with trials of different widths: each live trial is decoded with its own spec. */
+    @Test
+    void aSearchOfWidthsRestoresEachTrialWithItsOwnArchitecture() throws Exception {
+        ModelSpec model = SpecParser.parse("""
+                id: lsq
+                topic: lsq.in
+                input_width: %d
+                task: {type: regression, outputs: 1}
+                layers: [{type: dense, units: {choice: [4, 8, 16]}}, {type: relu}, {type: dense, units: 1}]
+                optimizer: {type: adam, lr: {log_uniform: [0.0001, 0.01]}}
+                batch_size: %d
+                seed: 3
+                search: {strategy: random, trials: 6, budget: {examples: 960}, seed: 4}
+                """.formatted(D, B));
+        assertEquals(8, ((Number) model.layers().get(0).options().get("units")).intValue(),
+                "the representative spec has the middle choice");
+        assertRestoresBitwise(model, stream(6, 1200), new int[] {1, 10, 19, 20, 21, 100});
+    }
+
+    private static void assertRestoresBitwise(ModelSpec model, List<Batch> batches, int[] cuts) throws Exception {
+        SearchRun whole = new SearchRun(model.search());
         batches.forEach(whole::train);
-        for (int cut : new int[] {3, 12, 37, 150, 290}) {
-            SearchRun first = new SearchRun(plan);
+        for (int cut : cuts) {
+            SearchRun first = new SearchRun(model.search());
             batches.subList(0, cut).forEach(first::train);
-            String progress = first.progress();
-            Map<Integer, byte[]> files = new LinkedHashMap<>();
-            first.liveTrials().forEach((n, s) -> files.put(n, SnapshotCodec.encode(s, 1, Map.of(), Map.of())));
-            SearchRun restored = SearchRun.restore(plan, progress, r -> {
-                Map<Integer, ModelState> states = new LinkedHashMap<>();
-                files.forEach((n, bytes) -> {
-                    try {
-                        states.put(n, SnapshotCodec.decode(bytes, r.trialSpec(n)));
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
-                return states;
-            });
-            assertEquals(progress, restored.progress(), "the progress reads back as it was written, cut " + cut);
+            byte[] file = SearchSnapshots.encode(first, model, 1, Map.of(), Map.of());
+            assertArrayEquals(first.lead().network().params().toFloatVector(),
+                    SnapshotCodec.decode(file, model).network().params().toFloatVector(),
+                    "the lead is the file's own model, as any snapshot's, cut " + cut);
+            SearchRun restored = SearchSnapshots.restore(file, model);
+            assertEquals(first.progress(), restored.progress(), "the progress reads back as it was written, cut " + cut);
+            assertEquals(first.liveTrials().keySet(), restored.liveTrials().keySet(), "cut " + cut);
             batches.subList(cut, batches.size()).forEach(restored::train);
             assertEquals(whole.leaderboard(), restored.leaderboard(), "cut " + cut);
             assertEquals(whole.promotions(), restored.promotions());
             assertArrayEquals(whole.lead().network().params().toFloatVector(), restored.lead().network().params().toFloatVector(),
                     "cut " + cut);
         }
-        assertTrue(whole.done() && whole.started() > 9, "the run reached the challenge rounds");
+        assertTrue(whole.done(), "the run finished its search");
+    }
+
+    /** A spec whose search changed since the snapshot starts a new search instead of mixing the two. */
+    @Test
+    void aChangedSearchStartsAfresh() throws Exception {
+        ModelSpec model = SpecParser.parse(spec("{strategy: random, trials: 4, budget: {examples: 400}, seed: 2}", 0.0015, 0.15));
+        ModelSpec changed = SpecParser
+                .parse(spec("{strategy: random, trials: 4, budget: {examples: 400}, seed: 3}", 0.0015, 0.15));
+        SearchRun run = new SearchRun(model.search());
+        stream(4, 20).forEach(run::train);
+        byte[] file = SearchSnapshots.encode(run, model, 1, Map.of(), Map.of());
+        assertEquals(run.progress(), SearchSnapshots.restore(file, model).progress());
+        assertEquals(new SearchRun(changed.search()).progress(), SearchSnapshots.restore(file, changed).progress());
     }
 }
