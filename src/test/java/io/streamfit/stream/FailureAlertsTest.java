@@ -9,7 +9,6 @@ import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.streamfit.metrics.MetricNames;
-import io.streamfit.metrics.ModelMeters;
 import io.streamfit.snapshot.Position;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
@@ -150,12 +149,7 @@ class FailureAlertsTest {
     }
 
     private static ModelRunnerKafkaTest.Running run(ModelSpec spec, KafkaClients with) {
-        ModelMeters meters = new ModelMeters(METRICS, spec.id());
-        ModelRunner r = new ModelRunner(spec, with, store, meters,
-                new RunnerSettings("streamfit.", Duration.ofMillis(100), Duration.ofSeconds(60), Duration.ofSeconds(5)));
-        Thread t = new Thread(r);
-        t.start();
-        return new ModelRunnerKafkaTest.Running(r, t, meters);
+        return ModelRunnerKafkaTest.Running.start(spec, with, store, METRICS);
     }
 
     /** A model {@code id} (3 classes, batches of 8) on a new topic {@code <id>.in} of {@code records} records of 5 examples. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamfit.data.Examples;
@@ -93,6 +94,16 @@ class ModelRunnerKafkaTest {
 
     /** A running runner and its thread. */
     record Running(ModelRunner runner, Thread thread, ModelMeters meters) {
+        /** A runner of {@code spec} on its own thread, its meters in {@code registry}, polling every 100 ms. */
+        static Running start(ModelSpec spec, KafkaClients with, SnapshotStore store, MeterRegistry registry) {
+            ModelMeters meters = new ModelMeters(registry, spec.id());
+            ModelRunner r = new ModelRunner(spec, with, store, meters,
+                    new RunnerSettings("streamfit.", Duration.ofMillis(100), Duration.ofSeconds(60), Duration.ofSeconds(5)));
+            Thread t = new Thread(r);
+            t.start();
+            return new Running(r, t, meters);
+        }
+
         void stop() throws InterruptedException {
             stopTogether(this);
         }
@@ -131,12 +142,7 @@ class ModelRunnerKafkaTest {
     }
 
     private static Running run(ModelSpec spec, KafkaClients with) {
-        ModelMeters meters = new ModelMeters(METRICS, spec.id());
-        ModelRunner r = new ModelRunner(spec, with, store, meters,
-                new RunnerSettings("streamfit.", Duration.ofMillis(100), Duration.ofSeconds(60), Duration.ofSeconds(5)));
-        Thread t = new Thread(r);
-        t.start();
-        return new Running(r, t, meters);
+        return Running.start(spec, with, store, METRICS);
     }
 
     /** {@code records} binary records of {@code perRecord} examples of a 3-class problem. */

@@ -49,30 +49,29 @@ final class ReferenceRun {
     /** A fresh model trained on {@code records} as offsets 0, 1, 2, ... of one partition, as the service batches them. */
     static ModelState over(ModelSpec spec, List<byte[]> records) throws Exception {
         ModelState state = ModelState.fresh(spec);
-        RecordDecoder decoder = new RecordDecoder(spec);
-        Batcher batcher = new Batcher(spec.batchSize());
-        for (int i = 0; i < records.size(); i++) {
-            batcher.offer(0, i, decoder.decode(records.get(i)));
-            Batch b;
-            while ((b = batcher.next()) != null) {
-                state.train(b);
-            }
-        }
+        batches(spec, records).forEach(state::train);
         return state;
     }
 
     /** {@link #over}, for a spec that searches: the whole search, trained on the same batches. */
     static SearchRun search(ModelSpec spec, List<byte[]> records) throws Exception {
         SearchRun run = new SearchRun(spec.search());
+        batches(spec, records).forEach(run::train);
+        return run;
+    }
+
+    /** The batches the service makes of {@code records}, offsets 0, 1, 2, ... of one partition. */
+    private static List<Batch> batches(ModelSpec spec, List<byte[]> records) throws Exception {
         RecordDecoder decoder = new RecordDecoder(spec);
         Batcher batcher = new Batcher(spec.batchSize());
+        List<Batch> batches = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
             batcher.offer(0, i, decoder.decode(records.get(i)));
             Batch b;
             while ((b = batcher.next()) != null) {
-                run.train(b);
+                batches.add(b);
             }
         }
-        return run;
+        return batches;
     }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamfit.metrics.MetricNames;
-import io.streamfit.metrics.ModelMeters;
 import io.streamfit.snapshot.SearchSnapshots;
 import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.spec.ModelSpec;
@@ -123,12 +122,7 @@ class SearchKafkaTest {
     }
 
     private static ModelRunnerKafkaTest.Running run(ModelSpec spec, KafkaClients with) {
-        ModelMeters meters = new ModelMeters(METRICS, spec.id());
-        ModelRunner r = new ModelRunner(spec, with, store, meters,
-                new RunnerSettings("streamfit.", Duration.ofMillis(100), Duration.ofSeconds(60), Duration.ofSeconds(5)));
-        Thread t = new Thread(r);
-        t.start();
-        return new ModelRunnerKafkaTest.Running(r, t, meters);
+        return ModelRunnerKafkaTest.Running.start(spec, with, store, METRICS);
     }
 
     /** Waits for the runner's leaderboard to be {@code expected}: the same search, bitwise, over the same records. */
