@@ -128,7 +128,8 @@ class CrashRecoveryIT {
         TestKafka.produce(kafka.bootstrapServers(), "crashsearch.examples", records.subList(produced, RECORDS));
         ModelSpec searchSpec = SpecParser.parse(SPEC_SEARCH);
         SearchRun search = ReferenceRun.search(searchSpec, records);
-        JsonNode searchBoard = JSON.valueToTree(SearchBoard.of(search).toMap());
+        // Through text, as the service's answer is read: numbers as the parser types them (5 an int, not a long).
+        JsonNode searchBoard = JSON.readTree(JSON.writeValueAsString(SearchBoard.of(search).toMap()));
         int port = freePort();
         Process last = start(port, "run-last.log");
         try {
