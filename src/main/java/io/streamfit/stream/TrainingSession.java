@@ -7,8 +7,6 @@ import io.streamfit.data.TrainingLoop;
 import io.streamfit.nn.BatchNorm;
 import io.streamfit.snapshot.Lineage;
 import io.streamfit.snapshot.Position;
-import io.streamfit.snapshot.SearchSnapshots;
-import io.streamfit.snapshot.SnapshotFormatException;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.train.Batch;
 import io.streamfit.train.DivergencePolicy;
@@ -68,11 +66,8 @@ final class TrainingSession implements AutoCloseable {
     private final String transactionalId;
 
     private volatile ModelState state;
-    /** The search the spec runs (null if it runs none); {@link #state} is its lead. Training thread only. */
-    private SearchRun search;
-    /** Batches the search trained since the restore or the last rollback: what its snapshot schedule counts. */
-    private long searchBatches;
-    private volatile SearchBoard board;
+    /** The search the spec runs (null if it runs none); {@link #state} is its lead. */
+    private final SessionSearch search;
     private volatile long restoredVersion = -1;
     private volatile Map<Integer, Position> restoredPositions = Map.of();
 
@@ -94,8 +89,9 @@ final class TrainingSession implements AutoCloseable {
         this.deadLetters = new DeadLetters(spec, lineage);
         this.divergence = new DivergencePolicy(spec.divergence());
         this.earlyStopping = new EarlyStoppingControl(spec);
+        this.search = spec.searches() ? new SessionSearch(spec, listener) : null;
         this.publisher = new SnapshotPublisher(lineage, new SnapshotSchedule(spec.snapshot()), batcher, earlyStopping, input,
-                settings.maxTransactionOpen(), spec.searches() ? new SearchSchedule() : SnapshotPublisher.Progress.MODEL);
+                settings.maxTransactionOpen(), search == null ? SnapshotPublisher.Progress.MODEL : search);
     }
 
     /** The current state, or null before restore. */
@@ -109,7 +105,7 @@ final class TrainingSession implements AutoCloseable {
 
     /** The search's leaderboard as of its last batch, or null for a model that does not search. */
     SearchBoard board() {
-        return board;
+        return search == null ? null : search.board();
     }
 
     InputConsumer input() {
@@ -137,8 +133,8 @@ final class TrainingSession implements AutoCloseable {
         }
         SnapshotLineage.Start start = lineage.restore(callbacks);
         state = start.state();
-        if (spec.searches()) {
-            restoreSearch();
+        if (search != null) {
+            state = search.restore(lineage.lastCommitted());
         }
         if (spec.earlyStopping() != null) {
             listener.enableEarlyStopping(state.earlyStopping());
@@ -149,25 +145,9 @@ final class TrainingSession implements AutoCloseable {
         listener.restored(state, lineage.current().version());
     }
 
-    /**
-     * The whole search as the last committed snapshot has it (a new one before the first, or when
-     * the spec's search changed), its lead as the state.
-     */
-    private void restoreSearch() {
-        try {
-            search = SearchSnapshots.restore(lineage.lastCommitted(), spec);
-        } catch (SnapshotFormatException e) {
-            throw new FatalModelException("the last committed snapshot's search does not restore: " + e.getMessage(), e);
-        }
-        searchBatches = 0;
-        state = search.lead();
-        board = SearchBoard.of(search);
-        listener.search(board);
-    }
-
     /** Whether a search runs and has not yet chosen its winner: divergence rollback and early stopping's control are off. */
     private boolean searching() {
-        return search != null && !search.done();
+        return search != null && search.searching();
     }
 
     /** Points the batcher, the dead letters and the publisher at the committed lineage and the current state. */
@@ -211,10 +191,7 @@ final class TrainingSession implements AutoCloseable {
                 return state.train(batch);
             }
             StepResult r = search.train(batch);
-            searchBatches++;
             state = search.lead();
-            board = SearchBoard.of(search);
-            listener.search(board);
             return r;
         }
 
@@ -237,6 +214,13 @@ final class TrainingSession implements AutoCloseable {
 
         @Override
         public void afterStep(ConsumerRecord<byte[], byte[]> r, StepResult res, long nanos) throws InterruptedException {
+            if (search != null && search.justEnded()) {
+                // The winner's first snapshot, before anything can roll it back: a rollback to a
+                // snapshot from before the end would train the search again, and a winner that
+                // diverges there would be rolled back to it over and over.
+                publisher.publishIfChanged(state);
+                return; // res was the last lead's, not the winner's
+            }
             if (res.skipped() && !searching()) { // while searching, a trial that diverges only ranks last
                 LOG.warnf("model %s skipped a step: loss %s or gradient norm %s is not finite (%d in a row)", spec.id(),
                         res.lossSum() / res.examples(), res.gradNorm(), state.consecutiveBadSteps());
@@ -283,9 +267,9 @@ final class TrainingSession implements AutoCloseable {
     private void continueFrom(ModelState committed) {
         state = committed;
         if (search != null) {
-            restoreSearch();
-            if (search.done()) {
-                search.continueWinner(committed); // as a divergence rollback left it
+            state = search.restore(lineage.lastCommitted());
+            if (search.run().done()) {
+                search.run().continueWinner(committed); // as a divergence rollback left it
                 state = committed;
             }
         }
@@ -352,7 +336,7 @@ final class TrainingSession implements AutoCloseable {
 
         @Override
         public SearchRun search() {
-            return search;
+            return search == null ? null : search.run();
         }
 
         @Override
@@ -393,19 +377,6 @@ final class TrainingSession implements AutoCloseable {
             if (lineage.settle() && lineage.transactions().inTransaction()) {
                 lineage.recover(new KafkaException("partitions lost: " + partitions));
             }
-        }
-    }
-
-    /** A search's snapshot schedule: its batches, and a trial's non-finite steps hold nothing back until the winner is chosen. */
-    private final class SearchSchedule implements SnapshotPublisher.Progress {
-        @Override
-        public long steps(ModelState lead) {
-            return searchBatches;
-        }
-
-        @Override
-        public boolean inBadRun(ModelState lead) {
-            return !searching() && lead.consecutiveBadSteps() > 0;
         }
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamfit.metrics.MetricNames;
+import io.streamfit.snapshot.Position;
 import io.streamfit.snapshot.SearchSnapshots;
 import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.spec.ModelSpec;
@@ -14,6 +15,7 @@ import io.streamfit.train.NativeThreads;
 import io.streamfit.train.SearchBoard;
 import io.streamfit.train.SearchRun;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -117,6 +119,14 @@ class SearchKafkaTest {
                 "one score series per slot, a slot per trial of the search");
         assertEquals(whole.started(), METRICS.find(MetricNames.SEARCH_TRIALS_STARTED).tag("model", "hpo").gauge().value());
         b.stop();
+        // The winner's first snapshot is taken at the batch that ends the search (520 examples:
+        // 173 records and one example), not at the schedule's next count, so no rollback goes back
+        // to before the end.
+        List<Position> positions = new ArrayList<>();
+        for (byte[] bytes : CommittedLineage.committed(bootstrap, "hpo")) {
+            positions.add(SnapshotCodec.decodeWithLineage(bytes, spec).lineage().positions().get(0));
+        }
+        assertTrue(positions.contains(new Position(173, 1)), "a snapshot where the search ended: " + positions);
         assertArrayEquals(whole.lead().network().params().toFloatVector(),
                 b.runner().state().network().params().toFloatVector(), "the winner, bitwise the search in memory");
     }
