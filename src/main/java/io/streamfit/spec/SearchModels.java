@@ -70,8 +70,13 @@ public final class SearchModels {
         return liveModelsAtMost(plan.search()) * largest + 8L * 1024 * plan.search().trials();
     }
 
+    /** The estimate of one combination; 0 for one the spec refuses (e.g. over the parameter limit): such a trial never trains. */
     private static long estimate(SearchSpecs.Plan plan, Map<String, Object> values) {
-        return SpecParser.parse(SearchSpaces.with(plan.base(), values)).estimatedSnapshotBytes();
+        try {
+            return SpecParser.parse(SearchSpaces.with(plan.base(), values)).estimatedSnapshotBytes();
+        } catch (SpecException e) {
+            return 0;
+        }
     }
 
     /** The values of the representative spec, by path (for documentation and tests). */

@@ -134,7 +134,9 @@ public final class ModelRunner implements Runnable {
 
     /** Asks the training thread to resume updates that early stopping paused; false when they are not paused. */
     public boolean requestResume() {
-        return !terminated() && session.earlyStopping().request(session.state());
+        SearchBoard b = session.board();
+        // While a search runs its trials' pauses are their own: a resume waits for the winner.
+        return !terminated() && (b == null || b.done()) && session.earlyStopping().request(session.state());
     }
 
     /** Asks the loop to finish its batch, publish a final snapshot and exit. */

@@ -61,11 +61,14 @@ final class SessionSearch implements SnapshotPublisher.Progress {
         return r;
     }
 
-    /** Whether the last batch ended the search (asked once: it answers false afterwards). */
+    /** Whether the last batch ended the search and the winner's first snapshot is still to be handed over. */
     boolean justEnded() {
-        boolean e = ended;
+        return ended;
+    }
+
+    /** The winner's first snapshot was handed over (or tried). */
+    void endPublished() {
         ended = false;
-        return e;
     }
 
     /** Whether the search runs and has not chosen its winner yet. */
@@ -99,6 +102,8 @@ final class SessionSearch implements SnapshotPublisher.Progress {
     /** A trial's non-finite steps hold no snapshot back until the winner is chosen (that trial only ranks last). */
     @Override
     public boolean inBadRun(ModelState lead) {
-        return !searching() && lead.consecutiveBadSteps() > 0;
+        // The winner's first snapshot is taken even mid-way through bad steps: without it a
+        // divergence rollback would go back into the search, which would choose it again.
+        return !searching() && !ended && lead.consecutiveBadSteps() > 0;
     }
 }

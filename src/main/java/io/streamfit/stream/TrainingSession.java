@@ -219,6 +219,7 @@ final class TrainingSession implements AutoCloseable {
                 // snapshot from before the end would train the search again, and a winner that
                 // diverges there would be rolled back to it over and over.
                 publisher.publishIfChanged(state);
+                search.endPublished();
                 return; // res was the last lead's, not the winner's
             }
             if (res.skipped() && !searching()) { // while searching, a trial that diverges only ranks last

@@ -115,6 +115,25 @@ class SearchSpecsTest {
                 estimate + " against " + largest);
     }
 
+    /** Widths each valid alone but over the parameter limit together: the estimate skips that combination instead of refusing the search. */
+    @Test
+    void theEstimateSkipsCombinationsNoTrialCouldTrain() {
+        SearchSpecs.Plan p = SpecParser.parse("""
+                id: w
+                topic: w.in
+                input_width: 4096
+                task: {type: classification, classes: 3}
+                layers: [{type: dense, units: {choice: [8, 4096]}}, {type: dense, units: {choice: [8, 4096]}},
+                         {type: dense, units: {choice: [8, 4096]}}, {type: dense, units: 3}]
+                optimizer: {type: sgd, lr: 0.1}
+                batch_size: 8
+                search: {strategy: random, trials: 2, budget: {examples: 100}}
+                """).search();
+        long twoWide = SpecParser.parse(SearchSpaces.with(p.base(),
+                Map.of("layers[0].units", 4096L, "layers[1].units", 4096L, "layers[2].units", 8L))).estimatedSnapshotBytes();
+        assertEquals(3 * twoWide + 8L * 1024 * 2, SearchModels.estimatedSnapshotBytes(p));
+    }
+
     @Test
     void aBudgetThatGivesAStageLessThanOneBatchIsRefused() {
         SpecException e = assertThrows(SpecException.class, () -> SearchSpecs.plan(SpecText.read(BASE
