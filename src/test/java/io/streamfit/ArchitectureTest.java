@@ -22,14 +22,15 @@ import org.junit.jupiter.api.Test;
  * nn        hyper                              (each layer's LayerKind declares its options)
  * optim     hyper                              (never nn: optimizers see flat buffers)
  * schedule  hyper
+ * drift     hyper                              (change detectors over a stream of losses)
  * search    nn                                 (hyper-parameter spaces and samplers; SplitMix64)
- * spec      hyper, nn, optim, schedule, search (reads each LayerKind, OptimizerKind and ScheduleKind; search spaces)
+ * spec      drift, hyper, nn, optim, schedule, search (reads each kind: layer, optimizer, schedule, detector; search spaces)
  * config    -
  * data      spec, train, snapshot                (records -> batches -> steps: TrainingLoop)
  * files     spec
- * train     hyper, nn, optim, schedule, search, spec (a search runs its trials: SearchRun)
+ * train     drift, hyper, nn, optim, schedule, search, spec (a search runs its trials: SearchRun)
  * metrics   data, stream, train                (observes runners: RunnerListener; reject reasons)
- * snapshot  nn, optim, schedule, spec, train   (the codec, and Lineage: version and positions)
+ * snapshot  drift, nn, optim, schedule, spec, train (the codec, and Lineage: version and positions)
  * stream    data, files, nn, snapshot, spec, train
  * cli       data, files, nn, search, snapshot, spec, train
  * demo      config, data, nn, spec, stream
@@ -38,7 +39,7 @@ import org.junit.jupiter.api.Test;
  * api       config, data, nn, optim, schedule, service, spec, stream, train
  * </pre>
  *
- * Besides: no cycles between packages; the math core (nn, optim, schedule, spec, data, train,
+ * Besides: no cycles between packages; the math core (nn, optim, schedule, drift, spec, data, train,
  * snapshot) uses no Kafka, Quarkus, CDI, JAX-RS, Micrometer, SmallRye or Vert.x, so it can be
  * tested, benchmarked and reused (the offline train command) on its own; stream uses no Quarkus
  * and is observed through {@code stream.RunnerListener}, which {@code metrics.ModelMeters}
@@ -56,6 +57,7 @@ class ArchitectureTest {
                 .layer("nn").definedBy("io.streamfit.nn..")
                 .layer("optim").definedBy("io.streamfit.optim..")
                 .layer("schedule").definedBy("io.streamfit.schedule..")
+                .layer("drift").definedBy("io.streamfit.drift..")
                 .layer("search").definedBy("io.streamfit.search..")
                 .layer("spec").definedBy("io.streamfit.spec..")
                 .layer("config").definedBy("io.streamfit.config..")
@@ -75,14 +77,15 @@ class ArchitectureTest {
                 .whereLayer("hyper").mayNotAccessAnyLayer()
                 .whereLayer("optim").mayOnlyAccessLayers("hyper")
                 .whereLayer("schedule").mayOnlyAccessLayers("hyper")
+                .whereLayer("drift").mayOnlyAccessLayers("hyper")
                 .whereLayer("search").mayOnlyAccessLayers("nn")
-                .whereLayer("spec").mayOnlyAccessLayers("hyper", "nn", "optim", "schedule", "search")
+                .whereLayer("spec").mayOnlyAccessLayers("drift", "hyper", "nn", "optim", "schedule", "search")
                 .whereLayer("config").mayNotAccessAnyLayer()
                 .whereLayer("data").mayOnlyAccessLayers("spec", "train", "snapshot")
                 .whereLayer("files").mayOnlyAccessLayers("spec")
-                .whereLayer("train").mayOnlyAccessLayers("hyper", "nn", "optim", "schedule", "search", "spec")
+                .whereLayer("train").mayOnlyAccessLayers("drift", "hyper", "nn", "optim", "schedule", "search", "spec")
                 .whereLayer("metrics").mayOnlyAccessLayers("data", "stream", "train")
-                .whereLayer("snapshot").mayOnlyAccessLayers("nn", "optim", "schedule", "spec", "train")
+                .whereLayer("snapshot").mayOnlyAccessLayers("drift", "nn", "optim", "schedule", "spec", "train")
                 .whereLayer("stream").mayOnlyAccessLayers("data", "files", "nn", "snapshot", "spec", "train")
                 .whereLayer("cli").mayOnlyAccessLayers("data", "files", "nn", "search", "snapshot", "spec", "train")
                 .whereLayer("demo").mayOnlyAccessLayers("config", "data", "nn", "spec", "stream")
@@ -113,7 +116,7 @@ class ArchitectureTest {
     void mathCoreIsFreeOfServiceFrameworks() {
         noClasses().that()
                 .resideInAnyPackage("io.streamfit.hyper..", "io.streamfit.nn..", "io.streamfit.optim..",
-                        "io.streamfit.schedule..", "io.streamfit.search..",
+                        "io.streamfit.schedule..", "io.streamfit.drift..", "io.streamfit.search..",
                         "io.streamfit.spec..", "io.streamfit.data..", "io.streamfit.train..", "io.streamfit.snapshot..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..", "io.quarkus..", "jakarta..",
                         "io.micrometer..", "io.smallrye..", "io.vertx..")
