@@ -160,8 +160,7 @@ public final class Adwin implements DriftDetector {
             double var = variance / width;
             long n0 = 0;
             double u0 = 0;
-            outer:
-            for (int level = counts.length - 1; level >= 0; level--) {
+            outer: for (int level = counts.length - 1; level >= 0; level--) {
                 long size = 1L << level;
                 double[] s = sums.get(level);
                 for (int b = 0; b < counts[level]; b++) {
