@@ -293,8 +293,16 @@ public class ModelsResource {
                 }
                 bytes = r.bestSnapshot();
             }
+            case "pre-drift" -> {
+                if (r.spec().drift() == null || !r.spec().drift().tagPreDrift()) {
+                    return errors(Response.Status.NOT_FOUND, List.of("model " + id + " has no pre-drift snapshot: its spec "
+                            + "has no drift.tag_pre_drift, which is what tags one"));
+                }
+                bytes = r.preDriftSnapshot();
+            }
             default -> {
-                return errors(Response.Status.BAD_REQUEST, List.of("tag must be latest or best, got " + Problem.excerpt(tag)));
+                return errors(Response.Status.BAD_REQUEST,
+                        List.of("tag must be latest, best or pre-drift, got " + Problem.excerpt(tag)));
             }
         }
         if (bytes == null) {
@@ -302,7 +310,7 @@ public class ModelsResource {
         }
         return Response.ok(bytes, MediaType.APPLICATION_OCTET_STREAM)
                 .header("Content-Disposition",
-                        "attachment; filename=\"" + id + (tag.equals("best") ? "-best" : "") + ".safetensors\"")
+                        "attachment; filename=\"" + id + (tag.equals("latest") ? "" : "-" + tag) + ".safetensors\"")
                 .build();
     }
 

@@ -98,4 +98,8 @@ public final class MetricNames {
     public static final String SEARCH_SLOT_SCORE = "streamfit.search.slot.score";
     public static final String SEARCH_SLOT_EXAMPLES = "streamfit.search.slot.examples";
     public static final String SEARCH_SLOT_TRAINING = "streamfit.search.slot.training";
+    /** {@code streamfit_drift_alarms_total} (tags {@code detector}, {@code signal}): drift alarms raised */
+    public static final String DRIFT_ALARMS = "streamfit.drift.alarms";
+    /** {@code streamfit_drift_last_alarm_timestamp_seconds}: when the last drift alarm was raised */
+    public static final String DRIFT_LAST_ALARM = "streamfit.drift.last.alarm.timestamp";
 }

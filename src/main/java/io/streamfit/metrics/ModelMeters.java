@@ -37,6 +37,7 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
     private final Tags tags;
     private final List<Meter> meters = new ArrayList<>();
     private SearchMeters searchMeters;
+    private DriftMeters driftMeters;
     /** Counters with a second tag (reason, event), by name and tag value. */
     private final ConcurrentHashMap<String, Counter> tagged = new ConcurrentHashMap<>();
     private volatile RunnerPhase phase = RunnerPhase.STARTING;
@@ -238,6 +239,12 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
     @Override
     public void step(ModelState state, StepResult r, long nanos) {
         examplesSeen = state.examplesSeen();
+        if (r.drift()) {
+            if (driftMeters == null) { // a search trial's watch, or a spec without drift restored before
+                driftMeters = new DriftMeters(registry, tags, state.drift(), meters);
+            }
+            driftMeters.alarm();
+        }
         if (r.role() != EarlyStopping.Role.TRAIN) {
             notTrained(r.role()).increment(r.examples());
             if (r.role() == EarlyStopping.Role.PAUSED) {
@@ -283,6 +290,9 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
     /** After a restore: shows the restored version and figures without counting a publication. */
     @Override
     public void restored(ModelState state, long version) {
+        if (state.drift() != null && driftMeters == null) {
+            driftMeters = new DriftMeters(registry, tags, state.drift(), meters);
+        }
         snapshotVersion = version;
         rolledBack(state);
     }

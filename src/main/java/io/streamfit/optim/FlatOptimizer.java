@@ -29,9 +29,12 @@ public abstract class FlatOptimizer implements Optimizer {
     private final float[] p;
     private final float[] g;
     private final Map<String, float[]> state = new LinkedHashMap<>();
+    private final Map<String, Float> initial = new LinkedHashMap<>();
     /** Half-open {@code [from, to)} index ranges that are trained; all of the buffer by default. */
     private int[][] trainable;
     private long steps;
+    /** {@link #steps} when the state was last reset: the rules see {@code steps - stateOrigin}. */
+    private long stateOrigin;
 
     protected FlatOptimizer(INDArray params, INDArray grads) {
         if (params.dataType() != DataType.FLOAT || grads.dataType() != DataType.FLOAT) {
@@ -91,6 +94,7 @@ public abstract class FlatOptimizer implements Optimizer {
             Arrays.fill(buffer, initial);
         }
         state.put(name, buffer);
+        this.initial.put(name, initial);
         return buffer;
     }
 
@@ -102,9 +106,10 @@ public abstract class FlatOptimizer implements Optimizer {
         pp.get(p);
         gp.get(g);
         steps++;
-        beginStep(lr, steps);
+        long stateStep = steps - stateOrigin;
+        beginStep(lr, stateStep);
         for (int[] r : trainable) {
-            update(p, g, r[0], r[1], gradScale, lr, steps);
+            update(p, g, r[0], r[1], gradScale, lr, stateStep);
         }
         pp.put(p);
         if (steps % FLUSH_EVERY == 0) {
@@ -147,7 +152,10 @@ public abstract class FlatOptimizer implements Optimizer {
      */
     protected abstract void update(float[] p, float[] g, int from, int to, float gradScale, double lr, long step);
 
-    /** Called after {@link #restoreSteps}, for scalar state that is a function of the step count. */
+    /**
+     * Called after {@link #restoreSteps} and {@link #resetState}, for scalar state that is a
+     * function of the state's step count ({@code steps} counts the steps since the last reset).
+     */
     protected void stepsRestored(long steps) {}
 
     @Override
@@ -158,7 +166,34 @@ public abstract class FlatOptimizer implements Optimizer {
     @Override
     public final void restoreSteps(long steps) {
         this.steps = steps;
-        stepsRestored(steps);
+        stepsRestored(steps - stateOrigin);
+    }
+
+    @Override
+    public final void resetState() {
+        for (Map.Entry<String, float[]> e : state.entrySet()) {
+            float[] buffer = e.getValue();
+            float value = initial.get(e.getKey());
+            for (int[] r : trainable) {
+                Arrays.fill(buffer, r[0], r[1], value); // frozen ranges were never touched
+            }
+        }
+        stateOrigin = steps;
+        stepsRestored(0);
+    }
+
+    @Override
+    public final long stateOrigin() {
+        return stateOrigin;
+    }
+
+    @Override
+    public final void restoreStateOrigin(long origin) {
+        if (origin < 0 || origin > steps) {
+            throw new IllegalArgumentException("state origin " + origin + " outside [0, " + steps + "]");
+        }
+        this.stateOrigin = origin;
+        stepsRestored(steps - origin);
     }
 
     @Override

@@ -29,7 +29,11 @@ public interface Optimizer {
      */
     void step(double lr, float gradScale);
 
-    /** Completed steps; PyTorch's {@code state['step']}. */
+    /**
+     * Completed steps since the optimizer was built: the schedule's clock. PyTorch's
+     * {@code state['step']}, which bias corrections and {@code lr_decay} use, is
+     * {@code steps() - stateOrigin()}: the steps since the state was last reset.
+     */
     long steps();
 
     /** Names of the per-parameter state buffers, e.g. {@code [exp_avg, exp_avg_sq]}. */
@@ -40,4 +44,17 @@ public interface Optimizer {
 
     /** Restores the step count (state buffers are restored by writing into {@link #state}). */
     void restoreSteps(long steps);
+
+    /**
+     * Starts the state afresh, as PyTorch's {@code optimizer.state.clear()}: every state buffer
+     * back to its initial value (zero moments; Adagrad's {@code initial_accumulator_value}) and
+     * the state's step count to 0, so bias corrections start again. {@link #steps()} goes on.
+     */
+    void resetState();
+
+    /** {@link #steps()} at the last {@link #resetState()}, 0 if never. */
+    long stateOrigin();
+
+    /** Restores {@link #stateOrigin()}; call after {@link #restoreSteps}. */
+    void restoreStateOrigin(long origin);
 }

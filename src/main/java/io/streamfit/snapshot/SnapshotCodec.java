@@ -53,7 +53,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * sums), {@code prequential_window_batches} (the window's batches in order: {@link WindowMetadata}),
  * with early stopping {@code early_stopping} (its whole state, JSON), {@code validation_loss}
  * and {@code best_validation_loss} (the loss of the check that produced the current best
- * snapshot), {@code spec} (the model spec as JSON), {@code created_at}, {@code crc32c} (CRC-32C, hex,
+ * snapshot), after drift alarms {@code optimizer_state_origin} and {@code drift}
+ * ({@link DriftMetadata}), {@code spec} (the model spec as JSON), {@code created_at}, {@code crc32c} (CRC-32C, hex,
  * over the tensor bytes and then every other metadata entry as {@code key=value\n} in key order).
  */
 public final class SnapshotCodec {
@@ -149,7 +150,8 @@ public final class SnapshotCodec {
         own.put("optimizer", opt.type());
         own.put("optimizer_steps", Long.toString(opt.steps()));
         own.put("schedule", state.schedule().type());
-        own.put("schedule_position", Long.toString(opt.steps()));
+        own.put("schedule_position", Long.toString(state.drift() == null ? opt.steps()
+                : state.drift().schedulePosition(opt.steps())));
         own.put("rng_state", Long.toString(state.rng().state()));
         own.put("examples_seen", Long.toString(state.examplesSeen()));
         own.put("skipped_steps", Long.toString(state.skippedSteps()));
@@ -166,6 +168,7 @@ public final class SnapshotCodec {
             own.put("validation_loss", Double.toString(state.earlyStopping().lastLoss()));
             own.put("best_validation_loss", Double.toString(state.earlyStopping().taggedLoss()));
         }
+        DriftMetadata.write(state, own);
         own.put("spec", SpecParser.toJson(state.spec()));
         own.forEach((k, v) -> meta.put(prefix + k, v));
     }
@@ -292,6 +295,7 @@ public final class SnapshotCodec {
             copy(c, prefix + t.name(), t, buffers);
         }
         restoreOptimizer(c, meta, prefix, state);
+        DriftMetadata.restore(state, meta, prefix);
         state.rng().setState(longMeta(meta, prefix, "rng_state"));
         state.restoreCounters(longMeta(meta, prefix, "examples_seen"), longMeta(meta, prefix, "skipped_steps"),
                 longMeta(meta, prefix, "clipped_steps"));
@@ -386,6 +390,7 @@ public final class SnapshotCodec {
             }
         }
         opt.restoreSteps(longMeta(meta, prefix, "optimizer_steps"));
+        DriftMetadata.restoreOrigin(opt, meta, prefix);
         return names;
     }
 

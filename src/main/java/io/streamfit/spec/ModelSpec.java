@@ -3,6 +3,7 @@ package io.streamfit.spec;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamfit.hyper.HyperValues;
 import io.streamfit.nn.LayerKind;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,7 @@ public record ModelSpec(
         ImageShape inputShape,
         AugmentationSpec augmentation,
         DivergenceSpec divergence,
+        DriftSpec drift,
         JsonNode source) {
 
     /**
@@ -60,7 +62,7 @@ public record ModelSpec(
     ModelSpec withSource(JsonNode newSource) {
         return new ModelSpec(id, topic, inputWidth, task, layers, loss, labelSmoothing, optimizer, schedule, clipping,
                 batchSize, seed, snapshot, evaluationWindow, deadLetterTopic, freeze, pretrained, regularization,
-                earlyStopping, inputShape, augmentation, divergence, newSource);
+                earlyStopping, inputShape, augmentation, divergence, drift, newSource);
     }
 
     /** Number of trainable parameters the layers declare. */
@@ -177,6 +179,40 @@ public record ModelSpec(
      */
     public record DivergenceSpec(int maxBadSteps, double lrFactor, int maxRollbacks) {
         public static final DivergenceSpec DEFAULT = new DivergenceSpec(10, 0.5, 3);
+    }
+
+    /**
+     * Drift detection on the per-batch prequential {@code signal} ({@code loss}: mean loss;
+     * {@code error}: 1 - accuracy) by {@code detector} (a {@code drift.Detectors} name) with its
+     * parameters, and what an alarm does besides counting and logging: zero the optimizer's
+     * moment buffers, restart the learning-rate schedule (its warm-up too), multiply the rate by
+     * {@code boostFactor} for {@code boostSteps} steps (1 and 0: off), tag the last snapshot
+     * committed before the alarm {@code <id>/pre-drift}.
+     */
+    public record DriftSpec(String detector, Map<String, Object> params, String signal, boolean resetMoments,
+            boolean restartSchedule, double boostFactor, long boostSteps, boolean tagPreDrift) {
+        /** Whether an alarm raises the learning rate for a while. */
+        public boolean boosts() {
+            return boostSteps > 0 && boostFactor != 1;
+        }
+
+        /** The actions an alarm takes, as the log says them: {@code reset_moments, boost_lr x3 for 500 steps}, or {@code no action}. */
+        public String actions() {
+            List<String> a = new ArrayList<>();
+            if (resetMoments) {
+                a.add("reset_moments");
+            }
+            if (restartSchedule) {
+                a.add("restart_schedule");
+            }
+            if (boosts()) {
+                a.add("boost_lr x" + boostFactor + " for " + boostSteps + " steps");
+            }
+            if (tagPreDrift) {
+                a.add("tag_pre_drift");
+            }
+            return a.isEmpty() ? "no action" : String.join(", ", a);
+        }
     }
 
     /** A {@code torch.nn.init} initializer by name with its arguments, defaults filled in. */

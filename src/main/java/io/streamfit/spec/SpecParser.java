@@ -67,7 +67,8 @@ public final class SpecParser {
 
     private static final Set<String> TOP = Set.of("id", "topic", "input_width", "task", "layers", "loss", "optimizer",
             "schedule", "gradient_clipping", "batch_size", "seed", "snapshot", "evaluation", "dead_letter_topic",
-            "freeze", "pretrained", "regularization", "early_stopping", "input_shape", "augmentation", "divergence");
+            "freeze", "pretrained", "regularization", "early_stopping", "input_shape", "augmentation", "divergence",
+            "drift");
     private static final Set<String> LOSSES = Set.of("softmax_cross_entropy", "mse", "binary_cross_entropy");
 
     private SpecParser() {}
@@ -142,13 +143,14 @@ public final class SpecParser {
         ModelSpec.AugmentationSpec augmentation = TrainingDataSpecs.augmentation(r, r.object(root, "augmentation", "", false),
                 inputShape, task);
         ModelSpec.DivergenceSpec divergence = TrainingDataSpecs.divergence(r, r.object(root, "divergence", "", false));
+        ModelSpec.DriftSpec drift = DriftSpecs.parse(r, r.object(root, "drift", "", false), task);
         if (!r.errors().isEmpty()) {
             throw new SpecException(r.errors());
         }
         return new ModelSpec(id, topic, inputWidth, task, layers, loss, labelSmoothing, optimizer, schedule, clipping, batch,
                 seed,
                 new ModelSpec.SnapshotPolicy(everySteps, everySeconds), window, dlq, freeze, pretrained, regularization,
-                earlyStopping, inputShape, augmentation, divergence, root.deepCopy());
+                earlyStopping, inputShape, augmentation, divergence, drift, root.deepCopy());
     }
 
     private static ModelSpec.Task task(SpecReader r, JsonNode root) {

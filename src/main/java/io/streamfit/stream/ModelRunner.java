@@ -127,6 +127,11 @@ public final class ModelRunner implements Runnable {
         return session.lineage().served().best();
     }
 
+    /** The last snapshot committed before a drift alarm (tagged {@code <id>/pre-drift}), or null; its version is in its metadata. */
+    public byte[] preDriftSnapshot() {
+        return session.lineage().preDrift();
+    }
+
     /** The version of {@link #bestSnapshot()}, or -1 when there is none. */
     public long bestVersion() {
         return session.lineage().served().bestVersion();

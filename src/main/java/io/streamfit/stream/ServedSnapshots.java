@@ -1,8 +1,11 @@
 package io.streamfit.stream;
 
+import java.util.function.Supplier;
+
 /**
  * The snapshots a model's status endpoint serves: the last committed one and, with early
- * stopping, the last committed one tagged best, with its version. Written by
+ * stopping, the last committed one tagged best, with its version; with drift tagging, the last
+ * committed pre-drift snapshot. Written by
  * {@link SnapshotLineage} on the training thread as commits are booked and lineages restored;
  * read from any thread.
  */
@@ -10,6 +13,8 @@ final class ServedSnapshots {
     private volatile byte[] last;
     private volatile byte[] best;
     private volatile long bestVersion = -1;
+    private volatile byte[] preDrift;
+    private volatile boolean preDriftRead;
 
     /** The last committed snapshot (safetensors), or null before the first. */
     byte[] last() {
@@ -24,6 +29,24 @@ final class ServedSnapshots {
     /** The version of {@link #best()}, or -1. */
     long bestVersion() {
         return bestVersion;
+    }
+
+    /**
+     * The last committed pre-drift snapshot: tagged by this instance, else read from the topic once
+     * with {@code read} (a restarted service; null when there is none).
+     */
+    byte[] preDrift(Supplier<byte[]> read) {
+        if (preDrift == null && !preDriftRead) {
+            preDrift = read.get();
+            preDriftRead = true;
+        }
+        return preDrift;
+    }
+
+    /** A pre-drift snapshot was committed. */
+    void preDrift(byte[] bytes) {
+        preDrift = bytes;
+        preDriftRead = true;
     }
 
     /** A snapshot committed, or read back as the newest of the lineage (null: there is none). */

@@ -3,6 +3,7 @@ package io.streamfit.stream;
 import io.streamfit.snapshot.Position;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +67,10 @@ final class SnapshotCommitter implements AutoCloseable {
      * training stopped for it; {@code resumesApplied}: the operator resumes applied to that state.
      */
     record Snapshot(long version, byte[] bytes, Map<Integer, Position> positions, Map<Integer, Long> consumed, boolean best,
-            long examplesSeen, long stallNanos, long resumesApplied) {}
+            long examplesSeen, long stallNanos, long resumesApplied, PreDrift preDrift) {}
+
+    /** An earlier committed snapshot, {@code version}, to tag {@code <id>/pre-drift} in the same transaction. */
+    record PreDrift(byte[] bytes, long version) {}
 
     /** How a commit ended: {@code failure} is null when it committed, after {@code commitNanos}. */
     record Outcome(Snapshot snapshot, Throwable failure, long commitNanos) {
@@ -206,18 +210,30 @@ final class SnapshotCommitter implements AutoCloseable {
         return false;
     }
 
-    /** The snapshot under the model's key and, when it is a best, under its best key, tagged. */
+    /**
+     * The snapshot under the model's key; when it is a best, again under its best key, tagged;
+     * and when a drift alarm asked for it, the last snapshot committed before the alarm under
+     * {@link SnapshotStore#preDriftKey}, tagged {@code pre-drift} with its own version.
+     */
     static List<ProducerRecord<byte[], byte[]>> records(String topic, String key, String bestKey, Snapshot s) {
-        byte[] version = bytes(Long.toString(s.version()));
-        ProducerRecord<byte[], byte[]> rec = new ProducerRecord<>(topic, bytes(key), s.bytes());
-        rec.headers().add(SnapshotStore.VERSION_HEADER, version);
-        if (!s.best()) {
-            return List.of(rec);
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(3);
+        records.add(tagged(topic, key, s.bytes(), s.version(), null));
+        if (s.best()) {
+            records.add(tagged(topic, bestKey, s.bytes(), s.version(), "best"));
         }
-        ProducerRecord<byte[], byte[]> tagged = new ProducerRecord<>(topic, bytes(bestKey), s.bytes());
-        tagged.headers().add(SnapshotStore.VERSION_HEADER, version);
-        tagged.headers().add(SnapshotStore.TAG_HEADER, bytes("best"));
-        return List.of(rec, tagged);
+        if (s.preDrift() != null) {
+            records.add(tagged(topic, SnapshotStore.preDriftKey(key), s.preDrift().bytes(), s.preDrift().version(), "pre-drift"));
+        }
+        return records;
+    }
+
+    private static ProducerRecord<byte[], byte[]> tagged(String topic, String key, byte[] value, long version, String tag) {
+        ProducerRecord<byte[], byte[]> rec = new ProducerRecord<>(topic, bytes(key), value);
+        rec.headers().add(SnapshotStore.VERSION_HEADER, bytes(Long.toString(version)));
+        if (tag != null) {
+            rec.headers().add(SnapshotStore.TAG_HEADER, bytes(tag));
+        }
+        return rec;
     }
 
     /** The group offsets a snapshot covers: its positions, with its version and skip as metadata. */

@@ -68,6 +68,8 @@ final class SnapshotLineage implements AutoCloseable {
     private volatile int consecutiveFailures;
     private volatile String lastError;
     private final ServedSnapshots served = new ServedSnapshots();
+    /** The snapshot a drift alarm asked to tag, until the next snapshot's transaction carries it. */
+    private SnapshotCommitter.PreDrift preDrift;
     /** How many operator resumes the last committed snapshot holds. */
     private long resumesCommitted;
 
@@ -125,6 +127,11 @@ final class SnapshotLineage implements AutoCloseable {
         return served.last();
     }
 
+    /** The last committed pre-drift snapshot (the topic is read for it once, from any thread), or null. */
+    byte[] preDrift() {
+        return served.preDrift(() -> store.preDrift(spec.id()));
+    }
+
     /** The last committed snapshot and the best one, as served. */
     ServedSnapshots served() {
         return served;
@@ -179,6 +186,9 @@ final class SnapshotLineage implements AutoCloseable {
             served.best(s.bytes(), s.version());
             listener.bestSnapshot();
         }
+        if (s.preDrift() != null) {
+            served.preDrift(s.preDrift().bytes());
+        }
         listener.snapshot(s.version(), s.examplesSeen(), s.bytes().length, s.stallNanos(), o.commitNanos());
         LOG.debugf("model %s published snapshot version %d (%d bytes) at %s", spec.id(), s.version(), s.bytes().length,
                 s.positions());
@@ -206,7 +216,8 @@ final class SnapshotLineage implements AutoCloseable {
                     + store.maxBytes() + " bytes (streamfit.snapshot.max-bytes / the topic's max.message.bytes)", null);
         }
         SnapshotCommitter.Snapshot snapshot = new SnapshotCommitter.Snapshot(version, bytes, Map.copyOf(positions),
-                Map.copyOf(consumed), best, state.examplesSeen(), System.nanoTime() - started, resumesApplied);
+                Map.copyOf(consumed), best, state.examplesSeen(), System.nanoTime() - started, resumesApplied, preDrift);
+        preDrift = null; // a failed commit rolls back to before the alarm, which raises it (and this) again
         return onProducer(
                 () -> transactions.commit(store.topic(), spec.id(), SnapshotStore.bestKey(spec.id()), spec.topic(), group,
                         snapshot));
@@ -252,6 +263,20 @@ final class SnapshotLineage implements AutoCloseable {
             recover(e);
             return false;
         }
+    }
+
+    /**
+     * A drift alarm: the last committed snapshot (if any) is tagged {@code <id>/pre-drift} in the
+     * transaction of the next one, exactly once with it. Returns the version tagged, or -1 when
+     * nothing was committed yet.
+     */
+    long tagPreDrift() {
+        byte[] last = served.last();
+        if (last == null) {
+            return -1;
+        }
+        preDrift = new SnapshotCommitter.PreDrift(last, current.version());
+        return current.version();
     }
 
     /** Aborts the open transaction and goes on from the last committed state; false when recovery took over instead. */

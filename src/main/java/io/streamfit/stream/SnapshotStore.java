@@ -60,6 +60,21 @@ public final class SnapshotStore {
         return modelId + "/best";
     }
 
+    /**
+     * The record key of the snapshot a model committed last before a drift alarm,
+     * {@code <id>/pre-drift} (the spec's {@code drift.tag_pre_drift}), written in the transaction
+     * of the snapshot after the alarm.
+     */
+    public static String preDriftKey(String modelId) {
+        return modelId + "/pre-drift";
+    }
+
+    /** The newest committed pre-drift snapshot of {@code modelId} ({@link #preDriftKey}), or null. */
+    public byte[] preDrift(String modelId) {
+        List<byte[]> newest = newest(preDriftKey(modelId));
+        return newest.isEmpty() ? null : newest.get(0);
+    }
+
     public String topic() {
         return topic;
     }
@@ -171,12 +186,12 @@ public final class SnapshotStore {
     }
 
     /**
-     * Tombstones a deleted model's snapshot keys (its newest and its best), so a later model of the
+     * Tombstones a deleted model's snapshot keys (its newest, best and pre-drift), so a later model of the
      * same id starts fresh: restores ignore what precedes a tombstone, and compaction removes it.
      */
     public void forget(String modelId) throws InterruptedException {
         try (var producer = clients.plainProducer()) {
-            for (String key : List.of(modelId, bestKey(modelId))) {
+            for (String key : List.of(modelId, bestKey(modelId), preDriftKey(modelId))) {
                 producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), null))
                         .get(30, TimeUnit.SECONDS);
             }

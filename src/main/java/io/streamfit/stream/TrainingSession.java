@@ -10,6 +10,7 @@ import io.streamfit.snapshot.Position;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.train.Batch;
 import io.streamfit.train.DivergencePolicy;
+import io.streamfit.train.DriftWatch;
 import io.streamfit.train.EarlyStopping;
 import io.streamfit.train.ModelState;
 import io.streamfit.train.SearchBoard;
@@ -230,6 +231,9 @@ final class TrainingSession implements AutoCloseable {
                     return;
                 }
             }
+            if (res.drift() && !searching()) {
+                driftAlarm();
+            }
             EarlyStopping es = state.earlyStopping();
             boolean newBest = false;
             if (es != null && !searching()) {
@@ -244,6 +248,21 @@ final class TrainingSession implements AutoCloseable {
             }
             publisher.afterStep(state, newBest);
         }
+    }
+
+    /** Says what a drift alarm did (the actions on the optimizer and schedule were applied in the step) and tags the snapshot before it. */
+    private void driftAlarm() {
+        DriftWatch d = state.drift();
+        String tagged = "";
+        if (d.spec().tagPreDrift()) {
+            long v = lineage.tagPreDrift();
+            tagged = v < 0 ? "; no snapshot committed yet to tag pre-drift"
+                    : "; snapshot version " + v + " to be tagged "
+                            + SnapshotStore.preDriftKey(spec.id());
+        }
+        LOG.infof("model %s: drift alarm %d by %s on the prequential %s (mean %.4g) at step %d, %d examples: %s%s",
+                spec.id(), d.alarms(), d.detector().type(), d.spec().signal(), d.detector().mean(), state.steps(),
+                state.examplesSeen(), d.spec().actions(), tagged);
     }
 
     /**

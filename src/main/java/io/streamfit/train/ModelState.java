@@ -47,6 +47,7 @@ public final class ModelState {
     private final PrequentialWindow window;
     private final EarlyStopping earlyStopping;
     private final Augmenter augmenter;
+    private final DriftWatch drift;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
 
     // Written by the training thread only; volatile so status endpoints read current values.
@@ -83,6 +84,7 @@ public final class ModelState {
         this.rng = new SplitMix64(spec.seed());
         this.window = new PrequentialWindow(spec.evaluationWindow());
         this.earlyStopping = spec.earlyStopping() == null ? null : new EarlyStopping(spec.earlyStopping());
+        this.drift = spec.drift() == null ? null : new DriftWatch(spec.drift());
     }
 
     /**
@@ -145,6 +147,7 @@ public final class ModelState {
         }
         window.add(r.lossSum(), r.correct(), r.judged(), batch.size());
         examplesSeen += batch.size();
+        boolean alarm = watchDrift(r, batch.size());
         network.backward(acts, outputGrad);
         for (INDArray g : frozenGrads) {
             g.assign(0);
@@ -177,21 +180,48 @@ public final class ModelState {
             }
         }
         return new StepResult(batch.size(), r.lossSum(), r.correct(), r.judged(), d.norm(), d.clipped(), skip, lr,
-                hasBatchNorm && batch.size() < BatchNorm.MEANINGFUL_BATCH, role, null);
+                hasBatchNorm && batch.size() < BatchNorm.MEANINGFUL_BATCH, role, null, alarm);
+    }
+
+    /**
+     * Feeds a prequentially scored batch to the drift detector; on an alarm, resets the
+     * optimizer's moments when the spec says so (the schedule's restart and the boost are
+     * {@link DriftWatch}'s, read by {@link #currentLr()}).
+     */
+    private boolean watchDrift(Loss.Result r, int examples) {
+        if (drift == null || !drift.observe(r.lossSum(), r.correct(), r.judged(), examples, optimizer.steps(), examplesSeen)) {
+            return false;
+        }
+        if (drift.spec().resetMoments()) {
+            lock.writeLock().lock(); // a snapshot reads the state buffers under the read lock
+            try {
+                optimizer.resetState();
+            } finally {
+                lock.writeLock().unlock();
+            }
+        }
+        return true;
     }
 
     /** A held-out batch (validation) or one that arrives while updates are paused: inference only. */
     private StepResult scoreOnly(Batch batch, EarlyStopping.Role role) {
         Loss.Result r = loss.evaluate(network.predict(input), batch.y(), null);
         EarlyStopping.Check check = null;
+        boolean alarm = false;
         if (role == EarlyStopping.Role.HOLD_OUT) {
             check = earlyStopping.heldOut(r.lossSum(), batch.size());
         } else {
             window.add(r.lossSum(), r.correct(), r.judged(), batch.size());
             examplesSeen += batch.size();
+            alarm = watchDrift(r, batch.size());
         }
         return new StepResult(batch.size(), r.lossSum(), r.correct(), r.judged(), Double.NaN, false, false, currentLr(), false,
-                role, check);
+                role, check, alarm);
+    }
+
+    /** The drift detector and its actions' state, or null when the spec has none. */
+    public DriftWatch drift() {
+        return drift;
     }
 
     /** Early stopping's state, or null when the spec has none. */
@@ -276,9 +306,16 @@ public final class ModelState {
         return clippedSteps;
     }
 
-    /** The schedule's rate at the current step, times the divergence guard's scale. */
+    /**
+     * The schedule's rate at the current step (counted from the last drift restart), times the
+     * divergence guard's scale and a drift alarm's boost.
+     */
     public double currentLr() {
-        return schedule.lr(optimizer.steps()) * lrScale;
+        long steps = optimizer.steps();
+        if (drift == null) {
+            return schedule.lr(steps) * lrScale;
+        }
+        return schedule.lr(drift.schedulePosition(steps)) * lrScale * drift.lrFactor(steps);
     }
 
     /** Steps skipped in a row for a non-finite loss or gradient (0 after an applied step). */

@@ -11,10 +11,12 @@ package io.streamfit.train;
  * @param role whether the batch was trained on, held out for validation (then {@code lossSum}
  *     is its validation loss and nothing else changed), or only scored while updates are paused
  * @param check the validation check this held-out batch completed, or null
+ * @param drift this batch raised a drift alarm (the spec's {@code drift} actions were applied
+ *     before its step)
  */
 public record StepResult(int examples, double lossSum, long correct, long judged, double gradNorm,
         boolean clipped, boolean skipped, double lr, boolean smallBatchNorm, EarlyStopping.Role role,
-        EarlyStopping.Check check) {
+        EarlyStopping.Check check, boolean drift) {
     /** Whether an optimizer step was applied. */
     public boolean applied() {
         return role == EarlyStopping.Role.TRAIN && !skipped;

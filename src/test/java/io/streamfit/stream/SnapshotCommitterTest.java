@@ -86,7 +86,7 @@ class SnapshotCommitterTest {
     private static SnapshotCommitter.Snapshot snapshot(long version, boolean best) {
         return new SnapshotCommitter.Snapshot(version, new byte[] {1, 2, 3},
                 Map.of(0, new Position(41, 2), 1, new Position(7, 0)),
-                Map.of(0, 41L, 1, 7L), best, 100, 1_000, 0);
+                Map.of(0, 41L, 1, 7L), best, 100, 1_000, 0, null);
     }
 
     private static void submit(SnapshotCommitter c, Recording p, SnapshotCommitter.Snapshot s) {
