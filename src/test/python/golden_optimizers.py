@@ -10,7 +10,9 @@ p.grad is set to a pre-drawn float32 gradient whose scale varies widely from ste
 (0.05 .. 10), with some steps having 3 of the 12 elements exactly 0 and some steps whose signs are
 all flipped relative to the previous gradient, so that the adaptive methods are really exercised.
 Cases with "lrs" set param_groups[0]['lr'] = lrs[t] before step t+1 (checks that the learning
-rate is read at every step).
+rate is read at every step). Cases with "momentums" set the group's momentum (SGD, RMSprop) or
+betas[0] (Adam, AdamW, Adamax) to momentums[t] before step t+1, as a scheduler's cycle_momentum
+does (bias corrections read the current beta1).
 
 All optimizers are the real torch.optim classes (foreach=False where the argument exists,
 maximize=False), except NAdam: torch 1.13's NAdam computes
@@ -232,7 +234,18 @@ CASES = [
 ]
 
 
-def run_case(index, name, kind, hyper, lrs):
+# cycle_momentum: the momentum or beta1 changes every step, as CyclicLR and OneCycleLR set them.
+ZIGZAG = [0.9 - 0.1 * abs((t % 10) - 5) / 5 for t in range(STEPS)]
+MOMENTUM_CASES = [
+    ("sgd_cycled_momentum", 'sgd', sgd(0.05, momentum=0.9), decaying(0.05), ZIGZAG),
+    ("rmsprop_cycled_momentum", 'rmsprop', rmsprop(momentum=0.9), None, ZIGZAG),
+    ("adam_cycled_beta1", 'adam', adam(lr=0.01), decaying(0.01), [m + 0.05 for m in ZIGZAG]),
+    ("adamw_cycled_beta1", 'adamw', adamw(lr=0.01), None, [m + 0.05 for m in ZIGZAG]),
+    ("adamax_cycled_beta1", 'adamax', adamax(lr=0.01), None, [m + 0.05 for m in ZIGZAG]),
+]
+
+
+def run_case(index, name, kind, hyper, lrs, momentums=None):
     initial, grads = draw_inputs(1000 + index)
     param = initial.clone().requires_grad_(True)
     opt = make_optimizer(kind, param, hyper)
@@ -240,6 +253,12 @@ def run_case(index, name, kind, hyper, lrs):
     for t in range(STEPS):
         if lrs is not None:
             opt.param_groups[0]['lr'] = lrs[t]
+        if momentums is not None:
+            group = opt.param_groups[0]
+            if 'betas' in group:
+                group['betas'] = (momentums[t], group['betas'][1])
+            else:
+                group['momentum'] = momentums[t]
         param.grad = grads[t].clone()
         opt.step()
         trajectory.append(floats(param))
@@ -268,6 +287,8 @@ def run_case(index, name, kind, hyper, lrs):
     }
     if lrs is not None:
         case["lrs"] = [float(x) for x in lrs]
+    if momentums is not None:
+        case["momentums"] = [float(x) for x in momentums]
     case["trajectory"] = trajectory
     case["final_state"] = final_state
     case["final_step"] = final_step
@@ -276,7 +297,7 @@ def run_case(index, name, kind, hyper, lrs):
 
 def main():
     torch.set_num_threads(1)
-    cases = [run_case(i, *c) for i, c in enumerate(CASES)]
+    cases = [run_case(i, *c) for i, c in enumerate(CASES + MOMENTUM_CASES)]
     out = {"command": COMMAND, "torch_version": torch.__version__, "cases": cases}
     text = to_json(out)
     assert json.loads(text) == out

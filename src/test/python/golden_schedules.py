@@ -183,6 +183,46 @@ def one_cycle(anneal_strategy, three_phase):
             "three_phase": three_phase}
 
 
+def momentum_case(name, lr, schedule, optimizer, n=N_DEFAULT):
+    """cycle_momentum: the momentum (SGD's, or Adam's betas[0]) the scheduler sets before each step."""
+    param = torch.zeros(1, requires_grad=True)
+    if optimizer["type"] == "sgd":
+        opt = torch.optim.SGD([param], lr=lr, momentum=optimizer["momentum"])
+    else:
+        opt = torch.optim.Adam([param], lr=lr)
+    if schedule["type"] == "cyclic":
+        scheduler = S.CyclicLR(opt, base_lr=schedule["base_lr"], max_lr=schedule["max_lr"],
+                               step_size_up=schedule["step_size_up"], mode=schedule["mode"],
+                               gamma=schedule["gamma"], cycle_momentum=True,
+                               base_momentum=schedule["base_momentum"],
+                               max_momentum=schedule["max_momentum"])
+        cls = "CyclicLR(cycle_momentum=True)"
+    else:
+        scheduler = S.OneCycleLR(opt, max_lr=schedule["max_lr"], total_steps=schedule["total_steps"],
+                                 pct_start=schedule["pct_start"],
+                                 anneal_strategy=schedule["anneal_strategy"],
+                                 div_factor=schedule["div_factor"],
+                                 final_div_factor=schedule["final_div_factor"],
+                                 three_phase=schedule["three_phase"], cycle_momentum=True,
+                                 base_momentum=schedule["base_momentum"],
+                                 max_momentum=schedule["max_momentum"])
+        cls = "OneCycleLR(cycle_momentum=True)"
+    lrs, momentums = [], []
+    for _ in range(n):
+        group = opt.param_groups[0]
+        lrs.append(float(group["lr"]))
+        momentums.append(float(group["momentum"] if "momentum" in group else group["betas"][0]))
+        param.grad = torch.zeros_like(param)
+        opt.step()
+        scheduler.step()
+    return {"name": name, "torch_class": cls, "lr": lr, "batch_size": 64, "optimizer": optimizer,
+            "schedule": schedule, "lrs": lrs, "momentums": momentums}
+
+
+def cycled(spec, base, top):
+    return dict(spec, cycle_momentum=True, base_momentum=base, max_momentum=top)
+
+
 def cases():
     cos50 = {"type": "cosine", "T_max": 50, "eta_min": 1e-4}
     return [
@@ -232,6 +272,16 @@ def cases():
              {"type": "step", "step_size": 7, "gamma": 0.5,
               "linear_scaling": {"reference_batch_size": 32}},
              batch_size=8),
+        # cycle_momentum (PyTorch's default): CyclicLR cycles SGD's momentum (1.13 cannot cycle
+        # Adam's beta1 with CyclicLR), OneCycleLR Adam's betas[0] or SGD's momentum.
+        momentum_case("cyclic_triangular_cycle_momentum_sgd", 1e-3, cycled(cyclic("triangular"), 0.8, 0.9),
+                      {"type": "sgd", "momentum": 0.9}),
+        momentum_case("cyclic_exp_range_cycle_momentum_sgd", 1e-3,
+                      cycled(cyclic("exp_range", gamma=0.99), 0.7, 0.95), {"type": "sgd", "momentum": 0.9}),
+        momentum_case("one_cycle_cos_cycle_momentum_adam", 0.05 / 25, cycled(one_cycle("cos", False), 0.85, 0.95),
+                      {"type": "adam"}),
+        momentum_case("one_cycle_three_phase_linear_cycle_momentum_sgd", 0.05 / 25,
+                      cycled(one_cycle("linear", True), 0.8, 0.9), {"type": "sgd", "momentum": 0.9}),
     ]
 
 

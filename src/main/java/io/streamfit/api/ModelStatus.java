@@ -1,6 +1,7 @@
 package io.streamfit.api;
 
 import io.streamfit.stream.ModelRunner;
+import io.streamfit.train.DriftWatch;
 import io.streamfit.train.EarlyStopping;
 import io.streamfit.train.ModelState;
 import io.streamfit.train.SearchBoard;
@@ -59,6 +60,18 @@ final class ModelStatus {
                 es.put("pauses", e.pauses());
                 es.put("resumes", e.resumes());
                 m.put("early_stopping", es);
+            }
+            DriftWatch d = s.drift();
+            if (d != null) {
+                Map<String, Object> dr = new LinkedHashMap<>();
+                dr.put("detector", d.detector().type());
+                dr.put("signal", d.spec().signal());
+                dr.put("actions", d.spec().actions());
+                dr.put("alarms", d.alarms());
+                dr.put("last_alarm_step", d.lastAlarmStep() < 0 ? null : d.lastAlarmStep());
+                dr.put("last_alarm_examples", d.lastAlarmExamples() < 0 ? null : d.lastAlarmExamples());
+                dr.put("boosted", d.lrFactor(s.steps()) != 1);
+                m.put("drift", dr);
             }
         }
         SearchBoard b = r.searchBoard();

@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * The {@code train} command's {@code --metrics} steps: one entry per step (step, examples, loss,
  * accuracy, learning rate, gradient norm, clipped, skipped; the role when it did not train; the
- * validation check when one completed), taken from the same {@link TrainingListener} calls as
+ * validation check when one completed; {@code drift: true} when the batch raised a drift alarm), taken from the same {@link TrainingListener} calls as
  * the service's Prometheus meters.
  */
 final class StepLog implements TrainingListener {
@@ -35,6 +35,9 @@ final class StepLog implements TrainingListener {
         e.put("skipped", r.skipped());
         if (r.role() != EarlyStopping.Role.TRAIN) {
             e.put("role", r.role().label());
+        }
+        if (r.drift()) {
+            e.put("drift", true);
         }
         if (r.check() != null) {
             Map<String, Object> c = new LinkedHashMap<>();

@@ -35,7 +35,12 @@ public record HyperParameter(String name, Kind kind, Object defaultValue, double
 
     /** A flag, false unless set. */
     public static HyperParameter flag(String name) {
-        return new HyperParameter(name, Kind.FLAG, Boolean.FALSE, 0, false, 0, false, List.of(), null);
+        return flag(name, false);
+    }
+
+    /** A flag, {@code defaultValue} unless set. */
+    public static HyperParameter flag(String name, boolean defaultValue) {
+        return new HyperParameter(name, Kind.FLAG, defaultValue, 0, false, 0, false, List.of(), null);
     }
 
     /** A pair of numbers, each in {@code [min, max)}. */

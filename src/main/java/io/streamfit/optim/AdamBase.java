@@ -17,13 +17,13 @@ abstract class AdamBase extends FlatOptimizer {
         return h.flag("amsgrad") ? List.of("exp_avg", "exp_avg_sq", "max_exp_avg_sq") : List.of("exp_avg", "exp_avg_sq");
     }
 
-    protected final double beta1;
+    protected double beta1;
     protected final double beta2;
     protected final float eps;
     /** The betas and their complements in float32, as PyTorch's kernels receive them. */
-    protected final float b1;
+    protected float b1;
     protected final float b2;
-    protected final float c1;
+    protected float c1;
     protected final float c2;
     protected final float[] m;
     protected final float[] v;
@@ -41,6 +41,14 @@ abstract class AdamBase extends FlatOptimizer {
         this.m = addState("exp_avg", 0f);
         this.v = addState("exp_avg_sq", 0f);
         this.vmax = amsgrad ? addState("max_exp_avg_sq", 0f) : null;
+    }
+
+    /** {@code betas[0]}, which bias correction also uses from now on (as PyTorch reads it from the param group). */
+    @Override
+    public void setMomentum(double beta1) {
+        this.beta1 = beta1;
+        this.b1 = (float) beta1;
+        this.c1 = (float) (1 - beta1);
     }
 
     /** The Adam (AMSGrad with {@code max_exp_avg_sq}) update over {@code [from, to)}. */

@@ -29,9 +29,9 @@ public final class Adamax extends FlatOptimizer {
             List.of(), always("exp_avg", "exp_inf"),
             (p, g, h) -> new Adamax(p, g, h.pair("betas")[0], h.pair("betas")[1], h.number("eps"), h.number("weight_decay")));
 
-    private final double beta1;
-    private final float b1;
-    private final float c1;
+    private double beta1;
+    private float b1;
+    private float c1;
     private final float b2;
     private final float eps;
     private final float weightDecay;
@@ -66,5 +66,13 @@ public final class Adamax extends FlatOptimizer {
             u[i] = ui;
             p[i] -= clr * (mi / ui);
         }
+    }
+
+    /** {@code betas[0]}, bias correction included. */
+    @Override
+    public void setMomentum(double beta1) {
+        this.beta1 = beta1;
+        this.b1 = (float) beta1;
+        this.c1 = (float) (1 - beta1);
     }
 }

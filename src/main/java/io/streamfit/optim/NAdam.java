@@ -108,4 +108,13 @@ public final class NAdam extends AdamBase {
             p[i] = pi - gradCoef * (gi / d) - momentumCoef * (mi / d);
         }
     }
+
+    /**
+     * Not supported: NAdam's momentum schedule {@code mu_t} multiplies up every past beta1, which
+     * a restore recomputes from the step count alone, so a cycled beta1 would not restore exactly.
+     */
+    @Override
+    public void setMomentum(double beta1) {
+        throw new UnsupportedOperationException("nadam's beta1 cannot be cycled (its mu product would not restore exactly)");
+    }
 }

@@ -55,6 +55,18 @@ public interface Optimizer {
     /** {@link #steps()} at the last {@link #resetState()}, 0 if never. */
     long stateOrigin();
 
+    /**
+     * Sets the momentum of the next steps: SGD's and RMSprop's {@code momentum}, the first of
+     * Adam's, AdamW's and Adamax's {@code betas} (what a schedule's {@code cycle_momentum} writes
+     * into PyTorch's param group before each step).
+     *
+     * @throws UnsupportedOperationException if this optimizer has none to set (the spec refuses
+     *     {@code cycle_momentum} for it)
+     */
+    default void setMomentum(double momentum) {
+        throw new UnsupportedOperationException(type() + " has no momentum a schedule could cycle");
+    }
+
     /** Restores {@link #stateOrigin()}; call after {@link #restoreSteps}. */
     void restoreStateOrigin(long origin);
 }

@@ -42,7 +42,7 @@ public final class RmsProp extends FlatOptimizer {
     private final float oneMinusAlpha;
     private final float eps;
     private final float weightDecay;
-    private final float momentum;
+    private float momentum;
     private final float[] squareAvg;
     private final float[] buffer;
     private final float[] gradAvg;
@@ -102,5 +102,14 @@ public final class RmsProp extends FlatOptimizer {
                 p[i] -= rate * (gi / d);
             }
         }
+    }
+
+    /** {@code momentum}; only with a momentum buffer (momentum &gt; 0 in the spec). */
+    @Override
+    public void setMomentum(double momentum) {
+        if (buffer == null) {
+            throw new UnsupportedOperationException(type() + " without momentum has no momentum_buffer to cycle");
+        }
+        this.momentum = (float) momentum;
     }
 }

@@ -38,7 +38,7 @@ public final class Sgd extends FlatOptimizer {
             (p, g, h) -> new Sgd(p, g, h.number("momentum"), h.number("dampening"), h.number("weight_decay"),
                     h.flag("nesterov")));
 
-    private final float momentum;
+    private float momentum;
     private final float dampening;
     private final float weightDecay;
     private final boolean nesterov;
@@ -106,5 +106,14 @@ public final class Sgd extends FlatOptimizer {
                 p[i] -= lr * bi;
             }
         }
+    }
+
+    /** {@code momentum}; only with a momentum buffer (momentum &gt; 0 in the spec). */
+    @Override
+    public void setMomentum(double momentum) {
+        if (buffer == null) {
+            throw new UnsupportedOperationException(type() + " without momentum has no momentum_buffer to cycle");
+        }
+        this.momentum = (float) momentum;
     }
 }

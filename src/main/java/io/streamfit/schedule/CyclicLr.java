@@ -21,22 +21,27 @@ import java.util.Locale;
  *   s     = 1 (triangular) | 1 / 2^(cycle - 1) (triangular2) | gamma^t (exp_range)
  * </pre>
  *
- * Momentum is not cycled (PyTorch's {@code cycle_momentum} defaults to true; here the optimizer's
- * momentum stays as configured).
+ * With {@code cycle_momentum} (PyTorch's default) the momentum cycles the other way, high when the
+ * rate is low: {@code m_t = max_momentum - (max_momentum - base_momentum) * f * s}, set as SGD's
+ * and RMSprop's {@code momentum} or Adam's {@code beta1} (PyTorch 2's {@code use_beta1}; 1.13 cycles
+ * {@code momentum} only). The spec turns it off by default for an optimizer without momentum.
  */
-public record CyclicLr(double baseLr, double maxLr, long stepSizeUp, long stepSizeDown, Mode mode, double gamma)
-        implements LrSchedule {
+public record CyclicLr(double baseLr, double maxLr, long stepSizeUp, long stepSizeDown, Mode mode, double gamma,
+        boolean cycleMomentum, double baseMomentum, double maxMomentum) implements LrSchedule {
     /** The spec's {@code cyclic}: {@code CyclicLR}. */
     public static final ScheduleKind KIND = new ScheduleKind("cyclic", "CyclicLR",
             List.of(nonNegative("base_lr", null).defaultingTo("lr"), positive("max_lr", null),
                     steps("step_size_up", 2000L, 1), steps("step_size_down", null, 1).defaultingTo("step_size_up"),
                     HyperParameter.choice("mode", "triangular", "triangular", "triangular2", "exp_range"),
-                    HyperParameter.number("gamma", 1.0, 0, true, 1, false)),
+                    HyperParameter.number("gamma", 1.0, 0, true, 1, false), HyperParameter.flag("cycle_momentum", true),
+                    HyperParameter.number("base_momentum", 0.8, 0, false, 1, true),
+                    HyperParameter.number("max_momentum", 0.9, 0, false, 1, true)),
             List.of(new HyperRule("max_lr", h -> h.number("max_lr") >= h.number("base_lr"),
                     h -> "must be >= base_lr (" + HyperParameter.format(h.number("base_lr")) + "), got "
                             + HyperParameter.format(h.number("max_lr")))),
             (lr, h) -> new CyclicLr(h.number("base_lr"), h.number("max_lr"), h.count("step_size_up"), h.count("step_size_down"),
-                    Mode.valueOf(h.choice("mode").toUpperCase(Locale.ROOT)), h.number("gamma")));
+                    Mode.valueOf(h.choice("mode").toUpperCase(Locale.ROOT)), h.number("gamma"), h.flag("cycle_momentum"),
+                    h.number("base_momentum"), h.number("max_momentum")));
 
     public enum Mode {
         TRIANGULAR, TRIANGULAR2, EXP_RANGE
@@ -49,16 +54,32 @@ public record CyclicLr(double baseLr, double maxLr, long stepSizeUp, long stepSi
 
     @Override
     public double lr(long stepsDone) {
+        return baseLr + (maxLr - baseLr) * scaleFactor(stepsDone) * scale(stepsDone);
+    }
+
+    @Override
+    public double momentum(long stepsDone) {
+        return cycleMomentum ? maxMomentum - (maxMomentum - baseMomentum) * scaleFactor(stepsDone) * scale(stepsDone)
+                : Double.NaN;
+    }
+
+    /** Where in the cycle: 0 at the rate's base, 1 at its peak. */
+    private double scaleFactor(long stepsDone) {
         double totalSize = stepSizeUp + stepSizeDown;
         double stepRatio = stepSizeUp / totalSize;
-        double cycle = Math.floor(1 + stepsDone / totalSize);
-        double x = 1. + stepsDone / totalSize - cycle;
-        double scaleFactor = x <= stepRatio ? x / stepRatio : (x - 1) / (stepRatio - 1);
-        double scale = switch (mode) {
+        double x = 1. + stepsDone / totalSize - cycle(stepsDone);
+        return x <= stepRatio ? x / stepRatio : (x - 1) / (stepRatio - 1);
+    }
+
+    private double cycle(long stepsDone) {
+        return Math.floor(1 + stepsDone / (double) (stepSizeUp + stepSizeDown));
+    }
+
+    private double scale(long stepsDone) {
+        return switch (mode) {
             case TRIANGULAR -> 1.0;
-            case TRIANGULAR2 -> 1 / Math.pow(2.0, cycle - 1);
+            case TRIANGULAR2 -> 1 / Math.pow(2.0, cycle(stepsDone) - 1);
             case EXP_RANGE -> Math.pow(gamma, stepsDone);
         };
-        return baseLr + (maxLr - baseLr) * scaleFactor * scale;
     }
 }

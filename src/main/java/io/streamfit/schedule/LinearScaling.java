@@ -22,4 +22,10 @@ public record LinearScaling(LrSchedule inner, int batchSize, int referenceBatchS
     public double lr(long stepsDone) {
         return inner.lr(stepsDone) * factor();
     }
+
+    /** The inner schedule's: scaling the batch scales rates, not momentum. */
+    @Override
+    public double momentum(long stepsDone) {
+        return inner.momentum(stepsDone);
+    }
 }

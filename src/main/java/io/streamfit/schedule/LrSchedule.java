@@ -18,4 +18,13 @@ public interface LrSchedule {
 
     /** The learning rate of the optimizer step that follows {@code stepsDone} completed steps. */
     double lr(long stepsDone);
+
+    /**
+     * The momentum this schedule sets for that step ({@code momentum} of SGD and RMSprop, the
+     * first of Adam's {@code betas}), as PyTorch's {@code cycle_momentum} does; NaN when it
+     * leaves the optimizer's own (every schedule but {@code cyclic} and {@code one_cycle}).
+     */
+    default double momentum(long stepsDone) {
+        return Double.NaN;
+    }
 }

@@ -33,4 +33,10 @@ public record Warmup(LrSchedule inner, long steps, boolean exponential, double s
         double factor = exponential ? Math.pow(startFactor, 1 - progress) : startFactor + (1 - startFactor) * progress;
         return inner.lr(0) * factor;
     }
+
+    /** The inner schedule's momentum at its first step during the warm-up, then its own. */
+    @Override
+    public double momentum(long stepsDone) {
+        return inner.momentum(Math.max(0, stepsDone - steps));
+    }
 }

@@ -150,8 +150,7 @@ public final class SnapshotCodec {
         own.put("optimizer", opt.type());
         own.put("optimizer_steps", Long.toString(opt.steps()));
         own.put("schedule", state.schedule().type());
-        own.put("schedule_position", Long.toString(state.drift() == null ? opt.steps()
-                : state.drift().schedulePosition(opt.steps())));
+        own.put("schedule_position", Long.toString(state.schedulePosition()));
         own.put("rng_state", Long.toString(state.rng().state()));
         own.put("examples_seen", Long.toString(state.examplesSeen()));
         own.put("skipped_steps", Long.toString(state.skippedSteps()));

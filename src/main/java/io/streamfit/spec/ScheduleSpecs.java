@@ -22,8 +22,10 @@ final class ScheduleSpecs {
     private static final String P = "schedule";
     private static final long FOREVER = Long.MAX_VALUE / 4;
     private static final Set<String> MODIFIERS = Set.of("type", "warmup", "linear_scaling");
+    private static final String CYCLE_MOMENTUM = "cycle_momentum";
 
-    static ModelSpec.ScheduleSpec parse(SpecReader r, JsonNode s, double lr) {
+    static ModelSpec.ScheduleSpec parse(SpecReader r, JsonNode s, ModelSpec.OptimizerSpec optimizer) {
+        double lr = optimizer == null ? 0 : optimizer.lr();
         if (s == null) {
             return new ModelSpec.ScheduleSpec("constant", Map.of(), null, 0);
         }
@@ -37,11 +39,41 @@ final class ScheduleSpecs {
             h.put(param.name(), r.hyper(s, P, param, h, lr));
         }
         r.checkRules(P, kind.rules(), new ModelSpec.ScheduleSpec(type, h, null, 0));
+        if (h.containsKey(CYCLE_MOMENTUM)) {
+            cycleMomentum(r, s, h, optimizer);
+        }
         Set<String> known = new HashSet<>(MODIFIERS);
         known.addAll(h.keySet());
         r.rejectUnknown(s, P, known);
         return new ModelSpec.ScheduleSpec(type, h, warmup(r, r.object(s, "warmup", P, false)),
                 referenceBatchSize(r, r.object(s, "linear_scaling", P, false)));
+    }
+
+    /**
+     * {@code cycle_momentum}, PyTorch's default true, needs a momentum to cycle: SGD's or
+     * RMSprop's {@code momentum} (when above 0: the state then has a momentum buffer), or the
+     * first of Adam's, AdamW's or Adamax's {@code betas}. Left out, it is off for any other
+     * optimizer; asked for, it is refused with the reason.
+     */
+    private static void cycleMomentum(SpecReader r, JsonNode s, Map<String, Object> h, ModelSpec.OptimizerSpec optimizer) {
+        if (optimizer == null || Boolean.FALSE.equals(h.get(CYCLE_MOMENTUM))) {
+            return;
+        }
+        String why = switch (optimizer.type()) {
+            case "adam", "adamw", "adamax" -> null;
+            case "sgd", "rmsprop" -> optimizer.number("momentum") > 0 ? null
+                    : optimizer.type() + " has momentum 0 (PyTorch would switch momentum on: set optimizer.momentum, e.g. 0.9)";
+            case "nadam" -> "nadam's momentum schedule multiplies up every past beta1, which would not restore exactly";
+            default -> optimizer.type() + " has no momentum";
+        };
+        if (why == null) {
+            return;
+        }
+        if (s.has(CYCLE_MOMENTUM)) {
+            r.error(P + "." + CYCLE_MOMENTUM, "cannot be true: " + why);
+        } else {
+            h.put(CYCLE_MOMENTUM, false);
+        }
     }
 
     private static ModelSpec.WarmupSpec warmup(SpecReader r, JsonNode w) {

@@ -105,8 +105,7 @@ public final class SpecParser {
                 lossNode != null && lossNode.isObject() ? "type" : "loss", task);
         double labelSmoothing = labelSmoothing(r, lossNode, loss);
         ModelSpec.OptimizerSpec optimizer = OptimizerSpecs.parse(r, r.object(root, "optimizer", "", true));
-        ModelSpec.ScheduleSpec schedule = ScheduleSpecs.parse(r, r.object(root, "schedule", "", false),
-                optimizer == null ? 0 : optimizer.lr());
+        ModelSpec.ScheduleSpec schedule = ScheduleSpecs.parse(r, r.object(root, "schedule", "", false), optimizer);
         ModelSpec.ClippingSpec clipping = clipping(r, r.object(root, "gradient_clipping", "", false));
         int batch = r.integer(root, "batch_size", "", null, 1, 65_536).intValue();
         for (LayerKind kind : ModelSpec.kinds(layers)) {

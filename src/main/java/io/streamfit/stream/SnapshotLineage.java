@@ -265,18 +265,31 @@ final class SnapshotLineage implements AutoCloseable {
         }
     }
 
+    /** What {@link #tagPreDrift} did. */
+    enum PreDriftTag {
+        /** The last committed snapshot goes under {@code <id>/pre-drift} with the next one. */
+        TAGGED,
+        /** Nothing committed yet: nothing to tag. */
+        NOTHING_COMMITTED,
+        /** The commit in flight failed and recovery rolled back to before the alarm (which will come again). */
+        ROLLED_BACK
+    }
+
     /**
-     * A drift alarm: the last committed snapshot (if any) is tagged {@code <id>/pre-drift} in the
-     * transaction of the next one, exactly once with it. Returns the version tagged, or -1 when
-     * nothing was committed yet.
+     * A drift alarm: waits for a commit in flight (so that the last committed snapshot is the last
+     * one taken before the alarm), then tags that snapshot {@code <id>/pre-drift} in the
+     * transaction of the next one, exactly once with it.
      */
-    long tagPreDrift() {
+    PreDriftTag tagPreDrift() throws InterruptedException {
+        if (!settle()) {
+            return PreDriftTag.ROLLED_BACK;
+        }
         byte[] last = served.last();
         if (last == null) {
-            return -1;
+            return PreDriftTag.NOTHING_COMMITTED;
         }
         preDrift = new SnapshotCommitter.PreDrift(last, current.version());
-        return current.version();
+        return PreDriftTag.TAGGED;
     }
 
     /** Aborts the open transaction and goes on from the last committed state; false when recovery took over instead. */

@@ -231,8 +231,8 @@ final class TrainingSession implements AutoCloseable {
                     return;
                 }
             }
-            if (res.drift() && !searching()) {
-                driftAlarm();
+            if (res.drift() && !searching() && !driftAlarm(res)) {
+                return; // rolled back to before the alarm
             }
             EarlyStopping es = state.earlyStopping();
             boolean newBest = false;
@@ -250,19 +250,28 @@ final class TrainingSession implements AutoCloseable {
         }
     }
 
-    /** Says what a drift alarm did (the actions on the optimizer and schedule were applied in the step) and tags the snapshot before it. */
-    private void driftAlarm() {
+    /**
+     * Says what a drift alarm did (its actions on the optimizer and the schedule were taken in the
+     * step) and tags the last snapshot before it; false when waiting for the commit in flight
+     * ended in a rollback, which abandons the rest of the poll.
+     */
+    private boolean driftAlarm(StepResult res) throws InterruptedException {
         DriftWatch d = state.drift();
         String tagged = "";
         if (d.spec().tagPreDrift()) {
-            long v = lineage.tagPreDrift();
-            tagged = v < 0 ? "; no snapshot committed yet to tag pre-drift"
-                    : "; snapshot version " + v + " to be tagged "
-                            + SnapshotStore.preDriftKey(spec.id());
+            SnapshotLineage.PreDriftTag t = lineage.tagPreDrift();
+            if (t == SnapshotLineage.PreDriftTag.ROLLED_BACK) {
+                return false;
+            }
+            tagged = t == SnapshotLineage.PreDriftTag.TAGGED
+                    ? "; snapshot version " + lineage.current().version() + " goes under " + SnapshotStore.preDriftKey(spec.id())
+                    : "; no snapshot committed yet to tag pre-drift";
         }
-        LOG.infof("model %s: drift alarm %d by %s on the prequential %s (mean %.4g) at step %d, %d examples: %s%s",
-                spec.id(), d.alarms(), d.detector().type(), d.spec().signal(), d.detector().mean(), state.steps(),
-                state.examplesSeen(), d.spec().actions(), tagged);
+        LOG.infof("model %s: drift alarm %d by %s on the prequential %s (this batch: loss %.4g, accuracy %.4g) at step %d,"
+                + " %d examples: %s%s", spec.id(), d.alarms(), d.detector().type(), d.spec().signal(),
+                res.lossSum() / res.examples(), res.judged() == 0 ? Double.NaN : (double) res.correct() / res.judged(),
+                state.steps(), state.examplesSeen(), d.spec().actions(), tagged);
+        return true;
     }
 
     /**

@@ -29,8 +29,8 @@ public final class DriftWatch {
     private volatile long alarms;
     private volatile long lastAlarmStep = -1;
     private volatile long lastAlarmExamples = -1;
-    private long scheduleOrigin;
-    private long boostUntil;
+    private volatile long scheduleOrigin;
+    private volatile long boostUntil;
 
     /**
      * Everything but the detector's own state (its record, which the snapshot writes beside it).
@@ -80,7 +80,7 @@ public final class DriftWatch {
     }
 
     /** The boost's factor on the rate at optimizer step count {@code steps} (1 outside a boost). */
-    double lrFactor(long steps) {
+    public double lrFactor(long steps) {
         return steps < boostUntil ? spec.boostFactor() : 1;
     }
 

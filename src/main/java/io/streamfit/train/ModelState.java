@@ -173,6 +173,10 @@ public final class ModelState {
             lock.writeLock().lock();
             try {
                 regularizer.decay(lr);
+                double momentum = schedule.momentum(schedulePosition());
+                if (!Double.isNaN(momentum)) {
+                    optimizer.setMomentum(momentum); // cycle_momentum
+                }
                 optimizer.step(lr, d.scale());
                 network.commitTrainingStep();
             } finally {
@@ -312,10 +316,13 @@ public final class ModelState {
      */
     public double currentLr() {
         long steps = optimizer.steps();
-        if (drift == null) {
-            return schedule.lr(steps) * lrScale;
-        }
-        return schedule.lr(drift.schedulePosition(steps)) * lrScale * drift.lrFactor(steps);
+        return schedule.lr(schedulePosition()) * lrScale * (drift == null ? 1 : drift.lrFactor(steps));
+    }
+
+    /** The schedule's position: optimizer steps, counted from the last drift restart. */
+    public long schedulePosition() {
+        long steps = optimizer.steps();
+        return drift == null ? steps : drift.schedulePosition(steps);
     }
 
     /** Steps skipped in a row for a non-finite loss or gradient (0 after an applied step). */

@@ -110,18 +110,22 @@ class DashboardIT {
                 batch_size: 32
                 search: {strategy: random, trials: 3, budget: {examples: 1000000}}
                 """);
+        // The demo stream drifts every 20,000 examples (10 s): the demo model's detector fires, and
+        // the dashboard's drift annotation has alarms to show.
         Process service = PackagedService.startDemo(servicePort, dir.resolve("service.log"), "-Dstreamfit.demo.dataset=synthetic",
-                "-Dstreamfit.models-dir=" + models.toAbsolutePath());
+                "-Dstreamfit.demo.drift-every=20000", "-Dstreamfit.models-dir=" + models.toAbsolutePath());
         Process prometheus = null;
         try {
-            TestKafka.await("the three models train", Duration.ofSeconds(120), Duration.ofMillis(500), () -> {
-                JsonNode demo = PackagedService.get(servicePort, "/models/demo-synthetic");
-                JsonNode watcher = PackagedService.get(servicePort, "/models/demo-watcher");
-                JsonNode search = PackagedService.get(servicePort, "/models/demo-search/search");
-                return demo != null && demo.path("steps").asLong() > 0 && watcher != null && watcher.path("steps").asLong() > 0
-                        && search != null && search.path("leaderboard").size() == 3
-                        && search.path("leaderboard").get(0).path("examples").asLong() > 0;
-            });
+            TestKafka.await("the three models train, and the demo model's drift detector fired", Duration.ofSeconds(120),
+                    Duration.ofMillis(500), () -> {
+                        JsonNode demo = PackagedService.get(servicePort, "/models/demo-synthetic");
+                        JsonNode watcher = PackagedService.get(servicePort, "/models/demo-watcher");
+                        JsonNode search = PackagedService.get(servicePort, "/models/demo-search/search");
+                        return demo != null && demo.path("drift").path("alarms").asLong() > 0 && watcher != null
+                                && watcher.path("steps").asLong() > 0
+                                && search != null && search.path("leaderboard").size() == 3
+                                && search.path("leaderboard").get(0).path("examples").asLong() > 0;
+                    });
             // The endpoints the Kubernetes probes call answer UP, the startup one with its check.
             for (String probe : List.of("/q/health/started", "/q/health/live", "/q/health/ready")) {
                 assertEquals(200, PackagedService.code(servicePort, probe), probe);
@@ -177,6 +181,17 @@ class DashboardIT {
                     }
                 }
             }
+            // The annotations' queries: each returns the demo's drift alarms of the last minute.
+            for (JsonNode a : dashboard.path("annotations").path("list")) {
+                String expr = asSent(a.path("expr").asText());
+                JsonNode r = query(promPort, expr);
+                queries++;
+                if (r.path("data").path("result").isEmpty()) {
+                    failures.put("annotation " + a.path("name").asText() + ": " + expr, "no data: " + r);
+                }
+            }
+            assertTrue(Files.readString(dir.resolve("service.log")).contains("model demo-synthetic: drift alarm"),
+                    "the drift alarm is in the log");
             // The model variable's query: label_values(<metric>, model) must list the demo model.
             String variable = "";
             for (JsonNode v : dashboard.path("templating").path("list")) {

@@ -76,7 +76,7 @@ class PrometheusRulesTest {
             assertTrue(docs.contains("| [" + name + "](#" + name.toLowerCase(Locale.ROOT) + ") |"), name + " is in the table");
             assertTrue(tests.contains("alertname: " + name), name + " has a promtool test");
         }
-        assertEquals(11, alerts.size(), "the rules: " + alerts);
+        assertEquals(12, alerts.size(), "the rules: " + alerts);
     }
 
     @Test

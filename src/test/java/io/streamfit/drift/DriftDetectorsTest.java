@@ -90,6 +90,7 @@ class DriftDetectorsTest {
                     12_000);
             assertFalse(at.isEmpty(), "seed " + seed + ": no alarm");
             assertTrue(at.get(0) > 5000 && at.get(0) <= 7000, "seed " + seed + ": first alarm at " + at);
+            System.out.printf("adwin gradual: first alarm at %d%n", at.get(0));
             assertTrue(a.width() < 7000, "the window dropped what came before the ramp: " + a.width());
             assertEquals(0.8, a.mean(), 0.05, "seed " + seed);
         }
@@ -171,6 +172,7 @@ class DriftDetectorsTest {
                     i -> i < 5000 ? 0.5 : i < 7000 ? 0.5 + (i - 5000) / 2000.0 : 1.5, 12_000);
             assertFalse(at.isEmpty(), "seed " + seed);
             assertTrue(at.get(0) > 5000 && at.get(0) <= 7000, "seed " + seed + ": first alarm at " + at);
+            System.out.printf("page_hinkley gradual: first alarm at %d%n", at.get(0));
         }
     }
 
@@ -180,6 +182,7 @@ class DriftDetectorsTest {
         List<Long> at = alarms(d, draw, i -> i < stable ? before : after, stable + 5 * maxDelay);
         assertFalse(at.isEmpty(), d.type() + " " + before + " -> " + after + ": no alarm");
         long delay = at.get(0) - stable;
+        System.out.printf("%s %s -> %s: delay %d%n", d.type(), before, after, delay);
         assertTrue(delay > 0 && delay <= maxDelay, d.type() + " " + before + " -> " + after + ": alarms at " + at
                 + ", delay " + delay + " > " + maxDelay);
     }

@@ -56,8 +56,12 @@ class GoldenOptimizerTest {
         double lr0 = hyper.get("lr").asDouble();
         double worst = 0;
         JsonNode lrs = c.get("lrs");
+        JsonNode momentums = c.get("momentums");
         for (int t = 0; t < c.get("grads").size(); t++) {
             grads.assign(Nd4j.create(floats(c.get("grads").get(t)), new long[] {n}, DataType.FLOAT));
+            if (momentums != null) {
+                opt.setMomentum(momentums.get(t).asDouble()); // as cycle_momentum does before each step
+            }
             opt.step(lrs == null ? lr0 : lrs.get(t).asDouble(), 1f);
             float[] expected = floats(c.get("trajectory").get(t));
             for (int i = 0; i < n; i++) {
@@ -88,6 +92,21 @@ class GoldenOptimizerTest {
         double worst = run(c, c.get("optimizer").asText(), true);
         System.out.printf("golden %-32s largest relative error %.2e%n", name, worst);
         assertTrue(worst <= TOLERANCE, name + ": largest relative error " + worst + " exceeds " + TOLERANCE);
+    }
+
+    @Test
+    void cycledMomentumCasesFailWithAFixedMomentum() {
+        int cycled = 0;
+        for (JsonNode c : GOLDEN.get("cases")) {
+            if (c.has("momentums")) {
+                ObjectNode fixed = c.deepCopy();
+                fixed.remove("momentums");
+                assertTrue(run(fixed, c.get("optimizer").asText(), false) > 10 * TOLERANCE,
+                        c.get("name").asText() + ": the momentum set before each step must matter");
+                cycled++;
+            }
+        }
+        assertEquals(5, cycled, "sgd, rmsprop, adam, adamw and adamax with a momentum set every step");
     }
 
     @Test

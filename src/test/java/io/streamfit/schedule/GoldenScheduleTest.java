@@ -22,7 +22,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (TensorFlow's formulas where PyTorch has no class), produced by
  * {@code src/test/python/golden_schedules.py}: 60-120 steps each, the schedule built from the
  * case's spec JSON through the spec parser. Tolerance 1e-12 relative (PyTorch updates some rates
- * recursively, which differs from the closed form in the last bits).
+ * recursively, which differs from the closed form in the last bits). With {@code cycle_momentum}
+ * the momentum each step gets (SGD's {@code momentum}, Adam's {@code betas[0]}) is checked too;
+ * without it, none is set.
  */
 class GoldenScheduleTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,7 +40,8 @@ class GoldenScheduleTest {
         spec.put("id", "golden").put("topic", "t").put("input_width", 1);
         spec.putObject("task").put("type", "regression").put("outputs", 1);
         spec.putArray("layers").addObject().put("type", "dense").put("units", 1);
-        spec.putObject("optimizer").put("type", "sgd").put("lr", c.get("lr").asDouble());
+        ObjectNode optimizer = c.has("optimizer") ? c.get("optimizer").deepCopy() : JSON.createObjectNode().put("type", "sgd");
+        spec.set("optimizer", optimizer.put("lr", c.get("lr").asDouble()));
         spec.put("batch_size", c.get("batch_size").asInt());
         spec.set("schedule", c.get("schedule"));
         return ModelFactory.schedule(SpecParser.parse(spec));
@@ -53,6 +56,26 @@ class GoldenScheduleTest {
             double expected = lrs.get(t).asDouble();
             assertEquals(expected, s.lr(t), 1e-12 * Math.max(Math.abs(expected), 1e-6), name + " at step " + t);
         }
+        JsonNode momentums = c.get("momentums");
+        if (momentums == null) {
+            assertTrue(Double.isNaN(s.momentum(0)), name + ": the optimizer's momentum is left alone");
+            return;
+        }
+        for (int t = 0; t < momentums.size(); t++) {
+            double expected = momentums.get(t).asDouble();
+            assertEquals(expected, s.momentum(t), 1e-12 * expected, name + ": momentum at step " + t);
+        }
+    }
+
+    @Test
+    void cycleMomentumIsCoveredForBothSchedulesAndBothKindsOfMomentum() {
+        List<String> covered = new ArrayList<>();
+        GOLDEN.get("cases").forEach(c -> {
+            if (c.has("momentums")) {
+                covered.add(c.get("schedule").get("type").asText() + "/" + c.get("optimizer").get("type").asText());
+            }
+        });
+        assertTrue(covered.containsAll(List.of("cyclic/sgd", "one_cycle/adam", "one_cycle/sgd")), covered.toString());
     }
 
     @Test

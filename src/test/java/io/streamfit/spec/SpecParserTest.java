@@ -85,6 +85,26 @@ class SpecParserTest {
         assertTrue(e.contains("batch_size must be > 0, got 0"), e.toString());
     }
 
+    @Test
+    void cycleMomentumIsOnWhereThereIsAMomentumToCycleAndRefusedWhereAskedWithoutOne() {
+        String cyclic = "{\"type\":\"cyclic\",\"max_lr\":0.1}";
+        String oneCycle = "{\"type\":\"one_cycle\",\"max_lr\":0.1,\"total_steps\":100}";
+        assertEquals(true, SpecParser.parse(withOptimizer("{\"type\":\"adam\"}", cyclic)).schedule().flag("cycle_momentum"));
+        assertEquals(true, SpecParser.parse(withOptimizer("{\"type\":\"sgd\",\"momentum\":0.9}", oneCycle)).schedule()
+                .flag("cycle_momentum"));
+        for (String none : List.of("{\"type\":\"sgd\"}", "{\"type\":\"adagrad\"}", "{\"type\":\"nadam\"}",
+                "{\"type\":\"rmsprop\"}")) {
+            assertEquals(false, SpecParser.parse(withOptimizer(none, oneCycle)).schedule().flag("cycle_momentum"), none);
+        }
+        assertEquals(List.of("schedule.cycle_momentum cannot be true: sgd has momentum 0 (PyTorch would switch momentum on:"
+                + " set optimizer.momentum, e.g. 0.9)"),
+                errorsOf(withOptimizer("{\"type\":\"sgd\"}", cyclic.replace("}", ",\"cycle_momentum\":true}"))));
+        assertEquals(List.of("schedule.cycle_momentum cannot be true: adadelta has no momentum"),
+                errorsOf(withOptimizer("{\"type\":\"adadelta\"}", oneCycle.replace("}", ",\"cycle_momentum\":true}"))));
+        assertEquals(false, SpecParser.parse(withOptimizer("{\"type\":\"adam\"}", cyclic.replace("}",
+                ",\"cycle_momentum\":false}"))).schedule().flag("cycle_momentum"));
+    }
+
     /** A spec with this optimizer and schedule (JSON objects) and otherwise valid fields. */
     private static String withOptimizer(String optimizer, String schedule) {
         return """

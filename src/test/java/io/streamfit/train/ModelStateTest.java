@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -81,5 +82,32 @@ class ModelStateTest {
         assertEquals(3, back.divergenceRollbacks());
         assertEquals(2, back.rollbacksInARow());
         assertEquals(1_000, back.troubleAt());
+    }
+
+    @Test
+    void cycleMomentumSetsTheSchedulesMomentumBeforeEveryStep() {
+        String spec = """
+                id: m
+                topic: t
+                input_width: 4
+                task: {type: classification, classes: 3}
+                layers: [{type: dense, units: 16}, {type: relu}, {type: dense, units: 3}]
+                optimizer: {type: adam, lr: 0.01}
+                schedule: {type: one_cycle, max_lr: 0.05, total_steps: 20, cycle_momentum: %s}
+                batch_size: 32
+                """;
+        ModelState cycled = ModelState.fresh(SpecParser.parse(spec.formatted("true")));
+        ModelState fixed = ModelState.fresh(SpecParser.parse(spec.formatted("false")));
+        ModelState byHand = ModelState.fresh(SpecParser.parse(spec.formatted("false")));
+        for (Batch b : DriftWatchTest.stream(12, 4)) {
+            byHand.optimizer().setMomentum(cycled.schedule().momentum(byHand.steps()));
+            cycled.train(b);
+            fixed.train(b);
+            byHand.train(b);
+        }
+        assertArrayEquals(byHand.network().params().data().asFloat(), cycled.network().params().data().asFloat(),
+                "beta1 set to the schedule's momentum before each step");
+        assertTrue(!Arrays.equals(fixed.network().params().data().asFloat(),
+                cycled.network().params().data().asFloat()), "and it matters");
     }
 }
