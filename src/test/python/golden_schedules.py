@@ -21,6 +21,8 @@ Warm-up mode "linear" is torch SequentialLR([LinearLR(start_factor=F, end_factor
 total_iters=W), inner], milestones=[W]); the intended semantics are
 lr_inner(0) * (F + (1 - F) * t / W) for t < W, then lr_inner(t - W), and any difference between
 that and torch's numbers is recorded in the case's "note".
+"plateau_cases": ReduceLROnPlateau stepped with "metrics" (one per period); "lrs"[t] is the rate
+after step(metrics[t]), the rate of the next period.
 "linear_scaling": {"reference_batch_size": R} multiplies every learning rate the schedule yields
 by batch_size / R; the torch reference is built with every lr argument (base lr, eta_min,
 base_lr/max_lr of CyclicLR, max_lr of OneCycleLR) multiplied by batch_size / R.
@@ -285,9 +287,60 @@ def cases():
     ]
 
 
+def plateau_metrics(n, seed):
+    """A loss that falls, flattens (with noise below and above the threshold), falls again, rises."""
+    import random
+    rnd = random.Random(seed)
+    out = []
+    for t in range(n):
+        if t < 20:
+            m = 1.0 / (1 + t / 5)
+        elif t < 60:
+            m = 0.2 + rnd.uniform(-1e-5, 1e-5)  # below rel threshold 1e-4 * 0.2 = 2e-5
+        elif t < 80:
+            m = 0.2 - 0.004 * (t - 59)
+        elif t < 120:
+            m = 0.12 + rnd.uniform(-0.01, 0.01)
+        else:
+            m = 0.12 + 0.01 * (t - 119)
+        out.append(m)
+    return out
+
+
+def plateau_case(name, lr, params, n=150, seed=1, negate=False):
+    """ReduceLROnPlateau stepped with one metric per period; "lrs"[t] is the rate after step(metrics[t])."""
+    param = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.SGD([param], lr=lr)
+    scheduler = S.ReduceLROnPlateau(opt, **params)
+    metrics = plateau_metrics(n, seed)
+    if negate:  # mode max: an accuracy-like metric that rises, flattens, rises, falls
+        metrics = [1 - m for m in metrics]
+    lrs = []
+    for m in metrics:
+        param.grad = torch.zeros_like(param)
+        opt.step()
+        scheduler.step(m)
+        lrs.append(float(opt.param_groups[0]["lr"]))
+    return {"name": name, "torch_class": "ReduceLROnPlateau", "lr": lr,
+            "schedule": dict(params, type="plateau", metric="accuracy" if negate else "loss"),
+            "metrics": metrics, "lrs": lrs}
+
+
+def plateau_cases():
+    return [
+        plateau_case("plateau_defaults", 0.1, {}),
+        plateau_case("plateau_patience_2_cooldown_3", 0.1, {"patience": 2, "cooldown": 3, "factor": 0.5}),
+        plateau_case("plateau_abs_threshold", 0.1, {"patience": 3, "threshold": 0.005, "threshold_mode": "abs"}),
+        plateau_case("plateau_min_lr_and_eps", 0.01,
+                     {"patience": 1, "factor": 0.3, "min_lr": 1e-4, "eps": 1e-5}),
+        plateau_case("plateau_max_mode", 0.1, {"mode": "max", "patience": 4, "factor": 0.2}, negate=True),
+    ]
+
+
 def main():
     warnings.simplefilter("ignore")  # torch's EPOCH_DEPRECATION_WARNING from SequentialLR
-    out = {"command": COMMAND, "torch_version": torch.__version__, "cases": cases()}
+    out = {"command": COMMAND, "torch_version": torch.__version__, "cases": cases(),
+           "plateau_cases": plateau_cases()}
     text = to_json(out)
     assert json.loads(text) == out
     print(text)

@@ -28,4 +28,9 @@ public record LinearScaling(LrSchedule inner, int batchSize, int referenceBatchS
     public double momentum(long stepsDone) {
         return inner.momentum(stepsDone);
     }
+
+    @Override
+    public MetricSchedule metricSchedule() {
+        return inner.metricSchedule();
+    }
 }

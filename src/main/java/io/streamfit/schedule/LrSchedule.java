@@ -10,6 +10,9 @@ package io.streamfit.schedule;
  * {@code lr(t)} on its step {@code t + 1}. Each implementation names the class it matches; where
  * PyTorch updates the rate recursively, the closed form is used (same values up to rounding in
  * the last bits, which also makes restore independent of history).
+ *
+ * <p>The one exception is {@code plateau} ({@link ReduceLrOnPlateau}), which reads the loss: its
+ * {@link #metricSchedule()} takes every step's figures, and its state is in the snapshot.
  */
 public interface LrSchedule {
 
@@ -26,5 +29,10 @@ public interface LrSchedule {
      */
     default double momentum(long stepsDone) {
         return Double.NaN;
+    }
+
+    /** The part of this schedule that reads the prequential figures ({@code plateau}), or null for a pure function of the step count. */
+    default MetricSchedule metricSchedule() {
+        return null;
     }
 }

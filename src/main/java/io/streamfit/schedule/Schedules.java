@@ -9,7 +9,7 @@ public final class Schedules {
 
     public static final List<ScheduleKind> ALL = List.of(ConstantLr.KIND, StepLr.KIND, MultiStepLr.KIND, ExponentialLr.KIND,
             NaturalExpDecay.KIND, InverseTimeDecay.KIND, PolynomialLr.KIND, CosineAnnealingLr.KIND, CyclicLr.KIND,
-            CosineWarmRestarts.KIND, OneCycleLr.KIND);
+            CosineWarmRestarts.KIND, OneCycleLr.KIND, ReduceLrOnPlateau.KIND);
 
     private static final Registry<ScheduleKind> REGISTRY = new Registry<>("schedules", ALL, ScheduleKind::name);
 

@@ -39,4 +39,9 @@ public record Warmup(LrSchedule inner, long steps, boolean exponential, double s
     public double momentum(long stepsDone) {
         return inner.momentum(Math.max(0, stepsDone - steps));
     }
+
+    @Override
+    public MetricSchedule metricSchedule() {
+        return inner.metricSchedule();
+    }
 }

@@ -54,7 +54,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * with early stopping {@code early_stopping} (its whole state, JSON), {@code validation_loss}
  * and {@code best_validation_loss} (the loss of the check that produced the current best
  * snapshot), after drift alarms {@code optimizer_state_origin} and {@code drift}
- * ({@link DriftMetadata}), {@code spec} (the model spec as JSON), {@code created_at}, {@code crc32c} (CRC-32C, hex,
+ * ({@link DriftMetadata}), with {@code plateau} {@code schedule_state} ({@link ScheduleMetadata}), {@code spec} (the model spec as JSON), {@code created_at}, {@code crc32c} (CRC-32C, hex,
  * over the tensor bytes and then every other metadata entry as {@code key=value\n} in key order).
  */
 public final class SnapshotCodec {
@@ -168,6 +168,7 @@ public final class SnapshotCodec {
             own.put("best_validation_loss", Double.toString(state.earlyStopping().taggedLoss()));
         }
         DriftMetadata.write(state, own);
+        ScheduleMetadata.write(state, own);
         own.put("spec", SpecParser.toJson(state.spec()));
         own.forEach((k, v) -> meta.put(prefix + k, v));
     }
@@ -295,6 +296,7 @@ public final class SnapshotCodec {
         }
         restoreOptimizer(c, meta, prefix, state);
         DriftMetadata.restore(state, meta, prefix);
+        ScheduleMetadata.restore(state, meta, prefix);
         state.rng().setState(longMeta(meta, prefix, "rng_state"));
         state.restoreCounters(longMeta(meta, prefix, "examples_seen"), longMeta(meta, prefix, "skipped_steps"),
                 longMeta(meta, prefix, "clipped_steps"));

@@ -9,6 +9,7 @@ import io.streamfit.optim.GradientClipper;
 import io.streamfit.optim.Optimizer;
 import io.streamfit.optim.Regularizer;
 import io.streamfit.schedule.LrSchedule;
+import io.streamfit.schedule.MetricSchedule;
 import io.streamfit.spec.ModelSpec;
 import java.util.List;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -36,6 +37,8 @@ public final class ModelState {
     private final Loss loss;
     private final Optimizer optimizer;
     private final LrSchedule schedule;
+    /** The schedule's part that reads the loss ({@code plateau}), or null. */
+    private final MetricSchedule metricSchedule;
     private final GradientClipper clipper;
     private final Regularizer regularizer;
     private final boolean hasBatchNorm;
@@ -76,6 +79,7 @@ public final class ModelState {
         this.optimizer = opt;
         this.frozenGrads = frozen.stream().map(r -> network.grads().get(NDArrayIndex.interval(r[0], r[1]))).toList();
         this.schedule = ModelFactory.schedule(spec);
+        this.metricSchedule = schedule.metricSchedule();
         this.clipper = ModelFactory.clipper(spec, network);
         this.regularizer = ModelFactory.regularizer(spec, network);
         this.hasBatchNorm = network.anyLayer(l -> l instanceof BatchNorm);
@@ -182,6 +186,9 @@ public final class ModelState {
             } finally {
                 lock.writeLock().unlock();
             }
+            if (metricSchedule != null) {
+                metricSchedule.observe(r.lossSum(), r.correct(), r.judged(), batch.size());
+            }
         }
         return new StepResult(batch.size(), r.lossSum(), r.correct(), r.judged(), d.norm(), d.clipped(), skip, lr,
                 hasBatchNorm && batch.size() < BatchNorm.MEANINGFUL_BATCH, role, null, alarm);
@@ -195,6 +202,9 @@ public final class ModelState {
     private boolean watchDrift(Loss.Result r, int examples) {
         if (drift == null || !drift.observe(r.lossSum(), r.correct(), r.judged(), examples, optimizer.steps(), examplesSeen)) {
             return false;
+        }
+        if (drift.spec().restartSchedule() && metricSchedule != null) {
+            metricSchedule.restart();
         }
         if (drift.spec().resetMoments()) {
             lock.writeLock().lock(); // a snapshot reads the state buffers under the read lock
@@ -279,6 +289,11 @@ public final class ModelState {
 
     public LrSchedule schedule() {
         return schedule;
+    }
+
+    /** The schedule's part that reads the loss ({@code plateau}), or null. */
+    public MetricSchedule metricSchedule() {
+        return metricSchedule;
     }
 
     public SplitMix64 rng() {

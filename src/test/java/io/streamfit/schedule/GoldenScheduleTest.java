@@ -67,6 +67,50 @@ class GoldenScheduleTest {
         }
     }
 
+    static Stream<Arguments> plateauCases() {
+        return Golden.namedCases(GOLDEN.get("plateau_cases"));
+    }
+
+    /** {@code plateau} stepped with PyTorch's metric sequence: the same rate after every step, to 1e-12. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("plateauCases")
+    void plateauMatchesReduceLROnPlateau(String name, JsonNode c) {
+        ObjectNode withBatch = c.deepCopy();
+        withBatch.put("batch_size", 64);
+        LrSchedule s = schedule(withBatch);
+        ReduceLrOnPlateau p = (ReduceLrOnPlateau) s.metricSchedule();
+        JsonNode metrics = c.get("metrics");
+        JsonNode lrs = c.get("lrs");
+        assertTrue(lrs.size() >= 100 && lrs.get(lrs.size() - 1).asDouble() < c.get("lr").asDouble(), name + " reduces");
+        for (int t = 0; t < metrics.size(); t++) {
+            p.step(metrics.get(t).asDouble());
+            double expected = lrs.get(t).asDouble();
+            assertEquals(expected, s.lr(12345), 1e-12 * expected, name + " after period " + t);
+        }
+    }
+
+    /** A period's metric is the mean loss over its batches' examples (or their accuracy): the same as stepping with it. */
+    @Test
+    void plateauStepsOncePerPeriodWithThePeriodsMeanLoss() {
+        ObjectNode c = JSON.createObjectNode().put("lr", 0.1).put("batch_size", 8);
+        c.putObject("schedule").put("type", "plateau").put("patience", 0).put("period", 3);
+        ReduceLrOnPlateau observed = (ReduceLrOnPlateau) schedule(c).metricSchedule();
+        ReduceLrOnPlateau stepped = (ReduceLrOnPlateau) schedule(c).metricSchedule();
+        double[][] periods = {{2.0, 1.0, 3.0}, {1.0, 1.0, 1.0}, {1.5, 0.5, 1.2}};
+        for (double[] losses : periods) {
+            for (int i = 0; i < 3; i++) {
+                observed.observe(losses[i] * 8, 0, 8, 8);
+                if (i < 2) {
+                    assertEquals(stepped.state().lr(), observed.lr(0), 0, "no step inside a period");
+                }
+            }
+            stepped.step((losses[0] + losses[1] + losses[2]) / 3);
+            assertEquals(stepped.state(), observed.state());
+        }
+        assertEquals(0.1 * 0.1, observed.lr(0), 1e-15,
+                "patience 0: the third period (mean 1.0667), no better than the second (1.0), reduced the rate once");
+    }
+
     @Test
     void cycleMomentumIsCoveredForBothSchedulesAndBothKindsOfMomentum() {
         List<String> covered = new ArrayList<>();

@@ -167,4 +167,37 @@ class DriftWatchTest {
         assertEquals(original.drift().detector().state(), restored.drift().detector().state());
         assertEquals(1, original.drift().alarms() - alarmsA.size(), "one alarm before the snapshot, none lost or repeated");
     }
+
+    @Test
+    void aPlateauScheduleLowersTheRateRestoresMidPeriodAndRestartsOnAnAlarm() throws Exception {
+        ModelSpec spec = spec("{type: plateau, factor: 0.5, patience: 1, period: 7, threshold: 0.3}", """
+                drift:
+                  detector: {type: page_hinkley, threshold: 5}
+                  restart_schedule: true
+                """);
+        List<Batch> batches = stream(400, 5);
+        ModelState original = ModelState.fresh(spec);
+        for (int b = 0; b < 150; b++) {
+            original.train(batches.get(b));
+        }
+        assertTrue(original.currentLr() < 0.01, "the loss flattened and the rate came down: " + original.currentLr());
+        for (int b = 150; b < 153; b++) { // mid-period: 153 steps, period 7
+            original.train(batches.get(b));
+        }
+        ModelState restored = SnapshotCodec.decode(SnapshotCodec.encode(original, 1, Map.of(), Map.of()), spec);
+        assertEquals(original.metricSchedule().state(), restored.metricSchedule().state());
+        double before = original.currentLr();
+        boolean alarmed = false;
+        for (int b = 153; b < 400; b++) {
+            StepResult r = original.train(batches.get(b));
+            StepResult q = restored.train(batches.get(b));
+            assertEquals(Double.doubleToLongBits(r.lr()), Double.doubleToLongBits(q.lr()), "batch " + b);
+            if (r.drift() && !alarmed) {
+                alarmed = true;
+                assertTrue(before < 0.01 && r.lr() == 0.01, "the alarm restarted the plateau at the optimizer's lr: " + r.lr());
+            }
+        }
+        assertTrue(alarmed, "the change at batch " + CHANGE_AT + " raised an alarm");
+        assertArrayEquals(original.network().params().data().asFloat(), restored.network().params().data().asFloat());
+    }
 }
