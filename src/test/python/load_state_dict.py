@@ -71,7 +71,7 @@ if __name__ == "__main__":
     tensors, meta = read_safetensors(sys.argv[1])
     spec = json.loads(meta["spec"])
     model = build(spec)
-    state = {k: v for k, v in tensors.items() if not k.startswith("optimizer.")}
+    state = {k: v for k, v in tensors.items() if not k.startswith(("optimizer.", "replay."))}
     model.load_state_dict(state, strict=True)
     model.eval()  # prediction: running statistics, no dropout
     with open(sys.argv[2]) as f:

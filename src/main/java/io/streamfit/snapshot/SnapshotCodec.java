@@ -147,6 +147,7 @@ public final class SnapshotCodec {
             }
         }
         Map<String, String> own = new LinkedHashMap<>();
+        ReplayMetadata.write(state, prefix, tensors, own);
         own.put("optimizer", opt.type());
         own.put("optimizer_steps", Long.toString(opt.steps()));
         own.put("schedule", state.schedule().type());
@@ -297,6 +298,7 @@ public final class SnapshotCodec {
         restoreOptimizer(c, meta, prefix, state);
         DriftMetadata.restore(state, meta, prefix);
         ScheduleMetadata.restore(state, meta, prefix);
+        ReplayMetadata.restore(state, c, meta, prefix);
         state.rng().setState(longMeta(meta, prefix, "rng_state"));
         state.restoreCounters(longMeta(meta, prefix, "examples_seen"), longMeta(meta, prefix, "skipped_steps"),
                 longMeta(meta, prefix, "clipped_steps"));

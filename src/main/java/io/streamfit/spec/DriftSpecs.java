@@ -10,8 +10,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The spec's {@code drift} section: which detector watches which prequential signal, and what an
- * alarm does to the optimizer, the schedule and the snapshots.
+ * The spec's sections for a stream that changes: {@code drift} (which detector watches which
+ * prequential signal, and what an alarm does to the optimizer, the schedule and the snapshots)
+ * and {@code replay} (a reservoir of past examples mixed into every mini-batch, against forgetting).
  *
  * <pre>
  * drift:
@@ -27,6 +28,35 @@ final class DriftSpecs {
     private DriftSpecs() {}
 
     private static final String P = "drift";
+
+    /** The most memory a reservoir may take: 256 MiB of float32 inputs and targets. */
+    static final long MAX_REPLAY_BYTES = 256L << 20;
+
+    /**
+     * <pre>
+     * replay: {capacity: 5000, fraction: 0.25}   # 5,000 past examples; a quarter of each trained batch replayed
+     * </pre>
+     */
+    static ModelSpec.ReplaySpec replay(SpecReader r, JsonNode n, int inputWidth, ModelSpec.Task task) {
+        if (n == null) {
+            return null;
+        }
+        String p = "replay";
+        r.rejectUnknown(n, p, Set.of("capacity", "fraction"));
+        Long capacity = r.integer(n, "capacity", p, null, 1, 10_000_000);
+        Double fraction = r.number(n, "fraction", p, 0.25, 0, true, 0.9, false);
+        if (capacity == null || fraction == null || task == null) {
+            return null; // reported
+        }
+        ModelSpec.ReplaySpec spec = new ModelSpec.ReplaySpec(capacity.intValue(), fraction);
+        long bytes = spec.bytes(inputWidth, task);
+        if (bytes > MAX_REPLAY_BYTES) {
+            r.error(p + ".capacity", "holds " + capacity + " examples of " + bytes / capacity + " bytes = " + bytes / (1 << 20)
+                    + " MiB, over the limit of " + (MAX_REPLAY_BYTES >> 20) + " MiB (the reservoir is in memory and in"
+                    + " every snapshot)");
+        }
+        return spec;
+    }
 
     static ModelSpec.DriftSpec parse(SpecReader r, JsonNode d, ModelSpec.Task task) {
         if (d == null) {

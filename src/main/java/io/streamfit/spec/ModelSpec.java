@@ -43,6 +43,7 @@ public record ModelSpec(
         AugmentationSpec augmentation,
         DivergenceSpec divergence,
         DriftSpec drift,
+        ReplaySpec replay,
         JsonNode source) {
 
     /**
@@ -62,7 +63,7 @@ public record ModelSpec(
     ModelSpec withSource(JsonNode newSource) {
         return new ModelSpec(id, topic, inputWidth, task, layers, loss, labelSmoothing, optimizer, schedule, clipping,
                 batchSize, seed, snapshot, evaluationWindow, deadLetterTopic, freeze, pretrained, regularization,
-                earlyStopping, inputShape, augmentation, divergence, drift, newSource);
+                earlyStopping, inputShape, augmentation, divergence, drift, replay, newSource);
     }
 
     /** Number of trainable parameters the layers declare. */
@@ -116,7 +117,8 @@ public record ModelSpec(
     public long estimatedSnapshotBytes() {
         int stateBuffers = OptimizerSpecs.stateBuffers(optimizer);
         // The prequential window's batches are metadata too: under 64 bytes each (WindowMetadata).
-        return 4 * parameterCount() * (1 + stateBuffers) + 64 * 1024 + 2L * source.toString().length() + 64L * evaluationWindow;
+        return 4 * parameterCount() * (1 + stateBuffers) + 64 * 1024 + 2L * source.toString().length() + 64L * evaluationWindow
+                + (replay == null ? 0 : replay.bytes(inputWidth, task));
     }
 
     /** What the model predicts. */
@@ -212,6 +214,17 @@ public record ModelSpec(
                 a.add("tag_pre_drift");
             }
             return a.isEmpty() ? "no action" : String.join(", ", a);
+        }
+    }
+
+    /**
+     * Experience replay: a reservoir of {@code capacity} past examples, of which each training
+     * mini-batch draws the share {@code fraction} ({@code train.ReplayBuffer}).
+     */
+    public record ReplaySpec(int capacity, double fraction) {
+        /** The reservoir's memory, and its size in every snapshot: float32 inputs and targets. */
+        public long bytes(int inputWidth, Task task) {
+            return 4L * capacity * (inputWidth + (task.type() == TaskType.CLASSIFICATION ? 1 : task.width()));
         }
     }
 

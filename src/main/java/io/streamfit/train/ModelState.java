@@ -51,6 +51,7 @@ public final class ModelState {
     private final EarlyStopping earlyStopping;
     private final Augmenter augmenter;
     private final DriftWatch drift;
+    private final ReplayBuffer replay;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
 
     // Written by the training thread only; volatile so status endpoints read current values.
@@ -89,6 +90,7 @@ public final class ModelState {
         this.window = new PrequentialWindow(spec.evaluationWindow());
         this.earlyStopping = spec.earlyStopping() == null ? null : new EarlyStopping(spec.earlyStopping());
         this.drift = spec.drift() == null ? null : new DriftWatch(spec.drift());
+        this.replay = spec.replay() == null ? null : new ReplayBuffer(spec);
     }
 
     /**
@@ -108,25 +110,26 @@ public final class ModelState {
     }
 
     /**
-     * Scores the batch with the current parameters (prequential), then trains on it; with early
-     * stopping the batch may instead be held out (scored for validation only) or, while updates
-     * are paused, only scored.
+     * Scores the batch with the current parameters (prequential), then trains on it (with replay:
+     * on it and past examples from the reservoir); with early stopping the batch may instead be
+     * held out (scored for validation only) or, while updates are paused, only scored.
      */
-    public StepResult train(Batch batch) {
-        if (input == null || input.rows() != batch.size()) {
-            input = Nd4j.create(DataType.FLOAT, batch.size(), batch.width());
-            outputGrad = Nd4j.create(DataType.FLOAT, batch.size(), network.outWidth());
-        }
-        FloatPointer inputData = (FloatPointer) input.data().addressPointer();
-        inputData.put(batch.x(), 0, batch.size() * batch.width());
+    public StepResult train(Batch fresh) {
         EarlyStopping.Role role = earlyStopping == null ? EarlyStopping.Role.TRAIN : earlyStopping.next();
         if (role != EarlyStopping.Role.TRAIN) {
-            return scoreOnly(batch, role);
+            load(fresh);
+            return scoreOnly(fresh, role);
         }
+        Batch batch = replay == null ? fresh : replay.withReplayed(fresh);
+        int b = fresh.size();
+        boolean replayed = batch != fresh; // rows b.. are past examples: trained on, never scored
+        FloatPointer inputData = load(batch);
         // Prequential score: the model as it predicts, before it learns from the batch. Without
         // layers that behave differently in training, the training forward pass is that score
         // and costs nothing extra; with dropout or augmentation it takes its own inference-mode pass.
-        Loss.Result scored = scoreSeparately ? loss.evaluate(network.predict(input), batch.y(), null) : null;
+        Loss.Result scored = scoreSeparately
+                ? loss.evaluate(network.predict(replayed ? firstRows(input, b) : input), fresh.y(), null)
+                : null;
         Augmenter.Mixup mix = null;
         if (augmenter != null) {
             int n = batch.size() * batch.width();
@@ -147,11 +150,11 @@ public final class ModelState {
             Augmenter.mixupLoss(loss, out, batch.y(), batch.targetWidth(), mix, outputGrad, partnerGrad);
         } else {
             Loss.Result trained = loss.evaluate(out, batch.y(), outputGrad);
-            r = scored != null ? scored : trained;
+            r = scored != null ? scored : replayed ? loss.evaluate(firstRows(out, b), fresh.y(), null) : trained;
         }
-        window.add(r.lossSum(), r.correct(), r.judged(), batch.size());
-        examplesSeen += batch.size();
-        boolean alarm = watchDrift(r, batch.size());
+        window.add(r.lossSum(), r.correct(), r.judged(), b);
+        examplesSeen += b;
+        boolean alarm = watchDrift(r, b);
         network.backward(acts, outputGrad);
         for (INDArray g : frozenGrads) {
             g.assign(0);
@@ -187,11 +190,30 @@ public final class ModelState {
                 lock.writeLock().unlock();
             }
             if (metricSchedule != null) {
-                metricSchedule.observe(r.lossSum(), r.correct(), r.judged(), batch.size());
+                metricSchedule.observe(r.lossSum(), r.correct(), r.judged(), b);
             }
         }
-        return new StepResult(batch.size(), r.lossSum(), r.correct(), r.judged(), d.norm(), d.clipped(), skip, lr,
+        if (replay != null) {
+            replay.add(fresh);
+        }
+        return new StepResult(b, r.lossSum(), r.correct(), r.judged(), d.norm(), d.clipped(), skip, lr,
                 hasBatchNorm && batch.size() < BatchNorm.MEANINGFUL_BATCH, role, null, alarm);
+    }
+
+    /** Copies {@code batch}'s inputs into the input array (re-created when the batch size changes). */
+    private FloatPointer load(Batch batch) {
+        if (input == null || input.rows() != batch.size()) {
+            input = Nd4j.create(DataType.FLOAT, batch.size(), batch.width());
+            outputGrad = Nd4j.create(DataType.FLOAT, batch.size(), network.outWidth());
+        }
+        FloatPointer inputData = (FloatPointer) input.data().addressPointer();
+        inputData.put(batch.x(), 0, batch.size() * batch.width());
+        return inputData;
+    }
+
+    /** The first {@code n} rows of {@code a}, as a matrix of their own. */
+    private static INDArray firstRows(INDArray a, int n) {
+        return a.get(NDArrayIndex.interval(0, n), NDArrayIndex.all()).dup();
     }
 
     /**
@@ -231,6 +253,11 @@ public final class ModelState {
         }
         return new StepResult(batch.size(), r.lossSum(), r.correct(), r.judged(), Double.NaN, false, false, currentLr(), false,
                 role, check, alarm);
+    }
+
+    /** The reservoir of past examples, or null when the spec has no {@code replay}. */
+    public ReplayBuffer replay() {
+        return replay;
     }
 
     /** The drift detector and its actions' state, or null when the spec has none. */
