@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Recovery from an abrupt drift on Fashion-MNIST, the table in docs/drift.md.
+"""Recovery from an abrupt drift on Fashion-MNIST, and forgetting, the tables in docs/drift.md.
 
 One pass over the 60,000 training images in file order; from image 30,000 on the stream changes:
 (a) the labels go through a fixed permutation, (b) the images are rotated by 90 degrees. The
@@ -8,6 +8,10 @@ the train command with fixed rate (no drift section), and with each drift action
 (the spec's seed: initialization). Recovery: examples after the change until the prequential
 accuracy, averaged over 10 batches (640 examples), is back to 90% of its level over the 5,000
 examples before the change.
+
+Forgetting: after the same pass, accuracy (inference mode) on the 10,000 test images as the task was
+before the change (unrotated, original labels) and as it is after it (rotated, resp. permuted),
+without and with replay (a reservoir of 5,000 examples, a quarter of every trained batch replayed).
 
     ./mvnw -q package -DskipTests && /usr/bin/python3 bench/drift_recovery.py /tmp/drift
 
@@ -38,14 +42,20 @@ VARIANTS = {
 }
 
 
-def write_drifted(path, drift):
-    n, width, pixels, ys = read("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz")
+REPLAY = {
+    "fixed-LR Adam, no replay": "",
+    "replay 5,000, a quarter of each batch": "replay: {capacity: 5000, fraction: 0.25}\n",
+}
+
+
+def write_drifted(path, drift, images="train-images-idx3-ubyte.gz", labels="train-labels-idx1-ubyte.gz", change=CHANGE):
+    n, width, pixels, ys = read(images, labels)
     scaled = ["0" if v == 0 else "1" if v == 255 else "%.6g" % (v / 255.0) for v in range(256)]
     with open(path, "w") as out:
         for i in range(n):
             row = pixels[i * width:(i + 1) * width]
             y = ys[i]
-            if i >= CHANGE:
+            if i >= change:
                 if drift == "permute":
                     y = PERMUTATION[y]
                 else:  # rotate 90 degrees counter-clockwise: new[r][c] = old[c][27 - r]
@@ -66,10 +76,49 @@ def recovery(steps):
     return level, None
 
 
+def train(out, spec_text, data, test=None):
+    spec = os.path.join(out, "spec.yaml")
+    with open(spec, "w") as f:
+        f.write(spec_text)
+    metrics = os.path.join(out, "metrics.json")
+    args = ["java", "-jar", "target/quarkus-app/quarkus-run.jar", "train", "--spec", spec, "--data", data,
+            "--out", os.path.join(out, "out.safetensors"), "--metrics", metrics]
+    if test:
+        args += ["--test", test]
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return json.load(open(metrics))
+
+
+def forgetting(out, base):
+    print()
+    print("| drift | run | test accuracy, task before the change | test accuracy, task after it | prequential accuracy over the pass |")
+    print("|---|---|---:|---:|---:|")
+    for drift in ["rotate", "permute"]:
+        tests = {}
+        for when, change in [("before", 10 ** 9), ("after", 0)]:
+            tests[when] = os.path.join(out, "test-%s-%s.jsonl" % (drift, when))
+            if not os.path.exists(tests[when]):
+                write_drifted(tests[when], drift, "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", change)
+        for name, extra in REPLAY.items():
+            acc = {"before": [], "after": [], "preq": []}
+            for seed in SEEDS:
+                for when in ["before", "after"]:
+                    m = train(out, base.replace("seed: 1", "seed: %d" % seed) + extra, os.path.join(out, drift + ".jsonl"),
+                              tests[when])
+                    acc[when].append(m["final"]["test_accuracy"])
+                acc["preq"].append(m["final"]["prequential_accuracy"])
+                print(drift, name, seed, acc, file=sys.stderr)
+            print("| %s | %s | %s | %s | %s |" % (drift, name, *(
+                "%.3f (%s)" % (statistics.mean(acc[k]), ", ".join("%.3f" % a for a in acc[k])) for k in ["before", "after", "preq"])))
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "/tmp/drift"
     os.makedirs(out, exist_ok=True)
     base = open("examples/fashion-mlp.yaml").read()
+    if "--forgetting-only" in sys.argv:
+        forgetting(out, base)
+        return
     rows = {}
     for drift in ["permute", "rotate"]:
         data = os.path.join(out, drift + ".jsonl")
@@ -98,6 +147,7 @@ def main():
             drift, name, statistics.mean(r[0] for r in runs), ", ".join("%s" % r for r in rec),
             "%.0f" % mean if mean is not None else "not recovered",
             "; ".join(",".join(str(a) for a in r[2]) or "none" for r in runs)))
+    forgetting(out, base)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,9 @@ logits, its value and d loss / d logits from autograd. LayerNorm: torch.nn.Layer
 with non-trivial weight and bias on float64 input; its output, and the gradients of
 sum(output * upstream) with respect to the input, the weight and the bias. BatchNorm1d: three
 training-mode steps on different batches (outputs and running statistics after each), the
-gradients of the third, then the inference-mode output on another batch.
+gradients of the third, then the inference-mode output on another batch. Distillation: the
+student's loss alpha * CE(hard, label_smoothing) + (1 - alpha) * T^2 * KL(soft) composed from
+F.cross_entropy and F.kl_div, and its gradient.
 """
 import json
 
@@ -62,4 +64,20 @@ for eps, momentum in ((1e-5, 0.1), (1e-3, 0.5)):
         case["eval_x"] = x_eval.tolist()
         case["eval_y"] = bn(x_eval).tolist()
     out["batch_norm"].append(case)
+# Knowledge distillation (Hinton et al. 2015) with label smoothing: the student's loss
+#   alpha * cross_entropy(s, y, label_smoothing) + (1 - alpha) * T^2 * kl_div(log_softmax(s / T), softmax(t / T), 'batchmean')
+# and its gradient with respect to the student's logits s, from autograd, in float64.
+out["distillation"] = []
+student = torch.randn(6, 5, dtype=torch.float64) * 2
+teacher = torch.randn(6, 5, dtype=torch.float64) * 4
+labels = torch.tensor([4, 0, 2, 2, 1, 3])
+F = torch.nn.functional
+for alpha, temperature, eps in ((0.5, 4.0, 0.0), (0.1, 2.0, 0.1), (1.0, 3.0, 0.0), (0.0, 1.0, 0.0), (0.7, 8.0, 0.2)):
+    s = student.clone().requires_grad_(True)
+    loss = alpha * F.cross_entropy(s, labels, label_smoothing=eps) + (1 - alpha) * temperature ** 2 * F.kl_div(
+        F.log_softmax(s / temperature, dim=1), F.softmax(teacher / temperature, dim=1), reduction="batchmean")
+    loss.backward()
+    out["distillation"].append({"alpha": alpha, "temperature": temperature, "label_smoothing": eps,
+                                "student": student.tolist(), "teacher": teacher.tolist(), "targets": labels.tolist(),
+                                "loss": loss.item(), "grad": s.grad.tolist()})
 print(json.dumps(out, indent=1))

@@ -12,6 +12,7 @@ import io.streamfit.data.TrainingLoop;
 import io.streamfit.files.LocalFiles;
 import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.snapshot.SnapshotFormatException;
+import io.streamfit.snapshot.Teachers;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecException;
 import io.streamfit.spec.SpecParser;
@@ -20,6 +21,7 @@ import io.streamfit.train.ModelState;
 import io.streamfit.train.NativeThreads;
 import io.streamfit.train.SearchRun;
 import io.streamfit.train.StepResult;
+import io.streamfit.train.Teacher;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -154,7 +156,7 @@ public final class TrainCommand implements Callable<Integer> {
         StepLog steps = new StepLog();
         PassTotals totals = new PassTotals();
         long started = System.nanoTime();
-        Pass pass = new Pass(state, run, totals);
+        Pass pass = new Pass(state, run, totals, teacher(modelSpec));
         long[] lines = {0};
         try (InputStream in = Files.newInputStream(data);
                 TrainingLoop<Line> loop = new TrainingLoop<>(decoder::decode, batcher, LINES, pass,
@@ -270,6 +272,27 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** The spec's distillation teacher, from its {@code teacher.file}; null without distillation. */
+    private Teacher teacher(ModelSpec s) throws Failure {
+        ModelSpec.DistillationSpec d = s.distillation();
+        if (d == null) {
+            return null;
+        }
+        if (d.teacherFile() == null) {
+            throw new Failure(2, "the spec's distillation.teacher.model names a snapshot on the service's snapshot topic, "
+                    + "which this command does not read: download it and set distillation.teacher.file");
+        }
+        Path file = Path.of(d.teacherFile());
+        try {
+            Teacher t = Teachers.load(read(file, "distillation.teacher.file", Integer.MAX_VALUE - 8), s);
+            err.printf("train: distilling from %s (snapshot version %d, temperature %s, alpha %s)%n", file, t.version(),
+                    d.temperature(), d.alpha());
+            return t;
+        } catch (SnapshotFormatException e) {
+            throw new Failure(2, "distillation.teacher.file " + file + " cannot teach this model: " + e.getMessage());
+        }
+    }
+
     /** Fresh from the spec's seed, then {@code --init} (or the spec's pretrained file) on top. */
     private ModelState startingState(ModelSpec s) throws Failure {
         ModelState state = ModelState.fresh(s);
@@ -312,13 +335,15 @@ public final class TrainCommand implements Callable<Integer> {
         private final ModelState state;
         private final SearchRun run;
         private final PassTotals totals;
+        private final Teacher teacher;
         byte[] best;
 
-        /** Trains {@code state}, or the trials of {@code run} when it is not null. */
-        Pass(ModelState state, SearchRun run, PassTotals totals) {
+        /** Trains {@code state} (with {@code teacher}, if distilling), or the trials of {@code run} when it is not null. */
+        Pass(ModelState state, SearchRun run, PassTotals totals, Teacher teacher) {
             this.state = state;
             this.run = run;
             this.totals = totals;
+            this.teacher = teacher;
         }
 
         @Override
@@ -328,7 +353,7 @@ public final class TrainCommand implements Callable<Integer> {
 
         @Override
         public StepResult train(Batch batch) {
-            return run != null ? run.train(batch) : state.train(batch);
+            return run != null ? run.train(batch) : state.train(batch, teacher);
         }
 
         @Override

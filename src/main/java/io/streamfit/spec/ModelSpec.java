@@ -44,6 +44,7 @@ public record ModelSpec(
         DivergenceSpec divergence,
         DriftSpec drift,
         ReplaySpec replay,
+        DistillationSpec distillation,
         JsonNode source) {
 
     /**
@@ -63,7 +64,7 @@ public record ModelSpec(
     ModelSpec withSource(JsonNode newSource) {
         return new ModelSpec(id, topic, inputWidth, task, layers, loss, labelSmoothing, optimizer, schedule, clipping,
                 batchSize, seed, snapshot, evaluationWindow, deadLetterTopic, freeze, pretrained, regularization,
-                earlyStopping, inputShape, augmentation, divergence, drift, replay, newSource);
+                earlyStopping, inputShape, augmentation, divergence, drift, replay, distillation, newSource);
     }
 
     /** Number of trainable parameters the layers declare. */
@@ -225,6 +226,18 @@ public record ModelSpec(
         /** The reservoir's memory, and its size in every snapshot: float32 inputs and targets. */
         public long bytes(int inputWidth, Task task) {
             return 4L * capacity * (inputWidth + (task.type() == TaskType.CLASSIFICATION ? 1 : task.width()));
+        }
+    }
+
+    /**
+     * Knowledge distillation from a teacher: the latest snapshot of the model {@code teacherModel}
+     * on the snapshot topic, or the file {@code teacherFile} (exactly one is set); soft targets at
+     * {@code temperature}, the hard labels' loss weighted {@code alpha} ({@code nn.Distillation}).
+     */
+    public record DistillationSpec(String teacherModel, String teacherFile, double temperature, double alpha) {
+        /** Where the teacher comes from, as messages say it. */
+        public String teacherSource() {
+            return teacherModel != null ? "model " + teacherModel : "file " + teacherFile;
         }
     }
 

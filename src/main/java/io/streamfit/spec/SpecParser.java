@@ -68,7 +68,7 @@ public final class SpecParser {
     private static final Set<String> TOP = Set.of("id", "topic", "input_width", "task", "layers", "loss", "optimizer",
             "schedule", "gradient_clipping", "batch_size", "seed", "snapshot", "evaluation", "dead_letter_topic",
             "freeze", "pretrained", "regularization", "early_stopping", "input_shape", "augmentation", "divergence",
-            "drift", "replay");
+            "drift", "replay", "distillation");
     private static final Set<String> LOSSES = Set.of("softmax_cross_entropy", "mse", "binary_cross_entropy");
 
     private SpecParser() {}
@@ -144,13 +144,15 @@ public final class SpecParser {
         ModelSpec.DivergenceSpec divergence = TrainingDataSpecs.divergence(r, r.object(root, "divergence", "", false));
         ModelSpec.DriftSpec drift = DriftSpecs.parse(r, r.object(root, "drift", "", false), task);
         ModelSpec.ReplaySpec replay = DriftSpecs.replay(r, r.object(root, "replay", "", false), inputWidth, task);
+        ModelSpec.DistillationSpec distillation = DistillationSpecs.parse(r, r.object(root, "distillation", "", false), id,
+                task, augmentation, root.has("search"));
         if (!r.errors().isEmpty()) {
             throw new SpecException(r.errors());
         }
         return new ModelSpec(id, topic, inputWidth, task, layers, loss, labelSmoothing, optimizer, schedule, clipping, batch,
                 seed,
                 new ModelSpec.SnapshotPolicy(everySteps, everySeconds), window, dlq, freeze, pretrained, regularization,
-                earlyStopping, inputShape, augmentation, divergence, drift, replay, root.deepCopy());
+                earlyStopping, inputShape, augmentation, divergence, drift, replay, distillation, root.deepCopy());
     }
 
     private static ModelSpec.Task task(SpecReader r, JsonNode root) {

@@ -4,8 +4,10 @@ import io.streamfit.files.LocalFiles;
 import io.streamfit.files.PretrainedFiles;
 import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.snapshot.SnapshotFormatException;
+import io.streamfit.snapshot.Teachers;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.train.ModelState;
+import io.streamfit.train.Teacher;
 import java.util.ArrayList;
 import java.util.List;
 import org.jboss.logging.Logger;
@@ -23,6 +25,10 @@ import org.jboss.logging.Logger;
  * returns to exactly the same starting point. A source that is missing, refused or does not fit
  * ends in {@link Unavailable}, whose message names the source and the reason and never quotes
  * the file.
+ *
+ * <p>The same sources give a {@code distillation} teacher ({@link #teacher()}): the teacher
+ * model's newest snapshot that can teach this model, or the file; read once per session, so a
+ * restarted student takes the teacher model's snapshot of that moment.
  */
 final class PretrainedSource {
     private static final Logger LOG = Logger.getLogger(PretrainedSource.class);
@@ -31,6 +37,7 @@ final class PretrainedSource {
     private final SnapshotStore store;
     private final PretrainedFiles files;
     private byte[] bytes;
+    private Teacher teacher;
 
     PretrainedSource(ModelSpec spec, SnapshotStore store, PretrainedFiles files) {
         this.spec = spec;
@@ -66,6 +73,28 @@ final class PretrainedSource {
             throw new Unavailable("pretrained: " + e.getMessage());
         }
         return fresh;
+    }
+
+    /** The spec's distillation teacher, loaded at the first call; null without distillation. */
+    Teacher teacher() {
+        ModelSpec.DistillationSpec d = spec.distillation();
+        if (d == null || teacher != null) {
+            return teacher;
+        }
+        List<String> problems = new ArrayList<>();
+        List<byte[]> candidates = d.teacherFile() != null ? List.of(readFile(d.teacherFile())) : store.newest(d.teacherModel());
+        for (byte[] candidate : candidates) {
+            try {
+                teacher = Teachers.load(candidate, spec);
+                LOG.infof("model %s: distilling from %s, snapshot version %d (temperature %s, alpha %s)", spec.id(),
+                        teacher.source(), teacher.version(), d.temperature(), d.alpha());
+                return teacher;
+            } catch (SnapshotFormatException | RuntimeException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        throw new Unavailable("distillation.teacher: " + d.teacherSource() + " has no snapshot that can teach this model"
+                + (problems.isEmpty() ? " on topic " + store.topic() : ": " + problems));
     }
 
     private byte[] readFile(String name) {

@@ -60,6 +60,8 @@ final class TrainingSession implements AutoCloseable {
     private final SnapshotLineage lineage;
     private final InputConsumer input;
     private final DeadLetters deadLetters;
+    /** The starting point and, with distillation, the teacher. */
+    private final PretrainedSource pretrained;
     private final DivergencePolicy divergence;
     private final SnapshotPublisher publisher;
     private final EarlyStoppingControl earlyStopping;
@@ -83,9 +85,8 @@ final class TrainingSession implements AutoCloseable {
         this.training = new TrainingLoop<>(new RecordDecoder(spec)::decode, batcher, KAFKA_RECORDS, new Steps(), listener,
                 settings.decodeAheadBytes(), "decode-" + spec.id());
         this.transactionalId = settings.groupPrefix() + spec.id();
-        this.lineage = new SnapshotLineage(spec, clients, store, new PretrainedSource(spec, store, settings.pretrainedFiles()),
-                listener,
-                transactionalId);
+        this.pretrained = new PretrainedSource(spec, store, settings.pretrainedFiles());
+        this.lineage = new SnapshotLineage(spec, clients, store, pretrained, listener, transactionalId);
         this.input = new InputConsumer(spec.id(), spec.topic(), clients.maxPollIntervalMs());
         this.deadLetters = new DeadLetters(spec, lineage);
         this.divergence = new DivergencePolicy(spec.divergence());
@@ -133,6 +134,7 @@ final class TrainingSession implements AutoCloseable {
                     spec.id(), spec.batchSize(), BatchNorm.MEANINGFUL_BATCH);
         }
         SnapshotLineage.Start start = lineage.restore(callbacks);
+        pretrained.teacher(); // a distillation teacher that cannot teach fails the model here, with the reason
         state = start.state();
         if (search != null) {
             state = search.restore(lineage.lastCommitted());
@@ -189,7 +191,7 @@ final class TrainingSession implements AutoCloseable {
         @Override
         public StepResult train(Batch batch) {
             if (search == null) {
-                return state.train(batch);
+                return state.train(batch, pretrained.teacher());
             }
             StepResult r = search.train(batch);
             state = search.lead();

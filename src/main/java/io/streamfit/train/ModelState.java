@@ -115,6 +115,19 @@ public final class ModelState {
      * held out (scored for validation only) or, while updates are paused, only scored.
      */
     public StepResult train(Batch fresh) {
+        return train(fresh, null);
+    }
+
+    /**
+     * {@link #train(Batch)}, learning also from {@code teacher}'s soft targets (the spec's
+     * {@code distillation}: required then, and ignored otherwise). The prequential score stays the
+     * student's own loss on the labels.
+     */
+    public StepResult train(Batch fresh, Teacher teacher) {
+        if (spec.distillation() != null && teacher == null) {
+            throw new IllegalStateException("model " + spec.id() + " distills from a teacher, and none was given");
+        }
+        Teacher t = spec.distillation() == null ? null : teacher;
         EarlyStopping.Role role = earlyStopping == null ? EarlyStopping.Role.TRAIN : earlyStopping.next();
         if (role != EarlyStopping.Role.TRAIN) {
             load(fresh);
@@ -149,8 +162,11 @@ public final class ModelState {
             }
             Augmenter.mixupLoss(loss, out, batch.y(), batch.targetWidth(), mix, outputGrad, partnerGrad);
         } else {
-            Loss.Result trained = loss.evaluate(out, batch.y(), outputGrad);
-            r = scored != null ? scored : replayed ? loss.evaluate(firstRows(out, b), fresh.y(), null) : trained;
+            Loss.Result trained = t == null ? loss.evaluate(out, batch.y(), outputGrad)
+                    : t.loss().evaluate(out, batch.y(), t.logits(input), outputGrad);
+            r = scored != null ? scored
+                    : replayed ? loss.evaluate(firstRows(out, b), fresh.y(), null)
+                            : t != null ? loss.evaluate(out, batch.y(), null) : trained;
         }
         window.add(r.lossSum(), r.correct(), r.judged(), b);
         examplesSeen += b;

@@ -51,6 +51,40 @@ class PyTorchReferenceTest {
         }
     }
 
+    /** alpha * CE(hard, label smoothing) + (1 - alpha) * T^2 * KL(soft): PyTorch's composition, value and gradient, to 1e-12. */
+    @Test
+    void distillationIsTorchsCrossEntropyPlusKlDivComposition() {
+        for (JsonNode c : GOLDEN.get("distillation")) {
+            double alpha = c.get("alpha").asDouble();
+            double t = c.get("temperature").asDouble();
+            INDArray student = matrix(c.get("student"));
+            double[] teacher = matrix(c.get("teacher")).data().asDouble();
+            float[] targets = new float[c.get("targets").size()];
+            for (int i = 0; i < targets.length; i++) {
+                targets[i] = c.get("targets").get(i).asInt();
+            }
+            Distillation d = new Distillation(new SoftmaxCrossEntropy(c.get("label_smoothing").asDouble()), alpha, t);
+            INDArray grad = Nd4j.create(DataType.DOUBLE, student.shape());
+            Loss.Result r = d.evaluate(student, targets, teacher, grad);
+            String what = "alpha " + alpha + ", T " + t;
+            assertEquals(c.get("loss").asDouble(), r.lossSum() / targets.length, 1e-12, "loss at " + what);
+            assertClose(matrix(c.get("grad")), grad, "gradient at " + what);
+            // And the gradient is the loss's: central differences of the mean loss, step 1e-6.
+            double[] z = student.data().asDouble();
+            double[] analytic = grad.data().asDouble();
+            for (int k = 0; k < z.length; k += 3) {
+                double[] plus = z.clone();
+                double[] minus = z.clone();
+                plus[k] += 1e-6;
+                minus[k] -= 1e-6;
+                double numeric = (d.evaluate(Nd4j.create(plus, student.shape(), 'c'), targets, teacher, null).lossSum()
+                        - d.evaluate(Nd4j.create(minus, student.shape(), 'c'), targets, teacher, null).lossSum())
+                        / (2e-6 * targets.length);
+                assertEquals(numeric, analytic[k], 1e-8, "finite difference at " + k + ", " + what);
+            }
+        }
+    }
+
     @Test
     void crossEntropyWithLabelSmoothingIsTorchs() {
         for (JsonNode c : GOLDEN.get("cross_entropy")) {
