@@ -1,9 +1,7 @@
 package io.streamfit.snapshot;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.streamfit.optim.Optimizer;
 import io.streamfit.train.DriftWatch;
 import io.streamfit.train.ModelState;
@@ -24,12 +22,7 @@ import java.util.Map;
 final class DriftMetadata {
     static final String KEY = "drift";
     static final String ORIGIN_KEY = "optimizer_state_origin";
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
-            .configure(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES, true)
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
-            .configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false);
+    private static final ObjectMapper JSON = SnapshotCodec.SNAKE_JSON;
 
     private record Saved(String detector, DriftWatch.State watch, JsonNode detectorState) {}
 

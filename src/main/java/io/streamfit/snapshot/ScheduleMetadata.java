@@ -1,8 +1,6 @@
 package io.streamfit.snapshot;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.streamfit.schedule.MetricSchedule;
 import io.streamfit.train.ModelState;
 import java.util.Map;
@@ -15,12 +13,7 @@ import java.util.Map;
  */
 final class ScheduleMetadata {
     static final String KEY = "schedule_state";
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
-            .configure(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES, true)
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
-            .configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false);
+    private static final ObjectMapper JSON = SnapshotCodec.SNAKE_JSON;
 
     private ScheduleMetadata() {}
 

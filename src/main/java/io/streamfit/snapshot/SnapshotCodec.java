@@ -61,7 +61,7 @@ public final class SnapshotCodec {
     public static final String FORMAT = "streamfit.snapshot";
     public static final int FORMAT_VERSION = 1;
     /** Records written with the metadata's snake_case keys; infinity and NaN as strings, read back exactly. */
-    private static final ObjectMapper SNAKE_JSON = new ObjectMapper()
+    static final ObjectMapper SNAKE_JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
             .configure(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES, true)

@@ -1,5 +1,6 @@
 package io.streamfit.stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,12 +9,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamfit.nn.SplitMix64;
 import io.streamfit.snapshot.SearchSnapshots;
 import io.streamfit.snapshot.SnapshotCodec;
+import io.streamfit.snapshot.Teachers;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
 import io.streamfit.train.ModelState;
+import io.streamfit.train.Teacher;
 import io.streamfit.train.SearchBoard;
 import io.streamfit.train.SearchRun;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +25,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,6 +53,21 @@ class CrashRecoveryIT {
     private static final String SPEC3 = ReferenceRun.spec("crash3", 3, 11);
     // A search (successive halving of 9 trials, then challengers), a snapshot of every trial after every batch.
     private static final String SPEC_SEARCH = SearchKafkaTest.specText("crashsearch", 1);
+    // Everything issue 17 added, on a stream whose labels are permuted from record 30 on (early,
+    // so that the kills fall after the alarm, in its boost and later): a drift detector
+    // whose alarm resets the moments, restarts the plateau schedule, boosts the rate and tags the
+    // pre-drift snapshot; a replay reservoir; and a teacher (a file) to distill from.
+    private static final String SPEC_DRIFT = ReferenceRun.spec("crashdrift", 10, 11) + """
+            schedule: {type: plateau, period: 5, patience: 1, factor: 0.5, threshold: 0.1}
+            drift:
+              detector: {type: page_hinkley, threshold: 3, min_instances: 5}
+              reset_moments: true
+              restart_schedule: true
+              boost_lr: {factor: 2, steps: 40}
+              tag_pre_drift: true
+            replay: {capacity: 100, fraction: 0.3}
+            distillation: {teacher: {file: teacher.safetensors}, alpha: 0.7, temperature: 2.0}
+            """;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static EmbeddedKafka kafka;
     private static Path dir;
@@ -59,9 +80,19 @@ class CrashRecoveryIT {
         Files.writeString(models.resolve("crash.yaml"), SPEC);
         Files.writeString(models.resolve("crash3.yaml"), SPEC3);
         Files.writeString(models.resolve("crashsearch.yaml"), SPEC_SEARCH);
+        Files.writeString(models.resolve("crashdrift.yaml"), SPEC_DRIFT);
+        Path teachers = Files.createDirectories(dir.resolve("pretrained"));
+        Files.write(teachers.resolve("teacher.safetensors"), teacher());
         TestKafka.createTopic(kafka.bootstrapServers(), "crash.examples", 1);
         TestKafka.createTopic(kafka.bootstrapServers(), "crash3.examples", 3);
         TestKafka.createTopic(kafka.bootstrapServers(), "crashsearch.examples", 1);
+        TestKafka.createTopic(kafka.bootstrapServers(), "crashdrift.examples", 1);
+    }
+
+    /** The teacher of the crashdrift model: a wider model trained on the stream before its change. */
+    private static byte[] teacher() throws Exception {
+        ModelSpec spec = SpecParser.parse(ReferenceRun.spec("teacher", 10, 3).replace("units: 32", "units: 64"));
+        return SnapshotCodec.encode(ReferenceRun.over(spec, ReferenceRun.records(RECORDS / 2, 7)), 1, Map.of());
     }
 
     @AfterAll
@@ -73,7 +104,7 @@ class CrashRecoveryIT {
         // A killed consumer stays in the group until its session times out (45 s by default);
         // the broker's minimum, 6 s, lets the next process take over sooner.
         return PackagedService.start(kafka.bootstrapServers(), dir.resolve("models"), port, dir.resolve(log),
-                "-Dkafka.session.timeout.ms=6000");
+                "-Dkafka.session.timeout.ms=6000", "-Dstreamfit.pretrained.dir=" + dir.resolve("pretrained").toAbsolutePath());
     }
 
     private static JsonNode status(int port) {
@@ -92,6 +123,7 @@ class CrashRecoveryIT {
     void killedAtRandomMomentsItEndsBitwiseWhereAnUninterruptedRunEnds() throws Exception {
         int kills = Integer.getInteger("crash.kills", 4);
         List<byte[]> records = ReferenceRun.records(RECORDS, 7);
+        List<byte[]> drifting = ReferenceRun.driftingRecords(RECORDS, 7, 30);
         SplitMix64 rng = new SplitMix64(2026);
         int produced = 0;
         // A multiple of 3, so that the 3-partition topic gets RECORDS / 3 on each partition
@@ -103,6 +135,7 @@ class CrashRecoveryIT {
             TestKafka.produce(kafka.bootstrapServers(), "crash.examples", records.subList(produced, produced + chunk));
             TestKafka.produce(kafka.bootstrapServers(), "crash3.examples", records.subList(produced, produced + chunk), 3);
             TestKafka.produce(kafka.bootstrapServers(), "crashsearch.examples", records.subList(produced, produced + chunk));
+            TestKafka.produce(kafka.bootstrapServers(), "crashdrift.examples", drifting.subList(produced, produced + chunk));
             produced += chunk;
             int port = freePort();
             Process service = start(port, "run-" + k + ".log");
@@ -126,6 +159,7 @@ class CrashRecoveryIT {
         TestKafka.produce(kafka.bootstrapServers(), "crash.examples", records.subList(produced, RECORDS));
         TestKafka.produce(kafka.bootstrapServers(), "crash3.examples", records.subList(produced, RECORDS), 3);
         TestKafka.produce(kafka.bootstrapServers(), "crashsearch.examples", records.subList(produced, RECORDS));
+        TestKafka.produce(kafka.bootstrapServers(), "crashdrift.examples", drifting.subList(produced, RECORDS));
         ModelSpec searchSpec = SpecParser.parse(SPEC_SEARCH);
         SearchRun search = ReferenceRun.search(searchSpec, records);
         // Through text, as the service's answer is read: numbers as the parser types them (5 an int, not a long).
@@ -138,6 +172,8 @@ class CrashRecoveryIT {
                 JsonNode s3 = status(port, "crash3");
                 return s != null && s.path("examples_seen").asLong() == 3L * RECORDS
                         && s3 != null && s3.path("examples_seen").asLong() == 3L * RECORDS
+                        && status(port, "crashdrift") != null
+                        && status(port, "crashdrift").path("examples_seen").asLong() == 3L * RECORDS
                         && searchBoard.equals(PackagedService.get(port, "/models/crashsearch/search"));
             });
         } finally {
@@ -167,5 +203,40 @@ class CrashRecoveryIT {
         }
         System.out.printf("CrashRecoveryIT: search lineage of %d versions checked, %d trials started, %d live%n",
                 searched.size(), search.started(), search.liveTrials().size());
+
+        // Drift, replay, plateau and distillation: the last committed snapshot is bitwise the same
+        // model trained in memory over the same records with the same teacher, alarms included.
+        ModelSpec driftSpec = SpecParser.parse(SPEC_DRIFT);
+        Teacher teacher = Teachers.load(Files.readAllBytes(dir.resolve("pretrained").resolve("teacher.safetensors")), driftSpec);
+        ModelState driftRef = ReferenceRun.over(driftSpec, drifting, teacher);
+        List<byte[]> driftLineage = CommittedLineage.committed(kafka.bootstrapServers(), "crashdrift");
+        ModelState driftRecovered = SnapshotCodec.decode(driftLineage.get(driftLineage.size() - 1), driftSpec);
+        CommittedLineage.assertBitwise(driftRef, driftRecovered);
+        assertTrue(driftRef.drift().alarms() >= 1 && driftRef.drift().lastAlarmStep() < 12,
+                "the permutation (record 30, step 9) raised an alarm before the later kills: " + driftRef.drift().state());
+        assertEquals(driftRef.drift().state(), driftRecovered.drift().state(), "the alarms and their effects");
+        assertEquals(driftRef.drift().detector().state(), driftRecovered.drift().detector().state(), "the detector");
+        assertEquals(driftRef.metricSchedule().state(), driftRecovered.metricSchedule().state(), "the plateau schedule");
+        assertEquals(driftRef.optimizer().stateOrigin(), driftRecovered.optimizer().stateOrigin(), "the moments' reset");
+        assertArrayEquals(driftRef.replay().inputs(), driftRecovered.replay().inputs(), "the reservoir");
+        assertEquals(driftRef.replay().state(), driftRecovered.replay().state(), "the reservoir's counts and generator");
+        long tags = TestKafka.readCommitted(kafka.bootstrapServers(), "streamfit.snapshots").stream()
+                .filter(r -> "crashdrift/pre-drift".equals(new String(r.key(), StandardCharsets.UTF_8))).count();
+        assertTrue(tags >= driftRef.drift().alarms(), "a pre-drift snapshot per alarm (again after a kill): " + tags);
+        // Which steps the killed processes' successors restored from (the log says so), to show
+        // where the kills fell against the alarm.
+        List<Long> restoredAt = new ArrayList<>();
+        Pattern restore = Pattern.compile("model crashdrift restored snapshot version \\d+ \\(step (\\d+),");
+        for (int k = 0; k <= kills; k++) {
+            for (String l : Files.readAllLines(dir.resolve(k < kills ? "run-" + k + ".log" : "run-last.log"))) {
+                Matcher m = restore.matcher(l);
+                if (m.find()) {
+                    restoredAt.add(Long.parseLong(m.group(1)));
+                }
+            }
+        }
+        System.out.printf("CrashRecoveryIT: crashdrift lineage of %d versions checked, %d drift alarm(s), the last at step %d,"
+                + " %d pre-drift tags; the processes restored at steps %s%n", driftLineage.size(), driftRef.drift().alarms(),
+                driftRef.drift().lastAlarmStep(), tags, restoredAt);
     }
 }

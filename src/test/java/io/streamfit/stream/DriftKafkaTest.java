@@ -6,23 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streamfit.data.RecordDecoder;
-import io.streamfit.demo.SyntheticProblem;
 import io.streamfit.metrics.MetricNames;
 import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
 import io.streamfit.train.ModelState;
-import io.streamfit.train.NativeThreads;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,54 +24,21 @@ import org.junit.jupiter.api.Test;
  * memory, bitwise), and the last snapshot committed before the alarm is tagged
  * {@code <id>/pre-drift} in the transaction of the next one and served after a restart.
  */
-class DriftKafkaTest {
-    private static final int BEFORE = 90;
-    private static final int AFTER = 50;
-    private static EmbeddedKafka kafka;
-    private static KafkaClients clients;
-    private static SnapshotStore store;
+class DriftKafkaTest extends BrokerTest {
+    /** Records of 3 examples: the labels are permuted from record {@link #BEFORE} on. */
+    private static final int BEFORE = 150;
+    private static final int AFTER = 60;
+    private static final int BATCH = 8;
     private static final SimpleMeterRegistry METRICS = new SimpleMeterRegistry();
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        NativeThreads.configure(1);
-        kafka = EmbeddedKafka.start(null);
-        clients = new KafkaClients(Map.of("bootstrap.servers", kafka.bootstrapServers()));
-        store = new SnapshotStore(clients, "streamfit.snapshots", 16 << 20, Optional.empty());
-        store.ensureTopic();
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        kafka.close();
-    }
-
-    /** Records of 8 examples of a 3-class problem; from record {@link #BEFORE} on, the labels are permuted. */
-    static List<byte[]> records() {
-        SyntheticProblem p = new SyntheticProblem(6, 3, 11, 0);
-        List<byte[]> out = new ArrayList<>();
-        float[] x = new float[8 * 6];
-        int[] y = new int[8];
-        for (int i = 0; i < BEFORE + AFTER; i++) {
-            p.next(8, x, y);
-            if (i >= BEFORE) {
-                for (int e = 0; e < 8; e++) {
-                    y[e] = (y[e] + 1) % 3;
-                }
-            }
-            out.add(RecordDecoder.encodeBinary(8, 6, x, y, null, 1));
-        }
-        return out;
-    }
 
     @Test
     void anAlarmActsOnTheModelExactlyOnceAndTagsThePreDriftSnapshot() throws Exception {
         String bootstrap = kafka.bootstrapServers();
         TestKafka.createTopic(bootstrap, "drift.in", 1);
-        List<byte[]> data = records();
+        List<byte[]> data = ReferenceRun.driftingRecords(BEFORE + AFTER, 11, BEFORE);
         TestKafka.produce(bootstrap, "drift.in", data);
-        ModelSpec spec = SpecParser.parse(ModelRunnerKafkaTest.spec("drift", "drift.in", 8, "{every_steps: 10, every_seconds: 0}")
-                + """
+        ModelSpec spec = SpecParser.parse(ReferenceRun.spec("drift", BATCH, 5).replace("every_steps: 1, every_seconds: 0.5",
+                "every_steps: 5, every_seconds: 0").replace("drift.examples", "drift.in") + """
                         drift:
                           detector: {type: page_hinkley, threshold: 3}
                           reset_moments: true
@@ -89,10 +49,11 @@ class DriftKafkaTest {
         ModelState reference = ReferenceRun.over(spec, data);
         assertEquals(1, reference.drift().alarms(), "the label permutation raises one alarm in memory");
         long alarmAt = reference.drift().lastAlarmExamples();
-        assertTrue(alarmAt > BEFORE * 8 && alarmAt <= (BEFORE + 10) * 8, "alarm within 10 batches of the change: " + alarmAt);
+        assertTrue(alarmAt > BEFORE * 3 && alarmAt <= BEFORE * 3 + 10 * BATCH, "alarm within 10 batches of the change: " + alarmAt);
 
         ModelRunnerKafkaTest.Running a = ModelRunnerKafkaTest.Running.start(spec, clients, store, METRICS);
-        TestKafka.await("every record trained", Duration.ofSeconds(90), () -> a.examples() == (BEFORE + AFTER) * 8L);
+        long all = (BEFORE + AFTER) * 3L / BATCH * BATCH; // an incomplete last batch waits for more
+        TestKafka.await("every record trained", Duration.ofSeconds(90), () -> a.examples() == all);
         assertEquals(1.0,
                 METRICS.find(MetricNames.DRIFT_ALARMS).tags("model", "drift", "detector", "page_hinkley", "signal", "loss")
                         .counter().count());
@@ -103,7 +64,7 @@ class DriftKafkaTest {
         assertArrayEquals(reference.network().params().toFloatVector(), trained.network().params().toFloatVector(),
                 "the alarm's actions taken exactly as in memory");
         TestKafka.await("the last snapshot committed", Duration.ofSeconds(30),
-                () -> a.runner().snapshotPositions().get(0).offset() >= BEFORE + AFTER - 10);
+                () -> a.runner().snapshotPositions().get(0).offset() >= BEFORE + AFTER - 15);
         a.stop();
 
         // The tag: the last version committed before the alarm, in the transaction of the next.

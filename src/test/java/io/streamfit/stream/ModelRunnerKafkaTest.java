@@ -22,7 +22,6 @@ import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
 import io.streamfit.train.Batch;
 import io.streamfit.train.ModelState;
-import io.streamfit.train.NativeThreads;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -49,33 +48,14 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Training loops against a real in-JVM Kafka broker: restart from the snapshot topic, and
  * poison records.
  */
-class ModelRunnerKafkaTest {
-    private static EmbeddedKafka kafka;
-    private static KafkaClients clients;
-    private static SnapshotStore store;
+class ModelRunnerKafkaTest extends BrokerTest {
     private static final SimpleMeterRegistry METRICS = new SimpleMeterRegistry();
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        NativeThreads.configure(1);
-        kafka = EmbeddedKafka.start(null);
-        clients = new KafkaClients(Map.of("bootstrap.servers", kafka.bootstrapServers()));
-        store = new SnapshotStore(clients, "streamfit.snapshots", 16 << 20, Optional.empty());
-        store.ensureTopic();
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        kafka.close();
-    }
 
     static String spec(String id, String topic, int batch, String snapshot) {
         return """

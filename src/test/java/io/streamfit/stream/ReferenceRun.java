@@ -6,6 +6,7 @@ import io.streamfit.demo.SyntheticProblem;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.train.Batch;
 import io.streamfit.train.ModelState;
+import io.streamfit.train.Teacher;
 import io.streamfit.train.SearchRun;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,23 +34,38 @@ final class ReferenceRun {
                 """.formatted(id, id, batchSize, seed);
     }
 
-    /** {@code count} binary records of 3 examples each for {@link #spec} models, from a synthetic problem. */
-    static List<byte[]> records(int count, long problemSeed) {
+    /** {@link #records}, with the labels permuted (y to y + 1 mod 4) from record {@code changeAt} on: an abrupt drift. */
+    static List<byte[]> driftingRecords(int count, long problemSeed, int changeAt) {
         SyntheticProblem p = new SyntheticProblem(8, 4, problemSeed, 0);
         List<byte[]> records = new ArrayList<>();
         float[] x = new float[3 * 8];
         int[] y = new int[3];
         for (int i = 0; i < count; i++) {
             p.next(3, x, y);
+            if (i >= changeAt) {
+                for (int e = 0; e < 3; e++) {
+                    y[e] = (y[e] + 1) % 4;
+                }
+            }
             records.add(RecordDecoder.encodeBinary(3, 8, x, y, null, 1));
         }
         return records;
     }
 
+    /** {@code count} binary records of 3 examples each for {@link #spec} models, from a synthetic problem. */
+    static List<byte[]> records(int count, long problemSeed) {
+        return driftingRecords(count, problemSeed, Integer.MAX_VALUE);
+    }
+
     /** A fresh model trained on {@code records} as offsets 0, 1, 2, ... of one partition, as the service batches them. */
     static ModelState over(ModelSpec spec, List<byte[]> records) throws Exception {
+        return over(spec, records, null);
+    }
+
+    /** {@link #over(ModelSpec, List)} for a model that distills from {@code teacher}. */
+    static ModelState over(ModelSpec spec, List<byte[]> records, Teacher teacher) throws Exception {
         ModelState state = ModelState.fresh(spec);
-        batches(spec, records).forEach(state::train);
+        batches(spec, records).forEach(b -> state.train(b, teacher));
         return state;
     }
 

@@ -11,17 +11,13 @@ import io.streamfit.snapshot.SearchSnapshots;
 import io.streamfit.snapshot.SnapshotCodec;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
-import io.streamfit.train.NativeThreads;
 import io.streamfit.train.SearchBoard;
 import io.streamfit.train.SearchRun;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,25 +25,8 @@ import org.junit.jupiter.api.Test;
  * consumer, its whole progress is in each exactly-once snapshot, and a failed transaction or a
  * restart goes on bitwise as the same search in memory over the same records.
  */
-class SearchKafkaTest {
-    private static EmbeddedKafka kafka;
-    private static KafkaClients clients;
-    private static SnapshotStore store;
+class SearchKafkaTest extends BrokerTest {
     private static final SimpleMeterRegistry METRICS = new SimpleMeterRegistry();
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        NativeThreads.configure(1);
-        kafka = EmbeddedKafka.start(null);
-        clients = new KafkaClients(Map.of("bootstrap.servers", kafka.bootstrapServers()));
-        store = new SnapshotStore(clients, "streamfit.snapshots", 16 << 20, Optional.empty());
-        store.ensureTopic();
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        kafka.close();
-    }
 
     /**
      * Successive halving of 9 trials (width, dropout and learning rate searched) over 520 examples

@@ -177,6 +177,9 @@ class DriftWatchTest {
                 """);
         List<Batch> batches = stream(400, 5);
         ModelState original = ModelState.fresh(spec);
+        assertEquals(original.metricSchedule().state(),
+                SnapshotCodec.decode(SnapshotCodec.encode(original, 1, Map.of(), Map.of()), spec).metricSchedule().state(),
+                "a fresh plateau (best = infinity) restores");
         for (int b = 0; b < 150; b++) {
             original.train(batches.get(b));
         }
