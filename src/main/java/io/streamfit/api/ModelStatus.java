@@ -64,7 +64,7 @@ final class ModelStatus {
             DriftWatch d = s.drift();
             if (d != null) {
                 Map<String, Object> dr = new LinkedHashMap<>();
-                dr.put("detector", d.detector().type());
+                dr.put("detector", d.detectorType());
                 dr.put("signal", d.spec().signal());
                 dr.put("actions", d.spec().actions());
                 dr.put("alarms", d.alarms());

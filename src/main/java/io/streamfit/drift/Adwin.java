@@ -15,7 +15,8 @@ import java.util.List;
  *   with |W0|, |W1| >= min_window:
  *     1/m = 1/|W0| + 1/|W1|,   delta' = delta / ln |W|,   s^2 = variance of W
  *     eps = sqrt(2/m * s^2 * ln(2/delta')) + 2/(3m) * ln(2/delta')
- *     if |mean(W0) - mean(W1)| > eps: drop W's oldest bucket, alarm, and test again
+ *     if |mean(W0) - mean(W1)| > eps: drop W's oldest bucket and test again
+ *   alarm when a check dropped buckets because the newer part's mean was the higher
  * </pre>
  *
  * {@code eps} is the paper's variance-based bound (its section 3, "in practice"), with ADWIN2's
@@ -26,11 +27,16 @@ import java.util.List;
  * O(max_buckets log |W|). An alarm does not reset the detector: the cut window is its state
  * afterwards, holding only what followed the change.
  *
+ * <p>The window follows a change either way, but only a rise raises an alarm: the signal is a
+ * loss or an error rate, and a fall is the model learning (early in training, or recovering after
+ * a drift), which must not reset its optimizer. {@code DriftDetectorsTest} checks both.
+ *
  * <p>Parameters and defaults are River's and MOA's ({@code delta} 0.002, {@code clock} 32,
  * {@code max_buckets} 5, {@code min_window} 5, {@code grace_period} 10: no check before that many
- * observations). Two differences from MOA: the bound uses {@code |W0|} and {@code |W1|} themselves
- * where MOA uses {@code |Wi| - min_window + 1} (a slightly looser bound there), and an alarm is
- * raised only once per check however many buckets it drops.
+ * observations). Differences from MOA: the bound uses {@code |W0|} and {@code |W1|} themselves
+ * where MOA uses {@code |Wi| - min_window + 1} (a slightly looser bound there); an alarm is
+ * raised only once per check however many buckets it drops; and only for a rise (MOA's flags any
+ * change).
  */
 public final class Adwin implements DriftDetector {
     /** The spec's {@code adwin}. */
@@ -150,7 +156,7 @@ public final class Adwin implements DriftDetector {
         counts[level] -= k;
     }
 
-    /** Tests every split, oldest part first; drops the oldest bucket while a split differs. */
+    /** Tests every split, oldest part first; drops the oldest bucket while a split differs; true when a rise was cut. */
     private boolean cut() {
         boolean alarm = false;
         boolean again = true;
@@ -171,8 +177,8 @@ public final class Adwin implements DriftDetector {
                         break outer;
                     }
                     if (n0 >= minWindow && differs(n0, u0, n1, total - u0, var, bound)) {
+                        alarm |= (total - u0) / n1 > u0 / n0; // the newer part is the higher: a rise
                         dropOldest();
-                        alarm = true;
                         again = true;
                         break outer;
                     }

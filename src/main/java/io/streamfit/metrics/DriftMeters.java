@@ -22,7 +22,7 @@ final class DriftMeters {
     DriftMeters(MeterRegistry registry, Tags tags, DriftWatch watch, List<Meter> meters) {
         alarms = Counter.builder(MetricNames.DRIFT_ALARMS)
                 .description("Drift alarms the model's detector raised on its prequential signal")
-                .tags(tags.and("detector", watch.detector().type(), "signal", watch.spec().signal()))
+                .tags(tags.and("detector", watch.detectorType(), "signal", watch.signal()))
                 .register(registry);
         meters.add(alarms);
         meters.add(Gauge.builder(MetricNames.DRIFT_LAST_ALARM, this, m -> m.lastAlarm)

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Timer;
 import io.streamfit.data.RejectedRecordException;
 import io.streamfit.stream.RunnerListener;
 import io.streamfit.stream.RunnerPhase;
+import io.streamfit.train.DriftWatch;
 import io.streamfit.train.EarlyStopping;
 import io.streamfit.train.ModelState;
 import io.streamfit.train.SearchBoard;
@@ -157,6 +158,15 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
         rebaseEarlyStopping(restored);
     }
 
+    /** A drift alarm: counted, and its time kept ({@link DriftMeters}). */
+    @Override
+    public void driftAlarm(DriftWatch watch) {
+        if (driftMeters == null) { // registered at the restore of a spec with drift; here for a searched one
+            driftMeters = new DriftMeters(registry, tags, watch, meters);
+        }
+        driftMeters.alarm();
+    }
+
     /** A search's meters, registered with its first leaderboard ({@link SearchMeters}). */
     @Override
     public void search(SearchBoard board) {
@@ -239,12 +249,6 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
     @Override
     public void step(ModelState state, StepResult r, long nanos) {
         examplesSeen = state.examplesSeen();
-        if (r.drift()) {
-            if (driftMeters == null) { // a search trial's watch, or a spec without drift restored before
-                driftMeters = new DriftMeters(registry, tags, state.drift(), meters);
-            }
-            driftMeters.alarm();
-        }
         if (r.role() != EarlyStopping.Role.TRAIN) {
             notTrained(r.role()).increment(r.examples());
             if (r.role() == EarlyStopping.Role.PAUSED) {

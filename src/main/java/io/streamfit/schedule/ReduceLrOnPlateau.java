@@ -167,11 +167,13 @@ public final class ReduceLrOnPlateau implements LrSchedule, MetricSchedule {
             throw new IllegalArgumentException("not a plateau state: " + state);
         }
         if (!(st.lr() >= 0 && st.lr() < Double.POSITIVE_INFINITY) || Double.isNaN(st.best()) || st.badPeriods() < 0
-                || st.cooldownCounter() < 0 || st.periods() < 0 || st.steps() < 0 || st.steps() >= period
-                || st.examples() < 0 || st.judged() < 0 || st.correct() < 0 || st.correct() > st.judged()) {
-            throw new IllegalArgumentException("plateau state: the rate must be finite and >= 0, the best a number, the"
-                    + " counts >= 0 and the period's steps below " + period + ", got " + st);
+                || st.cooldownCounter() < 0 || st.periods() < 0 || st.steps() < 0 || st.examples() < 0 || st.judged() < 0
+                || st.correct() < 0 || st.correct() > st.judged()) {
+            throw new IllegalArgumentException("plateau state: the rate must be finite and >= 0, the best a number and the"
+                    + " counts >= 0, got " + st);
         }
-        s = st;
+        // A period saved longer than the spec's now (period lowered): that period starts again.
+        s = st.steps() < period ? st
+                : new State(st.lr(), st.best(), st.badPeriods(), st.cooldownCounter(), st.periods(), 0, 0, 0, 0, 0);
     }
 }

@@ -16,8 +16,11 @@ import java.util.Map;
  * whole state ({@code drift.Adwin.State}, {@code drift.PageHinkley.State}) with doubles as Java's
  * exact decimal strings, so a restored detector raises exactly the alarms the saved one would.
  *
- * <p>A snapshot without {@value #KEY}, or whose detector is not the spec's, restores a fresh
- * detector (drift detection was switched on or changed since).
+ * <p>A snapshot without {@value #KEY} restores nothing (drift detection was switched on since).
+ * The alarms' state is restored whatever the detector; the detector's own only when the spec's is
+ * of the same type and its state fits the spec's parameters (a changed detector, or ADWIN's
+ * {@code max_buckets} lowered, starts a fresh detector). After the optimizer started afresh, the
+ * restart and the boost are dropped ({@link DriftWatch#restore}).
  */
 final class DriftMetadata {
     static final String KEY = "drift";
@@ -64,13 +67,21 @@ final class DriftMetadata {
         if (d == null || json == null) {
             return;
         }
+        Saved saved;
         try {
-            Saved saved = JSON.readValue(json, Saved.class);
-            if (!d.detector().type().equals(saved.detector())) {
-                return; // the spec's detector changed: it starts afresh
-            }
-            Record detectorState = JSON.treeToValue(saved.detectorState(), d.detector().state().getClass());
-            d.restore(saved.watch(), detectorState, opt.steps());
+            saved = JSON.readValue(json, Saved.class);
+            d.restore(saved.watch(), opt.steps());
+        } catch (Exception e) {
+            throw new SnapshotFormatException("metadata " + prefix + KEY + " is not valid (" + e.getMessage() + "): "
+                    + (json.length() > 200 ? json.substring(0, 200) + "..." : json));
+        }
+        if (!d.detector().type().equals(saved.detector())) {
+            return; // the spec's detector changed: it starts afresh
+        }
+        try {
+            d.detector().restore(JSON.treeToValue(saved.detectorState(), d.detector().state().getClass()));
+        } catch (IllegalArgumentException e) {
+            // The state does not fit the spec's parameters (fewer buckets): a fresh detector.
         } catch (Exception e) {
             throw new SnapshotFormatException("metadata " + prefix + KEY + " is not valid (" + e.getMessage() + "): "
                     + (json.length() > 200 ? json.substring(0, 200) + "..." : json));

@@ -1,5 +1,6 @@
 package io.streamfit.stream;
 
+import io.streamfit.train.DriftWatch;
 import io.streamfit.train.EarlyStopping;
 import io.streamfit.train.ModelState;
 import io.streamfit.train.SearchBoard;
@@ -59,4 +60,10 @@ public interface RunnerListener extends TrainingListener {
 
     /** After each batch of a search, and at its restore: its leaderboard as it stands. */
     default void search(SearchBoard board) {}
+
+    /**
+     * A drift alarm of the model (not of a search's trial), after its actions were taken; an
+     * alarm raised again by the records a rollback trains again is reported again.
+     */
+    default void driftAlarm(DriftWatch watch) {}
 }

@@ -11,6 +11,7 @@ import java.util.function.Supplier;
  */
 final class ServedSnapshots {
     private volatile byte[] last;
+    private volatile long lastVersion;
     private volatile byte[] best;
     private volatile long bestVersion = -1;
     private volatile byte[] preDrift;
@@ -35,23 +36,29 @@ final class ServedSnapshots {
      * The last committed pre-drift snapshot: tagged by this instance, else read from the topic once
      * with {@code read} (a restarted service; null when there is none).
      */
-    byte[] preDrift(Supplier<byte[]> read) {
-        if (preDrift == null && !preDriftRead) {
-            preDrift = read.get();
+    synchronized byte[] preDrift(Supplier<byte[]> read) {
+        if (!preDriftRead) {
+            preDrift = read.get(); // under the lock: a tag committed meanwhile waits and then wins
             preDriftRead = true;
         }
         return preDrift;
     }
 
     /** A pre-drift snapshot was committed. */
-    void preDrift(byte[] bytes) {
+    synchronized void preDrift(byte[] bytes) {
         preDrift = bytes;
         preDriftRead = true;
     }
 
-    /** A snapshot committed, or read back as the newest of the lineage (null: there is none). */
-    void committed(byte[] bytes) {
+    /** A snapshot committed, or read back as the newest of the lineage (null: there is none), and its version. */
+    void committed(byte[] bytes, long version) {
         last = bytes;
+        lastVersion = bytes == null ? 0 : version;
+    }
+
+    /** The version of {@link #last()} (0 before the first). */
+    long lastVersion() {
+        return lastVersion;
     }
 
     /** The best snapshot is now {@code bytes} at {@code version}, or none ({@code bytes} null). */

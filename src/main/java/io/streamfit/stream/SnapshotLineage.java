@@ -99,7 +99,7 @@ final class SnapshotLineage implements AutoCloseable {
         if (r.snapshot().isPresent()) {
             state = r.snapshot().get().state();
             restored = r.snapshot().get().lineage();
-            served.committed(r.bytes());
+            served.committed(r.bytes(), restored.version());
             LOG.infof("model %s restored snapshot version %d (step %d, %d examples) at positions %s",
                     spec.id(), restored.version(), state.steps(), state.examplesSeen(), restored.positions());
         } else {
@@ -180,7 +180,7 @@ final class SnapshotLineage implements AutoCloseable {
         SnapshotCommitter.Snapshot s = o.snapshot();
         failuresInARow(0);
         current = new Lineage(Math.max(s.version(), current.version()), s.positions(), s.consumed());
-        served.committed(s.bytes());
+        served.committed(s.bytes(), s.version());
         resumesCommitted = s.resumesApplied();
         if (s.best()) {
             served.best(s.bytes(), s.version());
@@ -288,7 +288,7 @@ final class SnapshotLineage implements AutoCloseable {
         if (last == null) {
             return PreDriftTag.NOTHING_COMMITTED;
         }
-        preDrift = new SnapshotCommitter.PreDrift(last, current.version());
+        preDrift = new SnapshotCommitter.PreDrift(last, served.lastVersion());
         return PreDriftTag.TAGGED;
     }
 
@@ -301,8 +301,13 @@ final class SnapshotLineage implements AutoCloseable {
         return true;
     }
 
-    /** The model as the last committed snapshot has it (a fresh one before the first), decoded anew. */
+    /**
+     * The model as the last committed snapshot has it (a fresh one before the first), decoded
+     * anew. A pre-drift tag not yet published is dropped: the model goes back to before its alarm,
+     * which comes again if the data says so.
+     */
     ModelState committedState() {
+        preDrift = null;
         try {
             byte[] last = served.last();
             return last == null ? pretrained.startingState() : SnapshotCodec.decode(last, spec);
@@ -328,6 +333,7 @@ final class SnapshotLineage implements AutoCloseable {
             throw new FatalModelException("snapshot transaction failed permanently: " + cause, cause);
         }
         failuresInARow(consecutiveFailures + 1);
+        preDrift = null; // back to before the alarm (see committedState)
         lastError = cause.toString();
         listener.rollback();
         LOG.errorf("model %s: transaction failed (%s), attempt %d; rolling back to the last committed snapshot",
@@ -355,7 +361,7 @@ final class SnapshotLineage implements AutoCloseable {
                 ModelState state = r.snapshot().map(SnapshotCodec.Decoded::state).orElseGet(pretrained::startingState);
                 current = r.snapshot().map(SnapshotCodec.Decoded::lineage).orElse(Lineage.START)
                         .versionAtLeast(Math.max(current.version(), r.highestVersion()));
-                served.committed(r.bytes());
+                served.committed(r.bytes(), r.snapshot().map(d -> d.lineage().version()).orElse(0L));
                 if (spec.earlyStopping() != null) {
                     // The unknown transaction may have committed a new best: take it from the topic.
                     restoreBest(state, current.version());

@@ -10,7 +10,6 @@ import io.streamfit.snapshot.Position;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.train.Batch;
 import io.streamfit.train.DivergencePolicy;
-import io.streamfit.train.DriftWatch;
 import io.streamfit.train.EarlyStopping;
 import io.streamfit.train.ModelState;
 import io.streamfit.train.SearchBoard;
@@ -233,7 +232,7 @@ final class TrainingSession implements AutoCloseable {
                     return;
                 }
             }
-            if (res.drift() && !searching() && !driftAlarm(res)) {
+            if (res.drift() && !searching() && !DriftAlarm.handle(spec, state, res, lineage, listener)) {
                 return; // rolled back to before the alarm
             }
             EarlyStopping es = state.earlyStopping();
@@ -250,30 +249,6 @@ final class TrainingSession implements AutoCloseable {
             }
             publisher.afterStep(state, newBest);
         }
-    }
-
-    /**
-     * Says what a drift alarm did (its actions on the optimizer and the schedule were taken in the
-     * step) and tags the last snapshot before it; false when waiting for the commit in flight
-     * ended in a rollback, which abandons the rest of the poll.
-     */
-    private boolean driftAlarm(StepResult res) throws InterruptedException {
-        DriftWatch d = state.drift();
-        String tagged = "";
-        if (d.spec().tagPreDrift()) {
-            SnapshotLineage.PreDriftTag t = lineage.tagPreDrift();
-            if (t == SnapshotLineage.PreDriftTag.ROLLED_BACK) {
-                return false;
-            }
-            tagged = t == SnapshotLineage.PreDriftTag.TAGGED
-                    ? "; snapshot version " + lineage.current().version() + " goes under " + SnapshotStore.preDriftKey(spec.id())
-                    : "; no snapshot committed yet to tag pre-drift";
-        }
-        LOG.infof("model %s: drift alarm %d by %s on the prequential %s (this batch: loss %.4g, accuracy %.4g) at step %d,"
-                + " %d examples: %s%s", spec.id(), d.alarms(), d.detector().type(), d.spec().signal(),
-                res.lossSum() / res.examples(), res.judged() == 0 ? Double.NaN : (double) res.correct() / res.judged(),
-                state.steps(), state.examplesSeen(), d.spec().actions(), tagged);
-        return true;
     }
 
     /**

@@ -92,6 +92,16 @@ public final class DriftWatch {
         return detector;
     }
 
+    /** The detector's spec name, e.g. {@code adwin}. */
+    public String detectorType() {
+        return spec.detector();
+    }
+
+    /** The signal watched: {@code loss} or {@code error}. */
+    public String signal() {
+        return spec.signal();
+    }
+
     public long alarms() {
         return alarms;
     }
@@ -109,17 +119,20 @@ public final class DriftWatch {
     }
 
     /**
-     * Restores the state a snapshot carries ({@code steps}: the restored optimizer's step count).
+     * Restores the alarms' state a snapshot carries ({@code steps}: the restored optimizer's step
+     * count; the detector's own state is restored through {@link #detector()}). When the optimizer
+     * started afresh instead (the spec changed its type or its state), the restart and the boost
+     * are dropped with it: their steps count from an optimizer that is gone.
      *
-     * @throws IllegalArgumentException if it is inconsistent with {@code steps} (names the field)
+     * @throws IllegalArgumentException if a count is negative (names the field)
      */
-    public void restore(State s, Record detectorState, long steps) {
-        if (s.alarms() < 0 || s.scheduleOrigin() < 0 || s.scheduleOrigin() > steps || s.lastAlarmStep() > steps
-                || s.boostUntil() < 0) {
-            throw new IllegalArgumentException("drift state: alarms, schedule_origin and boost_until must be >= 0 and"
-                    + " schedule_origin, last_alarm_step <= the optimizer's steps (" + steps + "), got " + s);
+    public void restore(State s, long steps) {
+        if (s.alarms() < 0 || s.scheduleOrigin() < 0 || s.boostUntil() < 0) {
+            throw new IllegalArgumentException("drift state: alarms, schedule_origin and boost_until must be >= 0, got " + s);
         }
-        detector.restore(detectorState);
+        if (s.scheduleOrigin() > steps || s.lastAlarmStep() > steps) {
+            s = new State(s.alarms(), -1, s.lastAlarmExamples(), 0, 0);
+        }
         alarms = s.alarms();
         lastAlarmStep = s.lastAlarmStep();
         lastAlarmExamples = s.lastAlarmExamples();

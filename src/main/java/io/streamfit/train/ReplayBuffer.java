@@ -134,21 +134,24 @@ public final class ReplayBuffer {
 
     /**
      * Restores the reservoir: {@code inputs} and {@code targets} hold {@code state.filled()} rows.
+     * A reservoir saved with another capacity (the spec changed it) keeps its first
+     * {@code min(held, capacity)} rows and counts from there, so the slots left fill first.
      *
-     * @throws IllegalArgumentException if the sizes or counts do not fit this reservoir (names them)
+     * @throws IllegalArgumentException if the sizes or counts do not fit the tensors (names them)
      */
     public void restore(State state, float[] inputs, float[] targets) {
-        if (state.filled() < 0 || state.filled() > capacity || state.seen() < state.filled()
-                || state.filled() < capacity && state.seen() != state.filled()
-                || inputs.length != (long) state.filled() * width || targets.length != (long) state.filled() * targetWidth) {
+        if (state.filled() < 0 || state.seen() < state.filled() || inputs.length != (long) state.filled() * width
+                || targets.length != (long) state.filled() * targetWidth) {
             throw new IllegalArgumentException("replay: " + state.filled() + " rows of width " + width + " and "
-                    + targetWidth + " in a reservoir of " + capacity + " after " + state.seen() + " examples do not fit"
-                    + " tensors of " + inputs.length + " and " + targets.length + " floats");
+                    + targetWidth + " after " + state.seen() + " examples do not fit tensors of " + inputs.length + " and "
+                    + targets.length + " floats");
         }
-        System.arraycopy(inputs, 0, x, 0, inputs.length);
-        System.arraycopy(targets, 0, y, 0, targets.length);
-        filled = state.filled();
-        seen = state.seen();
+        int kept = Math.min(state.filled(), capacity);
+        System.arraycopy(inputs, 0, x, 0, kept * width);
+        System.arraycopy(targets, 0, y, 0, kept * targetWidth);
+        filled = kept;
+        boolean sameCapacity = state.filled() < capacity ? state.seen() == state.filled() : state.filled() == capacity;
+        seen = sameCapacity ? state.seen() : kept;
         rng.setState(state.rngState());
     }
 }

@@ -8,7 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * A frozen model whose outputs are a student's soft targets (the spec's {@code distillation}):
  * it predicts, in inference mode, on exactly the rows the student trains on (replayed and
  * augmented ones included), and never learns. {@code version} is the teacher snapshot's
- * (its {@code source} says which model or file), for the logs and the student's metadata.
+ * (its {@code source} says which model or file), for the logs.
  */
 public final class Teacher {
     private final ModelState model;

@@ -40,7 +40,7 @@ class PrometheusRulesTest {
     void theRulesParse() throws Exception {
         Command r = promtool("check", "rules", "deploy/prometheus/alerts.yml");
         assertEquals(0, r.exit(), r.output());
-        assertTrue(r.output().contains("SUCCESS: 11 rules found"), r.output());
+        assertTrue(r.output().contains("SUCCESS: 12 rules found"), r.output());
     }
 
     @Test

@@ -135,7 +135,7 @@ class SpecParserTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "{\"type\":\"warmup_cosine\"}|schedule.type must be one of [constant, cosine, cosine_warm_restarts, cyclic, exponential, inverse_time, multistep, natural_exp, one_cycle, polynomial, step], got \"warmup_cosine\"",
+            "{\"type\":\"warmup_cosine\"}|schedule.type must be one of [constant, cosine, cosine_warm_restarts, cyclic, exponential, inverse_time, multistep, natural_exp, one_cycle, plateau, polynomial, step], got \"warmup_cosine\"",
             "{\"type\":\"step\"}|schedule.step_size is required",
             "{\"type\":\"multistep\",\"milestones\":[10,5]}|schedule.milestones[1] must be an integer >= 1 greater than the one before, got 5",
             "{\"type\":\"exponential\",\"gamma\":0}|schedule.gamma must be > 0, got 0",

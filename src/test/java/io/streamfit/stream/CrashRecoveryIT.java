@@ -13,9 +13,9 @@ import io.streamfit.snapshot.Teachers;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecParser;
 import io.streamfit.train.ModelState;
-import io.streamfit.train.Teacher;
 import io.streamfit.train.SearchBoard;
 import io.streamfit.train.SearchRun;
+import io.streamfit.train.Teacher;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,8 +53,9 @@ class CrashRecoveryIT {
     private static final String SPEC3 = ReferenceRun.spec("crash3", 3, 11);
     // A search (successive halving of 9 trials, then challengers), a snapshot of every trial after every batch.
     private static final String SPEC_SEARCH = SearchKafkaTest.specText("crashsearch", 1);
-    // Everything issue 17 added, on a stream whose labels are permuted from record 30 on (early,
-    // so that the kills fall after the alarm, in its boost and later): a drift detector
+    // Everything issue 17 added, on a stream whose labels are permuted from record 30 on (the
+    // alarm comes at about step 11; the 40 kills of -Pfaults fall before it, in its boost and
+    // after it, the default 4 mostly before it): a drift detector
     // whose alarm resets the moments, restarts the plateau schedule, boosts the rate and tags the
     // pre-drift snapshot; a replay reservoir; and a teacher (a file) to distill from.
     private static final String SPEC_DRIFT = ReferenceRun.spec("crashdrift", 10, 11) + """
@@ -212,8 +213,7 @@ class CrashRecoveryIT {
         List<byte[]> driftLineage = CommittedLineage.committed(kafka.bootstrapServers(), "crashdrift");
         ModelState driftRecovered = SnapshotCodec.decode(driftLineage.get(driftLineage.size() - 1), driftSpec);
         CommittedLineage.assertBitwise(driftRef, driftRecovered);
-        assertTrue(driftRef.drift().alarms() >= 1 && driftRef.drift().lastAlarmStep() < 12,
-                "the permutation (record 30, step 9) raised an alarm before the later kills: " + driftRef.drift().state());
+        assertTrue(driftRef.drift().alarms() >= 1, "the permutation raised an alarm: " + driftRef.drift().state());
         assertEquals(driftRef.drift().state(), driftRecovered.drift().state(), "the alarms and their effects");
         assertEquals(driftRef.drift().detector().state(), driftRecovered.drift().detector().state(), "the detector");
         assertEquals(driftRef.metricSchedule().state(), driftRecovered.metricSchedule().state(), "the plateau schedule");

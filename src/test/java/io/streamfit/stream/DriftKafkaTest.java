@@ -14,7 +14,6 @@ import io.streamfit.train.ModelState;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -49,7 +48,8 @@ class DriftKafkaTest extends BrokerTest {
         ModelState reference = ReferenceRun.over(spec, data);
         assertEquals(1, reference.drift().alarms(), "the label permutation raises one alarm in memory");
         long alarmAt = reference.drift().lastAlarmExamples();
-        assertTrue(alarmAt > BEFORE * 3 && alarmAt <= BEFORE * 3 + 10 * BATCH, "alarm within 10 batches of the change: " + alarmAt);
+        assertTrue(alarmAt > BEFORE * 3 && alarmAt <= BEFORE * 3 + 10 * BATCH,
+                "alarm within 10 batches of the change: " + alarmAt);
 
         ModelRunnerKafkaTest.Running a = ModelRunnerKafkaTest.Running.start(spec, clients, store, METRICS);
         long all = (BEFORE + AFTER) * 3L / BATCH * BATCH; // an incomplete last batch waits for more

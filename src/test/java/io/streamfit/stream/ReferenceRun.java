@@ -6,8 +6,8 @@ import io.streamfit.demo.SyntheticProblem;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.train.Batch;
 import io.streamfit.train.ModelState;
-import io.streamfit.train.Teacher;
 import io.streamfit.train.SearchRun;
+import io.streamfit.train.Teacher;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -100,6 +100,30 @@ class DriftWatchTest {
     }
 
     @Test
+    void aSnapshotAfterAnAlarmRestoresUnderAChangedSpec() throws Exception {
+        ModelSpec spec = spec(DRIFT);
+        ModelState s = ModelState.fresh(spec);
+        List<Batch> batches = stream(260, 1);
+        for (Batch b : batches) {
+            s.train(b);
+        }
+        assertEquals(1, s.drift().alarms());
+        byte[] bytes = SnapshotCodec.encode(s, 1, Map.of(), Map.of());
+        // Another optimizer starts afresh, and with it the schedule's restart and the boost.
+        ModelState sgd = SnapshotCodec.decode(bytes, SpecParser.parse(spec.source().toString()
+                .replace("\"type\":\"adam\"", "\"type\":\"sgd\"")));
+        assertEquals(0, sgd.steps());
+        assertEquals(1, sgd.drift().alarms(), "the alarms are kept");
+        assertEquals(0, sgd.schedulePosition());
+        // Another detector starts afresh; the alarms' effects stay.
+        ModelState adwin = SnapshotCodec.decode(bytes, SpecParser.parse(spec.source().toString()
+                .replace("{\"type\":\"page_hinkley\",\"threshold\":5}", "{\"type\":\"adwin\"}")));
+        assertEquals("adwin", adwin.drift().detector().type());
+        assertEquals(0, adwin.drift().detector().observations());
+        assertEquals(s.drift().state(), adwin.drift().state());
+    }
+
+    @Test
     void resetMomentsMakesTheNextStepAFreshOptimizersFirstStep() {
         // PyTorch's optimizer.state.clear(): the step after it is bitwise the first step of a new Adam.
         ModelSpec spec = spec("{type: constant}", "");

@@ -119,6 +119,23 @@ class ReplayBufferTest {
     }
 
     @Test
+    void aChangedCapacityKeepsWhatFitsAndCountsFromThere() throws Exception {
+        ModelState s = ModelState.fresh(spec("replay: {capacity: 300, fraction: 0.5}\n"));
+        for (Batch b : DriftWatchTest.stream(20, 6)) {
+            s.train(b);
+        }
+        byte[] bytes = SnapshotCodec.encode(s, 1, Map.of(), Map.of());
+        ReplayBuffer smaller = SnapshotCodec.decode(bytes, spec("replay: {capacity: 100, fraction: 0.5}\n")).replay();
+        assertEquals(100, smaller.filled());
+        assertEquals(100, smaller.seen(), "counted from the examples kept");
+        assertArrayEquals(java.util.Arrays.copyOf(s.replay().inputs(), 400), smaller.inputs());
+        ReplayBuffer larger = SnapshotCodec.decode(bytes, spec("replay: {capacity: 1000, fraction: 0.5}\n")).replay();
+        assertEquals(300, larger.filled());
+        assertEquals(300, larger.seen(), "the full old reservoir: its slots were a sample of 640, the new ones fill first");
+        assertEquals(null, SnapshotCodec.decode(bytes, spec("")).replay(), "replay switched off: nothing kept");
+    }
+
+    @Test
     void theReservoirsMemoryIsBoundedAndCountedInTheSnapshotSize() {
         ModelSpec with = spec("replay: {capacity: 10000}\n");
         assertEquals(0.25, with.replay().fraction(), "default share");
