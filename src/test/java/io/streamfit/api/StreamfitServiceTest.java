@@ -287,7 +287,9 @@ class StreamfitServiceTest {
                 .header("Content-Disposition", containsString("stopper-best.safetensors")).extract().asByteArray();
         assertEquals(Long.toString(bestVersion), SnapshotCodec.metadata(best).get("version"));
         given().get("/models/stopper/snapshot?tag=newest").then().statusCode(400)
-                .body("errors[0]", equalTo("tag must be latest or best, got \"newest\""));
+                .body("errors[0]", equalTo("tag must be latest, best or pre-drift, got \"newest\""));
+        given().get("/models/stopper/snapshot?tag=pre-drift").then().statusCode(404).body("errors[0]",
+                equalTo("model stopper has no pre-drift snapshot: its spec has no drift.tag_pre_drift, which is what tags one"));
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
         for (String series : List.of("streamfit_training_paused{model=\"stopper\"} 1.0",
                 "streamfit_examples_not_trained_total{model=\"stopper\",reason=\"held_out\"}",
