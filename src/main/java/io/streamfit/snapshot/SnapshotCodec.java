@@ -1,23 +1,19 @@
 package io.streamfit.snapshot;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.streamfit.nn.LayerKind;
 import io.streamfit.nn.ParamTensor;
-import io.streamfit.optim.Optimizer;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.spec.SpecException;
 import io.streamfit.spec.SpecParser;
-import io.streamfit.train.EarlyStopping;
 import io.streamfit.train.ModelState;
 import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -116,8 +112,8 @@ public final class SnapshotCodec {
         meta.put("topic", state.spec().topic());
         meta.put("positions", LineageMetadata.positionsJson(positions));
         meta.put("consumed", LineageMetadata.consumedJson(consumed));
-        putState(state, "", tensors, meta);
-        others.forEach((prefix, other) -> putState(other, prefix, tensors, meta));
+        ModelEntries.write(state, "", tensors, meta);
+        others.forEach((prefix, other) -> ModelEntries.write(other, prefix, tensors, meta));
         meta.put("created_at", Instant.now().toString());
         extra.forEach((k, v) -> {
             if (meta.putIfAbsent(k, v) != null) {
@@ -127,51 +123,6 @@ public final class SnapshotCodec {
         byte[] file = Safetensors.writeDirect(tensors, meta);
         seal(file, meta);
         return file;
-    }
-
-    /** One model's tensors and metadata entries, each name with {@code prefix} in front. */
-    private static void putState(ModelState state, String prefix, List<Safetensors.Tensor> tensors, Map<String, String> meta) {
-        FloatBuffer params = state.network().params().data().asNioFloat();
-        for (ParamTensor t : state.network().tensors()) {
-            tensors.add(new Safetensors.Tensor(prefix + t.name(), t.shape(), slice(params, t)));
-        }
-        FloatBuffer buffers = state.network().buffers().data().asNioFloat();
-        for (ParamTensor t : state.network().bufferTensors()) {
-            tensors.add(new Safetensors.Tensor(prefix + t.name(), t.shape(), slice(buffers, t)));
-        }
-        Optimizer opt = state.optimizer();
-        for (String s : opt.stateNames()) {
-            FloatBuffer buffer = FloatBuffer.wrap(opt.state(s));
-            for (ParamTensor t : state.network().tensors()) {
-                tensors.add(new Safetensors.Tensor(prefix + "optimizer." + t.name() + "." + s, t.shape(), slice(buffer, t)));
-            }
-        }
-        Map<String, String> own = new LinkedHashMap<>();
-        ReplayMetadata.write(state, prefix, tensors, own);
-        own.put("optimizer", opt.type());
-        own.put("optimizer_steps", Long.toString(opt.steps()));
-        own.put("schedule", state.schedule().type());
-        own.put("schedule_position", Long.toString(state.schedulePosition()));
-        own.put("rng_state", Long.toString(state.rng().state()));
-        own.put("examples_seen", Long.toString(state.examplesSeen()));
-        own.put("skipped_steps", Long.toString(state.skippedSteps()));
-        own.put("clipped_steps", Long.toString(state.clippedSteps()));
-        own.put("prequential_loss", Double.toString(state.window().loss()));
-        own.put("prequential_accuracy", Double.toString(state.window().accuracy()));
-        WindowMetadata.write(state.window(), own);
-        own.put("lr_scale", Double.toString(state.lrScale()));
-        own.put("divergence_rollbacks", Long.toString(state.divergenceRollbacks()));
-        own.put("divergence_rollbacks_in_a_row", Integer.toString(state.rollbacksInARow()));
-        own.put("divergence_trouble_at", Long.toString(state.troubleAt()));
-        if (state.earlyStopping() != null) {
-            own.put("early_stopping", earlyStoppingJson(state.earlyStopping()));
-            own.put("validation_loss", Double.toString(state.earlyStopping().lastLoss()));
-            own.put("best_validation_loss", Double.toString(state.earlyStopping().taggedLoss()));
-        }
-        DriftMetadata.write(state, own);
-        ScheduleMetadata.write(state, own);
-        own.put("spec", SpecParser.toJson(state.spec()));
-        own.forEach((k, v) -> meta.put(prefix + k, v));
     }
 
     /** The checksum's value until {@link #seal} replaces it: as long as every checksum. */
@@ -199,12 +150,6 @@ public final class SnapshotCodec {
                     + " is not " + CRC_PLACEHOLDER.length() + " characters");
         }
         System.arraycopy(value, 0, file, at, value.length);
-    }
-
-    private static FloatBuffer slice(FloatBuffer flat, ParamTensor t) {
-        FloatBuffer d = flat.duplicate();
-        d.position(Math.toIntExact(t.offset()));
-        return d.slice();
     }
 
     /**
@@ -235,7 +180,7 @@ public final class SnapshotCodec {
         // A search's lead is one of its trials, with the trial's own spec: the architecture may
         // differ from the representative spec's (SearchSnapshots restores the whole search).
         ModelSpec own = spec.searches() && meta.containsKey(SEARCH_STATE) ? spec(meta) : spec;
-        ModelState state = readState(c, meta, "", own);
+        ModelState state = ModelEntries.read(c, meta, "", own);
         return new Decoded(state, LineageMetadata.read(meta, longMeta(meta, "version"), spec.topic()));
     }
 
@@ -266,57 +211,12 @@ public final class SnapshotCodec {
             Safetensors.Contents c = checked(file, modelSpec);
             Map<String, ModelState> out = new LinkedHashMap<>();
             for (Map.Entry<String, ModelSpec> e : specs.entrySet()) {
-                out.put(e.getKey(), readState(c, c.metadata(), e.getKey(), e.getValue()));
+                out.put(e.getKey(), ModelEntries.read(c, c.metadata(), e.getKey(), e.getValue()));
             }
             return out;
         } catch (RuntimeException e) {
             throw new SnapshotFormatException("snapshot is malformed: " + e);
         }
-    }
-
-    /** The model whose tensors and metadata entries are named with {@code prefix} in front. */
-    private static ModelState readState(Safetensors.Contents c, Map<String, String> fileMeta, String prefix, ModelSpec spec)
-            throws SnapshotFormatException {
-        Map<String, String> meta = fileMeta;
-        if (!prefix.isEmpty()) {
-            meta = new LinkedHashMap<>();
-            for (Map.Entry<String, String> e : fileMeta.entrySet()) {
-                if (e.getKey().startsWith(prefix)) {
-                    meta.put(e.getKey().substring(prefix.length()), e.getValue());
-                }
-            }
-        }
-        ModelState state = ModelState.forRestore(spec);
-        FloatBuffer params = state.network().params().data().asNioFloat();
-        for (ParamTensor t : state.network().tensors()) {
-            copy(c, prefix + t.name(), t, params);
-        }
-        FloatBuffer buffers = state.network().buffers().data().asNioFloat();
-        for (ParamTensor t : state.network().bufferTensors()) {
-            copy(c, prefix + t.name(), t, buffers);
-        }
-        restoreOptimizer(c, meta, prefix, state);
-        DriftMetadata.restore(state, meta, prefix);
-        ScheduleMetadata.restore(state, meta, prefix);
-        ReplayMetadata.restore(state, c, meta, prefix);
-        state.rng().setState(longMeta(meta, prefix, "rng_state"));
-        state.restoreCounters(longMeta(meta, prefix, "examples_seen"), longMeta(meta, prefix, "skipped_steps"),
-                longMeta(meta, prefix, "clipped_steps"));
-        WindowMetadata.restore(state.window(), meta);
-        if (meta.containsKey("lr_scale")) { // absent in snapshots from before the divergence guard
-            double scale = Double.parseDouble(meta.get("lr_scale"));
-            if (!(scale > 0 && scale <= 1)) {
-                throw new SnapshotFormatException("metadata " + prefix + "lr_scale must be in (0, 1], got " + scale);
-            }
-            state.restoreDivergence(scale, longMeta(meta, prefix, "divergence_rollbacks"),
-                    Math.toIntExact(longMeta(meta, prefix, "divergence_rollbacks_in_a_row")),
-                    longMeta(meta, prefix, "divergence_trouble_at"));
-        }
-        if (state.earlyStopping() != null && meta.containsKey("early_stopping")) {
-            // A snapshot from before early stopping was switched on has none: it starts afresh.
-            state.earlyStopping().restore(earlyStopping(meta.get("early_stopping")));
-        }
-        return state;
     }
 
     /**
@@ -358,7 +258,7 @@ public final class SnapshotCodec {
                         + " (set pretrained.strict: false to initialize those from the spec instead)");
             }
             if (optimizerState && missing.isEmpty()) {
-                loaded.addAll(restoreOptimizer(c, meta, "", target));
+                loaded.addAll(ModelEntries.restoreOptimizer(c, meta, "", target));
             }
             return loaded;
         } catch (RuntimeException e) {
@@ -367,43 +267,13 @@ public final class SnapshotCodec {
         }
     }
 
-    /**
-     * Copies the optimizer's state tensors and step count when the snapshot's optimizer is the
-     * same type and has every state tensor; returns the names copied (none otherwise). A
-     * different optimizer, or one with other state (momentum turned on, AMSGrad added), starts
-     * its state and the schedule afresh: Adam resumed with zero moments but an old step count
-     * would take steps ~3x too large.
-     */
-    private static List<String> restoreOptimizer(Safetensors.Contents c, Map<String, String> meta, String prefix,
-            ModelState state) throws SnapshotFormatException {
-        Optimizer opt = state.optimizer();
-        List<String> names = new ArrayList<>();
-        for (String s : opt.stateNames()) {
-            for (ParamTensor t : state.network().tensors()) {
-                names.add(prefix + "optimizer." + t.name() + "." + s);
-            }
-        }
-        if (!opt.type().equals(meta.get("optimizer")) || !c.tensors().keySet().containsAll(names)) {
-            return List.of();
-        }
-        for (String s : opt.stateNames()) {
-            FloatBuffer buffer = FloatBuffer.wrap(opt.state(s));
-            for (ParamTensor t : state.network().tensors()) {
-                copy(c, prefix + "optimizer." + t.name() + "." + s, t, buffer);
-            }
-        }
-        opt.restoreSteps(longMeta(meta, prefix, "optimizer_steps"));
-        DriftMetadata.restoreOrigin(opt, meta, prefix);
-        return names;
-    }
-
     /** Copies each of {@code tensors} the snapshot has into {@code flat}, noting which were and were not there. */
     private static void copyPresent(Safetensors.Contents c, List<ParamTensor> tensors, INDArray flat,
             List<String> loaded, List<String> missing) throws SnapshotFormatException {
         FloatBuffer target = flat.data().asNioFloat();
         for (ParamTensor t : tensors) {
             if (c.tensors().containsKey(t.name())) {
-                copy(c, t.name(), t, target);
+                ModelEntries.copy(c, t.name(), t, target);
                 loaded.add(t.name());
             } else {
                 missing.add(t.name());
@@ -471,33 +341,8 @@ public final class SnapshotCodec {
         }
     }
 
-    private static void copy(Safetensors.Contents c, String name, ParamTensor t, FloatBuffer target)
-            throws SnapshotFormatException {
-        Safetensors.Tensor src = c.tensors().get(name);
-        if (src == null) {
-            throw new SnapshotFormatException(
-                    "snapshot lacks tensor " + name + ": the spec's architecture differs from the snapshot's");
-        }
-        if (!Arrays.equals(src.shape(), t.shape())) {
-            throw new SnapshotFormatException("tensor " + name + " is " + Arrays.toString(src.shape())
-                    + " in the snapshot but " + Arrays.toString(t.shape()) + " in the spec");
-        }
-        FloatBuffer dst = target.duplicate();
-        dst.position(Math.toIntExact(t.offset()));
-        dst.put(src.data().duplicate());
-    }
-
     private static long longMeta(Map<String, String> meta, String key) throws SnapshotFormatException {
-        return longMeta(meta, "", key);
-    }
-
-    /** An integer entry of {@code meta} (a model's entries, {@code prefix} stripped: named with it in errors). */
-    private static long longMeta(Map<String, String> meta, String prefix, String key) throws SnapshotFormatException {
-        try {
-            return Long.parseLong(meta.get(key));
-        } catch (NumberFormatException e) {
-            throw new SnapshotFormatException("metadata " + prefix + key + " is missing or not an integer: " + meta.get(key));
-        }
+        return ModelEntries.longMeta(meta, "", key);
     }
 
     /**
@@ -511,20 +356,4 @@ public final class SnapshotCodec {
         return n.longValue();
     }
 
-    /** Early stopping's whole state; doubles as Java's exact decimal strings (infinity and NaN included). */
-    static String earlyStoppingJson(EarlyStopping e) {
-        try {
-            return SNAKE_JSON.writeValueAsString(e.state());
-        } catch (JsonProcessingException ex) {
-            throw new IllegalStateException(ex);
-        }
-    }
-
-    static EarlyStopping.State earlyStopping(String json) throws SnapshotFormatException {
-        try {
-            return SNAKE_JSON.readValue(json, EarlyStopping.State.class);
-        } catch (Exception e) {
-            throw new SnapshotFormatException("metadata early_stopping is not valid: " + json);
-        }
-    }
 }
