@@ -29,18 +29,19 @@ import org.junit.jupiter.api.Test;
  * data      spec, train, snapshot                (records -> batches -> steps: TrainingLoop)
  * files     spec
  * train     drift, hyper, nn, optim, schedule, search, spec (a search runs its trials: SearchRun)
+ * landscape nn, spec, train                    (loss landscape and sharpness on a float64 copy)
  * metrics   data, stream, train                (observes runners: RunnerListener; reject reasons)
  * snapshot  drift, nn, optim, schedule, spec, train (the codec, and Lineage: version and positions)
  * stream    data, files, nn, snapshot, spec, train
- * cli       data, files, nn, search, snapshot, spec, train
+ * cli       data, files, landscape, nn, search, snapshot, spec, train
  * demo      config, data, nn, spec, stream
- * service   config, demo, files, metrics, spec, stream, train
+ * service   config, demo, files, landscape, metrics, nn, spec, stream, train
  * health    service, spec, stream
  * api       config, data, nn, optim, schedule, service, spec, stream, train
  * </pre>
  *
  * Besides: no cycles between packages; the math core (nn, optim, schedule, drift, spec, data, train,
- * snapshot) uses no Kafka, Quarkus, CDI, JAX-RS, Micrometer, SmallRye or Vert.x, so it can be
+ * landscape, snapshot) uses no Kafka, Quarkus, CDI, JAX-RS, Micrometer, SmallRye or Vert.x, so it can be
  * tested, benchmarked and reused (the offline train command) on its own; stream uses no Quarkus
  * and is observed through {@code stream.RunnerListener}, which {@code metrics.ModelMeters}
  * implements: stream does not know its meters.
@@ -64,6 +65,7 @@ class ArchitectureTest {
                 .layer("data").definedBy("io.streamfit.data..")
                 .layer("files").definedBy("io.streamfit.files..")
                 .layer("train").definedBy("io.streamfit.train..")
+                .layer("landscape").definedBy("io.streamfit.landscape..")
                 .layer("metrics").definedBy("io.streamfit.metrics..")
                 .layer("snapshot").definedBy("io.streamfit.snapshot..")
                 .layer("stream").definedBy("io.streamfit.stream..")
@@ -84,12 +86,14 @@ class ArchitectureTest {
                 .whereLayer("data").mayOnlyAccessLayers("spec", "train", "snapshot")
                 .whereLayer("files").mayOnlyAccessLayers("spec")
                 .whereLayer("train").mayOnlyAccessLayers("drift", "hyper", "nn", "optim", "schedule", "search", "spec")
+                .whereLayer("landscape").mayOnlyAccessLayers("nn", "spec", "train")
                 .whereLayer("metrics").mayOnlyAccessLayers("data", "stream", "train")
                 .whereLayer("snapshot").mayOnlyAccessLayers("drift", "nn", "optim", "schedule", "spec", "train")
                 .whereLayer("stream").mayOnlyAccessLayers("data", "files", "nn", "snapshot", "spec", "train")
-                .whereLayer("cli").mayOnlyAccessLayers("data", "files", "nn", "search", "snapshot", "spec", "train")
+                .whereLayer("cli").mayOnlyAccessLayers("data", "files", "landscape", "nn", "search", "snapshot", "spec", "train")
                 .whereLayer("demo").mayOnlyAccessLayers("config", "data", "nn", "spec", "stream")
-                .whereLayer("service").mayOnlyAccessLayers("config", "demo", "files", "metrics", "spec", "stream", "train")
+                .whereLayer("service").mayOnlyAccessLayers("config", "demo", "files", "landscape", "metrics", "nn", "spec",
+                        "stream", "train")
                 .whereLayer("health").mayOnlyAccessLayers("service", "spec", "stream")
                 .whereLayer("api").mayOnlyAccessLayers("config", "data", "nn", "optim", "schedule", "service", "spec",
                         "stream", "train")
@@ -117,7 +121,8 @@ class ArchitectureTest {
         noClasses().that()
                 .resideInAnyPackage("io.streamfit.hyper..", "io.streamfit.nn..", "io.streamfit.optim..",
                         "io.streamfit.schedule..", "io.streamfit.drift..", "io.streamfit.search..",
-                        "io.streamfit.spec..", "io.streamfit.data..", "io.streamfit.train..", "io.streamfit.snapshot..")
+                        "io.streamfit.spec..", "io.streamfit.data..", "io.streamfit.train..", "io.streamfit.snapshot..",
+                        "io.streamfit.landscape..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..", "io.quarkus..", "jakarta..",
                         "io.micrometer..", "io.smallrye..", "io.vertx..")
                 .check(MAIN);

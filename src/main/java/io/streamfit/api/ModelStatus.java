@@ -1,5 +1,6 @@
 package io.streamfit.api;
 
+import io.streamfit.service.ModelRegistry;
 import io.streamfit.stream.ModelRunner;
 import io.streamfit.train.DriftWatch;
 import io.streamfit.train.EarlyStopping;
@@ -10,7 +11,16 @@ import java.util.Map;
 
 /** The JSON status of one model. */
 final class ModelStatus {
+    /** The window of {@code examples_per_second}. */
+    static final int RATE_SECONDS = 10;
     private ModelStatus() {}
+
+    /** A running model's status, with its throughput over the last {@link #RATE_SECONDS} seconds. */
+    static Map<String, Object> of(ModelRegistry.Entry e) {
+        Map<String, Object> m = of(e.runner());
+        m.put("examples_per_second", e.history().examplesPerSecond(RATE_SECONDS));
+        return m;
+    }
 
     static Map<String, Object> of(ModelRunner r) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -18,6 +28,11 @@ final class ModelStatus {
         m.put("topic", r.spec().topic());
         m.put("phase", r.phase().name().toLowerCase());
         m.put("ready", r.ready());
+        ModelState st = r.state();
+        boolean earlyStopped = st != null && st.earlyStopping() != null && st.earlyStopping().paused();
+        m.put("paused", r.pausedByUser() || earlyStopped);
+        m.put("paused_by", r.pausedByUser() ? "user" : earlyStopped ? "early_stopping" : null);
+        m.put("examples_per_second", null);
         // The snapshot version this run started from (0: fresh; -1: not restored yet): after a
         // model moved between instances, the new owner's status shows where it took over.
         m.put("restored_version", r.restoredVersion());

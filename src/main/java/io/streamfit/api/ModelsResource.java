@@ -33,7 +33,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -66,7 +65,7 @@ public class ModelsResource {
         String self = registry.instanceName();
         List<Object> models = new ArrayList<>();
         for (ModelRegistry.Entry e : registry.all()) {
-            Map<String, Object> status = ModelStatus.of(e.runner());
+            Map<String, Object> status = ModelStatus.of(e);
             if (self != null) {
                 status.put("instance", self);
             }
@@ -194,7 +193,7 @@ public class ModelsResource {
     @Path("/{id}")
     public Response status(@PathParam("id") String id, @Context UriInfo uri, @Context HttpHeaders headers) {
         ModelRegistry.Entry e = registry.get(id);
-        return e == null ? elsewhere(id, "GET", uri, headers, null) : Response.ok(ModelStatus.of(e.runner())).build();
+        return e == null ? elsewhere(id, "GET", uri, headers, null) : Response.ok(ModelStatus.of(e)).build();
     }
 
     /** Deletes a model (see {@link ModelDeletions}); relayed to the instance that trains it. */
@@ -314,7 +313,29 @@ public class ModelsResource {
                 .build();
     }
 
-    /** Resumes updates that early stopping paused (202), or says why there is nothing to resume (409). */
+    /**
+     * Pauses training (202 with the status): see {@link ModelRunner#pause}. 409 when it is paused
+     * already or has ended.
+     */
+    @POST
+    @Path("/{id}/pause")
+    public Response pause(@PathParam("id") String id, @Context UriInfo uri, @Context HttpHeaders headers) {
+        ModelRegistry.Entry e = registry.get(id);
+        if (e == null) {
+            return elsewhere(id, "POST", uri, headers, "");
+        }
+        if (!e.runner().pause()) {
+            return errors(Response.Status.CONFLICT, List.of("model " + id + (e.runner().terminated()
+                    ? " has stopped (" + e.runner().phase().name().toLowerCase() + "): there is nothing to pause"
+                    : " is paused already")));
+        }
+        return Response.accepted(ModelStatus.of(e)).build();
+    }
+
+    /**
+     * Resumes training that {@code POST .../pause} paused, or else updates that early stopping
+     * paused (202); 409 when nothing is paused.
+     */
     @POST
     @Path("/{id}/resume")
     public Response resume(@PathParam("id") String id, @Context UriInfo uri, @Context HttpHeaders headers) {
@@ -322,32 +343,21 @@ public class ModelsResource {
         if (e == null) {
             return elsewhere(id, "POST", uri, headers, "");
         }
+        if (e.runner().resumeFromPause()) {
+            return Response.accepted(ModelStatus.of(e)).build();
+        }
         if (e.runner().spec().earlyStopping() == null) {
-            return errors(Response.Status.CONFLICT,
-                    List.of("model " + id + " has no early_stopping section: its updates never pause"));
+            return errors(Response.Status.CONFLICT, List.of("model " + id + " is not paused (and it has no early_stopping "
+                    + "section, so its updates never pause by themselves)"));
         }
         if (!e.runner().requestResume()) {
             return errors(Response.Status.CONFLICT, List.of("model " + id + " is not paused"));
         }
-        return Response.accepted(ModelStatus.of(e.runner())).build();
+        return Response.accepted(ModelStatus.of(e)).build();
     }
 
-    /**
-     * A model this instance does not train: relayed to the instance that does (see
-     * {@link OwnerForwarding}), or 404, naming that instance when there is one.
-     */
     private Response elsewhere(String id, String method, UriInfo uri, HttpHeaders headers, String body) {
-        Optional<ModelRegistry.Owner> owner = registry.ownerOf(id);
-        if (owner.isPresent() && registry.forwardsRequests() && !OwnerForwarding.relayed(headers)) {
-            try {
-                return OwnerForwarding.forward(owner.get(), method, uri, headers, body);
-            } catch (IOException | IllegalArgumentException e) {
-                registry.forgetOwner(id);
-                return OwnerForwarding.unreachable(owner.get(), e);
-            }
-        }
-        String where = owner.map(o -> ": it is not trained by this instance; its partition is held by " + o).orElse("");
-        return errors(Response.Status.NOT_FOUND, List.of("no model with id " + Problem.excerpt(id) + where));
+        return OwnerForwarding.elsewhere(registry, id, method, uri, headers, body);
     }
 
     private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {

@@ -112,4 +112,22 @@ final class OwnerForwarding {
         }
         return e.getMessage() == null ? "connection failed" : e.getMessage();
     }
+
+    /**
+     * A model this instance does not train: relayed to the instance that does (see
+     * {@link OwnerForwarding}), or 404, naming that instance when there is one.
+     */
+    static Response elsewhere(ModelRegistry registry, String id, String method, UriInfo uri, HttpHeaders headers, String body) {
+        Optional<ModelRegistry.Owner> owner = registry.ownerOf(id);
+        if (owner.isPresent() && registry.forwardsRequests() && !OwnerForwarding.relayed(headers)) {
+            try {
+                return forward(owner.get(), method, uri, headers, body);
+            } catch (IOException | IllegalArgumentException e) {
+                registry.forgetOwner(id);
+                return unreachable(owner.get(), e);
+            }
+        }
+        String where = owner.map(o -> ": it is not trained by this instance; its partition is held by " + o).orElse("");
+        return Problem.response(Response.Status.NOT_FOUND, List.of("no model with id " + Problem.excerpt(id) + where));
+    }
 }

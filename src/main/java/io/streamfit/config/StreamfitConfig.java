@@ -29,6 +29,9 @@ public interface StreamfitConfig {
 
     Cluster cluster();
 
+    /** The loss landscape and sharpness ({@code POST /models/{id}/landscape}, docs/console.md). */
+    Landscape landscape();
+
     /**
      * The most models the whole cluster may declare: the specs directory and the models topic
      * together (each model costs about 3 threads, 16 file descriptors and 17 MB of memory on the
@@ -254,5 +257,20 @@ public interface StreamfitConfig {
          */
         @WithDefault("false")
         boolean allowApiFiles();
+    }
+
+    interface Landscape {
+        /**
+         * Bound on one request's estimated work, in multiply-adds ((loss evaluations + 3 x gradient
+         * evaluations) x rows x parameters): requests over it are refused with the estimate.
+         */
+        @WithDefault("2e10")
+        double maxMultiplyAdds();
+
+        /**
+         * Every this long, each running model's sharpness (largest Hessian eigenvalue) on fresh
+         * held-out rows is measured and exported as {@code streamfit_loss_sharpness}; off by default.
+         */
+        Optional<Duration> sharpnessInterval();
     }
 }

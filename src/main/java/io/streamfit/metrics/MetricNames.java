@@ -23,6 +23,8 @@ public final class MetricNames {
     public static final String GRADIENT_SKIPPED_STEPS = "streamfit.gradient.skipped.steps";
     /** {@code streamfit_learning_rate} */
     public static final String LEARNING_RATE = "streamfit.learning.rate";
+    /** {@code streamfit_loss_sharpness} */
+    public static final String LOSS_SHARPNESS = "streamfit.loss.sharpness";
     /** {@code streamfit_step_duration_seconds} (histogram) */
     public static final String STEP_DURATION = "streamfit.step.duration";
     /** {@code streamfit_snapshot_version} */

@@ -63,6 +63,8 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
     private volatile double accuracy = Double.NaN;
     private volatile double gradNorm = Double.NaN;
     private volatile double lr = Double.NaN;
+    private volatile double sharpness = Double.NaN;
+    private boolean sharpnessRegistered;
     private volatile double snapshotVersion;
     private volatile double snapshotBytes;
     private volatile long snapshotAtNanos = System.nanoTime();
@@ -320,6 +322,41 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
     @Override
     public void rejected(String reason) {
         rejectedCounter(reason).increment();
+    }
+
+    /**
+     * The last measured sharpness (largest eigenvalue of the loss Hessian on held-out rows); its
+     * gauge is registered at the first measurement, so models without the periodic measurement
+     * export none.
+     */
+    public synchronized void sharpness(double lambdaMax) {
+        if (!sharpnessRegistered) {
+            sharpnessRegistered = true;
+            gauge(MetricNames.LOSS_SHARPNESS, null,
+                    "Largest eigenvalue of the loss Hessian at the current parameters, on held-out rows (power iteration)",
+                    () -> sharpness);
+        }
+        sharpness = lambdaMax;
+    }
+
+    /** The global gradient norm of the last trained step (NaN before the first). */
+    public double gradNorm() {
+        return gradNorm;
+    }
+
+    /** Records behind the end of the input topic, as last reported. */
+    public double lagRecords() {
+        return lag;
+    }
+
+    /** Records dead-lettered so far, indexed by {@link RejectedRecordException.Reason#ordinal()}. */
+    public long[] rejectedByReason() {
+        RejectedRecordException.Reason[] reasons = RejectedRecordException.Reason.values();
+        long[] out = new long[reasons.length];
+        for (RejectedRecordException.Reason r : reasons) {
+            out[r.ordinal()] = (long) rejectedCounter(r.label()).count();
+        }
+        return out;
     }
 
     private Counter rejectedCounter(String reason) {

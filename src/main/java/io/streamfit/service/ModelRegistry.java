@@ -51,14 +51,15 @@ public class ModelRegistry {
     private final KafkaEndpoint kafka;
     private final RunningModels models;
     private final IdleLag idleLag;
+    private final HistorySampler history;
     private final OwnershipGroup group;
     private final SpecSources specs;
     private DemoStream demo;
     private volatile boolean started;
     private ModelDeletion deletion;
 
-    /** A running model: its runner, thread and meters. */
-    public record Entry(ModelRunner runner, Thread thread, ModelMeters meters) {}
+    /** A running model: its runner, thread, meters and the last hour of its curves. */
+    public record Entry(ModelRunner runner, Thread thread, ModelMeters meters, ModelHistory history) {}
 
     /** What {@link #create} did with a spec. */
     public enum Creation {
@@ -109,6 +110,7 @@ public class ModelRegistry {
         this.kafka = kafka;
         this.models = new RunningModels(config, kafka, meterRegistry);
         this.idleLag = new IdleLag(models, kafka, config.groupPrefix(), config.training().idleLagInterval());
+        this.history = new HistorySampler(models);
         ProcessMeters.bind(meterRegistry);
         this.group = new OwnershipGroup(config, kafka);
         this.specs = new SpecSources(new SpecDirectory(config.modelsDir().map(Path::of)), new ModelLimit(config.maxModels()),
@@ -166,12 +168,14 @@ public class ModelRegistry {
             specs.startDeclared();
         }
         idleLag.start();
+        history.start();
         started = true;
     }
 
     void onStop(@Observes ShutdownEvent event) {
         models.shutDown();
         idleLag.close();
+        history.close();
         if (demo != null) {
             demo.close();
         }

@@ -83,7 +83,7 @@ final class RunningModels {
                 config.training().maxTransactionOpen(), pretrainedFiles(),
                 config.training().decodeAhead() ? Math.max(0, config.training().decodeAheadBytes()) : 0));
         Thread t = new Thread(runner, "train-" + spec.id());
-        models.put(spec.id(), new ModelRegistry.Entry(runner, t, meters));
+        models.put(spec.id(), new ModelRegistry.Entry(runner, t, meters, new ModelHistory()));
         t.start();
         return true;
     }

@@ -96,22 +96,41 @@ final class InputConsumer implements AutoCloseable {
      * hand must not be trained.
      */
     boolean keepAlive() {
-        Set<TopicPartition> held = new HashSet<>(consumer.assignment());
         int revocationsBefore = revocations;
-        consumer.pause(held);
         keepAlives++;
+        pollHeld(Duration.ZERO); // woken by stop(): the loop ends after this poll's records, as it would have
+        return revocations != revocationsBefore;
+    }
+
+    /**
+     * A poll for a model its user paused: up to {@code timeout}, fetching nothing, as
+     * {@link #keepAlive} does, so the group membership stays, the records stay in Kafka and the
+     * lag grows. Returns false when {@link #wakeup} ended it.
+     */
+    boolean idle(Duration timeout) {
+        return pollHeld(timeout);
+    }
+
+    /**
+     * Polls with every assigned partition paused; records of partitions a rebalance assigned
+     * meanwhile are handed back by seeking to their first offset. False when woken.
+     */
+    private boolean pollHeld(Duration timeout) {
+        Set<TopicPartition> held = new HashSet<>(consumer.assignment());
+        consumer.pause(held);
         try {
-            ConsumerRecords<byte[], byte[]> early = consumer.poll(Duration.ZERO);
+            ConsumerRecords<byte[], byte[]> early = consumer.poll(timeout);
             for (TopicPartition tp : early.partitions()) {
                 consumer.seek(tp, early.records(tp).get(0).offset());
             }
+            return true;
         } catch (WakeupException e) {
-            // stop() woke the consumer: the loop ends after this poll's records, as it would have.
+            return false;
+        } finally {
+            held.retainAll(consumer.assignment());
+            consumer.resume(held);
+            pollAtNanos = System.nanoTime();
         }
-        held.retainAll(consumer.assignment());
-        consumer.resume(held);
-        pollAtNanos = System.nanoTime();
-        return revocations != revocationsBefore;
     }
 
     /** Seeks every assigned partition back to {@code positions} (after a rollback). */

@@ -6,6 +6,7 @@ import io.streamfit.train.ModelState;
 import io.streamfit.train.SearchBoard;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
@@ -19,7 +20,7 @@ import org.jboss.logging.Logger;
  * the guarantees), roll back when a transaction fails or training diverges.
  *
  * <p>Threads: {@link #run} is the training thread, which owns the consumer, the producer and the
- * state; {@link #stop}, {@link #abandon}, {@link #requestResume} and the getters may be called from
+ * state; {@link #stop}, {@link #abandon}, {@link #pause}, the resumes and the getters may be called from
  * any thread. However the thread ends (stopped, fenced, failed with any {@link Throwable},
  * diverged), the phase says so and {@link #lastError} says why; it never dies in a phase that
  * says it is still starting.
@@ -37,6 +38,8 @@ public final class ModelRunner implements Runnable {
     private volatile boolean stopping;
     /** Stop without committing anything more: this instance lost the model to another one. */
     private volatile boolean abandoning;
+    /** {@link #pause} asked for, and no {@link #resumeFromPause} since. */
+    private final AtomicBoolean pausedByUser = new AtomicBoolean();
 
     public ModelRunner(ModelSpec spec, KafkaClients clients, SnapshotStore store, RunnerListener listener,
             RunnerSettings settings) {
@@ -67,6 +70,11 @@ public final class ModelRunner implements Runnable {
     /** The search's leaderboard as of its last batch; null for a model that does not search, or before its restore. */
     public SearchBoard searchBoard() {
         return session.board();
+    }
+
+    /** Rows this model has not trained on, with the parameters they are held out from (for the loss landscape). */
+    public HeldOutTap heldOut() {
+        return session.heldOut();
     }
 
     public RunnerPhase phase() {
@@ -142,6 +150,27 @@ public final class ModelRunner implements Runnable {
         SearchBoard b = session.board();
         // While a search runs its trials' pauses are their own: a resume waits for the winner.
         return !terminated() && (b == null || b.done()) && session.earlyStopping().request(session.state());
+    }
+
+    /**
+     * Asks the training thread to stop training until {@link #resumeFromPause}: it publishes a
+     * snapshot of what it trained, then keeps polling without fetching, so the records stay in
+     * Kafka (the lag grows), nothing is lost, and the group keeps its partitions. A pause lasts
+     * while this runner runs: a restart or a move to another instance trains again. False when
+     * it is paused already or ended.
+     */
+    public boolean pause() {
+        return !terminated() && pausedByUser.compareAndSet(false, true);
+    }
+
+    /** Ends a {@link #pause}; false when the model was not paused by its user. */
+    public boolean resumeFromPause() {
+        return pausedByUser.compareAndSet(true, false);
+    }
+
+    /** Paused by {@link #pause}. */
+    public boolean pausedByUser() {
+        return pausedByUser.get();
     }
 
     /** Asks the loop to finish its batch, publish a final snapshot and exit. */

@@ -65,6 +65,7 @@ final class TrainingSession implements AutoCloseable {
     private final SnapshotPublisher publisher;
     private final EarlyStoppingControl earlyStopping;
     private final Callbacks callbacks = new Callbacks();
+    private final HeldOutTap heldOut;
     private final String transactionalId;
 
     private volatile ModelState state;
@@ -76,6 +77,7 @@ final class TrainingSession implements AutoCloseable {
     TrainingSession(ModelRunner runner, KafkaClients clients, SnapshotStore store, RunnerListener listener,
             RunnerSettings settings) {
         this.runner = runner;
+        this.heldOut = new HeldOutTap(runner::version);
         this.spec = runner.spec();
         this.clients = clients;
         this.listener = listener;
@@ -102,6 +104,10 @@ final class TrainingSession implements AutoCloseable {
 
     SnapshotLineage lineage() {
         return lineage;
+    }
+
+    HeldOutTap heldOut() {
+        return heldOut;
     }
 
     /** The search's leaderboard as of its last batch, or null for a model that does not search. */
@@ -163,8 +169,23 @@ final class TrainingSession implements AutoCloseable {
     /** Polls and trains until a stop is asked for. */
     void loop() throws InterruptedException {
         ProgressLog progress = new ProgressLog(spec.id(), settings.progressInterval(), state.examplesSeen());
+        boolean paused = false;
         while (!runner.stopRequested()) {
             lineage.transactions().awaitOffsetsAdded(); // a rebalance in this poll must not outdate their generation
+            if (runner.pausedByUser()) {
+                if (!paused) {
+                    publisher.publishIfChanged(state); // the snapshot covers all that was trained before the pause
+                    paused = true;
+                }
+                if (!input.idle(settings.pollTimeout())) {
+                    break; // woken by stop()
+                }
+                lineage.settleIfFinished();
+                listener.lag(input.updateLag());
+                publisher.betweenPolls(state);
+                continue;
+            }
+            paused = false;
             ConsumerRecords<byte[], byte[]> records = input.poll(settings.pollTimeout());
             if (records == null) {
                 break; // woken by stop()
@@ -189,6 +210,7 @@ final class TrainingSession implements AutoCloseable {
 
         @Override
         public StepResult train(Batch batch) {
+            heldOut.offer(state, batch); // before the step: those rows stay unseen by the copy
             if (search == null) {
                 return state.train(batch, pretrained.teacher());
             }

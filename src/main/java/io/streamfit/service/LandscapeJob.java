@@ -1,0 +1,81 @@
+package io.streamfit.service;
+
+import io.streamfit.stream.HeldOutTap;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** One landscape request of {@link LandscapeJobs} and where it stands: capturing, computing, done or failed. */
+final class LandscapeJob {
+    private final LandscapeJobs.Request request;
+    private final boolean gauge;
+    private final Instant requested = Instant.now();
+    private volatile String state = "capturing";
+    private volatile String error;
+    private volatile Map<String, Object> result;
+    private volatile long startedNanos;
+    private volatile HeldOutTap.Capture rows;
+
+    LandscapeJob(LandscapeJobs.Request request, boolean gauge) {
+        this.request = request;
+        this.gauge = gauge;
+    }
+
+    LandscapeJobs.Request request() {
+        return request;
+    }
+
+    /** A job of the periodic sharpness gauge (not shown by the API). */
+    boolean gauge() {
+        return gauge;
+    }
+
+    String state() {
+        return state;
+    }
+
+    boolean underWay() {
+        return state.equals("capturing") || state.equals("computing");
+    }
+
+    void computing(HeldOutTap.Capture captured) {
+        rows = captured;
+        startedNanos = System.nanoTime();
+        state = "computing";
+    }
+
+    void done(Map<String, Object> computed) {
+        computed.put("seconds", (System.nanoTime() - startedNanos) / 1e9);
+        result = computed;
+        state = "done";
+    }
+
+    void failed(String why) {
+        error = why;
+        state = "failed";
+    }
+
+    Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("state", state);
+        m.put("error", error);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("directions", request.directions());
+        r.put("points", request.points());
+        r.put("span", request.span());
+        r.put("rows", request.rows());
+        r.put("sharpness", request.sharpness());
+        r.put("iterations", request.iterations());
+        r.put("seed", request.seed());
+        r.put("at", requested.toString());
+        m.put("requested", r);
+        HeldOutTap.Capture c = rows;
+        if (c != null) {
+            m.put("held_out_rows", c.rows());
+            m.put("version", c.version());
+            m.put("steps", c.steps());
+        }
+        m.put("result", result);
+        return m;
+    }
+}

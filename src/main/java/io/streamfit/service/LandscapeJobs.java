@@ -1,0 +1,192 @@
+package io.streamfit.service;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.streamfit.config.StreamfitConfig;
+import io.streamfit.landscape.Cost;
+import io.streamfit.stream.HeldOutTap;
+import io.streamfit.stream.RunnerPhase;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * The loss landscape and sharpness of models, computed on request ({@code POST
+ * /models/{id}/landscape}) and, with {@code streamfit.landscape.sharpness-interval}, periodically.
+ *
+ * <p>Off the training thread, on a copy: the training thread only copies the parameters and the
+ * next batches' rows ({@link HeldOutTap}); the work runs on one daemon thread {@code landscape},
+ * shared by all models, one job at a time, in float64 ({@link LandscapeComputation}). Bounds: one
+ * job per model at a time and {@link #MAX_JOBS} in all; each refused before it starts when its
+ * estimated work ({@link Cost}) is over {@code streamfit.landscape.max-multiply-adds}; rows that
+ * do not arrive within {@link #CAPTURE_WAIT} end the capture with the rows it has.
+ */
+@ApplicationScoped
+public class LandscapeJobs {
+    private static final Logger LOG = Logger.getLogger(LandscapeJobs.class);
+    public static final int MAX_POINTS = 41;
+    public static final int MAX_ROWS = 4_096;
+    public static final int MAX_ITERATIONS = 100;
+    /** Jobs capturing or computing at once, all models together. */
+    static final int MAX_JOBS = 4;
+    static final Duration CAPTURE_WAIT = Duration.ofSeconds(30);
+
+    /**
+     * What to compute: the loss along {@code directions} (1: a line, 2: also a plane) random
+     * filter-normalized directions at {@code points} points per axis over {@code [-span, span]},
+     * on {@code rows} held-out rows; with {@code sharpness}, the top Hessian eigenvalue by at most
+     * {@code iterations} power iterations. {@code seed} draws the directions and the start vector.
+     */
+    public record Request(int directions, int points, double span, int rows, boolean sharpness, int iterations, long seed) {
+        public static final Request DEFAULTS = new Request(2, 21, 1.0, 256, true, 20, 0);
+        /** What the periodic gauge computes: no plane, three points of the line, the sharpness. */
+        static final Request GAUGE = new Request(1, 3, 1.0, 256, true, 20, 0);
+
+        /** The estimated work for a model of {@code parameters} parameters. */
+        public Cost cost(long parameters) {
+            long losses = points + (directions == 2 ? (long) points * points : 0);
+            return Cost.of(losses, sharpness ? 2L * iterations : 0, rows, parameters);
+        }
+    }
+
+    /** A request that cannot start now; {@code status} is the HTTP status that says why. */
+    public static final class Refused extends RuntimeException {
+        public final int status;
+
+        Refused(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+
+    private final StreamfitConfig config;
+    private final ModelRegistry registry;
+    private final Map<String, LandscapeJob> latest = new ConcurrentHashMap<>();
+    private ScheduledExecutorService executor;
+
+    public LandscapeJobs(StreamfitConfig config, ModelRegistry registry) {
+        this.config = config;
+        this.registry = registry;
+    }
+
+    void onStart(@Observes StartupEvent e) {
+        executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "landscape");
+            t.setDaemon(true);
+            return t;
+        });
+        config.landscape().sharpnessInterval().filter(d -> !d.isZero() && !d.isNegative()).ifPresent(d -> {
+            long ms = Math.max(1_000, d.toMillis());
+            executor.scheduleWithFixedDelay(this::measureSharpness, ms, ms, TimeUnit.MILLISECONDS);
+            LOG.infof("every model's sharpness is measured every %s (streamfit_loss_sharpness)", d);
+        });
+    }
+
+    void onStop(@Observes ShutdownEvent e) {
+        if (executor != null) {
+            executor.shutdownNow();
+        }
+    }
+
+    /**
+     * Starts a job for the model {@code e}; its progress and result are {@link #status}'s.
+     *
+     * @throws Refused 409 while a job of the model is under way or it is not running, 429 with
+     *     {@link #MAX_JOBS} under way, 413 over the work bound
+     */
+    public Map<String, Object> start(ModelRegistry.Entry e, Request r) {
+        String id = e.runner().spec().id();
+        if (e.runner().state() == null || e.runner().phase() != RunnerPhase.RUNNING) {
+            throw new Refused(409, "model " + id + " is " + e.runner().phase().name().toLowerCase()
+                    + ": a landscape needs a running model, whose next batches are the held-out rows");
+        }
+        LandscapeJob job = submit(e, r, false);
+        return job.toMap();
+    }
+
+    /** The latest job of model {@code id}: {@code {"state": "none"}} when there was none. */
+    public Map<String, Object> status(String id) {
+        LandscapeJob job = latest.get(id);
+        if (job == null) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("state", "none");
+            return m;
+        }
+        return job.toMap();
+    }
+
+    private synchronized LandscapeJob submit(ModelRegistry.Entry e, Request r, boolean gauge) {
+        String id = e.runner().spec().id();
+        Cost cost = r.cost(e.runner().state().network().paramCount());
+        double bound = config.landscape().maxMultiplyAdds();
+        if (cost.exceeds(bound)) {
+            throw new Refused(413, String.format("this request needs about %.3g multiply-adds (%d loss and %d gradient "
+                    + "evaluations over %d rows of a model of %d parameters), more than the bound of %.3g "
+                    + "(streamfit.landscape.max-multiply-adds): ask for fewer rows, points or iterations, or one direction",
+                    cost.multiplyAdds(), cost.lossEvaluations(), cost.gradientEvaluations(), r.rows(),
+                    e.runner().state().network().paramCount(), bound));
+        }
+        LandscapeJob current = latest.get(id);
+        if (current != null && current.underWay()) {
+            throw new Refused(409, "a landscape of model " + id + " is " + current.state() + ": wait for it (GET "
+                    + "/models/" + id + "/landscape)");
+        }
+        if (latest.values().stream().filter(LandscapeJob::underWay).count() >= MAX_JOBS) {
+            throw new Refused(429, MAX_JOBS + " landscapes are being computed: try again when one is done");
+        }
+        CompletableFuture<HeldOutTap.Capture> capture = e.runner().heldOut().request(r.rows());
+        if (capture == null) {
+            throw new Refused(409, "model " + id + " is capturing held-out rows already");
+        }
+        LandscapeJob job = new LandscapeJob(r, gauge);
+        if (!gauge) {
+            latest.put(id, job);
+        }
+        executor.schedule(() -> e.runner().heldOut().cut(capture, "no records arrived within " + CAPTURE_WAIT.toSeconds()
+                + " s: the landscape is computed on the next rows the model trains on (is it paused, or the stream idle?)"),
+                CAPTURE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        capture.whenComplete((rows, failed) -> {
+            if (failed != null) {
+                job.failed(failed.getMessage());
+            } else {
+                executor.execute(() -> compute(e, job, rows));
+            }
+        });
+        return job;
+    }
+
+    private void compute(ModelRegistry.Entry e, LandscapeJob job, HeldOutTap.Capture rows) {
+        job.computing(rows);
+        try {
+            Map<String, Object> result = LandscapeComputation.run(rows, job.request());
+            job.done(result);
+            if (job.gauge() && result.get("sharpness") instanceof Map<?, ?> s && s.get("lambda_max") instanceof Double l) {
+                e.meters().sharpness(l);
+            }
+        } catch (RuntimeException | OutOfMemoryError ex) {
+            job.failed(ex.getMessage() == null ? ex.toString() : ex.getMessage());
+            LOG.warnf(ex, "the landscape of model %s failed", e.runner().spec().id());
+        }
+    }
+
+    /** The periodic gauge: one sharpness job for each running model with no job under way. */
+    private void measureSharpness() {
+        for (ModelRegistry.Entry e : registry.all()) {
+            try {
+                if (e.runner().phase() == RunnerPhase.RUNNING && e.runner().state() != null) {
+                    submit(e, Request.GAUGE, true);
+                }
+            } catch (Refused busy) {
+                LOG.debugf("sharpness of %s not measured now: %s", e.runner().spec().id(), busy.getMessage());
+            }
+        }
+    }
+}

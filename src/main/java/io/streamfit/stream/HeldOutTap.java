@@ -1,0 +1,112 @@
+package io.streamfit.stream;
+
+import io.streamfit.spec.ModelSpec;
+import io.streamfit.train.Batch;
+import io.streamfit.train.ModelState;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Rows a model has not trained on, with the parameters they are held out from: what the loss
+ * landscape is computed on. On {@link #request}, the training thread copies the parameters and
+ * buffers before its next batch ({@link #offer}), then that batch's rows and the next batches'
+ * until it has the rows asked for. Every row arrives after the copy, so none was trained into it:
+ * the rows are held out in the prequential sense, and training goes on meanwhile, untouched.
+ *
+ * <p>Threads: {@link #offer} on the training thread; the rest from any thread. One capture at a time.
+ */
+public final class HeldOutTap {
+    /** The copy: the model's spec, its flat parameters and buffers, rows {@code x} and targets {@code y} (as {@link Batch} holds them). */
+    public record Capture(ModelSpec spec, INDArray params, INDArray buffers, long steps, long version, int rows, int width,
+            float[] x, int targetWidth, float[] y) {}
+
+    /** The version of the last committed snapshot, recorded with the copy. */
+    private final LongSupplier version;
+    private Pending pending;
+
+    HeldOutTap(LongSupplier version) {
+        this.version = version;
+    }
+
+    private static final class Pending {
+        final int rows;
+        final CompletableFuture<Capture> done = new CompletableFuture<>();
+        ModelSpec spec;
+        INDArray params;
+        INDArray buffers;
+        long steps;
+        long version;
+        int taken;
+        int width;
+        int targetWidth;
+        float[] x;
+        float[] y;
+
+        Pending(int rows) {
+            this.rows = rows;
+        }
+
+        Capture capture() {
+            return new Capture(spec, params, buffers, steps, version, taken, width, Arrays.copyOf(x, taken * width),
+                    targetWidth, Arrays.copyOf(y, taken * targetWidth));
+        }
+    }
+
+    /** Asks for {@code rows} held-out rows; null when a capture is under way already. */
+    public synchronized CompletableFuture<Capture> request(int rows) {
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be ≥ 1, got " + rows);
+        }
+        if (pending != null) {
+            return null;
+        }
+        pending = new Pending(rows);
+        return pending.done;
+    }
+
+    /**
+     * Ends the capture {@code request} returned, if it is still under way, with the rows it has
+     * (the stream was too slow to fill it); when it has none, it fails with {@code why}.
+     */
+    public synchronized void cut(CompletableFuture<Capture> capture, String why) {
+        Pending p = pending;
+        if (p == null || p.done != capture) {
+            return;
+        }
+        pending = null;
+        if (p.taken > 0) {
+            p.done.complete(p.capture());
+        } else {
+            p.done.completeExceptionally(new IllegalStateException(why));
+        }
+    }
+
+    /** Before {@code state} trains {@code batch}: copies what a capture under way needs. Training thread. */
+    synchronized void offer(ModelState state, Batch batch) {
+        Pending p = pending;
+        if (p == null || batch.size() == 0) {
+            return;
+        }
+        if (p.params == null) {
+            p.spec = state.spec();
+            p.params = state.network().params().dup();
+            p.buffers = state.network().buffers().dup();
+            p.steps = state.steps();
+            p.version = version.getAsLong();
+            p.width = batch.width();
+            p.targetWidth = batch.targetWidth();
+            p.x = new float[p.rows * p.width];
+            p.y = new float[p.rows * p.targetWidth];
+        }
+        int n = Math.min(batch.size(), p.rows - p.taken);
+        System.arraycopy(batch.x(), 0, p.x, p.taken * p.width, n * p.width);
+        System.arraycopy(batch.y(), 0, p.y, p.taken * p.targetWidth, n * p.targetWidth);
+        p.taken += n;
+        if (p.taken == p.rows) {
+            pending = null;
+            p.done.complete(p.capture());
+        }
+    }
+}
