@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * stream    data, files, nn, snapshot, spec, train
  * cli       data, files, landscape, nn, search, snapshot, spec, train
  * demo      config, data, nn, spec, stream
- * service   config, demo, files, landscape, metrics, nn, spec, stream, train
+ * service   config, data, demo, files, landscape, metrics, nn, spec, stream, train
  * health    service, spec, stream
  * api       config, data, nn, optim, schedule, service, spec, stream, train
  * </pre>
@@ -92,7 +92,8 @@ class ArchitectureTest {
                 .whereLayer("stream").mayOnlyAccessLayers("data", "files", "nn", "snapshot", "spec", "train")
                 .whereLayer("cli").mayOnlyAccessLayers("data", "files", "landscape", "nn", "search", "snapshot", "spec", "train")
                 .whereLayer("demo").mayOnlyAccessLayers("config", "data", "nn", "spec", "stream")
-                .whereLayer("service").mayOnlyAccessLayers("config", "demo", "files", "landscape", "metrics", "nn", "spec",
+                .whereLayer("service")
+                .mayOnlyAccessLayers("config", "data", "demo", "files", "landscape", "metrics", "nn", "spec",
                         "stream", "train")
                 .whereLayer("health").mayOnlyAccessLayers("service", "spec", "stream")
                 .whereLayer("api").mayOnlyAccessLayers("config", "data", "nn", "optim", "schedule", "service", "spec",
