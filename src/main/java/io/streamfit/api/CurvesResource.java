@@ -82,7 +82,8 @@ public class CurvesResource {
         try {
             request = LandscapeRequests.parse(body.isBlank() ? null : JSON.readTree(body));
         } catch (JsonProcessingException ex) {
-            return Problem.response(Response.Status.BAD_REQUEST, List.of("the body is not valid JSON: " + ex.getOriginalMessage()));
+            return Problem.response(Response.Status.BAD_REQUEST,
+                    List.of("the body is not valid JSON: " + ex.getOriginalMessage()));
         } catch (LandscapeRequests.Invalid ex) {
             return Problem.response(Response.Status.BAD_REQUEST, ex.errors);
         }

@@ -13,6 +13,7 @@ import java.util.Map;
 final class ModelStatus {
     /** The window of {@code examples_per_second}. */
     static final int RATE_SECONDS = 10;
+
     private ModelStatus() {}
 
     /** A running model's status, with its throughput over the last {@link #RATE_SECONDS} seconds. */

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
@@ -56,6 +57,8 @@ final class InputConsumer implements AutoCloseable {
     private volatile int revocations;
     private volatile long keepAlives;
     private volatile long lag;
+
+    private long lagFromBrokerAtNanos = System.nanoTime() - 2_000_000_000L;
 
     InputConsumer(String modelId, String topic, long maxPollIntervalMs) {
         this.modelId = modelId;
@@ -173,6 +176,33 @@ final class InputConsumer implements AutoCloseable {
         }
         lag = total;
         return total;
+    }
+
+    /**
+     * Updates {@link #lag()} from the partitions' end offsets, asked of the broker (up to
+     * {@code timeout}): while the partitions are paused the consumer fetches nothing, and its own
+     * figure ({@link #updateLag}) stands still. At most once a second; on a timeout or a wakeup
+     * the last figure stays.
+     */
+    long updateLagFromBroker(Duration timeout) {
+        if (System.nanoTime() - lagFromBrokerAtNanos < 1_000_000_000L) {
+            return lag;
+        }
+        lagFromBrokerAtNanos = System.nanoTime();
+        try {
+            Map<TopicPartition, Long> ends = consumer.endOffsets(assigned, timeout);
+            long total = 0;
+            for (TopicPartition tp : assigned) {
+                Long end = ends.get(tp);
+                if (end != null) {
+                    total += Math.max(0, end - consumer.position(tp, timeout));
+                }
+            }
+            lag = total;
+        } catch (KafkaException e) { // a WakeupException too
+            // stop() woke the consumer (the loop ends), or the broker did not answer in time: keep the last figure
+        }
+        return lag;
     }
 
     /** The group metadata a snapshot's offsets are committed with. */

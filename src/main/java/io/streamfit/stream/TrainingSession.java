@@ -181,7 +181,7 @@ final class TrainingSession implements AutoCloseable {
                     break; // woken by stop()
                 }
                 lineage.settleIfFinished();
-                listener.lag(input.updateLag());
+                listener.lag(input.updateLagFromBroker(settings.pollTimeout()));
                 publisher.betweenPolls(state);
                 continue;
             }
