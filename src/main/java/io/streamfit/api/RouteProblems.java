@@ -29,7 +29,7 @@ public class RouteProblems {
 
     static String notFound(String method, String path) {
         return "nothing is served at " + method + " " + ProblemInstance.instance(path)
-                + ": the API is under /models and /cluster, health and metrics under /q";
+                + ": the console is at /, the API under /models and /cluster, health and metrics under /q";
     }
 
     /** Answers {@code status} with a problem body; {@code close}: and closes the connection (a body is left unread). */

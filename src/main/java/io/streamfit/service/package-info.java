@@ -10,9 +10,13 @@
  * {@link io.streamfit.service.OwnershipListener}, what a change of its share starts and stops.
  * Besides: the model limit, deletion and retirement, the specs directory and the stored form of
  * specs; {@link io.streamfit.service.KafkaEndpoint}, where Kafka is (or the embedded broker in
- * demo mode); and the start-up steps run side by side.
+ * demo mode); and the start-up steps run side by side. For the console:
+ * {@link io.streamfit.service.ModelHistory}, each model's last hour of curves, sampled once a
+ * second by {@link io.streamfit.service.HistorySampler}; {@link io.streamfit.service.LandscapeJobs},
+ * the loss landscape and sharpness computed on their own thread.
  *
- * <p>May use: {@code config}, {@code demo}, {@code files}, {@code metrics}, {@code spec},
+ * <p>May use: {@code config}, {@code data} (the dead-letter reasons), {@code demo}, {@code files},
+ * {@code landscape}, {@code metrics}, {@code nn} (the landscape's generator), {@code spec},
  * {@code stream}, {@code train} (the native BLAS settings at start). Not {@code api} or
  * {@code health}, which sit above it.
  */

@@ -8,10 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamfit.stream.PackagedService;
 import io.streamfit.stream.TestKafka;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
@@ -49,6 +53,7 @@ class ConsoleIT {
     private static final String KEY = "console-it-key";
     private static final String MODEL = "demo-synthetic";
     private static final Path DIR = Path.of("target", "it-console");
+    private static final Path DOWNLOADS = DIR.resolve("downloads");
     private static Process service;
     private static int port;
     private static WebDriver browser;
@@ -59,7 +64,7 @@ class ConsoleIT {
         Assumptions.assumeTrue(
                 Files.isExecutable(Path.of("/usr/bin/chromium")) && Files.isExecutable(Path.of("/usr/bin/chromedriver")),
                 "ConsoleIT needs Debian's chromium and chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver); .ci/run installs them");
-        Files.createDirectories(DIR);
+        Files.createDirectories(DOWNLOADS);
         port = PackagedService.freePort();
         service = PackagedService.startDemo(port, DIR.resolve("service.log"), "-Dstreamfit.demo.dataset=synthetic",
                 "-Dstreamfit.api.keys=" + KEY);
@@ -71,6 +76,8 @@ class ConsoleIT {
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
         options.setCapability("goog:loggingPrefs", logs);
+        options.setExperimentalOption("prefs", Map.of("download.default_directory", DOWNLOADS.toAbsolutePath().toString(),
+                "download.prompt_for_download", false));
         ChromeDriverService driver = new ChromeDriverService.Builder()
                 .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile())
                 .usingAnyFreePort().build();
@@ -155,18 +162,36 @@ class ConsoleIT {
 
     @Test
     @Order(4)
+    void downloadsTheSnapshot() throws Exception {
+        Path file = DOWNLOADS.resolve(MODEL + ".safetensors");
+        Files.deleteIfExists(file);
+        button("download").click();
+        TestKafka.await("the snapshot is downloaded", Duration.ofSeconds(30), Duration.ofMillis(200),
+                () -> Files.exists(file) && file.toFile().length() > 8);
+        byte[] bytes = Files.readAllBytes(file);
+        long header = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        assertTrue(header > 0 && header < bytes.length - 8, "a safetensors header length: " + header);
+        assertEquals('{', bytes[8], "the header is JSON");
+        String json = new String(bytes, 8, (int) header, StandardCharsets.UTF_8);
+        assertTrue(json.contains("\"__metadata__\"") && json.contains(MODEL), "the model's snapshot: " + json.substring(0, 200));
+    }
+
+    @Test
+    @Order(5)
     void drawsTheLandscapeAndSharpness() throws Exception {
         setInput("landscape-points", "9");
         setInput("landscape-rows", "128");
         button("landscape").click();
-        wait.withTimeout(Duration.ofSeconds(120)).until(b -> b.findElement(By.id("landscape-state")).getText().contains("done"));
+        new WebDriverWait(browser, Duration.ofSeconds(120), Duration.ofMillis(200))
+                .until(b -> b.findElement(By.id("landscape-state")).getText().contains("done"));
         JsonNode job = PackagedService.get(port, "/models/" + MODEL + "/landscape");
         assertEquals("done", job.path("state").asText());
         assertEquals(9, job.path("result").path("line").path("alphas").size());
         wait.until(b -> points("landscape_line") == 9);
         double lambda = job.path("result").path("sharpness").path("lambda_max").asDouble();
-        assertTrue(browser.findElement(By.id("sharpness")).getText().contains(String.format("%.3g", lambda).substring(0, 3)),
-                "the sharpness shown is the API's " + lambda + ": " + browser.findElement(By.id("sharpness")).getText());
+        WebElement sharpness = browser.findElement(By.id("sharpness"));
+        assertEquals(lambda, Double.parseDouble(sharpness.getAttribute("data-value")), 0, "the sharpness shown is the API's");
+        assertTrue(sharpness.getText().matches("(?s).*\\d.*"), "and it is written out: " + sharpness.getText());
         Object painted = js("const c = document.getElementById('landscape-map'); const d = c.getContext('2d')"
                 + ".getImageData(0, 0, c.width, c.height).data; const seen = new Set();"
                 + "for (let i = 0; i < d.length; i += 4 * 97) seen.add(d[i] + ',' + d[i + 1] + ',' + d[i + 2]); return seen.size;");
@@ -175,7 +200,7 @@ class ConsoleIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void showsSpecErrorsNextToTheirLinesThenAddsAndDeletes() throws Exception {
         String bad = """
                 id: console-added
@@ -183,7 +208,7 @@ class ConsoleIT {
                 input_width: 32
                 task: {type: classification, classes: 10}
                 layers:
-                  - {type: dense, units: 8}
+                  - {type: dense, units: 10}
                 optimizer:
                   type: adam
                   lr: -1
@@ -218,7 +243,7 @@ class ConsoleIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void theBrowserLoggedNoScriptErrors() {
         List<String> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
                 .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).map(LogEntry::getMessage)
