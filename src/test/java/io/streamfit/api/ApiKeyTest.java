@@ -53,6 +53,14 @@ class ApiKeyTest {
                 .then().statusCode(anyOf(equalTo(201), equalTo(202)));
         given().post("/models/guarded/resume").then().statusCode(401);
         given().header("X-API-Key", "next-key").post("/models/guarded/resume").then().statusCode(409); // authorized, not paused
+        // the console's actions: pause, and a landscape (work on the service's thread) need the key; its reads do not
+        given().post("/models/guarded/pause").then().statusCode(401);
+        given().contentType("application/json").body("{}").post("/models/guarded/landscape").then().statusCode(401);
+        given().get("/models/guarded/landscape").then().statusCode(200).body("state", equalTo("none"));
+        given().get("/models/guarded/history").then().statusCode(200);
+        given().get("/").then().statusCode(200).contentType(startsWith("text/html"))
+                .header("Content-Security-Policy", startsWith("default-src 'self'"));
+        given().get("/models/guarded").then().body("paused", equalTo(false)); // the refused pause changed nothing
 
         given().get("/models").then().statusCode(200);
         given().get("/models/guarded").then().statusCode(200);
