@@ -10,13 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import io.streamfit.data.RecordDecoder;
-import io.streamfit.demo.SyntheticProblem;
 import io.streamfit.stream.KafkaTestResource;
 import io.streamfit.stream.TestKafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -52,17 +49,8 @@ class ConsoleApiTest {
         return ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
     }
 
-    /** {@code records} records of 20 examples each from a fixed synthetic problem. */
     private static List<byte[]> records(int records, long seed) {
-        SyntheticProblem p = new SyntheticProblem(8, 4, 3, seed);
-        List<byte[]> out = new ArrayList<>();
-        float[] x = new float[20 * 8];
-        int[] y = new int[20];
-        for (int i = 0; i < records; i++) {
-            p.next(20, x, y);
-            out.add(RecordDecoder.encodeBinary(20, 8, x, y, null, 1));
-        }
-        return out;
+        return TestKafka.synthetic(records, seed);
     }
 
     private static void declare(String id, int hidden) throws Exception {

@@ -17,12 +17,9 @@ import io.restassured.RestAssured;
 import io.restassured.config.EncoderConfig;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import io.streamfit.data.RecordDecoder;
-import io.streamfit.demo.SyntheticProblem;
 import io.streamfit.stream.KafkaTestResource;
 import io.streamfit.stream.TestKafka;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,15 +67,7 @@ class ModelDeletionTest {
     }
 
     private static void feed(String topic, int records) {
-        SyntheticProblem p = new SyntheticProblem(8, 4, 3, 0);
-        List<byte[]> out = new ArrayList<>();
-        float[] x = new float[20 * 8];
-        int[] y = new int[20];
-        for (int i = 0; i < records; i++) {
-            p.next(20, x, y);
-            out.add(RecordDecoder.encodeBinary(20, 8, x, y, null, 1));
-        }
-        TestKafka.produce(bootstrap(), topic, out);
+        TestKafka.produce(bootstrap(), topic, TestKafka.synthetic(records, 0));
     }
 
     /** The newest value of every key of a compacted topic, read to its end (null: a tombstone). */

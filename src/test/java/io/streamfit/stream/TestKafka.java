@@ -2,6 +2,8 @@ package io.streamfit.stream;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.streamfit.data.RecordDecoder;
+import io.streamfit.demo.SyntheticProblem;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -119,5 +121,21 @@ public final class TestKafka {
             }
             Thread.sleep(interval.toMillis());
         }
+    }
+
+    /**
+     * {@code records} binary records of 20 examples each from a fixed synthetic problem (8 inputs,
+     * 4 classes), the stream the API tests feed their models.
+     */
+    public static List<byte[]> synthetic(int records, long seed) {
+        SyntheticProblem p = new SyntheticProblem(8, 4, 3, seed);
+        List<byte[]> out = new ArrayList<>();
+        float[] x = new float[20 * 8];
+        int[] y = new int[20];
+        for (int i = 0; i < records; i++) {
+            p.next(20, x, y);
+            out.add(RecordDecoder.encodeBinary(20, 8, x, y, null, 1));
+        }
+        return out;
     }
 }
