@@ -38,10 +38,18 @@ final class LandscapeJob {
         return state.equals("capturing") || state.equals("computing");
     }
 
-    void computing(HeldOutTap.Capture captured) {
+    /** The rows are in: the job waits for the landscape thread, then computes ("computing" covers both). */
+    void captured(HeldOutTap.Capture captured) {
         rows = captured;
-        startedNanos = System.nanoTime();
         state = "computing";
+    }
+
+    HeldOutTap.Capture rows() {
+        return rows;
+    }
+
+    void started() {
+        startedNanos = System.nanoTime();
     }
 
     void done(Map<String, Object> computed) {

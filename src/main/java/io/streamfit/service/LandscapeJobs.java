@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -69,7 +70,9 @@ public class LandscapeJobs {
 
     private final StreamfitConfig config;
     private final ModelRegistry registry;
+    /** Each model's latest requested job (what {@code GET} answers), and its latest periodic sharpness job. */
     private final Map<String, LandscapeJob> latest = new ConcurrentHashMap<>();
+    private final Map<String, LandscapeJob> gauges = new ConcurrentHashMap<>();
     private ScheduledExecutorService executor;
 
     public LandscapeJobs(StreamfitConfig config, ModelRegistry registry) {
@@ -134,39 +137,42 @@ public class LandscapeJobs {
                     cost.multiplyAdds(), cost.lossEvaluations(), cost.gradientEvaluations(), r.rows(),
                     e.runner().state().network().paramCount(), bound));
         }
-        LandscapeJob current = latest.get(id);
+        Map<String, LandscapeJob> jobs = gauge ? gauges : latest;
+        LandscapeJob current = jobs.get(id);
         if (current != null && current.underWay()) {
             throw new Refused(409, "a landscape of model " + id + " is " + current.state() + ": wait for it (GET "
                     + "/models/" + id + "/landscape)");
         }
-        if (latest.values().stream().filter(LandscapeJob::underWay).count() >= MAX_JOBS) {
+        long underWay = latest.values().stream().filter(LandscapeJob::underWay).count()
+                + gauges.values().stream().filter(LandscapeJob::underWay).count();
+        if (underWay >= MAX_JOBS) {
             throw new Refused(429, MAX_JOBS + " landscapes are being computed: try again when one is done");
         }
         CompletableFuture<HeldOutTap.Capture> capture = e.runner().heldOut().request(r.rows());
-        if (capture == null) {
-            throw new Refused(409, "model " + id + " is capturing held-out rows already");
-        }
         LandscapeJob job = new LandscapeJob(r, gauge);
-        if (!gauge) {
-            latest.put(id, job);
-        }
+        jobs.put(id, job);
         executor.schedule(() -> e.runner().heldOut().cut(capture, "no records arrived within " + CAPTURE_WAIT.toSeconds()
                 + " s: the landscape is computed on the next rows the model trains on (is it paused, or the stream idle?)"),
                 CAPTURE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        capture.whenComplete((rows, failed) -> {
+        capture.whenComplete((rows, failed) -> { // on the training thread, or on this one for a cut: hand on at once
             if (failed != null) {
                 job.failed(failed.getMessage());
             } else {
-                executor.execute(() -> compute(e, job, rows));
+                job.captured(rows);
+                try {
+                    executor.execute(() -> compute(e, job));
+                } catch (RejectedExecutionException stopping) {
+                    job.failed("the service is stopping");
+                }
             }
         });
         return job;
     }
 
-    private void compute(ModelRegistry.Entry e, LandscapeJob job, HeldOutTap.Capture rows) {
-        job.computing(rows);
+    private void compute(ModelRegistry.Entry e, LandscapeJob job) {
+        job.started();
         try {
-            Map<String, Object> result = LandscapeComputation.run(rows, job.request());
+            Map<String, Object> result = LandscapeComputation.run(job.rows(), job.request());
             job.done(result);
             if (job.gauge() && result.get("sharpness") instanceof Map<?, ?> s && s.get("lambda_max") instanceof Double l) {
                 e.meters().sharpness(l);

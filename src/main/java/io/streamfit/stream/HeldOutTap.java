@@ -3,7 +3,10 @@ package io.streamfit.stream;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.train.Batch;
 import io.streamfit.train.ModelState;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -15,7 +18,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * until it has the rows asked for. Every row arrives after the copy, so none was trained into it:
  * the rows are held out in the prequential sense, and training goes on meanwhile, untouched.
  *
- * <p>Threads: {@link #offer} on the training thread; the rest from any thread. One capture at a time.
+ * <p>Threads: {@link #offer} on the training thread; the rest from any thread. Captures may
+ * overlap (a user's request and the periodic sharpness gauge): each gets its own copy. Completing
+ * a capture's future runs no work on the training thread's behalf: whoever waits on it must hand
+ * the work to its own thread (as {@code LandscapeJobs} does), since the future completes there.
  */
 public final class HeldOutTap {
     /** The copy: the model's spec, its flat parameters and buffers, rows {@code x} and targets {@code y} (as {@link Batch} holds them). */
@@ -24,7 +30,7 @@ public final class HeldOutTap {
 
     /** The version of the last committed snapshot, recorded with the copy. */
     private final LongSupplier version;
-    private Pending pending;
+    private final List<Pending> pending = new ArrayList<>();
 
     HeldOutTap(LongSupplier version) {
         this.version = version;
@@ -54,16 +60,14 @@ public final class HeldOutTap {
         }
     }
 
-    /** Asks for {@code rows} held-out rows; null when a capture is under way already. */
+    /** Asks for {@code rows} held-out rows, copied from the next batches the model trains. */
     public synchronized CompletableFuture<Capture> request(int rows) {
         if (rows < 1) {
             throw new IllegalArgumentException("rows must be ≥ 1, got " + rows);
         }
-        if (pending != null) {
-            return null;
-        }
-        pending = new Pending(rows);
-        return pending.done;
+        Pending p = new Pending(rows);
+        pending.add(p);
+        return p.done;
     }
 
     /**
@@ -71,42 +75,51 @@ public final class HeldOutTap {
      * (the stream was too slow to fill it); when it has none, it fails with {@code why}.
      */
     public synchronized void cut(CompletableFuture<Capture> capture, String why) {
-        Pending p = pending;
-        if (p == null || p.done != capture) {
-            return;
-        }
-        pending = null;
-        if (p.taken > 0) {
-            p.done.complete(p.capture());
-        } else {
-            p.done.completeExceptionally(new IllegalStateException(why));
+        for (Iterator<Pending> it = pending.iterator(); it.hasNext();) {
+            Pending p = it.next();
+            if (p.done == capture) {
+                it.remove();
+                if (p.taken > 0) {
+                    p.done.complete(p.capture());
+                } else {
+                    p.done.completeExceptionally(new IllegalStateException(why));
+                }
+                return;
+            }
         }
     }
 
     /** Before {@code state} trains {@code batch}: copies what a capture under way needs. Training thread. */
     synchronized void offer(ModelState state, Batch batch) {
-        Pending p = pending;
-        if (p == null || batch.size() == 0) {
+        if (pending.isEmpty() || batch.size() == 0) {
             return;
         }
-        if (p.params == null) {
-            p.spec = state.spec();
-            p.params = state.network().params().dup();
-            p.buffers = state.network().buffers().dup();
-            p.steps = state.steps();
-            p.version = version.getAsLong();
-            p.width = batch.width();
-            p.targetWidth = batch.targetWidth();
-            p.x = new float[p.rows * p.width];
-            p.y = new float[p.rows * p.targetWidth];
+        for (Iterator<Pending> it = pending.iterator(); it.hasNext();) {
+            Pending p = it.next();
+            if (p.params == null) {
+                p.spec = state.spec();
+                p.params = state.network().params().dup();
+                p.buffers = state.network().buffers().dup();
+                p.steps = state.steps();
+                p.version = version.getAsLong();
+                p.width = batch.width();
+                p.targetWidth = batch.targetWidth();
+                p.x = new float[p.rows * p.width];
+                p.y = new float[p.rows * p.targetWidth];
+            }
+            int n = Math.min(batch.size(), p.rows - p.taken);
+            System.arraycopy(batch.x(), 0, p.x, p.taken * p.width, n * p.width);
+            System.arraycopy(batch.y(), 0, p.y, p.taken * p.targetWidth, n * p.targetWidth);
+            p.taken += n;
+            if (p.taken == p.rows) {
+                it.remove();
+                p.done.complete(p.capture());
+            }
         }
-        int n = Math.min(batch.size(), p.rows - p.taken);
-        System.arraycopy(batch.x(), 0, p.x, p.taken * p.width, n * p.width);
-        System.arraycopy(batch.y(), 0, p.y, p.taken * p.targetWidth, n * p.targetWidth);
-        p.taken += n;
-        if (p.taken == p.rows) {
-            pending = null;
-            p.done.complete(p.capture());
-        }
+    }
+
+    /** Captures under way. */
+    synchronized int pending() {
+        return pending.size();
     }
 }

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,7 +69,7 @@ class ConsoleIT {
         Files.createDirectories(DOWNLOADS);
         port = PackagedService.freePort();
         service = PackagedService.startDemo(port, DIR.resolve("service.log"), "-Dstreamfit.demo.dataset=synthetic",
-                "-Dstreamfit.api.keys=" + KEY);
+                "-Dstreamfit.api.keys=" + KEY, "-Dstreamfit.landscape.sharpness-interval=3s");
         TestKafka.await("the demo model trains", Duration.ofSeconds(120), Duration.ofMillis(500),
                 () -> PackagedService.examplesSeen(port, MODEL) > 0);
         ChromeOptions options = new ChromeOptions();
@@ -244,6 +246,18 @@ class ConsoleIT {
 
     @Test
     @Order(7)
+    void exportsThePeriodicSharpness() throws Exception {
+        Pattern gauge = Pattern.compile("(?m)^streamfit_loss_sharpness\\{[^}]*model=\"" + MODEL + "\"[^}]*} (\\S+)$");
+        TestKafka.await("the sharpness gauge is exported", Duration.ofSeconds(60), Duration.ofMillis(500),
+                () -> gauge.matcher(String.valueOf(PackagedService.body(port, "/q/metrics"))).find());
+        Matcher m = gauge.matcher(PackagedService.body(port, "/q/metrics"));
+        assertTrue(m.find());
+        double lambda = Double.parseDouble(m.group(1));
+        assertTrue(Double.isFinite(lambda) && lambda > 0, "a trained classifier's sharpness: " + lambda);
+    }
+
+    @Test
+    @Order(8)
     void theBrowserLoggedNoScriptErrors() {
         List<String> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
                 .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).map(LogEntry::getMessage)
