@@ -102,6 +102,6 @@ public class CurvesResource {
         if (e == null) {
             return OwnerForwarding.elsewhere(registry, id, "GET", uri, headers, null);
         }
-        return Response.ok(landscapes.status(id)).build();
+        return Response.ok(landscapes.status(e)).build();
     }
 }

@@ -66,7 +66,7 @@ final class LandscapeRequests {
         }
         long seed = d.seed();
         JsonNode sd = body.get("seed");
-        if (sd != null && !sd.canConvertToLong()) {
+        if (sd != null && !(sd.isIntegralNumber() && sd.canConvertToLong())) {
             errors.add("seed must be a whole number, got " + Problem.excerpt(sd.toString()));
         } else if (sd != null) {
             seed = sd.longValue();

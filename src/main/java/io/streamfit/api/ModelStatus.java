@@ -31,8 +31,10 @@ final class ModelStatus {
         m.put("ready", r.ready());
         ModelState st = r.state();
         boolean earlyStopped = st != null && st.earlyStopping() != null && st.earlyStopping().paused();
-        m.put("paused", r.pausedByUser() || earlyStopped);
-        m.put("paused_by", r.pausedByUser() ? "user" : earlyStopped ? "early_stopping" : null);
+        boolean userPaused = r.userPauseApplied();
+        m.put("paused", userPaused || earlyStopped);
+        m.put("paused_by", userPaused ? "user" : earlyStopped ? "early_stopping" : null);
+        m.put("pause_requested", r.pausedByUser() && !userPaused);
         m.put("examples_per_second", null);
         // The snapshot version this run started from (0: fresh; -1: not restored yet): after a
         // model moved between instances, the new owner's status shows where it took over.

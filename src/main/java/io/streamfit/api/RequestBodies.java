@@ -51,6 +51,9 @@ public class RequestBodies {
     /** The bound on the body of {@code method path}. */
     static long limitFor(String method, String path) {
         String p = path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;
+        if ("POST".equals(method) && p.startsWith("/models/") && p.endsWith("/landscape")) {
+            return LandscapeRequests.MAX_BYTES; // a few numbers
+        }
         return "POST".equals(method) && (p.equals("/models") || p.equals("/models/validate")) ? MAX_SPEC_BYTES
                 : MAX_PREDICT_BYTES;
     }

@@ -65,6 +65,7 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
     private volatile double lr = Double.NaN;
     private volatile double sharpness = Double.NaN;
     private boolean sharpnessRegistered;
+    private boolean closed;
     private volatile double snapshotVersion;
     private volatile double snapshotBytes;
     private volatile long snapshotAtNanos = System.nanoTime();
@@ -72,7 +73,9 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
     private volatile long lagAtNanos = System.nanoTime();
     private volatile double validationLoss = Double.NaN;
     private volatile double bestValidationLoss = Double.NaN;
+    /** Early stopping's pause, and the user's ({@code POST /models/{id}/pause}). */
     private volatile double paused;
+    private volatile boolean pausedByUser;
     private long pausesSeen;
     private long resumesSeen;
 
@@ -123,6 +126,9 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
                 "Factor the divergence guard applies to the schedule's learning rate (1 = none)",
                 () -> lrScale);
         gauge(MetricNames.CONSUMER_LAG, "records", "Records behind the end of the input topic, all partitions", () -> lag);
+        gauge(MetricNames.TRAINING_PAUSED, null,
+                "1 while updates are paused (by early stopping, or by the user: POST /models/{id}/pause), else 0",
+                () -> pausedByUser ? 1 : paused);
         gauge(MetricNames.MODEL_FAILED, null, "1 once the model stopped in the failed phase (GET /models/{id} says why), else 0",
                 () -> phase == RunnerPhase.FAILED ? 1 : 0);
         for (RunnerPhase p : RunnerPhase.values()) {
@@ -151,7 +157,6 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
                 () -> validationLoss);
         gauge(MetricNames.VALIDATION_BEST_LOSS, null, "Validation loss of the check that produced the current best snapshot",
                 () -> bestValidationLoss);
-        gauge(MetricNames.TRAINING_PAUSED, null, "1 while early stopping pauses updates, else 0", () -> paused);
         notTrained(EarlyStopping.Role.HOLD_OUT);
         notTrained(EarlyStopping.Role.PAUSED);
         for (String event : new String[] {"pause", "resume", "best"}) {
@@ -330,6 +335,9 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
      * export none.
      */
     public synchronized void sharpness(double lambdaMax) {
+        if (closed) {
+            return; // the model stopped while its sharpness was computed: no gauge outlives its meters
+        }
         if (!sharpnessRegistered) {
             sharpnessRegistered = true;
             gauge(MetricNames.LOSS_SHARPNESS, null,
@@ -337,6 +345,11 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
                     () -> sharpness);
         }
         sharpness = lambdaMax;
+    }
+
+    @Override
+    public void userPause(boolean paused) {
+        pausedByUser = paused;
     }
 
     /** The global gradient norm of the last trained step (NaN before the first). */
@@ -416,7 +429,8 @@ public final class ModelMeters implements RunnerListener, AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         meters.forEach(registry::remove);
     }
 }

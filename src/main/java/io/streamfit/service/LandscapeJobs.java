@@ -4,6 +4,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.streamfit.config.StreamfitConfig;
 import io.streamfit.landscape.Cost;
+import io.streamfit.nn.BatchNorm;
 import io.streamfit.stream.HeldOutTap;
 import io.streamfit.stream.RunnerPhase;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,7 +27,8 @@ import org.jboss.logging.Logger;
  * <p>Off the training thread, on a copy: the training thread only copies the parameters and the
  * next batches' rows ({@link HeldOutTap}); the work runs on one daemon thread {@code landscape},
  * shared by all models, one job at a time, in float64 ({@link LandscapeComputation}). Bounds: one
- * job per model at a time and {@link #MAX_JOBS} in all; each refused before it starts when its
+ * job per model at a time and {@link #MAX_JOBS} in all (requests and the periodic gauge each have
+ * that budget); each refused before it starts when its
  * estimated work ({@link Cost}) is over {@code streamfit.landscape.max-multiply-adds}; rows that
  * do not arrive within {@link #CAPTURE_WAIT} end the capture with the rows it has.
  */
@@ -102,8 +104,8 @@ public class LandscapeJobs {
     /**
      * Starts a job for the model {@code e}; its progress and result are {@link #status}'s.
      *
-     * @throws Refused 409 while a job of the model is under way or it is not running, 429 with
-     *     {@link #MAX_JOBS} under way, 413 over the work bound
+     * @throws Refused 409 while a job of the model is under way or it is not training, 429 with
+     *     {@link #MAX_JOBS} under way, 413 over the work bound, 400 for one row with batch norm
      */
     public Map<String, Object> start(ModelRegistry.Entry e, Request r) {
         String id = e.runner().spec().id();
@@ -111,14 +113,20 @@ public class LandscapeJobs {
             throw new Refused(409, "model " + id + " is " + e.runner().phase().name().toLowerCase()
                     + ": a landscape needs a running model, whose next batches are the held-out rows");
         }
-        LandscapeJob job = submit(e, r, false);
-        return job.toMap();
+        if (e.runner().pausedByUser()) {
+            throw new Refused(409, "model " + id + " is paused: a landscape is computed on the next rows it trains on, "
+                    + "so resume it first");
+        }
+        if (r.rows() < 2 && e.runner().state().network().anyLayer(l -> l instanceof BatchNorm)) {
+            throw new Refused(400, "rows must be ≥ 2 for a model with batch norm (its statistics are the batch's)");
+        }
+        return submit(e, r, false).toMap();
     }
 
-    /** The latest job of model {@code id}: {@code {"state": "none"}} when there was none. */
-    public Map<String, Object> status(String id) {
-        LandscapeJob job = latest.get(id);
-        if (job == null) {
+    /** The latest job of the model {@code e} (not of an earlier model of that id): {@code {"state": "none"}} when none. */
+    public Map<String, Object> status(ModelRegistry.Entry e) {
+        LandscapeJob job = latest.get(e.runner().spec().id());
+        if (job == null || job.entry() != e) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("state", "none");
             return m;
@@ -128,66 +136,83 @@ public class LandscapeJobs {
 
     private synchronized LandscapeJob submit(ModelRegistry.Entry e, Request r, boolean gauge) {
         String id = e.runner().spec().id();
-        Cost cost = r.cost(e.runner().state().network().paramCount());
+        long parameters = e.runner().state().network().paramCount();
+        Cost cost = r.cost(parameters);
         double bound = config.landscape().maxMultiplyAdds();
         if (cost.exceeds(bound)) {
             throw new Refused(413, String.format("this request needs about %.3g multiply-adds (%d loss and %d gradient "
                     + "evaluations over %d rows of a model of %d parameters), more than the bound of %.3g "
                     + "(streamfit.landscape.max-multiply-adds): ask for fewer rows, points or iterations, or one direction",
-                    cost.multiplyAdds(), cost.lossEvaluations(), cost.gradientEvaluations(), r.rows(),
-                    e.runner().state().network().paramCount(), bound));
+                    cost.multiplyAdds(), cost.lossEvaluations(), cost.gradientEvaluations(), r.rows(), parameters, bound));
         }
+        // Requests and the periodic gauge have a budget each, so the gauge never crowds out a user.
         Map<String, LandscapeJob> jobs = gauge ? gauges : latest;
         LandscapeJob current = jobs.get(id);
-        if (current != null && current.underWay()) {
+        if (current != null && current.entry() == e && current.underWay()) {
             throw new Refused(409, "a landscape of model " + id + " is " + current.state() + ": wait for it (GET "
                     + "/models/" + id + "/landscape)");
         }
-        long underWay = latest.values().stream().filter(LandscapeJob::underWay).count()
-                + gauges.values().stream().filter(LandscapeJob::underWay).count();
-        if (underWay >= MAX_JOBS) {
+        if (jobs.values().stream().filter(LandscapeJob::underWay).count() >= MAX_JOBS) {
             throw new Refused(429, MAX_JOBS + " landscapes are being computed: try again when one is done");
         }
+        LandscapeJob job = new LandscapeJob(e, r, gauge);
         CompletableFuture<HeldOutTap.Capture> capture = e.runner().heldOut().request(r.rows());
-        LandscapeJob job = new LandscapeJob(r, gauge);
+        try {
+            executor.schedule(() -> e.runner().heldOut().cut(capture, "no records arrived within "
+                    + CAPTURE_WAIT.toSeconds() + " s: the landscape is computed on the next rows the model trains on "
+                    + "(is the stream idle?)"), CAPTURE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException | NullPointerException stopping) { // before start-up or after shutdown
+            e.runner().heldOut().cut(capture, "the service is not running");
+            throw new Refused(503, "the service is starting or stopping: try again");
+        }
         jobs.put(id, job);
-        executor.schedule(() -> e.runner().heldOut().cut(capture, "no records arrived within " + CAPTURE_WAIT.toSeconds()
-                + " s: the landscape is computed on the next rows the model trains on (is it paused, or the stream idle?)"),
-                CAPTURE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         capture.whenComplete((rows, failed) -> { // on the training thread, or on this one for a cut: hand on at once
             if (failed != null) {
                 job.failed(failed.getMessage());
-            } else {
-                job.captured(rows);
-                try {
-                    executor.execute(() -> compute(e, job));
-                } catch (RejectedExecutionException stopping) {
-                    job.failed("the service is stopping");
-                }
+                return;
+            }
+            job.captured(rows);
+            try {
+                executor.execute(() -> compute(job));
+            } catch (RejectedExecutionException stopping) {
+                job.failed("the service is stopping");
             }
         });
         return job;
     }
 
-    private void compute(ModelRegistry.Entry e, LandscapeJob job) {
+    private void compute(LandscapeJob job) {
+        ModelRegistry.Entry e = job.entry();
         job.started();
         try {
             Map<String, Object> result = LandscapeComputation.run(job.rows(), job.request());
             job.done(result);
-            if (job.gauge() && result.get("sharpness") instanceof Map<?, ?> s && s.get("lambda_max") instanceof Double l) {
+            // Only for the model still running here: a gauge must not outlive its meters.
+            if (job.gauge() && registry.get(e.runner().spec().id()) == e && result.get("sharpness") instanceof Map<?, ?> s
+                    && s.get("lambda_max") instanceof Double l) {
                 e.meters().sharpness(l);
             }
-        } catch (RuntimeException | OutOfMemoryError ex) {
+        } catch (Throwable ex) { // whatever happens, the job ends: one under way forever would refuse every request
             job.failed(ex.getMessage() == null ? ex.toString() : ex.getMessage());
             LOG.warnf(ex, "the landscape of model %s failed", e.runner().spec().id());
         }
     }
 
-    /** The periodic gauge: one sharpness job for each running model with no job under way. */
+    /**
+     * The periodic gauge: one sharpness job for each model that trains here and took steps since
+     * its last one (a paused or idle model has no new rows, and its sharpness has not changed).
+     * Jobs of models no longer here are forgotten.
+     */
     private void measureSharpness() {
+        latest.values().removeIf(j -> registry.get(j.entry().runner().spec().id()) != j.entry());
+        gauges.values().removeIf(j -> registry.get(j.entry().runner().spec().id()) != j.entry());
         for (ModelRegistry.Entry e : registry.all()) {
             try {
-                if (e.runner().phase() == RunnerPhase.RUNNING && e.runner().state() != null) {
+                LandscapeJob last = gauges.get(e.runner().spec().id());
+                boolean moved = last == null || last.entry() != e || e.runner().state() == null
+                        || e.runner().state().steps() != last.stepsAtRequest();
+                if (e.runner().phase() == RunnerPhase.RUNNING && e.runner().state() != null && !e.runner().pausedByUser()
+                        && moved) {
                     submit(e, Request.GAUGE, true);
                 }
             } catch (Refused busy) {

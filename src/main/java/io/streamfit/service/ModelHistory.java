@@ -11,11 +11,12 @@ import java.util.Map;
 /**
  * The last hour of one model, one {@link Sample} a second, for the console's curves (served by
  * {@code GET /models/{id}/history}). Prometheus keeps the long history; this ring is what a user
- * without it sees, and it costs about 100 bytes a second per model ({@link #CAPACITY_SECONDS}
- * samples at most, about 400 KiB).
+ * without it sees, and it costs about 200 bytes a second per model ({@link #CAPACITY_SECONDS}
+ * samples at most, about 700 KiB).
  *
  * <p>Counters (steps, examples, clipped and skipped steps, dead letters, drift alarms) are stored
- * as the running totals the model reports and served as what happened in each second, so a
+ * as the running totals the model reports and served as what happened since the point before
+ * (one second, or the whole gap after a late sample), so a
  * restart of the sampler or a gap (the model restoring) never shows a spike: a total that went
  * down (a rollback replays records) counts as zero. Thread-safe: {@link HistorySampler} adds,
  * HTTP threads read.
@@ -34,9 +35,15 @@ public final class ModelHistory {
 
     private final ArrayDeque<Sample> ring = new ArrayDeque<>();
 
-    /** Adds a sample; one of the same second as the last replaces it. */
+    /**
+     * Adds a sample; one of the same second as the last replaces it, and one older than the last
+     * (the wall clock stepped back) is dropped, so that time only moves forward.
+     */
     public synchronized void add(Sample s) {
-        if (!ring.isEmpty() && ring.peekLast().t() >= s.t()) {
+        if (!ring.isEmpty() && ring.peekLast().t() > s.t()) {
+            return;
+        }
+        if (!ring.isEmpty() && ring.peekLast().t() == s.t()) {
             ring.pollLast();
         }
         ring.addLast(s);

@@ -168,9 +168,14 @@ public final class ModelRunner implements Runnable {
         return pausedByUser.compareAndSet(true, false);
     }
 
-    /** Paused by {@link #pause}. */
+    /** {@link #pause} asked for (and not resumed): the training thread stops at its next poll. */
     public boolean pausedByUser() {
         return pausedByUser.get();
+    }
+
+    /** Training has stopped for {@link #pause}: the records in hand are trained and their snapshot published. */
+    public boolean userPauseApplied() {
+        return session.userPauseApplied() && pausedByUser.get();
     }
 
     /** Asks the loop to finish its batch, publish a final snapshot and exit. */

@@ -58,6 +58,12 @@ public interface RunnerListener extends TrainingListener {
     /** The runner moved to {@code phase} (see {@link RunnerPhase} for the life cycle). */
     void phase(RunnerPhase phase);
 
+    /**
+     * Training stopped for its user's pause ({@code true}: after the snapshot of what it trained), or
+     * started again after it ({@code false}).
+     */
+    default void userPause(boolean paused) {}
+
     /** After each batch of a search, and at its restore: its leaderboard as it stands. */
     default void search(SearchBoard board) {}
 

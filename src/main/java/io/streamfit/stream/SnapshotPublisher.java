@@ -92,6 +92,11 @@ final class SnapshotPublisher {
         }
     }
 
+    /** In a run of bad (non-finite) steps, during which nothing is published. */
+    boolean inBadRun(ModelState state) {
+        return progress.inBadRun(state);
+    }
+
     /** Publishes if anything changed since the last snapshot (steps or positions), or a transaction is open. */
     void publishIfChanged(ModelState state) throws InterruptedException {
         if (progress.inBadRun(state)) {

@@ -66,6 +66,7 @@ final class TrainingSession implements AutoCloseable {
     private final EarlyStoppingControl earlyStopping;
     private final Callbacks callbacks = new Callbacks();
     private final HeldOutTap heldOut;
+    private volatile boolean userPauseApplied;
     private final String transactionalId;
 
     private volatile ModelState state;
@@ -108,6 +109,11 @@ final class TrainingSession implements AutoCloseable {
 
     HeldOutTap heldOut() {
         return heldOut;
+    }
+
+    /** Training stopped for the user's pause (after its snapshot); false again once it trains. */
+    boolean userPauseApplied() {
+        return userPauseApplied;
     }
 
     /** The search's leaderboard as of its last batch, or null for a model that does not search. */
@@ -169,13 +175,15 @@ final class TrainingSession implements AutoCloseable {
     /** Polls and trains until a stop is asked for. */
     void loop() throws InterruptedException {
         ProgressLog progress = new ProgressLog(spec.id(), settings.progressInterval(), state.examplesSeen());
-        boolean paused = false;
         while (!runner.stopRequested()) {
             lineage.transactions().awaitOffsetsAdded(); // a rebalance in this poll must not outdate their generation
-            if (runner.pausedByUser()) {
-                if (!paused) {
+            // A pause waits out a run of bad steps: until the divergence policy has settled it, no
+            // snapshot can be published, and a transaction opened by its dead letters must not stay open.
+            if (runner.pausedByUser() && !publisher.inBadRun(state)) {
+                if (!userPauseApplied) {
                     publisher.publishIfChanged(state); // the snapshot covers all that was trained before the pause
-                    paused = true;
+                    userPauseApplied = true;
+                    listener.userPause(true);
                 }
                 if (!input.idle(settings.pollTimeout())) {
                     break; // woken by stop()
@@ -185,7 +193,10 @@ final class TrainingSession implements AutoCloseable {
                 publisher.betweenPolls(state);
                 continue;
             }
-            paused = false;
+            if (userPauseApplied) {
+                userPauseApplied = false;
+                listener.userPause(false);
+            }
             ConsumerRecords<byte[], byte[]> records = input.poll(settings.pollTimeout());
             if (records == null) {
                 break; // woken by stop()

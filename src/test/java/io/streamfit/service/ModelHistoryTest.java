@@ -68,5 +68,9 @@ class ModelHistoryTest {
         assertEquals(ModelHistory.CAPACITY_SECONDS, h.size());
         long[] steps = (long[]) h.toMap("m", 10).get("steps");
         assertEquals(1, steps[steps.length - 1]);
+        h.add(at(5, 7, 0, 0, 0, 0)); // the wall clock stepped back: dropped, time only moves forward
+        long[] t = (long[]) h.toMap("m", 10).get("t");
+        assertEquals(ModelHistory.CAPACITY_SECONDS + 499, t[t.length - 1]);
+        assertEquals(ModelHistory.CAPACITY_SECONDS, h.size());
     }
 }
