@@ -93,6 +93,11 @@ public final class LandscapeCommand implements Callable<Integer> {
             description = "Power iterations for the sharpness at most, two gradient evaluations each (default ${DEFAULT-VALUE}).")
     int iterations;
 
+    @Option(names = "--tolerance", defaultValue = "1e-3",
+            description = "Power iteration stops when the eigenvalue changes by less than this, relatively "
+                    + "(default ${DEFAULT-VALUE}, as the service and PyHessian).")
+    double tolerance;
+
     @Option(names = "--seed", defaultValue = "0",
             description = "Draws the directions and the start vector (default ${DEFAULT-VALUE}).")
     long seed;
@@ -134,10 +139,11 @@ public final class LandscapeCommand implements Callable<Integer> {
         }
         LandscapeReport.Settings settings;
         try {
-            settings = new LandscapeReport.Settings(directions, points, span, sharpness, iterations, seed);
+            settings = new LandscapeReport.Settings(directions, points, span, sharpness, iterations, seed, tolerance);
         } catch (IllegalArgumentException e) {
             throw new TrainCommand.Failure(2, e.getMessage().replace("directions", "--directions")
-                    .replace("points", "--points").replace("span", "--span").replace("iterations", "--iterations"));
+                    .replace("points", "--points").replace("span", "--span").replace("iterations", "--iterations")
+                    .replace("tolerance", "--tolerance"));
         }
         TrainCommand.checkReadable(data, "--data");
         TrainCommand.checkWritable(out, "--out");

@@ -20,7 +20,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * the dropout masks and noise of every evaluation ({@link LossSurface}). Same inputs, same numbers.
  */
 public final class LandscapeReport {
-    /** Power iteration stops when the Rayleigh quotient changes by less than this, relatively. */
+    /**
+     * Power iteration stops when the Rayleigh quotient changes by less than this, relatively: the
+     * service's value, and PyHessian's default.
+     */
     public static final double TOLERANCE = 1e-3;
 
     private LandscapeReport() {}

@@ -123,6 +123,7 @@ class LandscapeCommandTest {
                 "a trained classifier's loss curves upward: " + sh);
         assertTrue(sh.get("iterations").asInt() >= 2 && sh.get("iterations").asInt() <= 30, sh.toString());
         assertEquals(2 * sh.get("iterations").asInt(), sh.get("gradient_evaluations").asInt());
+        assertEquals(1e-3, l.get("settings").get("tolerance").asDouble(), 0.0, "the service's tolerance by default");
         assertTrue(r.err().contains("landscape: center_loss "), r.err());
         assertTrue(r.err().contains("lambda_max "), r.err());
 
@@ -194,6 +195,11 @@ class LandscapeCommandTest {
                 "--out", out.toString());
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("--points must be odd"), r.err());
+
+        r = landscape("--spec", spec.toString(), "--model", model.toString(), "--data", all.toString(), "--tolerance", "-1",
+                "--out", out.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--tolerance must be >= 0, got -1.0"), r.err());
 
         assertFalse(Files.exists(out), "nothing written on failure");
         try (var files = Files.list(dir)) {
