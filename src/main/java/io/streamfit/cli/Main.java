@@ -9,7 +9,8 @@ import sun.misc.Signal;
 /**
  * The packaged application's entry point: {@code java -jar quarkus-run.jar} runs the service;
  * {@code java -jar quarkus-run.jar train ...} runs the offline {@link TrainCommand} without
- * starting Quarkus at all (no HTTP server, no Kafka clients, no embedded broker).
+ * starting Quarkus at all (no HTTP server, no Kafka clients, no embedded broker), and
+ * {@code landscape ...} the offline {@link LandscapeCommand} likewise.
  */
 @QuarkusMain
 public final class Main {
@@ -24,6 +25,9 @@ public final class Main {
         }
         if (args.length > 0 && args[0].equals("train")) {
             System.exit(TrainCommand.run(Arrays.copyOfRange(args, 1, args.length)));
+        }
+        if (args.length > 0 && args[0].equals("landscape")) {
+            System.exit(LandscapeCommand.run(Arrays.copyOfRange(args, 1, args.length)));
         }
         exitZeroOnSigterm();
         Quarkus.run(args);

@@ -227,7 +227,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private static void checkReadable(Path path, String option) throws Failure {
+    static void checkReadable(Path path, String option) throws Failure {
         try {
             if (Files.isDirectory(path)) {
                 throw new Failure(1, "cannot read " + option + " " + path + ": is a directory");
@@ -238,7 +238,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private static void checkWritable(Path path, String option) throws Failure {
+    static void checkWritable(Path path, String option) throws Failure {
         try {
             LocalFiles.checkWritable(path);
         } catch (LocalFiles.Refused e) {
@@ -247,7 +247,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** A file's bytes, or a failure that says why not (no such file, permission denied, is a directory, too large). */
-    private static byte[] read(Path path, String what, long maxBytes) throws Failure {
+    static byte[] read(Path path, String what, long maxBytes) throws Failure {
         try {
             return LocalFiles.readRegular(path, maxBytes);
         } catch (LocalFiles.Refused e) {
@@ -391,11 +391,11 @@ public final class TrainCommand implements Callable<Integer> {
         return p;
     }
 
-    private interface Bytes {
+    interface Bytes {
         byte[] get() throws IOException;
     }
 
-    private static void write(Path path, String option, Bytes bytes) throws Failure {
+    static void write(Path path, String option, Bytes bytes) throws Failure {
         // Written next to the target and renamed, so a reader never sees half a file.
         Path tmp = path.toAbsolutePath().resolveSibling(path.getFileName() + ".tmp");
         try {
