@@ -80,18 +80,22 @@ public final class LandscapeReport {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("rows", Math.toIntExact(surface.rows()));
         m.put("parameters", surface.parameterCount());
-        m.put("center_loss", surface.loss(surface.center()));
+        m.put("center_loss", finite(surface.loss(surface.center())));
         Landscape.Line line = Landscape.line(surface, d1, s.points(), s.span());
         Map<String, Object> l = new LinkedHashMap<>();
         l.put("alphas", line.alphas());
-        l.put("loss", line.losses());
+        l.put("loss", finite(line.losses()));
         m.put("line", l);
         if (d2 != null) {
             Landscape.Plane plane = Landscape.plane(surface, d1, d2, s.points(), s.span());
             Map<String, Object> p = new LinkedHashMap<>();
             p.put("alphas", plane.alphas());
             p.put("betas", plane.betas());
-            p.put("loss", plane.losses());
+            Double[][] losses = new Double[plane.losses().length][];
+            for (int i = 0; i < losses.length; i++) {
+                losses[i] = finite(plane.losses()[i]);
+            }
+            p.put("loss", losses);
             m.put("plane", p);
         } else {
             m.put("plane", null);
@@ -99,7 +103,7 @@ public final class LandscapeReport {
         if (s.sharpness()) {
             Sharpness.Result r = Sharpness.topEigenvalue(surface, s.iterations(), s.tolerance(), rng);
             Map<String, Object> sh = new LinkedHashMap<>();
-            sh.put("lambda_max", r.lambda());
+            sh.put("lambda_max", finite(r.lambda()));
             sh.put("negative_curvature", r.negativeCurvature());
             sh.put("iterations", r.iterations());
             sh.put("converged", r.converged());
@@ -111,5 +115,18 @@ public final class LandscapeReport {
             m.put("sharpness", null);
         }
         return m;
+    }
+
+    /** JSON has no NaN or infinity: a loss that overflowed (far out along a direction) is {@code null}. */
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    private static Double[] finite(double[] v) {
+        Double[] out = new Double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = finite(v[i]);
+        }
+        return out;
     }
 }

@@ -18,8 +18,7 @@ final class LandscapeComputation {
 
     static Map<String, Object> run(HeldOutTap.Capture c, LandscapeJobs.Request r) {
         INDArray x = Nd4j.create(c.x(), new long[] {c.rows(), c.width()}, DataType.FLOAT);
-        LandscapeReport.Settings s = new LandscapeReport.Settings(r.directions(), r.points(), r.span(), r.sharpness(),
-                r.iterations(), r.seed(), LandscapeReport.TOLERANCE);
+        LandscapeReport.Settings s = r.settings();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("version", c.version());
         m.put("steps", c.steps());

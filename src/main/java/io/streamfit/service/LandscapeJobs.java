@@ -4,6 +4,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.streamfit.config.StreamfitConfig;
 import io.streamfit.landscape.Cost;
+import io.streamfit.landscape.LandscapeReport;
 import io.streamfit.nn.BatchNorm;
 import io.streamfit.stream.HeldOutTap;
 import io.streamfit.stream.RunnerPhase;
@@ -53,10 +54,14 @@ public class LandscapeJobs {
         /** What the periodic gauge computes: no plane, three points of the line, the sharpness. */
         static final Request GAUGE = new Request(1, 3, 1.0, 256, true, 20, 0);
 
-        /** The estimated work for a model of {@code parameters} parameters. */
+        /** The report's settings, with its default tolerance. */
+        public LandscapeReport.Settings settings() {
+            return new LandscapeReport.Settings(directions, points, span, sharpness, iterations, seed, LandscapeReport.TOLERANCE);
+        }
+
+        /** The estimated work for a model of {@code parameters} parameters (as the {@code landscape} command counts it). */
         public Cost cost(long parameters) {
-            long losses = points + (directions == 2 ? (long) points * points : 0);
-            return Cost.of(losses, sharpness ? 2L * iterations : 0, rows, parameters);
+            return settings().cost(rows, parameters);
         }
     }
 

@@ -15,6 +15,8 @@
     missing: 0,          // lists in a row without the selected model
     polling: false, again: false, timer: 0,
     charts: null,
+    listSeq: 0,          // GET /models requests sent so far
+    listStale: 0,        // list answers to requests numbered up to this are older than an action's answer
   };
 
   // ---- API ----
@@ -119,14 +121,18 @@
   ];
 
   async function refreshModels() {
+    const seq = ++state.listSeq;
     let body;
     try {
       body = await api('GET', '/models');
     } catch (e) {
-      report('models', 'Loading the models failed', e);
+      if (seq > state.listStale) report('models', 'Loading the models failed', e);
       return;
     }
     unsay('models');
+    // Requested before an action's answer arrived: it may show the state from before the action
+    // (took() has asked for another round, which brings a newer list).
+    if (seq <= state.listStale) return;
     const list = body && Array.isArray(body.models) ? body.models : [];
     state.models = new Map(list.map(m => [m.id, m]));
     renderModels(list);
@@ -166,6 +172,7 @@
       const th = tr.cells[0];
       th.textContent = m.id;
       if (m.paused) th.insertAdjacentHTML('beforeend', ' <span class="badge">paused</span>');
+      else if (m.pause_requested) th.insertAdjacentHTML('beforeend', ' <span class="badge">pausing…</span>');
       COLUMNS.forEach(([, get, fmt], i) => {
         const v = get(m);
         setCell(tr.cells[i + 1], v, fmt(v));
@@ -212,12 +219,22 @@
 
   // ---- the selected model ----
 
+  /**
+   * paused: the training thread has stopped (paused_by "user" or "early_stopping");
+   * pause_requested: a pause was accepted but the thread has not stopped yet.
+   */
   function pausedText(m) {
-    if (!m || !m.paused) return 'training';
+    if (!m) return 'training';
+    if (!m.paused) return m.pause_requested ? 'pausing…' : 'training';
     if (m.paused_by === 'early_stopping') return 'paused by early stopping';
     if (m.paused_by === 'user') return 'paused by user';
     return 'paused';
   }
+
+  /** Pause: not while one is pending or the user's pause holds (an early-stopping pause may be made the user's). */
+  const canPause = m => !m.pause_requested && !(m.paused && m.paused_by !== 'early_stopping');
+  /** Resume: while paused, and while a pause is pending (resume cancels it). */
+  const canResume = m => !!(m.paused || m.pause_requested);
 
   let busyActions = 0; // actions in flight: their buttons stay disabled
 
@@ -231,9 +248,10 @@
     ps.textContent = pausedText(m);
     ps.dataset.paused = String(!!m.paused);
     ps.dataset.pausedBy = m.paused_by || '';
+    ps.dataset.pauseRequested = String(!!m.pause_requested);
     if (!busyActions) {
-      $('button[data-action="pause"]').disabled = !!m.paused;
-      $('button[data-action="resume"]').disabled = !m.paused;
+      $('button[data-action="pause"]').disabled = !canPause(m);
+      $('button[data-action="resume"]').disabled = !canResume(m);
     }
     const facts = [
       ['topic', m.topic], ['ready', m.ready], ['optimizer', m.optimizer], ['schedule', m.schedule],
@@ -400,14 +418,24 @@
     }
   }
 
-  /** After pause/resume/create: use the Status in the answer at once, then poll. */
+  /**
+   * After an action's answer: lists already requested are older than it and are dropped (see
+   * refreshModels); the Status in the answer (if any) is used at once; then a new round.
+   */
   function took(status) {
-    if (status && status.id) state.models.set(status.id, status);
+    state.listStale = state.listSeq;
+    if (status && status.id) {
+      state.models.set(status.id, status);
+      renderModels([...state.models.values()]);
+    }
     poll();
   }
 
   const actions = {
-    pause: id => api('POST', `/models/${enc(id)}/pause`).then(s => { took(s); return `Paused ${id}.`; }),
+    pause: id => api('POST', `/models/${enc(id)}/pause`).then(s => {
+      took(s);
+      return s && s.pause_requested && !s.paused ? `Pause of ${id} requested: it stops after the records in hand.` : `Paused ${id}.`;
+    }),
     resume: id => api('POST', `/models/${enc(id)}/resume`).then(s => { took(s); return `Resumed ${id}.`; }),
     async download(id) {
       const tag = $('#snapshot-tag').value;
@@ -425,8 +453,10 @@
     async delete(id) {
       if (!window.confirm(`Delete model ${id}? Its training stops and it is removed from the service.`)) return 'Delete cancelled.';
       await api('DELETE', `/models/${enc(id)}`);
+      state.models.delete(id);
+      renderModels([...state.models.values()]);
       select(null);
-      poll();
+      took(null); // a list requested before the delete would bring the model back for a moment
       return `Deleted ${id}.`;
     },
   };
@@ -686,7 +716,12 @@ seed: 42
     }
     renderEditor();
 
-    const fromHash = decodeURIComponent(location.hash.slice(1));
+    let fromHash = '';
+    try {
+      fromHash = decodeURIComponent(location.hash.slice(1));
+    } catch {
+      fromHash = ''; // a malformed hash (e.g. "#%E0"): no selection
+    }
     if (fromHash) select(fromHash);
     else poll();
   }

@@ -9,10 +9,12 @@
   // Viridis at ten evenly spaced stops; colors in between are interpolated.
   const VIRIDIS = ['#440154', '#482878', '#3e4a89', '#31688e', '#26828e', '#1f9e89', '#35b779', '#6dcd59', '#b4de2c', '#fde725']
     .map(h => [1, 3, 5].map(i => parseInt(h.slice(i, i + 2), 16)));
+  const NO_VALUE = '#bbb'; // a heat-map cell whose loss is not finite (null in the answer)
 
   let deps = null;     // {api, report, say, unsay} from console.js
   let modelId = null;
   let gen = 0;         // bumped on each model change: answers for an older one are dropped
+  let chain = 0;       // bumped when a new polling chain starts: an older chain's answers are dropped, and it stops
   let timer = 0;
   let line = null;
   let plane = null;    // the last plane drawn, redrawn on resize
@@ -33,10 +35,11 @@
     if (id === modelId) return;
     modelId = id;
     gen++;
+    const c = ++chain;
     clearTimeout(timer);
     deps.unsay('landscape');
     show({state: 'none'});
-    if (id) read(gen, 'none');
+    if (id) read(gen, c, 'none');
   }
 
   const path = () => `/models/${encodeURIComponent(modelId)}/landscape`;
@@ -56,9 +59,11 @@
       await deps.api('POST', path(), {body: JSON.stringify(body)});
       if (g !== gen) return;
       deps.say('landscape', `Landscape of ${id} requested.`);
+      // A new chain: a read of the old one still in flight neither shows its answer nor re-arms.
+      const c = ++chain;
       clearTimeout(timer);
       setState('capturing');
-      read(g, 'capturing');
+      read(g, c, 'capturing');
     } catch (e) {
       deps.report('landscape', `Landscape of ${id} refused`, e);
     } finally {
@@ -66,22 +71,26 @@
     }
   }
 
-  /** GET the state; polls every second while the landscape is being captured or computed. */
-  async function read(g, lastState) {
+  /**
+   * GET the state; polls every second while the landscape is being captured or computed. One
+   * chain at a time: a read whose chain (c) is no longer the current one ends it.
+   */
+  async function read(g, c, lastState) {
     const id = modelId;
+    const current = () => g === gen && c === chain;
     let s;
     try {
       s = await deps.api('GET', path());
     } catch (e) {
-      if (g !== gen) return;
+      if (!current()) return;
       deps.report('landscape', `Reading the landscape of ${id} failed`, e);
-      if (BUSY.has(lastState)) timer = setTimeout(() => read(g, lastState), 2000); // keep trying
+      if (BUSY.has(lastState)) timer = setTimeout(() => read(g, c, lastState), 2000); // keep trying
       return;
     }
-    if (g !== gen) return;
+    if (!current()) return;
     show(s || {state: 'none'});
     if (s && s.state === 'failed') deps.report('landscape', `Landscape of ${id} failed`, {message: s.error || 'no reason given'});
-    if (s && BUSY.has(s.state)) timer = setTimeout(() => read(g, s.state), 1000);
+    if (s && BUSY.has(s.state)) timer = setTimeout(() => read(g, c, s.state), 1000);
   }
 
   function setState(state) {
@@ -100,12 +109,29 @@
         `${SFCharts.fmtNum(r.seconds)} s`, `loss at the centre ${SFCharts.fmtNum(r.center_loss)}`);
     }
     $('#landscape-info').textContent = info.join(' · ');
-    const l = r && r.line;
-    line.set(l && Array.isArray(l.alphas) ? [l.alphas, l.loss] : [[], []]);
+    line.set(lineData(r && r.line));
     plane = r && r.plane && Array.isArray(r.plane.loss) ? r.plane : null;
     $('#landscape-map-figure').hidden = !plane;
     if (plane) drawMap(plane);
     showSharpness(r && r.sharpness);
+  }
+
+  const finite = v => typeof v === 'number' && Number.isFinite(v);
+
+  /**
+   * [alphas, loss] for uPlot: a loss that is not a finite number (the API sends null for NaN or
+   * an infinity) is null, a gap in the line; a point without a finite alpha is left out.
+   */
+  function lineData(l) {
+    if (!l || !Array.isArray(l.alphas)) return [[], []];
+    const loss = Array.isArray(l.loss) ? l.loss : [];
+    const xs = [], ys = [];
+    l.alphas.forEach((a, i) => {
+      if (!finite(a)) return;
+      xs.push(a);
+      ys.push(finite(loss[i]) ? loss[i] : null);
+    });
+    return [xs, ys];
   }
 
   function showSharpness(sh) {
@@ -113,12 +139,17 @@
     if (!sh) {
       el.textContent = 'not computed';
       el.dataset.value = '';
+      delete el.dataset.converged;
       return;
     }
-    el.dataset.value = sh.lambda_max == null ? '' : String(sh.lambda_max);
+    const ok = finite(sh.lambda_max);
+    el.dataset.value = ok ? String(sh.lambda_max) : '';
     el.dataset.converged = String(!!sh.converged);
-    el.textContent = `λmax = ${SFCharts.fmtNum(sh.lambda_max)} (${sh.iterations} iterations, `
-      + `${sh.converged ? 'converged' : 'not converged'}${sh.method ? ', ' + sh.method : ''})`;
+    const details = [];
+    if (sh.iterations != null) details.push(`${SFCharts.fmtNum(sh.iterations)} iterations`);
+    details.push(sh.converged ? 'converged' : 'not converged');
+    if (sh.method) details.push(sh.method);
+    el.textContent = `λmax = ${ok ? SFCharts.fmtNum(sh.lambda_max) : 'not finite'} (${details.join(', ')})`;
   }
 
   // ---- the heat map ----
@@ -135,9 +166,10 @@
    * grid with one row per beta (and as many columns as alphas) is transposed.
    */
   function gridOf(p) {
-    const A = p.alphas, B = p.betas, Z = p.loss;
-    if (Z.length !== A.length && Z.length === B.length) return A.map((_, i) => B.map((_, j) => Z[j][i]));
-    return Z;
+    const A = p.alphas || [], B = p.betas || [], Z = p.loss;
+    const at = (row, k) => (Array.isArray(row) ? row[k] : null); // a row may be null or missing
+    if (Z.length !== A.length && Z.length === B.length) return A.map((_, i) => B.map((_, j) => at(Z[j], i)));
+    return A.map((_, i) => B.map((_, j) => at(Z[i], j)));
   }
 
   function drawMap(p) {
@@ -156,9 +188,25 @@
     ctx.clearRect(0, 0, cssW, cssH);
     if (!nA || !nB) return;
 
-    // Loss range; a log color scale when the loss spans more than a decade.
-    const all = Z.flat().filter(v => typeof v === 'number' && Number.isFinite(v));
-    if (!all.length) return;
+    // Loss range over the finite values (null: not finite, drawn in a neutral grey); a log color
+    // scale when the loss spans more than a decade.
+    const all = Z.flat().filter(finite);
+    const missing = nA * nB - all.length;
+    canvas.dataset.cells = String(nA * nB);
+    canvas.dataset.missing = String(missing);
+    if (!all.length) {
+      ctx.fillStyle = NO_VALUE;
+      ctx.fillRect(0, 0, cssW, cssH);
+      ctx.fillStyle = '#222';
+      ctx.font = '13px system-ui, sans-serif';
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'middle';
+      ctx.fillText('no finite loss in the plane', cssW / 2, cssH / 2);
+      delete canvas.dataset.min;
+      delete canvas.dataset.max;
+      canvas.setAttribute('aria-label', `Heat map of the loss over ${nA} × ${nB} points (α, β): no finite value`);
+      return;
+    }
     const min = Math.min(...all), max = Math.max(...all);
     const log = min > 0 && max / min > 10;
     const f = v => (log ? Math.log(v) : v);
@@ -173,17 +221,14 @@
 
     for (let i = 0; i < nA; i++) {
       for (let j = 0; j < nB; j++) {
-        const v = Z[i] && Z[i][j];
-        ctx.fillStyle = typeof v === 'number' && Number.isFinite(v) ? viridis(norm(v)) : '#bbb';
+        const v = Z[i][j];
+        ctx.fillStyle = finite(v) ? viridis(norm(v)) : NO_VALUE;
         ctx.fillRect(m.l + i * cw, m.t + h - (j + 1) * ch, Math.ceil(cw), Math.ceil(ch));
       }
     }
 
     // Iso-lines at 7 evenly spaced levels of the (possibly log) color scale.
-    const G = A.map((_, i) => B.map((_, j) => {
-      const v = Z[i] && Z[i][j];
-      return typeof v === 'number' && Number.isFinite(v) ? norm(v) : NaN;
-    }));
+    const G = A.map((_, i) => B.map((_, j) => (finite(Z[i][j]) ? norm(Z[i][j]) : NaN)));
     ctx.strokeStyle = 'rgba(255,255,255,0.75)';
     ctx.lineWidth = 1;
     for (let k = 1; k <= 7; k++) contour(ctx, G, k / 8, X, Y);
@@ -230,12 +275,19 @@
     ctx.fillText(SFCharts.fmtNum(min), lx + lw + 4, m.t + h);
     ctx.textBaseline = 'middle';
     ctx.fillText(log ? 'loss (log)' : 'loss', lx - 2, m.t + h + 22);
+    if (missing) {
+      // The neutral colour's meaning, under the color bar.
+      ctx.fillStyle = NO_VALUE;
+      ctx.fillRect(lx, m.t + h + 31, lw, 10);
+      ctx.strokeRect(lx, m.t + h + 31, lw, 10);
+      ctx.fillStyle = '#222';
+      ctx.fillText('not finite', lx + lw + 4, m.t + h + 36);
+    }
 
     canvas.dataset.min = String(min);
     canvas.dataset.max = String(max);
-    canvas.dataset.cells = String(nA * nB);
     canvas.setAttribute('aria-label', `Heat map of the loss over ${nA} × ${nB} points (α, β): from ${min} to ${max}`
-      + (log ? ', log color scale' : ''));
+      + (log ? ', log color scale' : '') + (missing ? `; ${missing} point(s) not finite, in grey` : ''));
   }
 
   /** About five evenly spaced indices out of n, always the first and the last. */
