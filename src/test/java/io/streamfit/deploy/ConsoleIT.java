@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +69,21 @@ class ConsoleIT {
                 "ConsoleIT needs Debian's chromium and chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver); .ci/run installs them");
         Files.createDirectories(DOWNLOADS);
         port = PackagedService.freePort();
+        // Beside the demo model, a search on the same stream: the console shows its leaderboard.
+        Path models = Files.createDirectories(DIR.resolve("models"));
+        Files.writeString(models.resolve("search.yaml"), """
+                id: demo-search
+                topic: streamfit.demo.synthetic
+                input_width: 32
+                task: {type: classification, classes: 10}
+                layers: [{type: dense, units: {choice: [8, 16]}}, {type: relu}, {type: dense, units: 10}]
+                optimizer: {type: adam, lr: {log_uniform: [1.0e-4, 1.0e-2]}}
+                batch_size: 32
+                search: {strategy: random, trials: 3, budget: {examples: 1000000}}
+                """);
+        // The demo stream drifts every 20,000 examples (10 s): the demo model's detector fires.
         service = PackagedService.startDemo(port, DIR.resolve("service.log"), "-Dstreamfit.demo.dataset=synthetic",
+                "-Dstreamfit.demo.drift-every=20000", "-Dstreamfit.models-dir=" + models.toAbsolutePath(),
                 "-Dstreamfit.api.keys=" + KEY, "-Dstreamfit.landscape.sharpness-interval=3s");
         TestKafka.await("the demo model trains", Duration.ofSeconds(120), Duration.ofMillis(500),
                 () -> PackagedService.examplesSeen(port, MODEL) > 0);
@@ -258,6 +273,29 @@ class ConsoleIT {
 
     @Test
     @Order(8)
+    void showsDriftAlarmsAndTheSearchLeaderboard() throws Exception {
+        browser.findElement(By.cssSelector("tr[data-model='" + MODEL + "']")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(120), Duration.ofMillis(500))
+                .until(b -> !b.findElements(By.cssSelector("#drift-alarms li[data-step]")).isEmpty());
+        long alarms = PackagedService.status(port, MODEL).path("drift").path("alarms").asLong();
+        int listed = browser.findElements(By.cssSelector("#drift-alarms li[data-step]")).size();
+        assertTrue(listed >= 1 && listed <= alarms, listed + " alarms listed, the model counts " + alarms);
+        screenshot("7-drift");
+
+        browser.findElement(By.cssSelector("tr[data-model='demo-search']")).click();
+        wait.until(b -> b.findElements(By.cssSelector("#leaderboard tbody tr[data-trial]")).size() == 3);
+        JsonNode board = PackagedService.get(port, "/models/demo-search/search");
+        assertEquals(3, board.path("leaderboard").size(), "the API's leaderboard has the three trials too");
+        List<String> trials = browser.findElements(By.cssSelector("#leaderboard tbody tr[data-trial]")).stream()
+                .map(r -> r.getAttribute("data-trial")).sorted().toList();
+        List<String> apiTrials = new ArrayList<>();
+        board.path("leaderboard").forEach(t -> apiTrials.add(t.path("trial").asText()));
+        assertEquals(apiTrials.stream().sorted().toList(), trials, "the same trials");
+        screenshot("8-leaderboard");
+    }
+
+    @Test
+    @Order(9)
     void theBrowserLoggedNoScriptErrors() {
         List<String> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
                 .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).map(LogEntry::getMessage)
