@@ -66,7 +66,7 @@ final class TrainingSession implements AutoCloseable {
     private final EarlyStoppingControl earlyStopping;
     private final Callbacks callbacks = new Callbacks();
     private final HeldOutTap heldOut;
-    private volatile boolean userPauseApplied;
+    private final UserPause userPause;
     private final String transactionalId;
 
     private volatile ModelState state;
@@ -96,6 +96,7 @@ final class TrainingSession implements AutoCloseable {
         this.search = spec.searches() ? new SessionSearch(spec, listener) : null;
         this.publisher = new SnapshotPublisher(lineage, new SnapshotSchedule(spec.snapshot()), batcher, earlyStopping, input,
                 settings.maxTransactionOpen(), search == null ? SnapshotPublisher.Progress.MODEL : search);
+        this.userPause = new UserPause(runner, listener, input, lineage, publisher, settings.pollTimeout());
     }
 
     /** The current state, or null before restore. */
@@ -113,7 +114,7 @@ final class TrainingSession implements AutoCloseable {
 
     /** Training stopped for the user's pause (after its snapshot); false again once it trains. */
     boolean userPauseApplied() {
-        return userPauseApplied;
+        return userPause.applied();
     }
 
     /** The search's leaderboard as of its last batch, or null for a model that does not search. */
@@ -177,25 +178,11 @@ final class TrainingSession implements AutoCloseable {
         ProgressLog progress = new ProgressLog(spec.id(), settings.progressInterval(), state.examplesSeen());
         while (!runner.stopRequested()) {
             lineage.transactions().awaitOffsetsAdded(); // a rebalance in this poll must not outdate their generation
-            // A pause waits out a run of bad steps: until the divergence policy has settled it, no
-            // snapshot can be published, and a transaction opened by its dead letters must not stay open.
-            if (runner.pausedByUser() && !publisher.inBadRun(state)) {
-                if (!userPauseApplied) {
-                    publisher.publishIfChanged(state); // the snapshot covers all that was trained before the pause
-                    userPauseApplied = true;
-                    listener.userPause(true);
-                }
-                if (!input.idle(settings.pollTimeout())) {
-                    break; // woken by stop()
-                }
-                lineage.settleIfFinished();
-                listener.lag(input.updateLagFromBroker(settings.pollTimeout()));
-                publisher.betweenPolls(state);
+            UserPause.Turn turn = userPause.turn(state);
+            if (turn == UserPause.Turn.WOKEN) {
+                break; // woken by stop()
+            } else if (turn == UserPause.Turn.PAUSED) {
                 continue;
-            }
-            if (userPauseApplied) {
-                userPauseApplied = false;
-                listener.userPause(false);
             }
             ConsumerRecords<byte[], byte[]> records = input.poll(settings.pollTimeout());
             if (records == null) {

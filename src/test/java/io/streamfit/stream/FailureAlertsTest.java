@@ -254,7 +254,9 @@ class FailureAlertsTest {
         assertAlert("StreamfitTransactionsFailing", "model", "refused");
         assertTrue(r.runner().lastError().contains("injected failure"), r.runner().lastError());
         assertTrue(uncommittedAtFailure.get() > 0, "examples trained and not committed when a commit failed");
-        TestKafka.await("the commits work again", Duration.ofSeconds(60), () -> commits.get() > 9
+        // Seven failures in a row back off 0.5 + 1 + 2 + 4 + 8 + 16 + 30 = 61.5 s in all
+        // (SnapshotLineage.backOffMillis), most of it after the alert fired: 60 s was too short.
+        TestKafka.await("the commits work again", Duration.ofSeconds(120), () -> commits.get() > 9
                 && METRICS.get(MetricNames.TRANSACTION_FAILURES_IN_A_ROW).tag("model", "refused").gauge().value() == 0);
         r.runner().stop();
         r.thread().join(30_000);
