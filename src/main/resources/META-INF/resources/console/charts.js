@@ -64,7 +64,9 @@
   }
 
   function axis(scale, side, label) {
-    return {scale, side, label, size: 64, labelSize: 18, grid: {show: side === 3}, stroke: '#444'};
+    // Tick labels with the legend's precision: uPlot's own round small rates (7.3e-4 and 7.4e-4 both "0.001").
+    return {scale, side, label, size: 64, labelSize: 18, grid: {show: side === 3}, stroke: '#444',
+      values: (u, ticks) => ticks.map(fmtNum)};
   }
 
   function timeOpts(seriesList, axes, scales = {}, hooks = {}) {
