@@ -71,16 +71,7 @@ class ConsoleIT {
         port = PackagedService.freePort();
         // Beside the demo model, a search on the same stream: the console shows its leaderboard.
         Path models = Files.createDirectories(DIR.resolve("models"));
-        Files.writeString(models.resolve("search.yaml"), """
-                id: demo-search
-                topic: streamfit.demo.synthetic
-                input_width: 32
-                task: {type: classification, classes: 10}
-                layers: [{type: dense, units: {choice: [8, 16]}}, {type: relu}, {type: dense, units: 10}]
-                optimizer: {type: adam, lr: {log_uniform: [1.0e-4, 1.0e-2]}}
-                batch_size: 32
-                search: {strategy: random, trials: 3, budget: {examples: 1000000}}
-                """);
+        Files.writeString(models.resolve("search.yaml"), DashboardIT.DEMO_SEARCH);
         // The demo stream drifts every 20,000 examples (10 s): the demo model's detector fires.
         service = PackagedService.startDemo(port, DIR.resolve("service.log"), "-Dstreamfit.demo.dataset=synthetic",
                 "-Dstreamfit.demo.drift-every=20000", "-Dstreamfit.models-dir=" + models.toAbsolutePath(),

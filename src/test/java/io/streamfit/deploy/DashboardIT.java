@@ -43,6 +43,17 @@ class DashboardIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** A search of three trials on the demo's synthetic stream (ConsoleIT runs it too). */
+    static final String DEMO_SEARCH = """
+            id: demo-search
+            topic: streamfit.demo.synthetic
+            input_width: 32
+            task: {type: classification, classes: 10}
+            layers: [{type: dense, units: {choice: [8, 16]}}, {type: relu}, {type: dense, units: 10}]
+            optimizer: {type: adam, lr: {log_uniform: [1.0e-4, 1.0e-2]}}
+            batch_size: 32
+            search: {strategy: random, trials: 3, budget: {examples: 1000000}}
+            """;
 
     private static JsonNode query(int port, String promql) throws Exception {
         String url = "http://127.0.0.1:" + port + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8);
@@ -100,16 +111,7 @@ class DashboardIT {
                 early_stopping: {holdout_every: 5, check_batches: 2, patience: 3}
                 """);
         // And a search on the same stream: its leaderboard meters exist too.
-        Files.writeString(models.resolve("search.yaml"), """
-                id: demo-search
-                topic: streamfit.demo.synthetic
-                input_width: 32
-                task: {type: classification, classes: 10}
-                layers: [{type: dense, units: {choice: [8, 16]}}, {type: relu}, {type: dense, units: 10}]
-                optimizer: {type: adam, lr: {log_uniform: [1.0e-4, 1.0e-2]}}
-                batch_size: 32
-                search: {strategy: random, trials: 3, budget: {examples: 1000000}}
-                """);
+        Files.writeString(models.resolve("search.yaml"), DEMO_SEARCH);
         // The demo stream drifts every 20,000 examples (10 s): the demo model's detector fires, and
         // the dashboard's drift annotation has alarms to show.
         Process service = PackagedService.startDemo(servicePort, dir.resolve("service.log"), "-Dstreamfit.demo.dataset=synthetic",
