@@ -180,15 +180,7 @@ public final class LandscapeCommand implements Callable<Integer> {
         doc.put("data", data.toString());
         doc.put("skip", skip);
         doc.put("rejected_records", r.rejected);
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("directions", settings.directions());
-        s.put("points", settings.points());
-        s.put("span", settings.span());
-        s.put("sharpness", settings.sharpness());
-        s.put("iterations", settings.iterations());
-        s.put("seed", settings.seed());
-        s.put("tolerance", settings.tolerance());
-        doc.put("settings", s);
+        doc.put("settings", settings.toMap());
         doc.putAll(report);
         doc.put("multiply_adds", cost.multiplyAdds());
         doc.put("seconds", seconds);

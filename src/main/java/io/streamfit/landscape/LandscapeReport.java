@@ -59,6 +59,19 @@ public final class LandscapeReport {
             this(directions, points, span, sharpness, iterations, seed, TOLERANCE);
         }
 
+        /** The settings as the service's job and the command's output both write them. */
+        public Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("directions", directions);
+            m.put("points", points);
+            m.put("span", span);
+            m.put("sharpness", sharpness);
+            m.put("iterations", iterations);
+            m.put("seed", seed);
+            m.put("tolerance", tolerance);
+            return m;
+        }
+
         /** The estimated work on {@code rows} rows of a model of {@code parameters} parameters, at most. */
         public Cost cost(long rows, long parameters) {
             long losses = 1 + points + (directions == 2 ? (long) points * points : 0); // 1: center_loss

@@ -89,14 +89,8 @@ final class LandscapeJob {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("state", state);
         m.put("error", error);
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("directions", request.directions());
-        r.put("points", request.points());
-        r.put("span", request.span());
+        Map<String, Object> r = request.settings().toMap();
         r.put("rows", request.rows());
-        r.put("sharpness", request.sharpness());
-        r.put("iterations", request.iterations());
-        r.put("seed", request.seed());
         r.put("at", requested.toString());
         m.put("requested", r);
         if (heldOutRows >= 0) {

@@ -31,6 +31,8 @@ public final class HeldOutTap {
     /** The version of the last committed snapshot, recorded with the copy. */
     private final LongSupplier version;
     private final List<Pending> pending = new ArrayList<>();
+    /** Whether {@link #pending} holds any: read without the lock on every batch, the training thread's hot path. */
+    private volatile boolean capturing;
 
     HeldOutTap(LongSupplier version) {
         this.version = version;
@@ -67,6 +69,7 @@ public final class HeldOutTap {
         }
         Pending p = new Pending(rows);
         pending.add(p);
+        capturing = true;
         return p.done;
     }
 
@@ -79,6 +82,7 @@ public final class HeldOutTap {
             Pending p = it.next();
             if (p.done == capture) {
                 it.remove();
+                capturing = !pending.isEmpty();
                 if (p.taken > 0) {
                     p.done.complete(p.capture());
                 } else {
@@ -90,10 +94,13 @@ public final class HeldOutTap {
     }
 
     /** Before {@code state} trains {@code batch}: copies what a capture under way needs. Training thread. */
-    synchronized void offer(ModelState state, Batch batch) {
-        if (pending.isEmpty() || batch.size() == 0) {
-            return;
+    void offer(ModelState state, Batch batch) {
+        if (capturing && batch.size() > 0) {
+            take(state, batch);
         }
+    }
+
+    private synchronized void take(ModelState state, Batch batch) {
         for (Iterator<Pending> it = pending.iterator(); it.hasNext();) {
             Pending p = it.next();
             if (p.params == null) {
@@ -116,6 +123,7 @@ public final class HeldOutTap {
                 p.done.complete(p.capture());
             }
         }
+        capturing = !pending.isEmpty();
     }
 
     /** Captures under way. */
