@@ -42,7 +42,9 @@ public record LayerKind(String name, String matches, Role role, List<HyperParame
         /** Active in training only (dropout, noise); the identity at prediction. */
         REGULARIZATION,
         /** A block around a body of other layers ({@code residual}, the spec's {@code layers} key). */
-        CONTAINER
+        CONTAINER,
+        /** Reads a sequence row ({@link SequenceRows}) and returns one vector per example ({@code rnn}, {@code lstm}, {@code gru}). */
+        RECURRENT
     }
 
     /** The layer's output width and parameter shapes for an input width and options, known before it is built. */

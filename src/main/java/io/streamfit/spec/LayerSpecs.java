@@ -26,14 +26,15 @@ final class LayerSpecs {
     private LayerSpecs() {}
 
     /** The spec's {@code layers}, from {@code inputWidth} to the task's width, within the parameter limit. */
-    static List<ModelSpec.LayerSpec> parse(SpecReader r, JsonNode root, int inputWidth, ModelSpec.Task task) {
+    static List<ModelSpec.LayerSpec> parse(SpecReader r, JsonNode root, int inputWidth, ModelSpec.Task task,
+            ModelSpec.SequenceSpec sequence) {
         JsonNode arr = root.get("layers");
         if (arr == null || !arr.isArray() || arr.isEmpty()) {
             r.error("layers", arr == null ? "is required" : "must be a non-empty array of layers");
             return new ArrayList<>();
         }
         long[] params = {0};
-        LayerList parsed = layerList(r, arr, "layers", inputWidth, params, 0);
+        LayerList parsed = layerList(r, arr, "layers", inputWidth, params, 0, sequence);
         if (params[0] > SpecParser.MAX_PARAMETERS) {
             r.error("layers", "declare " + params[0] + " parameters, more than the limit of " + SpecParser.MAX_PARAMETERS);
         }
@@ -53,7 +54,8 @@ final class LayerSpecs {
      * starting at {@code width}; adds the parameters it declares to {@code params[0]}. Nothing
      * here is specific to one kind of layer: each is read as its {@link LayerKind} declares.
      */
-    private static LayerList layerList(SpecReader r, JsonNode arr, String prefix, long width, long[] params, int depth) {
+    private static LayerList layerList(SpecReader r, JsonNode arr, String prefix, long width, long[] params, int depth,
+            ModelSpec.SequenceSpec sequence) {
         List<ModelSpec.LayerSpec> out = new ArrayList<>();
         for (int i = 0; i < arr.size(); i++) {
             String path = prefix + "[" + i + "]";
@@ -78,6 +80,9 @@ final class LayerSpecs {
             for (HyperParameter o : kind.options()) {
                 options.put(o.name(), r.hyper(l, path, o, options, 0));
             }
+            if (kind.role() == LayerKind.Role.RECURRENT && sequence != null) {
+                inputSize(r, path, options, sequence);
+            }
             HyperValues values = HyperValues.of(options);
             List<long[]> shapes = kind.sizing().parameterShapes(width, values);
             Map<String, ModelSpec.InitSpec> init = inits(r, l, path, kind.parameters(), shapes);
@@ -100,6 +105,16 @@ final class LayerSpecs {
         return new LayerList(out, width);
     }
 
+    /** A recurrent layer's {@code input_size}: the sequence's features, which a spec need not repeat. */
+    private static void inputSize(SpecReader r, String path, Map<String, Object> options, ModelSpec.SequenceSpec sequence) {
+        long given = (Long) options.get("input_size");
+        if (given != 0 && given != sequence.features()) {
+            r.error(path + ".input_size", "must be the sequence's features (" + sequence.features() + ") or be left out, got "
+                    + given);
+        }
+        options.put("input_size", (long) sequence.features());
+    }
+
     /** A container's body, which must end at its input's width; null when it is not there or too deep. */
     private static LayerList body(SpecReader r, JsonNode l, String path, long width, long[] params, int depth) {
         JsonNode inner = l.get("layers");
@@ -114,7 +129,7 @@ final class LayerSpecs {
             return null;
         }
         int before = r.errors().size();
-        LayerList b = layerList(r, inner, path + ".layers", width, params, depth + 1);
+        LayerList b = layerList(r, inner, path + ".layers", width, params, depth + 1, null);
         if (r.errors().size() == before && b.width() != width) {
             r.error(path + ".layers", "end with width " + b.width() + " but a residual block adds its body's "
                     + "output to its input, so the body must end with width " + width);

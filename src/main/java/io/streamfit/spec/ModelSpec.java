@@ -3,6 +3,7 @@ package io.streamfit.spec;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamfit.hyper.HyperValues;
 import io.streamfit.nn.LayerKind;
+import io.streamfit.nn.SequenceRows;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,6 +19,8 @@ import java.util.Set;
  * @param deadLetterTopic where undecodable or invalid records go (default {@code <topic>.dlq})
  * @param earlyStopping the held-out slice and early stopping, or null when off
  * @param inputShape the input as an image (row-major height x width x channels), or null
+ * @param sequence the input as a sequence of steps (recurrent layers), or null; then
+ *     {@code inputWidth} is the row width {@link SequenceRows} lays out
  */
 public record ModelSpec(
         String id,
@@ -45,6 +48,7 @@ public record ModelSpec(
         DriftSpec drift,
         ReplaySpec replay,
         DistillationSpec distillation,
+        SequenceSpec sequence,
         JsonNode source) {
 
     /**
@@ -64,7 +68,7 @@ public record ModelSpec(
     ModelSpec withSource(JsonNode newSource) {
         return new ModelSpec(id, topic, inputWidth, task, layers, loss, labelSmoothing, optimizer, schedule, clipping,
                 batchSize, seed, snapshot, evaluationWindow, deadLetterTopic, freeze, pretrained, regularization,
-                earlyStopping, inputShape, augmentation, divergence, drift, replay, distillation, newSource);
+                earlyStopping, inputShape, augmentation, divergence, drift, replay, distillation, sequence, newSource);
     }
 
     /** Number of trainable parameters the layers declare. */
@@ -320,6 +324,24 @@ public record ModelSpec(
      */
     public record EarlyStoppingSpec(int holdoutEvery, int checkBatches, int patience, double minDelta,
             double resumeLossIncrease, long resumeAfterBatches) {}
+
+    /**
+     * An input declared as a sequence of up to {@code length} steps of {@code features} values,
+     * at least {@code minLength} long; {@code batchFirst} as PyTorch's: a JSON mini-batch record
+     * is {@code [batch][step][feature]} when true, {@code [step][batch][feature]} when false.
+     * Examples are stored as {@link SequenceRows} rows.
+     */
+    public record SequenceSpec(int length, int minLength, int features, boolean batchFirst) {
+        /** The row width: every step's values and the length. */
+        public int width() {
+            return SequenceRows.width(length, features);
+        }
+
+        /** Whether all sequences have the same length. */
+        public boolean fixedLength() {
+            return minLength == length;
+        }
+    }
 
     /** An input declared as an image, stored row-major as height x width x channels (HWC). */
     public record ImageShape(int height, int width, int channels) {}

@@ -68,7 +68,7 @@ public final class SpecParser {
     private static final Set<String> TOP = Set.of("id", "topic", "input_width", "task", "layers", "loss", "optimizer",
             "schedule", "gradient_clipping", "batch_size", "seed", "snapshot", "evaluation", "dead_letter_topic",
             "freeze", "pretrained", "regularization", "early_stopping", "input_shape", "augmentation", "divergence",
-            "drift", "replay", "distillation");
+            "drift", "replay", "distillation", "sequence");
     private static final Set<String> LOSSES = Set.of("softmax_cross_entropy", "mse", "binary_cross_entropy");
 
     private SpecParser() {}
@@ -97,9 +97,12 @@ public final class SpecParser {
         r.rejectUnknown(root, "", TOP);
         String id = r.string(root, "id", "", null, ID_PATTERN, "1-64 characters of [A-Za-z0-9._-]");
         String topic = r.string(root, "topic", "", null, TOPIC_PATTERN, "a Kafka topic name ([A-Za-z0-9._-], 1-249 characters)");
-        int inputWidth = r.integer(root, "input_width", "", null, 1, MAX_WIDTH).intValue();
+        ModelSpec.SequenceSpec sequence = SequenceSpecs.parse(r, r.object(root, "sequence", "", false));
+        int inputWidth = sequence != null ? SequenceSpecs.inputWidth(r, root, sequence)
+                : r.integer(root, "input_width", "", null, 1, MAX_WIDTH).intValue();
         ModelSpec.Task task = task(r, root);
-        List<ModelSpec.LayerSpec> layers = LayerSpecs.parse(r, root, inputWidth, task);
+        List<ModelSpec.LayerSpec> layers = LayerSpecs.parse(r, root, inputWidth, task, sequence);
+        SequenceSpecs.checkLayers(r, root, sequence, layers);
         JsonNode lossNode = root.get("loss");
         String loss = loss(r, lossNode != null && lossNode.isObject() ? lossNode : root,
                 lossNode != null && lossNode.isObject() ? "type" : "loss", task);
@@ -152,7 +155,7 @@ public final class SpecParser {
         return new ModelSpec(id, topic, inputWidth, task, layers, loss, labelSmoothing, optimizer, schedule, clipping, batch,
                 seed,
                 new ModelSpec.SnapshotPolicy(everySteps, everySeconds), window, dlq, freeze, pretrained, regularization,
-                earlyStopping, inputShape, augmentation, divergence, drift, replay, distillation, root.deepCopy());
+                earlyStopping, inputShape, augmentation, divergence, drift, replay, distillation, sequence, root.deepCopy());
     }
 
     private static ModelSpec.Task task(SpecReader r, JsonNode root) {

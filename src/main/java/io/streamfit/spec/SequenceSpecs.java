@@ -1,0 +1,92 @@
+package io.streamfit.spec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamfit.nn.LayerKind;
+import io.streamfit.nn.SequenceRows;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The {@code sequence} section, which declares the input as sequences of steps for recurrent
+ * layers:
+ *
+ * <pre>
+ * sequence:
+ *   length: 50          # the most steps a sequence may have (records with more are dead-lettered)
+ *   min_length: 50      # the fewest (default: length, i.e. every sequence has exactly length steps)
+ *   features: 2         # values per step (PyTorch's input_size)
+ *   batch_first: true   # a JSON mini-batch's x is [batch][step][feature]; false: [step][batch][feature]
+ * </pre>
+ *
+ * With it, {@code input_width} may be left out (if given, it must be {@code length * features});
+ * the model's rows are {@link SequenceRows} rows, one column wider.
+ */
+final class SequenceSpecs {
+    /** The most values one sequence example may hold. */
+    static final long MAX_VALUES = 1_000_000;
+
+    private SequenceSpecs() {}
+
+    static ModelSpec.SequenceSpec parse(SpecReader r, JsonNode s) {
+        if (s == null) {
+            return null;
+        }
+        String p = "sequence";
+        r.rejectUnknown(s, p, Set.of("length", "min_length", "features", "batch_first"));
+        int length = r.integer(s, "length", p, null, 1, SequenceRows.MAX_STEPS).intValue();
+        int minLength = r.integer(s, "min_length", p, (long) length, 1, SequenceRows.MAX_STEPS).intValue();
+        int features = r.integer(s, "features", p, null, 1, LayerKind.MAX_WIDTH).intValue();
+        boolean batchFirst = r.bool(s, "batch_first", p, true);
+        if (minLength > length) {
+            r.error(p + ".min_length", "must be <= length (" + length + "), got " + minLength);
+        }
+        if ((long) length * features > MAX_VALUES) {
+            r.error(p, "declares " + (long) length * features + " values per sequence (length " + length + " x features "
+                    + features + "), more than " + MAX_VALUES);
+        }
+        return new ModelSpec.SequenceSpec(length, Math.min(minLength, length), features, batchFirst);
+    }
+
+    /** The model's input width for {@code sequence}, checking a given {@code input_width} against it. */
+    static int inputWidth(SpecReader r, JsonNode root, ModelSpec.SequenceSpec sequence) {
+        JsonNode given = root.get("input_width");
+        long values = (long) sequence.length() * sequence.features();
+        if (given != null && !given.isNull() && !(given.canConvertToLong() && given.asLong() == values)) {
+            r.error("input_width", "must be length x features = " + values + " with a sequence (or be left out), got "
+                    + SpecReader.describe(given));
+        }
+        return values > MAX_VALUES ? 2 : sequence.width();
+    }
+
+    /**
+     * A sequence model starts with one recurrent layer (stacked ones are its {@code num_layers})
+     * and has no other; a model without {@code sequence} has none. Image input and augmentation
+     * do not apply to sequences.
+     */
+    static void checkLayers(SpecReader r, JsonNode root, ModelSpec.SequenceSpec sequence, List<ModelSpec.LayerSpec> layers) {
+        for (int i = 0; i < layers.size(); i++) {
+            ModelSpec.LayerSpec l = layers.get(i);
+            boolean recurrent = l.kind().role() == LayerKind.Role.RECURRENT;
+            if (sequence == null && recurrent) {
+                r.error("layers[" + i + "]", l.kind().name() + " reads sequences: declare the input with "
+                        + "sequence: {length: <steps>, features: <values per step>}");
+            } else if (sequence != null && recurrent && i > 0) {
+                r.error("layers[" + i + "]", "a recurrent layer must be the first layer (stack them with num_layers)");
+            } else if (sequence != null && !recurrent && i == 0) {
+                r.error("layers[0]", "with a sequence input the first layer must be rnn, lstm or gru, got " + l.kind().name());
+            }
+            if (recurrent && !l.body().isEmpty()) {
+                r.error("layers[" + i + "]", "a recurrent layer has no body");
+            }
+        }
+        if (sequence != null) {
+            if (root.has("input_shape")) {
+                r.error("input_shape", "declares an image, but the input is a sequence");
+            }
+            if (root.has("augmentation")) {
+                r.error("augmentation", "does not apply to sequences (mixup would mix sequences of different lengths); "
+                        + "use input_dropout on the recurrent layer or a gaussian_noise layer after it");
+            }
+        }
+    }
+}
