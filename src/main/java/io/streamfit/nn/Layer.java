@@ -65,6 +65,15 @@ public interface Layer {
         return List.of();
     }
 
+    /**
+     * How tensor {@code p} starts when the spec does not say ({@code <name>_init}): null for its
+     * {@link ParamShape#init()}; a layer with a default of its own (a recurrent layer's orthogonal
+     * {@code weight_hh}) returns it here.
+     */
+    default Initializer initializer(ParamShape p) {
+        return null;
+    }
+
     /** Receives views of the network's buffer storage, in the order of {@link #bufferShapes()}. */
     default void bindBuffers(List<INDArray> buffers) {}
 

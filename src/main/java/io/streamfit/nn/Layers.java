@@ -9,7 +9,8 @@ public final class Layers {
     private Layers() {}
 
     public static final List<LayerKind> ALL = Stream.of(List.of(Dense.KIND), Activation.KINDS, List.of(LayerNorm.KIND,
-            BatchNorm.KIND, Dropout.KIND, GaussianNoise.KIND, Standardize.KIND, MinMaxScale.KIND, PcaWhiten.KIND, Residual.KIND))
+            BatchNorm.KIND, Dropout.KIND, GaussianNoise.KIND, Standardize.KIND, MinMaxScale.KIND, PcaWhiten.KIND, Residual.KIND),
+            RecurrentKinds.ALL)
             .flatMap(List::stream).toList();
 
     private static final Registry<LayerKind> REGISTRY = new Registry<>("layers", ALL, LayerKind::name);

@@ -113,6 +113,9 @@ public final class Network {
                 float[] values = new float[Math.toIntExact(p.length())];
                 Initializer init = overrides.get(tensor.name());
                 if (init == null) {
+                    init = layer.initializer(p);
+                }
+                if (init == null) {
                     init = switch (p.init()) {
                         case LINEAR_DEFAULT -> Initializer.linearDefault(fanIn);
                         case ONES -> Initializer.constant(1);
