@@ -12,6 +12,10 @@ tensors, i.e. of model.to(DTYPE).float(). The batch norm buffers are moved off t
 Debian's torch 1.13 ships no safetensors package, so the file is written here from the format's
 definition: 8-byte little-endian header length, JSON header (dtype, shape, data_offsets),
 then the raw little-endian bytes.
+
+A spec with a "sequence" section (a recurrent first layer) takes sequence rows (see
+load_state_dict.py); the warm-up passes then use random rows of random lengths in
+[min_length, length].
 """
 import json
 import struct
@@ -32,6 +36,18 @@ def raw_bytes(t):
         bits = t.float().view(torch.int32).numpy() >> 16
         return bits.astype("<u2").tobytes()
     return t.numpy().astype(t.numpy().dtype.newbyteorder("<")).tobytes()
+
+
+def warm_up_inputs(spec, n):
+    """n random inputs the model takes: plain rows, or sequence rows with zero padding and the length last."""
+    sequence = spec.get("sequence")
+    if not sequence:
+        return torch.randn(n, spec["input_width"]) * 2 + 0.5
+    steps, features = sequence["length"], sequence["features"]
+    lengths = torch.randint(sequence.get("min_length", steps), steps + 1, (n,))
+    values = torch.randn(n, steps, features) * 2 + 0.5
+    values[torch.arange(steps).unsqueeze(0) >= lengths.unsqueeze(1)] = 0.0
+    return torch.cat([values.reshape(n, steps * features), lengths.unsqueeze(1).float()], dim=1)
 
 
 def save_safetensors(tensors, path, metadata=None):
@@ -60,7 +76,7 @@ if __name__ == "__main__":
     model.train()
     with torch.no_grad():
         for _ in range(3):
-            model(torch.randn(8, spec["input_width"]) * 2 + 0.5)
+            model(warm_up_inputs(spec, 8))
     dtype = DTYPES[sys.argv[4]][0]
     model = model.to(dtype)
     save_safetensors(model.state_dict(), sys.argv[3], {"format": "pt"})
