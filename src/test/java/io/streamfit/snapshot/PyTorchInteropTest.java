@@ -12,6 +12,7 @@ import io.streamfit.train.ModelState;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -76,23 +77,49 @@ public class PyTorchInteropTest {
                 """);
     }
 
+    @Test
+    void recurrentLayersLoadIntoTorchsModulesAndPredictTheSame(@TempDir Path dir) throws Exception {
+        // Stacked, bidirectional, variational dropout in training, sequences of their own lengths (packed in PyTorch).
+        for (String layer : List.of("{type: lstm, hidden_size: 5, num_layers: 2, bidirectional: true, input_dropout: 0.2, "
+                + "recurrent_dropout: 0.2, hh_init: orthogonal, forget_bias: 1.0}", "{type: gru, hidden_size: 4, output: mean}",
+                "{type: rnn, hidden_size: 4, nonlinearity: relu, num_layers: 2, truncate: 2}")) {
+            assertTorchAgrees(dir, String.join("\n", "id: interop-seq", "topic: t",
+                    "sequence: {length: 6, min_length: 1, features: 3}", "task: {type: classification, classes: 3}",
+                    "layers: [" + layer + ", {type: layer_norm}, {type: dense, units: 3}]",
+                    "optimizer: {type: adam, lr: 0.01}", "gradient_clipping: {max_norm: 1.0}", "batch_size: 4", "seed: 9"));
+        }
+    }
+
+    /** A random input row: a sequence of random length for a sequence spec, else {@code width} values. */
+    private static float[] row(ModelSpec spec, SplitMix64 rng) {
+        float[] row = new float[spec.inputWidth()];
+        ModelSpec.SequenceSpec seq = spec.sequence();
+        int values = seq == null ? row.length : seq.features() * (1 + (int) (rng.nextDouble() * seq.length()));
+        for (int j = 0; j < values; j++) {
+            row[j] = (float) rng.nextGaussian();
+        }
+        if (seq != null) {
+            row[row.length - 1] = values / seq.features();
+        }
+        return row;
+    }
+
     private static void assertTorchAgrees(Path dir, String specText) throws Exception {
         assumeTrue(torchAvailable(), "PyTorch (Debian python3-torch) is not installed: skipping the load_state_dict check");
         ModelSpec spec = SpecParser.parse(specText);
         ModelState s = ModelState.fresh(spec);
         SplitMix64 rng = new SplitMix64(4);
-        float[][] inputs = new float[6][5];
+        int width = spec.inputWidth();
+        float[][] inputs = new float[6][];
         for (int step = 0; step < 5; step++) {
-            float[] x = new float[20];
-            for (int i = 0; i < 20; i++) {
-                x[i] = (float) rng.nextGaussian();
+            float[] x = new float[4 * width];
+            for (int i = 0; i < 4; i++) {
+                System.arraycopy(row(spec, rng), 0, x, i * width, width);
             }
-            s.train(new Batch(4, 5, x, 1, new float[] {0, 1, 2, 1}));
+            s.train(new Batch(4, width, x, 1, new float[] {0, 1, 2, 1}));
         }
-        for (float[] row : inputs) {
-            for (int j = 0; j < 5; j++) {
-                row[j] = (float) rng.nextGaussian();
-            }
+        for (int i = 0; i < inputs.length; i++) {
+            inputs[i] = row(spec, rng);
         }
         float[][] ours = s.predict(Nd4j.create(inputs)).output().toFloatMatrix();
         Path file = dir.resolve("interop.safetensors");
