@@ -153,6 +153,49 @@ class LockstepRestoreTest {
                 Arrays.toString(straight.network().params().toFloatVector()), "the masks did change training");
     }
 
+    /**
+     * A recurrent model's variational dropout masks (input and state, one per sequence) come from
+     * the model's generator too: a restored LSTM (stacked, bidirectional, truncated) trains
+     * bitwise as the uninterrupted one, on sequences of different lengths.
+     */
+    @Test
+    void recurrentDropoutMasksContinueExactlyAfterARestore() throws Exception {
+        String text = String.join("\n", "id: seq", "topic: t", "sequence: {length: 5, min_length: 1, features: 2}",
+                "task: {type: classification, classes: 3}",
+                "layers: [{type: lstm, hidden_size: 6, num_layers: 2, bidirectional: true, input_dropout: 0.3,"
+                        + " recurrent_dropout: 0.3, truncate: 3, hh_init: orthogonal, forget_bias: 1.0}, {type: dense, units: 3}]",
+                "optimizer: {type: adam, lr: 0.01}", "gradient_clipping: {max_norm: 1.0}", "batch_size: 4", "seed: 7");
+        ModelSpec spec = SpecParser.parse(text);
+        SplitMix64 rng = new SplitMix64(3);
+        List<Batch> data = new ArrayList<>();
+        for (int b = 0; b < N; b++) {
+            float[] x = new float[4 * 11];
+            float[] y = new float[4];
+            for (int row = 0; row < 4; row++) {
+                int length = 1 + (int) (5 * rng.nextDouble());
+                for (int k = 0; k < 2 * length; k++) {
+                    x[row * 11 + k] = (float) rng.nextGaussian();
+                }
+                x[row * 11 + 10] = length;
+                y[row] = (float) Math.floor(3 * rng.nextDouble());
+            }
+            data.add(new Batch(4, 11, x, 1, y));
+        }
+        ModelState straight = ModelState.fresh(spec);
+        data.forEach(straight::train);
+        ModelState first = ModelState.fresh(spec);
+        data.subList(0, K).forEach(first::train);
+        ModelState resumed = SnapshotCodec.decode(SnapshotCodec.encode(first, 1, Map.of()), spec);
+        data.subList(K, N).forEach(resumed::train);
+        assertArrayEquals(straight.network().params().toFloatVector(), resumed.network().params().toFloatVector());
+        assertEquals(straight.rng().state(), resumed.rng().state(), "the same number of draws");
+        ModelState noMasks = ModelState.fresh(SpecParser.parse(text.replace("input_dropout: 0.3,", "input_dropout: 0,")
+                .replace("recurrent_dropout: 0.3,", "recurrent_dropout: 0,")));
+        data.forEach(noMasks::train);
+        assertNotEquals(Arrays.toString(noMasks.network().params().toFloatVector()),
+                Arrays.toString(straight.network().params().toFloatVector()), "the masks did change training");
+    }
+
     /** With dropout, the prequential score is the model in prediction mode, before the step. */
     @Test
     void prequentialScoresUseInferenceMode() {

@@ -1,0 +1,79 @@
+package io.streamfit.spec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamfit.nn.Network;
+import io.streamfit.nn.ParamTensor;
+import io.streamfit.train.ModelFactory;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/** The {@code sequence} section and the recurrent layers' options, with the messages a wrong spec gets. */
+class SequenceSpecsTest {
+    private static String spec(String sequence, String layer) {
+        return String.join("\n", "id: s", "topic: t", sequence, "task: {type: classification, classes: 3}",
+                "layers: [" + layer + ", {type: dense, units: 3}]", "optimizer: {type: adam, lr: 0.01}", "batch_size: 4");
+    }
+
+    private static List<String> errorsOf(String yaml) {
+        return assertThrows(SpecException.class, () -> SpecParser.parse(yaml)).errors();
+    }
+
+    private static void assertHas(List<String> errors, String start) {
+        assertTrue(errors.stream().anyMatch(e -> e.startsWith(start)), "no error starting " + start + " in " + errors);
+    }
+
+    @Test
+    void aSequenceSpecDerivesTheRowWidthAndTheLayersInputSize() {
+        ModelSpec s = SpecParser.parse(spec("sequence: {length: 50, min_length: 10, features: 2}",
+                "{type: lstm, hidden_size: 8, num_layers: 2, bidirectional: true}"));
+        assertEquals(new ModelSpec.SequenceSpec(50, 10, 2, true), s.sequence());
+        assertEquals(101, s.inputWidth(), "50 steps of 2 values, then the length");
+        assertEquals(2L, s.layers().get(0).values().count("input_size"));
+        // nn.LSTM(2, 8, num_layers=2, bidirectional=True): 4 gates, layer 1 reads both directions
+        long perDirection0 = 32 * 2 + 32 * 8 + 32 + 32, perDirection1 = 32 * 16 + 32 * 8 + 32 + 32;
+        assertEquals(2 * perDirection0 + 2 * perDirection1 + 16 * 3 + 3, s.parameterCount());
+        Network net = ModelFactory.network(s, DataType.FLOAT);
+        assertEquals(List.of("0.weight_ih_l0", "0.weight_hh_l0", "0.bias_ih_l0", "0.bias_hh_l0", "0.weight_ih_l0_reverse",
+                "0.weight_hh_l0_reverse", "0.bias_ih_l0_reverse", "0.bias_hh_l0_reverse", "0.weight_ih_l1", "0.weight_hh_l1",
+                "0.bias_ih_l1", "0.bias_hh_l1", "0.weight_ih_l1_reverse", "0.weight_hh_l1_reverse", "0.bias_ih_l1_reverse",
+                "0.bias_hh_l1_reverse", "1.weight", "1.bias"), net.tensors().stream().map(ParamTensor::name).toList());
+        assertEquals(101,
+                SpecParser.parse(spec("input_width: 100\nsequence: {length: 50, features: 2}", "{type: gru, hidden_size: 4}"))
+                        .inputWidth(),
+                "input_width, when given, is length x features");
+    }
+
+    @Test
+    void wrongSequenceSpecsAreRefusedByField() {
+        assertHas(errorsOf(spec("sequence: {length: 5, min_length: 6, features: 2}", "{type: lstm, hidden_size: 4}")),
+                "sequence.min_length must be <= length (5), got 6");
+        assertHas(errorsOf(spec("sequence: {length: 5}", "{type: lstm, hidden_size: 4}")), "sequence.features is required");
+        assertHas(errorsOf(spec("sequence: {length: 1000, features: 2000}", "{type: lstm, hidden_size: 4}")),
+                "sequence declares 2000000 values per sequence");
+        assertHas(errorsOf(spec("input_width: 7\nsequence: {length: 5, features: 2}", "{type: lstm, hidden_size: 4}")),
+                "input_width must be length x features = 10 with a sequence (or be left out), got 7");
+        assertHas(errorsOf(spec("sequence: {length: 5, features: 2}", "{type: lstm, hidden_size: 4, input_size: 3}")),
+                "layers[0].input_size must be the sequence's features (2) or be left out, got 3");
+        assertHas(errorsOf(spec("sequence: {length: 5, features: 2}", "{type: lstm, hidden_size: 4, dropout: 0.2}")),
+                "layers[0]");
+    }
+
+    @Test
+    void recurrentLayersGoFirstAndOnlyWithASequence() {
+        assertHas(errorsOf(spec("input_width: 4", "{type: lstm, hidden_size: 4}")),
+                "layers[0] lstm reads sequences: declare the input with sequence: {length: <steps>, features: <values per step>}");
+        assertHas(errorsOf(spec("sequence: {length: 5, features: 2}", "{type: dense, units: 4}")),
+                "layers[0] with a sequence input the first layer must be rnn, lstm or gru, got dense");
+        assertHas(
+                errorsOf(spec("sequence: {length: 5, features: 2}", "{type: gru, hidden_size: 4}, {type: gru, hidden_size: 4}")),
+                "layers[1] a recurrent layer must be the first layer");
+        assertHas(
+                errorsOf(spec("sequence: {length: 5, features: 2}\naugmentation: {mixup: {alpha: 0.2}}",
+                        "{type: gru, hidden_size: 4}")),
+                "augmentation does not apply to sequences");
+    }
+}
