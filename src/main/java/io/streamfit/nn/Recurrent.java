@@ -144,14 +144,14 @@ public final class Recurrent implements Layer {
 
     @Override
     public INDArray forward(INDArray x, INDArray out) {
-        return run(new Pass(this, (int) x.rows()), x, out);
+        return run(new Pass(this, (int) x.rows(), x.dataType()), x, out);
     }
 
     @Override
     public INDArray forwardTraining(INDArray x, INDArray out, SplitMix64 rng) {
         int n = (int) x.rows();
-        if (training == null || training.n != n) {
-            training = new Pass(this, n);
+        if (training == null || training.n != n || training.type != x.dataType()) {
+            training = new Pass(this, n, x.dataType());
         }
         if (trainingDiffers()) {
             if (rng == null) {
@@ -165,6 +165,7 @@ public final class Recurrent implements Layer {
     /** Everything one call keeps: the lengths, each layer's float64 input and each direction's trace. */
     private static final class Pass {
         final int n;
+        final DataType type;
         final int[] lengths;
         final INDArray[] inputs;
         final RecurrentDirection.Trace[][] traces;
@@ -172,8 +173,9 @@ public final class Recurrent implements Layer {
         final double[][] inputMasks;
         final double[][][] stateMasks;
 
-        Pass(Recurrent r, int n) {
+        Pass(Recurrent r, int n, DataType type) {
             this.n = n;
+            this.type = type;
             int layerCount = r.layers.length;
             lengths = new int[n];
             inputs = new INDArray[layerCount];
@@ -182,10 +184,10 @@ public final class Recurrent implements Layer {
             inputMasks = new double[layerCount][];
             stateMasks = new double[layerCount][r.dirs][];
             for (int l = 0; l < layerCount; l++) {
-                inputs[l] = Nd4j.create(DataType.DOUBLE, (long) n * r.steps, r.layers[l][0].in);
+                inputs[l] = Nd4j.create(type, (long) n * r.steps, r.layers[l][0].in);
                 outputs[l] = new double[n * r.steps * r.outWidth()];
                 for (int d = 0; d < r.dirs; d++) {
-                    traces[l][d] = new RecurrentDirection.Trace(r.layers[l][d], n, r.steps);
+                    traces[l][d] = new RecurrentDirection.Trace(r.layers[l][d], n, r.steps, type);
                 }
             }
         }
@@ -212,7 +214,7 @@ public final class Recurrent implements Layer {
 
     private INDArray run(Pass p, INDArray x, INDArray out) {
         int n = p.n, dh = outWidth();
-        double[] raw = NativeDoubles.get(NativeDoubles.dense64(x), new double[n * width], n * width);
+        double[] raw = NativeDoubles.get(NativeDoubles.dense(x, x.dataType()), new double[n * width], n * width);
         double[] values = new double[n * steps * features];
         for (int row = 0; row < n; row++) {
             p.lengths[row] = SequenceRows.length(raw[row * width + steps * features], steps, row);
@@ -284,7 +286,7 @@ public final class Recurrent implements Layer {
     public INDArray backward(INDArray x, INDArray y, INDArray dy, INDArray dx) {
         Pass p = training;
         int n = p.n, hs = o.hiddenSize(), dh = outWidth(), top = layers.length - 1;
-        double[] dOut = NativeDoubles.get(NativeDoubles.dense64(dy), new double[n * dh], n * dh);
+        double[] dOut = NativeDoubles.get(NativeDoubles.dense(dy, dy.dataType()), new double[n * dh], n * dh);
         double[] dSteps = null;
         double[][] dLast = new double[dirs][];
         if (o.mean()) {

@@ -63,7 +63,8 @@ final class RecurrentDirection {
         int[] lengths;
         double[] mask;
 
-        Trace(RecurrentDirection d, int n, int t) {
+        /** {@code type}: the precision of the matrix products (the model's). */
+        Trace(RecurrentDirection d, int n, int t, DataType type) {
             this.n = n;
             this.t = t;
             gx = new double[n * t * d.gh];
@@ -74,9 +75,9 @@ final class RecurrentDirection {
             hIn = new double[t * n * d.hs];
             gh = new double[n * d.gh];
             zeros = new double[Math.max(n * d.gh, n * d.hs)];
-            gxArr = Nd4j.create(DataType.DOUBLE, (long) n * t, d.gh);
-            hArr = Nd4j.create(DataType.DOUBLE, n, d.hs);
-            ghArr = Nd4j.create(DataType.DOUBLE, n, d.gh);
+            gxArr = Nd4j.create(type, (long) n * t, d.gh);
+            hArr = Nd4j.create(type, n, d.hs);
+            ghArr = Nd4j.create(type, n, d.gh);
         }
     }
 
@@ -88,8 +89,8 @@ final class RecurrentDirection {
         tr.x = x;
         tr.lengths = lengths;
         tr.mask = mask;
-        tr.wIh = NativeDoubles.dense64(wIh);
-        tr.wHh = NativeDoubles.dense64(wHh);
+        tr.wIh = NativeDoubles.dense(wIh, x.dataType());
+        tr.wHh = NativeDoubles.dense(wHh, x.dataType());
         tr.bIh = bIh.castTo(DataType.DOUBLE).toDoubleVector();
         tr.bHh = bHh.castTo(DataType.DOUBLE).toDoubleVector();
         int n = tr.n, steps = tr.t;
@@ -154,8 +155,9 @@ final class RecurrentDirection {
         if (dLast != null) {
             System.arraycopy(dLast, 0, dh, 0, n * hs);
         }
-        INDArray dghStep = Nd4j.create(DataType.DOUBLE, n, gh);
-        INDArray dhStep = Nd4j.create(DataType.DOUBLE, n, hs);
+        DataType type = tr.x.dataType();
+        INDArray dghStep = Nd4j.create(type, n, gh);
+        INDArray dhStep = Nd4j.create(type, n, hs);
         for (int s = steps - 1; s >= 0; s--) {
             int t = reverse ? steps - 1 - s : s;
             int tp = reverse ? t + 1 : t - 1;
@@ -200,13 +202,19 @@ final class RecurrentDirection {
                 }
             }
         }
-        INDArray dgxArr = Nd4j.create(dgx, new long[] {(long) n * steps, gh}, 'c');
-        INDArray dghArr = Nd4j.create(dgh, new long[] {(long) steps * n, gh}, 'c');
-        INDArray hInArr = Nd4j.create(tr.hIn, new long[] {(long) steps * n, hs}, 'c');
+        INDArray dgxArr = matrix(dgx, (long) n * steps, gh, type);
+        INDArray dghArr = matrix(dgh, (long) steps * n, gh, type);
+        INDArray hInArr = matrix(tr.hIn, (long) steps * n, hs, type);
         dWIh.assign(Nd4j.gemm(dgxArr, tr.x, true, false).castTo(dWIh.dataType()));
         dWHh.assign(Nd4j.gemm(dghArr, hInArr, true, false).castTo(dWHh.dataType()));
         dBIh.assign(dgxArr.sum(0).castTo(dBIh.dataType()));
         dBHh.assign(dghArr.sum(0).castTo(dBHh.dataType()));
         return inputGradient ? Nd4j.gemm(dgxArr, tr.wIh, false, false) : null;
+    }
+
+    private static INDArray matrix(double[] values, long rows, int cols, DataType type) {
+        INDArray a = Nd4j.create(type, rows, cols);
+        NativeDoubles.put(values, 0, values.length, a);
+        return a;
     }
 }
