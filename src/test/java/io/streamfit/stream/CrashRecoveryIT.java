@@ -69,6 +69,8 @@ class CrashRecoveryIT {
             replay: {capacity: 100, fraction: 0.3}
             distillation: {teacher: {file: teacher.safetensors}, alpha: 0.7, temperature: 2.0}
             """;
+    // Issue 19: a recurrent model (stacked bidirectional LSTM, variational dropout, truncation) on JSON sequence records.
+    private static final String SPEC_SEQ = ReferenceRun.sequenceSpec("crashseq", 10, 11);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static EmbeddedKafka kafka;
     private static Path dir;
@@ -82,12 +84,14 @@ class CrashRecoveryIT {
         Files.writeString(models.resolve("crash3.yaml"), SPEC3);
         Files.writeString(models.resolve("crashsearch.yaml"), SPEC_SEARCH);
         Files.writeString(models.resolve("crashdrift.yaml"), SPEC_DRIFT);
+        Files.writeString(models.resolve("crashseq.yaml"), SPEC_SEQ);
         Path teachers = Files.createDirectories(dir.resolve("pretrained"));
         Files.write(teachers.resolve("teacher.safetensors"), teacher());
         TestKafka.createTopic(kafka.bootstrapServers(), "crash.examples", 1);
         TestKafka.createTopic(kafka.bootstrapServers(), "crash3.examples", 3);
         TestKafka.createTopic(kafka.bootstrapServers(), "crashsearch.examples", 1);
         TestKafka.createTopic(kafka.bootstrapServers(), "crashdrift.examples", 1);
+        TestKafka.createTopic(kafka.bootstrapServers(), "crashseq.examples", 1);
     }
 
     /** The teacher of the crashdrift model: a wider model trained on the stream before its change. */
@@ -125,6 +129,7 @@ class CrashRecoveryIT {
         int kills = Integer.getInteger("crash.kills", 4);
         List<byte[]> records = ReferenceRun.records(RECORDS, 7);
         List<byte[]> drifting = ReferenceRun.driftingRecords(RECORDS, 7, 30);
+        List<byte[]> sequences = ReferenceRun.sequenceRecords(RECORDS, 7);
         SplitMix64 rng = new SplitMix64(2026);
         int produced = 0;
         // A multiple of 3, so that the 3-partition topic gets RECORDS / 3 on each partition
@@ -137,6 +142,7 @@ class CrashRecoveryIT {
             TestKafka.produce(kafka.bootstrapServers(), "crash3.examples", records.subList(produced, produced + chunk), 3);
             TestKafka.produce(kafka.bootstrapServers(), "crashsearch.examples", records.subList(produced, produced + chunk));
             TestKafka.produce(kafka.bootstrapServers(), "crashdrift.examples", drifting.subList(produced, produced + chunk));
+            TestKafka.produce(kafka.bootstrapServers(), "crashseq.examples", sequences.subList(produced, produced + chunk));
             produced += chunk;
             int port = freePort();
             Process service = start(port, "run-" + k + ".log");
@@ -161,6 +167,7 @@ class CrashRecoveryIT {
         TestKafka.produce(kafka.bootstrapServers(), "crash3.examples", records.subList(produced, RECORDS), 3);
         TestKafka.produce(kafka.bootstrapServers(), "crashsearch.examples", records.subList(produced, RECORDS));
         TestKafka.produce(kafka.bootstrapServers(), "crashdrift.examples", drifting.subList(produced, RECORDS));
+        TestKafka.produce(kafka.bootstrapServers(), "crashseq.examples", sequences.subList(produced, RECORDS));
         ModelSpec searchSpec = SpecParser.parse(SPEC_SEARCH);
         SearchRun search = ReferenceRun.search(searchSpec, records);
         // Through text, as the service's answer is read: numbers as the parser types them (5 an int, not a long).
@@ -175,6 +182,8 @@ class CrashRecoveryIT {
                         && s3 != null && s3.path("examples_seen").asLong() == 3L * RECORDS
                         && status(port, "crashdrift") != null
                         && status(port, "crashdrift").path("examples_seen").asLong() == 3L * RECORDS
+                        && status(port, "crashseq") != null
+                        && status(port, "crashseq").path("examples_seen").asLong() == 3L * RECORDS
                         && searchBoard.equals(PackagedService.get(port, "/models/crashsearch/search"));
             });
         } finally {
@@ -188,6 +197,13 @@ class CrashRecoveryIT {
         ModelSpec spec = SpecParser.parse(SPEC);
         ModelState recovered = SnapshotCodec.decode(snapshots.get(snapshots.size() - 1), spec);
         CommittedLineage.assertBitwise(ReferenceRun.over(spec, records), recovered);
+
+        // The recurrent model: bitwise the uninterrupted run, its dropout masks drawn from the restored generator.
+        ModelSpec seqSpec = SpecParser.parse(SPEC_SEQ);
+        List<byte[]> seqLineage = CommittedLineage.committed(kafka.bootstrapServers(), "crashseq");
+        CommittedLineage.assertBitwise(ReferenceRun.over(seqSpec, sequences),
+                SnapshotCodec.decode(seqLineage.get(seqLineage.size() - 1), seqSpec));
+        System.out.printf("CrashRecoveryIT: crashseq (LSTM) lineage of %d versions checked%n", seqLineage.size());
 
         // The three-partition model: its committed lineage accounts for every record exactly once.
         List<byte[]> lineage = CommittedLineage.committed(kafka.bootstrapServers(), "crash3");

@@ -3,11 +3,13 @@ package io.streamfit.stream;
 import io.streamfit.data.Batcher;
 import io.streamfit.data.RecordDecoder;
 import io.streamfit.demo.SyntheticProblem;
+import io.streamfit.nn.SplitMix64;
 import io.streamfit.spec.ModelSpec;
 import io.streamfit.train.Batch;
 import io.streamfit.train.ModelState;
 import io.streamfit.train.SearchRun;
 import io.streamfit.train.Teacher;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -48,6 +50,59 @@ final class ReferenceRun {
                 }
             }
             records.add(RecordDecoder.encodeBinary(3, 8, x, y, null, 1));
+        }
+        return records;
+    }
+
+    /**
+     * The recurrent model the crash test trains ({@link #sequenceRecords}): a stacked bidirectional
+     * LSTM with variational dropout on inputs and state, truncated backpropagation, orthogonal
+     * recurrent weights and a forget-gate bias, clipped Adam, a snapshot after every step.
+     */
+    static String sequenceSpec(String id, int batchSize, long seed) {
+        return """
+                id: %s
+                topic: %s.examples
+                sequence: {length: 6, min_length: 2, features: 3}
+                task: {type: classification, classes: 4}
+                layers:
+                  - {type: lstm, hidden_size: 8, num_layers: 2, bidirectional: true, input_dropout: 0.2, recurrent_dropout: 0.2,
+                     truncate: 4, hh_init: orthogonal, forget_bias: 1.0}
+                  - {type: dense, units: 4}
+                optimizer: {type: adam, lr: 0.01}
+                gradient_clipping: {max_norm: 1.0}
+                batch_size: %d
+                seed: %d
+                snapshot: {every_steps: 1, every_seconds: 0.5}
+                """.formatted(id, id, batchSize, seed);
+    }
+
+    /**
+     * {@code count} JSON records of 3 sequences each (2 to 6 steps of 3 values) for
+     * {@link #sequenceSpec} models; the label counts the steps whose first value is positive, mod 4.
+     */
+    static List<byte[]> sequenceRecords(int count, long seed) {
+        SplitMix64 rng = new SplitMix64(seed);
+        List<byte[]> records = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            StringBuilder x = new StringBuilder("{\"x\": [");
+            StringBuilder y = new StringBuilder("\"y\": [");
+            for (int e = 0; e < 3; e++) {
+                int steps = 2 + (int) (5 * rng.nextDouble()), positive = 0;
+                x.append(e > 0 ? ", [" : "[");
+                for (int t = 0; t < steps; t++) {
+                    x.append(t > 0 ? ", [" : "[");
+                    for (int f = 0; f < 3; f++) {
+                        double v = Math.round(rng.nextGaussian() * 1000) / 1000.0;
+                        positive += f == 0 && v > 0 ? 1 : 0;
+                        x.append(f > 0 ? ", " : "").append(v);
+                    }
+                    x.append(']');
+                }
+                x.append(']');
+                y.append(e > 0 ? ", " : "").append(positive % 4);
+            }
+            records.add((x + "], " + y + "]}").getBytes(StandardCharsets.UTF_8));
         }
         return records;
     }
