@@ -4,7 +4,6 @@ import io.streamfit.data.RejectedRecordException.Reason;
 import io.streamfit.spec.ModelSpec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.IntBuffer;
 
 /**
  * Decodes and validates one Kafka record value into {@link Examples}. Two encodings, told apart
@@ -40,8 +39,7 @@ public final class RecordDecoder {
 
     private final int width;
     private final ModelSpec.TaskType task;
-    private final int targetWidth;
-    private final int storedTargetWidth;
+    private final BinaryTargets targets;
     private final JsonRecordDecoder json;
 
     public RecordDecoder(ModelSpec spec) {
@@ -52,9 +50,8 @@ public final class RecordDecoder {
     RecordDecoder(ModelSpec spec, boolean fastDoubles) {
         this.width = spec.inputWidth();
         this.task = spec.task().type();
-        this.targetWidth = spec.task().width();
-        this.storedTargetWidth = task == ModelSpec.TaskType.CLASSIFICATION ? 1 : targetWidth;
-        this.json = new JsonRecordDecoder(width, task, targetWidth, fastDoubles);
+        this.targets = new BinaryTargets(task, spec.task().width());
+        this.json = new JsonRecordDecoder(width, task, spec.task().width(), fastDoubles);
     }
 
     public Examples decode(byte[] value) throws RejectedRecordException {
@@ -88,9 +85,7 @@ public final class RecordDecoder {
         long n = Integer.toUnsignedLong(b.getInt(4));
         long w = Integer.toUnsignedLong(b.getInt(8));
         long m = Integer.toUnsignedLong(b.getInt(12));
-        if (kind != 0 && kind != 1) {
-            throw new RejectedRecordException(Reason.DECODE_ERROR, "binary label kind must be 0 or 1, got " + kind);
-        }
+        BinaryTargets.checkKind(kind);
         if (n == 0 || n > MAX_EXAMPLES_PER_RECORD) {
             throw new RejectedRecordException(n == 0 ? Reason.EMPTY : Reason.TOO_LARGE,
                     "binary record holds " + n + " examples (allowed 1.." + MAX_EXAMPLES_PER_RECORD + ")");
@@ -98,12 +93,7 @@ public final class RecordDecoder {
         if (w != width) {
             throw new RejectedRecordException(Reason.WRONG_WIDTH, "x has width " + w + ", the model expects " + width);
         }
-        boolean classes = task == ModelSpec.TaskType.CLASSIFICATION;
-        if (classes != (kind == 0) || m != storedTargetWidth) {
-            throw new RejectedRecordException(Reason.BAD_LABEL, "label kind " + kind + " with " + m
-                    + " targets does not fit the task (" + task.name().toLowerCase() + ", expects "
-                    + (classes ? "kind 0, m=1" : "kind 1, m=" + targetWidth) + ")");
-        }
+        targets.checkFits(kind, m);
         long expected = 16 + 4 * n * w + 4 * n * m;
         if (value.length != expected) {
             throw new RejectedRecordException(Reason.DECODE_ERROR,
@@ -113,19 +103,10 @@ public final class RecordDecoder {
         float[] x = new float[count * width];
         b.position(16);
         b.asFloatBuffer().get(x);
-        b.position(16 + 4 * x.length);
-        float[] y = new float[count * storedTargetWidth];
-        if (classes) {
-            IntBuffer ib = b.asIntBuffer();
-            for (int i = 0; i < count; i++) {
-                y[i] = RecordChecks.checkClass(ib.get(i), i, targetWidth);
-            }
-        } else {
-            b.asFloatBuffer().get(y);
-        }
+        float[] y = targets.read(b, 16 + 4 * x.length, count);
         RecordChecks.checkFinite(x, "x");
         RecordChecks.checkTargets(y, task);
-        return new Examples(count, width, x, storedTargetWidth, y);
+        return new Examples(count, width, x, targets.stored, y);
     }
 
     /** Encodes examples in the binary format (used by the demo producer and tests). */
