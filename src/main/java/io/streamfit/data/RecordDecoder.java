@@ -32,6 +32,11 @@ import java.nio.ByteOrder;
  * checked against the record length before any array is allocated. The floats of {@code x} are
  * copied once, in bulk, from the record's bytes into the {@code float[]} the examples carry.
  *
+ * <p><b>Sequences.</b> For a model with a {@code sequence} input both encodings hold sequences
+ * instead ({@link SequenceRecordDecoder}): JSON {@code x} is {@code [step][feature]} or a
+ * mini-batch of them, binary records are format version 2; the examples are
+ * {@code SequenceRows} rows. Each model refuses the other's binary version.
+ *
  * <p>Thread-safe: a decoder holds only the spec's shape; each call has its own parser and buffers.
  */
 public final class RecordDecoder {
@@ -41,6 +46,8 @@ public final class RecordDecoder {
     private final ModelSpec.TaskType task;
     private final BinaryTargets targets;
     private final JsonRecordDecoder json;
+    /** The decoder of sequence records, or null when the model's input is rows. */
+    private final SequenceRecordDecoder sequences;
 
     public RecordDecoder(ModelSpec spec) {
         this(spec, true);
@@ -48,10 +55,21 @@ public final class RecordDecoder {
 
     /** {@code fastDoubles = false}: the JDK's double parser, only to measure what Jackson's fast one gains. */
     RecordDecoder(ModelSpec spec, boolean fastDoubles) {
-        this.width = spec.inputWidth();
-        this.task = spec.task().type();
-        this.targets = new BinaryTargets(task, spec.task().width());
-        this.json = new JsonRecordDecoder(width, task, spec.task().width(), fastDoubles);
+        this(spec.inputWidth(), spec.sequence(), spec.task(), fastDoubles);
+    }
+
+    /** A decoder for a model whose input is {@code sequence}, without the rest of a spec. */
+    RecordDecoder(ModelSpec.SequenceSpec sequence, ModelSpec.Task task) {
+        this(sequence.width(), sequence, task, true);
+    }
+
+    private RecordDecoder(int width, ModelSpec.SequenceSpec sequence, ModelSpec.Task task, boolean fastDoubles) {
+        this.width = width;
+        this.task = task.type();
+        this.targets = new BinaryTargets(this.task, task.width());
+        this.json = new JsonRecordDecoder(width, this.task, task.width(), fastDoubles);
+        this.sequences = sequence == null ? null
+                : new SequenceRecordDecoder(sequence, this.task, task.width(), fastDoubles);
     }
 
     public Examples decode(byte[] value) throws RejectedRecordException {
@@ -63,10 +81,10 @@ public final class RecordDecoder {
             first++;
         }
         if (first < value.length && value[first] == '{') {
-            return json.decode(value);
+            return sequences != null ? sequences.decodeJson(value) : json.decode(value);
         }
         if (value[0] == 'S') {
-            return decodeBinary(value);
+            return sequences != null ? sequences.decodeBinary(value) : decodeBinary(value);
         }
         throw new RejectedRecordException(Reason.DECODE_ERROR,
                 "value is neither JSON (starts with '{') nor binary (magic \"SF\")");
@@ -77,6 +95,10 @@ public final class RecordDecoder {
             throw new RejectedRecordException(Reason.DECODE_ERROR, "binary record shorter than its 16-byte header or bad magic");
         }
         ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
+        if (b.get(2) == 2) {
+            throw new RejectedRecordException(Reason.DECODE_ERROR, "binary format version 2 holds sequences, but this"
+                    + " model's input is rows of input_width values (expected version 1)");
+        }
         if (b.get(2) != 1) {
             throw new RejectedRecordException(Reason.DECODE_ERROR,
                     "binary format version " + b.get(2) + " is not supported (expected 1)");
@@ -118,6 +140,33 @@ public final class RecordDecoder {
         b.putInt(count).putInt(width).putInt(m);
         b.asFloatBuffer().put(x, 0, count * width);
         b.position(16 + 4 * count * width);
+        if (kind0) {
+            b.asIntBuffer().put(classes, 0, count);
+        } else {
+            b.asFloatBuffer().put(targets, 0, count * m);
+        }
+        return b.array();
+    }
+
+    /**
+     * Encodes sequences in binary format version 2 (used by the demo producer and tests):
+     * {@code x} is {@code [count][steps][features]}, each example padded to {@code steps};
+     * {@code classes} (label kind 0) or else {@code targets}, {@code targetWidth} per example.
+     */
+    public static byte[] encodeSequences(int count, int steps, int features, int[] lengths, float[] x, int[] classes,
+            float[] targets, int targetWidth) {
+        boolean kind0 = classes != null;
+        int m = kind0 ? 1 : targetWidth;
+        int values = count * steps * features;
+        ByteBuffer b = ByteBuffer.allocate(SequenceRecordDecoder.HEADER + 4 * count + 4 * values + 4 * count * m)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 'S').put((byte) 'F').put((byte) 2).put((byte) (kind0 ? 0 : 1));
+        b.putInt(count).putInt(steps).putInt(features).putInt(m);
+        for (int i = 0; i < count; i++) {
+            b.putInt(lengths[i]);
+        }
+        b.asFloatBuffer().put(x, 0, values);
+        b.position(b.position() + 4 * values);
         if (kind0) {
             b.asIntBuffer().put(classes, 0, count);
         } else {
