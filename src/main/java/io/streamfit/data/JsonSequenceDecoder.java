@@ -28,8 +28,9 @@ import java.util.Arrays;
  * the number of examples, the padded size, then y as for rows.
  * <li><b>Bounded memory.</b> Rows are allocated as sequences begin, never more than
  * {@link SequenceRecordDecoder#paddedBound} floats and {@link RecordDecoder#MAX_EXAMPLES_PER_RECORD}
- * rows; a record that would need more is counted to the end without storing and refused as
- * {@code too_large}. Values beyond a step's width or a sequence's length are not stored.
+ * rows (and one copy trimmed to the rows read, when the doubling capacity overshot); a record
+ * that would need more is counted to the end without storing and refused as {@code too_large}.
+ * Values beyond a step's width or a sequence's length are not stored.
  * </ul>
  */
 final class JsonSequenceDecoder {
