@@ -238,7 +238,8 @@ public class ModelsResource {
 
     /**
      * Predicts on the current parameters. Body {@code {"x": [...]}} (one example) or
-     * {@code {"x": [[...], ...]}} (several). Never sees a half-applied update.
+     * {@code {"x": [[...], ...]}} (several), sequences for a sequence model ({@link PredictRequest}).
+     * Never sees a half-applied update.
      */
     @POST
     @Path("/{id}/predict")
@@ -260,7 +261,7 @@ public class ModelsResource {
         ModelSpec spec = state.spec();
         float[][] rows;
         try {
-            rows = PredictRequest.parse(JSON.readTree(body), spec.inputWidth(), MAX_PREDICT_ROWS);
+            rows = PredictRequest.parse(JSON.readTree(body), spec, MAX_PREDICT_ROWS);
         } catch (JsonProcessingException ex) {
             return errors(Response.Status.BAD_REQUEST, List.of("the body is not valid JSON: " + ex.getOriginalMessage()
                     + (ex.getLocation() == null ? ""

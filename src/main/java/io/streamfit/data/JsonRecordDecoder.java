@@ -1,16 +1,10 @@
 package io.streamfit.data;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.IntNode;
-import com.fasterxml.jackson.databind.node.LongNode;
 import io.streamfit.data.RejectedRecordException.Reason;
-import io.streamfit.spec.JsonReadErrors;
 import io.streamfit.spec.ModelSpec;
 import java.io.IOException;
 import java.util.Arrays;
@@ -35,8 +29,8 @@ import java.util.Arrays;
  * <li><b>Bounded memory.</b> At most {@code record length / 2 + 1} floats are ever allocated for
  * x (a number takes at least two bytes of JSON); a mini-batch's buffer grows by rows, first to an
  * estimate from row 0's length in bytes, and is trimmed once at the end when the estimate missed.
- * The y values (a label or one per row) are small: a class index is read directly, anything else
- * as a small tree so its messages quote it as before.
+ * The y values (a label or one per row) are small: {@link JsonTargets} reads a class index
+ * directly, anything else as a small tree so its messages quote it as before.
  * </ul>
  *
  * <p>Speed, {@code RecordDecoderBenchmark} (Fashion-MNIST records byte for byte as Python's
@@ -49,62 +43,34 @@ import java.util.Arrays;
  * would cost a pass over the whole record, at best the 2.3-2.9 GB/s of a plain byte scan.
  */
 final class JsonRecordDecoder {
-    static final JsonMapper JSON = mapper(true);
-    /** The JDK's double parser instead of Jackson's fast one: only to measure what the fast one gains. */
-    private static final JsonMapper JSON_JDK_DOUBLES = mapper(false);
-
-    private static JsonMapper mapper(boolean fastDoubles) {
-        return JsonMapper.builder()
-                .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION) // {"y":1,"y":0} is refused, not "last one wins"
-                .configure(StreamReadFeature.USE_FAST_DOUBLE_PARSER, fastDoubles)
-                .build();
-    }
-
     private final JsonMapper json;
-
     private final int width;
     private final ModelSpec.TaskType task;
-    private final int targetWidth;
-    private final int storedTargetWidth;
+    private final JsonTargets targets;
 
     JsonRecordDecoder(int width, ModelSpec.TaskType task, int targetWidth) {
         this(width, task, targetWidth, true);
     }
 
     JsonRecordDecoder(int width, ModelSpec.TaskType task, int targetWidth, boolean fastDoubles) {
-        this.json = fastDoubles ? JSON : JSON_JDK_DOUBLES;
+        this.json = fastDoubles ? JsonRecords.JSON : JsonRecords.JSON_JDK_DOUBLES;
         this.width = width;
         this.task = task;
-        this.targetWidth = targetWidth;
-        this.storedTargetWidth = task == ModelSpec.TaskType.CLASSIFICATION ? 1 : targetWidth;
+        this.targets = new JsonTargets(json, task, targetWidth);
     }
 
     /** Decodes a record whose first non-blank byte is {@code '{'}. */
     Examples decode(byte[] value) throws RejectedRecordException {
         Scan s = new Scan(value.length);
-        try (JsonParser p = json.createParser(value)) {
-            p.nextToken(); // the root's '{' (the caller saw it)
-            String name;
-            while ((name = p.nextFieldName()) != null) {
-                JsonToken t = p.nextToken();
-                if ("x".equals(name)) {
-                    readX(p, t, s);
-                } else if ("y".equals(name)) {
-                    s.y = readY(p, t);
-                } else {
-                    skip(p, t);
-                }
+        JsonRecords.readObject(json, value, (name, p, t) -> {
+            if ("x".equals(name)) {
+                readX(p, t, s);
+            } else if ("y".equals(name)) {
+                s.y = targets.read(p, t);
+            } else {
+                JsonRecords.skip(p, t);
             }
-            if (p.nextToken() != null) {
-                throw new RejectedRecordException(Reason.DECODE_ERROR, "trailing content after the JSON object");
-            }
-        } catch (JsonProcessingException e) {
-            throw new RejectedRecordException(Reason.DECODE_ERROR, jsonError(e));
-        } catch (IOException e) {
-            throw new RejectedRecordException(Reason.DECODE_ERROR,
-                    "invalid JSON: " + JsonReadErrors.excerpt(String.valueOf(e.getMessage()), 160));
-        }
+        });
         return verdict(value.length, s);
     }
 
@@ -135,7 +101,7 @@ final class JsonRecordDecoder {
 
     private void readX(JsonParser p, JsonToken t, Scan s) throws IOException {
         if (t != JsonToken.START_ARRAY) {
-            skip(p, t);
+            JsonRecords.skip(p, t);
             return;
         }
         t = p.nextToken();
@@ -155,9 +121,9 @@ final class JsonRecordDecoder {
         int rows = 0;
         for (; t != JsonToken.END_ARRAY; t = p.nextToken(), rows++) {
             if (s.badRow >= 0) { // a row before was wrong: only the row count still matters
-                skip(p, t);
+                JsonRecords.skip(p, t);
             } else if (t != JsonToken.START_ARRAY) {
-                skip(p, t);
+                JsonRecords.skip(p, t);
                 noteRow(s, rows, Reason.WRONG_WIDTH, "x[" + rows + "] has width (not an array), the model expects " + width);
             } else {
                 if (rows == 1) {
@@ -211,7 +177,7 @@ final class JsonRecordDecoder {
                     x[base + j] = f;
                 }
             } else {
-                skip(p, t);
+                JsonRecords.skip(p, t);
                 if (s.rowProblemAt < 0) {
                     noteInRow(s, j, Reason.DECODE_ERROR, path(batch, row, j) + " is not a number");
                 }
@@ -249,55 +215,13 @@ final class JsonRecordDecoder {
         }
     }
 
-    /** y as a tree node (small: a label or one per row); a class index is read without the tree machinery. */
-    private JsonNode readY(JsonParser p, JsonToken t) throws IOException {
-        if (t == JsonToken.VALUE_NUMBER_INT && task == ModelSpec.TaskType.CLASSIFICATION) {
-            JsonParser.NumberType type = p.getNumberType();
-            if (type == JsonParser.NumberType.INT) {
-                return IntNode.valueOf(p.getIntValue());
-            }
-            if (type == JsonParser.NumberType.LONG) {
-                return LongNode.valueOf(p.getLongValue());
-            }
-        }
-        return json.readTree(p);
-    }
-
-    /**
-     * Skips the value starting at {@code t}. Strings are decoded, not just skipped, so that
-     * invalid UTF-8 is found wherever the tree-based decoder found it.
-     */
-    private static void skip(JsonParser p, JsonToken t) throws IOException {
-        if (t == JsonToken.VALUE_STRING) {
-            p.getTextLength();
-            return;
-        }
-        if (t != JsonToken.START_ARRAY && t != JsonToken.START_OBJECT) {
-            return;
-        }
-        for (int depth = 1; depth > 0;) {
-            JsonToken n = p.nextToken();
-            if (n == JsonToken.START_ARRAY || n == JsonToken.START_OBJECT) {
-                depth++;
-            } else if (n == JsonToken.END_ARRAY || n == JsonToken.END_OBJECT) {
-                depth--;
-            } else if (n == JsonToken.VALUE_STRING) {
-                p.getTextLength();
-            } else if (n == null) {
-                return; // unreachable: the parser reports an unclosed value at the end of input
-            }
-        }
-    }
-
     /** The noted problems in the order the tree-based decoder checked them, or the examples. */
     private Examples verdict(int length, Scan s) throws RejectedRecordException {
         if (!s.xValid) {
             throw new RejectedRecordException(Reason.DECODE_ERROR, "field x must be a non-empty array");
         }
         JsonNode ys = s.y;
-        if (ys == null || ys.isNull()) {
-            throw new RejectedRecordException(Reason.BAD_LABEL, "field y is missing");
-        }
+        JsonTargets.requirePresent(ys);
         int count = s.count;
         if (count > RecordDecoder.MAX_EXAMPLES_PER_RECORD) {
             throw new RejectedRecordException(Reason.TOO_LARGE, "record holds " + count + " examples, more than "
@@ -309,20 +233,14 @@ final class JsonRecordDecoder {
             throw new RejectedRecordException(Reason.WRONG_WIDTH, "record of " + length + " bytes cannot hold "
                     + count + " rows of width " + width);
         }
-        // Targets too: count times a wide regression target would overflow an int (and allocate
-        // gigabytes) long before the targets themselves are read.
-        if ((long) count * storedTargetWidth > length / 2 + 1) {
-            throw new RejectedRecordException(Reason.BAD_LABEL, "record of " + length + " bytes cannot hold "
-                    + count + " targets of width " + storedTargetWidth);
+        targets.checkRoom(length, count); // targets too
+        if (s.batch) {
+            JsonTargets.checkBatch(ys, count);
         }
-        if (s.batch && (!ys.isArray() || ys.size() != count)) {
-            throw new RejectedRecordException(Reason.BAD_LABEL,
-                    "a mini-batch record needs y as an array of " + count + " labels");
-        }
-        float[] y = new float[count * storedTargetWidth];
+        float[] y = new float[count * targets.stored];
         int goodRows = s.badRow >= 0 ? s.badRow : count;
         for (int i = 0; i < goodRows; i++) {
-            readTarget(s.batch ? ys.get(i) : ys, y, i, s.batch ? "y[" + i + "]" : "y");
+            targets.read(s.batch ? ys.get(i) : ys, y, i, s.batch ? "y[" + i + "]" : "y");
         }
         if (s.badRow >= 0) {
             throw new RejectedRecordException(s.badReason, s.badMessage);
@@ -330,46 +248,6 @@ final class JsonRecordDecoder {
         float[] x = s.x.length == count * width ? s.x : Arrays.copyOf(s.x, count * width);
         RecordChecks.checkFinite(x, "x");
         RecordChecks.checkTargets(y, task);
-        return new Examples(count, width, x, storedTargetWidth, y);
-    }
-
-    private void readTarget(JsonNode t, float[] y, int row, String path) throws RejectedRecordException {
-        if (task == ModelSpec.TaskType.CLASSIFICATION) {
-            if (!t.isIntegralNumber()) {
-                throw new RejectedRecordException(Reason.BAD_LABEL, path + " must be a class index (integer), got " + t);
-            }
-            // canConvertToLong: asLong() would wrap 2^64 + 3 around to class 3
-            long label = t.canConvertToLong() ? t.asLong() : -1;
-            if (label < 0 || label >= targetWidth) {
-                throw new RejectedRecordException(Reason.BAD_LABEL, path + " (example " + row + ") is "
-                        + JsonReadErrors.excerpt(t.toString(), 40) + ", outside [0, " + targetWidth + ")");
-            }
-            y[row] = label;
-            return;
-        }
-        if (targetWidth == 1 && t.isNumber()) {
-            y[row] = RecordChecks.narrow(t.asDouble(), path);
-            return;
-        }
-        if (!t.isArray() || t.size() != targetWidth) {
-            throw new RejectedRecordException(Reason.BAD_LABEL,
-                    path + " must be an array of " + targetWidth + " targets, got " + t);
-        }
-        for (int j = 0; j < targetWidth; j++) {
-            if (!t.get(j).isNumber()) {
-                throw new RejectedRecordException(Reason.BAD_LABEL, path + "[" + j + "] is not a number");
-            }
-            y[row * targetWidth + j] = RecordChecks.narrow(t.get(j).asDouble(), path + "[" + j + "]");
-        }
-    }
-
-    /** A read error in words: a repeated key by name, a parser limit without the library's terms. */
-    private static String jsonError(JsonProcessingException e) {
-        String key = JsonReadErrors.duplicateKey(e);
-        if (key != null) {
-            return "key \"" + key + "\" is given twice: each key may appear once";
-        }
-        String limit = JsonReadErrors.limit(e, JSON.getFactory().streamReadConstraints());
-        return limit != null ? "record " + limit : "invalid JSON: " + JsonReadErrors.message(e);
+        return new Examples(count, width, x, targets.stored, y);
     }
 }

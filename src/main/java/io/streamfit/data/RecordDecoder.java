@@ -4,7 +4,6 @@ import io.streamfit.data.RejectedRecordException.Reason;
 import io.streamfit.spec.ModelSpec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.IntBuffer;
 
 /**
  * Decodes and validates one Kafka record value into {@link Examples}. Two encodings, told apart
@@ -33,6 +32,11 @@ import java.nio.IntBuffer;
  * checked against the record length before any array is allocated. The floats of {@code x} are
  * copied once, in bulk, from the record's bytes into the {@code float[]} the examples carry.
  *
+ * <p><b>Sequences.</b> For a model with a {@code sequence} input both encodings hold sequences
+ * instead ({@link SequenceRecordDecoder}): JSON {@code x} is {@code [step][feature]} or a
+ * mini-batch of them, binary records are format version 2; the examples are
+ * {@code SequenceRows} rows. Each model refuses the other's binary version.
+ *
  * <p>Thread-safe: a decoder holds only the spec's shape; each call has its own parser and buffers.
  */
 public final class RecordDecoder {
@@ -40,9 +44,10 @@ public final class RecordDecoder {
 
     private final int width;
     private final ModelSpec.TaskType task;
-    private final int targetWidth;
-    private final int storedTargetWidth;
+    private final BinaryTargets targets;
     private final JsonRecordDecoder json;
+    /** The decoder of sequence records, or null when the model's input is rows. */
+    private final SequenceRecordDecoder sequences;
 
     public RecordDecoder(ModelSpec spec) {
         this(spec, true);
@@ -50,11 +55,21 @@ public final class RecordDecoder {
 
     /** {@code fastDoubles = false}: the JDK's double parser, only to measure what Jackson's fast one gains. */
     RecordDecoder(ModelSpec spec, boolean fastDoubles) {
-        this.width = spec.inputWidth();
-        this.task = spec.task().type();
-        this.targetWidth = spec.task().width();
-        this.storedTargetWidth = task == ModelSpec.TaskType.CLASSIFICATION ? 1 : targetWidth;
-        this.json = new JsonRecordDecoder(width, task, targetWidth, fastDoubles);
+        this(spec.inputWidth(), spec.sequence(), spec.task(), fastDoubles);
+    }
+
+    /** A decoder for a model whose input is {@code sequence}, without the rest of a spec. */
+    RecordDecoder(ModelSpec.SequenceSpec sequence, ModelSpec.Task task) {
+        this(sequence.width(), sequence, task, true);
+    }
+
+    private RecordDecoder(int width, ModelSpec.SequenceSpec sequence, ModelSpec.Task task, boolean fastDoubles) {
+        this.width = width;
+        this.task = task.type();
+        this.targets = new BinaryTargets(this.task, task.width());
+        this.json = new JsonRecordDecoder(width, this.task, task.width(), fastDoubles);
+        this.sequences = sequence == null ? null
+                : new SequenceRecordDecoder(sequence, this.task, task.width(), fastDoubles);
     }
 
     public Examples decode(byte[] value) throws RejectedRecordException {
@@ -66,10 +81,10 @@ public final class RecordDecoder {
             first++;
         }
         if (first < value.length && value[first] == '{') {
-            return json.decode(value);
+            return sequences != null ? sequences.decodeJson(value) : json.decode(value);
         }
         if (value[0] == 'S') {
-            return decodeBinary(value);
+            return sequences != null ? sequences.decodeBinary(value) : decodeBinary(value);
         }
         throw new RejectedRecordException(Reason.DECODE_ERROR,
                 "value is neither JSON (starts with '{') nor binary (magic \"SF\")");
@@ -80,6 +95,10 @@ public final class RecordDecoder {
             throw new RejectedRecordException(Reason.DECODE_ERROR, "binary record shorter than its 16-byte header or bad magic");
         }
         ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
+        if (b.get(2) == 2) {
+            throw new RejectedRecordException(Reason.DECODE_ERROR, "binary format version 2 holds sequences, but this"
+                    + " model's input is rows of input_width values (expected version 1)");
+        }
         if (b.get(2) != 1) {
             throw new RejectedRecordException(Reason.DECODE_ERROR,
                     "binary format version " + b.get(2) + " is not supported (expected 1)");
@@ -88,9 +107,7 @@ public final class RecordDecoder {
         long n = Integer.toUnsignedLong(b.getInt(4));
         long w = Integer.toUnsignedLong(b.getInt(8));
         long m = Integer.toUnsignedLong(b.getInt(12));
-        if (kind != 0 && kind != 1) {
-            throw new RejectedRecordException(Reason.DECODE_ERROR, "binary label kind must be 0 or 1, got " + kind);
-        }
+        BinaryTargets.checkKind(kind);
         if (n == 0 || n > MAX_EXAMPLES_PER_RECORD) {
             throw new RejectedRecordException(n == 0 ? Reason.EMPTY : Reason.TOO_LARGE,
                     "binary record holds " + n + " examples (allowed 1.." + MAX_EXAMPLES_PER_RECORD + ")");
@@ -98,12 +115,7 @@ public final class RecordDecoder {
         if (w != width) {
             throw new RejectedRecordException(Reason.WRONG_WIDTH, "x has width " + w + ", the model expects " + width);
         }
-        boolean classes = task == ModelSpec.TaskType.CLASSIFICATION;
-        if (classes != (kind == 0) || m != storedTargetWidth) {
-            throw new RejectedRecordException(Reason.BAD_LABEL, "label kind " + kind + " with " + m
-                    + " targets does not fit the task (" + task.name().toLowerCase() + ", expects "
-                    + (classes ? "kind 0, m=1" : "kind 1, m=" + targetWidth) + ")");
-        }
+        targets.checkFits(kind, m);
         long expected = 16 + 4 * n * w + 4 * n * m;
         if (value.length != expected) {
             throw new RejectedRecordException(Reason.DECODE_ERROR,
@@ -113,19 +125,10 @@ public final class RecordDecoder {
         float[] x = new float[count * width];
         b.position(16);
         b.asFloatBuffer().get(x);
-        b.position(16 + 4 * x.length);
-        float[] y = new float[count * storedTargetWidth];
-        if (classes) {
-            IntBuffer ib = b.asIntBuffer();
-            for (int i = 0; i < count; i++) {
-                y[i] = RecordChecks.checkClass(ib.get(i), i, targetWidth);
-            }
-        } else {
-            b.asFloatBuffer().get(y);
-        }
+        float[] y = targets.read(b, 16 + 4 * x.length, count);
         RecordChecks.checkFinite(x, "x");
         RecordChecks.checkTargets(y, task);
-        return new Examples(count, width, x, storedTargetWidth, y);
+        return new Examples(count, width, x, targets.stored, y);
     }
 
     /** Encodes examples in the binary format (used by the demo producer and tests). */
@@ -137,6 +140,33 @@ public final class RecordDecoder {
         b.putInt(count).putInt(width).putInt(m);
         b.asFloatBuffer().put(x, 0, count * width);
         b.position(16 + 4 * count * width);
+        if (kind0) {
+            b.asIntBuffer().put(classes, 0, count);
+        } else {
+            b.asFloatBuffer().put(targets, 0, count * m);
+        }
+        return b.array();
+    }
+
+    /**
+     * Encodes sequences in binary format version 2 (used by the demo producer and tests):
+     * {@code x} is {@code [count][steps][features]}, each example padded to {@code steps};
+     * {@code classes} (label kind 0) or else {@code targets}, {@code targetWidth} per example.
+     */
+    public static byte[] encodeSequences(int count, int steps, int features, int[] lengths, float[] x, int[] classes,
+            float[] targets, int targetWidth) {
+        boolean kind0 = classes != null;
+        int m = kind0 ? 1 : targetWidth;
+        int values = count * steps * features;
+        ByteBuffer b = ByteBuffer.allocate(SequenceRecordDecoder.HEADER + 4 * count + 4 * values + 4 * count * m)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 'S').put((byte) 'F').put((byte) 2).put((byte) (kind0 ? 0 : 1));
+        b.putInt(count).putInt(steps).putInt(features).putInt(m);
+        for (int i = 0; i < count; i++) {
+            b.putInt(lengths[i]);
+        }
+        b.asFloatBuffer().put(x, 0, values);
+        b.position(b.position() + 4 * values);
         if (kind0) {
             b.asIntBuffer().put(classes, 0, count);
         } else {
