@@ -113,6 +113,17 @@ public record LayerKind(String name, String matches, Role role, List<HyperParame
     /** Output as wide as the input, a gain and a shift per feature ({@link AffineNormLayer}). */
     static final Sizing AFFINE = sameWidth(width -> List.of(new long[] {width}, new long[] {width}));
 
+    /**
+     * The names of the trainable tensors a layer with {@code options} has, in {@code state_dict}
+     * order: {@link #parameters()}, except that a recurrent layer has one set per layer and direction.
+     */
+    public List<String> parameterNames(HyperValues options) {
+        if (role != Role.RECURRENT) {
+            return parameters;
+        }
+        return RecurrentKinds.names((int) Math.max(options.count("num_layers"), 1), options.flag("bidirectional"));
+    }
+
     /** The number of trainable parameters for an input width. */
     public long parameterCount(long inWidth, HyperValues options) {
         long n = 0;

@@ -5,6 +5,7 @@ import io.streamfit.hyper.HyperParameter;
 import io.streamfit.hyper.HyperValues;
 import io.streamfit.nn.LayerKind;
 import io.streamfit.nn.Layers;
+import io.streamfit.nn.RecurrentKinds;
 import io.streamfit.nn.Residual;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -71,7 +72,7 @@ final class LayerSpecs {
             LayerKind kind = Layers.named(type);
             Set<String> known = new HashSet<>(Set.of("type"));
             kind.options().forEach(o -> known.add(o.name()));
-            kind.parameters().forEach(t -> known.add(t + "_init"));
+            tensorNames(kind, l).forEach(t -> known.add(t + "_init"));
             if (kind.role() == LayerKind.Role.CONTAINER) {
                 known.add("layers");
             }
@@ -85,7 +86,7 @@ final class LayerSpecs {
             }
             HyperValues values = HyperValues.of(options);
             List<long[]> shapes = kind.sizing().parameterShapes(width, values);
-            Map<String, ModelSpec.InitSpec> init = inits(r, l, path, kind.parameters(), shapes);
+            Map<String, ModelSpec.InitSpec> init = inits(r, l, path, kind.parameterNames(values), shapes);
             if (kind.limits().limitsWidth() && width > kind.limits().maxInputWidth()) {
                 r.error(path, type + " works on inputs up to " + kind.limits().maxInputWidth() + " wide ("
                         + kind.limits().widthReason() + "), got " + width + "; " + kind.limits().widthAlternative());
@@ -103,6 +104,16 @@ final class LayerSpecs {
             width = kind.sizing().outWidth(width, values);
         }
         return new LayerList(out, width);
+    }
+
+    /** The tensors a layer entry may give {@code <name>_init} for, read before its options are checked. */
+    private static List<String> tensorNames(LayerKind kind, JsonNode l) {
+        if (kind.role() != LayerKind.Role.RECURRENT) {
+            return kind.parameters();
+        }
+        int layers = Math.max(1, Math.min(l.path("num_layers").asInt(1), RecurrentKinds.MAX_LAYERS));
+        return kind.parameterNames(HyperValues.of(Map.of("num_layers", (long) layers, "bidirectional",
+                l.path("bidirectional").asBoolean(false))));
     }
 
     /** A recurrent layer's {@code input_size}: the sequence's features, which a spec need not repeat. */

@@ -275,7 +275,7 @@ public final class SpecParser {
             if (l.isResidual()) {
                 freezableNames(l.body(), prefix + i + ".body.", names, tensors);
             } else {
-                for (String t : l.kind().parameters()) {
+                for (String t : l.kind().parameterNames(l.values())) {
                     names.add(prefix + i + "." + t);
                     tensors.add(prefix + i + "." + t);
                 }

@@ -48,6 +48,18 @@ class SequenceSpecsTest {
     }
 
     @Test
+    void everyLayerAndDirectionsTensorsTakeInitAndFreeze() {
+        ModelSpec s = SpecParser.parse(spec("sequence: {length: 5, features: 2}\nfreeze: [0.weight_ih_l1_reverse]",
+                "{type: gru, hidden_size: 4, num_layers: 2, bidirectional: true, weight_hh_l1_reverse_init: {type: orthogonal}}"));
+        assertEquals(List.of("0.weight_ih_l1_reverse"), s.freeze());
+        assertEquals("orthogonal", s.layers().get(0).init().get("weight_hh_l1_reverse").type());
+        assertHas(
+                errorsOf(spec("sequence: {length: 5, features: 2}",
+                        "{type: gru, hidden_size: 4, weight_hh_l1_init: {type: orthogonal}}")),
+                "layers[0]");
+    }
+
+    @Test
     void wrongSequenceSpecsAreRefusedByField() {
         assertHas(errorsOf(spec("sequence: {length: 5, min_length: 6, features: 2}", "{type: lstm, hidden_size: 4}")),
                 "sequence.min_length must be <= length (5), got 6");
