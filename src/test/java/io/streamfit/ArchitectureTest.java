@@ -83,7 +83,7 @@ class ArchitectureTest {
                 .whereLayer("search").mayOnlyAccessLayers("nn")
                 .whereLayer("spec").mayOnlyAccessLayers("drift", "hyper", "nn", "optim", "schedule", "search")
                 .whereLayer("config").mayNotAccessAnyLayer()
-                .whereLayer("data").mayOnlyAccessLayers("spec", "train", "snapshot")
+                .whereLayer("data").mayOnlyAccessLayers("nn", "spec", "train", "snapshot")
                 .whereLayer("files").mayOnlyAccessLayers("spec")
                 .whereLayer("train").mayOnlyAccessLayers("drift", "hyper", "nn", "optim", "schedule", "search", "spec")
                 .whereLayer("landscape").mayOnlyAccessLayers("nn", "spec", "train")

@@ -23,7 +23,8 @@ import org.nd4j.linalg.factory.Nd4j;
 class PyTorchReferenceTest {
     private static final JsonNode GOLDEN = Golden.load("losses.json");
 
-    private static INDArray matrix(JsonNode rows) {
+    /** A golden file's rows as a float64 matrix. */
+    static INDArray matrix(JsonNode rows) {
         double[][] m = new double[rows.size()][];
         for (int i = 0; i < m.length; i++) {
             m[i] = new double[rows.get(i).size()];
@@ -42,7 +43,8 @@ class PyTorchReferenceTest {
         return Nd4j.create(out);
     }
 
-    private static void assertClose(INDArray expected, INDArray actual, String what) {
+    /** Element by element within 1e-12 relative (absolute below 1). */
+    static void assertClose(INDArray expected, INDArray actual, String what) {
         double[] e = expected.dup().data().asDouble();
         double[] a = actual.dup().data().asDouble();
         assertEquals(e.length, a.length, what);

@@ -1,5 +1,7 @@
 package io.streamfit.nn;
 
+import static io.streamfit.nn.PyTorchReferenceTest.assertClose;
+import static io.streamfit.nn.PyTorchReferenceTest.matrix;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -78,22 +80,5 @@ class RecurrentReferenceTest {
             out[i] = v.get(i).asDouble();
         }
         return out;
-    }
-
-    private static INDArray matrix(JsonNode rows) {
-        double[][] m = new double[rows.size()][];
-        for (int i = 0; i < m.length; i++) {
-            m[i] = doubles(rows.get(i));
-        }
-        return Nd4j.create(m);
-    }
-
-    private static void assertClose(INDArray expected, INDArray actual, String what) {
-        double[] e = expected.dup().data().asDouble();
-        double[] a = actual.dup().data().asDouble();
-        assertEquals(e.length, a.length, what);
-        for (int i = 0; i < e.length; i++) {
-            assertEquals(e[i], a[i], 1e-12 * Math.max(1, Math.abs(e[i])), what + "[" + i + "]");
-        }
     }
 }

@@ -277,6 +277,58 @@ class ModelRunnerKafkaTest extends BrokerTest {
                 "the bad records' offsets are committed too");
     }
 
+    /** Issue 19: a sequence model dead-letters the sequences that do not fit its spec, with their reasons, and trains the rest. */
+    @Test
+    void badSequenceRecordsGoToTheDeadLetterTopicWithTheirReasons() throws Exception {
+        String bootstrap = kafka.bootstrapServers();
+        TestKafka.createTopic(bootstrap, "seqpoison.in", 1);
+        Map<Long, String> bad = new HashMap<>();
+        String[] poison = {
+                "{\"x\":[[1,2],[3,4],[5,6],[7,8]],\"y\":1}", // 4 steps, the spec allows 1..3
+                "{\"x\":[[1,2],[3,4,5]],\"y\":1}", // a step of 3 values, the spec has 2 features
+                "{\"x\":[[1,2],[NaN,4]],\"y\":1}", // non-finite
+                "{\"x\":[[1,2]],\"y\":3}", // label out of range
+                "{\"x\":[1,2],\"y\":1}", // a row, not a sequence of steps
+        };
+        String[] reasons = {"wrong_width", "wrong_width", "non_finite", "bad_label", "wrong_width"};
+        List<byte[]> values = new ArrayList<>();
+        int good = 0;
+        for (int i = 0; i < 25; i++) {
+            if (i % 5 == 2) {
+                bad.put((long) i, reasons[i / 5]);
+                values.add(poison[i / 5].getBytes(StandardCharsets.UTF_8));
+            } else {
+                values.add(("{\"x\":[[" + i % 3 + ",0.5]" + ",[-1,2]".repeat(i % 3) + "],\"y\":" + i % 3 + "}")
+                        .getBytes(StandardCharsets.UTF_8));
+                good++;
+            }
+        }
+        values.add(RecordDecoder.encodeBinary(1, 7, new float[7], new int[] {0}, null, 1)); // binary version 1: rows
+        bad.put(25L, "decode_error");
+        TestKafka.produce(bootstrap, "seqpoison.in", values);
+        ModelSpec spec = SpecParser.parse(String.join("\n", "id: seqpoison", "topic: seqpoison.in",
+                "sequence: {length: 3, min_length: 1, features: 2}", "task: {type: classification, classes: 3}",
+                "layers: [{type: gru, hidden_size: 4}, {type: dense, units: 3}]", "optimizer: {type: adam, lr: 0.01}",
+                "batch_size: 4", "seed: 5", "snapshot: {every_steps: 1, every_seconds: 0.2}"));
+        Running r = run(spec);
+        int expectedGood = good;
+        TestKafka.await("all records consumed and committed", Duration.ofSeconds(60), () -> {
+            ModelState s = r.runner().state();
+            return s != null && s.examplesSeen() == expectedGood
+                    && Map.of(0, new Position(26, 0)).equals(r.runner().snapshotPositions());
+        });
+        assertEquals(RunnerPhase.RUNNING, r.runner().phase(), "training goes on");
+        r.stop();
+        List<ConsumerRecord<byte[], byte[]>> dlq = TestKafka.readCommitted(bootstrap, "seqpoison.in.dlq");
+        assertEquals(bad.size(), dlq.size(), "every bad record dead-lettered exactly once");
+        for (ConsumerRecord<byte[], byte[]> d : dlq) {
+            long offset = Long.parseLong(header(d, DeadLetterHeaders.OFFSET));
+            assertEquals(bad.get(offset), header(d, DeadLetterHeaders.REASON), "reason of offset " + offset);
+            assertNotNull(header(d, DeadLetterHeaders.MESSAGE));
+            assertArrayEquals(values.get((int) offset), d.value(), "original value kept");
+        }
+    }
+
     @Test
     void aFailedCommitRollsBackAndTheLineageStaysExact() throws Exception {
         String bootstrap = kafka.bootstrapServers();
