@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The adding problem (Hochreiter & Schmidhuber 1997), T = 50: sequences of 50 steps of (value,
+# marker), the target the sum of the two marked values (bench/adding_problem.py writes them; always
+# answering 1 scores MSE 1/6 = 0.167). One LSTM (hidden 64) and a dense head, trained by `train`
+# in one pass over EXAMPLES examples with Adam (lr 1e-3), batch 64, spec seed 1, in three
+# configurations:
+#   textbook          hh_init: orthogonal, forget_bias: 1.0, gradient_clipping {max_norm: 1.0}
+#   no clipping       the same without gradient_clipping
+#   zero forget bias  the same as textbook with forget_bias: 0.0
+# each scored on TEST (default 10,000) held-out sequences. Writes docs/figures/adding-problem.svg
+# (the prequential MSE, a trailing mean of 50 steps, against examples seen) and prints the
+# markdown table (examples until that mean falls below 0.05, held-out MSE, train time).
+# EXAMPLES (default 200,000) is a guess to tune once the layer runs: PyTorch 1.13 with the same three
+# configurations (one seed) stayed on the 1/6 plateau for 80,000-120,000 examples and crossed 0.05
+# after 106,000-134,000. Runtime: not measured yet. PyTorch trains this model at about 4,500
+# examples/s on 1 thread here; if streamfit is as far behind as in bench/lstm_step.sh (about 3x),
+# about 3 x 2.5 minutes, plus 6 s to write the data (110 MB).
+#   ./mvnw -o -B -q package -DskipTests && bash bench/adding_problem.sh /tmp/adding
+#   EXAMPLES=400000 bash bench/adding_problem.sh /tmp/adding      # more examples (data regenerated)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=${1:-/tmp/adding}
+examples=${EXAMPLES:-200000}
+test=${TEST:-10000}
+jar=target/quarkus-app/quarkus-run.jar
+[ -f "$jar" ] || { echo "no $jar: run ./mvnw -o -B -q package -DskipTests first" >&2; exit 1; }
+mkdir -p "$dir" docs/figures
+
+# The data, again only when absent or generated with other sizes.
+stamp="T=50 examples=$examples test=$test seed=0 per_record=64"
+if [ ! -f "$dir/train.jsonl" ] || [ ! -f "$dir/test.jsonl" ] || [ "$(cat "$dir/data.txt" 2>/dev/null)" != "$stamp" ]; then
+  /usr/bin/python3 bench/adding_problem.py "$dir" --examples "$examples" --test "$test" --steps 50 --seed 0 \
+    --per-record 64 > "$dir/data-summary.txt"
+  echo "$stamp" > "$dir/data.txt"
+fi
+cat "$dir/data-summary.txt"
+started=$(date +%s)
+
+spec() { # name forget_bias clip(yes|no) seed
+  cat <<YAML
+id: adding-$1
+topic: adding.examples
+sequence: {length: 50, features: 2}
+task: {type: regression, outputs: 1}
+layers:
+  - {type: lstm, hidden_size: 64, hh_init: orthogonal, forget_bias: $2}
+  - {type: dense, units: 1}
+loss: mse
+optimizer: {type: adam, lr: 0.001}
+$([ "$3" = yes ] && echo "gradient_clipping: {max_norm: 1.0}")
+batch_size: 64
+seed: $4
+YAML
+}
+
+runs=("textbook 1.0 yes" "no-clipping 1.0 no" "zero-forget-bias 0.0 yes")
+for seed in ${SEEDS:-1 2 3}; do
+  for run in "${runs[@]}"; do
+    read -r name bias clip <<< "$run"
+    spec "$name" "$bias" "$clip" "$seed" > "$dir/$name-s$seed.yaml"
+    echo "train $name, seed $seed ..." >&2
+    if ! java -jar "$jar" train --spec "$dir/$name-s$seed.yaml" --data "$dir/train.jsonl" --test "$dir/test.jsonl" \
+        --out "$dir/$name-s$seed.safetensors" --metrics "$dir/$name-s$seed-metrics.json" > "$dir/$name-s$seed.log" 2>&1; then
+      cat "$dir/$name-s$seed.log" >&2
+      exit 1
+    fi
+  done
+  # The first seed's curves are the docs' figure; every seed's table is printed.
+  out=$([ "$seed" = "$(echo ${SEEDS:-1 2 3} | cut -d' ' -f1)" ] && echo docs/figures/adding-problem.svg || echo "$dir/adding-problem-s$seed.svg")
+  echo "### seed $seed"
+  /usr/bin/python3 bench/adding_svg.py --out "$out" --window 50 --threshold 0.05 \
+    --run "$dir/textbook-s$seed-metrics.json" "textbook" \
+    --run "$dir/no-clipping-s$seed-metrics.json" "no clipping" \
+    --run "$dir/zero-forget-bias-s$seed-metrics.json" "zero forget bias"
+done
+echo "total: $(( $(date +%s) - started )) s (after the data)" >&2
