@@ -6,6 +6,7 @@ import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * A recurrent layer, {@code nn.RNN}, {@code nn.LSTM} or {@code nn.GRU} with
@@ -142,9 +143,33 @@ public final class Recurrent implements Layer {
         return o.inputDropout() > 0 || o.recurrentDropout() > 0;
     }
 
+    /** Prediction runs this many sequences at a time, so its memory does not grow with the request. */
+    static final int PREDICT_CHUNK = 256;
+
     @Override
     public INDArray forward(INDArray x, INDArray out) {
-        return run(new Pass(this, (int) x.rows(), x.dataType()), x, out);
+        int n = (int) x.rows();
+        if (n <= PREDICT_CHUNK) {
+            return run(new Pass(this, n, x.dataType()), x, out);
+        }
+        INDArray result = out != null ? out : Nd4j.create(x.dataType(), n, outWidth());
+        for (int from = 0; from < n; from += PREDICT_CHUNK) {
+            int to = Math.min(n, from + PREDICT_CHUNK);
+            INDArray part = run(new Pass(this, to - from, x.dataType()),
+                    x.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()),
+                    null);
+            result.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).assign(part);
+        }
+        return result;
+    }
+
+    /**
+     * About the bytes a training batch of {@code batch} sequences keeps for its backward pass: per
+     * layer and direction, per step and sequence, the input projection, gates and their two
+     * gradients ({@code 4 x gates x H}) and four states ({@code 4 x H}), in doubles.
+     */
+    public static long trainingBytes(int batch, int steps, int gates, long hidden, int layers, boolean bidirectional) {
+        return (long) batch * steps * layers * (bidirectional ? 2 : 1) * (4L * gates * hidden + 4 * hidden) * Double.BYTES;
     }
 
     @Override

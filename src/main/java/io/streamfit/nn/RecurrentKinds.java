@@ -75,6 +75,15 @@ public final class RecurrentKinds {
                                 name.equals("lstm") ? o.number("forget_bias") : Double.NaN)));
     }
 
+    /** The gate blocks of a kind's cell ({@code rnn} 1, {@code lstm} 4, {@code gru} 3). */
+    public static int gates(String kind) {
+        return switch (kind) {
+            case "lstm" -> 4;
+            case "gru" -> 3;
+            default -> 1;
+        };
+    }
+
     static RecurrentCell cell(String kind, HyperValues o) {
         return switch (kind) {
             case "lstm" -> RecurrentCell.LSTM;

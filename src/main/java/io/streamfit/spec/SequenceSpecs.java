@@ -1,7 +1,10 @@
 package io.streamfit.spec;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamfit.hyper.HyperValues;
 import io.streamfit.nn.LayerKind;
+import io.streamfit.nn.Recurrent;
+import io.streamfit.nn.RecurrentKinds;
 import io.streamfit.nn.SequenceRows;
 import java.util.List;
 import java.util.Set;
@@ -24,6 +27,8 @@ import java.util.Set;
 final class SequenceSpecs {
     /** The most values one sequence example may hold. */
     static final long MAX_VALUES = 1_000_000;
+    /** The most memory a recurrent layer may keep for one training batch's backward pass. */
+    static final long MAX_TRAINING_BYTES = 4L << 30;
 
     private SequenceSpecs() {}
 
@@ -63,7 +68,8 @@ final class SequenceSpecs {
      * and has no other; a model without {@code sequence} has none. Image input and augmentation
      * do not apply to sequences.
      */
-    static void checkLayers(SpecReader r, JsonNode root, ModelSpec.SequenceSpec sequence, List<ModelSpec.LayerSpec> layers) {
+    static void checkLayers(SpecReader r, JsonNode root, ModelSpec.SequenceSpec sequence, List<ModelSpec.LayerSpec> layers,
+            int batch) {
         for (int i = 0; i < layers.size(); i++) {
             ModelSpec.LayerSpec l = layers.get(i);
             boolean recurrent = l.kind().role() == LayerKind.Role.RECURRENT;
@@ -75,8 +81,15 @@ final class SequenceSpecs {
             } else if (sequence != null && !recurrent && i == 0) {
                 r.error("layers[0]", "with a sequence input the first layer must be rnn, lstm or gru, got " + l.kind().name());
             }
-            if (recurrent && !l.body().isEmpty()) {
-                r.error("layers[" + i + "]", "a recurrent layer has no body");
+            if (recurrent && sequence != null && batch > 0) {
+                HyperValues o = l.values();
+                long bytes = Recurrent.trainingBytes(batch, sequence.length(), RecurrentKinds.gates(l.kind().name()),
+                        o.count("hidden_size"), (int) o.count("num_layers"), o.flag("bidirectional"));
+                if (bytes > MAX_TRAINING_BYTES) {
+                    r.error("layers[" + i + "]", "would keep " + (bytes >> 20) + " MiB per training batch for backpropagation "
+                            + "(batch_size x length x layers x directions x hidden_size), more than " + (MAX_TRAINING_BYTES >> 20)
+                            + " MiB: lower batch_size, sequence.length or hidden_size");
+                }
             }
         }
         if (sequence != null) {

@@ -102,7 +102,6 @@ public final class SpecParser {
                 : r.integer(root, "input_width", "", null, 1, MAX_WIDTH).intValue();
         ModelSpec.Task task = task(r, root);
         List<ModelSpec.LayerSpec> layers = LayerSpecs.parse(r, root, inputWidth, task, sequence);
-        SequenceSpecs.checkLayers(r, root, sequence, layers);
         JsonNode lossNode = root.get("loss");
         String loss = loss(r, lossNode != null && lossNode.isObject() ? lossNode : root,
                 lossNode != null && lossNode.isObject() ? "type" : "loss", task);
@@ -111,6 +110,7 @@ public final class SpecParser {
         ModelSpec.ScheduleSpec schedule = ScheduleSpecs.parse(r, r.object(root, "schedule", "", false), optimizer);
         ModelSpec.ClippingSpec clipping = clipping(r, r.object(root, "gradient_clipping", "", false));
         int batch = r.integer(root, "batch_size", "", null, 1, 65_536).intValue();
+        SequenceSpecs.checkLayers(r, root, sequence, layers, batch);
         for (LayerKind kind : ModelSpec.kinds(layers)) {
             if (batch >= 1 && batch < kind.limits().minBatch()) {
                 r.error("batch_size", "must be >= " + kind.limits().minBatch() + " with " + kind.name() + ": "

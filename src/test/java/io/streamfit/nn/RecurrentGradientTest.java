@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -73,6 +74,24 @@ class RecurrentGradientTest {
             assertEquals(0.0, dx.getDouble(row, STEPS * FEATURES), "the length column has no gradient");
         }
         assertTrue(analytic.norm2Number().doubleValue() > 0, "some gradient");
+    }
+
+    @Test
+    void predictionInChunksEqualsEachSequenceAlone() {
+        Recurrent layer = new Recurrent(RecurrentCell.GRU, SequenceRows.width(STEPS, FEATURES), FEATURES,
+                new Recurrent.Options(HIDDEN, 2, true, true, 0, 0, 0, false, Double.NaN));
+        Network net = new Network(List.of(layer), DataType.DOUBLE);
+        net.initialize(new SplitMix64(3));
+        int n = 2 * Recurrent.PREDICT_CHUNK + 7;
+        int[] lengths = new int[n];
+        for (int i = 0; i < n; i++) {
+            lengths[i] = 1 + i % STEPS;
+        }
+        INDArray x = rows(new SplitMix64(4), lengths);
+        INDArray all = net.predict(x);
+        for (int row : new int[] {0, Recurrent.PREDICT_CHUNK - 1, Recurrent.PREDICT_CHUNK, n - 1}) {
+            assertEquals(net.predict(x.getRow(row, true)), all.getRow(row, true), "row " + row);
+        }
     }
 
     /** Rows of random steps up to each length, zero padding after, the length last. */

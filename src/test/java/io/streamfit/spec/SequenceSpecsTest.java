@@ -75,6 +75,14 @@ class SequenceSpecsTest {
     }
 
     @Test
+    void aBatchWhoseBackpropagationWouldNotFitIsRefused() {
+        // 4096 sequences x 1000 steps x 2 directions x (16 x 256 + 4 x 256) doubles x 8 bytes = 320,000 MiB
+        assertHas(errorsOf(spec("sequence: {length: 1000, features: 2}", "{type: lstm, hidden_size: 256, bidirectional: true}")
+                .replace("batch_size: 4", "batch_size: 4096")), "layers[0] would keep 320000 MiB per training batch");
+        SpecParser.parse(spec("sequence: {length: 1000, features: 2}", "{type: lstm, hidden_size: 256, bidirectional: true}"));
+    }
+
+    @Test
     void recurrentLayersGoFirstAndOnlyWithASequence() {
         assertHas(errorsOf(spec("input_width: 4", "{type: lstm, hidden_size: 4}")),
                 "layers[0] lstm reads sequences: declare the input with sequence: {length: <steps>, features: <values per step>}");
