@@ -2,19 +2,16 @@
 # The adding problem (Hochreiter & Schmidhuber 1997), T = 50: sequences of 50 steps of (value,
 # marker), the target the sum of the two marked values (bench/adding_problem.py writes them; always
 # answering 1 scores MSE 1/6 = 0.167). One LSTM (hidden 64) and a dense head, trained by `train`
-# in one pass over EXAMPLES examples with Adam (lr 1e-3), batch 64, spec seed 1, in three
-# configurations:
+# in one pass over EXAMPLES examples (default 200,000) with Adam (lr 1e-3), batch 64, for each spec
+# seed in SEEDS (default "1 2 3"), in three configurations:
 #   textbook          hh_init: orthogonal, forget_bias: 1.0, gradient_clipping {max_norm: 1.0}
 #   no clipping       the same without gradient_clipping
 #   zero forget bias  the same as textbook with forget_bias: 0.0
 # each scored on TEST (default 10,000) held-out sequences. Writes docs/figures/adding-problem.svg
-# (the prequential MSE, a trailing mean of 50 steps, against examples seen) and prints the
-# markdown table (examples until that mean falls below 0.05, held-out MSE, train time).
-# EXAMPLES (default 200,000) is a guess to tune once the layer runs: PyTorch 1.13 with the same three
-# configurations (one seed) stayed on the 1/6 plateau for 80,000-120,000 examples and crossed 0.05
-# after 106,000-134,000. Runtime: not measured yet. PyTorch trains this model at about 4,500
-# examples/s on 1 thread here; if streamfit is as far behind as in bench/lstm_step.sh (about 3x),
-# about 3 x 2.5 minutes, plus 6 s to write the data (110 MB).
+# (the first seed's prequential MSE, a trailing mean of 50 steps, against examples seen) and prints
+# one markdown table per seed (examples until that mean falls below 0.05, held-out MSE, train
+# time). Measured: about 2 minutes per run on 2 cores, 1,187 s for the nine, plus 6 s to write the
+# data (110 MB). The tables in docs/recurrent.md are its output of 2026-11-28.
 #   ./mvnw -o -B -q package -DskipTests && bash bench/adding_problem.sh /tmp/adding
 #   EXAMPLES=400000 bash bench/adding_problem.sh /tmp/adding      # more examples (data regenerated)
 set -euo pipefail
