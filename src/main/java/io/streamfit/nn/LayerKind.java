@@ -121,7 +121,7 @@ public record LayerKind(String name, String matches, Role role, List<HyperParame
         if (role != Role.RECURRENT) {
             return parameters;
         }
-        return RecurrentKinds.names((int) Math.max(options.count("num_layers"), 1), options.flag("bidirectional"));
+        return RecurrentKinds.names(RecurrentKinds.layers(options), options.flag("bidirectional"));
     }
 
     /** The number of trainable parameters for an input width. */

@@ -143,18 +143,26 @@ public final class Recurrent implements Layer {
         return o.inputDropout() > 0 || o.recurrentDropout() > 0;
     }
 
-    /** Prediction runs this many sequences at a time, so its memory does not grow with the request. */
+    /** Prediction runs at most this many sequences at a time ({@link #predictChunk()} may be fewer). */
     static final int PREDICT_CHUNK = 256;
+    /** What one prediction chunk may keep, so that a request's memory does not grow with its size. */
+    static final long PREDICT_BYTES = 256L << 20;
+
+    /** Sequences per prediction chunk: up to {@link #PREDICT_CHUNK}, within {@link #PREDICT_BYTES}, at least 1. */
+    int predictChunk() {
+        long perSequence = trainingBytes(1, steps, features, cell.gates, o.hiddenSize(), o.numLayers(), o.bidirectional());
+        return (int) Math.max(1, Math.min(PREDICT_CHUNK, PREDICT_BYTES / perSequence));
+    }
 
     @Override
     public INDArray forward(INDArray x, INDArray out) {
-        int n = (int) x.rows();
-        if (n <= PREDICT_CHUNK) {
+        int n = (int) x.rows(), chunk = predictChunk();
+        if (n <= chunk) {
             return run(new Pass(this, n, x.dataType()), x, out);
         }
         INDArray result = out != null ? out : Nd4j.create(x.dataType(), n, outWidth());
-        for (int from = 0; from < n; from += PREDICT_CHUNK) {
-            int to = Math.min(n, from + PREDICT_CHUNK);
+        for (int from = 0; from < n; from += chunk) {
+            int to = Math.min(n, from + chunk);
             INDArray part = run(new Pass(this, to - from, x.dataType()),
                     x.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()),
                     null);
@@ -164,12 +172,17 @@ public final class Recurrent implements Layer {
     }
 
     /**
-     * About the bytes a training batch of {@code batch} sequences keeps for its backward pass: per
-     * layer and direction, per step and sequence, the input projection, gates and their two
-     * gradients ({@code 4 x gates x H}) and four states ({@code 4 x H}), in doubles.
+     * About the bytes a training batch of {@code batch} sequences keeps, in doubles: per step and
+     * sequence, for each layer and direction the input projection, gates and their two gradients
+     * ({@code 4 x gates x H}), its ND4J copies ({@code 2 x gates x H}) and four states
+     * ({@code 4 x H}); and for each layer its input and output and their gradients
+     * ({@code 4 x (F + dirs x H)}).
      */
-    public static long trainingBytes(int batch, int steps, int gates, long hidden, int layers, boolean bidirectional) {
-        return (long) batch * steps * layers * (bidirectional ? 2 : 1) * (4L * gates * hidden + 4 * hidden) * Double.BYTES;
+    public static long trainingBytes(long batch, long steps, long features, int gates, long hidden, long layers,
+            boolean bidirectional) {
+        int dirs = bidirectional ? 2 : 1;
+        long perStep = layers * dirs * (6L * gates * hidden + 4 * hidden) + layers * 4 * (features + dirs * hidden);
+        return batch * steps * perStep * Double.BYTES;
     }
 
     @Override
@@ -210,7 +223,7 @@ public final class Recurrent implements Layer {
             stateMasks = new double[layerCount][r.dirs][];
             for (int l = 0; l < layerCount; l++) {
                 inputs[l] = Nd4j.create(type, (long) n * r.steps, r.layers[l][0].in);
-                outputs[l] = new double[n * r.steps * r.outWidth()];
+                outputs[l] = new double[Math.toIntExact((long) n * r.steps * r.outWidth())];
                 for (int d = 0; d < r.dirs; d++) {
                     traces[l][d] = new RecurrentDirection.Trace(r.layers[l][d], n, r.steps, type);
                 }
@@ -239,7 +252,8 @@ public final class Recurrent implements Layer {
 
     private INDArray run(Pass p, INDArray x, INDArray out) {
         int n = p.n, dh = outWidth();
-        double[] raw = NativeDoubles.get(NativeDoubles.dense(x, x.dataType()), new double[n * width], n * width);
+        int size = Math.toIntExact((long) n * width);
+        double[] raw = NativeDoubles.get(NativeDoubles.dense(x, x.dataType()), new double[size], size);
         double[] values = new double[n * steps * features];
         for (int row = 0; row < n; row++) {
             p.lengths[row] = SequenceRows.length(raw[row * width + steps * features], steps, row);

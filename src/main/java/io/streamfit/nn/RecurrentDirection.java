@@ -67,12 +67,13 @@ final class RecurrentDirection {
         Trace(RecurrentDirection d, int n, int t, DataType type) {
             this.n = n;
             this.t = t;
-            gx = new double[n * t * d.gh];
-            acts = new double[t * n * d.gh];
-            h = new double[t * n * d.hs];
-            c = d.cell == RecurrentCell.LSTM ? new double[t * n * d.hs] : new double[0];
-            hn = d.cell == RecurrentCell.GRU ? new double[t * n * d.hs] : new double[0];
-            hIn = new double[t * n * d.hs];
+            int gates = Math.toIntExact((long) n * t * d.gh), states = Math.toIntExact((long) n * t * d.hs);
+            gx = new double[gates];
+            acts = new double[gates];
+            h = new double[states];
+            c = d.cell == RecurrentCell.LSTM ? new double[states] : new double[0];
+            hn = d.cell == RecurrentCell.GRU ? new double[states] : new double[0];
+            hIn = new double[states];
             gh = new double[n * d.gh];
             zeros = new double[Math.max(n * d.gh, n * d.hs)];
             gxArr = Nd4j.create(type, (long) n * t, d.gh);

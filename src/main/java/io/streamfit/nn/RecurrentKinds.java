@@ -110,9 +110,14 @@ public final class RecurrentKinds {
         return out;
     }
 
+    /** {@code num_layers} within its bounds (an invalid spec's value is still sized while its errors are reported). */
+    static int layers(HyperValues o) {
+        return (int) Math.max(1, Math.min(o.count("num_layers"), MAX_LAYERS));
+    }
+
     static List<long[]> shapes(RecurrentCell cell, long features, HyperValues o) {
         long h = Math.max(o.count("hidden_size"), 0);
-        int layers = (int) Math.max(o.count("num_layers"), 1);
+        int layers = layers(o);
         int dirs = o.flag("bidirectional") ? 2 : 1;
         long g = cell.gates * h;
         List<long[]> out = new ArrayList<>();

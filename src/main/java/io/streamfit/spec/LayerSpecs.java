@@ -21,7 +21,7 @@ import java.util.Set;
  */
 final class LayerSpecs {
     /** Gram-Schmidt work (k^2 n for a k x n matrix, k <= n) the orthogonal initializer may do: about a second. */
-    private static final double MAX_ORTHOGONAL_WORK = 1e10;
+    static final double MAX_ORTHOGONAL_WORK = 1e10;
     private static final Set<String> TYPES = Set.copyOf(Layers.names());
 
     private LayerSpecs() {}

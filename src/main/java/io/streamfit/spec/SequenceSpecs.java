@@ -65,11 +65,10 @@ final class SequenceSpecs {
 
     /**
      * A sequence model starts with one recurrent layer (stacked ones are its {@code num_layers})
-     * and has no other; a model without {@code sequence} has none. Image input and augmentation
-     * do not apply to sequences.
+     * and has no other, not in a residual block either; a model without {@code sequence} has none.
+     * Image input and augmentation do not apply to sequences.
      */
-    static void checkLayers(SpecReader r, JsonNode root, ModelSpec.SequenceSpec sequence, List<ModelSpec.LayerSpec> layers,
-            int batch) {
+    static void checkLayers(SpecReader r, JsonNode root, ModelSpec.SequenceSpec sequence, List<ModelSpec.LayerSpec> layers) {
         for (int i = 0; i < layers.size(); i++) {
             ModelSpec.LayerSpec l = layers.get(i);
             boolean recurrent = l.kind().role() == LayerKind.Role.RECURRENT;
@@ -81,14 +80,17 @@ final class SequenceSpecs {
             } else if (sequence != null && !recurrent && i == 0) {
                 r.error("layers[0]", "with a sequence input the first layer must be rnn, lstm or gru, got " + l.kind().name());
             }
-            if (recurrent && sequence != null && batch > 0) {
+            if (l.isResidual() && ModelSpec.kinds(l.body()).stream().anyMatch(k -> k.role() == LayerKind.Role.RECURRENT)) {
+                r.error("layers[" + i + "]", "a recurrent layer cannot be inside a residual block: it must be the first layer");
+            }
+            if (recurrent && "orthogonal".equals(l.values().choice("hh_init"))) {
                 HyperValues o = l.values();
-                long bytes = Recurrent.trainingBytes(batch, sequence.length(), RecurrentKinds.gates(l.kind().name()),
-                        o.count("hidden_size"), (int) o.count("num_layers"), o.flag("bidirectional"));
-                if (bytes > MAX_TRAINING_BYTES) {
-                    r.error("layers[" + i + "]", "would keep " + (bytes >> 20) + " MiB per training batch for backpropagation "
-                            + "(batch_size x length x layers x directions x hidden_size), more than " + (MAX_TRAINING_BYTES >> 20)
-                            + " MiB: lower batch_size, sequence.length or hidden_size");
+                long h = o.count("hidden_size");
+                double work = (double) h * h * h * RecurrentKinds.gates(l.kind().name()) * o.count("num_layers")
+                        * (o.flag("bidirectional") ? 2 : 1);
+                if (work > LayerSpecs.MAX_ORTHOGONAL_WORK) {
+                    r.error("layers[" + i + "].hh_init", "orthogonal on " + h + "x" + h + " blocks would take minutes to "
+                            + "orthonormalize at start-up; use it with hidden_size up to about 1000");
                 }
             }
         }
@@ -100,6 +102,27 @@ final class SequenceSpecs {
                 r.error("augmentation", "does not apply to sequences (mixup would mix sequences of different lengths); "
                         + "use input_dropout on the recurrent layer or a gaussian_noise layer after it");
             }
+        }
+    }
+
+    /**
+     * The memory a training batch keeps for backpropagation through the recurrent layer, within
+     * {@link #MAX_TRAINING_BYTES}; a replay reservoir makes each batch larger by its replayed rows.
+     */
+    static void checkMemory(SpecReader r, ModelSpec.SequenceSpec sequence, List<ModelSpec.LayerSpec> layers, int batch,
+            ModelSpec.ReplaySpec replay) {
+        if (sequence == null || layers.isEmpty() || layers.get(0).kind().role() != LayerKind.Role.RECURRENT || batch < 1) {
+            return;
+        }
+        long rows = batch + (replay == null ? 0 : Math.round(replay.fraction() * batch / (1 - replay.fraction())));
+        ModelSpec.LayerSpec l = layers.get(0);
+        HyperValues o = l.values();
+        long bytes = Recurrent.trainingBytes(rows, sequence.length(), sequence.features(), RecurrentKinds.gates(l.kind().name()),
+                o.count("hidden_size"), o.count("num_layers"), o.flag("bidirectional"));
+        if (bytes > MAX_TRAINING_BYTES) {
+            r.error("layers[0]", "would keep " + (bytes >> 20) + " MiB per training batch of " + rows + " sequences for "
+                    + "backpropagation (rows x length x (features + layers x directions x hidden_size)), more than "
+                    + (MAX_TRAINING_BYTES >> 20) + " MiB: lower batch_size, sequence.length or hidden_size");
         }
     }
 }

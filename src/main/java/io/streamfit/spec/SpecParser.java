@@ -110,7 +110,7 @@ public final class SpecParser {
         ModelSpec.ScheduleSpec schedule = ScheduleSpecs.parse(r, r.object(root, "schedule", "", false), optimizer);
         ModelSpec.ClippingSpec clipping = clipping(r, r.object(root, "gradient_clipping", "", false));
         int batch = r.integer(root, "batch_size", "", null, 1, 65_536).intValue();
-        SequenceSpecs.checkLayers(r, root, sequence, layers, batch);
+        SequenceSpecs.checkLayers(r, root, sequence, layers);
         for (LayerKind kind : ModelSpec.kinds(layers)) {
             if (batch >= 1 && batch < kind.limits().minBatch()) {
                 r.error("batch_size", "must be >= " + kind.limits().minBatch() + " with " + kind.name() + ": "
@@ -147,6 +147,7 @@ public final class SpecParser {
         ModelSpec.DivergenceSpec divergence = TrainingDataSpecs.divergence(r, r.object(root, "divergence", "", false));
         ModelSpec.DriftSpec drift = DriftSpecs.parse(r, r.object(root, "drift", "", false), task);
         ModelSpec.ReplaySpec replay = DriftSpecs.replay(r, r.object(root, "replay", "", false), inputWidth, task);
+        SequenceSpecs.checkMemory(r, sequence, layers, batch, replay);
         ModelSpec.DistillationSpec distillation = DistillationSpecs.parse(r, r.object(root, "distillation", "", false), id,
                 task, augmentation, root.has("search"));
         if (!r.errors().isEmpty()) {

@@ -76,10 +76,22 @@ class SequenceSpecsTest {
 
     @Test
     void aBatchWhoseBackpropagationWouldNotFitIsRefused() {
-        // 4096 sequences x 1000 steps x 2 directions x (16 x 256 + 4 x 256) doubles x 8 bytes = 320,000 MiB
+        // 4096 sequences x 1000 steps x (2 directions x (24 x 256 + 4 x 256) + 4 x (2 + 512)) doubles x 8 bytes = 512,250 MiB
         assertHas(errorsOf(spec("sequence: {length: 1000, features: 2}", "{type: lstm, hidden_size: 256, bidirectional: true}")
-                .replace("batch_size: 4", "batch_size: 4096")), "layers[0] would keep 320000 MiB per training batch");
-        SpecParser.parse(spec("sequence: {length: 1000, features: 2}", "{type: lstm, hidden_size: 256, bidirectional: true}"));
+                .replace("batch_size: 4", "batch_size: 4096")), "layers[0] would keep 512250 MiB per training batch of 4096");
+        String fits = spec("sequence: {length: 1000, features: 2}", "{type: lstm, hidden_size: 256, bidirectional: true}")
+                .replace("batch_size: 4", "batch_size: 16"); // 2,000 MiB
+        SpecParser.parse(fits);
+        // replay at fraction 0.9 makes each batch of 16 one of 160 rows
+        assertHas(errorsOf(fits + "\nreplay: {capacity: 1000, fraction: 0.9}"),
+                "layers[0] would keep 20009 MiB per training batch of 160");
+        assertHas(errorsOf(spec("sequence: {length: 5, features: 2}", "{type: rnn, hidden_size: 4000, hh_init: orthogonal}")),
+                "layers[0].hh_init orthogonal on 4000x4000 blocks");
+        assertHas(errorsOf(spec("sequence: {length: 5, features: 2}",
+                "{type: lstm, hidden_size: 4}, {type: residual, layers: [{type: lstm, hidden_size: 4}]}")),
+                "layers[1] a recurrent layer cannot be inside a residual block");
+        assertHas(errorsOf(spec("sequence: {length: 5, features: 2}", "{type: lstm, hidden_size: 4, num_layers: 2000000000}")),
+                "layers[0].num_layers must be <= 16");
     }
 
     @Test
