@@ -14,6 +14,7 @@
 # data (110 MB). The tables in docs/recurrent.md are its output of 2026-11-28.
 #   ./mvnw -o -B -q package -DskipTests && bash bench/adding_problem.sh /tmp/adding
 #   EXAMPLES=400000 bash bench/adding_problem.sh /tmp/adding      # more examples (data regenerated)
+#   STEPS=100 SEEDS=1 bash bench/adding_problem.sh /tmp/adding100  # longer sequences: docs/figures/adding-problem-T100.svg
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-/tmp/adding}
@@ -24,9 +25,10 @@ jar=target/quarkus-app/quarkus-run.jar
 mkdir -p "$dir" docs/figures
 
 # The data, again only when absent or generated with other sizes.
-stamp="T=50 examples=$examples test=$test seed=0 per_record=64"
+steps=${STEPS:-50}
+stamp="T=$steps examples=$examples test=$test seed=0 per_record=64"
 if [ ! -f "$dir/train.jsonl" ] || [ ! -f "$dir/test.jsonl" ] || [ "$(cat "$dir/data.txt" 2>/dev/null)" != "$stamp" ]; then
-  /usr/bin/python3 bench/adding_problem.py "$dir" --examples "$examples" --test "$test" --steps 50 --seed 0 \
+  /usr/bin/python3 bench/adding_problem.py "$dir" --examples "$examples" --test "$test" --steps "$steps" --seed 0 \
     --per-record 64 > "$dir/data-summary.txt"
   echo "$stamp" > "$dir/data.txt"
 fi
@@ -37,7 +39,7 @@ spec() { # name forget_bias clip(yes|no) seed
   cat <<YAML
 id: adding-$1
 topic: adding.examples
-sequence: {length: 50, features: 2}
+sequence: {length: $steps, features: 2}
 task: {type: regression, outputs: 1}
 layers:
   - {type: lstm, hidden_size: 64, hh_init: orthogonal, forget_bias: $2}
@@ -63,9 +65,11 @@ for seed in ${SEEDS:-1 2 3}; do
     fi
   done
   # The first seed's curves are the docs' figure; every seed's table is printed.
-  out=$([ "$seed" = "$(echo ${SEEDS:-1 2 3} | cut -d' ' -f1)" ] && echo docs/figures/adding-problem.svg || echo "$dir/adding-problem-s$seed.svg")
+  figure=docs/figures/adding-problem$([ "$steps" = 50 ] || echo "-T$steps").svg
+  out=$([ "$seed" = "$(echo ${SEEDS:-1 2 3} | cut -d' ' -f1)" ] && echo "$figure" || echo "$dir/adding-problem-s$seed.svg")
   echo "### seed $seed"
   /usr/bin/python3 bench/adding_svg.py --out "$out" --window 50 --threshold 0.05 \
+    --title "The adding problem, T = $steps: one LSTM, three ways to start and train it" \
     --run "$dir/textbook-s$seed-metrics.json" "textbook" \
     --run "$dir/no-clipping-s$seed-metrics.json" "no clipping" \
     --run "$dir/zero-forget-bias-s$seed-metrics.json" "zero forget bias"
