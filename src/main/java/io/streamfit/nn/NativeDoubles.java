@@ -1,7 +1,6 @@
 package io.streamfit.nn;
 
 import org.bytedeco.javacpp.DoublePointer;
-import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -20,8 +19,7 @@ final class NativeDoubles {
         if (a.dataType() == DataType.DOUBLE) {
             ((DoublePointer) a.data().addressPointer()).get(dst, 0, n);
         } else {
-            float[] f = new float[n];
-            ((FloatPointer) a.data().addressPointer()).get(f, 0, n);
+            float[] f = NativeFloats.get(a, new float[n], n);
             for (int i = 0; i < n; i++) {
                 dst[i] = f[i];
             }
@@ -39,7 +37,7 @@ final class NativeDoubles {
             for (int i = 0; i < n; i++) {
                 f[i] = (float) src[offset + i];
             }
-            ((FloatPointer) a.data().addressPointer()).put(f, 0, n);
+            NativeFloats.put(f, n, a);
         }
     }
 
